@@ -1,0 +1,5 @@
+"""Allows ``python -m campaignkit``."""
+
+from campaignkit.cli import main
+
+main()

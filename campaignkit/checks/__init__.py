@@ -1,0 +1,134 @@
+"""Checks: every rule ``validate`` applies, each a small function registered with its code.
+
+A check takes a ``Scope`` and yields ``Diagnostic`` values; it never raises
+for bad input and never prints. Its docstring follows one shape (what it
+does, why it matters, an example, what to write instead) because
+``campaignkit explain CODE`` and ``docs/checks.md`` are made from it.
+
+Schema checks run first; the semantic checks then see only the resources
+whose shape is right (``Scope.sound``), so that they can trust field types
+and one mistake is not reported twice.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from campaignkit.diagnostics import Diagnostic
+from campaignkit.model import Resource, Workspace
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a semantic check looks at: the workspace and its well-formed resources."""
+
+    workspace: Workspace
+    sound: tuple[Resource, ...]
+
+    def of_kind(self, kind: str) -> list[Resource]:
+        return [r for r in self.sound if r.kind == kind]
+
+
+CheckFunction = Callable[[Scope], Iterable[Diagnostic]]
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    function: CheckFunction
+
+    @property
+    def doc(self) -> str:
+        return inspect.getdoc(self.function) or ""
+
+    @property
+    def summary(self) -> str:
+        return self.doc.splitlines()[0] if self.doc else ""
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def check(code: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Registers a semantic check under ``code``."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        if code in REGISTRY:
+            raise ValueError(f"check code {code} registered twice")
+        REGISTRY[code] = Check(code, function)
+        return function
+
+    return register
+
+
+#: Codes reported outside the registered functions (loading, schema), with their docs.
+DOCUMENTED: dict[str, str] = {}
+
+
+def document(code: str, doc: str) -> None:
+    """Records the documentation of a code that no registered function reports."""
+    DOCUMENTED[code] = inspect.cleandoc(doc)
+
+
+def explain(code: str) -> str | None:
+    """The documentation of ``code``, or None if there is no such check."""
+    _load_checks()
+    code = code.upper()
+    if code in REGISTRY:
+        return REGISTRY[code].doc
+    return DOCUMENTED.get(code)
+
+
+def all_codes() -> list[tuple[str, str]]:
+    """Every code with the first line of its documentation, in order."""
+    _load_checks()
+    docs = {code: c.doc for code, c in REGISTRY.items()} | DOCUMENTED
+    return sorted((code, doc.splitlines()[0] if doc else "") for code, doc in docs.items())
+
+
+def run_semantic(scope: Scope) -> Iterator[Diagnostic]:
+    _load_checks()
+    for registered in REGISTRY.values():
+        yield from registered.function(scope)
+
+
+def _load_checks() -> None:
+    """Imports the modules whose checks register themselves (once)."""
+    from campaignkit.checks import (  # noqa: F401
+        campaigns,
+        emails,
+        fields,
+        lists,
+        loading,
+        naming,
+        programs,
+        references,
+        scoring,
+    )
+
+
+def validate(workspace: Workspace) -> list[Diagnostic]:
+    """Every schema and semantic diagnostic for a loaded workspace, in file order."""
+    from campaignkit.checks.schema import CONFIG_SCHEMA, schema_diagnostics
+
+    config = workspace.config
+    diagnostics = schema_diagnostics(CONFIG_SCHEMA, config.data, config.position)
+    sound: list[Resource] = []
+    for resource in workspace.documents:
+        problems = schema_diagnostics(resource.kind, resource.data, resource.position)
+        diagnostics.extend(problems)
+        if not problems:
+            sound.append(resource)
+    diagnostics.extend(run_semantic(Scope(workspace, tuple(sound))))
+    return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def check_workspace(root) -> tuple[Workspace, list[Diagnostic]]:
+    """Loads the workspace at ``root`` and validates it: what ``validate`` reports."""
+    from campaignkit.workspace import load_workspace
+
+    workspace, diagnostics = load_workspace(root)
+    diagnostics.extend(validate(workspace))
+    return workspace, sorted(diagnostics, key=Diagnostic.sort_key)

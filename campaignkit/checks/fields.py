@@ -1,0 +1,85 @@
+"""Field checks: a field's default mail-merge value and example fit its type.
+
+The default is what an email says when the prospect's field is empty, so a
+default of the wrong type or outside an enum's values would reach inboxes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Iterator
+
+from campaignkit.checks import Scope, check
+from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
+from campaignkit.model import Resource
+
+_SAMPLE_KEYS = ("default", "example")
+
+
+def fits_type(field_type: str, value: Any) -> bool:
+    """Whether ``value`` is a valid value of a field of ``field_type``."""
+    if field_type == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if field_type == "bool":
+        return isinstance(value, bool)
+    if field_type == "date":
+        try:
+            datetime.date.fromisoformat(str(value))
+        except ValueError:
+            return False
+        return True
+    if field_type == "email":
+        return isinstance(value, str) and "@" in value.strip("@")
+    return isinstance(value, str)
+
+
+@check("CK901")
+def sample_values_fit_type(scope: Scope) -> Iterator[Diagnostic]:
+    """A field's default or example does not fit its type.
+
+    What it does: checks `default` (the default mail-merge value) and `example` against the
+    field's `type`: numbers for number, true/false for bool, YYYY-MM-DD for date, an address
+    for email.
+    Why is this bad? The default is what every email says when the prospect's field is empty.
+    Example: `type: number` with `default: "many"`.
+    Use instead: `default: 0`, or make the field `type: text`.
+    """
+    for field in scope.of_kind("field"):
+        field_type = field.data.get("type", "text")
+        if field_type == "enum":
+            continue
+        for key in _SAMPLE_KEYS:
+            if key in field.data and field.data[key] is not None and not fits_type(field_type, field.data[key]):
+                yield error("CK901", f"{field.address}: {key} {field.data[key]!r} is not a valid {field_type}",
+                            field.position_of(key))
+
+
+@check("CK902")
+def enum_values_are_allowed(scope: Scope) -> Iterator[Diagnostic]:
+    """An enum field's default or example is not one of its values.
+
+    What it does: checks `default` and `example` of `type: enum` fields against `values`, and
+    that an enum field has values at all.
+    Why is this bad? A merge would print a value the field can never hold, and list rules on
+    it could never match.
+    Example: `values: [Software, Retail]` with `default: Sofware`.
+    Use instead: `default: Software`.
+    """
+    for field in scope.of_kind("field"):
+        if field.data.get("type") != "enum":
+            continue
+        values = field.data.get("values") or []
+        if not values:
+            yield error("CK902", f"{field.address} is an enum without values; list them under values",
+                        field.position_of("type"))
+            continue
+        yield from _outside(field, values)
+
+
+def _outside(field: Resource, values: list) -> Iterator[Diagnostic]:
+    for key in _SAMPLE_KEYS:
+        value = field.data.get(key)
+        if value is not None and value not in values:
+            suggestion = closest(str(value), [str(v) for v in values])
+            yield error("CK902", f"{field.address}: {key} {value!r} is not one of its values"
+                        f"{did_you_mean(suggestion)}", field.position_of(key), suggestion=suggestion)

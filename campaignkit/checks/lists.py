@@ -1,0 +1,63 @@
+"""List checks: static and dynamic lists are what they say, and rules do not loop."""
+
+from __future__ import annotations
+
+from graphlib import CycleError, TopologicalSorter
+from typing import Iterator
+
+from campaignkit.checks import Scope, check
+from campaignkit.diagnostics import Diagnostic, error
+from campaignkit.model import Resource
+
+_LIST_RULE_KEYS = ("on_list", "not_on_list")
+
+
+def list_dependencies(lst: Resource) -> list[str]:
+    """The lists whose membership a dynamic list's rules look at."""
+    found = []
+    for rule in lst.data.get("rules") or []:
+        if isinstance(rule, dict):
+            found.extend(rule[key] for key in _LIST_RULE_KEYS if isinstance(rule.get(key), str))
+    return found
+
+
+@check("CK601")
+def list_rules_do_not_loop(scope: Scope) -> Iterator[Diagnostic]:
+    """A dynamic list's rules depend on its own membership.
+
+    What it does: follows `on_list` and `not_on_list` rules from list to list and reports a
+    list that depends on itself, directly or through other lists.
+    Why is this bad? Membership could never be settled: a prospect would be added and removed
+    on every evaluation, or never added at all.
+    Example: list A has `{on_list: list.b}` and list B has `{not_on_list: list.a}`.
+    Use instead: base one of the lists on fields, score or activities instead.
+    """
+    lists = {lst.address: lst for lst in scope.of_kind("list")}
+    graph = {address: [d for d in list_dependencies(lst) if d in lists] for address, lst in lists.items()}
+    try:
+        TopologicalSorter(graph).prepare()
+    except CycleError as exc:
+        cycle = exc.args[1]
+        yield error("CK601", f"list rules loop: {' -> '.join(cycle)}; a list cannot depend on itself",
+                    lists[cycle[0]].position_of("rules"))
+
+
+@check("CK602")
+def list_type_matches_rules(scope: Scope) -> Iterator[Diagnostic]:
+    """A static list has rules, or a dynamic list has none.
+
+    What it does: checks that dynamic lists have `rules` and static lists do not.
+    Why is this bad? Account Engagement ignores rules on static lists, and a dynamic list
+    without rules is always empty.
+    Example: `type: static` with `rules: [...]`.
+    Use instead: `type: dynamic`, or drop the rules.
+    """
+    for lst in scope.of_kind("list"):
+        dynamic = lst.data.get("type") == "dynamic"
+        rules = lst.data.get("rules")
+        if dynamic and not rules:
+            yield error("CK602", f"{lst.address} is dynamic but has no rules; add rules or make it static",
+                        lst.position_of("type"))
+        elif not dynamic and rules:
+            yield error("CK602", f"{lst.address} is static but has rules, which only dynamic lists use; "
+                        "set type: dynamic or remove the rules", lst.position_of("rules"))

@@ -1,0 +1,76 @@
+"""Reference checks: addresses are unique and every ``KIND.NAME`` points at something."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from campaignkit.checks import Scope, check
+from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
+from campaignkit.model import CRM_KINDS
+
+
+@check("CK201")
+def duplicate_addresses(scope: Scope) -> Iterator[Diagnostic]:
+    """An address is declared twice.
+
+    What it does: reports every declaration of a `KIND.NAME` after the first, across all files.
+    Why is this bad? Plan and apply work by address: two declarations would fight over one object
+    on the target, and which one wins would depend on file order.
+    Example: `kind: email` / `name: 2026-email-welcome-email` in both `emails.yaml` and `welcome.yaml`.
+    Use instead: one declaration; rename the other.
+    """
+    first: dict[str, object] = {}
+    for resource in scope.workspace.documents:
+        earlier = first.setdefault(resource.address, resource.position)
+        if earlier is not resource.position:
+            yield error("CK201", f"{resource.address} is already declared at {earlier.path}:{earlier.line}; "
+                        "addresses must be unique across the workspace", resource.position_of("name"),
+                        related=(earlier,))
+
+
+@check("CK202")
+def unresolved_references(scope: Scope) -> Iterator[Diagnostic]:
+    """A reference names a resource that does not exist.
+
+    What it does: reports every `KIND.NAME` value that is not declared in the workspace, with
+    the closest declared address of the same kind.
+    Why is this bad? A program would send an email that does not exist, or a list rule would
+    look at a field nobody declared; the platform would reject it at the worst moment.
+    Example: `send_email: email.2026-email-welcom-email`.
+    Use instead: `send_email: email.2026-email-welcome-email`.
+    """
+    declared = scope.workspace.resources
+    by_kind: dict[str, list[str]] = {}
+    for address in declared:
+        by_kind.setdefault(address.split(".", 1)[0], []).append(address)
+    for resource in scope.sound:
+        for address, where in resource.references():
+            kind = address.split(".", 1)[0]
+            if kind in CRM_KINDS or address in declared:
+                continue
+            suggestion = closest(address, by_kind.get(kind, []))
+            yield error("CK202", f"{address} is not declared{did_you_mean(suggestion)}", where,
+                        suggestion=suggestion)
+
+
+@check("CK203")
+def unknown_crm_names(scope: Scope) -> Iterator[Diagnostic]:
+    """A user or queue is not listed in campaignkit.yaml.
+
+    What it does: reports `user.NAME` and `queue.NAME` references that are not listed under
+    `crm: {users: [...], queues: [...]}` in campaignkit.yaml.
+    Why is this bad? Users and queues live in the CRM, so a typo would only show when a hot
+    prospect is assigned to nobody.
+    Example: `assign: queue.sales-tem`.
+    Use instead: `assign: queue.sales-team`, with `sales-team` listed under `crm.queues`.
+    """
+    config = scope.workspace.config
+    known = {"user": config.users, "queue": config.queues}
+    for resource in scope.sound:
+        for address, where in resource.references():
+            kind, _, name = address.partition(".")
+            if kind in known and name not in known[kind]:
+                suggestion = closest(name, known[kind])
+                yield error("CK203", f"{address} is not listed under crm.{kind}s in campaignkit.yaml"
+                            f"{did_you_mean(f'{kind}.{suggestion}' if suggestion else None)}", where,
+                            suggestion=suggestion)

@@ -1,0 +1,136 @@
+"""Schema checks: every document against its kind's JSON Schema (``schemas/``).
+
+jsonschema's own messages speak of instances and validators; this module
+turns each error into a diagnostic a marketer can act on, at the line of the
+offending key, with "did you mean" for misspelt keys and values. Validators
+are built once per kind and reused, because building them dominates small runs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+from typing import Any, Iterator
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error
+from campaignkit.load import key_position_of, position_of
+
+CONFIG_SCHEMA = "campaignkit"
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """The JSON Schema for a kind (or ``campaignkit`` for the workspace settings)."""
+    text = resources.files("campaignkit").joinpath("schemas", f"{name}.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(name))
+
+
+def schema_diagnostics(kind: str, data: Any, start: Position) -> list[Diagnostic]:
+    """What is wrong with ``data`` as a ``kind`` document; empty if it fits the schema."""
+    validator = _validator(kind)
+    try:
+        errors = list(validator.iter_errors(data))
+    except RecursionError:
+        return [error("CK004", "nesting too deep to check; campaign files never need this", start)]
+    diagnostics: list[Diagnostic] = []
+    for problem in errors:
+        diagnostics.extend(_explain(kind, _most_specific(problem), data, start))
+    return diagnostics
+
+
+def _most_specific(problem: ValidationError) -> ValidationError:
+    """For oneOf/anyOf failures, the alternative that came closest, recursively."""
+    while problem.validator in ("oneOf", "anyOf") and problem.context:
+        problem = best_match(problem.context)
+    return problem
+
+
+def _explain(kind: str, problem: ValidationError, data: Any, start: Position) -> Iterator[Diagnostic]:
+    path = list(problem.absolute_path)
+    where = position_of(data, path, start)
+    subject = _subject(kind, path)
+    keyword = problem.validator
+    if keyword == "additionalProperties":
+        yield from _unknown_keys(kind, problem, data, path, start)
+    elif keyword == "required":
+        missing = _quoted(problem.message)
+        yield error("CK102", f"{subject} is missing the required key '{missing}'", where)
+    elif keyword == "type":
+        expected = problem.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        yield error("CK103", f"{subject} must be {_article(expected)}, not {_describe(problem.instance)}", where)
+    elif keyword in ("enum", "const"):
+        allowed = problem.validator_value if keyword == "enum" else [problem.validator_value]
+        suggestion = closest(str(problem.instance), [str(a) for a in allowed])
+        yield error("CK104", f"{subject} is {problem.instance!r}{did_you_mean(suggestion)}; "
+                    f"allowed: {', '.join(str(a) for a in allowed)}", where, suggestion=suggestion)
+    elif keyword == "pattern":
+        yield error("CK105", f"{subject} {problem.instance!r} {_pattern_hint(problem)}", where)
+    elif keyword == "propertyNames":
+        yield error("CK105", f"{subject}: key {problem.instance!r} {_pattern_hint(problem)}", where)
+    else:
+        yield error("CK100", f"{subject}: {problem.message}", where)
+
+
+def _unknown_keys(kind: str, problem: ValidationError, data: Any, path: list, start: Position) -> Iterator[Diagnostic]:
+    known = list(problem.schema.get("properties", {}))
+    patterns = [re.compile(p) for p in problem.schema.get("patternProperties", {})]
+    for key in problem.instance:
+        if key in known or any(p.search(str(key)) for p in patterns):
+            continue
+        suggestion = closest(str(key), known)
+        where = key_position_of(data, [*path, key], start)
+        allowed = f"; allowed keys: {', '.join(known)}" if known and not suggestion else ""
+        yield error("CK101", f"unknown key '{key}' in {_subject(kind, path)}{did_you_mean(suggestion)}{allowed}",
+                    where, suggestion=suggestion)
+
+
+def _pattern_hint(problem: ValidationError) -> str:
+    pattern = problem.validator_value
+    reference = re.match(r"^\^\(?([a-z|]+)\)?\\\.", pattern)
+    if reference:
+        kinds = reference.group(1).split("|")
+        return "must be an address like " + " or ".join(f"{k}.NAME" for k in kinds)
+    described = problem.schema.get("description")
+    return f"does not have the required form ({described})" if described else f"does not match {pattern}"
+
+
+def _subject(kind: str, path: list) -> str:
+    if not path:
+        return "campaignkit.yaml" if kind == CONFIG_SCHEMA else f"the {kind}"
+    return "'" + ".".join(str(p) for p in path) + "'"
+
+
+def _quoted(message: str) -> str:
+    found = re.match(r"^'([^']*)'", message)
+    return found.group(1) if found else message
+
+
+def _article(noun: str) -> str:
+    names = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "a whole number",
+             "number": "a number", "boolean": "true or false", "null": "empty"}
+    return names.get(noun, noun)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"the text {str(value)!r}"

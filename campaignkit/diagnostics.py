@@ -1,0 +1,72 @@
+"""Diagnostics: every problem campaignkit finds in a workspace, as a value.
+
+Checks return lists of ``Diagnostic`` instead of raising, so that one run of
+``validate`` shows every problem at once, each with its code, severity, source
+position and, where a name was misspelt, the closest valid one. Printing them
+is the job of ``report``; nothing here writes to the terminal.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterable
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A place in a source file. ``line`` and ``column`` are 1-based."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem: a stable ``code`` (``CK`` + number), what is wrong and where."""
+
+    code: str
+    severity: Severity
+    message: str
+    position: Position
+    suggestion: str | None = None
+    detail: str = ""
+    end: Position | None = None
+    related: tuple[Position, ...] = field(default_factory=tuple)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple:
+        return (self.position.path, self.position.line, self.position.column, self.code)
+
+
+def error(code: str, message: str, position: Position, **extra) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, position, **extra)
+
+
+def warning(code: str, message: str, position: Position, **extra) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, position, **extra)
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate most like ``name``, if any is close enough to be a typo."""
+    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def did_you_mean(suggestion: str | None) -> str:
+    """The " (did you mean 'x'?)" tail of a message, or nothing."""
+    return f" (did you mean '{suggestion}'?)" if suggestion else ""
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)

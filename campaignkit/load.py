@@ -1,0 +1,352 @@
+"""Loading: YAML files into plain Python data that remembers where each value stood.
+
+Mappings and sequences come back as ``LocatedDict`` and ``LocatedList``: a dict
+and a list that also carry the line and column of every key and item, so that
+any later check can point at the exact place in the file. Loading refuses what
+would hurt later stages, each as a diagnostic: files that are too large, bytes
+that are not UTF-8, syntax errors, duplicate keys (which PyYAML silently
+accepts), nesting deep enough to crash libyaml, and alias bombs. It does not
+know about resource kinds; that is ``workspace``'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import yaml
+
+from campaignkit.diagnostics import Diagnostic, Position, error
+
+try:  # libyaml's C parser; the pure-Python one only where libyaml is missing
+    _BaseLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader  # type: ignore[misc,assignment]
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+#: Deeper nesting than any campaign needs; libyaml's composer recurses in C and
+#: crashes the process somewhere past 20,000 levels, so we never let it try.
+MAX_DEPTH = 64
+#: Cheap bound on nesting: with fewer indicators than this a file cannot nest
+#: deep enough to crash libyaml, so the slower event scan is skipped.
+_NESTING_INDICATORS_SAFE = 10_000
+#: How many nodes a document may expand to through aliases.
+MAX_EXPANDED_NODES = 200_000
+_ALIAS = re.compile(r"(?:^|[\s\[{,:?-])\*[^\s,\[\]{}]")
+
+
+class LocatedDict(dict):
+    """A dict that knows where it, its keys and its values start in the file."""
+
+    __slots__ = ("source", "line", "column", "marks")
+
+    def key_position(self, key: Any) -> Position:
+        line, column, _, _ = self.marks.get(key, (self.line, self.column, 0, 0))
+        return Position(self.source, line, column)
+
+    def value_position(self, key: Any) -> Position:
+        mark = self.marks.get(key)
+        if mark is None:
+            return Position(self.source, self.line, self.column)
+        return Position(self.source, mark[2], mark[3])
+
+
+class LocatedList(list):
+    """A list that knows where it and each of its items start in the file."""
+
+    __slots__ = ("source", "line", "column", "marks")
+
+    def value_position(self, index: int) -> Position:
+        if 0 <= index < len(self.marks):
+            line, column = self.marks[index]
+            return Position(self.source, line, column)
+        return Position(self.source, self.line, self.column)
+
+
+Located = LocatedDict | LocatedList
+
+
+def position_of(value: Any, path: Sequence[str | int], default: Position) -> Position:
+    """Where the node at ``path`` below ``value`` starts, or the nearest parent's place.
+
+    A path that leaves the loaded data (a key that is missing, say) resolves to
+    the deepest node that exists, which is where a user would add the key.
+    """
+    where = _own_position(value, default)
+    for step in path:
+        if isinstance(value, LocatedDict) and step in value:
+            where = value.value_position(step)
+            value = value[step]
+        elif isinstance(value, LocatedList) and isinstance(step, int) and 0 <= step < len(value):
+            where = value.value_position(step)
+            value = value[step]
+        else:
+            break
+    return where
+
+
+def key_position_of(value: Any, path: Sequence[str | int], default: Position) -> Position:
+    """Where the *key* at the end of ``path`` stands (for "unknown key" messages)."""
+    parent = value
+    for step in path[:-1]:
+        if isinstance(parent, (dict, list)):
+            try:
+                parent = parent[step]
+                continue
+            except (KeyError, IndexError, TypeError):
+                pass
+        return position_of(value, path, default)
+    if path and isinstance(parent, LocatedDict) and path[-1] in parent.marks:
+        return parent.key_position(path[-1])
+    return position_of(value, path, default)
+
+
+def _own_position(value: Any, default: Position) -> Position:
+    if isinstance(value, (LocatedDict, LocatedList)):
+        return Position(value.source, value.line, value.column)
+    return default
+
+
+class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """SafeLoader that builds located containers and records duplicate keys."""
+
+    def __init__(self, stream: str, source: str) -> None:
+        super().__init__(stream)
+        self.source = source
+        self.duplicates: list[tuple[Any, Position]] = []
+
+    def construct_located_map(self, node: yaml.MappingNode) -> Iterator[LocatedDict]:
+        data = LocatedDict()
+        data.source, data.line, data.column = self.source, node.start_mark.line + 1, node.start_mark.column + 1
+        data.marks = {}
+        yield data
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=False)
+            try:
+                seen = key in data
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+                ) from None
+            key_mark, value_mark = key_node.start_mark, value_node.start_mark
+            if seen:
+                self.duplicates.append((key, Position(self.source, key_mark.line + 1, key_mark.column + 1)))
+            data[key] = self.construct_object(value_node, deep=False)
+            data.marks[key] = (key_mark.line + 1, key_mark.column + 1, value_mark.line + 1, value_mark.column + 1)
+
+    def construct_located_seq(self, node: yaml.SequenceNode) -> Iterator[LocatedList]:
+        data = LocatedList()
+        data.source, data.line, data.column = self.source, node.start_mark.line + 1, node.start_mark.column + 1
+        data.marks = [(child.start_mark.line + 1, child.start_mark.column + 1) for child in node.value]
+        yield data
+        data.extend(self.construct_object(child, deep=False) for child in node.value)
+
+
+def _core_schema_resolvers() -> dict:
+    """YAML 1.2 core-schema resolution instead of PyYAML's YAML 1.1 defaults.
+
+    Under YAML 1.1, ``yes``/``no``/``on``/``off`` are booleans and ``09:30`` is the
+    number 570, so a program step's ``yes: hot`` branch would load as ``True``.
+    Campaign files follow YAML 1.2: only true/false are booleans.
+    """
+    rules = [
+        ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+        ("tag:yaml.org,2002:float",
+         r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+         "-+0123456789."),
+        ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+        ("tag:yaml.org,2002:merge", r"^(?:<<)$", "<"),
+    ]
+    resolvers: dict = {}
+    for tag, pattern, first in rules:
+        for char in first:
+            resolvers.setdefault(char, []).append((tag, re.compile(pattern)))
+    return resolvers
+
+
+def _construct_core_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    value = loader.construct_scalar(node)
+    if value.startswith("0x"):
+        return int(value[2:], 16)
+    if value.startswith("0o"):
+        return int(value[2:], 8)
+    return int(value)
+
+
+def _construct_core_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
+    return loader.construct_scalar(node).lower() == "true"
+
+
+_PositionLoader.yaml_implicit_resolvers = _core_schema_resolvers()
+_PositionLoader.add_constructor("tag:yaml.org,2002:int", _construct_core_int)
+_PositionLoader.add_constructor("tag:yaml.org,2002:bool", _construct_core_bool)
+_PositionLoader.add_constructor("tag:yaml.org,2002:map", _PositionLoader.construct_located_map)
+_PositionLoader.add_constructor("tag:yaml.org,2002:seq", _PositionLoader.construct_located_seq)
+# Timestamps would come back as datetime objects, which JSON Schema and state
+# cannot hold; campaign files spell dates as strings.
+_PositionLoader.add_constructor("tag:yaml.org,2002:timestamp", _PositionLoader.construct_yaml_str)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One YAML document of a file: its data and where it starts."""
+
+    data: Any
+    position: Position
+
+
+def load_file(path: Path, display: str) -> tuple[list[Document], list[Diagnostic]]:
+    """All documents of one YAML file, or the diagnostics that stop it loading.
+
+    ``display`` is the path shown to the user (relative to the workspace).
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return [], [error("CK003", f"file is {size / 1e6:.1f} MB; resource files may be at most "
+                              f"{MAX_FILE_BYTES // (1024 * 1024)} MB: split it into smaller files",
+                              Position(display))]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [], [error("CK001", f"cannot read file: {exc.strerror}", Position(display))]
+    text, problem = decode(raw, display)
+    if problem:
+        return [], [problem]
+    return load_text(text, display)
+
+
+def decode(raw: bytes, display: str) -> tuple[str, Diagnostic | None]:
+    """The file's text, or a diagnostic at the first byte that is not UTF-8."""
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        return "", error(
+            "CK005",
+            f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8 "
+            "(it looks like Latin-1 or another legacy encoding)",
+            Position(display, line, column),
+        )
+
+
+def load_text(text: str, display: str) -> tuple[list[Document], list[Diagnostic]]:
+    """All documents of ``text``; on a syntax error, the documents before it."""
+    too_deep = _too_deep(text, display)
+    if too_deep:
+        return [], [too_deep]
+    loader = _PositionLoader(text, display)
+    documents: list[Document] = []
+    diagnostics: list[Diagnostic] = []
+    check_aliases = _ALIAS.search(text) is not None
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            start = Position(display, node.start_mark.line + 1, node.start_mark.column + 1)
+            if check_aliases:
+                bomb = _alias_problem(node, start)
+                if bomb:
+                    diagnostics.append(bomb)
+                    continue
+            data = loader.construct_document(node)
+            if data is not None:
+                documents.append(Document(data, start))
+    except yaml.MarkedYAMLError as exc:
+        diagnostics.append(_syntax_error(exc, display))
+    except yaml.YAMLError as exc:  # errors without a position
+        diagnostics.append(error("CK001", f"YAML error: {exc}", Position(display)))
+    finally:
+        loader.dispose()
+    diagnostics.extend(
+        error("CK002", f"duplicate key '{key}': a key may appear once per mapping (the later value would silently win)",
+              where)
+        for key, where in loader.duplicates
+    )
+    return documents, diagnostics
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    where = Position(display, mark.line + 1, mark.column + 1) if mark else Position(display)
+    message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+    return error("CK001", f"YAML syntax error: {message}", where)
+
+
+def _too_deep(text: str, display: str) -> Diagnostic | None:
+    """A diagnostic if the text nests deeper than ``MAX_DEPTH``, found without composing."""
+    indicators = text.count("[") + text.count("{") + text.count("- ") + text.count("? ")
+    if indicators < _NESTING_INDICATORS_SAFE:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    return error("CK004", f"nesting deeper than {MAX_DEPTH} levels; campaign files never need this",
+                                 Position(display, mark.line + 1, mark.column + 1))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the syntax error is reported by the real load
+    return None
+
+
+def _alias_problem(root: yaml.Node, start: Position) -> Diagnostic | None:
+    """A diagnostic if aliases make the document recursive or expand it past the limit."""
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in in_progress:
+            raise _Recursive(node)
+        in_progress.add(key)
+        if isinstance(node, yaml.MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(child) for child in node.value)
+        else:
+            total = 1
+        in_progress.discard(key)
+        sizes[key] = total
+        if total > MAX_EXPANDED_NODES:
+            raise _TooLarge(node)
+        return total
+
+    try:
+        size(root)
+    except _Recursive as exc:
+        return error("CK004", "an alias refers to a node that contains it; campaign files cannot be recursive",
+                     _node_position(exc.node, start))
+    except RecursionError:
+        return error("CK004", f"nesting deeper than {MAX_DEPTH} levels; campaign files never need this", start)
+    except _TooLarge as exc:
+        return error("CK004", f"aliases expand this document past {MAX_EXPANDED_NODES:,} nodes "
+                     "(an alias bomb?); write the values out or use fewer nested aliases",
+                     _node_position(exc.node, start))
+    return None
+
+
+def _node_position(node: yaml.Node, start: Position) -> Position:
+    return Position(start.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Recursive(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+class _TooLarge(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node

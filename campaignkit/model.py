@@ -1,0 +1,150 @@
+"""The model: typed resources and workspace settings built from loaded YAML.
+
+A ``Resource`` keeps the mapping it was loaded from (with source positions, see
+``load``) so that any check can point at the exact line of any key. The model
+does not validate: schema and semantic checks live in ``checks``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from campaignkit.diagnostics import Position
+from campaignkit.load import Located, position_of
+
+KINDS = (
+    "naming",
+    "persona",
+    "field",
+    "list",
+    "scoring",
+    "grading",
+    "email",
+    "program",
+    "form",
+    "campaign",
+)
+#: Keys every resource may have, whatever its kind; not part of its attributes.
+META_KEYS = frozenset({"kind", "name", "description", "tags", "lifecycle", "moved_from"})
+#: Address prefixes that name things living in the CRM, declared in campaignkit.yaml.
+CRM_KINDS = ("user", "queue")
+ADDRESS = re.compile(r"^(%s)\.([A-Za-z0-9_][A-Za-z0-9_.\-]*)$" % "|".join(KINDS + CRM_KINDS))
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    prevent_destroy: bool = False
+    ignore_changes: tuple[str, ...] = ()
+
+
+@dataclass
+class Resource:
+    """One resource document: ``kind``, ``name`` and the kind's fields."""
+
+    kind: str
+    name: str
+    data: dict[str, Any]
+    position: Position
+
+    @property
+    def address(self) -> str:
+        return f"{self.kind}.{self.name}"
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        """The kind's own fields (plus ``description`` and ``tags``), as plain data."""
+        return {k: plain(v) for k, v in self.data.items() if k not in ("kind", "name", "lifecycle", "moved_from")}
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        raw = self.data.get("lifecycle") or {}
+        return Lifecycle(bool(raw.get("prevent_destroy", False)), tuple(raw.get("ignore_changes", ()) or ()))
+
+    @property
+    def moved_from(self) -> str | None:
+        return self.data.get("moved_from")
+
+    def position_of(self, *path: str | int) -> Position:
+        """Where the value at ``path`` inside this document starts (the document itself if empty)."""
+        return position_of(self.data, path, self.position)
+
+    def references(self) -> Iterator[tuple[str, Position]]:
+        """Every ``KIND.NAME`` string in the document, with where it stands."""
+        yield from _references(self.data, self.position)
+
+
+def _references(value: Any, where: Position) -> Iterator[tuple[str, Position]]:
+    if isinstance(value, str):
+        if ADDRESS.match(value):
+            yield value, where
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("kind", "name", "moved_from", "description"):
+                continue
+            yield from _references(item, position_of(value, (key,), where))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _references(item, position_of(value, (index,), where))
+
+
+def plain(value: Any) -> Any:
+    """``value`` without source positions: plain dicts, lists and scalars."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    target: str = "local"
+    state: str = ""
+    protect: tuple[str, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Config:
+    """``campaignkit.yaml``: the workspace's name, environments, vars and CRM names."""
+
+    workspace: str
+    default_environment: str
+    environments: dict[str, Environment]
+    vars: dict[str, Any]
+    users: tuple[str, ...]
+    queues: tuple[str, ...]
+    data: dict[str, Any]
+    position: Position
+
+    def environment(self, name: str | None) -> Environment:
+        return self.environments[name or self.default_environment]
+
+
+@dataclass
+class Workspace:
+    """A loaded workspace: its settings and its resources by address.
+
+    ``documents`` holds every resource document in file order, duplicates
+    included, so that a check can report an address declared twice;
+    ``resources`` maps each address to its first declaration.
+    """
+
+    root: Path
+    config: Config
+    resources: dict[str, Resource]
+    files: list[Path]
+    documents: list[Resource] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Resource]:
+        return [r for r in self.resources.values() if r.kind == kind]
+
+    def get(self, address: str) -> Resource | None:
+        return self.resources.get(address)
+
+
+__all__ = ["Config", "Environment", "Located", "Resource", "Workspace", "KINDS", "plain"]

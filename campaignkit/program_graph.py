@@ -1,0 +1,147 @@
+"""A program's steps as a graph: what kind each step is and where it leads.
+
+Shared by the program checks, the diagrams and the engine, so that all three
+agree on what a step is. It reads the step mappings as written (see
+DESIGN.md section 1) and never reports problems itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Iterator
+
+ACTIONS = (
+    "send_email",
+    "add_to_list",
+    "remove_from_list",
+    "adjust_score",
+    "set_field",
+    "add_tag",
+    "remove_tag",
+    "assign",
+    "notify",
+    "create_task",
+    "add_to_campaign",
+    "wait",
+)
+TRIGGERS = ("email_opened", "email_clicked", "form_submitted", "page_viewed", "file_downloaded")
+EMAIL_TRIGGERS = ("email_opened", "email_clicked")
+RULES = ("score", "grade", "field", "on_list", "has_tag", "opted_out")
+BRANCH_KEYS = ("next", "yes", "no")
+MAX_CONDITIONS = 5
+MAX_STEPS = 300
+
+
+def step_kind(step: dict[str, Any]) -> str:
+    """``action``, ``trigger``, ``rule`` or ``end``."""
+    if step.get("end"):
+        return "end"
+    if "trigger" in step:
+        return "trigger"
+    if "rule" in step:
+        return "rule"
+    return "action"
+
+
+def step_action(step: dict[str, Any]) -> str | None:
+    """The action key of an action step (``send_email``, ``wait``, ...)."""
+    return next((key for key in ACTIONS if key in step), None)
+
+
+@dataclass(frozen=True)
+class Graph:
+    start: str
+    steps: dict[str, dict[str, Any]]
+
+    def successors(self, name: str) -> list[str]:
+        step = self.steps.get(name, {})
+        return [step[key] for key in BRANCH_KEYS if isinstance(step.get(key), str)]
+
+    def branches(self) -> Iterator[tuple[str, str, str]]:
+        """(step, branch key, target) for every branch of every step."""
+        for name, step in self.steps.items():
+            for key in BRANCH_KEYS:
+                if isinstance(step.get(key), str):
+                    yield name, key, step[key]
+
+    def waits(self, name: str) -> bool:
+        """Whether the step makes time pass: a wait action or a trigger's window."""
+        step = self.steps.get(name, {})
+        return "wait" in step or step_kind(step) == "trigger"
+
+    def ends(self) -> set[str]:
+        return {name for name, step in self.steps.items() if step_kind(step) == "end"}
+
+    def reachable_from(self, start: str) -> set[str]:
+        seen, todo = {start}, [start]
+        while todo:
+            for target in self.successors(todo.pop()):
+                if target in self.steps and target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return seen
+
+    def reaching(self, targets: set[str]) -> set[str]:
+        """Every step from which some path leads to one of ``targets``."""
+        seen, todo = set(targets), list(targets)
+        while todo:
+            for source in self._predecessors.get(todo.pop(), ()):
+                if source not in seen:
+                    seen.add(source)
+                    todo.append(source)
+        return seen
+
+    @cached_property
+    def _predecessors(self) -> dict[str, list[str]]:
+        predecessors: dict[str, list[str]] = {}
+        for source, _, target in self.branches():
+            predecessors.setdefault(target, []).append(source)
+        return predecessors
+
+    def sent_on_every_path(self) -> dict[str, frozenset[str]]:
+        """For each reachable step, the emails sent before it on every path from start.
+
+        A forward "must" data-flow analysis: a step's set is the intersection over
+        its predecessors of what they had plus what they send, iterated to a fixpoint.
+        """
+        reachable = self.reachable_from(self.start)
+        everything = frozenset(self.sends(name) for name in reachable) - {None}
+        before: dict[str, frozenset[str]] = {name: everything for name in reachable}
+        before[self.start] = frozenset()
+        changed = True
+        while changed:
+            changed = False
+            for name in reachable:
+                if name == self.start:
+                    continue
+                incoming = [before[p] | self._sent_by(p) for p in self._predecessors.get(name, ()) if p in reachable]
+                value = frozenset.intersection(*incoming) if incoming else frozenset()
+                if value != before[name]:
+                    before[name] = value
+                    changed = True
+        return before
+
+    def sends(self, name: str) -> str | None:
+        value = self.steps.get(name, {}).get("send_email")
+        return value if isinstance(value, str) else None
+
+    def _sent_by(self, name: str) -> frozenset[str]:
+        email = self.sends(name)
+        return frozenset((email,)) if email else frozenset()
+
+    def email_triggers(self) -> Iterator[tuple[str, str]]:
+        for name, step in self.steps.items():
+            if step.get("trigger") in EMAIL_TRIGGERS and isinstance(step.get("email"), str):
+                yield name, step["email"]
+
+    def condition_counts(self) -> Iterator[tuple[str, int]]:
+        for name, step in self.steps.items():
+            if step_kind(step) == "rule":
+                conditions = step.get("conditions")
+                yield name, len(conditions) if isinstance(conditions, list) else 1
+
+
+def graph_of(program: dict[str, Any]) -> Graph:
+    steps = program.get("steps") or {}
+    return Graph(str(program.get("start", "")), {str(k): v for k, v in steps.items() if isinstance(v, dict)})

@@ -1,0 +1,162 @@
+"""Diagnostics as text for people and as JSON, GitHub annotations or SARIF for machines.
+
+The JSON shape follows ``terraform validate -json`` so that tools written for it
+read ours; SARIF 2.1.0 is what code-scanning services ingest. Formatting only:
+nothing here decides whether a workspace is valid.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import click
+
+from campaignkit import __version__
+from campaignkit.diagnostics import Diagnostic, Severity
+
+FORMATS = ("text", "json", "github", "sarif")
+JSON_FORMAT_VERSION = "1.0"
+
+
+def render(diagnostics: list[Diagnostic], root: Path, fmt: str, color: bool = False) -> str:
+    """``diagnostics`` in format ``fmt`` (one of ``FORMATS``)."""
+    return {"text": as_text, "json": as_json, "github": as_github, "sarif": as_sarif}[fmt](diagnostics, root, color)
+
+
+def as_text(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> str:
+    """Like a compiler: ``file:line:col: CODE severity: message``, the line and a caret."""
+    lines: list[str] = []
+    for d in diagnostics:
+        where = f"{d.position.path}:{d.position.line}:{d.position.column}"
+        severity = d.severity.value
+        if color:
+            where = click.style(where, bold=True)
+            severity = click.style(severity, fg="red" if d.is_error else "yellow", bold=True)
+        lines.append(f"{where}: {d.code} {severity}: {d.message}")
+        source = _source_line(root, d.position.path, d.position.line)
+        if source is not None:
+            lines.append(f"  {source}")
+            caret = " " * (min(d.position.column, len(source) + 1) - 1) + "^"
+            lines.append("  " + (click.style(caret, fg="green", bold=True) if color else caret))
+    lines.append(summary(diagnostics))
+    return "\n".join(lines)
+
+
+def summary(diagnostics: Iterable[Diagnostic]) -> str:
+    diagnostics = list(diagnostics)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    if not diagnostics:
+        return "Success! The workspace is valid."
+    return f"{_count(errors, 'error')}, {_count(warnings, 'warning')}."
+
+
+def as_json(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> str:
+    errors = sum(d.is_error for d in diagnostics)
+    document = {
+        "format_version": JSON_FORMAT_VERSION,
+        "valid": errors == 0,
+        "error_count": errors,
+        "warning_count": len(diagnostics) - errors,
+        "diagnostics": [_json_diagnostic(d, root) for d in diagnostics],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _json_diagnostic(d: Diagnostic, root: Path) -> dict:
+    start = {"line": d.position.line, "column": d.position.column, "byte": _byte_offset(root, d.position)}
+    end = d.end or d.position
+    item = {
+        "severity": d.severity.value,
+        "summary": d.message,
+        "detail": d.detail,
+        "code": d.code,
+        "range": {
+            "filename": d.position.path,
+            "start": start,
+            "end": {"line": end.line, "column": end.column, "byte": _byte_offset(root, end)},
+        },
+    }
+    if d.suggestion:
+        item["suggestion"] = d.suggestion
+    return item
+
+
+def as_github(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> str:
+    """GitHub Actions workflow commands: one annotation per diagnostic."""
+    lines = []
+    for d in diagnostics:
+        level = "error" if d.is_error else "warning"
+        props = (f"file={_gh_property(d.position.path)},line={d.position.line},col={d.position.column},"
+                 f"title={_gh_property(d.code)}")
+        lines.append(f"::{level} {props}::{_gh_message(d.message)}")
+    lines.append(summary(diagnostics))
+    return "\n".join(lines)
+
+
+def _gh_message(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_message(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def as_sarif(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> str:
+    """SARIF 2.1.0 with one rule per code that fired."""
+    from campaignkit.checks import explain
+
+    codes = sorted({d.code for d in diagnostics})
+    rules = [{"id": code, "shortDescription": {"text": (explain(code) or code).splitlines()[0]},
+              "fullDescription": {"text": explain(code) or code}} for code in codes]
+    results = [{
+        "ruleId": d.code,
+        "ruleIndex": codes.index(d.code),
+        "level": "error" if d.severity is Severity.ERROR else "warning",
+        "message": {"text": d.message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": d.position.path, "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": d.position.line, "startColumn": d.position.column},
+        }}],
+    } for d in diagnostics]
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "campaignkit", "version": __version__, "rules": rules}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}},
+            "results": results,
+        }],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+@lru_cache(maxsize=64)
+def _lines(path: Path) -> list[str] | None:
+    try:
+        return path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _source_line(root: Path, relative: str, line: int) -> str | None:
+    lines = _lines(root / relative)
+    if lines is None or not 1 <= line <= len(lines):
+        return None
+    return lines[line - 1]
+
+
+def _byte_offset(root: Path, position) -> int:
+    lines = _lines(root / position.path)
+    if lines is None:
+        return 0
+    before = sum(len(text.encode("utf-8")) + 1 for text in lines[: position.line - 1])
+    current = lines[position.line - 1] if 0 < position.line <= len(lines) else ""
+    return before + len(current[: position.column - 1].encode("utf-8"))
