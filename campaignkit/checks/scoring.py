@@ -1,12 +1,16 @@
-"""Scoring and grading checks: activity names, points, MQL threshold, grades and weights."""
+"""Scoring checks: activity names, points and an MQL threshold that can be reached.
+
+Grade letters and criterion weights are enumerations in the schemas, so a
+wrong grade or weight is reported there (CK104) with the closest valid one.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Iterator
 
 from campaignkit.checks import Scope, check
-from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error
-from campaignkit.domain import ACTIVITIES, GRADES
+from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
+from campaignkit.domain import ACTIVITIES
 
 
 @check("CK701")
@@ -56,48 +60,3 @@ def valid_mql_threshold(scope: Scope) -> Iterator[Diagnostic]:
         if isinstance(decay.get("points"), int) and decay["points"] >= 0:
             yield error("CK702", f"{scoring.address}: decay points must be negative (they lower the score of "
                         "inactive prospects)", scoring.position_of("decay", "points"))
-
-
-def grade_values(scope: Scope) -> Iterator[tuple[str, Any, Position]]:
-    """Every grade letter written in the workspace: (address, value, where)."""
-    for scoring in scope.of_kind("scoring"):
-        if "grade" in (scoring.data.get("mql") or {}):
-            yield scoring.address, scoring.data["mql"]["grade"], scoring.position_of("mql", "grade")
-    for grading in scope.of_kind("grading"):
-        if "start" in grading.data:
-            yield grading.address, grading.data["start"], grading.position_of("start")
-
-
-@check("CK802")
-def valid_grades(scope: Scope) -> Iterator[Diagnostic]:
-    """A grade is not one of A+ … F.
-
-    What it does: checks grade letters (the MQL grade, a grading profile's start grade) against
-    the 13 grades A+, A, A-, B+, B, B-, C+, C, C-, D+, D, D-, F.
-    Why is this bad? A threshold on a grade that does not exist never matches.
-    Example: `grade: B--` or `grade: E`.
-    Use instead: `grade: B-`.
-    """
-    for address, value, where in grade_values(scope):
-        if value not in GRADES:
-            suggestion = closest(str(value), GRADES)
-            yield error("CK802", f"{address}: '{value}' is not a grade{did_you_mean(suggestion)}; grades are "
-                        f"{' '.join(GRADES)}", where, suggestion=suggestion)
-
-
-@check("CK801")
-def criterion_weights(scope: Scope) -> Iterator[Diagnostic]:
-    """A grading criterion weighs something other than 1, 2 or 3 thirds of a letter.
-
-    What it does: checks the `weight` of every criterion of a grading profile.
-    Why is this bad? Account Engagement grades move one third of a letter at a time; a criterion
-    can weigh 1/3, 2/3 or 3/3 of a letter and nothing else.
-    Example: `weight: 4`.
-    Use instead: `weight: 2` (the default profile's five criteria weigh 2/3 each).
-    """
-    for grading in scope.of_kind("grading"):
-        for index, criterion in enumerate(grading.data.get("criteria") or []):
-            weight = criterion.get("weight") if isinstance(criterion, dict) else None
-            if weight is not None and (isinstance(weight, bool) or weight not in (1, 2, 3)):
-                yield error("CK801", f"{grading.address}: criterion weight {weight!r} must be 1, 2 or 3 "
-                            "(thirds of a letter)", grading.position_of("criteria", index, "weight"))

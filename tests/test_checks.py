@@ -1,0 +1,103 @@
+"""Every check fires on the mistake it is for, at the right line, and stays quiet otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from campaignkit.checks import REGISTRY, all_codes, check_workspace, explain
+from tests.workspaces import LISTS, PROGRAM, write_workspace
+
+
+def diagnose(tmp_path, overrides=None):
+    _, diagnostics = check_workspace(write_workspace(tmp_path, overrides))
+    return diagnostics
+
+
+def test_the_base_workspace_is_clean(tmp_path):
+    assert diagnose(tmp_path) == []
+
+
+PROGRAM_STEPS = PROGRAM.split("steps:\n")[0] + "steps:\n"
+
+CASES = [
+    # (code, file, content, line of the diagnostic, text in the message)
+    ("CK101", "extra.yaml", "kind: list\nname: 2026-web-x-list\ntype: static\ntitel: X\n", 4, "did you mean 'title'"),
+    ("CK102", "extra.yaml", "kind: list\nname: 2026-web-x-list\n", 1, "'type'"),
+    ("CK103", "extra.yaml", "kind: list\nname: 2026-web-x-list\ntype: static\npublic: [1]\n", 4, "true or false"),
+    ("CK104", "extra.yaml", "kind: list\nname: 2026-web-x-list\ntype: dynamc\n", 3, "did you mean 'dynamic'"),
+    ("CK105", "extra.yaml", "kind: list\nname: 2026-web-x-list\ntype: dynamic\nrules: [{on_list: web-y}]\n", 4,
+     "list.NAME"),
+    ("CK007", "extra.yaml", "kind: emial\nname: x\n", 1, "did you mean 'email'"),
+    ("CK006", "extra.yaml", "- just\n- a list\n", 1, "mapping"),
+    ("CK201", "zz.yaml", "kind: list\nname: 2026-event-acme-conf-list\ntype: static\n", 2, "already declared"),
+    ("CK202", "extra.yaml", "kind: list\nname: 2026-web-x-list\ntype: dynamic\n"
+     "rules: [{on_list: list.2026-event-acme-conf-lst}]\n", 4, "did you mean 'list.2026-event-acme-conf-list'"),
+    ("CK203", "program.yaml", PROGRAM.replace("queue.sales", "queue.sale"), 12, "crm.queues"),
+    ("CK301", "extra.yaml", "kind: list\nname: 2026-evnt-x-list\ntype: static\n", 2, "{channel} is 'evnt'"),
+    ("CK302", "naming2.yaml", "kind: naming\nname: other\npatterns: {form: '{yr}-form'}\n", 2, "only one"),
+    ("CK501", "program.yaml", PROGRAM.replace("start: tag", "start: tga"), 7, "did you mean 'tag'"),
+    ("CK502", "program.yaml", PROGRAM.replace("next: wait}", "next: wiat}"), 9, "did you mean 'wait'"),
+    ("CK503", "program.yaml", PROGRAM + "  orphan: {end: true}\n", 14, "'orphan' cannot be reached"),
+    ("CK504", "program.yaml", PROGRAM.replace("no: done}", "no: hot}"), 11, "without a wait"),
+    ("CK505", "program.yaml", PROGRAM.replace("no: done}", "no: wait}").replace("next: done}", "next: wait}"), 9,
+     "reaches an end"),
+    ("CK507", "program.yaml", PROGRAM.replace(
+        "hot: {rule: score, gte: 100, yes: handoff, no: done}",
+        "hot: {rule: all, conditions: [" + ", ".join(["{has_tag: a}"] * 6) + "], yes: handoff, no: done}"),
+     11, "6 conditions"),
+    ("CK601", "lists.yaml", LISTS.replace("type: static\n---\nkind: list\nname: 2026-web-software",
+                                          "type: dynamic\nrules: [{on_list: list.2026-web-software-list}]\n---\n"
+                                          "kind: list\nname: 2026-web-software")
+     .replace("not_on_list: list.2026-web-suppression-list", "on_list: list.2026-web-suppression-list"), 8,
+     "loop"),
+    ("CK602", "extra.yaml", "kind: list\nname: 2026-web-x-list\ntype: static\n"
+     "rules: [{has_tag: vip}]\n", 4, "static but has rules"),
+    ("CK701", "scoring.yaml", "kind: scoring\nname: s\nactivities: {page_view: 1, form_submit: 50}\n", 3,
+     "did you mean 'form_submission'"),
+    ("CK702", "scoring.yaml", "kind: scoring\nname: s\nactivities: {page_view: 1}\n"
+     "decay: {after_days_inactive: 30, points: 20}\n", 4, "negative"),
+    ("CK104", "scoring.yaml", "kind: scoring\nname: s\nactivities: {page_view: 1}\nmql: {score: 100, grade: B--}\n",
+     4, "did you mean 'B-'"),
+    ("CK901", "fields.yaml", "kind: field\nname: employees\ntype: number\ndefault: many\n", 4, "not a valid number"),
+    ("CK902", "fields.yaml", "kind: field\nname: industry\ntype: enum\nvalues: [Software, Retail]\n"
+     "default: Sofware\n", 5, "did you mean 'Software'"),
+    ("CK951", "campaign.yaml", "kind: campaign\nname: 2026-event-acme-conf-campaign\nstage: nuture\n", 3,
+     "did you mean 'nurture'"),
+]
+
+
+@pytest.mark.parametrize("code,filename,content,line,text", CASES, ids=[c[0] for c in CASES])
+def test_check_fires_at_the_right_line(tmp_path, code, filename, content, line, text):
+    diagnostics = diagnose(tmp_path, {filename: content})
+    matching = [d for d in diagnostics if d.code == code]
+    assert matching, f"expected {code}, got {[(d.code, d.message) for d in diagnostics]}"
+    assert matching[0].position.path == filename
+    assert matching[0].position.line == line
+    assert text in matching[0].message
+
+
+def test_grading_weight_outside_thirds_is_reported(tmp_path):
+    content = ("kind: grading\nname: g\ncriteria:\n"
+               "  - {name: industry, field: field.industry, op: eq, value: Software, weight: 4}\n")
+    diagnostics = diagnose(tmp_path, {"scoring.yaml": content})
+    assert [(d.code, d.position.line) for d in diagnostics] == [("CK104", 4)]
+    assert "allowed: 1, 2, 3" in diagnostics[0].message
+
+
+def test_one_diagnostic_per_problem(tmp_path):
+    diagnostics = diagnose(tmp_path, {"extra.yaml": "kind: list\nname: 2026-evnt-x-list\ntype: static\n"})
+    assert [d.code for d in diagnostics] == ["CK301"]
+
+
+def test_every_registered_check_is_documented_in_four_parts():
+    for code, registered in REGISTRY.items():
+        assert "What it does" in registered.doc, code
+        assert "Why is this bad?" in registered.doc or code == "CK400", code
+        assert "Use instead" in registered.doc, code
+
+
+def test_explain_knows_loading_and_semantic_codes():
+    assert "same key twice" in explain("ck002")
+    assert "reached" in explain("CK503")
+    assert explain("CK999") is None
+    assert len(all_codes()) > 30

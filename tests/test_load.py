@@ -1,0 +1,106 @@
+"""Loading YAML: positions, YAML 1.2 scalars, and every kind of bad input as a diagnostic."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from campaignkit.diagnostics import Position
+from campaignkit.load import MAX_FILE_BYTES, load_file, load_text, position_of
+
+
+def codes(diagnostics):
+    return [d.code for d in diagnostics]
+
+
+def test_documents_keep_positions_of_keys_and_items():
+    docs, problems = load_text("kind: email\nname: x\nlist:\n  - a\n  - {b: c}\n---\nkind: field\n", "f.yaml")
+    assert problems == []
+    first = docs[0].data
+    assert position_of(first, ["list", 1, "b"], docs[0].position) == Position("f.yaml", 5, 9)
+    assert docs[1].position.line == 7
+
+
+def test_missing_path_points_at_the_deepest_existing_node():
+    docs, _ = load_text("kind: email\nfrom:\n  name: Acme\n", "f.yaml")
+    assert position_of(docs[0].data, ["from", "address"], docs[0].position) == Position("f.yaml", 3, 3)
+
+
+def test_yes_and_no_are_strings_as_in_yaml_1_2():
+    docs, _ = load_text("yes: hot\nno: done\nhours: 09:30\nflag: true\nn: 010\n", "f.yaml")
+    assert dict(docs[0].data) == {"yes": "hot", "no": "done", "hours": "09:30", "flag": True, "n": 10}
+
+
+def test_dates_stay_text():
+    docs, _ = load_text("start: 2026-04-01\n", "f.yaml")
+    assert docs[0].data["start"] == "2026-04-01"
+
+
+def test_duplicate_key_is_reported_at_the_second_key():
+    _, problems = load_text("kind: email\nsubject: a\nsubject: b\n", "f.yaml")
+    assert codes(problems) == ["CK002"]
+    assert problems[0].position == Position("f.yaml", 3, 1)
+
+
+def test_syntax_error_has_line_and_column():
+    _, problems = load_text("kind: email\nsubject: [unclosed\nname: x\n", "f.yaml")
+    assert codes(problems) == ["CK001"]
+    assert problems[0].position.line >= 2
+
+
+def test_unsafe_tags_are_refused():
+    _, problems = load_text("a: !!python/object/apply:os.system [echo hi]\n", "f.yaml")
+    assert codes(problems) == ["CK001"]
+
+
+def test_alias_bomb_is_refused():
+    text = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    previous = "a"
+    for name in "bcdefghi":
+        text += f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]\n"
+        previous = name
+    docs, problems = load_text(text, "bomb.yaml")
+    assert docs == []
+    assert codes(problems) == ["CK004"]
+
+
+def test_modest_aliases_and_merge_keys_work():
+    docs, problems = load_text("base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n", "f.yaml")
+    assert problems == []
+    assert dict(docs[0].data["c"]) == {"x": 1, "y": 2}
+
+
+def test_recursive_alias_is_refused():
+    _, problems = load_text("a: &a [*a]\n", "f.yaml")
+    assert codes(problems) == ["CK004"]
+
+
+def test_deep_nesting_is_a_diagnostic_not_a_crash():
+    # libyaml's composer recurses in C and would take the whole process down.
+    script = (
+        "from campaignkit.load import load_text\n"
+        "for text in ('[' * 100000 + ']' * 100000, '- ' * 100000 + 'x'):\n"
+        "    print(load_text(text, 'deep.yaml')[1][0].code)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["CK004", "CK004"]
+
+
+def test_latin1_bytes_are_reported_with_their_position(tmp_path):
+    path = tmp_path / "latin.yaml"
+    path.write_bytes("kind: email\nsubject: Caf\xe9\n".encode("latin-1"))
+    docs, problems = load_file(path, "latin.yaml")
+    assert docs == []
+    assert codes(problems) == ["CK005"]
+    assert problems[0].position == Position("latin.yaml", 2, 13)
+
+
+def test_oversized_file_is_refused_without_reading_it(tmp_path):
+    path = tmp_path / "big.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)
+    docs, problems = load_file(path, "big.yaml")
+    assert docs == []
+    assert codes(problems) == ["CK003"]
+    assert "5 MB" in problems[0].message

@@ -1,0 +1,45 @@
+"""The step graph: which emails are sent before a step on every path."""
+
+from campaignkit.program_graph import graph_of, step_kind
+
+
+def program(steps, start="a"):
+    return graph_of({"start": start, "steps": steps})
+
+
+def test_email_sent_on_one_branch_only_is_not_sent_on_every_path():
+    graph = program({
+        "a": {"rule": "score", "gte": 10, "yes": "send", "no": "opened"},
+        "send": {"send_email": "email.x", "next": "opened"},
+        "opened": {"trigger": "email_opened", "email": "email.x", "within": "3d", "yes": "end", "no": "end"},
+        "end": {"end": True},
+    })
+    assert "email.x" not in graph.sent_on_every_path()["opened"]
+
+
+def test_email_sent_on_both_branches_is_sent_on_every_path():
+    graph = program({
+        "a": {"rule": "score", "gte": 10, "yes": "send1", "no": "send2"},
+        "send1": {"send_email": "email.x", "next": "opened"},
+        "send2": {"send_email": "email.x", "next": "opened"},
+        "opened": {"trigger": "email_opened", "email": "email.x", "within": "3d", "yes": "end", "no": "end"},
+        "end": {"end": True},
+    })
+    assert graph.sent_on_every_path()["opened"] == {"email.x"}
+
+
+def test_loops_back_into_a_trigger_keep_what_was_sent():
+    graph = program({
+        "a": {"send_email": "email.x", "next": "opened"},
+        "opened": {"trigger": "email_opened", "email": "email.x", "within": "3d", "yes": "end", "no": "wait"},
+        "wait": {"wait": "7d", "next": "opened"},
+        "end": {"end": True},
+    })
+    assert graph.sent_on_every_path()["opened"] == {"email.x"}
+
+
+def test_step_kinds():
+    assert step_kind({"end": True}) == "end"
+    assert step_kind({"trigger": "email_opened"}) == "trigger"
+    assert step_kind({"rule": "score"}) == "rule"
+    assert step_kind({"wait": "3d", "next": "x"}) == "action"
