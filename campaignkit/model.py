@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -73,21 +74,29 @@ class Resource:
 
     def references(self) -> Iterator[tuple[str, Position]]:
         """Every ``KIND.NAME`` string in the document, with where it stands."""
-        yield from _references(self.data, self.position)
+        for address, path in self.reference_paths:
+            yield address, self.position_of(*path)
+
+    @cached_property
+    def reference_paths(self) -> tuple[tuple[str, tuple[str | int, ...]], ...]:
+        """Every ``KIND.NAME`` string in the document with its path; found once, used by many checks."""
+        return tuple(_references(self.data, ()))
 
 
-def _references(value: Any, where: Position) -> Iterator[tuple[str, Position]]:
+_NOT_REFERENCES = frozenset({"kind", "name", "moved_from", "description"})
+
+
+def _references(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str, tuple[str | int, ...]]]:
     if isinstance(value, str):
         if ADDRESS.match(value):
-            yield value, where
+            yield value, path
     elif isinstance(value, dict):
         for key, item in value.items():
-            if key in ("kind", "name", "moved_from", "description"):
-                continue
-            yield from _references(item, position_of(value, (key,), where))
+            if key not in _NOT_REFERENCES:
+                yield from _references(item, (*path, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _references(item, position_of(value, (index,), where))
+            yield from _references(item, (*path, index))
 
 
 def plain(value: Any) -> Any:

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Iterable, Iterator
 
 from campaignkit.diagnostics import Diagnostic
 from campaignkit.model import Resource, Workspace
+from campaignkit.program_graph import Graph, graph_of
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,19 @@ class Scope:
     sound: tuple[Resource, ...]
 
     def of_kind(self, kind: str) -> list[Resource]:
-        return [r for r in self.sound if r.kind == kind]
+        return self._by_kind.get(kind, [])
+
+    @cached_property
+    def _by_kind(self) -> dict[str, list[Resource]]:
+        grouped: dict[str, list[Resource]] = {}
+        for resource in self.sound:
+            grouped.setdefault(resource.kind, []).append(resource)
+        return grouped
+
+    @cached_property
+    def graphs(self) -> dict[str, Graph]:
+        """Each sound program's step graph, built once for all program checks."""
+        return {program.address: graph_of(program.data) for program in self.of_kind("program")}
 
 
 CheckFunction = Callable[[Scope], Iterable[Diagnostic]]

@@ -13,12 +13,12 @@ from typing import Iterator
 from campaignkit.checks import Scope, check
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
 from campaignkit.model import Resource
-from campaignkit.program_graph import MAX_CONDITIONS, MAX_STEPS, Graph, graph_of
+from campaignkit.program_graph import MAX_CONDITIONS, MAX_STEPS, Graph
 
 
 def _programs(scope: Scope) -> Iterator[tuple[Resource, Graph]]:
     for program in scope.of_kind("program"):
-        yield program, graph_of(program.data)
+        yield program, scope.graphs[program.address]
 
 
 @check("CK501")

@@ -44,13 +44,13 @@ def unresolved_references(scope: Scope) -> Iterator[Diagnostic]:
     for address in declared:
         by_kind.setdefault(address.split(".", 1)[0], []).append(address)
     for resource in scope.sound:
-        for address, where in resource.references():
+        for address, path in resource.reference_paths:
             kind = address.split(".", 1)[0]
             if kind in CRM_KINDS or address in declared:
                 continue
             suggestion = closest(address, by_kind.get(kind, []))
-            yield error("CK202", f"{address} is not declared{did_you_mean(suggestion)}", where,
-                        suggestion=suggestion)
+            yield error("CK202", f"{address} is not declared{did_you_mean(suggestion)}",
+                        resource.position_of(*path), suggestion=suggestion)
 
 
 @check("CK203")
@@ -67,10 +67,10 @@ def unknown_crm_names(scope: Scope) -> Iterator[Diagnostic]:
     config = scope.workspace.config
     known = {"user": config.users, "queue": config.queues}
     for resource in scope.sound:
-        for address, where in resource.references():
+        for address, path in resource.reference_paths:
             kind, _, name = address.partition(".")
             if kind in known and name not in known[kind]:
                 suggestion = closest(name, known[kind])
                 yield error("CK203", f"{address} is not listed under crm.{kind}s in campaignkit.yaml"
-                            f"{did_you_mean(f'{kind}.{suggestion}' if suggestion else None)}", where,
-                            suggestion=suggestion)
+                            f"{did_you_mean(f'{kind}.{suggestion}' if suggestion else None)}",
+                            resource.position_of(*path), suggestion=suggestion)
