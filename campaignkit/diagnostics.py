@@ -70,3 +70,20 @@ def did_you_mean(suggestion: str | None) -> str:
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.is_error for d in diagnostics)
+
+
+def to_record(diagnostic: Diagnostic) -> dict:
+    """A JSON-ready form of ``diagnostic``, for caches; ``from_record`` reverses it."""
+    return {
+        "code": diagnostic.code,
+        "severity": diagnostic.severity.value,
+        "message": diagnostic.message,
+        "position": [diagnostic.position.path, diagnostic.position.line, diagnostic.position.column],
+        "suggestion": diagnostic.suggestion,
+        "detail": diagnostic.detail,
+    }
+
+
+def from_record(record: dict) -> Diagnostic:
+    return Diagnostic(record["code"], Severity(record["severity"]), record["message"],
+                      Position(*record["position"]), suggestion=record["suggestion"], detail=record["detail"])

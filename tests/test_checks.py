@@ -101,3 +101,11 @@ def test_explain_knows_loading_and_semantic_codes():
     assert "reached" in explain("CK503")
     assert explain("CK999") is None
     assert len(all_codes()) > 30
+
+
+def test_typo_in_campaignkit_yaml_is_reported_there(tmp_path):
+    from tests.workspaces import CONFIG
+
+    diagnostics = diagnose(tmp_path, {"campaignkit.yaml": CONFIG.replace("default_environment", "default_enviroment")})
+    assert [(d.code, d.position.path, d.position.line) for d in diagnostics] == [("CK101", "campaignkit.yaml", 2)]
+    assert "did you mean 'default_environment'" in diagnostics[0].message

@@ -1,18 +1,23 @@
 """Email checks: every email renders, merges only declared names and passes the content rules.
 
 The work is done by ``campaignkit.render``; this module runs it for each
-email and makes its codes (CK4xx) known to ``explain``.
+email, makes its codes (CK4xx) known to ``explain``, and caches each email's
+result under a hash of everything it depends on, because rendering is the
+most expensive step of ``validate``.
 """
 
 from __future__ import annotations
 
 from typing import Iterator
 
+from campaignkit.cache import ResultCache, digest, files_digest
 from campaignkit.checks import DOCUMENTED, Scope, check
-from campaignkit.diagnostics import Diagnostic
+from campaignkit.diagnostics import Diagnostic, from_record, to_record
 from campaignkit.render import EmailContext, check_email, email_check_docs
 
 DOCUMENTED.update(email_check_docs())
+#: Files an email's rendering can read: templates, partials and text parts.
+TEMPLATE_SUFFIXES = (".mjml", ".html", ".txt", ".j2", ".jinja")
 
 
 @check("CK400")
@@ -29,6 +34,21 @@ def emails_render_and_pass_content_checks(scope: Scope) -> Iterator[Diagnostic]:
     emails = scope.of_kind("email")
     if not emails:
         return
-    context = EmailContext(scope.workspace)
+    workspace = scope.workspace
+    inputs = digest(
+        files_digest(workspace.root, TEMPLATE_SUFFIXES),
+        workspace.config.vars,
+        [field.attributes | {"name": field.name} for field in workspace.of_kind("field")],
+    )
+    cache = ResultCache(workspace.root, "emails")
+    context: EmailContext | None = None
     for email in emails:
-        yield from check_email(context, email)
+        # Positions are part of the result, so where the document's keys stand is part of the key.
+        key = digest(inputs, email.address, email.attributes, email.position, getattr(email.data, "marks", None))
+        cached = cache.get(key)
+        if cached is None:
+            context = context or EmailContext(workspace)
+            cached = [to_record(d) for d in check_email(context, email)]
+            cache.put(key, cached)
+        yield from (from_record(record) for record in cached)
+    cache.save()

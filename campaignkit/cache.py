@@ -1,0 +1,79 @@
+"""A content-addressed cache of check results in ``.campaignkit/cache/``.
+
+Rendering and checking an email is the most expensive part of ``validate``;
+its result depends only on the email's attributes, the templates and the
+fields and vars, so it is stored under a hash of exactly those and reused
+until one of them changes. The cache is an optimisation: when it cannot be
+read or written (a read-only checkout, a corrupt file) it is ignored, never
+reported, and results are computed afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from campaignkit import __version__
+
+
+def digest(*parts: Any) -> str:
+    """A stable hash of JSON-serialisable ``parts`` (plus the campaignkit version)."""
+    payload = json.dumps([__version__, *parts], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def files_digest(root: Path, suffixes: tuple[str, ...]) -> str:
+    """One hash over the paths and contents of every file below ``root`` with one of ``suffixes``."""
+    hasher = hashlib.sha256()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(suffixes):
+                path = Path(folder, name)
+                hasher.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+                try:
+                    hasher.update(path.read_bytes())
+                except OSError:
+                    hasher.update(b"\0unreadable")
+    return hasher.hexdigest()
+
+
+class ResultCache:
+    """Results by key in one JSON file; entries not used in a run are dropped on save."""
+
+    def __init__(self, root: Path, name: str) -> None:
+        self.path = root / ".campaignkit" / "cache" / f"{name}.json"
+        self._old = self._read()
+        self._used: dict[str, Any] = {}
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, key: str) -> Any | None:
+        value = self._old.get(key)
+        if value is not None:
+            self._used[key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self._used[key] = value
+
+    def save(self) -> None:
+        if self._used == self._old:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(self._used, out, ensure_ascii=False)
+            os.replace(temporary, self.path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time

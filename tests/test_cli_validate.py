@@ -1,0 +1,101 @@
+"""``campaignkit validate``/``explain`` end to end: formats, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from campaignkit.cli import main
+from tests.workspaces import write_workspace
+
+BROKEN = {"extra.yaml": "kind: list\nname: 2026-web-x-list\ntype: static\ntitel: X\n"}
+
+
+def run(root, *args):
+    return CliRunner().invoke(main, ["--chdir", str(root), *args])
+
+
+def test_clean_workspace_exits_0(tmp_path):
+    result = run(write_workspace(tmp_path), "validate")
+    assert result.exit_code == 0, result.output
+    assert "Success" in result.output
+
+
+def test_text_format_is_compiler_like_with_source_line_and_caret(tmp_path):
+    result = run(write_workspace(tmp_path, BROKEN), "validate")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "extra.yaml:4:1: CK101 error: unknown key 'titel' in the list (did you mean 'title'?)"
+    assert lines[1] == "  titel: X"
+    assert lines[2] == "  ^"
+    assert lines[-1] == "1 error, 0 warnings."
+    assert "\x1b[" not in result.output  # no colour when not on a terminal
+
+
+def test_json_format_follows_terraform_validate(tmp_path):
+    result = run(write_workspace(tmp_path, BROKEN), "validate", "--format", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.output)
+    assert document["valid"] is False
+    assert document["error_count"] == 1 and document["warning_count"] == 0
+    diagnostic = document["diagnostics"][0]
+    assert diagnostic["severity"] == "error"
+    assert diagnostic["code"] == "CK101"
+    assert diagnostic["range"]["filename"] == "extra.yaml"
+    assert diagnostic["range"]["start"]["line"] == 4
+    assert diagnostic["range"]["start"]["byte"] == len("kind: list\nname: 2026-web-x-list\ntype: static\n")
+
+
+def test_github_format_is_workflow_annotations(tmp_path):
+    result = run(write_workspace(tmp_path, BROKEN), "validate", "--format", "github")
+    assert result.output.splitlines()[0].startswith("::error file=extra.yaml,line=4,col=1,title=CK101::unknown key")
+
+
+def test_sarif_format_has_rules_and_results(tmp_path):
+    result = run(write_workspace(tmp_path, BROKEN), "validate", "--format", "sarif")
+    document = json.loads(result.output)
+    assert document["version"] == "2.1.0"
+    run_ = document["runs"][0]
+    assert [r["id"] for r in run_["tool"]["driver"]["rules"]] == ["CK101"]
+    location = run_["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "extra.yaml"
+    assert location["region"] == {"startLine": 4, "startColumn": 1}
+
+
+def test_outside_a_workspace_is_one_line_and_exit_1(tmp_path):
+    result = run(tmp_path, "validate")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no campaignkit.yaml")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_broken_inputs_give_diagnostics_and_never_a_traceback(tmp_path):
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + "".join(
+        f"{n}: &{n} [" + ",".join([f"*{p}"] * 9) + "]\n" for p, n in zip("abcdefgh", "bcdefghi"))
+    root = write_workspace(tmp_path, {
+        "broken.yaml": "kind: list\nname: [unclosed\n",
+        "bomb.yaml": bomb,
+        "latin.yaml": "kind: list\nname: caf\xe9\n".encode("latin-1"),
+        "deep.yaml": "[" * 50000 + "]" * 50000,
+    })
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    result = subprocess.run([sys.executable, "-m", "campaignkit", "validate"], cwd=root, capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    reported = {line.split(":")[0] for line in result.stdout.splitlines() if ": CK" in line}
+    assert reported == {"broken.yaml", "bomb.yaml", "latin.yaml", "deep.yaml"}
+
+
+def test_explain_prints_the_documentation(tmp_path):
+    result = CliRunner().invoke(main, ["explain", "CK503"])
+    assert result.exit_code == 0
+    assert "What it does" in result.output
+    listing = CliRunner().invoke(main, ["explain"])
+    assert "CK202" in listing.output
+    unknown = CliRunner().invoke(main, ["explain", "CK999"])
+    assert unknown.exit_code == 1
