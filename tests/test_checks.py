@@ -109,3 +109,15 @@ def test_typo_in_campaignkit_yaml_is_reported_there(tmp_path):
     diagnostics = diagnose(tmp_path, {"campaignkit.yaml": CONFIG.replace("default_environment", "default_enviroment")})
     assert [(d.code, d.position.path, d.position.line) for d in diagnostics] == [("CK101", "campaignkit.yaml", 2)]
     assert "did you mean 'default_environment'" in diagnostics[0].message
+
+
+def test_step_without_a_kind_lists_what_it_may_be(tmp_path):
+    diagnostics = diagnose(tmp_path, {"program.yaml": PROGRAM.replace("{add_tag: welcomed, next: wait}",
+                                                                      "{next: wait}")})
+    assert [d.code for d in diagnostics] == ["CK102"]
+    assert "needs one of: send_email, add_to_list" in diagnostics[0].message
+
+
+def test_score_rule_without_comparison_names_the_comparisons(tmp_path):
+    diagnostics = diagnose(tmp_path, {"program.yaml": PROGRAM.replace("gte: 100, ", "")})
+    assert [d.message.split(" needs ")[1] for d in diagnostics] == ["one of: gt, gte, lt, lte, eq"]

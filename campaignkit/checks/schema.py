@@ -61,10 +61,22 @@ def schema_diagnostics(kind: str, data: Any, start: Position) -> list[Diagnostic
 
 
 def _most_specific(problem: ValidationError) -> ValidationError:
-    """For oneOf/anyOf failures, the alternative that came closest, recursively."""
-    while problem.validator in ("oneOf", "anyOf") and problem.context:
+    """For oneOf/anyOf failures, the alternative that came closest, recursively.
+
+    An anyOf whose alternatives only require one key each ("one of gt, gte,
+    ...") is kept whole: no single alternative says what is wrong.
+    """
+    while problem.validator in ("oneOf", "anyOf") and problem.context and not _one_of_keys(problem):
         problem = best_match(problem.context)
     return problem
+
+
+def _one_of_keys(problem: ValidationError) -> list[str]:
+    """The keys of an anyOf/oneOf made only of single ``required`` alternatives, else []."""
+    alternatives = problem.validator_value if isinstance(problem.validator_value, list) else []
+    keys = [a["required"][0] for a in alternatives
+            if isinstance(a, dict) and set(a) == {"required"} and len(a["required"]) == 1]
+    return keys if keys and len(keys) == len(alternatives) else []
 
 
 def _explain(kind: str, problem: ValidationError, data: Any, start: Position) -> Iterator[Diagnostic]:
@@ -72,7 +84,12 @@ def _explain(kind: str, problem: ValidationError, data: Any, start: Position) ->
     where = position_of(data, path, start)
     subject = _subject(kind, path)
     keyword = problem.validator
-    if keyword == "additionalProperties":
+    if _one_of_keys(problem):
+        yield error("CK102", f"{subject} needs one of: {', '.join(_one_of_keys(problem))}", where)
+    elif keyword == "maxProperties" and problem.validator_value == 1:
+        yield error("CK100", f"{subject} has {', '.join(map(str, problem.instance))}; give one per item "
+                    "and split the rest into items of their own", where)
+    elif keyword == "additionalProperties":
         yield from _unknown_keys(kind, problem, data, path, start)
     elif keyword == "required":
         missing = _quoted(problem.message)
