@@ -1,0 +1,196 @@
+"""Loading and checking campaign test files (``tests/*.yaml``): one test per YAML document.
+
+Each document is checked against ``schemas/test.json`` and then against the
+workspace: every address must exist, every step in a path must be a step of
+the program, every prospect key must be a field, every time must read. Tests
+with problems are not run; their diagnostics say why, at the file and line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+from typing import Any, Iterator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from campaignkit.campaign_tests.times import DEFAULT_START, parse_absolute, parse_time
+from campaignkit.checks.schema import schema_diagnostics
+from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error, warning
+from campaignkit.load import Document, load_file, position_of
+from campaignkit.model import ADDRESS, Workspace, plain
+
+TESTS_FOLDER = "tests"
+#: Keys of ``prospect`` that are not field names.
+PROSPECT_KEYS = frozenset({"persona", "score", "grade", "lists", "tags", "opted_out", "timezone"})
+
+
+@dataclass(frozen=True)
+class TestCase:
+    """One campaign test, checked and ready to run."""
+
+    __test__ = False  # not a pytest test class
+
+    name: str
+    position: Position
+    data: dict[str, Any]
+    zone: tzinfo
+    start: datetime
+    program: str | None
+
+    def time(self, text: str) -> datetime:
+        return parse_time(text, self.start)
+
+
+def test_files(root: Path) -> list[Path]:
+    folder = root / TESTS_FOLDER
+    return sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml")) if folder.is_dir() else []
+
+
+def load_tests(workspace: Workspace) -> tuple[list[TestCase], list[Diagnostic]]:
+    """Every test of the workspace, and the diagnostics of the files and tests that are wrong."""
+    cases: list[TestCase] = []
+    diagnostics: list[Diagnostic] = []
+    for path in test_files(workspace.root):
+        documents, problems = load_file(path, path.relative_to(workspace.root).as_posix())
+        diagnostics.extend(problems)
+        for document in documents:
+            case, problems = _check(workspace, document)
+            diagnostics.extend(problems)
+            if case is not None:
+                cases.append(case)
+    return cases, sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def _check(workspace: Workspace, document: Document) -> tuple[TestCase | None, list[Diagnostic]]:
+    problems = schema_diagnostics("test", document.data, document.position)
+    if problems:
+        return None, problems
+    data = document.data
+    program = _program_of(workspace, data)
+    problems = [*_unknown_references(workspace, data, document.position),
+                *_unknown_fields(workspace, data, document.position)]
+    zone = _zone(workspace, data, program, document.position, problems)
+    start = parse_absolute(data.get("start", DEFAULT_START), zone)
+    if not problems:
+        problems.extend(_bad_times(data, start, document.position))
+        problems.extend(_unknown_steps(workspace, data, program, document.position))
+        problems.extend(_dynamic_lists_given(workspace, data, document.position))
+    if any(p.is_error for p in problems):
+        return None, problems
+    return TestCase(data["name"], document.position, plain(data), zone, start, program), problems
+
+
+def _program_of(workspace: Workspace, data: dict[str, Any]) -> str | None:
+    """The program a test runs: its own, or the one its form adds the prospect to."""
+    if "program" in data:
+        return data["program"]
+    form = workspace.get(data["form"])
+    actions = form.data.get("completion_actions", ()) if form else ()
+    return next((a["add_to_program"] for a in actions if "add_to_program" in a), None)
+
+
+def _walk(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[Any, tuple[str | int, ...]]]:
+    yield value, path
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        yield from _walk(item, (*path, key))
+
+
+def _unknown_references(workspace: Workspace, data: Any, start: Position) -> Iterator[Diagnostic]:
+    crm = {"user": workspace.config.users, "queue": workspace.config.queues}
+    for value, path in _walk(data):
+        match = ADDRESS.match(value) if isinstance(value, str) and path and path[-1] != "name" else None
+        if not match:
+            continue
+        kind, name = match.groups()
+        known = [f"{kind}.{n}" for n in crm[kind]] if kind in crm else \
+            [a for a in workspace.resources if a.startswith(kind + ".")]
+        if value not in known:
+            suggestion = closest(value, known)
+            yield error("CK801", f"{value} does not exist in the workspace{did_you_mean(suggestion)}",
+                        position_of(data, path, start), suggestion=suggestion)
+
+
+def _unknown_fields(workspace: Workspace, data: dict[str, Any], start: Position) -> Iterator[Diagnostic]:
+    fields = {r.name for r in workspace.of_kind("field")}
+    for key in (data.get("prospect") or {}):
+        if key not in PROSPECT_KEYS and key not in fields:
+            suggestion = closest(key, [*fields, *PROSPECT_KEYS])
+            yield error("CK803", f"prospect: '{key}' is not a field of the workspace{did_you_mean(suggestion)}",
+                        position_of(data, ("prospect", key), start), suggestion=suggestion)
+    for key in (e for expect in _expects(data) for e in expect.get("fields", {})):
+        if key not in fields:
+            suggestion = closest(key, fields)
+            yield error("CK803", f"expect.fields: '{key}' is not a field of the workspace{did_you_mean(suggestion)}",
+                        start, suggestion=suggestion)
+
+
+def _zone(workspace: Workspace, data: dict[str, Any], program: str | None, start: Position,
+          problems: list[Diagnostic]) -> tzinfo:
+    """The time zone the test's times are written in: the prospect's, the program's, or UTC."""
+    resource = workspace.get(program) if program else None
+    name = (data.get("prospect") or {}).get("timezone") or \
+        ((resource.data.get("schedule") or {}).get("timezone") if resource else None)
+    try:
+        return ZoneInfo(name) if name else timezone.utc
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(error("CK804", f"'{name}' is not an IANA time zone like Asia/Tokyo or America/New_York",
+                              position_of(data, ("prospect", "timezone"), start)))
+        return timezone.utc
+
+
+def _expects(data: dict[str, Any]) -> list[dict[str, Any]]:
+    expect = data.get("expect", [])
+    return expect if isinstance(expect, list) else [expect]
+
+
+def _time_paths(data: dict[str, Any]) -> Iterator[tuple[str | int, ...]]:
+    if "until" in data:
+        yield ("until",)
+    for index, event in enumerate(data.get("events", ())):
+        if "at" in event:
+            yield ("events", index, "at")
+    single = not isinstance(data.get("expect"), list)
+    for index, expect in enumerate(_expects(data)):
+        base = ("expect",) if single else ("expect", index)
+        if "at" in expect:
+            yield (*base, "at")
+        for item_index, item in enumerate(expect.get("emails", ())):
+            if isinstance(item, dict) and "at" in item:
+                yield (*base, "emails", item_index, "at")
+
+
+def _bad_times(data: dict[str, Any], start: datetime, where: Position) -> Iterator[Diagnostic]:
+    for path in _time_paths(data):
+        value: Any = data
+        for key in path:
+            value = value[key]
+        try:
+            parse_time(value, start)
+        except ValueError as exc:
+            yield error("CK804", str(exc), position_of(data, path, where))
+
+
+def _unknown_steps(workspace: Workspace, data: dict[str, Any], program: str | None,
+                   where: Position) -> Iterator[Diagnostic]:
+    resource = workspace.get(program) if program else None
+    steps = list((resource.data.get("steps") or {}) if resource else ())
+    single = not isinstance(data.get("expect"), list)
+    for index, expect in enumerate(_expects(data)):
+        base = ("expect",) if single else ("expect", index)
+        for step_index, step in enumerate(expect.get("path", ())):
+            if step not in steps:
+                suggestion = closest(step, steps)
+                owner = program or "the test (it runs no program)"
+                yield error("CK802", f"'{step}' is not a step of {owner}{did_you_mean(suggestion)}",
+                            position_of(data, (*base, "path", step_index), where), suggestion=suggestion)
+
+
+def _dynamic_lists_given(workspace: Workspace, data: dict[str, Any], where: Position) -> Iterator[Diagnostic]:
+    for index, address in enumerate((data.get("prospect") or {}).get("lists", ())):
+        resource = workspace.get(address)
+        if resource is not None and resource.data.get("type") == "dynamic":
+            yield warning("CK805", f"{address} is dynamic: its rules decide who is on it, so the prospect "
+                          "stays on it for the whole test; give the prospect the fields or events that match instead",
+                          position_of(data, ("prospect", "lists", index), where))

@@ -1,0 +1,47 @@
+"""The times campaign tests are written in: ``3h``, ``2d``, ``2d 10:00``, ``2026-03-04 10:00``.
+
+Relative times count from the test's start; ``2d 10:00`` is ten o'clock on
+the day two days after the start day, the way a marketer says "on day two at
+ten". Every time is read in the test's time zone.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta, tzinfo
+
+_RELATIVE = re.compile(
+    r"^\s*(?:(?P<w>\d+)\s*w)?\s*(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m)?"
+    r"\s*(?:(?P<clock>\d{1,2}:\d{2}))?\s*$"
+)
+_ABSOLUTE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}\s*$")
+DEFAULT_START = "2026-03-02 10:00"  # a Monday
+
+
+def parse_absolute(text: str, zone: tzinfo) -> datetime:
+    return datetime.fromisoformat(text.strip().replace("T", " ")).replace(tzinfo=zone)
+
+
+def parse_time(text: str, start: datetime) -> datetime:
+    """An absolute moment for ``text``; raises ValueError with a message for the user."""
+    text = str(text)
+    if _ABSOLUTE.match(text):
+        return parse_absolute(text, start.tzinfo)
+    match = _RELATIVE.match(text)
+    if not match or not any(match.groupdict().values()):
+        raise ValueError(f"'{text}' is not a time like 3h, 2d, 2d 10:00 or 2026-03-04 10:00")
+    parts = {k: int(v) for k, v in match.groupdict().items() if v and k != "clock"}
+    offset = timedelta(weeks=parts.get("w", 0), days=parts.get("d", 0), hours=parts.get("h", 0),
+                       minutes=parts.get("m", 0))
+    if not match["clock"]:
+        return start + offset
+    if "h" in parts or "m" in parts:
+        raise ValueError(f"'{text}': give either hours and minutes or a clock time, not both")
+    clock = time.fromisoformat(match["clock"].zfill(5))
+    return datetime.combine(start.date() + offset, clock, start.tzinfo)
+
+
+def show(at: datetime, zone: tzinfo) -> str:
+    """How a moment is printed in test output: in the test's time zone, with the weekday."""
+    local = at.astimezone(zone)
+    return local.strftime("%a %Y-%m-%d %H:%M")

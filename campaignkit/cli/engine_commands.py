@@ -1,0 +1,100 @@
+"""``test`` and ``simulate``: run programs offline, for one written-down prospect or a population.
+
+Parses arguments and prints; the work is in ``campaign_tests``,
+``simulate`` and ``simulate_report``. Both refuse to run on a workspace with errors, since a program
+that does not validate has no defined behaviour.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+
+from campaignkit.campaign_tests import load_tests, run_test
+from campaignkit.campaign_tests.report import render_result, summary
+from campaignkit.checks import check_workspace
+from campaignkit.cli import main
+from campaignkit.diagnostics import closest, did_you_mean, has_errors
+from campaignkit.engine.world import World
+from campaignkit.errors import UserError
+from campaignkit.model import Workspace
+from campaignkit.report import render
+from campaignkit.simulate import Cohort, csv_population, simulate, synthetic_population
+from campaignkit.simulate_report import render_report
+from campaignkit.workspace import find_root
+
+
+def _checked_workspace() -> tuple[Workspace, Path]:
+    """The workspace, or its errors printed and exit 1."""
+    root = find_root(Path.cwd())
+    workspace, diagnostics = check_workspace(root)
+    if has_errors(diagnostics):
+        click.echo(render(diagnostics, root, "text"), err=True)
+        click.echo("The workspace has errors; fix them before running programs (campaignkit validate).", err=True)
+        sys.exit(1)
+    return workspace, root
+
+
+@main.command(name="test")
+@click.argument("pattern", required=False)
+def test_command(pattern: str | None) -> None:
+    """Run the campaign tests in tests/*.yaml (those whose name matches PATTERN, a glob or a word).
+
+    Exits 0 when every test passes, 1 when one fails or a test file has errors.
+    """
+    workspace, root = _checked_workspace()
+    cases, diagnostics = load_tests(workspace)
+    if diagnostics:
+        click.echo(render(diagnostics, root, "text"), err=True)
+    if pattern:
+        glob = pattern if any(c in pattern for c in "*?[") else f"*{pattern}*"
+        cases = [c for c in cases if fnmatch.fnmatch(c.name.casefold(), glob.casefold())]
+    world = World.from_workspace(workspace)
+    results = [run_test(world, case) for case in cases]
+    for result in results:
+        click.echo(render_result(result))
+    click.echo(summary(results))
+    sys.exit(1 if has_errors(diagnostics) or any(not r.passed for r in results) else 0)
+
+
+@main.command(name="simulate")
+@click.argument("program")
+@click.option("--prospects", default="10000", show_default=True, metavar="N|FILE",
+              help="How many synthetic prospects (drawn from the personas), or a CSV file of real ones.")
+@click.option("--days", type=click.IntRange(1, 3650), default=90, show_default=True, help="How long to run.")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same result.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people; json for tools (documented in docs/engine.md).")
+def simulate_command(program: str, prospects: str, days: int, seed: int, fmt: str) -> None:
+    """Run a population through PROGRAM (program.NAME): funnel per step, emails per day, MQLs over time."""
+    workspace, _ = _checked_workspace()
+    world = World.from_workspace(workspace)
+    address = program if program.startswith("program.") else f"program.{program}"
+    if address not in world.programs:
+        suggestion = closest(address, world.programs)
+        raise UserError(f"{address} is not a program of the workspace{did_you_mean(suggestion)}")
+    population = _population(world, address, prospects, seed)
+    total = sum(cohort.count for cohort in population)
+    show_progress = fmt == "text" and sys.stderr.isatty()
+    with Progress(transient=True, console=Console(stderr=True), disable=not show_progress) as progress:
+        task = progress.add_task(f"Simulating {total:,} prospects", total=total)
+        report = simulate(world, address, population, days, seed,
+                          progress=lambda done: progress.advance(task, done))
+    click.echo(json.dumps(report.as_json(), indent=2) if fmt == "json" else render_report(report))
+
+
+def _population(world: World, program: str, prospects: str, seed: int) -> list[Cohort]:
+    if prospects.isdigit():
+        if int(prospects) < 1:
+            raise UserError("--prospects needs at least 1 prospect")
+        return synthetic_population(world, program, int(prospects), seed)
+    path = Path(prospects)
+    if not path.is_file():
+        raise UserError(f"--prospects: {prospects} is neither a number nor a CSV file")
+    return csv_population(world, program, path)

@@ -1,0 +1,12 @@
+"""The engine: what scoring, grading, lists, forms and programs do to a prospect over time.
+
+``campaignkit test`` and ``campaignkit simulate`` both run these semantics, so a
+program behaves the same for one hand-written prospect as for a population.
+Modules follow the concepts: ``durations`` (time spans), ``prospect`` (a
+prospect's state), ``world`` (the workspace's rules compiled for running),
+``conditions`` (rules over a prospect, shared by lists, rule steps and grading),
+``scoring``, ``grading``, ``schedule`` (business hours), ``activity`` (what an
+event does to a prospect) and ``program`` (walking a program's steps).
+Nothing here reads files, prints, or knows about tests or populations.
+The reasons behind each choice are in docs/engine.md.
+"""

@@ -1,0 +1,238 @@
+"""Walking one prospect (or one cohort of identical prospects) through a program in simulated time.
+
+A ``Run`` interleaves two clocks: the program's next due moment (a step to
+take, a held send, a wait or a trigger window that closes) and the prospect's
+own events. At equal times the prospect's event comes first, so an open at
+the very moment a window closes still counts. What happens is told to a
+``Recorder``; what the prospect does after an email is asked of a
+``Responder`` (a test's written events, or a simulation's sampled cohorts),
+which is the only place where ``test`` and ``simulate`` differ.
+"""
+
+from __future__ import annotations
+
+import bisect
+from datetime import datetime, timedelta
+from typing import Any, Callable, Protocol
+
+from campaignkit.engine.activity import Event, apply_event, set_field
+from campaignkit.engine.conditions import ACTIVITY_TARGET, is_member, rule_holds
+from campaignkit.engine.durations import parse_duration
+from campaignkit.engine.prospect import Prospect
+from campaignkit.engine.schedule import Schedule
+from campaignkit.engine.scoring import add_points, decay
+from campaignkit.engine.world import World
+from campaignkit.program_graph import EMAIL_TRIGGERS, graph_of, step_action, step_kind
+
+#: How long after leaving a program a prospect may re-enter when ``reentry.after`` is not given.
+DEFAULT_REENTRY_AFTER = timedelta(days=1)
+#: A program that has not finished after this many steps is looping without time passing.
+MAX_STEPS_PER_CALL = 100_000
+
+# Phases of a run. OUTSIDE: about to try to enter; NOT_ENTERED: not on the recipients (or suppressed)
+# when it tried, waiting for an event that puts it there; STOPPED: left the recipient lists mid-way.
+OUTSIDE, NOT_ENTERED, STEP, TRIGGER, STOPPED, REENTRY, ENDED = (
+    "outside", "not entered", "step", "trigger", "stopped", "reentry", "ended")
+OUTSIDE_PHASES = (OUTSIDE, NOT_ENTERED)
+#: Phases in which the prospect is still inside the program.
+NOT_ENDED_PHASES = (STEP, TRIGGER)
+
+
+class Recorder(Protocol):
+    def entered(self, run: Run, step: str, at: datetime) -> None: ...
+
+    def left(self, run: Run, step: str, at: datetime, outcome: str) -> None: ...
+
+    def sent(self, run: Run, email: str, at: datetime) -> None: ...
+
+
+Responder = Callable[["Run", str, datetime], None]
+
+
+def _no_response(run: Run, email: str, at: datetime) -> None:
+    """A prospect that does nothing after an email unless its events say so."""
+
+
+class Run:
+    """One prospect's way through one program; ``count`` identical prospects in a simulation."""
+
+    def __init__(self, world: World, program: str, prospect: Prospect, start: datetime, recorder: Recorder,
+                 events: list[Event] = (), responder: Responder = _no_response, count: int = 1) -> None:
+        self.world, self.address, self.prospect = world, program, prospect
+        self.program: dict[str, Any] = world.programs[program]
+        self.graph = graph_of(self.program)
+        self.schedule = Schedule.of(self.program)
+        self.recorder, self.responder, self.count = recorder, responder, count
+        self.events: list[Event] = sorted(events, key=lambda e: e.at)
+        self.phase, self.position, self.due = OUTSIDE, self.graph.start, start
+        self.entries = 0
+        self.held = False
+        self.window_opened: datetime | None = None
+        self.since: datetime | None = None
+        self.sent_at: dict[str, datetime] = {}
+        self.forks: list[Run] = []
+
+    # --- the two clocks -------------------------------------------------------------------------
+
+    def advance(self, until: datetime) -> None:
+        """Runs everything due up to and including ``until``."""
+        for _ in range(MAX_STEPS_PER_CALL):
+            due = self.due if self.phase in (OUTSIDE, STEP, TRIGGER, REENTRY) else None
+            event = self.events[0] if self.events else None
+            if event is not None and event.at <= until and (due is None or event.at <= due):
+                self._on_event(self.events.pop(0))
+            elif due is not None and due <= until:
+                self._on_due(due)
+            else:
+                return
+        raise RuntimeError(f"{self.address} takes steps without time passing")
+
+    def add_events(self, events: list[Event]) -> None:
+        for event in events:
+            bisect.insort(self.events, event, key=lambda e: e.at)
+
+    def fork(self, count: int, events: list[Event]) -> Run:
+        """A copy of this run for ``count`` prospects who will do ``events`` from here on.
+
+        The caller (a simulation's responder) keeps the counts right and collects the copy.
+        """
+        child = object.__new__(Run)
+        child.__dict__.update(self.__dict__)
+        child.prospect, child.sent_at, child.forks = self.prospect.copy(), dict(self.sent_at), []
+        child.events, child.count = list(self.events), count
+        child.add_events(events)
+        return child
+
+    @property
+    def waiting_at(self) -> str | None:
+        """The step the prospect is in while the program still has something to do."""
+        return self.position if self.phase in (STEP, TRIGGER) else None
+
+    def _on_event(self, event: Event) -> None:
+        decay(self.world, self.prospect, event.at)
+        apply_event(self.world, self.prospect, event)
+        if self.phase == TRIGGER and self._trigger_fired(event.at):
+            self._leave(event.at, "yes")
+        elif self.phase in (NOT_ENTERED, STOPPED) and self._on_recipients(event.at):
+            self.phase, self.due = (OUTSIDE if self.phase == NOT_ENTERED else STEP), event.at
+
+    def _on_due(self, now: datetime) -> None:
+        decay(self.world, self.prospect, now)
+        if self.phase == TRIGGER:
+            self._leave(now, "no")
+        elif self.phase in (OUTSIDE, REENTRY):
+            self._enter(now)
+        else:
+            self._take_step(now)
+
+    # --- entering and leaving -------------------------------------------------------------------
+
+    def _enter(self, now: datetime) -> None:
+        if not self._on_recipients(now) or self._suppressed_by(now):
+            self.phase = NOT_ENTERED
+            return
+        self.entries += 1
+        self.sent_at = {}
+        self.phase, self.position, self.due = STEP, self.graph.start, now
+
+    def _on_recipients(self, now: datetime) -> bool:
+        return any(is_member(self.world, self.prospect, a, now) for a in self.program["recipients"]["include"])
+
+    def _suppressed_by(self, now: datetime) -> str | None:
+        return next((a for a in self.program["recipients"].get("exclude", ())
+                     if is_member(self.world, self.prospect, a, now)), None)
+
+    def _end(self, now: datetime) -> None:
+        reentry = self.program.get("reentry") or {}
+        allowed = reentry.get("allowed", False) and self.entries < reentry.get("max_entries", float("inf"))
+        self.phase = REENTRY if allowed else ENDED
+        if allowed:
+            self.due = now + (parse_duration(reentry["after"]) if "after" in reentry else DEFAULT_REENTRY_AFTER)
+
+    # --- steps ----------------------------------------------------------------------------------
+
+    def _take_step(self, now: datetime) -> None:
+        name = self.position
+        if not self._on_recipients(now):
+            self.phase = STOPPED
+            self.recorder.entered(self, name, now)
+            self.recorder.left(self, name, now, "stopped: not on a recipient list")
+            return
+        step = self.graph.steps[name]
+        kind = step_kind(step)
+        if not self.held:
+            self.recorder.entered(self, name, now)
+        if kind == "end":
+            self.recorder.left(self, name, now, "end")
+            self._end(now)
+        elif kind == "rule":
+            self._leave(now, "yes" if rule_holds(self.world, self.prospect, step, now) else "no")
+        elif kind == "trigger":
+            self._open_window(step, now)
+        else:
+            self._act(step, now)
+
+    def _leave(self, now: datetime, branch: str, outcome: str | None = None) -> None:
+        step = self.graph.steps[self.position]
+        self.recorder.left(self, self.position, now, outcome or branch)
+        self.phase, self.position, self.due = STEP, step[branch], now
+
+    def _open_window(self, step: dict[str, Any], now: datetime) -> None:
+        email = step.get("email") if step["trigger"] in EMAIL_TRIGGERS else None
+        # An email trigger hears the email's activity from its send on; others from now on.
+        self.since = self.sent_at.get(email, now) if email else now
+        if self._trigger_fired(now):
+            self._leave(now, "yes")
+        else:
+            self.phase, self.due = TRIGGER, now + parse_duration(step["within"])
+
+    def _trigger_fired(self, now: datetime) -> bool:
+        step = self.graph.steps[self.position]
+        target = step.get(ACTIVITY_TARGET[step["trigger"]])
+        return self.prospect.did(step["trigger"], target, self.since, now) is not None
+
+    def _act(self, step: dict[str, Any], now: datetime) -> None:
+        action = step_action(step)
+        if action == "send_email":
+            self._send(step["send_email"], now)
+            return
+        if action == "wait":
+            self.recorder.left(self, self.position, now, f"wait {step['wait']}")
+            self.position, self.due = step["next"], now + parse_duration(step["wait"])
+            return
+        self._apply(action, step[action], now)
+        self._leave(now, "next", "done")
+
+    def _send(self, email: str, now: datetime) -> None:
+        allowed = self.schedule.next_send(now) if self.schedule else now
+        if allowed > now:
+            self.held, self.due = True, allowed
+            return
+        self.held = False
+        suppressed = None if self.prospect.opted_out else self._suppressed_by(now)
+        reason = "opted out" if self.prospect.opted_out else suppressed and f"on suppression list {suppressed}"
+        if reason:
+            self._leave(now, "next", f"not sent: {reason}")
+            return
+        self.sent_at[email] = now
+        self.recorder.sent(self, email, now)
+        self._leave(now, "next", "sent")
+        self.responder(self, email, now)
+
+    def _apply(self, action: str | None, value: Any, now: datetime) -> None:
+        """The actions that change the prospect; assign, notify, tasks and campaigns only tell the CRM."""
+        prospect = self.prospect
+        if action == "add_to_list":
+            prospect.lists.add(value)
+        elif action == "remove_from_list":
+            prospect.lists.discard(value)
+        elif action == "adjust_score":
+            add_points(self.world, prospect, value, now)
+        elif action == "set_field":
+            set_field(self.world, prospect, value, now)
+        elif action == "add_tag":
+            prospect.tags.add(value)
+        elif action == "remove_tag":
+            prospect.tags.discard(value)
+        elif action == "assign":
+            prospect.assigned_to = value

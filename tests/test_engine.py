@@ -1,0 +1,160 @@
+"""The engine's semantics, on the example workspace: schedule, scoring, grading, lists, triggers, stops."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from campaignkit.engine.activity import Event, apply_event
+from campaignkit.engine.conditions import field_matches, is_member
+from campaignkit.engine.durations import parse_duration
+from campaignkit.engine.grading import grade_of
+from campaignkit.engine.program import Run
+from campaignkit.engine.prospect import Prospect
+from campaignkit.engine.schedule import Schedule
+from campaignkit.engine.scoring import decay
+from campaignkit.engine.world import World
+from campaignkit.workspace import load_workspace
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
+TOKYO = ZoneInfo("Asia/Tokyo")
+WELCOME = "program.2026-nurture-welcome-program"
+WELCOME_EMAIL = "email.2026-event-acme-conf-welcome-email"
+START = datetime(2026, 3, 2, 10, 0, tzinfo=TOKYO)  # Monday
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    workspace, _ = load_workspace(EXAMPLE)
+    return World.from_workspace(workspace)
+
+
+class Trace:
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, str]] = []
+        self.emails: list[tuple[str, datetime]] = []
+
+    def entered(self, run, step, at) -> None:
+        pass
+
+    def left(self, run, step, at, outcome) -> None:
+        self.steps.append((step, outcome))
+
+    def sent(self, run, email, at) -> None:
+        self.emails.append((email, at))
+
+
+def cmo(world: World) -> Prospect:
+    return Prospect(fields=dict(world.personas["persona.cmo"]["sample"]), lists={"list.2026-event-acme-conf-list"})
+
+
+def run(world: World, prospect: Prospect, events=(), start=START, days=30) -> tuple[Run, Trace]:
+    trace = Trace()
+    walk = Run(world, WELCOME, prospect, start, trace, list(events))
+    walk.advance(start + timedelta(days=days))
+    return walk, trace
+
+
+def test_durations() -> None:
+    assert parse_duration("15m") == timedelta(minutes=15)
+    assert parse_duration("2w") == timedelta(days=14)
+    with pytest.raises(ValueError):
+        parse_duration("3 days")
+
+
+def test_schedule_holds_a_saturday_night_arrival_in_new_york_until_monday_morning_in_tokyo() -> None:
+    schedule = Schedule.of({"schedule": {"days": ["mon", "tue", "wed", "thu", "fri"], "hours": "09:00-17:00",
+                                         "timezone": "Asia/Tokyo"}})
+    saturday_night = datetime(2026, 3, 7, 22, 0, tzinfo=ZoneInfo("America/New_York"))
+    assert schedule.next_send(saturday_night) == datetime(2026, 3, 9, 9, 0, tzinfo=TOKYO)
+    assert schedule.next_send(START) == START  # inside business hours: no hold
+
+
+def test_grading_raises_on_match_and_lowers_on_no_match(world: World) -> None:
+    assert grade_of(world, cmo(world)) == "A+"  # five matches of 2/3 from D
+    assert grade_of(world, Prospect()) == "F"  # five no-matches from D, floored at F
+    it = Prospect(fields=dict(world.personas["persona.it_services"]["sample"]))
+    assert grade_of(world, it) == "F"  # size and location match (+4/3), three do not (-6/3): D less 2/3
+
+
+def test_field_operators_ignore_case_and_treat_empty_as_not_matching() -> None:
+    assert field_matches("contains", "Chief Marketing Officer", "marketing")
+    assert field_matches("in", "retail", values=["Retail"])
+    assert not field_matches("gte", None, 200)
+    assert field_matches("is_empty", "")
+
+
+def test_first_open_only_scores_and_a_form_runs_its_completion_actions(world: World) -> None:
+    prospect = Prospect()
+    apply_event(world, prospect, Event(START, "email_clicked", WELCOME_EMAIL))
+    apply_event(world, prospect, Event(START, "form_submitted", "form.2026-web-trial-signup-form"))
+    assert prospect.score == 3 + 50 + 25
+    assert prospect.fields["trial_status"] == "started" and prospect.assigned_to == "queue.sales"
+    assert "list.2026-web-trial-list" in prospect.lists
+
+
+def test_decay_takes_points_per_inactive_period_but_not_below_zero(world: World) -> None:
+    prospect = Prospect(score=30, last_active=START)
+    decay(world, prospect, START + timedelta(days=29))
+    assert prospect.score == 30
+    decay(world, prospect, START + timedelta(days=61))
+    assert prospect.score == 0
+
+
+def test_dynamic_lists_follow_their_rules(world: World) -> None:
+    assert is_member(world, cmo(world), "list.evergreen-all-cmo-list", START)  # "Chief Marketing Officer"
+    prospect = Prospect(fields={"job_title": "Marketing Manager"})
+    assert not is_member(world, prospect, "list.evergreen-all-cmo-list", START)
+    prospect.opted_out = True
+    assert is_member(world, prospect, "list.evergreen-all-suppression-list", START)
+
+
+def test_a_trigger_branches_yes_as_soon_as_the_event_happens(world: World) -> None:
+    opened = Event(START + timedelta(hours=2), "email_opened", WELCOME_EMAIL)
+    walk, trace = run(world, cmo(world), [opened])
+    assert trace.steps[1][0] == "opened" and trace.steps[1][1] == "yes"
+    assert trace.steps[2] == ("clicked", "no")  # its four-day window closed
+    assert walk.phase == "ended"
+
+
+def test_a_trigger_branches_no_when_its_window_closes(world: World) -> None:
+    _, trace = run(world, cmo(world))
+    assert [step for step, _ in trace.steps] == ["welcome", "opened", "reminder", "reminder_opened", "done"]
+    assert trace.steps[1] == ("opened", "no")
+
+
+def test_opted_out_prospects_move_on_without_email(world: World) -> None:
+    walk, trace = run(world, cmo(world), [Event(START + timedelta(hours=1), "opted_out")])
+    assert [email for email, _ in trace.emails] == [WELCOME_EMAIL]
+    assert ("reminder", "not sent: opted out") in trace.steps
+    assert walk.phase == "ended"
+
+
+def test_leaving_the_recipient_list_stops_and_coming_back_resumes(world: World) -> None:
+    removed = Event(START + timedelta(days=1), "removed_from_list", "list.2026-event-acme-conf-list")
+    walk, trace = run(world, cmo(world), [removed], days=10)
+    assert walk.phase == "stopped" and walk.position == "reminder"
+    back = Event(START + timedelta(days=12), "added_to_list", "list.2026-event-acme-conf-list")
+    walk, trace = run(world, cmo(world), [removed, back], days=30)
+    assert walk.phase == "ended" and [e for e, _ in trace.emails][-1] == "email.2026-event-acme-conf-reminder-email"
+
+
+def test_suppressed_prospects_never_enter(world: World) -> None:
+    prospect = cmo(world)
+    prospect.lists.add("list.evergreen-all-customers-list")
+    walk, trace = run(world, prospect)
+    assert walk.phase == "not entered" and trace.emails == []
+
+
+def test_reentry_only_where_the_program_allows_it(world: World) -> None:
+    program = "program.2026-web-pricing-follow-up-program"
+    prospect = Prospect(lists={"list.2026-web-pricing-visitors-list"})
+    trace = Trace()
+    walk = Run(world, program, prospect, START, trace)
+    walk.advance(START + timedelta(days=200))
+    assert walk.entries == 3  # allowed after 90 days, at most three times
+    welcome, _ = run(world, cmo(world), days=200)
+    assert welcome.entries == 1

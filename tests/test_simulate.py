@@ -1,0 +1,75 @@
+"""Simulation: deterministic for a seed, consistent funnel counts, CSV populations, the JSON shape."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from campaignkit.engine.world import World
+from campaignkit.errors import UserError
+from campaignkit.simulate import binomial, csv_population, multinomial, simulate, synthetic_population
+from campaignkit.workspace import load_workspace
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
+WELCOME = "program.2026-nurture-welcome-program"
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    workspace, _ = load_workspace(EXAMPLE)
+    return World.from_workspace(workspace)
+
+
+def run(world: World, seed: int = 1, prospects: int = 5000) -> dict:
+    return simulate(world, WELCOME, synthetic_population(world, WELCOME, prospects, seed), 30, seed).as_json()
+
+
+def test_the_same_seed_gives_the_same_result_and_another_seed_another(world: World) -> None:
+    assert run(world, 3) == run(world, 3)
+    assert run(world, 3)["funnel"] != run(world, 4)["funnel"]
+
+
+def test_every_prospect_is_accounted_for_at_every_branch(world: World) -> None:
+    funnel = {row["step"]: row for row in run(world)["funnel"]}
+    assert funnel["welcome"]["entered"] == 5000
+    opened = funnel["opened"]
+    assert opened["yes"] + opened["no"] + opened["waiting"] == opened["entered"] == 5000
+    assert funnel["clicked"]["entered"] == opened["yes"]
+    assert funnel["reminder"]["entered"] == opened["no"]
+    assert funnel["done"]["entered"] == 5000
+
+
+def test_open_rates_from_the_workspace_shape_the_funnel(world: World) -> None:
+    opened = {row["step"]: row for row in run(world, prospects=20000)["funnel"]}["opened"]
+    assert 0.5 < opened["yes"] / opened["entered"] < 0.6  # open_rate 0.55 for the welcome email
+
+
+def test_json_has_the_documented_shape(world: World) -> None:
+    data = run(world)
+    assert data["format_version"] == "1.0"
+    assert set(data) == {"format_version", "program", "prospects", "days", "seed", "start", "funnel", "emails", "mqls"}
+    assert len(data["emails"]["email.2026-event-acme-conf-welcome-email"]["per_day"]) == 30
+    assert data["emails"]["email.2026-event-acme-conf-welcome-email"]["total"] == 5000
+    assert len(data["mqls"]["cumulative"]) == 30
+
+
+def test_csv_prospects_group_into_cohorts_and_bad_columns_are_one_line_errors(world: World, tmp_path: Path) -> None:
+    good = tmp_path / "p.csv"
+    good.write_text("job_title,employees,score\nCMO,500,120\nCMO,500,120\nEngineer,20,0\n", encoding="utf-8")
+    cohorts = csv_population(world, WELCOME, good)
+    assert sorted(c.count for c in cohorts) == [1, 2]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("job_titel\nCMO\n", encoding="utf-8")
+    with pytest.raises(UserError, match="did you mean 'job_title'"):
+        csv_population(world, WELCOME, bad)
+
+
+def test_binomial_and_multinomial_keep_every_prospect() -> None:
+    import random
+
+    rng = random.Random(1)
+    assert sum(multinomial(rng, 100_000, [0.2, 0.3, 0.5])) == 100_000
+    assert binomial(rng, 10, 0) == 0 and binomial(rng, 10, 1) == 10
+    draws = [binomial(rng, 1000, 0.01) for _ in range(2000)]
+    assert 9 < sum(draws) / len(draws) < 11
