@@ -99,3 +99,15 @@ def test_explain_prints_the_documentation(tmp_path):
     assert "CK202" in listing.output
     unknown = CliRunner().invoke(main, ["explain", "CK999"])
     assert unknown.exit_code == 1
+
+
+def test_validate_checks_campaign_test_files(tmp_path):
+    root = write_workspace(tmp_path, {"tests/welcome.yaml": (
+        "name: a typo in the path\n"
+        "program: program.2026-nurture-welcome-program\n"
+        "expect:\n"
+        "  path: [tag, wiat, hot, done]\n")})
+    result = run(root, "validate")
+    assert result.exit_code == 1
+    assert result.output.startswith("tests/welcome.yaml:4:")
+    assert "CK802" in result.output and "did you mean 'wait'" in result.output

@@ -120,6 +120,7 @@ def _load_checks() -> None:
         programs,
         references,
         scoring,
+        test_files,
     )
 
 
