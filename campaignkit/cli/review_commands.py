@@ -1,0 +1,86 @@
+"""``graph`` and ``preview``: what a reviewer looks at instead of the YAML.
+
+Both refuse a workspace with errors (printing them as ``validate`` does), since
+a picture of a broken program or a preview of an email that does not render
+would mislead the reviewer. The drawing and the site are made by ``diagram``
+and ``preview``; this module only parses arguments, writes and prints.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from campaignkit import diagram
+from campaignkit.checks import check_workspace
+from campaignkit.cli import main
+from campaignkit.diagnostics import closest, did_you_mean, has_errors
+from campaignkit.errors import UserError
+from campaignkit.model import Resource, Workspace
+from campaignkit.preview import DEFAULT_OUT, write_site
+from campaignkit.report import render
+from campaignkit.workspace import find_root
+
+
+@main.command()
+@click.argument("program")
+@click.option("--format", "fmt", type=click.Choice(diagram.FORMATS), default="mermaid", show_default=True,
+              help="mermaid (GitHub renders it), dot (Graphviz source) or svg (drawn by Graphviz).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Write to FILE instead of standard output.")
+def graph(program: str, fmt: str, out: Path | None) -> None:
+    """Draw PROGRAM's steps (program.NAME or NAME): actions, waits, triggers and rules with yes/no branches."""
+    workspace = _valid_workspace()
+    resource = _program(workspace, program)
+    text = diagram.render(diagram.diagram_of(resource.name, resource.data), fmt)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {out}: {exc.strerror}") from None
+    click.echo(f"Wrote the {fmt} diagram of {resource.address} to {out}", err=True)
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help=f"Write the site into DIR (default: {DEFAULT_OUT} in the workspace).")
+def preview(out: Path | None) -> None:
+    """Write a static site for reviewers: every email rendered for sample prospects, every program drawn.
+
+    Open DIR/index.html in a browser; it needs no server.
+    """
+    workspace = _valid_workspace()
+    folder = out if out is not None else workspace.root / DEFAULT_OUT
+    try:
+        index = write_site(workspace, folder)
+    except OSError as exc:
+        raise UserError(f"cannot write the preview into {folder}: {exc.strerror}") from None
+    click.echo(f"Wrote the preview to {index}; open it in a browser")
+
+
+def _valid_workspace() -> Workspace:
+    """The workspace here, or its errors printed and exit status 1."""
+    root = find_root(Path.cwd())
+    workspace, diagnostics = check_workspace(root)
+    if has_errors(diagnostics):
+        click.echo(render(diagnostics, root, "text"), err=True)
+        click.echo("Fix these errors first ('campaignkit validate' shows them too).", err=True)
+        sys.exit(1)
+    return workspace
+
+
+def _program(workspace: Workspace, name: str) -> Resource:
+    programs = {p.name: p for p in workspace.of_kind("program")}
+    wanted = name.removeprefix("program.")
+    if wanted in programs:
+        return programs[wanted]
+    if not programs:
+        raise UserError("the workspace declares no program")
+    # A short name like "welcome" is rarely close enough for difflib, but is part of the full name.
+    suggestion = closest(wanted, programs) or next((p for p in sorted(programs) if wanted in p), None)
+    raise UserError(f"no program named {wanted}{did_you_mean(suggestion)}; "
+                    f"the programs are: {', '.join(sorted(programs))}")

@@ -1,0 +1,75 @@
+"""``campaignkit graph`` and ``preview`` end to end, as a reviewer runs them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from campaignkit.cli import main
+from tests.workspaces import write_workspace
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "campaigns"
+BROKEN = {"extra.yaml": "kind: list\nname: 2026-web-x-list\ntype: static\ntitel: X\n"}
+
+
+def run(root, *args):
+    return CliRunner().invoke(main, ["--chdir", str(root), *args])
+
+
+def test_graph_prints_mermaid_by_default(tmp_path):
+    result = run(write_workspace(tmp_path), "graph", "2026-nurture-welcome-program")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("flowchart TD")
+    assert 's_hot -->|"yes"| s_handoff' in result.output
+
+
+def test_graph_accepts_the_address_and_writes_dot_to_a_file(tmp_path):
+    root = write_workspace(tmp_path / "ws")
+    out = tmp_path / "welcome.dot"
+    result = run(root, "graph", "program.2026-nurture-welcome-program", "--format", "dot", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith('digraph "2026-nurture-welcome-program"')
+
+
+def test_graph_svg_of_every_example_program(tmp_path):
+    assert shutil.which("dot"), "install the Debian package graphviz"
+    for name in ("2026-nurture-welcome-program", "2026-nurture-three-week-program",
+                 "2026-web-pricing-follow-up-program"):
+        result = run(EXAMPLES, "graph", name, "--format", "svg")
+        assert result.exit_code == 0, result.output
+        assert "<svg" in result.output and "</svg>" in result.output
+
+
+def test_graph_of_an_unknown_program_suggests_the_name(tmp_path):
+    result = run(EXAMPLES, "graph", "welcome")
+    assert result.exit_code == 1
+    assert "no program named welcome (did you mean '2026-nurture-welcome-program'?)" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_graph_svg_without_graphviz_is_one_line_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    result = run(write_workspace(tmp_path), "graph", "2026-nurture-welcome-program", "--format", "svg")
+    assert result.exit_code == 1
+    assert "install the graphviz package" in result.output
+
+
+def test_graph_and_preview_refuse_a_workspace_with_errors(tmp_path):
+    root = write_workspace(tmp_path / "ws", BROKEN)
+    for args in (["graph", "2026-nurture-welcome-program"], ["preview", "--out", str(tmp_path / "site")]):
+        result = run(root, *args)
+        assert result.exit_code == 1
+        assert "extra.yaml:4:1" in result.output and "titel" in result.output
+        assert "flowchart" not in result.output
+    assert not (tmp_path / "site").exists()
+
+
+def test_preview_writes_into_the_workspace_by_default(tmp_path):
+    root = write_workspace(tmp_path)
+    result = run(root, "preview")
+    assert result.exit_code == 0, result.output
+    index = root / ".campaignkit" / "preview" / "index.html"
+    assert str(index) in result.output
+    assert "program.2026-nurture-welcome-program" in index.read_text()
