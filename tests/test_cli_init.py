@@ -32,3 +32,10 @@ def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path):
     assert "already exists" in result.output
     assert (tmp_path / "campaignkit.yaml").read_text() == "mine: true\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["campaignkit.yaml"]
+
+
+def test_init_schema_modelines_resolve_to_local_files(tmp_path):
+    CliRunner().invoke(main, ["init", str(tmp_path)])
+    for path in tmp_path.rglob("*.yaml"):
+        target = path.read_text().splitlines()[0].split("$schema=")[1]
+        assert (path.parent / target).is_file(), (path, target)

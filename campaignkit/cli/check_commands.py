@@ -15,6 +15,9 @@ from campaignkit.errors import UserError
 from campaignkit.report import FORMATS, render
 from campaignkit.workspace import find_root
 
+#: Where the skeleton's modelines point before init makes them local.
+SCHEMA_URL = "https://campaignkit.dev/schemas/"
+
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
@@ -52,8 +55,8 @@ def init(directory: Path) -> None:
 
     Refuses to overwrite any existing file.
     """
-    skeleton = resources.files("campaignkit").joinpath("skeleton")
-    files = list(_walk(skeleton, ""))
+    package = resources.files("campaignkit")
+    files = list(_walk(package.joinpath("skeleton"), "")) + list(_walk(package.joinpath("schemas"), "schemas/"))
     clashes = [rel for rel, _ in files if (directory / rel).exists()]
     if clashes:
         raise UserError(f"{directory / clashes[0]} already exists ({len(clashes)} file(s) would be overwritten); "
@@ -61,8 +64,18 @@ def init(directory: Path) -> None:
     for rel, source in files:
         target = directory / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(source.read_bytes())
+        target.write_text(_local_schema_modeline(rel, source.read_text(encoding="utf-8")), encoding="utf-8")
     click.echo(f"Wrote a workspace of {len(files)} files to {directory}. Next: cd {directory} && campaignkit validate")
+
+
+def _local_schema_modeline(relative: str, text: str) -> str:
+    """Points a file's ``yaml-language-server`` modeline at the workspace's own copy of the schemas.
+
+    Editors then check files offline, against the schemas of the campaignkit
+    version that wrote them.
+    """
+    depth = relative.count("/")
+    return text.replace(SCHEMA_URL, "../" * depth + "schemas/", 1)
 
 
 def _walk(folder, prefix: str):
