@@ -1,0 +1,213 @@
+"""Applying a plan: its changes sent to the target, each recorded in state as it completes.
+
+Every change is committed to state in its own transaction the moment the
+target confirms it, so an apply that fails or is killed half-way loses
+nothing and the next plan shows only what is left. A create is first marked
+pending; if the process dies between the target's answer and the state write,
+the next apply finds the object by name instead of creating it twice.
+
+Changes run in dependency order, up to ``parallelism`` at a time where the
+target allows it: worker threads only call the target, the calling thread
+alone writes state. A failed change stops the changes that wait for it; they
+are reported as not tried. Manual changes are recorded, not sent: the report
+carries the target's instructions for a person. The caller holds the lock.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from enum import Enum
+from graphlib import TopologicalSorter
+from typing import Callable, Sequence
+
+from campaignkit.plan import Action, Change, Drift, Plan
+from campaignkit.plan.refresh import as_found
+from campaignkit.state import State, StateEntry, StateStore
+from campaignkit.targets import ObjectNotFound, RemoteObject, Target, TargetError
+
+
+class Status(str, Enum):
+    APPLIED = "applied"
+    FAILED = "failed"
+    NOT_TRIED = "not tried"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    change: Change
+    status: Status
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    outcomes: tuple[Outcome, ...]
+    interrupted: bool = False
+
+    def of(self, status: Status) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status is status]
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and all(o.status is Status.APPLIED for o in self.outcomes)
+
+    @property
+    def manual(self) -> list[Outcome]:
+        """Applied changes whose (manual) part a person must now do."""
+        return [o for o in self.of(Status.APPLIED) if o.change.needs_person]
+
+    @property
+    def summary(self) -> str:
+        done = self.of(Status.APPLIED)
+        added = sum(o.change.action in (Action.CREATE, Action.REPLACE) for o in done)
+        changed = sum(o.change.action is Action.UPDATE for o in done)
+        destroyed = sum(o.change.action in (Action.DELETE, Action.REPLACE) for o in done)
+        counts = f"{added} added, {changed} changed, {destroyed} destroyed"
+        if self.ok:
+            return f"Apply complete! Resources: {counts}."
+        failed, skipped = len(self.of(Status.FAILED)), len(self.of(Status.NOT_TRIED))
+        how = "interrupted" if self.interrupted else "failed"
+        return f"Apply {how}: {counts}; {failed} failed, {skipped} not tried."
+
+
+OnOutcome = Callable[[Outcome], None]
+
+
+def apply_plan(plan: Plan, store: StateStore, target: Target, *, parallelism: int = 10,
+               on_outcome: OnOutcome | None = None, who: str = "", git_commit: str = "",
+               plan_digest: str = "") -> ApplyReport:
+    """Applies ``plan``; the caller holds the lock and has checked the plan fits the state."""
+    if not plan.changes and not plan.drift:
+        return ApplyReport(())
+    state = store.read()
+    store.begin(plan.lineage)
+    history = store.start_history("apply", who, git_commit, plan_digest)
+    record_drift(plan.drift, state, store)
+    runner = _Runner(plan, state, store, target, on_outcome or (lambda outcome: None))
+    report = runner.run(max(1, min(parallelism, target.max_parallelism)))
+    result = "success" if report.ok else "interrupted" if report.interrupted else "failed"
+    store.finish_history(history, result, report.summary)
+    return report
+
+
+def record_drift(drift: Sequence[Drift], state: State, store: StateStore) -> None:
+    """Writes what refresh found into state (``refresh``, and ``apply`` of a refreshed plan)."""
+    puts = [as_found(state.entries[d.address], d) for d in drift if d.after is not None and d.address in state.entries]
+    removes = [d.address for d in drift if d.after is None and d.address in state.entries]
+    if puts or removes:
+        store.commit(puts=puts, removes=removes)
+
+
+class _Runner:
+    """Runs a plan's changes in dependency order and records each result."""
+
+    def __init__(self, plan: Plan, state: State, store: StateStore, target: Target, on_outcome: OnOutcome) -> None:
+        self.plan = plan
+        self.changes = {c.address: c for c in plan.changes}
+        self.pending = state.pending
+        self.store = store
+        self.target = target
+        self.on_outcome = on_outcome
+        self.outcomes: dict[str, Outcome] = {}
+
+    def run(self, workers: int) -> ApplyReport:
+        sorter = TopologicalSorter({a: {w for w in c.wait_for if w in self.changes} for a, c in self.changes.items()})
+        sorter.prepare()
+        ready: deque[str] = deque()
+        running: dict[Future[RemoteObject | None], str] = {}
+        interrupted = False
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply") as pool:
+            while True:
+                if not interrupted:
+                    ready.extend(sorted(sorter.get_ready()))
+                    while ready and len(running) < workers:
+                        address = ready.popleft()
+                        running[self._start(pool, self.changes[address])] = address
+                if not running:
+                    break
+                try:
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                except KeyboardInterrupt:
+                    interrupted = True  # let the running changes finish and be recorded; start no more
+                    continue
+                for future in done:
+                    address = running.pop(future)
+                    if self._finish(self.changes[address], future):
+                        sorter.done(address)
+        return self._report(interrupted)
+
+    def _start(self, pool: ThreadPoolExecutor, change: Change) -> Future[RemoteObject | None]:
+        creates = change.action in (Action.CREATE, Action.REPLACE) and not change.manual
+        if creates:
+            self.store.mark_pending([change.address])
+        recover = creates and change.address in self.pending
+        return pool.submit(_execute, change, self.target, recover)
+
+    def _finish(self, change: Change, future: Future[RemoteObject | None]) -> bool:
+        try:
+            remote = future.result()
+        except TargetError as exc:
+            self._tell(Outcome(change, Status.FAILED, str(exc)))
+            return False
+        self.store.commit(*_state_write(change, remote))
+        self._tell(Outcome(change, Status.APPLIED))
+        return True
+
+    def _tell(self, outcome: Outcome) -> None:
+        self.outcomes[outcome.change.address] = outcome
+        self.on_outcome(outcome)
+
+    def _report(self, interrupted: bool) -> ApplyReport:
+        return ApplyReport(tuple(self.outcomes.get(c.address) or Outcome(c, Status.NOT_TRIED)
+                                 for c in self.plan.changes), interrupted)
+
+
+def _execute(change: Change, target: Target, recover: bool) -> RemoteObject | None:
+    """Makes ``change`` on the target (in a worker thread): only target calls, never state."""
+    if change.manual:
+        return None
+    if change.action is Action.DELETE:
+        _delete(target, change)
+        return None
+    if change.action is Action.REPLACE:
+        _delete(target, change)
+        return _create(target, change, recover=True)
+    if change.action is Action.CREATE:
+        return _create(target, change, recover)
+    fields = change.attribute_fields - frozenset(change.manual_fields)
+    if not fields and not any(f.path == "name" for f in change.fields):
+        return None  # only state records this change (a lifecycle flag)
+    return target.update(change.kind, change.target_id, change.name, change.after or {}, fields, change.content)
+
+
+def _create(target: Target, change: Change, recover: bool) -> RemoteObject:
+    """Creates the object, or, after an interrupted apply, adopts the one it already made."""
+    after = change.after or {}
+    if recover:
+        existing = target.find_by_name(change.kind, change.name)
+        if existing is not None:
+            if existing.attributes == after:
+                return existing
+            return target.update(change.kind, existing.id, change.name, after,
+                                 frozenset(after) | frozenset(existing.attributes), change.content)
+    return target.create(change.kind, change.name, after, change.content)
+
+
+def _delete(target: Target, change: Change) -> None:
+    try:
+        target.delete(change.kind, change.target_id)
+    except ObjectNotFound:
+        pass  # already gone (deleted in the UI, or by an interrupted apply): the goal is reached
+
+
+def _state_write(change: Change, remote: RemoteObject | None) -> tuple[list[StateEntry], list[str]]:
+    """What state records for a completed change: (entries to write, addresses to remove)."""
+    removes = [change.previous_address] if change.previous_address else []
+    if change.action is Action.DELETE:
+        return [], [change.address]
+    target_id = remote.id if remote is not None else change.target_id
+    entry = StateEntry(change.address, change.kind, change.name, target_id, change.after or {}, change.hash,
+                       change.depends_on, change.protected)
+    return [entry], removes

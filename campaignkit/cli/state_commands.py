@@ -1,0 +1,356 @@
+"""``plan``, ``apply``, ``refresh``, ``import``, ``state ...`` and ``force-unlock``.
+
+Parses options, opens the environment's state and target, holds the lock
+around the work the library does, and prints. Plan and apply refuse a
+workspace with validation errors; the state commands do not validate, so
+that state can be inspected and repaired while the files are broken.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from campaignkit.apply import ApplyReport, Outcome, Status, apply_plan, record_drift
+from campaignkit.checks import check_workspace
+from campaignkit.cli import main
+from campaignkit.diagnostics import closest, did_you_mean, has_errors
+from campaignkit.errors import UserError
+from campaignkit.model import Environment, Workspace
+from campaignkit.plan import (
+    Plan,
+    check_applicable,
+    load_plan,
+    object_hash,
+    plan_hash,
+    plan_workspace,
+    refresh,
+    save_plan,
+    workspace_hash,
+)
+from campaignkit.plan_report import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
+from campaignkit.report import render
+from campaignkit.state import StateEntry, StateStore, open_store
+from campaignkit.state.audit import current_user, git_commit
+from campaignkit.targets import Target, open_target
+from campaignkit.workspace import find_root, load_workspace
+
+
+class Duration(click.ParamType):
+    """Seconds, as ``30``, ``30s``, ``2m`` or ``1h`` (Terraform writes ``-lock-timeout=30s``)."""
+
+    name = "duration"
+    _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600}
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, (int, float)):
+            return float(value)
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", str(value))
+        if not match:
+            self.fail(f"'{value}' is not a duration such as 30, 30s, 2m or 1h", param, ctx)
+        return float(match[1]) * self._UNITS[match[2]]
+
+
+env_option = click.option("--env", "env_name", metavar="ENV", help="Environment (default: default_environment).")
+lock_timeout_option = click.option(
+    "--lock-timeout", type=Duration(), default="0s", show_default=True, metavar="DURATION",
+    help="How long to wait for a lock held by another run before failing (0s: fail at once, as Terraform).",
+)
+
+
+@dataclass
+class Session:
+    """One environment opened for work: its workspace, state store and target."""
+
+    workspace: Workspace
+    environment: Environment
+    store: StateStore
+    target: Target | None
+
+    @property
+    def live_target(self) -> Target:
+        assert self.target is not None, "session opened without its target"
+        return self.target
+
+
+@contextmanager
+def session(env_name: str | None, *, validate: bool, with_target: bool = True) -> Iterator[Session]:
+    """The environment ``env_name`` of the workspace around the current folder, closed afterwards."""
+    root = find_root(Path.cwd())
+    if validate:
+        workspace, diagnostics = check_workspace(root)
+        if has_errors(diagnostics):
+            click.echo(render(diagnostics, root, "text", color=sys.stderr.isatty()), err=True)
+            raise UserError("the workspace has errors (listed above); fix them first")
+    else:
+        workspace, _ = load_workspace(root)
+    environment = _environment(workspace, env_name)
+    store = open_store(environment, root, workspace.config.workspace)
+    try:
+        target = open_target(environment, root) if with_target else None
+        try:
+            yield Session(workspace, environment, store, target)
+        finally:
+            if target is not None:
+                target.close()
+    finally:
+        store.close()
+
+
+def _environment(workspace: Workspace, name: str | None) -> Environment:
+    environments = workspace.config.environments
+    if name is not None and name not in environments:
+        suggestion = closest(name, environments)
+        raise UserError(f"no environment '{name}' in campaignkit.yaml{did_you_mean(suggestion)}; "
+                        f"environments are {', '.join(environments)}")
+    return workspace.config.environment(name)
+
+
+def _console() -> Console:
+    """stdout: coloured on a terminal, plain text when piped; never wrapped."""
+    return Console(soft_wrap=True, highlight=False, emoji=False, markup=False)
+
+
+@main.command()
+@env_option
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save the plan for 'apply FILE' (gzipped if FILE ends in .gz).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for people, json (Terraform's plan JSON) for tools, markdown for a pull-request comment.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 for no changes, 1 on error, 2 when there are changes.")
+@click.option("--target", "only", multiple=True, metavar="ADDR",
+              help="Plan only ADDR and what it depends on (repeatable).")
+@click.option("--refresh/--no-refresh", "refresh_first", default=True, show_default=True,
+              help="Read the target first, to plan against what is really there and show drift.")
+@lock_timeout_option
+def plan(env_name: str | None, out: Path | None, fmt: str, detailed_exitcode: bool, only: tuple[str, ...],
+         refresh_first: bool, lock_timeout: float) -> None:
+    """Show the changes apply would make to the environment's target."""
+    with session(env_name, validate=True) as opened, opened.store.lock("plan", lock_timeout):
+        made = plan_workspace(opened.workspace, opened.environment, opened.store.read(), opened.live_target,
+                              refresh_first=refresh_first, only=only)
+    if out is not None:
+        save_plan(made, out)
+    _print_plan(made, fmt)
+    if out is not None and fmt == "text":
+        click.echo(f"\nSaved the plan to {out}. Apply exactly this plan with: campaignkit apply {out}")
+    sys.exit(2 if detailed_exitcode and made.has_changes else 0)
+
+
+def _print_plan(made: Plan, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(plan_json(made))
+    elif fmt == "markdown":
+        click.echo(plan_markdown(made))
+    else:
+        _console().print(plan_text(made))
+
+
+@main.command()
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@env_option
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for 'yes'.")
+@click.option("--parallelism", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Changes sent at once, where the target allows it (the local target runs one at a time).")
+@click.option("--target", "only", multiple=True, metavar="ADDR",
+              help="Apply only ADDR and what it depends on (repeatable; not with PLAN_FILE).")
+@lock_timeout_option
+def apply(plan_file: Path | None, env_name: str | None, auto_approve: bool, parallelism: int,
+          only: tuple[str, ...], lock_timeout: float) -> None:
+    """Make the changes: from a saved PLAN_FILE exactly, or from a new plan after you confirm it."""
+    saved = load_plan(plan_file) if plan_file else None
+    if saved is not None and only:
+        raise UserError("--target applies to new plans only; a saved plan already says what it changes")
+    with session(env_name or (saved.environment if saved else None), validate=True) as opened, \
+            opened.store.lock("apply", lock_timeout):
+        made = saved or _plan_to_confirm(opened, only, auto_approve)
+        if saved is not None:
+            check_applicable(saved, opened.store.read(), opened.environment.name, workspace_hash(opened.workspace))
+        if made is None:
+            return
+        report = _apply_with_progress(made, opened, parallelism)
+    _console().print(apply_text(report))
+    if not report.ok:
+        sys.exit(1)
+
+
+def _plan_to_confirm(opened: Session, only: tuple[str, ...], auto_approve: bool) -> Plan | None:
+    """A new plan, shown and confirmed; ``None`` when there is nothing to do."""
+    made = plan_workspace(opened.workspace, opened.environment, opened.store.read(), opened.live_target, only=only)
+    _console().print(plan_text(made))
+    if not made.has_changes and not made.drift:
+        return None
+    if not auto_approve:
+        _confirm()
+    return made
+
+
+def _confirm() -> None:
+    if not sys.stdin.isatty():
+        raise UserError("apply asks for 'yes' on a terminal, and there is none: pass --auto-approve, or save a "
+                        "plan (campaignkit plan --out FILE) and apply it (campaignkit apply FILE)")
+    answer = click.prompt("\nDo you want to perform these actions? Only 'yes' will be accepted", default="",
+                          show_default=False)
+    if answer.strip() != "yes":
+        raise UserError("apply cancelled; nothing was changed")
+
+
+def _apply_with_progress(made: Plan, opened: Session, parallelism: int) -> ApplyReport:
+    console = _console()
+    audit = {"who": current_user(), "git_commit": git_commit(opened.workspace.root), "plan_digest": plan_hash(made)}
+    if not console.is_terminal:
+        return apply_plan(made, opened.store, opened.live_target, parallelism=parallelism,
+                          on_outcome=lambda outcome: click.echo(outcome_line(outcome)), **audit)
+    columns = (TextColumn("Applying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("apply", total=len(made.changes))
+
+        def advance(outcome: Outcome) -> None:
+            progress.console.print(outcome_line(outcome), style="red" if outcome.status is Status.FAILED else "")
+            progress.advance(task)
+
+        return apply_plan(made, opened.store, opened.live_target, parallelism=parallelism, on_outcome=advance,
+                          **audit)
+
+
+@main.command(name="refresh")
+@env_option
+@lock_timeout_option
+def refresh_command(env_name: str | None, lock_timeout: float) -> None:
+    """Read the target and record in state the changes made outside campaignkit (drift)."""
+    with session(env_name, validate=False) as opened, opened.store.lock("refresh", lock_timeout):
+        state = opened.store.read()
+        _, drift = refresh(state, opened.live_target)
+        if drift:
+            history = opened.store.start_history("refresh", current_user(), git_commit(opened.workspace.root), "")
+            record_drift(drift, state, opened.store)
+            opened.store.finish_history(history, "success", f"{len(drift)} object(s) changed outside campaignkit")
+    if not drift:
+        click.echo(f"No drift: the target holds what state records ({len(state.entries)} objects).")
+        return
+    console = _console()
+    console.print(drift_text(drift))
+    console.print(f"Recorded {len(drift)} change(s) made outside campaignkit in state. "
+                  "Run 'campaignkit plan' to see what apply would set back.")
+
+
+@main.command(name="import")
+@click.argument("address")
+@click.argument("object_id", metavar="ID")
+@env_option
+@lock_timeout_option
+def import_command(address: str, object_id: str, env_name: str | None, lock_timeout: float) -> None:
+    """Bring the object ID that exists on the target under management as ADDRESS."""
+    with session(env_name, validate=True) as opened, opened.store.lock("import", lock_timeout):
+        resource = opened.workspace.get(address)
+        if resource is None:
+            suggestion = closest(address, opened.workspace.resources)
+            raise UserError(f"no resource {address} in the files{did_you_mean(suggestion)}; declare it, then import")
+        state = opened.store.read()
+        _refuse_managed(state.entries, address, resource.kind, object_id)
+        remote = opened.live_target.read(resource.kind, object_id)
+        if remote is None:
+            raise UserError(f"the {opened.environment.target} target has no {resource.kind} with id {object_id}")
+        entry = StateEntry(address, resource.kind, remote.name, remote.id, remote.attributes,
+                           object_hash(remote.name, remote.attributes), protected=resource.lifecycle.prevent_destroy)
+        opened.store.begin(state.lineage or str(uuid.uuid4()))
+        history = opened.store.start_history("import", current_user(), git_commit(opened.workspace.root), "")
+        opened.store.commit(puts=[entry])
+        opened.store.finish_history(history, "success", f"imported {address} (id {object_id})")
+    click.echo(f"Imported {address} (id {object_id}, '{remote.name}' on the target). "
+               "Run 'campaignkit plan' to see how it differs from the files.")
+
+
+def _refuse_managed(entries: dict[str, StateEntry], address: str, kind: str, object_id: str) -> None:
+    if address in entries:
+        raise UserError(f"{address} is already managed (id {entries[address].target_id}); "
+                        f"'campaignkit state rm {address}' first to import another object")
+    for entry in entries.values():
+        if entry.kind == kind and entry.target_id == object_id:
+            raise UserError(f"{kind} id {object_id} is already managed as {entry.address}")
+
+
+@main.group(name="state")
+def state_group() -> None:
+    """Inspect and repair state: list, show, rm, history."""
+
+
+@state_group.command(name="list")
+@env_option
+def state_list(env_name: str | None) -> None:
+    """Every address in state, with its id on the target."""
+    with session(env_name, validate=False, with_target=False) as opened:
+        entries = opened.store.read().entries
+    for address in sorted(entries):
+        click.echo(f"{address}\t{entries[address].target_id or '(manual)'}")
+
+
+@state_group.command(name="show")
+@click.argument("address")
+@env_option
+def state_show(address: str, env_name: str | None) -> None:
+    """What state records for ADDRESS, as JSON."""
+    with session(env_name, validate=False, with_target=False) as opened:
+        entries = opened.store.read().entries
+    entry = entries.get(address) or _missing(address, entries)
+    click.echo(json.dumps({"address": entry.address, "kind": entry.kind, "name": entry.name,
+                           "id": entry.target_id, "hash": entry.hash, "depends_on": list(entry.depends_on),
+                           "prevent_destroy": entry.protected, "attributes": entry.attributes},
+                          indent=2, ensure_ascii=False, sort_keys=False))
+
+
+def _missing(address: str, entries: dict[str, StateEntry]) -> StateEntry:
+    suggestion = closest(address, entries)
+    raise UserError(f"{address} is not in state{did_you_mean(suggestion)}")
+
+
+@state_group.command(name="rm")
+@click.argument("addresses", nargs=-1, required=True, metavar="ADDRESS...")
+@env_option
+@lock_timeout_option
+def state_rm(addresses: tuple[str, ...], env_name: str | None, lock_timeout: float) -> None:
+    """Forget ADDRESS: state stops managing it; the object stays on the target."""
+    with session(env_name, validate=False, with_target=False) as opened, \
+            opened.store.lock("state rm", lock_timeout):
+        entries = opened.store.read().entries
+        removed = [entries.get(a) or _missing(a, entries) for a in addresses]
+        history = opened.store.start_history("state rm", current_user(), git_commit(opened.workspace.root), "")
+        opened.store.commit(removes=list(addresses))
+        opened.store.finish_history(history, "success", f"removed {', '.join(addresses)}")
+    for entry in removed:
+        click.echo(f"Removed {entry.address} from state; the object stays on the target (id {entry.target_id}).")
+
+
+@state_group.command(name="history")
+@env_option
+def state_history(env_name: str | None) -> None:
+    """Every operation that wrote state: who, when, git commit, plan hash, result."""
+    with session(env_name, validate=False, with_target=False) as opened:
+        rows = opened.store.history()
+    if not rows:
+        click.echo("No history: nothing was applied to this environment yet.")
+    for row in rows:
+        commit = row.git_commit[:12] or "-"
+        plan_digest = row.plan_hash[:12] or "-"
+        click.echo(f"#{row.id}  {row.started}  {row.operation:<9} {row.who:<12} {row.result:<11} "
+                   f"commit {commit:<12}  plan {plan_digest:<12}  {row.summary}")
+
+
+@main.command(name="force-unlock")
+@click.argument("lock_id")
+@env_option
+def force_unlock(lock_id: str, env_name: str | None) -> None:
+    """Remove the lock LOCK_ID left by a run that was killed; make sure it is really gone first."""
+    with session(env_name, validate=False, with_target=False) as opened:
+        held = opened.store.force_unlock(lock_id)
+    click.echo(f"Removed lock {lock_id} ({held.operation} by {held.holder} since {held.since}).")

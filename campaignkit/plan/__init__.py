@@ -1,0 +1,69 @@
+"""Planning: the changes that would bring an environment to what the files declare.
+
+The pieces, each a module: ``desired`` (what the files ask for), ``refresh``
+(what the target really holds: drift), ``planner`` (the changes, with
+protection and renames), ``order`` (dependencies), ``diff`` (field-level
+differences), ``content`` (email bodies), ``changes`` (the plan as data) and
+``saved`` (plan files).
+``plan_workspace`` puts them together; the caller holds the state lock.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from campaignkit.model import Environment, Workspace
+from campaignkit.plan.changes import Action, Change, Drift, Plan
+from campaignkit.plan.content import EmailBodies, Render, attach_bodies
+from campaignkit.plan.desired import Desired, desired_objects, object_hash
+from campaignkit.plan.diff import FieldChange
+from campaignkit.plan.planner import ProtectedError, make_plan
+from campaignkit.plan.refresh import refresh
+from campaignkit.plan.saved import check_applicable, load_plan, plan_hash, save_plan, templates_hash, workspace_hash
+from campaignkit.state import State
+from campaignkit.targets import Target
+
+
+def plan_workspace(
+    workspace: Workspace,
+    environment: Environment,
+    state: State,
+    target: Target,
+    *,
+    refresh_first: bool = True,
+    only: Sequence[str] = (),
+    render: Render | None = None,
+) -> Plan:
+    """The plan for ``environment``: the files against ``state``, refreshed from ``target`` first.
+
+    ``render`` replaces the email renderer (and its cache), for tests about planning itself.
+    """
+    templates = templates_hash(workspace)
+    bodies = EmailBodies(workspace, templates, render)
+    desired = desired_objects(workspace, bodies)
+    current, drift = refresh(state, target) if refresh_first else (state, ())
+    plan = make_plan(desired, current, target, environment, drift=drift, only=only,
+                     workspace_hash=workspace_hash(workspace, templates), refreshed=refresh_first)
+    bodies.save()
+    return attach_bodies(plan, bodies, target)
+
+
+__all__ = [
+    "Action",
+    "Change",
+    "Desired",
+    "Drift",
+    "FieldChange",
+    "Plan",
+    "ProtectedError",
+    "check_applicable",
+    "desired_objects",
+    "load_plan",
+    "make_plan",
+    "object_hash",
+    "plan_hash",
+    "plan_workspace",
+    "refresh",
+    "save_plan",
+    "workspace_hash",
+]

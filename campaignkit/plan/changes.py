@@ -1,0 +1,132 @@
+"""A plan as data: the changes apply would make, the drift refresh found, and what it is bound to.
+
+A plan is a value: it can be printed (``plan_report``), saved to a file and
+read back (``plan.saved``) and applied (``apply``). It is bound to the state it
+was made against (``lineage`` and ``serial``) and to the files it was made
+from (``workspace_hash``), so that a saved plan applied later does exactly what
+the reviewer read, or nothing. Data only: making, printing and applying
+plans live elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from campaignkit.plan.diff import FieldChange
+from campaignkit.targets.base import Content
+
+
+class Action(str, Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"  # delete, then create: the target cannot change a field in place
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One object's change. ``before`` is what the target holds, ``after`` what it will hold."""
+
+    address: str
+    kind: str
+    name: str
+    action: Action
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    #: The fields that change (for a create: every field), with ``name`` first on a rename.
+    fields: tuple[FieldChange, ...] = ()
+    target_id: str = ""
+    #: The address the object had in state when this is a ``moved_from`` rename.
+    previous_address: str | None = None
+    #: Digest of ``name`` and ``after``, recorded in state when the change is done.
+    hash: str = ""
+    depends_on: tuple[str, ...] = ()
+    protected: bool = False
+    #: Fields whose change makes this a replace.
+    replace_fields: tuple[str, ...] = ()
+    #: True: the target has no API for this change; apply records it and a person does it.
+    manual: bool = False
+    #: Fields a person must set by hand even though the rest goes through the API.
+    manual_fields: tuple[str, ...] = ()
+    #: The steps a person takes for the manual part, worded by the target.
+    instructions: str = ""
+    #: Addresses of changes in the same plan that must finish before this one starts.
+    wait_for: tuple[str, ...] = ()
+    #: An email's rendered bodies, when this change sends them; and those the target held, for the diff.
+    content: Content | None = None
+    content_before: Content | None = None
+
+    @property
+    def needs_person(self) -> bool:
+        return self.manual or bool(self.manual_fields)
+
+    @property
+    def attribute_fields(self) -> frozenset[str]:
+        """Top-level attributes the target must change (not the name, not lifecycle flags)."""
+        return frozenset(f.top for f in self.fields if f.top not in _NOT_ATTRIBUTES)
+
+
+#: Paths in ``Change.fields`` that are not attributes sent to the target.
+_NOT_ATTRIBUTES = frozenset({"name", "lifecycle"})
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A difference refresh found between state and the target: a change made outside campaignkit."""
+
+    address: str
+    kind: str
+    name: str
+    #: ``update`` (changed in the platform) or ``delete`` (gone from it).
+    action: str
+    before: dict[str, Any]
+    after: dict[str, Any] | None
+    fields: tuple[FieldChange, ...] = ()
+    #: The name the object has on the target now.
+    remote_name: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    environment: str
+    target: str
+    changes: tuple[Change, ...]
+    drift: tuple[Drift, ...]
+    #: The state's lineage, or a fresh one reserved for a plan made on an empty state.
+    lineage: str
+    serial: int
+    state_empty: bool
+    workspace_hash: str
+    #: Whether the target was read (refresh) before planning.
+    refreshed: bool = True
+
+    def count(self, *actions: Action) -> int:
+        return sum(1 for c in self.changes if c.action in actions and not c.manual)
+
+    @property
+    def to_add(self) -> int:
+        return self.count(Action.CREATE, Action.REPLACE)
+
+    @property
+    def to_change(self) -> int:
+        return self.count(Action.UPDATE)
+
+    @property
+    def to_destroy(self) -> int:
+        return self.count(Action.DELETE, Action.REPLACE)
+
+    @property
+    def manual(self) -> int:
+        return sum(1 for c in self.changes if c.needs_person)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def summary(self) -> str:
+        """Terraform's one line: "Plan: 3 to add, 1 to change, 0 to destroy." plus manual steps."""
+        manual = f" {self.manual} manual (to do by hand)." if self.manual else ""
+        return f"Plan: {self.to_add} to add, {self.to_change} to change, {self.to_destroy} to destroy.{manual}"

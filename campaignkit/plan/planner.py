@@ -1,0 +1,198 @@
+"""Making a plan: desired objects against state (as refresh found it on the target).
+
+For every address the planner decides create, update (field by field),
+replace (the target cannot change a field in place), delete, or nothing; and
+whether a person must do it by hand because the target has no API for it. It
+honours ``moved_from`` (a rename, not a destroy and create),
+``lifecycle.ignore_changes``, and protection: a plan that would destroy an
+object with ``lifecycle.prevent_destroy`` (as recorded when it was applied, so
+deleting the file does not lift it) or matched by the environment's
+``protect`` patterns is refused. It reads nothing and writes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from fnmatch import fnmatchcase
+from typing import Iterable, Sequence
+
+from campaignkit.diagnostics import closest, did_you_mean
+from campaignkit.errors import UserError
+from campaignkit.model import Environment
+from campaignkit.plan.changes import Action, Change, Drift, Plan
+from campaignkit.plan.desired import Desired, object_hash
+from campaignkit.plan.diff import FieldChange, field_changes, flatten, keep_ignored
+from campaignkit.plan.order import order
+from campaignkit.state import State, StateEntry
+from campaignkit.targets import ManualChange, Target
+
+
+class ProtectedError(UserError):
+    """The plan would destroy protected objects."""
+
+
+def make_plan(
+    desired: dict[str, Desired],
+    state: State,
+    target: Target,
+    environment: Environment,
+    *,
+    drift: tuple[Drift, ...] = (),
+    only: Sequence[str] = (),
+    workspace_hash: str = "",
+    refreshed: bool = True,
+) -> Plan:
+    """The plan that brings ``state`` to ``desired``; ``only`` limits it to addresses and their dependencies."""
+    moves = _moves(desired, state)
+    changes: dict[str, Change] = {}
+    for address, wanted in desired.items():
+        prior = state.entries.get(moves.get(address, address))
+        change = _create(wanted) if prior is None else _update(wanted, prior, moves.get(address), target)
+        if change is not None:
+            changes[address] = change
+    moved_away = set(moves.values())
+    for address, entry in state.entries.items():
+        if address not in desired and address not in moved_away:
+            changes[address] = _delete(entry)
+    changes = {a: _with_capabilities(c, target) for a, c in _select(changes, desired, state, only).items()}
+    _refuse_protected(changes.values(), environment)
+    return Plan(
+        environment=environment.name,
+        target=target.name,
+        changes=order(changes, state),
+        drift=drift,
+        lineage=state.lineage or str(uuid.uuid4()),
+        serial=state.serial,
+        state_empty=state.empty,
+        workspace_hash=workspace_hash,
+        refreshed=refreshed,
+    )
+
+
+def _moves(desired: dict[str, Desired], state: State) -> dict[str, str]:
+    """New address -> the address in state it was renamed from, for renames not yet applied."""
+    moves: dict[str, str] = {}
+    for address, wanted in desired.items():
+        old = wanted.moved_from
+        if not old or old == address:
+            continue
+        if old.split(".", 1)[0] != wanted.kind:
+            raise UserError(f"{address} has moved_from: {old}, another kind; a rename keeps the kind")
+        if old in desired:
+            raise UserError(f"{address} has moved_from: {old}, but {old} is still declared; remove one of them")
+        if old not in state.entries:
+            continue  # already renamed, or never applied: nothing to move
+        if address in state.entries:
+            raise UserError(f"cannot move {old} to {address}: state has both; remove the one that should go with "
+                            f"'campaignkit state rm ADDRESS'")
+        if old in moves.values():
+            raise UserError(f"more than one resource has moved_from: {old}")
+        moves[address] = old
+    return moves
+
+
+def _create(wanted: Desired) -> Change:
+    fields = tuple(FieldChange(path, None, value) for path, value in flatten(wanted.attributes).items())
+    return Change(wanted.address, wanted.kind, wanted.name, Action.CREATE, None, wanted.attributes, fields,
+                  hash=object_hash(wanted.name, wanted.attributes), depends_on=wanted.depends_on,
+                  protected=wanted.lifecycle.prevent_destroy)
+
+
+def _update(wanted: Desired, prior: StateEntry, moved_from: str | None, target: Target) -> Change | None:
+    protect = wanted.lifecycle.prevent_destroy
+    if prior.attributes == wanted.attributes and prior.name == wanted.name and prior.protected == protect:
+        return None  # the common case, decided without walking the fields
+    after = keep_ignored(wanted.attributes, prior.attributes, wanted.lifecycle.ignore_changes)
+    fields = field_changes(prior.attributes, after)
+    if prior.name != wanted.name:
+        fields = (FieldChange("name", prior.name, wanted.name), *fields)
+    if prior.protected != protect:
+        # Only state changes, but it must: deleting the file later must still be refused.
+        fields = (*fields, FieldChange("lifecycle.prevent_destroy", prior.protected, protect))
+    if not fields:
+        return None
+    replaced = sorted({f.top for f in fields} & target.capabilities(wanted.kind).replace_fields)
+    return Change(wanted.address, wanted.kind, wanted.name, Action.REPLACE if replaced else Action.UPDATE,
+                  prior.attributes, after, fields, target_id=prior.target_id, previous_address=moved_from,
+                  hash=object_hash(wanted.name, after), depends_on=wanted.depends_on, protected=protect,
+                  replace_fields=tuple(replaced))
+
+
+def _delete(entry: StateEntry) -> Change:
+    return Change(entry.address, entry.kind, entry.name, Action.DELETE, entry.attributes, None,
+                  target_id=entry.target_id, depends_on=entry.depends_on, protected=entry.protected)
+
+
+def _with_capabilities(change: Change, target: Target) -> Change:
+    """``change`` marked manual where the target has no API for it, with the target's instructions."""
+    touched = _touched(change)
+    if change.action is Action.UPDATE and not touched and not _renamed(change):
+        return change  # only a lifecycle flag changed: state records it, the target is not involved
+    capabilities = target.capabilities(change.kind)
+    if not capabilities.api:
+        return _manual(change, target, tuple(sorted(touched)), whole=True)
+    manual_fields = tuple(sorted(touched & capabilities.manual_fields))
+    if not manual_fields:
+        return change
+    whole = change.action is Action.UPDATE and not _renamed(change) and set(manual_fields) == touched
+    return _manual(change, target, manual_fields, whole)
+
+
+def _touched(change: Change) -> frozenset[str]:
+    """The top-level attributes the target must set for ``change``."""
+    if change.action in (Action.CREATE, Action.REPLACE):
+        return frozenset(change.after or ())
+    return change.attribute_fields
+
+
+def _manual(change: Change, target: Target, fields: tuple[str, ...], whole: bool) -> Change:
+    instructions = target.manual_instructions(ManualChange(change.action.value, change.kind, change.name, fields,
+                                                           change.after or change.before or {}))
+    return replace(change, manual=whole, manual_fields=() if whole else fields, instructions=instructions)
+
+
+def _renamed(change: Change) -> bool:
+    return any(f.path == "name" for f in change.fields)
+
+
+def _select(changes: dict[str, Change], desired: dict[str, Desired], state: State,
+            only: Sequence[str]) -> dict[str, Change]:
+    """The changes to ``only`` and to everything they depend on (all of them if ``only`` is empty)."""
+    if not only:
+        return changes
+    for address in only:
+        if address not in desired and address not in state.entries:
+            suggestion = closest(address, [*desired, *state.entries])
+            raise UserError(f"--target {address}: no such resource in the files or in state{did_you_mean(suggestion)}")
+    wanted: set[str] = set()
+    stack = list(only)
+    while stack:
+        address = stack.pop()
+        if address not in wanted:
+            wanted.add(address)
+            stack.extend(desired[address].depends_on if address in desired else ())
+    return {a: c for a, c in changes.items() if a in wanted}
+
+
+def _refuse_protected(changes: Iterable[Change], environment: Environment) -> None:
+    blocked = []
+    for change in changes:
+        if change.action not in (Action.DELETE, Action.REPLACE):
+            continue
+        reason = _protection(change, environment)
+        if reason:
+            blocked.append(f"{change.address} ({reason})")
+    if blocked:
+        raise ProtectedError(
+            f"the plan would destroy protected objects: {', '.join(blocked)}. Keep them in the files, or lift the "
+            "protection first (set lifecycle.prevent_destroy: false and apply, or change the environment's "
+            "protect patterns)"
+        )
+
+
+def _protection(change: Change, environment: Environment) -> str:
+    if change.protected:
+        return "lifecycle.prevent_destroy"
+    pattern = next((p for p in environment.protect if fnmatchcase(change.address, p)), None)
+    return f"environment '{environment.name}' protects '{pattern}'" if pattern else ""

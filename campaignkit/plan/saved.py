@@ -1,0 +1,181 @@
+"""Saved plans: ``plan --out FILE`` and ``apply FILE``.
+
+A saved plan holds every change with its before and after values, and what it
+is bound to: the environment, the state's lineage and serial (or, for a plan
+made on an empty state, a lineage reserved for it, so that it goes stale if
+someone else applies first) and a hash of the workspace files. ``apply FILE``
+refuses it with one line if any of these moved on, so CI applies exactly the
+plan a reviewer approved, or nothing. A name ending in ``.gz`` is gzipped.
+The file format is internal; tools read ``plan --format json`` instead.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from campaignkit import __version__
+from campaignkit.cache import files_digest
+from campaignkit.checks.emails import TEMPLATE_SUFFIXES
+from campaignkit.errors import UserError
+from campaignkit.model import Workspace
+from campaignkit.plan.changes import Action, Change, Drift, Plan
+from campaignkit.plan.diff import FieldChange
+from campaignkit.state import State
+from campaignkit.workspace import CONFIG_FILE
+
+FORMAT = "campaignkit-plan"
+FORMAT_VERSION = 1
+
+
+def save_plan(plan: Plan, path: Path) -> None:
+    data = json.dumps(plan_to_dict(plan), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    try:
+        path.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
+    except OSError as exc:
+        raise UserError(f"cannot write the plan to {path}: {exc.strerror}") from None
+
+
+def load_plan(path: Path) -> Plan:
+    """The plan saved in ``path``, or a ``UserError`` if it is not one this version can apply."""
+    try:
+        raw = path.read_bytes()
+        data = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+    except OSError as exc:
+        raise UserError(f"cannot read the plan file {path}: {exc.strerror}") from None
+    except (ValueError, EOFError, gzip.BadGzipFile):
+        raise UserError(f"{path} is not a saved campaignkit plan (not JSON); make one with 'campaignkit plan "
+                        "--out FILE'") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise UserError(f"{path} is not a saved campaignkit plan; make one with 'campaignkit plan --out FILE'")
+    if data.get("format_version") != FORMAT_VERSION:
+        raise UserError(f"{path} was saved in plan format {data.get('format_version')} by campaignkit "
+                        f"{data.get('campaignkit_version')}; this version applies format {FORMAT_VERSION}: "
+                        "make the plan again with this version")
+    try:
+        return plan_from_dict(data)
+    except (KeyError, TypeError, ValueError):
+        raise UserError(f"{path} is a damaged campaignkit plan; make the plan again") from None
+
+
+def plan_hash(plan: Plan) -> str:
+    """A digest of the plan's content: recorded in history to say which plan was applied."""
+    canonical = json.dumps(plan_to_dict(plan), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_applicable(plan: Plan, state: State, environment: str, files_hash: str) -> None:
+    """Raises a one-line ``UserError`` if ``plan`` no longer fits the state or the files."""
+    again = "run 'campaignkit plan' again"
+    if plan.environment != environment:
+        raise UserError(f"the saved plan was made for environment '{plan.environment}', not '{environment}'; "
+                        f"apply it with --env {plan.environment}")
+    if plan.state_empty and not state.empty:
+        raise UserError(f"the saved plan is stale: it was made when the state was empty, and since then state was "
+                        f"written (serial {state.serial}); {again}")
+    if not plan.state_empty and state.lineage != plan.lineage:
+        raise UserError(f"the saved plan belongs to another state (lineage {plan.lineage}; this state has "
+                        f"{state.lineage or 'none'}); {again}")
+    if state.serial != plan.serial:
+        raise UserError(f"the saved plan is stale: the state changed since it was made (serial {plan.serial}, "
+                        f"now {state.serial}); {again}")
+    if plan.workspace_hash != files_hash:
+        raise UserError(f"the saved plan is stale: the workspace files changed since it was made; {again}")
+
+
+def workspace_hash(workspace: Workspace, templates_digest: str | None = None) -> str:
+    """A digest of the files a plan is made from: the YAML, and every file a template can read.
+
+    Templates include partials that no resource names, so every template-like
+    file below the root counts (the same set the email checks cache on);
+    ``templates_digest`` is ``templates_hash`` when the caller has it already.
+    """
+    digest = hashlib.sha256()
+    root = workspace.root
+    for path in sorted({root / CONFIG_FILE, *workspace.files}):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update((templates_digest or templates_hash(workspace)).encode())
+    return digest.hexdigest()
+
+
+def templates_hash(workspace: Workspace) -> str:
+    """A digest of every file a template can read (templates, partials, text parts)."""
+    return files_digest(workspace.root, TEMPLATE_SUFFIXES)
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "campaignkit_version": __version__,
+        "environment": plan.environment,
+        "target": plan.target,
+        "lineage": plan.lineage,
+        "serial": plan.serial,
+        "state_empty": plan.state_empty,
+        "workspace_hash": plan.workspace_hash,
+        "refreshed": plan.refreshed,
+        "changes": [_change_to_dict(c) for c in plan.changes],
+        "drift": [_drift_to_dict(d) for d in plan.drift],
+    }
+
+
+def plan_from_dict(data: dict[str, Any]) -> Plan:
+    return Plan(
+        environment=data["environment"],
+        target=data["target"],
+        changes=tuple(_change_from_dict(c) for c in data["changes"]),
+        drift=tuple(_drift_from_dict(d) for d in data["drift"]),
+        lineage=data["lineage"],
+        serial=int(data["serial"]),
+        state_empty=bool(data["state_empty"]),
+        workspace_hash=data["workspace_hash"],
+        refreshed=bool(data["refreshed"]),
+    )
+
+
+def _fields_to_list(fields: tuple[FieldChange, ...]) -> list[dict[str, Any]]:
+    return [{"path": f.path, "before": f.before, "after": f.after} for f in fields]
+
+
+def _fields_from_list(items: list[dict[str, Any]]) -> tuple[FieldChange, ...]:
+    return tuple(FieldChange(i["path"], i["before"], i["after"]) for i in items)
+
+
+def _change_to_dict(change: Change) -> dict[str, Any]:
+    return {
+        "address": change.address, "kind": change.kind, "name": change.name, "action": change.action.value,
+        "before": change.before, "after": change.after, "fields": _fields_to_list(change.fields),
+        "target_id": change.target_id, "previous_address": change.previous_address, "hash": change.hash,
+        "depends_on": list(change.depends_on), "protected": change.protected,
+        "replace_fields": list(change.replace_fields), "manual": change.manual,
+        "manual_fields": list(change.manual_fields), "instructions": change.instructions,
+        "wait_for": list(change.wait_for), "content": change.content, "content_before": change.content_before,
+    }
+
+
+def _change_from_dict(data: dict[str, Any]) -> Change:
+    return Change(
+        address=data["address"], kind=data["kind"], name=data["name"], action=Action(data["action"]),
+        before=data["before"], after=data["after"], fields=_fields_from_list(data["fields"]),
+        target_id=data["target_id"], previous_address=data["previous_address"], hash=data["hash"],
+        depends_on=tuple(data["depends_on"]), protected=bool(data["protected"]),
+        replace_fields=tuple(data["replace_fields"]), manual=bool(data["manual"]),
+        manual_fields=tuple(data["manual_fields"]), instructions=data["instructions"],
+        wait_for=tuple(data["wait_for"]), content=data["content"], content_before=data["content_before"],
+    )
+
+
+def _drift_to_dict(drift: Drift) -> dict[str, Any]:
+    return {"address": drift.address, "kind": drift.kind, "name": drift.name, "action": drift.action,
+            "before": drift.before, "after": drift.after, "fields": _fields_to_list(drift.fields),
+            "remote_name": drift.remote_name}
+
+
+def _drift_from_dict(data: dict[str, Any]) -> Drift:
+    return Drift(data["address"], data["kind"], data["name"], data["action"], data["before"], data["after"],
+                 _fields_from_list(data["fields"]), data["remote_name"])

@@ -1,0 +1,52 @@
+"""State: what was last applied to each environment, and the lock that guards it.
+
+``open_store`` turns an environment's ``state`` URL into a store:
+``sqlite:RELATIVE/PATH.db`` (relative to the workspace root; the default is
+``sqlite:.campaignkit/<environment>.db``), ``sqlite:/ABSOLUTE/PATH.db``, or
+``postgresql://user@host/db``. The store's key is ``workspace/environment``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from campaignkit.errors import UserError
+from campaignkit.model import Environment
+from campaignkit.state.base import HistoryEntry, State, StateEntry, StateFormatError, StateStore
+from campaignkit.state.lock import LockHeld, LockInfo
+
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def open_store(environment: Environment, root: Path, workspace: str) -> StateStore:
+    """The store of ``environment`` in the workspace at ``root`` named ``workspace``."""
+    url = environment.state or f"sqlite:.campaignkit/{environment.name}.db"
+    return open_url(url, root, f"{workspace or root.name}/{environment.name}")
+
+
+def open_url(url: str, root: Path, key: str) -> StateStore:
+    """The store at ``url`` for the environment ``key``."""
+    if url.startswith("sqlite:"):
+        from campaignkit.state.sqlite import SqliteStore
+
+        path = Path(url.removeprefix("sqlite:"))
+        return SqliteStore(path if path.is_absolute() else root / path, key)
+    if url.startswith(_POSTGRES_SCHEMES):
+        from campaignkit.state.postgres import PostgresStore
+
+        return PostgresStore(url, key)
+    raise UserError(f"state URL '{url}' is not supported: use sqlite:PATH (relative to the workspace) "
+                    "or postgresql://USER@HOST/DATABASE")
+
+
+__all__ = [
+    "HistoryEntry",
+    "LockHeld",
+    "LockInfo",
+    "State",
+    "StateEntry",
+    "StateFormatError",
+    "StateStore",
+    "open_store",
+    "open_url",
+]

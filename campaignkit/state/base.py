@@ -1,0 +1,174 @@
+"""What state is, and what every store (SQLite, PostgreSQL) must do with it.
+
+State records, per environment, what was last applied: for every address the
+target's id for the object, its attributes and their hash. ``serial`` grows on
+every write and ``lineage`` is set once, so that a saved plan can tell whether
+the state it was made against is still the state it is applied to.
+
+A store only keeps records; it never decides what to change (``plan``) or talks
+to a target (``apply``). Every write is its own transaction, so an apply that
+dies half-way keeps everything it finished.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Sequence
+
+from campaignkit.errors import UserError
+from campaignkit.state.lock import LockInfo, LockHeld, new_lock
+
+#: The layout of the tables this version writes. A store written by a newer
+#: version is refused rather than misread.
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class StateEntry:
+    """One managed object: where it lives on the target and what was applied."""
+
+    address: str
+    kind: str
+    name: str
+    target_id: str
+    attributes: dict[str, Any]
+    hash: str
+    #: Addresses this object referred to when applied; deletes run in reverse of it.
+    depends_on: tuple[str, ...] = ()
+    #: ``lifecycle.prevent_destroy`` when applied, so that deleting the file does not lift it.
+    protected: bool = False
+
+
+@dataclass(frozen=True)
+class State:
+    """A snapshot of one environment's state."""
+
+    lineage: str | None
+    serial: int
+    entries: dict[str, StateEntry] = field(default_factory=dict)
+    #: Addresses whose create was started but not recorded as done (an apply
+    #: died between asking the target and writing the answer down).
+    pending: frozenset[str] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        return self.lineage is None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One operation that wrote state: an apply, a refresh, an import or a removal."""
+
+    id: int
+    operation: str
+    started: str
+    finished: str | None
+    who: str
+    git_commit: str
+    plan_hash: str
+    result: str
+    summary: str
+
+
+class StateStore(ABC):
+    """The records of one environment, kept somewhere durable.
+
+    ``key`` names the environment inside the store (``workspace/environment``),
+    so several environments and workspaces can share one PostgreSQL database.
+    """
+
+    key: str
+    #: Where the state lives, as shown to the user (a path or a URL without password).
+    location: str
+
+    @abstractmethod
+    def read(self) -> State:
+        """The current state; an empty one (no lineage) if nothing was ever written."""
+
+    @abstractmethod
+    def begin(self, lineage: str) -> None:
+        """Sets the lineage if the state has none yet; a no-op otherwise."""
+
+    @abstractmethod
+    def mark_pending(self, addresses: Sequence[str]) -> None:
+        """Records that creates of ``addresses`` are about to be sent to the target."""
+
+    @abstractmethod
+    def commit(self, puts: Sequence[StateEntry] = (), removes: Sequence[str] = ()) -> None:
+        """Writes and removes entries in one transaction and adds one to ``serial``.
+
+        Clears the pending marks of every address touched.
+        """
+
+    @abstractmethod
+    def start_history(self, operation: str, who: str, git_commit: str, plan_hash: str) -> int:
+        """Adds a history row with result ``running`` and returns its id."""
+
+    @abstractmethod
+    def finish_history(self, entry_id: int, result: str, summary: str) -> None:
+        """Sets the result of a history row."""
+
+    @abstractmethod
+    def history(self) -> list[HistoryEntry]:
+        """Every history row, oldest first."""
+
+    @abstractmethod
+    def force_unlock(self, lock_id: str) -> LockInfo:
+        """Removes the lock ``lock_id`` left by a process that is gone; returns what it was."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Releases connections."""
+
+    @abstractmethod
+    def _try_lock(self, wanted: LockInfo) -> LockInfo | None:
+        """Takes the lock for ``wanted``; returns ``None`` on success or the current holder."""
+
+    @abstractmethod
+    def _unlock(self, held: LockInfo) -> None:
+        """Releases a lock this store took."""
+
+    @abstractmethod
+    def _mark_interrupted(self) -> None:
+        """History rows still ``running`` belong to a process that died: says so."""
+
+    @contextmanager
+    def lock(self, operation: str, timeout: float = 0.0, poll: float = 0.2) -> Iterator[LockInfo]:
+        """Holds the environment's lock for ``operation``, waiting up to ``timeout`` seconds.
+
+        Raises ``LockHeld`` naming the holder, its operation and since when.
+        """
+        wanted = new_lock(operation)
+        deadline = time.monotonic() + timeout
+        while True:
+            holder = self._try_lock(wanted)
+            if holder is None:
+                break
+            if time.monotonic() >= deadline:
+                raise LockHeld(self.key, holder, timeout)
+            time.sleep(min(poll, max(deadline - time.monotonic(), 0.01)))
+        try:
+            self._mark_interrupted()
+            yield wanted
+        finally:
+            self._unlock(wanted)
+
+    def __enter__(self) -> "StateStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class StateFormatError(UserError):
+    """The state exists but cannot be used: corrupt, foreign, or from a newer version."""
+
+
+def newer_schema_error(location: str, version: int) -> StateFormatError:
+    return StateFormatError(
+        f"state at {location} was written by a newer campaignkit (state schema {version}; this version "
+        f"reads up to {SCHEMA_VERSION}): upgrade campaignkit to use it"
+    )

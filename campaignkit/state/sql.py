@@ -1,0 +1,158 @@
+"""The state tables and the queries on them, shared by the SQLite and PostgreSQL stores.
+
+Both databases speak the same SQL for everything state needs (upserts with
+``ON CONFLICT``, ``RETURNING``), so the queries are written once with ``?``
+placeholders; a store for a driver that uses ``%s`` sets ``placeholder``. The
+subclasses supply the connection, transactions, the table definitions that
+differ (the history id) and the lock. Every row carries ``env``, the store's
+key, so that one database can hold many environments. Queries only: no
+decisions about what to change, and no SQL built from user input.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import abstractmethod
+from contextlib import AbstractContextManager
+from typing import Any, Sequence
+
+from campaignkit.state.base import SCHEMA_VERSION, HistoryEntry, State, StateEntry, StateStore, newer_schema_error
+from campaignkit.state.audit import now
+
+#: The marker table: a database with it is ours.
+SCHEMA_TABLE = "ck_schema"
+
+_TABLES = (
+    "CREATE TABLE IF NOT EXISTS ck_schema (version INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS ck_meta (env TEXT PRIMARY KEY, lineage TEXT NOT NULL, serial BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS ck_resources (env TEXT NOT NULL, address TEXT NOT NULL, kind TEXT NOT NULL, "
+    "name TEXT NOT NULL, target_id TEXT NOT NULL, attributes TEXT NOT NULL, hash TEXT NOT NULL, "
+    "depends_on TEXT NOT NULL, protected INTEGER NOT NULL, PRIMARY KEY (env, address))",
+    "CREATE TABLE IF NOT EXISTS ck_pending (env TEXT NOT NULL, address TEXT NOT NULL, since TEXT NOT NULL, "
+    "PRIMARY KEY (env, address))",
+    "CREATE TABLE IF NOT EXISTS ck_history (id {autoincrement}, env TEXT NOT NULL, operation TEXT NOT NULL, "
+    "started TEXT NOT NULL, finished TEXT, who TEXT NOT NULL, git_commit TEXT NOT NULL, plan_hash TEXT NOT NULL, "
+    "result TEXT NOT NULL, summary TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS ck_lock (env TEXT PRIMARY KEY, lock_id TEXT NOT NULL, holder TEXT NOT NULL, "
+    "operation TEXT NOT NULL, since TEXT NOT NULL)",
+)
+
+_UPSERT = (
+    "INSERT INTO ck_resources (env, address, kind, name, target_id, attributes, hash, depends_on, protected) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (env, address) DO UPDATE SET kind = excluded.kind, "
+    "name = excluded.name, target_id = excluded.target_id, attributes = excluded.attributes, "
+    "hash = excluded.hash, depends_on = excluded.depends_on, protected = excluded.protected"
+)
+
+
+class SqlStore(StateStore):
+    """State kept in the ``ck_*`` tables of a SQL database."""
+
+    placeholder = "?"
+    #: The column definition of an auto-numbered primary key in this database.
+    autoincrement = "INTEGER PRIMARY KEY AUTOINCREMENT"
+
+    @abstractmethod
+    def _transaction(self) -> AbstractContextManager[Any]:
+        """A cursor inside one transaction: committed on success, rolled back on error."""
+
+    def _sql(self, query: str) -> str:
+        return query if self.placeholder == "?" else query.replace("?", self.placeholder)
+
+    def _ensure_schema(self) -> None:
+        """Creates the tables on first use; refuses, before touching anything, tables of a newer version."""
+        with self._transaction() as cur:
+            self._before_schema(cur)
+            version = None
+            if self._has_table(cur, SCHEMA_TABLE):
+                cur.execute("SELECT MAX(version) FROM ck_schema")
+                version = cur.fetchone()[0]
+            if version is not None and version > SCHEMA_VERSION:
+                raise newer_schema_error(self.location, version)
+            for ddl in _TABLES:
+                cur.execute(ddl.format(autoincrement=self.autoincrement))
+            if version is None:
+                cur.execute(self._sql("INSERT INTO ck_schema (version) VALUES (?)"), (SCHEMA_VERSION,))
+
+    @abstractmethod
+    def _has_table(self, cur: Any, name: str) -> bool:
+        """Whether the database has a table called ``name``."""
+
+    def _before_schema(self, cur: Any) -> None:
+        """Hook for serialising concurrent schema creation where the database needs it."""
+
+    def read(self) -> State:
+        with self._transaction() as cur:
+            cur.execute(self._sql("SELECT lineage, serial FROM ck_meta WHERE env = ?"), (self.key,))
+            meta = cur.fetchone()
+            cur.execute(self._sql("SELECT address, kind, name, target_id, attributes, hash, depends_on, protected "
+                                  "FROM ck_resources WHERE env = ?"), (self.key,))
+            entries = {row[0]: _entry(row) for row in cur.fetchall()}
+            cur.execute(self._sql("SELECT address FROM ck_pending WHERE env = ?"), (self.key,))
+            pending = frozenset(row[0] for row in cur.fetchall())
+        if meta is None:
+            return State(None, 0, entries, pending)
+        return State(meta[0], int(meta[1]), entries, pending)
+
+    def begin(self, lineage: str) -> None:
+        with self._transaction() as cur:
+            cur.execute(self._sql("INSERT INTO ck_meta (env, lineage, serial) VALUES (?, ?, 0) "
+                                  "ON CONFLICT (env) DO NOTHING"), (self.key, lineage))
+
+    def mark_pending(self, addresses: Sequence[str]) -> None:
+        if not addresses:
+            return
+        since = now()
+        with self._transaction() as cur:
+            cur.executemany(self._sql("INSERT INTO ck_pending (env, address, since) VALUES (?, ?, ?) "
+                                      "ON CONFLICT (env, address) DO NOTHING"),
+                            [(self.key, address, since) for address in addresses])
+
+    def commit(self, puts: Sequence[StateEntry] = (), removes: Sequence[str] = ()) -> None:
+        with self._transaction() as cur:
+            cur.execute(self._sql("UPDATE ck_meta SET serial = serial + 1 WHERE env = ?"), (self.key,))
+            if cur.rowcount != 1:
+                raise RuntimeError(f"commit to {self.key} before begin(): no lineage yet")
+            if puts:
+                cur.executemany(self._sql(_UPSERT), [_row(self.key, entry) for entry in puts])
+            touched = [(self.key, address) for address in [*removes, *(e.address for e in puts)]]
+            if removes:
+                cur.executemany(self._sql("DELETE FROM ck_resources WHERE env = ? AND address = ?"),
+                                [(self.key, address) for address in removes])
+            cur.executemany(self._sql("DELETE FROM ck_pending WHERE env = ? AND address = ?"), touched)
+
+    def start_history(self, operation: str, who: str, git_commit: str, plan_hash: str) -> int:
+        with self._transaction() as cur:
+            cur.execute(self._sql("INSERT INTO ck_history (env, operation, started, who, git_commit, plan_hash, "
+                                  "result, summary) VALUES (?, ?, ?, ?, ?, ?, 'running', '') RETURNING id"),
+                        (self.key, operation, now(), who, git_commit, plan_hash))
+            return int(cur.fetchone()[0])
+
+    def finish_history(self, entry_id: int, result: str, summary: str) -> None:
+        with self._transaction() as cur:
+            cur.execute(self._sql("UPDATE ck_history SET finished = ?, result = ?, summary = ? WHERE id = ?"),
+                        (now(), result, summary, entry_id))
+
+    def history(self) -> list[HistoryEntry]:
+        with self._transaction() as cur:
+            cur.execute(self._sql("SELECT id, operation, started, finished, who, git_commit, plan_hash, result, "
+                                  "summary FROM ck_history WHERE env = ? ORDER BY id"), (self.key,))
+            return [HistoryEntry(*row) for row in cur.fetchall()]
+
+    def _mark_interrupted(self) -> None:
+        with self._transaction() as cur:
+            cur.execute(self._sql("UPDATE ck_history SET result = 'interrupted', summary = ? "
+                                  "WHERE env = ? AND result = 'running'"),
+                        ("the process stopped before it finished; the state keeps what it completed", self.key))
+
+
+def _entry(row: Sequence[Any]) -> StateEntry:
+    address, kind, name, target_id, attributes, digest, depends_on, protected = row
+    return StateEntry(address, kind, name, target_id, json.loads(attributes), digest,
+                      tuple(json.loads(depends_on)), bool(protected))
+
+
+def _row(key: str, entry: StateEntry) -> tuple[Any, ...]:
+    return (key, entry.address, entry.kind, entry.name, entry.target_id,
+            json.dumps(entry.attributes, sort_keys=True, separators=(",", ":")), entry.hash,
+            json.dumps(list(entry.depends_on)), int(entry.protected))

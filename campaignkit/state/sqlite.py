@@ -1,0 +1,82 @@
+"""State in a SQLite file in the workspace: the default store, needing nothing installed.
+
+The lock is a row in ``ck_lock`` written inside an immediate transaction, so
+two processes cannot both see the lock free and take it. A row left by a killed
+process stays until ``force-unlock`` removes it: SQLite cannot tell a dead
+holder from a slow one on a network drive.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from campaignkit.errors import UserError
+from campaignkit.state.lock import LockInfo
+from campaignkit.state.sql import SCHEMA_TABLE, SqlStore
+from campaignkit.state.sqlite_file import open_sqlite
+
+
+class SqliteStore(SqlStore):
+    def __init__(self, path: Path, key: str) -> None:
+        self.path = path
+        self.key = key
+        self.location = str(path)
+        self._connection = open_sqlite(path, SCHEMA_TABLE, "state database")
+        self._mutex = threading.Lock()
+        self._ensure_schema()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        with self._mutex:
+            cursor = self._connection.cursor()
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                yield cursor
+                cursor.execute("COMMIT")
+            except BaseException as exc:
+                if self._connection.in_transaction:
+                    self._connection.rollback()
+                if isinstance(exc, sqlite3.Error):
+                    raise UserError(f"state database {self.path}: {exc}") from None
+                raise
+
+    def _has_table(self, cur: sqlite3.Cursor, name: str) -> bool:
+        cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return cur.fetchone() is not None
+
+    def _try_lock(self, wanted: LockInfo) -> LockInfo | None:
+        with self._transaction() as cur:
+            holder = _holder(cur, self.key)
+            if holder is not None:
+                return holder
+            cur.execute("INSERT INTO ck_lock (env, lock_id, holder, operation, since) VALUES (?, ?, ?, ?, ?)",
+                        (self.key, wanted.lock_id, wanted.holder, wanted.operation, wanted.since))
+        return None
+
+    def _unlock(self, held: LockInfo) -> None:
+        with self._transaction() as cur:
+            cur.execute("DELETE FROM ck_lock WHERE env = ? AND lock_id = ?", (self.key, held.lock_id))
+
+    def force_unlock(self, lock_id: str) -> LockInfo:
+        with self._transaction() as cur:
+            holder = _holder(cur, self.key)
+            if holder is None:
+                raise UserError(f"state of {self.key} is not locked; nothing to unlock")
+            if holder.lock_id != lock_id:
+                raise UserError(f"the lock on {self.key} has id {holder.lock_id} ({holder.operation} by "
+                                f"{holder.holder} since {holder.since}), not {lock_id}; nothing was unlocked")
+            cur.execute("DELETE FROM ck_lock WHERE env = ? AND lock_id = ?", (self.key, lock_id))
+        return holder
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def _holder(cur: sqlite3.Cursor, key: str) -> LockInfo | None:
+    cur.execute("SELECT lock_id, holder, operation, since FROM ck_lock WHERE env = ?", (key,))
+    row = cur.fetchone()
+    return LockInfo(*row) if row else None

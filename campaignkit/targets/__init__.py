@@ -1,0 +1,51 @@
+"""Targets: where declared objects live. ``open_target`` picks one by the environment's ``target``.
+
+Each target module provides a factory ``(environment, workspace root) ->
+Target``; they are imported only when used, so that a workspace that never
+talks to Account Engagement never loads its HTTP client.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+
+from campaignkit.diagnostics import closest, did_you_mean
+from campaignkit.errors import UserError
+from campaignkit.model import Environment
+from campaignkit.targets.base import (
+    KindCapabilities,
+    ManualChange,
+    ObjectNotFound,
+    RemoteObject,
+    Target,
+    TargetError,
+)
+
+#: Target name -> "module:factory".
+FACTORIES = {
+    "local": "campaignkit.targets.local:open_local",
+}
+
+
+def open_target(environment: Environment, root: Path) -> Target:
+    """The target ``environment`` applies to."""
+    spec = FACTORIES.get(environment.target)
+    if spec is None:
+        suggestion = closest(environment.target, FACTORIES)
+        raise UserError(f"environment '{environment.name}' names an unknown target '{environment.target}'"
+                        f"{did_you_mean(suggestion)}; targets are {', '.join(sorted(FACTORIES))}")
+    module, factory = spec.split(":")
+    return getattr(import_module(module), factory)(environment, root)
+
+
+__all__ = [
+    "FACTORIES",
+    "KindCapabilities",
+    "ManualChange",
+    "ObjectNotFound",
+    "RemoteObject",
+    "Target",
+    "TargetError",
+    "open_target",
+]

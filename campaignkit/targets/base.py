@@ -1,0 +1,129 @@
+"""What a target is: the place declared objects live, and what it can do with each kind.
+
+A target stores objects under ids it assigns (as a platform does) and declares,
+per kind, what it can do: create, update and delete through its API; which
+fields it can only *replace* (delete and create again, as when a platform
+cannot change a field's type); which fields or kinds have no API at all, whose
+changes the plan shows as ``manual`` with the steps a person must take; and
+which fields it can read back for ``refresh``.
+
+The planner reads the capabilities; ``apply`` calls the operations. A target
+never touches state and never decides what to change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Mapping, Protocol, Sequence
+
+#: The rendered body of an email, as a platform stores it. Bodies travel to the
+#: target with the change that sets them; everywhere else (desired objects,
+#: state, refresh) an email carries only their digest, ``CONTENT_DIGEST``.
+CONTENT_FIELDS = ("html_body", "text_body")
+CONTENT_DIGEST = "content_sha256"
+
+Content = Mapping[str, str]
+
+
+def content_digest(content: Content) -> str:
+    """The digest of an email's bodies: what plans compare and state records."""
+    digest = hashlib.sha256()
+    for field in CONTENT_FIELDS:
+        digest.update(content.get(field, "").encode() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class RemoteObject:
+    """An object as the target holds it, with the attributes in campaignkit's shape.
+
+    An email's ``attributes`` carry ``CONTENT_DIGEST`` computed from the bodies
+    the target holds; ``content`` holds the bodies themselves when the target
+    read them (``read`` does, ``list`` need not).
+    """
+
+    kind: str
+    name: str
+    id: str
+    attributes: dict[str, Any]
+    content: Content | None = None
+
+
+@dataclass(frozen=True)
+class KindCapabilities:
+    """What a target can do with one kind of object."""
+
+    #: False: the target has no API for the kind; every change to it is manual.
+    api: bool = True
+    #: Fields that cannot change in place: changing one deletes and re-creates the object.
+    replace_fields: frozenset[str] = frozenset()
+    #: Fields without an API (e.g. a dynamic list's rules): changing one is manual.
+    manual_fields: frozenset[str] = frozenset()
+    #: Fields ``refresh`` can read back and compare; ``None`` means all of them.
+    read_fields: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class ManualChange:
+    """A change a person must make in the platform's UI, as the target describes it."""
+
+    action: str  # create, update, delete
+    kind: str
+    name: str
+    fields: tuple[str, ...]
+    attributes: dict[str, Any]
+
+
+class TargetError(Exception):
+    """The target refused or failed an operation; the message says why, for the apply report."""
+
+
+class ObjectNotFound(TargetError):
+    """The object is not (or no longer) on the target."""
+
+
+class Target(Protocol):
+    """A platform campaignkit applies to: the local SQLite target, Account Engagement, ..."""
+
+    name: str
+    #: How many operations may run at once (1: one after another).
+    max_parallelism: int
+
+    def capabilities(self, kind: str) -> KindCapabilities: ...
+
+    def create(self, kind: str, name: str, attributes: dict[str, Any], content: Content | None) -> RemoteObject:
+        """Creates the object (an email with its ``content``); raises ``TargetError`` if the name is taken."""
+        ...
+
+    def update(self, kind: str, object_id: str, name: str, attributes: dict[str, Any],
+               changed: frozenset[str], content: Content | None) -> RemoteObject:
+        """Sets the ``changed`` top-level fields (and the name) of the object to the values in ``attributes``.
+
+        ``attributes`` is the whole object, so a target whose API needs more
+        than the changed fields can send them; ``content`` is given when an
+        email's bodies change.
+        """
+        ...
+
+    def delete(self, kind: str, object_id: str) -> None:
+        """Deletes the object; raises ``ObjectNotFound`` if it is already gone."""
+        ...
+
+    def read(self, kind: str, object_id: str) -> RemoteObject | None:
+        """The object with that id, or ``None`` if there is none."""
+        ...
+
+    def list(self, kind: str) -> Sequence[RemoteObject]:
+        """Every object of ``kind`` on the target (what ``refresh`` compares)."""
+        ...
+
+    def find_by_name(self, kind: str, name: str) -> RemoteObject | None:
+        """The object of ``kind`` called ``name``: how an interrupted create is found again."""
+        ...
+
+    def manual_instructions(self, change: ManualChange) -> str:
+        """The exact steps a person takes in the platform's UI to make ``change``."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,206 @@
+"""The local target: a SQLite database that holds applied objects as a platform would.
+
+It is the default target, so that plan and apply work on a fresh machine with
+nothing else running. Like a platform it assigns ids, refuses two objects of
+one kind with the same name, cannot change a field's or a list's ``type`` in
+place, and can be edited behind campaignkit's back (a test, or a person with
+``sqlite3``, playing "a change in the UI") for ``refresh`` to find. An email's
+rendered bodies sit in columns of their own; its attributes carry their digest,
+which a trigger clears when a body is edited without it, so such an edit shows
+as drift.
+
+Settings (``environments.<env>.settings``): ``database`` (default
+``.campaignkit/<env>.target.db``, relative to the workspace) and
+``manual_kinds``, kinds to treat as having no API, to rehearse a platform like
+Account Engagement whose scoring and program steps are changed by hand.
+
+SQLite takes one writer at a time, so the target runs operations one after
+another (``max_parallelism = 1``): threads would only queue on its lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from campaignkit.model import Environment
+from campaignkit.state.audit import now
+from campaignkit.state.sqlite_file import open_sqlite
+from campaignkit.targets.base import (
+    CONTENT_DIGEST,
+    Content,
+    KindCapabilities,
+    ManualChange,
+    ObjectNotFound,
+    RemoteObject,
+    TargetError,
+    content_digest,
+)
+
+_TABLE = "ck_objects"
+_SCHEMA = (
+    f"CREATE TABLE IF NOT EXISTS {_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, "
+    "name TEXT NOT NULL, attributes TEXT NOT NULL, html_body TEXT, text_body TEXT, content_sha256 TEXT, "
+    "created TEXT NOT NULL, updated TEXT NOT NULL, UNIQUE (kind, name))",
+    # An edit of a body that does not also set its digest (any SQLite client: "a change in the UI")
+    # clears the digest, so the next read computes it from the body again. Reads need not hash
+    # every body, yet no edit goes unseen.
+    f"CREATE TRIGGER IF NOT EXISTS ck_objects_body_edited AFTER UPDATE OF html_body, text_body ON {_TABLE} "
+    f"WHEN NEW.content_sha256 IS OLD.content_sha256 "
+    f"BEGIN UPDATE {_TABLE} SET content_sha256 = NULL WHERE id = NEW.id; END",
+)
+#: Columns of a read: the bodies and their digest.
+_READ = "kind, name, id, attributes, content_sha256, html_body, text_body"
+#: Columns of a listing: the bodies only where their digest must be computed again.
+_LIST = ("kind, name, id, attributes, content_sha256, CASE WHEN content_sha256 IS NULL THEN html_body END, "
+         "CASE WHEN content_sha256 IS NULL THEN text_body END")
+#: Fields a platform fixes when the object is created.
+_REPLACE_FIELDS = {"field": frozenset({"type"}), "list": frozenset({"type"})}
+
+
+class LocalTarget:
+    name = "local"
+    max_parallelism = 1
+
+    def __init__(self, path: Path, manual_kinds: frozenset[str] = frozenset()) -> None:
+        self.path = path
+        self.manual_kinds = manual_kinds
+        self._connection = open_sqlite(path, _TABLE, "local target database")
+        for statement in _SCHEMA:
+            self._connection.execute(statement)
+        self._mutex = threading.Lock()
+
+    def capabilities(self, kind: str) -> KindCapabilities:
+        return KindCapabilities(api=kind not in self.manual_kinds,
+                                replace_fields=_REPLACE_FIELDS.get(kind, frozenset()))
+
+    def create(self, kind: str, name: str, attributes: dict[str, Any], content: Content | None) -> RemoteObject:
+        stamp = now()
+        with self._transaction() as cur:
+            try:
+                cur.execute(f"INSERT INTO {_TABLE} (kind, name, attributes, html_body, text_body, content_sha256, "
+                            "created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            (kind, name, _dump(attributes), *_bodies(content), stamp, stamp))
+            except sqlite3.IntegrityError:
+                existing = _find(cur, kind, name)
+                raise TargetError(f"a {kind} called '{name}' already exists on the local target (id {existing.id}); "
+                                  f"adopt it with 'campaignkit import {kind}.{name} {existing.id}'") from None
+            return _get(cur, kind, str(cur.lastrowid))
+
+    def update(self, kind: str, object_id: str, name: str, attributes: dict[str, Any],
+               changed: frozenset[str], content: Content | None) -> RemoteObject:
+        with self._transaction() as cur:
+            current = _get(cur, kind, object_id)
+            if current is None:
+                raise ObjectNotFound(f"{kind} id {object_id} is no longer on the local target; "
+                                     "run 'campaignkit plan' again to re-create it")
+            merged = {k: v for k, v in current.attributes.items() if k not in changed}
+            merged.update({k: attributes[k] for k in changed if k in attributes})
+            try:
+                cur.execute(f"UPDATE {_TABLE} SET name = ?, attributes = ?, updated = ? WHERE id = ?",
+                            (name, _dump(merged), now(), int(object_id)))
+            except sqlite3.IntegrityError:
+                raise TargetError(f"cannot rename {kind} id {object_id} to '{name}': "
+                                  "another object of that kind has the name") from None
+            if content is not None:
+                cur.execute(f"UPDATE {_TABLE} SET html_body = ?, text_body = ?, content_sha256 = ? WHERE id = ?",
+                            (*_bodies(content), int(object_id)))
+            return _get(cur, kind, object_id)
+
+    def delete(self, kind: str, object_id: str) -> None:
+        with self._transaction() as cur:
+            cur.execute(f"DELETE FROM {_TABLE} WHERE kind = ? AND id = ?", (kind, _int_id(object_id)))
+            if cur.rowcount == 0:
+                raise ObjectNotFound(f"{kind} id {object_id} is not on the local target")
+
+    def read(self, kind: str, object_id: str) -> RemoteObject | None:
+        with self._transaction() as cur:
+            return _get(cur, kind, object_id)
+
+    def list(self, kind: str) -> Sequence[RemoteObject]:
+        with self._transaction() as cur:
+            cur.execute(f"SELECT {_LIST} FROM {_TABLE} WHERE kind = ?", (kind,))
+            return [_object(row, with_content=False) for row in cur.fetchall()]
+
+    def find_by_name(self, kind: str, name: str) -> RemoteObject | None:
+        with self._transaction() as cur:
+            return _find(cur, kind, name)
+
+    def manual_instructions(self, change: ManualChange) -> str:
+        fields = f" (fields: {', '.join(change.fields)})" if change.fields else ""
+        return (f"{change.action} the {change.kind} '{change.name}'{fields} by hand: this environment's "
+                f"settings list '{change.kind}' under manual_kinds")
+
+    def close(self) -> None:
+        self._connection.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        with self._mutex:
+            cursor = self._connection.cursor()
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                yield cursor
+                cursor.execute("COMMIT")
+            except BaseException as exc:
+                if self._connection.in_transaction:
+                    self._connection.rollback()
+                if isinstance(exc, sqlite3.Error):
+                    raise TargetError(f"local target database {self.path}: {exc}") from None
+                raise
+
+
+def open_local(environment: Environment, root: Path) -> LocalTarget:
+    """The local target of ``environment`` in the workspace at ``root``."""
+    settings = environment.settings
+    path = Path(str(settings.get("database") or f".campaignkit/{environment.name}.target.db"))
+    manual = settings.get("manual_kinds") or []
+    return LocalTarget(path if path.is_absolute() else root / path, frozenset(str(k) for k in manual))
+
+
+def _dump(attributes: dict[str, Any]) -> str:
+    """Attributes as stored: without the content digest, which is always computed from the bodies held."""
+    return json.dumps({k: v for k, v in attributes.items() if k != CONTENT_DIGEST}, sort_keys=True,
+                      separators=(",", ":"))
+
+
+def _bodies(content: Content | None) -> tuple[str | None, str | None, str | None]:
+    """The body columns and their digest for ``content`` (all empty for objects without content)."""
+    if content is None:
+        return None, None, None
+    return content.get("html_body", ""), content.get("text_body", ""), content_digest(content)
+
+
+def _int_id(object_id: str) -> int:
+    try:
+        return int(object_id)
+    except ValueError:
+        raise ObjectNotFound(f"'{object_id}' is not an id of the local target (ids are numbers)") from None
+
+
+def _get(cur: sqlite3.Cursor, kind: str, object_id: str) -> RemoteObject | None:
+    cur.execute(f"SELECT {_READ} FROM {_TABLE} WHERE kind = ? AND id = ?", (kind, _int_id(object_id)))
+    row = cur.fetchone()
+    return _object(row) if row else None
+
+
+def _find(cur: sqlite3.Cursor, kind: str, name: str) -> RemoteObject | None:
+    cur.execute(f"SELECT {_READ} FROM {_TABLE} WHERE kind = ? AND name = ?", (kind, name))
+    row = cur.fetchone()
+    return _object(row) if row else None
+
+
+def _object(row: tuple[Any, ...], with_content: bool = True) -> RemoteObject:
+    """A row as a platform would return it, an email with the digest of the bodies it holds."""
+    kind, name, object_id, attributes, digest, html, text = row
+    data = json.loads(attributes)
+    content = None if html is None else {"html_body": html, "text_body": text or ""}
+    if digest is None and content is not None:  # a body edited behind our back
+        digest = content_digest(content)
+    if digest is not None:
+        data[CONTENT_DIGEST] = digest
+    return RemoteObject(kind, name, str(object_id), data, content if with_content else None)

@@ -1,0 +1,163 @@
+"""Applying: what reaches the target and state, what a failure leaves, and how a crash is recovered."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+
+from campaignkit.apply import Status, apply_plan
+from campaignkit.plan import Action
+from campaignkit.targets.local import LocalTarget
+
+
+def test_apply_creates_every_object_and_records_its_id(rig):
+    report = rig.apply(who="cindy", git_commit="abc", plan_digest="p1")
+    assert report.ok and report.summary == "Apply complete! Resources: 7 added, 0 changed, 0 destroyed."
+    state = rig.store.read()
+    assert len(state.entries) == 7 and state.serial == 7 and state.pending == frozenset()
+    rows = {(kind, name) for kind, name, _ in rig.target_rows()}
+    assert {f"{k}.{n}" for k, n in rows} == set(state.entries)
+    program = state.entries["program.2026-nurture-welcome-program"]
+    assert program.depends_on == ("email.2026-email-reminder-email", "email.2026-email-welcome-email",
+                                  "list.2026-event-acme-conf-list", "list.global-suppression-list")
+    [history] = rig.store.history()
+    assert (history.who, history.git_commit, history.plan_hash, history.result) == ("cindy", "abc", "p1", "success")
+
+
+def test_an_update_changes_only_that_field_on_the_target(rig):
+    rig.apply()
+    rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome aboard")
+    assert rig.apply().summary == "Apply complete! Resources: 0 added, 1 changed, 0 destroyed."
+    [attributes] = [json.loads(a) for k, n, a in rig.target_rows() if n == "2026-email-welcome-email"]
+    assert attributes["subject"] == "Welcome aboard"
+
+
+def test_a_failure_reports_what_failed_and_what_was_not_tried_and_keeps_the_rest(rig):
+    with sqlite3.connect(rig.target.path) as db:  # someone made this list in the UI already
+        db.execute("INSERT INTO ck_objects (kind, name, attributes, created, updated) "
+                   "VALUES ('list', 'global-suppression-list', '{}', 'now', 'now')")
+    report = rig.apply()
+    assert not report.ok
+    [failed] = report.of(Status.FAILED)
+    assert failed.change.address == "list.global-suppression-list"
+    assert "already exists" in failed.error and "campaignkit import list.global-suppression-list" in failed.error
+    assert [o.change.address for o in report.of(Status.NOT_TRIED)] == ["program.2026-nurture-welcome-program"]
+    assert report.summary == "Apply failed: 5 added, 0 changed, 0 destroyed; 1 failed, 1 not tried."
+    assert rig.store.history()[-1].result == "failed"
+    left = rig.plan()
+    assert {c.address for c in left.changes} == {"list.global-suppression-list",
+                                                 "program.2026-nurture-welcome-program"}
+
+
+def test_a_create_interrupted_before_state_was_written_is_adopted_not_repeated(rig):
+    plan = rig.plan()
+    # What a kill -9 leaves between the target's answer and the state write:
+    # the create marked pending in state, and the object made on the target.
+    rig.store.begin(plan.lineage)
+    rig.store.mark_pending(["list.global-suppression-list"])
+    made = rig.target.create("list", "global-suppression-list", {"type": "static"}, None)
+    assert rig.apply().ok
+    entry = rig.store.read().entries["list.global-suppression-list"]
+    assert entry.target_id == made.id
+    assert [n for k, n, _ in rig.target_rows()].count("global-suppression-list") == 1
+    assert rig.store.read().pending == frozenset()
+    assert rig.plan().changes == ()
+
+
+def test_drift_in_an_applied_plan_is_recorded_in_state(rig):
+    rig.apply()
+    with sqlite3.connect(rig.target.path) as db:
+        db.execute("UPDATE ck_objects SET attributes = json_set(attributes, '$.description', 'UI text') "
+                   "WHERE name = 'global-suppression-list'")
+    rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome aboard")
+    rig.edit("lists.yaml", "type: static\n", "type: static\nlifecycle: {ignore_changes: [description]}\n")
+    plan = rig.plan()
+    assert [d.address for d in plan.drift] == ["list.global-suppression-list"]
+    rig.apply(plan)
+    assert rig.store.read().entries["list.global-suppression-list"].attributes["description"] == "UI text"
+    again = rig.plan()
+    assert again.drift == () and again.changes == ()
+
+
+def test_deleting_what_is_already_gone_succeeds(rig):
+    rig.apply()
+    with sqlite3.connect(rig.target.path) as db:
+        db.execute("DELETE FROM ck_objects WHERE name = '2026-nurture-welcome-program'")
+    (rig.root / "programs.yaml").unlink()
+    plan = rig.plan(refresh_first=False)
+    assert [c.action for c in plan.changes] == [Action.DELETE]
+    assert rig.apply(plan).ok
+    assert "program.2026-nurture-welcome-program" not in rig.store.read().entries
+
+
+def test_updating_what_is_gone_fails_with_a_way_out(rig):
+    rig.apply()
+    with sqlite3.connect(rig.target.path) as db:
+        db.execute("DELETE FROM ck_objects WHERE name = '2026-email-welcome-email'")
+    rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome aboard")
+    report = rig.apply(rig.plan(refresh_first=False))
+    [failed] = report.of(Status.FAILED)
+    assert "no longer on the local target" in failed.error and "plan" in failed.error
+    assert [c.action for c in rig.plan().changes] == [Action.CREATE]  # refresh sees it gone
+
+
+class _SlowParallelTarget(LocalTarget):
+    """The local target, slowed down and allowed to run several creates at once, to watch the scheduler."""
+
+    max_parallelism = 4
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.running = 0
+        self.most = 0
+        self.finished: dict[str, float] = {}
+        self.started: dict[str, float] = {}
+        self.counter = threading.Lock()
+
+    def create(self, kind, name, attributes, content):
+        with self.counter:
+            self.running += 1
+            self.most = max(self.most, self.running)
+            self.started[name] = time.monotonic()
+        time.sleep(0.05)
+        try:
+            return super().create(kind, name, attributes, content)
+        finally:
+            with self.counter:
+                self.running -= 1
+                self.finished[name] = time.monotonic()
+
+
+def test_parallelism_is_capped_by_the_target_and_respects_dependencies(rig):
+    target = _SlowParallelTarget(rig.target.path)
+    try:
+        plan = rig.plan()
+        assert apply_plan(plan, rig.store, target, parallelism=10).ok
+    finally:
+        target.close()
+    assert 1 < target.most <= 4
+    program_started = target.started["2026-nurture-welcome-program"]
+    for used in ("2026-event-acme-conf-list", "global-suppression-list", "2026-email-welcome-email",
+                 "2026-email-reminder-email"):
+        assert target.finished[used] <= program_started
+
+
+def test_parallelism_one_runs_one_change_at_a_time(rig):
+    target = _SlowParallelTarget(rig.target.path)
+    try:
+        assert apply_plan(rig.plan(), rig.store, target, parallelism=1).ok
+    finally:
+        target.close()
+    assert target.most == 1
+
+
+def test_email_bodies_reach_the_target_and_state_keeps_only_their_digest(rig):
+    rig.apply()
+    with sqlite3.connect(rig.target.path) as db:
+        [(html, attributes)] = db.execute("SELECT html_body, attributes FROM ck_objects "
+                                          "WHERE name = '2026-email-welcome-email'").fetchall()
+    assert "Your ticket is attached." in html and "html_body" not in attributes
+    entry = rig.store.read().entries["email.2026-email-welcome-email"]
+    assert set(entry.attributes) >= {"subject", "content_sha256"} and "html_body" not in entry.attributes

@@ -1,0 +1,139 @@
+"""Real processes against one workspace: two applies at once, and an apply killed with SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+LISTS = 600
+
+
+def workspace_of_lists(root: Path, count: int) -> Path:
+    root.mkdir(parents=True)
+    (root / "campaignkit.yaml").write_text("workspace: bulk\nenvironments:\n  sandbox: {target: local}\n")
+    documents = [f"kind: list\nname: bulk-list-{i:04d}\ntype: static\ndescription: List number {i}\n"
+                 for i in range(count)]
+    (root / "lists.yaml").write_text("---\n".join(documents))
+    return root
+
+
+def campaignkit(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "campaignkit", *args], cwd=root, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+class Terminal:
+    """A campaignkit process on a pseudo-terminal, read as it writes."""
+
+    def __init__(self, root: Path, *args: str) -> None:
+        self.primary, secondary = pty.openpty()
+        self.process = subprocess.Popen([sys.executable, "-m", "campaignkit", *args], cwd=root, stdin=secondary,
+                                        stdout=secondary, stderr=secondary, close_fds=True)
+        os.close(secondary)
+        self.output = ""
+
+    def read_until(self, text: str, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while text not in self.output:
+            ready, _, _ = select.select([self.primary], [], [], max(deadline - time.monotonic(), 0))
+            if not ready:
+                raise AssertionError(f"{text!r} did not appear in: {self.output}")
+            try:
+                self.output += os.read(self.primary, 65536).decode(errors="replace")
+            except OSError:
+                raise AssertionError(f"process ended before {text!r}: {self.output}") from None
+        return self.output
+
+    def type(self, line: str) -> None:
+        os.write(self.primary, line.encode() + b"\n")
+
+    def finish(self, timeout: float = 60) -> int:
+        try:
+            while select.select([self.primary], [], [], timeout)[0]:
+                self.output += os.read(self.primary, 65536).decode(errors="replace")
+        except OSError:
+            pass  # the process closed the terminal
+        os.close(self.primary)
+        return self.process.wait(timeout)
+
+
+def test_two_applies_at_once_the_second_fails_naming_the_holder_or_waits(tmp_path):
+    root = workspace_of_lists(tmp_path / "ws", 20)
+    first = Terminal(root, "apply")
+    first.read_until("Only 'yes' will be accepted")  # holds the lock while it asks
+    second = campaignkit(root, "apply", "--auto-approve")
+    assert second.returncode == 1
+    assert re.search(rf"locked: apply by \S+@\S+ pid {first.process.pid} since \S+ \(lock id [0-9a-f-]+\)",
+                     second.stderr), second.stderr
+    waiting = subprocess.Popen([sys.executable, "-m", "campaignkit", "apply", "--auto-approve",
+                                "--lock-timeout", "60s"], cwd=root, stdout=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    assert waiting.poll() is None  # still waiting for the lock
+    first.type("yes")
+    assert first.finish() == 0 and "20 added" in first.output
+    out, _ = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0 and "No changes" in out
+
+
+def _state_serial(path: Path) -> int:
+    try:
+        with sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT serial FROM ck_meta").fetchone()
+    except sqlite3.Error:
+        return 0  # not created yet
+    return row[0] if row else 0
+
+
+def test_kill_9_during_apply_loses_nothing_and_creates_nothing_twice(tmp_path):
+    root = workspace_of_lists(tmp_path / "ws", LISTS)
+    state_path = root / ".campaignkit" / "sandbox.db"
+    apply = subprocess.Popen([sys.executable, "-m", "campaignkit", "apply", "--auto-approve"], cwd=root,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while _state_serial(state_path) < 50 and time.monotonic() < deadline and apply.poll() is None:
+        time.sleep(0.005)
+    os.kill(apply.pid, signal.SIGKILL)
+    apply.wait()
+    done = _state_serial(state_path)
+    assert 50 <= done < LISTS, "the apply was not killed half-way"
+
+    with sqlite3.connect(root / ".campaignkit" / "sandbox.target.db") as db:
+        on_target = db.execute("SELECT COUNT(*) FROM ck_objects").fetchone()[0]
+    assert on_target - done in (0, 1)  # at most the one created as it was killed, not yet recorded
+
+    locked = campaignkit(root, "plan")
+    assert locked.returncode == 1 and "locked: apply by" in locked.stderr
+    lock_id = re.search(r"force-unlock (\S+)", locked.stderr)[1]
+    assert campaignkit(root, "force-unlock", lock_id).returncode == 0
+
+    plan = campaignkit(root, "plan", "--detailed-exitcode")
+    assert plan.returncode == 2
+    assert plan.stdout.splitlines()[0] == f"Plan: {LISTS - done} to add, 0 to change, 0 to destroy."
+
+    finish = campaignkit(root, "apply", "--auto-approve")
+    assert finish.returncode == 0, finish.stdout + finish.stderr
+    with sqlite3.connect(root / ".campaignkit" / "sandbox.target.db") as db:
+        names = [row[0] for row in db.execute("SELECT name FROM ck_objects")]
+    assert len(names) == LISTS and len(set(names)) == LISTS
+    assert campaignkit(root, "plan", "--detailed-exitcode").returncode == 0
+    history = campaignkit(root, "state", "history").stdout.splitlines()
+    assert "interrupted" in history[0] and "success" in history[1]
+
+
+def test_apply_without_a_terminal_prints_one_line_per_change(tmp_path):
+    count = 300
+    root = workspace_of_lists(tmp_path / "ws", count)
+    result = campaignkit(root, "apply", "--auto-approve")
+    lines = result.stdout.splitlines()
+    assert result.returncode == 0
+    assert sum(line.endswith(": created") for line in lines) == count
+    assert "\x1b[" not in result.stdout  # no colour or progress bar when not on a terminal

@@ -1,0 +1,232 @@
+"""Planning: what changes a user sees for what they edited, in which order, and what is refused."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from campaignkit.errors import UserError
+from campaignkit.plan import Action, ProtectedError
+
+
+def actions(plan) -> dict[str, str]:
+    return {c.address: c.action.value for c in plan.changes}
+
+
+def test_a_first_plan_creates_everything_with_what_is_used_first(rig):
+    plan = rig.plan()
+    assert set(actions(plan).values()) == {"create"}
+    assert len(plan.changes) == 7
+    order = [c.address for c in plan.changes]
+    program = order.index("program.2026-nurture-welcome-program")
+    for used in ("list.2026-event-acme-conf-list", "list.global-suppression-list",
+                 "email.2026-email-welcome-email", "email.2026-email-reminder-email"):
+        assert order.index(used) < program
+    assert plan.summary == "Plan: 7 to add, 0 to change, 0 to destroy."
+    assert plan.state_empty and plan.lineage
+
+
+def test_after_apply_a_plan_has_no_changes(rig):
+    assert rig.apply().ok
+    plan = rig.plan()
+    assert plan.changes == () and plan.drift == ()
+
+
+def test_changing_a_subject_is_one_update_of_the_subject_only(rig):
+    rig.apply()
+    rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome aboard")
+    plan = rig.plan()
+    [change] = plan.changes
+    assert (change.address, change.action) == ("email.2026-email-welcome-email", Action.UPDATE)
+    assert [(f.path, f.before, f.after) for f in change.fields] == [
+        ("subject", "Welcome to Acme Conf", "Welcome aboard")]
+    assert plan.summary == "Plan: 0 to add, 1 to change, 0 to destroy."
+
+
+def test_nested_changes_are_named_by_their_path(rig):
+    rig.apply()
+    rig.edit("programs.yaml", 'hours: "09:00-17:00"', 'hours: "10:00-16:00"')
+    [change] = rig.plan().changes
+    assert [f.path for f in change.fields] == ["schedule.hours"]
+
+
+def test_removed_objects_are_deleted_users_before_what_they_use(rig):
+    rig.apply()
+    (rig.root / "programs.yaml").unlink()
+    (rig.root / "emails.yaml").unlink()
+    plan = rig.plan()
+    assert actions(plan) == {"program.2026-nurture-welcome-program": "delete",
+                             "email.2026-email-welcome-email": "delete",
+                             "email.2026-email-reminder-email": "delete"}
+    assert plan.changes[0].address == "program.2026-nurture-welcome-program"
+    assert plan.summary == "Plan: 0 to add, 0 to change, 3 to destroy."
+
+
+def test_moved_from_renames_without_destroy_and_create(rig):
+    rig.apply()
+    old_id = rig.store.read().entries["list.global-suppression-list"].target_id
+    rig.edit("lists.yaml", "name: global-suppression-list",
+             "name: global-optout-list\nmoved_from: list.global-suppression-list")
+    rig.edit("programs.yaml", "list.global-suppression-list", "list.global-optout-list")
+    plan = rig.plan()
+    assert actions(plan) == {"list.global-optout-list": "update", "program.2026-nurture-welcome-program": "update"}
+    renamed = plan.changes[0]
+    assert renamed.previous_address == "list.global-suppression-list" and renamed.target_id == old_id
+    assert [(f.path, f.before, f.after) for f in renamed.fields] == [
+        ("name", "global-suppression-list", "global-optout-list")]
+    assert rig.apply(plan).ok
+    entries = rig.store.read().entries
+    assert "list.global-suppression-list" not in entries
+    assert entries["list.global-optout-list"].target_id == old_id
+    assert ("list", "global-optout-list") in [(k, n) for k, n, _ in rig.target_rows()]
+    assert rig.plan().changes == ()
+
+
+def test_moved_from_an_address_still_declared_is_refused(rig):
+    rig.apply()
+    rig.edit("lists.yaml", "for Acme Conf\n", "for Acme Conf\nmoved_from: list.global-suppression-list\n")
+    with pytest.raises(UserError, match="still declared"):
+        rig.plan()
+
+
+def test_deleting_an_object_with_prevent_destroy_is_refused_even_after_the_file_is_gone(rig):
+    rig.edit("programs.yaml", "start: welcome", "start: welcome\nlifecycle: {prevent_destroy: true}")
+    rig.apply()
+    (rig.root / "programs.yaml").unlink()
+    with pytest.raises(ProtectedError, match=r"program.2026-nurture-welcome-program \(lifecycle.prevent_destroy\)"):
+        rig.plan()
+
+
+def test_turning_prevent_destroy_on_is_recorded_so_a_later_delete_is_refused(rig):
+    rig.apply()
+    rig.edit("programs.yaml", "start: welcome", "start: welcome\nlifecycle: {prevent_destroy: true}")
+    [change] = rig.plan().changes
+    assert [(f.path, f.before, f.after) for f in change.fields] == [("lifecycle.prevent_destroy", False, True)]
+    rig.apply()
+    assert rig.target_rows() and rig.plan().changes == ()
+    (rig.root / "programs.yaml").unlink()
+    with pytest.raises(ProtectedError):
+        rig.plan()
+
+
+def test_the_environments_protect_patterns_refuse_deletes(make_rig):
+    production = make_rig("production")
+    production.apply()
+    (production.root / "programs.yaml").unlink()
+    with pytest.raises(ProtectedError, match="environment 'production' protects 'program.\\*'"):
+        production.plan()
+
+
+def test_a_field_the_target_cannot_change_in_place_is_a_replace(rig):
+    rig.apply()
+    rig.edit("fields.yaml", "type: text", "type: email")
+    [change] = rig.plan().changes
+    assert change.action is Action.REPLACE and change.replace_fields == ("type",)
+    plan = rig.plan()
+    assert plan.summary == "Plan: 1 to add, 0 to change, 1 to destroy."
+
+
+def test_a_replace_of_a_protected_object_is_refused(rig):
+    rig.edit("lists.yaml", "description: People", "lifecycle: {prevent_destroy: true}\ndescription: People")
+    rig.apply()
+    rig.edit("lists.yaml", "type: static\nlifecycle", "type: dynamic\nmatch: all\nrules: []\nlifecycle")
+    with pytest.raises(ProtectedError, match="list.2026-event-acme-conf-list"):
+        rig.plan()
+
+
+def test_ignore_changes_leaves_a_field_alone(rig):
+    rig.edit("emails.yaml", "text: auto\n---", "text: auto\nlifecycle: {ignore_changes: [subject]}\n---")
+    rig.apply()
+    rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome aboard")
+    assert rig.plan().changes == ()
+
+
+def test_drift_is_shown_apart_from_the_changes_the_files_ask_for(rig):
+    rig.apply()
+    with sqlite3.connect(rig.target.path) as db:  # a change "in the UI"
+        db.execute("UPDATE ck_objects SET attributes = json_set(attributes, '$.subject', 'Changed in the UI') "
+                   "WHERE name = '2026-email-welcome-email'")
+        db.execute("DELETE FROM ck_objects WHERE name = 'global-suppression-list'")
+    rig.edit("lists.yaml", "People who registered", "People registered")
+    plan = rig.plan()
+    assert {(d.address, d.action) for d in plan.drift} == {
+        ("email.2026-email-welcome-email", "update"), ("list.global-suppression-list", "delete")}
+    [subject] = [d for d in plan.drift if d.action == "update"][0].fields
+    assert (subject.before, subject.after) == ("Welcome to Acme Conf", "Changed in the UI")
+    assert actions(plan) == {"email.2026-email-welcome-email": "update",  # sets the subject back
+                             "list.global-suppression-list": "create",  # re-creates what was deleted
+                             "list.2026-event-acme-conf-list": "update"}  # what the files changed
+
+
+def test_without_refresh_drift_is_not_seen(rig):
+    rig.apply()
+    with sqlite3.connect(rig.target.path) as db:
+        db.execute("DELETE FROM ck_objects WHERE name = 'global-suppression-list'")
+    plan = rig.plan(refresh_first=False)
+    assert plan.changes == () and plan.drift == () and not plan.refreshed
+
+
+def test_target_limits_the_plan_to_an_address_and_what_it_uses(rig):
+    plan = rig.plan(only=["program.2026-nurture-welcome-program"])
+    assert "field.first_name" not in actions(plan)
+    assert set(actions(plan)) == {"program.2026-nurture-welcome-program", "list.2026-event-acme-conf-list",
+                                  "list.global-suppression-list", "email.2026-email-welcome-email",
+                                  "email.2026-email-reminder-email"}
+
+
+def test_target_with_an_unknown_address_suggests_the_closest(rig):
+    with pytest.raises(UserError, match="did you mean 'field.first_name'"):
+        rig.plan(only=["field.first_nme"])
+
+
+def test_kinds_without_an_api_are_manual_changes_with_instructions(small_workspace, make_rig):
+    config = small_workspace / "campaignkit.yaml"
+    config.write_text(config.read_text().replace("  production:\n    target: local\n",
+                                                 "  production:\n    target: local\n"
+                                                 "    settings: {manual_kinds: [program]}\n"))
+    manual = make_rig("production")
+    plan = manual.plan()
+    [program] = [c for c in plan.changes if c.kind == "program"]
+    assert program.manual and "by hand" in program.instructions
+    assert plan.summary == "Plan: 6 to add, 0 to change, 0 to destroy. 1 manual (to do by hand)."
+    report = manual.apply(plan)
+    assert report.ok and [o.change.address for o in report.manual] == [program.address]
+    assert "program" not in [kind for kind, _, _ in manual.target_rows()]
+    assert manual.plan().changes == ()
+
+
+def test_an_email_body_change_is_planned_with_its_old_and_new_text(rig):
+    rig.apply()
+    rig.edit("templates/welcome.mjml", "Your ticket is attached.", "Your ticket is in the app.")
+    [change] = rig.plan().changes
+    assert [f.path for f in change.fields] == ["content_sha256"]
+    assert "Your ticket is attached." in change.content_before["html_body"]
+    assert "Your ticket is in the app." in change.content["html_body"]
+
+
+def test_plans_are_json_serialisable_values(rig):
+    plan = rig.plan()
+    json.dumps([c.after for c in plan.changes])
+
+
+def test_an_email_body_edited_in_the_ui_is_drift_and_is_set_back(rig):
+    rig.apply()
+    with sqlite3.connect(rig.target.path) as db:
+        db.execute("UPDATE ck_objects SET html_body = 'edited in the UI' WHERE name = '2026-email-welcome-email'")
+    plan = rig.plan()
+    [drift] = plan.drift
+    assert [f.path for f in drift.fields] == ["content_sha256"]
+    [change] = plan.changes
+    assert change.content_before["html_body"] == "edited in the UI"
+    assert rig.apply(plan).ok
+    assert rig.plan().changes == ()
+
+
+def test_objects_that_refer_to_each_other_in_a_cycle_cannot_be_ordered(rig):
+    (rig.root / "cycle.yaml").write_text(
+        "kind: list\nname: a-list\ntype: dynamic\nmatch: all\nrules: [{on_list: list.b-list}]\n---\n"
+        "kind: list\nname: b-list\ntype: dynamic\nmatch: all\nrules: [{on_list: list.a-list}]\n")
+    with pytest.raises(UserError, match="refer to each other in a cycle.*list.a-list.*list.b-list"):
+        rig.plan()

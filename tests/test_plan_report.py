@@ -1,0 +1,138 @@
+"""How plans and apply results read: text for people, Terraform-shaped JSON, markdown for pull requests."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+from campaignkit.plan_report import MARKDOWN_LIMIT, apply_text, plan_json, plan_markdown, plan_text
+
+
+def test_text_starts_with_the_summary_and_shows_only_the_changed_field(rig):
+    rig.apply()
+    rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome aboard")
+    text = plan_text(rig.plan()).plain
+    lines = text.splitlines()
+    assert lines[0] == "Plan: 0 to add, 1 to change, 0 to destroy."
+    assert "~ email.2026-email-welcome-email  (update in place)" in text
+    assert '~ subject: "Welcome to Acme Conf" -> "Welcome aboard"' in text
+    assert "preheader" not in text and "html_body" not in text
+
+
+def test_a_changed_email_body_is_a_unified_diff(rig):
+    rig.apply()
+    rig.edit("templates/welcome.mjml", "Your ticket is attached.", "Your ticket is in the app.")
+    text = plan_text(rig.plan()).plain
+    assert "~ html_body:" in text
+    assert "- " + "        <mj-text>Welcome to Acme Conf. Your ticket is attached.</mj-text>" in text
+    assert "+ " + "        <mj-text>Welcome to Acme Conf. Your ticket is in the app.</mj-text>" in text
+    assert "@@ " in text
+
+
+def test_no_changes_says_so(rig):
+    rig.apply()
+    assert plan_text(rig.plan()).plain.splitlines()[0] == "No changes. The target matches the files."
+
+
+def test_drift_is_listed_apart_before_the_changes(rig):
+    rig.apply()
+    with sqlite3.connect(rig.target.path) as db:
+        db.execute("UPDATE ck_objects SET attributes = json_set(attributes, '$.subject', 'From the UI') "
+                   "WHERE name = '2026-email-welcome-email'")
+    rig.edit("lists.yaml", "People who registered", "People registered")
+    text = plan_text(rig.plan()).plain
+    drift_at = text.index("Objects changed outside campaignkit")
+    changes_at = text.index("campaignkit will:")
+    assert drift_at < text.index('subject: "Welcome to Acme Conf" -> "From the UI"') < changes_at
+    assert text.index('subject: "From the UI" -> "Welcome to Acme Conf"') > changes_at
+
+
+def test_creates_show_their_fields_and_long_text_briefly(rig):
+    text = plan_text(rig.plan()).plain
+    assert "+ list.2026-event-acme-conf-list  (create)" in text
+    assert '+ type: "static"' in text
+    assert re.search(r"\+ html_body: \(11 lines, \d{3} characters\)", text)
+
+
+def test_json_has_terraforms_plan_shape(rig):
+    rig.apply()
+    rig.edit("lists.yaml", "name: global-suppression-list",
+             "name: global-optout-list\nmoved_from: list.global-suppression-list")
+    rig.edit("programs.yaml", "list.global-suppression-list", "list.global-optout-list")
+    rig.edit("fields.yaml", "type: text", "type: email")
+    (rig.root / "emails.yaml").write_text((rig.root / "emails.yaml").read_text().split("---")[0])
+    rig.edit("programs.yaml", "reminder: {send_email: email.2026-email-reminder-email, next: done}",
+             "reminder: {wait: 1d, next: done}")
+    document = json.loads(plan_json(rig.plan()))
+    assert document["format_version"] == "1.2"
+    by_address = {c["address"]: c for c in document["resource_changes"]}
+    assert {a: c["change"]["actions"] for a, c in by_address.items()} == {
+        "list.global-optout-list": ["update"],
+        "field.first_name": ["delete", "create"],
+        "program.2026-nurture-welcome-program": ["update"],
+        "email.2026-email-reminder-email": ["delete"],
+    }
+    moved = by_address["list.global-optout-list"]
+    assert moved["previous_address"] == "list.global-suppression-list"
+    assert (moved["type"], moved["name"], moved["mode"]) == ("list", "global-optout-list", "managed")
+    assert moved["change"]["before"]["name"] == "global-suppression-list"
+    assert moved["change"]["after"] == {"name": "global-optout-list", "type": "static"}
+    replaced = by_address["field.first_name"]
+    assert replaced["change"]["replace_paths"] == [["type"]]
+    assert replaced["action_reason"] == "replace_because_cannot_update"
+    assert by_address["email.2026-email-reminder-email"]["change"]["after"] is None
+    assert document["summary"] == {"add": 1, "change": 2, "destroy": 2, "manual": 0, "drift": 0}
+
+
+def test_json_lists_drift_under_resource_drift(rig):
+    rig.apply()
+    with sqlite3.connect(rig.target.path) as db:
+        db.execute("DELETE FROM ck_objects WHERE name = 'global-suppression-list'")
+    document = json.loads(plan_json(rig.plan()))
+    [drift] = document["resource_drift"]
+    assert drift["address"] == "list.global-suppression-list"
+    assert drift["change"]["actions"] == ["delete"] and drift["change"]["after"] is None
+
+
+def test_markdown_has_a_summary_table_and_folded_details(rig):
+    rig.apply()
+    rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome aboard")
+    text = plan_markdown(rig.plan())
+    assert "**Plan: 0 to add, 1 to change, 0 to destroy.**" in text
+    assert "| Update | 1 |" in text
+    assert "<details><summary>~ <code>email.2026-email-welcome-email</code> update in place</summary>" in text
+    assert '! subject: "Welcome to Acme Conf" -> "Welcome aboard"' in text
+    assert text.count("```") % 2 == 0
+
+
+def test_markdown_never_exceeds_the_limit_and_says_it_was_cut(rig):
+    huge = "".join(f"<mj-text>Paragraph {i} of a very long email body.</mj-text>\n" for i in range(4000))
+    rig.edit("templates/welcome.mjml", "<mj-text>Hello {{ first_name }},</mj-text>", huge)
+    rig.edit("templates/reminder.mjml", "<mj-text>Hello {{ first_name }},</mj-text>", huge)
+    plan = rig.plan()
+    rig.apply(plan)
+    rig.edit("templates/welcome.mjml", "Paragraph 1 ", "Paragraph one ")
+    rig.edit("templates/reminder.mjml", "Paragraph", "Section")
+    text = plan_markdown(rig.plan())
+    assert len(text) <= MARKDOWN_LIMIT
+    assert "The plan is cut here to stay under 65,000 characters" in text
+    assert text.count("<details>") == text.count("</details>")
+
+
+def test_markdown_cuts_one_enormous_line(rig):
+    rig.apply()
+    rig.edit("templates/welcome.mjml", "Your ticket is attached.", "x" * 200_000)
+    text = plan_markdown(rig.plan())
+    assert len(text) <= MARKDOWN_LIMIT and "cut" in text
+
+
+def test_apply_text_names_failures_and_what_was_not_tried(rig):
+    with sqlite3.connect(rig.target.path) as db:
+        db.execute("INSERT INTO ck_objects (kind, name, attributes, created, updated) "
+                   "VALUES ('list', 'global-suppression-list', '{}', 'now', 'now')")
+    text = apply_text(rig.apply()).plain
+    assert text.splitlines()[0] == "Apply failed: 5 added, 0 changed, 0 destroyed; 1 failed, 1 not tried."
+    assert "list.global-suppression-list (create): a list called 'global-suppression-list' already exists" in text
+    assert "Not tried" in text and "program.2026-nurture-welcome-program (create)" in text
+    assert "run 'campaignkit plan' to see what is left" in text

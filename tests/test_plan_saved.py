@@ -1,0 +1,105 @@
+"""Saved plans: what ``plan --out`` writes, and when ``apply FILE`` refuses it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from campaignkit.errors import UserError
+from campaignkit.plan import check_applicable, load_plan, save_plan, workspace_hash
+
+
+def fits(rig, plan) -> None:
+    check_applicable(plan, rig.store.read(), rig.environment.name, workspace_hash(rig.workspace()))
+
+
+@pytest.mark.parametrize("name", ["plan.json", "plan.json.gz"])
+def test_a_saved_plan_reads_back_the_same(rig, tmp_path, name):
+    plan = rig.plan()
+    save_plan(plan, tmp_path / name)
+    assert load_plan(tmp_path / name) == plan
+    assert (tmp_path / name).read_bytes()[:2] == (b"\x1f\x8b" if name.endswith(".gz") else b'{"')
+
+
+def test_a_fresh_plan_fits(rig):
+    rig.apply()
+    rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome aboard")
+    fits(rig, rig.plan())
+
+
+def test_a_plan_goes_stale_when_state_changes(rig):
+    rig.apply()
+    rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome aboard")
+    plan = rig.plan()
+    rig.apply()
+    with pytest.raises(UserError, match=r"stale: the state changed since it was made \(serial 7, now 8\)"):
+        fits(rig, plan)
+
+
+def test_a_plan_made_on_an_empty_state_goes_stale_when_someone_applies_first(rig):
+    plan = rig.plan()
+    rig.apply()  # another plan, applied before this one
+    with pytest.raises(UserError, match="made when the state was empty"):
+        fits(rig, plan)
+
+
+def test_a_plan_goes_stale_when_the_files_change(rig):
+    plan = rig.plan()
+    rig.edit("templates/welcome.mjml", "Your ticket is attached.", "Your ticket is in the app.")
+    with pytest.raises(UserError, match="workspace files changed"):
+        fits(rig, plan)
+
+
+def test_a_change_to_a_partial_no_resource_names_makes_a_plan_stale(rig):
+    (rig.root / "templates" / "partials").mkdir()
+    (rig.root / "templates" / "partials" / "footer.mjml").write_text("<mj-text>Footer</mj-text>")
+    plan = rig.plan()
+    (rig.root / "templates" / "partials" / "footer.mjml").write_text("<mj-text>New footer</mj-text>")
+    with pytest.raises(UserError, match="workspace files changed"):
+        fits(rig, plan)
+
+
+def test_files_no_plan_reads_do_not_make_a_plan_stale(rig):
+    plan = rig.plan()
+    (rig.root / "README.md").write_text("notes")
+    (rig.root / "logo.png").write_bytes(b"\x89PNG")
+    (rig.root / ".campaignkit" / "preview").mkdir(parents=True)
+    (rig.root / ".campaignkit" / "preview" / "index.html").write_text("<html></html>")
+    fits(rig, plan)
+
+
+def test_a_plan_for_another_environment_is_refused(rig, make_rig):
+    plan = make_rig("production").plan()
+    with pytest.raises(UserError, match="made for environment 'production', not 'sandbox'; apply it with --env"):
+        fits(rig, plan)
+
+
+def test_a_plan_of_another_state_is_refused(rig, make_rig):
+    production = make_rig("production")
+    production.apply()
+    rig.apply()
+    plan = production.plan()
+    stale = replace(plan, environment="sandbox")
+    with pytest.raises(UserError, match="belongs to another state"):
+        fits(rig, stale)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\x00\x01 binary", "not a saved campaignkit plan"),
+    (b'{"format_version": "1.2", "resource_changes": []}', "not a saved campaignkit plan"),
+    (json.dumps({"format": "campaignkit-plan", "format_version": 99, "campaignkit_version": "9.0"}).encode(),
+     "plan format 99"),
+    (json.dumps({"format": "campaignkit-plan", "format_version": 1}).encode(), "damaged"),
+])
+def test_files_that_are_not_plans_are_refused_in_one_line(tmp_path, content, message):
+    path = tmp_path / "plan.json"
+    path.write_bytes(content)
+    with pytest.raises(UserError, match=message):
+        load_plan(path)
+
+
+def test_a_missing_plan_file_is_one_line(tmp_path):
+    with pytest.raises(UserError, match="cannot read the plan file"):
+        load_plan(tmp_path / "nope.json")

@@ -1,0 +1,228 @@
+"""The state stores: every test runs against SQLite and a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from campaignkit.errors import UserError
+from campaignkit.state import LockHeld, StateEntry, StateFormatError, open_url
+
+KEY = "acme/sandbox"
+
+
+def entry(address: str, subject: str = "Hello", target_id: str = "1") -> StateEntry:
+    kind, name = address.split(".", 1)
+    return StateEntry(address, kind, name, target_id, {"subject": subject, "tags": ["a"]}, f"h-{subject}",
+                      ("list.x",), protected=True)
+
+
+def open_store(url: str, tmp_path: Path, key: str = KEY):
+    return open_url(url, tmp_path, key)
+
+
+def test_a_new_store_is_empty(state_url, tmp_path):
+    with open_store(state_url, tmp_path) as store:
+        state = store.read()
+    assert state.empty and state.serial == 0 and state.entries == {} and state.pending == frozenset()
+
+
+def test_every_commit_adds_one_to_serial_and_keeps_the_lineage(state_url, tmp_path):
+    with open_store(state_url, tmp_path) as store:
+        store.begin("lineage-1")
+        store.commit(puts=[entry("email.a")])
+        store.commit(puts=[entry("email.b"), entry("email.a", "Hi")])
+        store.begin("lineage-2")
+        state = store.read()
+    assert (state.lineage, state.serial) == ("lineage-1", 2)
+    assert state.entries["email.a"] == entry("email.a", "Hi")
+    assert set(state.entries) == {"email.a", "email.b"}
+
+
+def test_state_survives_reopening_and_removes_what_is_removed(state_url, tmp_path):
+    with open_store(state_url, tmp_path) as store:
+        store.begin("l")
+        store.commit(puts=[entry("email.a"), entry("list.x")])
+        store.commit(removes=["email.a"])
+    with open_store(state_url, tmp_path) as store:
+        assert set(store.read().entries) == {"list.x"}
+
+
+def test_environments_sharing_a_database_do_not_see_each_other(state_url, tmp_path):
+    with open_store(state_url, tmp_path, "acme/sandbox") as sandbox, \
+            open_store(state_url, tmp_path, "acme/production") as production:
+        sandbox.begin("l1")
+        sandbox.commit(puts=[entry("email.a")])
+        assert production.read().empty and production.read().entries == {}
+
+
+def test_pending_creates_are_kept_until_committed(state_url, tmp_path):
+    with open_store(state_url, tmp_path) as store:
+        store.begin("l")
+        store.mark_pending(["email.a", "email.b"])
+        store.commit(puts=[entry("email.a")])
+        assert store.read().pending == {"email.b"}
+
+
+def test_history_records_who_what_and_the_result(state_url, tmp_path):
+    with open_store(state_url, tmp_path) as store:
+        first = store.start_history("apply", "cindy", "abc123", "plan-hash")
+        store.finish_history(first, "success", "1 added")
+        store.start_history("apply", "dan", "", "h2")
+        with store.lock("apply"):
+            pass
+        rows = store.history()
+    assert [(r.operation, r.who, r.git_commit, r.plan_hash, r.result) for r in rows] == [
+        ("apply", "cindy", "abc123", "plan-hash", "success"),
+        ("apply", "dan", "", "h2", "interrupted"),
+    ]
+    assert rows[0].finished and rows[0].summary == "1 added"
+
+
+def test_a_second_lock_fails_naming_holder_operation_and_time(state_url, tmp_path):
+    with open_store(state_url, tmp_path) as first, open_store(state_url, tmp_path) as second:
+        with first.lock("apply") as held:
+            with pytest.raises(LockHeld) as caught:
+                with second.lock("plan"):
+                    pass
+        message = str(caught.value)
+        assert "apply" in message and held.holder in message and held.since in message
+        assert held.lock_id in message
+        with second.lock("plan"):  # free again once the first is done
+            pass
+
+
+def test_lock_timeout_waits_for_the_holder(state_url, tmp_path):
+    with open_store(state_url, tmp_path) as first, open_store(state_url, tmp_path) as second:
+        ready = threading.Event()
+
+        def hold() -> None:
+            with first.lock("apply"):
+                ready.set()
+                time.sleep(0.6)
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        ready.wait()
+        started = time.monotonic()
+        with second.lock("apply", timeout=10, poll=0.05):
+            waited = time.monotonic() - started
+        holder.join()
+    assert 0.3 < waited < 5
+
+
+def test_lock_timeout_gives_up_after_the_time(state_url, tmp_path):
+    with open_store(state_url, tmp_path) as first, open_store(state_url, tmp_path) as second:
+        with first.lock("apply"):
+            started = time.monotonic()
+            with pytest.raises(LockHeld, match="after waiting 0.5s"):
+                with second.lock("apply", timeout=0.5, poll=0.05):
+                    pass
+            assert time.monotonic() - started >= 0.5
+
+
+def test_a_state_written_by_a_newer_version_is_refused(state_url, tmp_path):
+    with open_store(state_url, tmp_path) as store:
+        store._ensure_schema()
+        with store._transaction() as cur:
+            cur.execute("UPDATE ck_schema SET version = 99")
+    with pytest.raises(StateFormatError, match="newer campaignkit .*schema 99"):
+        open_store(state_url, tmp_path)
+
+
+_HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from campaignkit.state import open_url
+store = open_url(sys.argv[1], Path(sys.argv[2]), sys.argv[3])
+with store.lock("apply"):
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+def _killed_holder(url: str, tmp_path: Path) -> None:
+    """Runs a process that takes the lock, and kills it with SIGKILL while it holds it."""
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, url, str(tmp_path), KEY],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait()
+
+
+def test_sqlite_lock_of_a_killed_process_stays_until_force_unlock(tmp_path):
+    url = f"sqlite:{tmp_path / 'state.db'}"
+    _killed_holder(url, tmp_path)
+    with open_store(url, tmp_path) as store:
+        with pytest.raises(LockHeld) as caught:
+            with store.lock("apply"):
+                pass
+        lock_id = caught.value.holder.lock_id
+        with pytest.raises(UserError, match="not wrong-id"):
+            store.force_unlock("wrong-id")
+        assert store.force_unlock(lock_id).operation == "apply"
+        with store.lock("apply"):
+            pass
+        with pytest.raises(UserError, match="not locked"):
+            store.force_unlock(lock_id)
+
+
+def test_postgres_lock_dies_with_the_killed_process(postgres_url, tmp_path):
+    _killed_holder(postgres_url, tmp_path)
+    with open_store(postgres_url, tmp_path) as store:
+        with store.lock("apply"):
+            pass
+        with pytest.raises(UserError, match="releases the lock"):
+            store.force_unlock("any")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_corrupt_sqlite_file_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "state.db"
+    path.write_bytes(b"this is not a database, just some text that happens to be here\n" * 100)
+    before = _digest(path)
+    with pytest.raises(UserError, match=f"{path} is not a campaignkit state database.*left untouched"):
+        open_store(f"sqlite:{path}", tmp_path)
+    assert _digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.db"]
+
+
+def test_a_foreign_sqlite_database_is_refused_and_left_untouched(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as other:
+        other.execute("CREATE TABLE customers (id INTEGER, name TEXT)")
+    before = _digest(path)
+    with pytest.raises(UserError, match="database of something else .*customers.*left untouched"):
+        open_store(f"sqlite:{path}", tmp_path)
+    assert _digest(path) == before
+
+
+def test_relative_sqlite_paths_are_relative_to_the_workspace(tmp_path):
+    with open_url("sqlite:.campaignkit/sandbox.db", tmp_path, KEY):
+        pass
+    assert (tmp_path / ".campaignkit" / "sandbox.db").is_file()
+
+
+def test_an_unknown_state_url_is_refused(tmp_path):
+    with pytest.raises(UserError, match="not supported"):
+        open_url("s3://bucket/state", tmp_path, KEY)
+
+
+def test_an_unreachable_postgres_is_one_line_without_the_password(tmp_path):
+    with pytest.raises(UserError) as caught:
+        open_url("postgresql://ck:secret@127.0.0.1:1/ck", tmp_path, KEY)
+    assert "cannot connect" in str(caught.value) and "secret" not in str(caught.value)
+    assert "ck:***@127.0.0.1:1" in str(caught.value)
