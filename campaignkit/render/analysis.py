@@ -1,0 +1,303 @@
+"""Everything the email checks look at, gathered once per email.
+
+``gather`` follows an email from its ``template``, ``text``, ``subject`` and
+``preheader`` through every template they include or import (Jinja and
+``mj-include`` alike) and collects, with positions in the file where each thing
+is written: the merge names used and the names bound above them, references
+that cannot be followed, markup syntax problems, MJML structure problems,
+links and images. When nothing static stands in the way, it renders the email
+for the sample prospect. It decides nothing: the rules in ``rules_*`` turn
+these facts into diagnostics.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Iterator
+
+from campaignkit.diagnostics import Position, closest, did_you_mean
+from campaignkit.model import Resource
+from campaignkit.render.context import CompiledTemplate, EmailContext
+from campaignkit.render.jinja_source import has_jinja
+from campaignkit.render.links import IMAGE_TAGS, URL_ATTRIBUTES, LinkVerdict, judge_link
+from campaignkit.render.markup import Element, Include
+from campaignkit.render.merge import MergeModel
+from campaignkit.render.paths import TemplateMissing, TemplatePathError, normalise
+from campaignkit.render.rendering import RenderedEmail, RenderFailure, render_with
+from campaignkit.render.structure import ParsedFile, StructureProblem, structure_problems
+from campaignkit.render.template_facts import NameUse
+
+#: How an included file is read: as MJML, as HTML (inside an ending tag), as plain text,
+#: as Jinja macros only (``import``), or as CSS (``mj-include type="css"``, not a template).
+MJML, HTML, TEXT, MACROS, CSS = "mjml", "html", "text", "macros", "css"
+#: Far more than any email needs, far less than Python's recursion limit.
+MAX_INCLUDE_DEPTH = 30
+
+
+@dataclass(frozen=True)
+class Visited:
+    """One template an email uses (a file, or an inline subject or preheader)."""
+
+    compiled: CompiledTemplate
+    html: bool
+    bound_above: frozenset[str]
+    origin: Position | None = None  # inline templates: where they stand in the YAML
+    parsed: ParsedFile | None = None
+
+    def position(self, line: int, column: int) -> Position:
+        return self.origin or Position(self.compiled.path, line, column)
+
+
+@dataclass(frozen=True)
+class BrokenReference:
+    """An include, import or template name that cannot be followed; ``problem`` None if unsupported."""
+
+    message: str
+    position: Position
+    problem: TemplatePathError | None = None
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """A URL attribute; ``url`` is its value for the sample prospect, None if that cannot be known."""
+
+    url: str | None
+    attribute: str
+    tag: str
+    position: Position
+
+    @property
+    def verdict(self) -> LinkVerdict:
+        return LinkVerdict.OK if self.url is None else judge_link(self.url)
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image element; ``has_alt`` even when the alt text is empty (decoration)."""
+
+    tag: str
+    has_alt: bool
+    position: Position
+
+
+@dataclass(frozen=True)
+class EmailFacts:
+    """What the checks of one email look at, each thing with the position where it is written."""
+
+    email: Resource
+    merge: MergeModel
+    globals: frozenset[str]
+    template_position: Position
+    templates: tuple[Visited, ...] = ()
+    broken: tuple[BrokenReference, ...] = ()
+    syntax: tuple[tuple[str, Position], ...] = ()
+    structure: tuple[StructureProblem, ...] = ()
+    links: tuple[Link, ...] = ()
+    images: tuple[Image, ...] = ()
+    rendered: RenderedEmail | None = None
+    failure: RenderFailure | None = None
+    names_no_template: bool = False
+    body_read: bool = False  # the email's template could be read, so its content can be judged
+
+    @cached_property
+    def merge_uses(self) -> tuple[tuple[NameUse, Position], ...]:
+        """Every name read from the merge context, with where it is written."""
+        return tuple((use, visited.position(use.line, use.column)) for visited in self.templates
+                     for use in visited.compiled.facts.uses if use.name not in visited.bound_above)
+
+    def is_declared(self, name: str) -> bool:
+        return name in self.merge.names or name in self.globals
+
+    @property
+    def content_known(self) -> bool:
+        """Whether every template was read and parsed, so that what is missing from them is really missing."""
+        return self.body_read and not self.broken and not any(v.compiled.facts.syntax_error for v in self.templates)
+
+    @property
+    def statically_sound(self) -> bool:
+        """Whether rendering can be tried: every file read, parsed, safe, and every name declared."""
+        return not (self.broken or self.names_no_template or self.syntax
+                    or any(v.compiled.facts.syntax_error or v.compiled.facts.unsafe for v in self.templates)
+                    or any(not self.is_declared(use.name) for use, _ in self.merge_uses))
+
+
+def gather(context: EmailContext, email: Resource) -> EmailFacts:
+    """The facts of ``email``, rendered for the sample prospect when it can be."""
+    name = email.data.get("template")
+    template_at = email.position_of("template")
+    facts = EmailFacts(email, context.merge, frozenset(context.html_env.globals),
+                       Position(normalise(name), 1, 1) if isinstance(name, str) and name else template_at,
+                       names_no_template=not (isinstance(name, str) and name))
+    walk = _Walk(context)
+    if not facts.names_no_template:
+        walk.file(name, MJML, True, frozenset(), template_at, ())
+    text = email.data.get("text")
+    if isinstance(text, str) and text != "auto":
+        walk.file(text, TEXT, False, frozenset(), email.position_of("text"), ())
+    for key in ("subject", "preheader"):
+        if isinstance(email.data.get(key), str):
+            walk.inline(email.data[key], email.position_of(key))
+    links, images = _links_and_images(context, walk.visited)
+    facts = replace(facts, templates=tuple(walk.visited), broken=tuple(walk.broken),
+                    syntax=tuple(_markup_syntax(walk.visited)), links=tuple(links), images=tuple(images))
+    root = context.markup(name, False) if not facts.names_no_template else None
+    if root is not None:
+        facts = replace(facts, structure=tuple(structure_problems(root, context.markup)),
+                        template_position=_body_position(root), body_read=True)
+    if not facts.statically_sound:
+        return facts
+    try:
+        return replace(facts, rendered=render_with(context, email, context.sample_values()))
+    except RenderFailure as failure:
+        return replace(facts, failure=failure)
+
+
+class _Walk:
+    """Follows includes and imports from an email's roots, each file once per way of reading it."""
+
+    def __init__(self, context: EmailContext) -> None:
+        self.context = context
+        self.visited: list[Visited] = []
+        self.broken: list[BrokenReference] = []
+        self._seen: set[tuple[str, str]] = set()
+
+    def inline(self, text: str, where: Position) -> None:
+        if not has_jinja(text):
+            return
+        compiled = self.context.inline(text, html=False)
+        visited = Visited(compiled, False, frozenset(), origin=where)
+        self.visited.append(visited)
+        self._references(visited, ())
+
+    def file(self, name: str, kind: str, html_output: bool, bound: frozenset[str], where: Position,
+             chain: tuple[str, ...]) -> None:
+        path = normalise(name)
+        if path in chain:
+            self.broken.append(BrokenReference(f"'{name}' includes itself (through {' -> '.join(chain)})", where))
+            return
+        if len(chain) >= MAX_INCLUDE_DEPTH:
+            self.broken.append(BrokenReference(f"includes nest more than {MAX_INCLUDE_DEPTH} deep here", where))
+            return
+        if (path, kind) in self._seen:
+            return
+        self._seen.add((path, kind))
+        if kind == CSS:
+            source = self.context.source(name)
+            if isinstance(source, TemplatePathError):
+                self._broken_file(source, where)
+            return
+        compiled = self.context.compiled(name, html_output)
+        if isinstance(compiled, TemplatePathError):
+            self._broken_file(compiled, where)
+            return
+        parsed = self.context.markup(name, kind == HTML) if kind in (MJML, HTML) else None
+        visited = Visited(compiled, html_output, bound, parsed=parsed)
+        self.visited.append(visited)
+        chain = chain + (path,)
+        self._references(visited, chain)
+        if parsed is not None:
+            for include_name, include_kind, at in _markup_includes(parsed):
+                self.file(include_name, include_kind, True, bound | compiled.facts.bound, at, chain)
+
+    def _broken_file(self, problem: TemplatePathError, where: Position) -> None:
+        missing = isinstance(problem, TemplateMissing)
+        suggestion = closest(normalise(problem.name), self.context.template_files()) if missing else None
+        self.broken.append(BrokenReference(f"template {problem}{did_you_mean(suggestion)}", where, problem, suggestion))
+
+    def _references(self, visited: Visited, chain: tuple[str, ...]) -> None:
+        """Imports always, and includes where no markup shows them (text templates)."""
+        facts = visited.compiled.facts
+        for reference in facts.references:
+            where = visited.position(reference.line, reference.column)
+            if reference.kind == "extends":
+                self.broken.append(BrokenReference(
+                    "'extends' is not supported: include a shared header and footer instead", where))
+            elif reference.name is None:
+                self.broken.append(BrokenReference(
+                    f"the {reference.kind} must name a template as a quoted string, so that it can be checked",
+                    where))
+            elif reference.kind == "import":
+                self.file(reference.name, MACROS, visited.html, visited.bound_above, where, chain)
+            elif visited.parsed is None:
+                self.file(reference.name, TEXT, False, visited.bound_above | facts.bound, where, chain)
+
+
+def _markup_includes(parsed: ParsedFile) -> Iterator[tuple[str, str, Position]]:
+    """The files a template's markup includes, how each is read, and where the include stands."""
+    pending: list[Element | Include] = list(parsed.markup.roots)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Include):
+            yield node.name, HTML if node.html else MJML, parsed.position(node.offset)
+            continue
+        if node.tag == "mj-include" and not node.html:
+            path = node.attribute("path")
+            kind = node.attribute("type")
+            if path is not None and path.value:
+                read_as = {"css": CSS, "html": HTML}.get(kind.value if kind and kind.value else "mjml", MJML)
+                yield path.value, read_as, parsed.position(node.offset)
+        pending.extend(node.children)
+
+
+def _markup_syntax(visited: list[Visited]) -> Iterator[tuple[str, Position]]:
+    for each in visited:
+        if each.parsed is not None:
+            for problem in each.parsed.markup.problems:
+                yield problem.message, each.parsed.position(problem.offset)
+
+
+def _links_and_images(context: EmailContext, visited: list[Visited]) -> tuple[list[Link], list[Image]]:
+    """The links and images of every file the email uses (each file's computed once per context)."""
+    links: list[Link] = []
+    images: list[Image] = []
+    for each in visited:
+        if each.parsed is not None:
+            parsed = each.parsed
+            file_links, file_images = context.derived("content", parsed, lambda: _content(context, parsed))
+            links.extend(file_links)
+            images.extend(file_images)
+    return links, images
+
+
+def _content(context: EmailContext, parsed: ParsedFile) -> tuple[tuple[Link, ...], tuple[Image, ...]]:
+    """A file's links (valued for the sample prospect) and images, outside ``<mj-head>``."""
+    links: list[Link] = []
+    images: list[Image] = []
+    pending = [n for n in parsed.markup.roots if isinstance(n, Element)]
+    while pending:
+        element = pending.pop()
+        if element.tag == "mj-head":  # defaults for components, not content
+            continue
+        for name in URL_ATTRIBUTES.get(element.tag, ()):
+            attribute = element.attribute(name)
+            if attribute is not None:
+                links.append(Link(_sample_value(context, attribute.value or ""), name, element.tag,
+                                  parsed.position(attribute.offset)))
+        if element.tag in IMAGE_TAGS:
+            images.append(Image(element.tag, element.attribute("alt") is not None, parsed.position(element.offset)))
+        pending.extend(n for n in element.children if isinstance(n, Element))
+    return tuple(links), tuple(images)
+
+
+def _sample_value(context: EmailContext, raw: str) -> str | None:
+    """An attribute's value for the sample prospect; None when it depends on what only a render knows."""
+    if not has_jinja(raw):
+        return html.unescape(raw)
+    compiled = context.inline(raw, html=True)
+    if compiled.template is None:
+        return None
+    try:
+        return html.unescape(compiled.template.render(context.sample_values()))
+    except Exception:  # noqa: BLE001 - a loop variable or a failing filter: the value is unknowable here
+        return None
+
+
+def _body_position(root: ParsedFile) -> Position:
+    """Where ``<mj-body>`` opens (what a missing unsubscribe link or address is about), else line 1."""
+    for element in root.markup.elements():
+        if element.tag == "mj-body":
+            return root.position(element.offset)
+    return Position(root.path, 1, 1)

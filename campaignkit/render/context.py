@@ -1,0 +1,181 @@
+"""``EmailContext``: what every email of one workspace shares, built once and reused.
+
+The merge model, the two sandboxed Jinja environments (HTML and plain text)
+and caches of everything derived from a template file: its source, its Jinja
+facts, its compiled template and its parsed markup. Partials such as a shared
+footer are read, parsed and compiled once however many emails include them;
+the environments load included templates from these caches, never from disk
+behind the cache's back. Nothing here reports problems: a file that cannot be
+read is cached as its ``TemplatePathError`` for the checks to report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import CodeType
+from typing import Any, Callable, Hashable, MutableMapping, TypeVar
+
+from jinja2 import BaseLoader, Environment, Template, TemplateNotFound, TemplateSyntaxError
+
+from campaignkit.model import Workspace
+from campaignkit.render import markup
+from campaignkit.render.jinja_source import Piece, skeleton, split
+from campaignkit.render.merge import MergeModel
+from campaignkit.render.paths import TemplatePathError, normalise, read_template
+from campaignkit.render.sandbox import EmailSandbox, make_environment
+from campaignkit.render.structure import ParsedFile
+from campaignkit.render.template_facts import Shape, TemplateFacts, analyse, realise, shape_of
+
+
+T = TypeVar("T")
+#: Suffixes of the files templates are usually kept in.
+TEMPLATE_SUFFIXES = frozenset({".mjml", ".html", ".htm", ".txt", ".css", ".j2", ".jinja"})
+#: The name inline templates (subjects, preheaders, attribute values) are compiled under.
+INLINE = "<inline>"
+
+
+class TemplateRefused(TemplateNotFound):
+    """Raised to Jinja for an include the workspace rules refuse; carries the reason."""
+
+    def __init__(self, problem: TemplatePathError) -> None:
+        super().__init__(problem.name, str(problem))
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class CompiledTemplate:
+    """A template's source, its facts and, when it parses, its compiled form."""
+
+    path: str
+    source: str
+    facts: TemplateFacts
+    template: Template | None
+
+
+class _CacheLoader(BaseLoader):
+    """Serves ``{% include %}`` and ``{% import %}`` from the context's caches."""
+
+    def __init__(self, context: EmailContext) -> None:
+        self.context = context
+
+    def load(self, environment: Environment, name: str, globals: MutableMapping[str, Any] | None = None
+             ) -> Template:
+        compiled = self.context.compiled(name, html=environment is self.context.html_env)
+        if isinstance(compiled, TemplatePathError):
+            raise TemplateRefused(compiled)
+        if compiled.template is None:
+            raise TemplateSyntaxError(compiled.facts.syntax_error or "syntax error", compiled.facts.error_line,
+                                      compiled.path, compiled.path)
+        return compiled.template
+
+
+class EmailContext:
+    """Shared, cached state for checking and rendering the emails of one workspace."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.root = workspace.root
+        self.merge = MergeModel.of(workspace)
+        loader = _CacheLoader(self)
+        self.html_env: EmailSandbox = make_environment(loader, html=True)
+        self.text_env: EmailSandbox = make_environment(loader, html=False)
+        self._sources: dict[str, str | TemplatePathError] = {}
+        self._compiled: dict[tuple[str, bool], CompiledTemplate | TemplatePathError] = {}
+        self._markup: dict[tuple[str, bool], ParsedFile | None] = {}
+        self._inline: dict[tuple[str, bool], CompiledTemplate] = {}
+        self._shapes: dict[tuple[str, bool], Shape] = {}
+        self._split: dict[str, list[Piece]] = {}
+        self._derived: dict[tuple[str, Hashable], Any] = {}
+        self._sample: dict[str, Any] | None = None
+        self._files: list[str] | None = None
+
+    def source(self, name: str) -> str | TemplatePathError:
+        """The text of the template file ``name``, or why it cannot be read."""
+        key = normalise(name)
+        if key not in self._sources:
+            try:
+                self._sources[key] = read_template(self.root, name)
+            except TemplatePathError as problem:
+                self._sources[key] = problem
+        return self._sources[key]
+
+    def compiled(self, name: str, html: bool) -> CompiledTemplate | TemplatePathError:
+        """The template file ``name`` compiled for HTML (autoescaped) or text output."""
+        key = (normalise(name), html)
+        if key not in self._compiled:
+            source = self.source(name)
+            if isinstance(source, TemplatePathError):
+                self._compiled[key] = source
+            else:
+                self._compiled[key] = self._compile(key[0], source, html)
+        return self._compiled[key]
+
+    def inline(self, text: str, html: bool) -> CompiledTemplate:
+        """A template written inline in YAML (a subject, a preheader) or in an attribute.
+
+        Inline templates that differ only in their literal text share one compilation.
+        """
+        key = (text, html)
+        if key not in self._inline:
+            skeleton_text, literals = skeleton(split(text))
+            shape_key = (skeleton_text, html)
+            if shape_key not in self._shapes:
+                self._shapes[shape_key] = shape_of(self._environment(html), skeleton_text, INLINE)
+            facts, code = realise(self._shapes[shape_key], text, literals)
+            self._inline[key] = self._template(INLINE, text, html, facts, code)
+        return self._inline[key]
+
+    def markup(self, name: str, html: bool) -> ParsedFile | None:
+        """The parsed markup of ``name`` as MJML (or HTML, where included inside an ending tag)."""
+        key = (normalise(name), html)
+        if key not in self._markup:
+            source = self.source(name)
+            self._markup[key] = (None if isinstance(source, TemplatePathError)
+                                 else ParsedFile(key[0], markup.parse(source, self._pieces(key[0], source), html)))
+        return self._markup[key]
+
+    def derived(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value computed from cached files (a file's links, say) once per context."""
+        slot = (kind, key)
+        if slot not in self._derived:
+            self._derived[slot] = compute()
+        return self._derived[slot]
+
+    def sample_values(self) -> dict[str, Any]:
+        """The merge values of the sample prospect (computed once)."""
+        if self._sample is None:
+            self._sample = self.merge.values(None)
+        return self._sample
+
+    def template_files(self) -> list[str]:
+        """Every file below the root that could be a template (for "did you mean" on a missing one)."""
+        if self._files is None:
+            self._files = sorted(
+                path.relative_to(self.root).as_posix() for path in self.root.rglob("*")
+                if path.suffix in TEMPLATE_SUFFIXES and not any(part.startswith(".") for part in path.parts)
+                and path.is_file())
+        return self._files
+
+    def is_template(self, path: str) -> bool:
+        """Whether ``path`` names a template file this context has compiled."""
+        return (path, True) in self._compiled or (path, False) in self._compiled
+
+    def _compile(self, path: str, source: str, html: bool) -> CompiledTemplate:
+        facts, code = analyse(self._environment(html), source, self._pieces(path, source), path)
+        return self._template(path, source, html, facts, code)
+
+    def _template(self, path: str, source: str, html: bool, facts: TemplateFacts, code: CodeType | None
+                  ) -> CompiledTemplate:
+        if code is None:
+            return CompiledTemplate(path, source, facts, None)
+        environment = self._environment(html)
+        template = environment.template_class.from_code(environment, code, environment.make_globals(None))
+        return CompiledTemplate(path, source, facts, template)
+
+    def _environment(self, html: bool) -> EmailSandbox:
+        return self.html_env if html else self.text_env
+
+    def _pieces(self, path: str, source: str) -> list[Piece]:
+        """The source split into text and Jinja, shared by the markup parser and the compiler."""
+        if path not in self._split:
+            self._split[path] = split(source)
+        return self._split[path]

@@ -1,0 +1,222 @@
+"""Markup: a template's MJML, and the HTML inside its ending tags, as elements that know where they stand.
+
+The parser reads the template *source* with every Jinja construct blanked out
+(same length, same line breaks), so every position is the template's own line
+and column, whatever Jinja does later with includes, loops and conditions. A
+Jinja ``{% include "x" %}`` becomes an ``Include`` node where it stands, for
+the checkers to follow. The content of MJML ending tags (``mj-text``,
+``mj-button``, ``mj-raw``, ...) is parsed as HTML, which ``mjml`` itself would
+pass through. This module reports only syntax (unclosed, mismatched, stray and
+malformed tags); which tags, attributes and children are valid is
+``structure``'s business.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
+
+from campaignkit.diagnostics import closest
+from campaignkit.render.jinja_source import Piece, blank
+from campaignkit.render.mjml_spec import ENDING_TAGS, TEXT_CONTENT_TAGS
+
+# Only an include of one quoted name: anything computed is the Jinja checks' to refuse.
+_INCLUDE = re.compile(r"""\{%[-+]?\s*include\s+(["'])([^"']*)\1\s*(?:ignore\s+missing\s*)?"""
+                      r"""(?:(?:with|without)\s+context\s*)?[-+]?%\}""")
+_TAG = re.compile(r"""<(/)?([A-Za-z][\w:.-]*)((?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'))?)*)\s*(/)?>""")
+_ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'))?""")
+_CLOSING = {tag: re.compile(rf"</\s*{re.escape(tag)}\s*>") for tag in ENDING_TAGS}
+_SKIPPED = (("<!--", "-->", "comment"), ("<![CDATA[", "]]>", "CDATA section"), ("<!", ">", "declaration"),
+            ("<?", ">", "processing instruction"))
+#: The HTML elements later stages look at: links and images.
+KEPT_HTML = frozenset({"a", "area", "img"})
+#: HTML elements that never have a closing tag.
+VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+                           "source", "track", "wbr"})
+
+
+class Attribute(NamedTuple):
+    """An attribute as written: ``value`` is its source text (Jinja included), None if it has none.
+
+    A named tuple because templates have thousands of attributes and it is the cheapest to build.
+    """
+
+    name: str
+    value: str | None
+    offset: int
+
+
+@dataclass(slots=True)
+class Element:
+    tag: str
+    offset: int
+    attributes: tuple[Attribute, ...]
+    html: bool
+    children: list[Element | Include] = field(default_factory=list)
+
+    def attribute(self, name: str) -> Attribute | None:
+        return next((a for a in self.attributes if a.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Include:
+    """A Jinja ``{% include %}`` of a literal name; ``html`` if it stands where HTML is expected."""
+
+    name: str
+    offset: int
+    html: bool
+
+
+Node = Element | Include
+
+
+@dataclass(frozen=True, slots=True)
+class MarkupProblem:
+    message: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Markup:
+    """A parsed template: its top-level nodes, its syntax problems and a way back to line and column."""
+
+    source: str
+    roots: tuple[Node, ...]
+    problems: tuple[MarkupProblem, ...]
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0] + [m.end() for m in re.finditer("\n", self.source)]
+
+    def line_column(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of ``offset``."""
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
+    def elements(self) -> list[Element]:
+        """Every element of this file, parents before children (includes not followed)."""
+        found: list[Element] = []
+        pending = [n for n in reversed(self.roots) if isinstance(n, Element)]
+        while pending:
+            element = pending.pop()
+            found.append(element)
+            pending.extend(n for n in reversed(element.children) if isinstance(n, Element))
+        return found
+
+
+def parse(source: str, pieces: list[Piece], html: bool = False) -> Markup:
+    """The markup of a template (split into ``pieces``): MJML, or HTML where included inside an ending tag."""
+    includes = [(p.start, match.group(2)) for p in pieces if p.jinja and (match := _INCLUDE.match(p.text))]
+    parser = _Parser(source, blank(pieces), includes)
+    roots = parser.parse_range(0, len(source), html, None)
+    return Markup(source, tuple(roots), tuple(parser.problems))
+
+
+class _Parser:
+    def __init__(self, source: str, text: str, includes: list[tuple[int, str]]) -> None:
+        self.source = source
+        self.text = text
+        self.includes = includes
+        self.next_include = 0
+        self.problems: list[MarkupProblem] = []
+
+    def parse_range(self, start: int, end: int, html: bool, parent: Element | None) -> list[Node]:
+        """The nodes between ``start`` and ``end``; appended to ``parent``'s children when given.
+
+        HTML is checked for balance, but only the elements later stages look at (``KEPT_HTML``)
+        are kept, as a flat list of ``parent``'s children: an ending tag's content is not a tree
+        anyone walks, and most templates are mostly that content.
+        """
+        roots: list[Node] = parent.children if parent is not None else []
+        stack: list[Element] = []
+        position = start
+        while (lt := self.text.find("<", position, end)) >= 0:
+            if self.next_include < len(self.includes):
+                self._take_includes(lt, stack[-1].children if stack and not html else roots, html)
+            position = self._token(lt, end, html, stack, roots)
+        self._take_includes(end, stack[-1].children if stack and not html else roots, html)
+        until = f"is not closed before </{parent.tag}>" if parent is not None else "is never closed"
+        for element in stack:
+            self.problems.append(MarkupProblem(f"<{element.tag}> {until}", element.offset))
+        return roots
+
+    def _token(self, lt: int, end: int, html: bool, stack: list[Element], roots: list[Node]) -> int:
+        """Handles the markup at ``lt`` and returns where to continue."""
+        match = _TAG.match(self.text, lt, end)
+        if match is None:
+            return self._not_a_tag(lt, end)
+        closing, name, attributes, self_closing = match.groups()
+        tag = name.lower() if html else name
+        if closing:
+            self._close(tag, lt, html, stack)
+            return match.end()
+        kept = not html or tag in KEPT_HTML
+        element = Element(tag, lt, self._attributes(attributes, match.start(3)) if attributes and kept else (), html)
+        if kept:
+            (stack[-1].children if stack and not html else roots).append(element)
+        if self_closing or (html and tag in VOID_ELEMENTS):
+            return match.end()
+        if not html and tag in ENDING_TAGS:
+            return self._ending(element, match.end(), end)
+        stack.append(element)
+        return match.end()
+
+    def _not_a_tag(self, lt: int, end: int) -> int:
+        """Skips a comment, CDATA section or declaration at ``lt``, or reports a stray ``<``."""
+        for opener, closer, what in _SKIPPED:
+            if self.text.startswith(opener, lt):
+                stop = self.text.find(closer, lt + len(opener), end)
+                if stop < 0:
+                    self.problems.append(MarkupProblem(f"this {what} is never closed with '{closer}'", lt))
+                    return end
+                return stop + len(closer)
+        self.problems.append(MarkupProblem(
+            "'<' does not start a valid tag: quote every attribute value, and write a literal '<' as &lt;", lt))
+        return lt + 1
+
+    def _ending(self, element: Element, start: int, end: int) -> int:
+        """Parses an ending tag's content as HTML (or skips it for text and CSS) up to its closing tag."""
+        closing = _CLOSING[element.tag].search(self.text, start, end)
+        if closing is None:
+            self.problems.append(MarkupProblem(f"<{element.tag}> is never closed", element.offset))
+            return end
+        if element.tag not in TEXT_CONTENT_TAGS:
+            self.parse_range(start, closing.start(), True, element)
+        else:
+            self._take_includes(closing.start(), element.children, True)
+        return closing.end()
+
+    def _close(self, tag: str, offset: int, html: bool, stack: list[Element]) -> None:
+        for depth in range(len(stack) - 1, -1, -1):
+            if stack[depth].tag == tag:
+                for unclosed in stack[depth + 1:]:
+                    self.problems.append(MarkupProblem(
+                        f"<{unclosed.tag}> is not closed before </{tag}>", unclosed.offset))
+                del stack[depth:]
+                return
+        if html and tag in VOID_ELEMENTS:
+            return
+        if stack and closest(tag, [stack[-1].tag]):
+            # A misspelt name on one side of a pair: one problem, and the pair still closes.
+            opened = stack.pop()
+            line = self.text.count("\n", 0, opened.offset) + 1
+            self.problems.append(MarkupProblem(f"</{tag}> does not match <{opened.tag}> (line {line})", offset))
+            return
+        self.problems.append(MarkupProblem(f"</{tag}> closes nothing: no <{tag}> is open here", offset))
+
+    def _attributes(self, text: str, offset: int) -> tuple[Attribute, ...]:
+        found = []
+        for match in _ATTRIBUTE.finditer(self.text, offset, offset + len(text)):
+            group = 2 if match.group(2) is not None else 3
+            value = self.source[match.start(group):match.end(group)] if match.group(group) is not None else None
+            found.append(Attribute(match.group(1), value, match.start()))
+        return tuple(found)
+
+    def _take_includes(self, before: int, into: list[Node], html: bool) -> None:
+        while self.next_include < len(self.includes) and self.includes[self.next_include][0] < before:
+            offset, name = self.includes[self.next_include]
+            into.append(Include(name, offset, html))
+            self.next_include += 1

@@ -1,0 +1,50 @@
+"""Checking many emails on every core: ``check_email`` in forked worker processes.
+
+Checking an email is CPU-bound Python (Jinja compiles each template) and
+``mjml-python`` holds the interpreter lock while it renders, so threads would
+not help; processes do. Workers are forked, so they start with the parent's
+context (its caches of shared partials included) without pickling it; only
+email indexes go out and diagnostics come back. Where ``fork`` is not
+available, or the batch is too small to repay starting processes, emails are
+checked in this process. Results keep the order of the emails.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Callable, Sequence, TypeVar
+
+from campaignkit.model import Resource
+from campaignkit.render.context import EmailContext
+
+T = TypeVar("T")
+#: Below this many emails per process, starting the processes costs more than it saves.
+MIN_EMAILS_PER_PROCESS = 25
+
+_work: tuple[Callable[[EmailContext, Resource], object], EmailContext, Sequence[Resource]] | None = None
+
+
+def usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def map_emails(function: Callable[[EmailContext, Resource], T], context: EmailContext,
+               emails: Sequence[Resource], jobs: int | None = None) -> list[T]:
+    """``function(context, email)`` for every email, on up to ``jobs`` processes (default: every core)."""
+    global _work
+    jobs = min(jobs or usable_cores(), len(emails) // MIN_EMAILS_PER_PROCESS)
+    if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(context, email) for email in emails]
+    _work = (function, context, emails)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return pool.map(_run, range(len(emails)), chunksize=max(1, len(emails) // (jobs * 8)))
+    finally:
+        _work = None
+
+
+def _run(index: int) -> object:
+    assert _work is not None, "only called in a worker forked by map_emails"
+    function, context, emails = _work
+    return function(context, emails[index])

@@ -1,0 +1,80 @@
+"""Template paths: every file an email reads is named relative to the workspace root and stays inside it.
+
+An email's ``template`` and ``text``, Jinja ``{% include %}`` and ``{% import %}``
+and MJML ``<mj-include path="...">`` all go through ``read_template``, so one
+rule holds for all of them: absolute paths, ``..`` and symbolic links that lead
+outside the workspace are refused, whatever the template asks for. Paths are
+relative to the workspace root (for ``mj-include`` too, unlike MJML, which
+resolves them from the including file) so that one partial has one name
+everywhere. This module only resolves and reads; it reports nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+
+#: Larger template files are refused before they are read: no email needs them and
+#: reading one could exhaust memory.
+MAX_TEMPLATE_BYTES = 1_000_000
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+class TemplatePathError(Exception):
+    """A template name that cannot be read; the message says why, for the user."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"'{name}' {reason}")
+        self.name = name
+        self.reason = reason
+
+
+class OutsideWorkspace(TemplatePathError):
+    """The name points outside the workspace (absolute, ``..`` or a symbolic link)."""
+
+
+class TemplateMissing(TemplatePathError):
+    """No such file in the workspace."""
+
+
+class TemplateUnreadable(TemplatePathError):
+    """The file exists but is too large or not UTF-8 text."""
+
+
+@lru_cache(maxsize=None)  # called for every lookup of every include; the names are few
+def normalise(name: str) -> str:
+    """The canonical form of a workspace-relative name (``./a//b`` and ``a/b`` are one file)."""
+    return PurePosixPath(name.replace("\\", "/")).as_posix()
+
+
+def resolve(root: Path, name: str) -> Path:
+    """The file ``name`` names below ``root``; raises ``TemplatePathError`` if it may not be read."""
+    if "\0" in name or not name.strip():
+        raise TemplateMissing(name, "is not a file name")
+    posix = name.replace("\\", "/")
+    if posix.startswith("/") or _DRIVE.match(posix):
+        raise OutsideWorkspace(name, "is an absolute path; name templates relative to the workspace root")
+    if ".." in PurePosixPath(posix).parts:
+        raise OutsideWorkspace(name, "leaves the workspace ('..'); templates can only read files inside it")
+    workspace = root.resolve()
+    path = (workspace / posix).resolve()
+    if not path.is_relative_to(workspace):
+        raise OutsideWorkspace(name, "is a link to a file outside the workspace")
+    if not path.is_file():
+        raise TemplateMissing(name, "does not exist in the workspace")
+    return path
+
+
+def read_template(root: Path, name: str) -> str:
+    """The text of the template ``name`` under the rules above; line breaks are ``\\n``, as Jinja makes them."""
+    path = resolve(root, name)
+    if path.stat().st_size > MAX_TEMPLATE_BYTES:
+        raise TemplateUnreadable(name, f"is larger than {MAX_TEMPLATE_BYTES // 1000} KB")
+    try:
+        return path.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    except UnicodeDecodeError as exc:
+        raise TemplateUnreadable(name, f"is not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise TemplateUnreadable(name, f"cannot be read ({exc.strerror})") from None

@@ -1,0 +1,237 @@
+"""What a template's Jinja says, found by walking its syntax tree without running it, and its code.
+
+For one template source: the names it looks up in the merge context (each with
+its line and column, and whether a fallback guards it), the names it binds
+itself, the other templates it includes or imports, and any attribute access
+the sandbox would refuse. Rendering one sample prospect would miss every branch
+it does not take, hence the tree. The source is parsed once and the same tree
+is compiled, with Jinja's code generator noting which names it resolves from
+the context (what ``jinja2.meta`` would find with a second code generation).
+Findings are plain values; whether one is an error is for the checks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from types import CodeType
+from typing import Iterator
+
+from jinja2 import Environment, TemplateSyntaxError, nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.sandbox import (
+    UNSAFE_ASYNC_GENERATOR_ATTRIBUTES,
+    UNSAFE_COROUTINE_ATTRIBUTES,
+    UNSAFE_FUNCTION_ATTRIBUTES,
+    UNSAFE_GENERATOR_ATTRIBUTES,
+    UNSAFE_METHOD_ATTRIBUTES,
+)
+
+from campaignkit.render.jinja_source import Piece, restore_text, skeleton
+
+_UNSAFE_NAMES = (UNSAFE_FUNCTION_ATTRIBUTES | UNSAFE_METHOD_ATTRIBUTES | UNSAFE_GENERATOR_ATTRIBUTES
+                 | UNSAFE_COROUTINE_ATTRIBUTES | UNSAFE_ASYNC_GENERATOR_ATTRIBUTES)
+#: Names Jinja itself provides inside loops, macros and call blocks.
+_JINJA_SPECIAL = frozenset({"loop", "caller", "varargs", "kwargs", "self", "super"})
+_FALLBACK_FILTERS = frozenset({"default", "d"})
+_REFERENCES = {nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "import", nodes.Extends: "extends"}
+_JINJA_REGION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+
+
+@dataclass(frozen=True)
+class NameUse:
+    """A name looked up in the merge context; ``guarded`` if a fallback or a test covers it."""
+
+    name: str
+    line: int
+    column: int
+    guarded: bool
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Another template named by ``include``, ``import`` or ``extends``; ``name`` None if not a literal."""
+
+    kind: str
+    name: str | None
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class UnsafeAccess:
+    attribute: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class TemplateFacts:
+    syntax_error: str | None = None
+    error_line: int = 1
+    uses: tuple[NameUse, ...] = ()
+    bound: frozenset[str] = frozenset()
+    references: tuple[Reference, ...] = ()
+    unsafe: tuple[UnsafeAccess, ...] = ()
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a skeleton (see ``jinja_source``) compiles to: facts with lines but no columns, and marked code.
+
+    Sources that differ only in their literal text, such as most subjects, share one shape.
+    """
+
+    facts: TemplateFacts
+    code: CodeType | None
+
+
+def analyse(environment: Environment, source: str, pieces: list[Piece], name: str
+            ) -> tuple[TemplateFacts, CodeType | None]:
+    """The facts of ``source`` (split into ``pieces``) and its compiled code (None when it does not parse)."""
+    text, literals = skeleton(pieces)
+    return realise(shape_of(environment, text, name), source, literals)
+
+
+def realise(shape: Shape, source: str, literals: list[str]) -> tuple[TemplateFacts, CodeType | None]:
+    """The facts and code of one source of ``shape``: columns located and literal text put back."""
+    locate = _Locator(source)
+    facts = replace(
+        shape.facts,
+        uses=tuple(replace(use, column=locate(use.line, use.name)) for use in shape.facts.uses),
+        references=tuple(replace(ref, column=locate(ref.line, ref.kind)) for ref in shape.facts.references),
+        unsafe=tuple(replace(access, column=locate(access.line, access.attribute)) for access in shape.facts.unsafe),
+    )
+    return facts, restore_text(shape.code, literals) if shape.code is not None else None
+
+
+def shape_of(environment: Environment, text: str, name: str) -> Shape:
+    """Parses and compiles a skeleton once, walking the tree for facts before the compiler rewrites it."""
+    try:
+        tree = environment.parse(text, name=name)
+        loads = list(_name_loads(tree, frozenset(), False))
+        bound, references, unsafe = _declarations(tree)
+        generator = _TrackingGenerator(environment, name, name)
+        generator.visit(tree)
+    except TemplateSyntaxError as exc:  # TemplateAssertionError, raised by the generator, is one too
+        return Shape(TemplateFacts(syntax_error=exc.message or str(exc), error_line=exc.lineno or 1), None)
+    except RecursionError:  # Jinja's parser and code generator recurse once per level of nesting
+        return Shape(TemplateFacts(syntax_error="blocks and expressions are nested too deeply"), None)
+    context_names = generator.context_names - set(environment.globals) - _JINJA_SPECIAL
+    uses = tuple(NameUse(node.name, node.lineno, 1, guarded) for node, guarded in loads if node.name in context_names)
+    code = compile(generator.stream.getvalue(), name, "exec")
+    return Shape(TemplateFacts(uses=uses, bound=bound, references=references, unsafe=unsafe), code)
+
+
+class _TrackingGenerator(CodeGenerator):
+    """Jinja's code generator, also noting every name the template resolves from its context."""
+
+    def __init__(self, environment: Environment, name: str, filename: str) -> None:
+        super().__init__(environment, name, filename)
+        self.context_names: set[str] = set()
+
+    def enter_frame(self, frame: Frame) -> None:
+        super().enter_frame(frame)
+        self.context_names.update(param for action, param in frame.symbols.loads.values() if action == "resolve")
+
+
+def _name_loads(node: nodes.Node, guards: frozenset[str], in_test: bool) -> Iterator[tuple[nodes.Name, bool]]:
+    """Every name read below ``node``, with whether a fallback covers it.
+
+    A name is covered when it is the value of ``| default(...)``, the left side of
+    ``or``, part of an ``if`` test, or read inside the branch that test guards.
+    """
+    if isinstance(node, nodes.Name):
+        if node.ctx == "load":
+            yield node, in_test or node.name in guards
+    elif isinstance(node, nodes.Filter) and node.name in _FALLBACK_FILTERS and isinstance(node.node, nodes.Name):
+        yield node.node, True
+        for argument in (*node.args, *(k.value for k in node.kwargs)):
+            yield from _name_loads(argument, guards, in_test)
+    elif isinstance(node, (nodes.If, nodes.CondExpr)):
+        yield from _conditional(node, guards, in_test)
+    elif isinstance(node, nodes.Or):
+        yield from _name_loads(node.left, guards, True)
+        yield from _name_loads(node.right, guards, in_test)
+    elif isinstance(node, nodes.Test):
+        yield from _name_loads(node.node, guards, True)
+        for argument in node.args:
+            yield from _name_loads(argument, guards, in_test)
+    else:
+        for child in node.iter_child_nodes():
+            yield from _name_loads(child, guards, in_test)
+
+
+def _conditional(node: nodes.If | nodes.CondExpr, guards: frozenset[str], in_test: bool
+                 ) -> Iterator[tuple[nodes.Name, bool]]:
+    test = node.test
+    yield from _name_loads(test, guards, True)
+    tested = guards | {name.name for name in (test, *test.find_all(nodes.Name)) if isinstance(name, nodes.Name)}
+    if isinstance(node, nodes.If):
+        branches = [(node.body, tested), (node.elif_, guards), (node.else_, guards)]
+    else:
+        branches = [([node.expr1], tested), ([node.expr2] if node.expr2 else [], guards)]
+    for body, covered in branches:
+        for child in body:
+            yield from _name_loads(child, covered, in_test)
+
+
+def _declarations(tree: nodes.Template) -> tuple[frozenset[str], tuple[Reference, ...], tuple[UnsafeAccess, ...]]:
+    """The names ``tree`` binds, the templates it names and its unsafe accesses, in one walk."""
+    bound: set[str] = set()
+    references: list[Reference] = []
+    unsafe: list[UnsafeAccess] = []
+    for node in tree.find_all((nodes.Name, nodes.Macro, nodes.Import, nodes.FromImport, nodes.Include,
+                               nodes.Extends, nodes.Getattr, nodes.Getitem, nodes.Filter)):
+        if isinstance(node, nodes.Name):
+            if node.ctx != "load":
+                bound.add(node.name)
+        elif isinstance(node, nodes.Macro):
+            bound.add(node.name)
+        if isinstance(node, nodes.Import):
+            bound.add(node.target)
+        elif isinstance(node, nodes.FromImport):
+            bound.update(alias if isinstance(alias, str) else alias[-1] for alias in node.names)
+        if type(node) in _REFERENCES:
+            references.append(_reference(node))
+        attribute = _accessed_attribute(node)
+        if isinstance(attribute, str) and (attribute.startswith("_") or attribute in _UNSAFE_NAMES):
+            unsafe.append(UnsafeAccess(attribute, node.lineno, 1))
+    return frozenset(bound), tuple(references), tuple(unsafe)
+
+
+def _reference(node: nodes.Node) -> Reference:
+    literal = node.template.value if isinstance(node.template, nodes.Const) else None
+    return Reference(_REFERENCES[type(node)], literal if isinstance(literal, str) else None, node.lineno, 1)
+
+
+def _accessed_attribute(node: nodes.Node) -> object:
+    """The attribute name ``node`` reads (``x.name``, ``x["name"]``, ``x|attr("name")``), if any."""
+    if isinstance(node, nodes.Getattr):
+        return node.attr
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        return node.arg.value
+    if isinstance(node, nodes.Filter) and node.name == "attr" and node.args and isinstance(node.args[0], nodes.Const):
+        return node.args[0].value
+    return None
+
+
+class _Locator:
+    """Columns for names the tree reports by line only: the n-th occurrence on that line within Jinja."""
+
+    def __init__(self, source: str) -> None:
+        self._lines = source.splitlines()
+        self._seen: dict[tuple[int, str], int] = {}
+
+    def __call__(self, line: int, word: str) -> int:
+        if not 0 < line <= len(self._lines):
+            return 1
+        text = self._lines[line - 1]
+        nth = self._seen.get((line, word), 0)
+        self._seen[(line, word)] = nth + 1
+        pattern = re.compile(rf"(?<!\w){re.escape(word)}\b")
+        columns = [region.start() + hit.start() + 1
+                   for region in _JINJA_REGION.finditer(text) for hit in pattern.finditer(region.group())]
+        if not columns:
+            return 1
+        return columns[min(nth, len(columns) - 1)]

@@ -1,0 +1,82 @@
+"""The plain-text part of an email, made from its HTML.
+
+Mail clients that do not show HTML, and spam filters that compare both parts,
+read the text alternative. It keeps what a reader needs: the words in order,
+paragraphs and line breaks, list items, and every link as ``text (url)`` so
+that no call to action is lost. The HTML is what MJML produced, a known and
+regular shape, so regular expressions over it are enough and are several
+times faster than a full HTML parser on 100 KB documents; this module does not
+try to render arbitrary web pages.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_BODY = re.compile(r"<body\b", re.I)
+_HIDDEN = re.compile(r"<div\b[^>]*display:\s*none[^>]*>.*?</div\s*>", re.S)  # the preview text
+_INVISIBLE = re.compile(r"<((?i:style|script|title))\b.*?</\1\s*>", re.S)
+_LINK = re.compile(r"<[aA]\b([^>]*)>(.*?)</[aA]\s*>", re.S)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+_ALT = re.compile(r"""<img\b[^>]*\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+# Case-insensitive only where it matters: a pattern wholly under re.I is several times slower.
+_PARAGRAPH_END = re.compile(r"</(?i:p|div|tr|h[1-6]|table|ul|ol|blockquote)\s*>")
+_LINE_BREAK = re.compile(r"<(?i:br)\b[^>]*>")
+_LIST_ITEM = re.compile(r"<(?i:li)\b[^>]*>")
+_TAG = re.compile(r"<[^>]*>")
+# Breaks are marked with control characters while tags are stripped, because line breaks
+# in HTML source are only spaces; the marks become the text's lines at the end.
+_BREAK, _PARAGRAPH = "\x01", "\x00"
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def html_to_text(document: str) -> str:
+    """The readable text of an HTML email, links kept as ``text (url)``."""
+    body = _BODY.search(document)
+    body = _without_comments(document[body.start():] if body else document)
+    body = _HIDDEN.sub("", body)
+    if "<style" in body or "<script" in body or "<title" in body:
+        body = _INVISIBLE.sub("", body)
+    body = _LINK.sub(_link_text, body)
+    body = _LIST_ITEM.sub(_BREAK + "- ", body)
+    body = _LINE_BREAK.sub(_BREAK, _PARAGRAPH_END.sub(_PARAGRAPH, body))
+    # str.split() is far faster than a regular expression over the many whitespace runs of MJML output.
+    body = " ".join(_TAG.sub("", body).split())
+    for mark, line_end in ((_PARAGRAPH, "\n\n"), (_BREAK, "\n")):
+        body = body.replace(f" {mark}", mark).replace(f"{mark} ", mark).replace(mark, line_end)
+    return html.unescape(_BLANK_LINES.sub("\n\n", body)).strip() + "\n"
+
+
+def _without_comments(body: str) -> str:
+    """``body`` without ``<!-- -->`` comments (MJML writes hundreds of Outlook conditionals).
+
+    Splitting on the delimiters is several times faster than a lazy regular expression here.
+    An opening ``<!--`` without its ``-->`` hides the rest, as it does in a browser.
+    """
+    parts = body.split("<!--")
+    kept = [parts[0]]
+    for part in parts[1:]:
+        if part.startswith(">"):  # "<!-->", the empty comment that closes Outlook's downlevel-revealed blocks
+            kept.append(part[1:])
+            continue
+        end = part.find("-->")
+        if end >= 0:
+            kept.append(part[end + 3:])
+    return "".join(kept)
+
+
+def _link_text(match: re.Match[str]) -> str:
+    href = _HREF.search(match.group(1))
+    url = html.unescape(next(g for g in href.groups() if g is not None)) if href else ""
+    inner = match.group(2)
+    label = " ".join(html.unescape(_TAG.sub("", inner)).split())
+    if not label:
+        alt = _ALT.search(inner)
+        label = html.unescape(next(g for g in alt.groups() if g is not None)).strip() if alt else ""
+    if not url or url == label:
+        text = label or url
+    else:
+        text = f"{label} ({url})" if label else url
+    # Escaped again because the whole body is unescaped once more after tags are stripped.
+    return html.escape(text, quote=False)
