@@ -23,6 +23,7 @@ from rich.text import Text
 
 from campaignkit import __version__
 from campaignkit.apply import ApplyReport, Outcome, Status
+from campaignkit.diagram import diagram_of, to_mermaid
 from campaignkit.plan import Action, Change, Drift, FieldChange, Plan
 from campaignkit.targets.base import CONTENT_DIGEST, CONTENT_FIELDS
 
@@ -247,9 +248,20 @@ def plan_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
                  ("By hand (manual)", plan.manual), ("Changed outside campaignkit (drift)", len(plan.drift)))), ""]
     blocks = [_details(f"drift: <code>{d.address}</code> {d.action}d on the target", _field_lines(d.fields))
               for d in plan.drift]
-    blocks += [_details(f"{_SYMBOL[c.action]} <code>{c.address}</code> {_describe(c)}", _change_lines(c))
-               for c in plan.changes]
+    for change in plan.changes:
+        blocks.append(_details(f"{_SYMBOL[change.action]} <code>{change.address}</code> {_describe(change)}",
+                               _change_lines(change)))
+        blocks.extend(_program_diagram(change))
     return _fit("\n".join(head), blocks, limit)
+
+
+def _program_diagram(change: Change) -> list[list[str]]:
+    """For a program that is created or changed, its new step graph as Mermaid, which GitHub draws."""
+    if change.kind != "program" or not change.after or "steps" not in change.after:
+        return []
+    mermaid = to_mermaid(diagram_of(change.name, change.after)).splitlines()
+    return [[f"<details><summary>diagram of <code>{change.address}</code> after this change</summary>", "",
+             "```mermaid", *mermaid, "```", "", "</details>", ""]]
 
 
 def _details(summary: str, lines: list[Line]) -> list[str]:

@@ -73,3 +73,12 @@ def test_preview_writes_into_the_workspace_by_default(tmp_path):
     index = root / ".campaignkit" / "preview" / "index.html"
     assert str(index) in result.output
     assert "program.2026-nurture-welcome-program" in index.read_text()
+
+
+def test_markdown_plan_shows_the_diagram_of_a_changed_program(tmp_path):
+    root = write_workspace(tmp_path)
+    result = CliRunner().invoke(main, ["--chdir", str(root), "plan", "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    diagram = result.output.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert diagram.startswith("flowchart TD")
+    assert "queue.sales" in diagram and "s_hot" in diagram
