@@ -49,6 +49,7 @@ def main(chdir: str | None) -> None:
 def _register() -> None:
     """Imports the command modules, each of which adds its commands to ``main``."""
     from campaignkit.cli import check_commands  # noqa: F401
+    from campaignkit.cli import email_commands  # noqa: F401
     from campaignkit.cli import engine_commands  # noqa: F401
     from campaignkit.cli import review_commands  # noqa: F401
     from campaignkit.cli import state_commands  # noqa: F401

@@ -1,0 +1,77 @@
+"""``render``: what one email looks like for one prospect."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from campaignkit.checks import check_workspace
+from campaignkit.cli import main
+from campaignkit.diagnostics import closest, did_you_mean, has_errors
+from campaignkit.errors import UserError
+from campaignkit.load import load_file
+from campaignkit.model import Resource, Workspace, plain
+from campaignkit.render import EmailContext, render_email
+from campaignkit.report import render as render_diagnostics
+from campaignkit.workspace import find_root
+
+DEFAULT_OUT = Path(".campaignkit") / "render"
+
+
+@main.command()
+@click.argument("email")
+@click.option("--prospect", "prospect_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A YAML or JSON file of field values (default: a sample made from field examples and defaults).")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=f"Where to write EMAIL.html and EMAIL.txt (default: {DEFAULT_OUT}).")
+def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
+    """Render EMAIL (email.NAME or NAME) for a prospect: print its subject and preheader, write HTML and text.
+
+    Nothing is written when the email or the workspace has errors.
+    """
+    root = find_root(Path.cwd())
+    workspace, diagnostics = check_workspace(root)
+    resource = _email(workspace, email)
+    mine = [d for d in diagnostics if d.is_error and _concerns(d.position.path, resource)]
+    if has_errors(mine):
+        click.echo(render_diagnostics(mine, root, "text"), err=True)
+        sys.exit(1)
+    prospect = _prospect(prospect_file) if prospect_file else None
+    rendered = render_email(EmailContext(workspace), resource, prospect)
+    folder = out or root / DEFAULT_OUT
+    folder.mkdir(parents=True, exist_ok=True)
+    html_path, text_path = folder / f"{resource.name}.html", folder / f"{resource.name}.txt"
+    html_path.write_text(rendered.html, encoding="utf-8")
+    text_path.write_text(rendered.text, encoding="utf-8")
+    click.echo(f"Subject:   {rendered.subject}")
+    click.echo(f"Preheader: {rendered.preheader}")
+    click.echo(f"HTML:      {html_path} ({len(rendered.html.encode('utf-8')):,} bytes)")
+    click.echo(f"Text:      {text_path}")
+
+
+def _email(workspace: Workspace, name: str) -> Resource:
+    address = name if name.startswith("email.") else f"email.{name}"
+    resource = workspace.get(address)
+    if resource is None or resource.kind != "email":
+        emails = [r.address for r in workspace.of_kind("email")]
+        raise UserError(f"{address} is not declared{did_you_mean(closest(address, emails))}; "
+                        f"the workspace has {len(emails)} email(s)")
+    return resource
+
+
+def _concerns(path: str, email: Resource) -> bool:
+    """Whether a diagnostic in ``path`` can stop ``email`` from rendering: its own files or settings."""
+    template = str(email.data.get("template", ""))
+    return path in (email.position.path, template, "campaignkit.yaml") or path.endswith((".mjml", ".html", ".txt"))
+
+
+def _prospect(path: Path) -> dict:
+    documents, problems = load_file(path, str(path))
+    if problems:
+        first = problems[0]
+        raise UserError(f"{path}:{first.position.line}:{first.position.column}: {first.message}")
+    if len(documents) != 1 or not isinstance(documents[0].data, dict):
+        raise UserError(f"{path} must hold one mapping of field names to values, e.g. first_name: Aiko")
+    return plain(documents[0].data)

@@ -1,0 +1,60 @@
+"""``campaignkit render`` end to end on a workspace made by ``init``."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from campaignkit.cli import main
+
+
+def workspace(tmp_path):
+    root = tmp_path / "ws"
+    assert CliRunner().invoke(main, ["init", str(root)]).exit_code == 0
+    email = next(line.split(": ", 1)[1] for line in (root / "emails.yaml").read_text().splitlines()
+                 if line.startswith("name: "))
+    return root, email
+
+
+def invoke(root, *args):
+    return CliRunner().invoke(main, ["--chdir", str(root), "render", *args])
+
+
+def test_render_prints_subject_and_writes_html_and_text(tmp_path):
+    root, email = workspace(tmp_path)
+    result = invoke(root, email, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Subject:   ")
+    html = (tmp_path / "out" / f"{email}.html").read_text()
+    text = (tmp_path / "out" / f"{email}.txt").read_text()
+    assert html.startswith("<!doctype html>") and text.strip()
+
+
+def test_an_empty_field_renders_its_default(tmp_path):
+    root, email = workspace(tmp_path)
+    prospect = tmp_path / "p.yaml"
+    prospect.write_text('first_name: ""\n')
+    assert invoke(root, email, "--prospect", str(prospect), "--out", str(tmp_path / "out")).exit_code == 0
+    text = (tmp_path / "out" / f"{email}.txt").read_text()
+    assert "Hi ," not in text and "Dear ," not in text
+
+
+def test_unknown_prospect_field_is_one_line_and_writes_nothing(tmp_path):
+    root, email = workspace(tmp_path)
+    prospect = tmp_path / "p.yaml"
+    prospect.write_text("frist_name: Aiko\n")
+    result = invoke(root, email, "--prospect", str(prospect), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "did you mean 'first_name'" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_broken_template_gives_its_diagnostic_and_writes_nothing(tmp_path):
+    root, email = workspace(tmp_path)
+    template = root / next(line.split(": ", 1)[1] for line in (root / "emails.yaml").read_text().splitlines()
+                           if line.startswith("template: "))
+    template.write_text(template.read_text().replace("<mj-column>", "<mj-colum>", 1).replace(
+        "</mj-column>", "</mj-colum>", 1))
+    result = invoke(root, email, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "mj-colum" in result.output and "did you mean 'mj-column'" in result.output
+    assert not (tmp_path / "out").exists()
