@@ -58,3 +58,16 @@ def test_a_broken_template_gives_its_diagnostic_and_writes_nothing(tmp_path):
     assert result.exit_code == 1
     assert "mj-colum" in result.output and "did you mean 'mj-column'" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_validate_cache_never_hides_a_template_change(tmp_path):
+    root, email = workspace(tmp_path)
+    validate = ["--chdir", str(root), "validate"]
+    assert CliRunner().invoke(main, validate).exit_code == 0
+    assert (root / ".campaignkit" / "cache" / "emails.json").is_file()
+    partial = next((root / "templates").rglob("*.mjml"))
+    original = partial.read_text()
+    partial.write_text(original.replace("<mj-column>", "<mj-colum>", 1).replace("</mj-column>", "</mj-colum>", 1))
+    assert CliRunner().invoke(main, validate).exit_code == 1
+    partial.write_text(original)
+    assert CliRunner().invoke(main, validate).exit_code == 0

@@ -13,7 +13,7 @@ from typing import Iterator
 from campaignkit.cache import ResultCache, digest, files_digest
 from campaignkit.checks import DOCUMENTED, Scope, check
 from campaignkit.diagnostics import Diagnostic, from_record, to_record
-from campaignkit.render import EmailContext, check_email, email_check_docs
+from campaignkit.render import EmailContext, check_emails, email_check_docs
 
 DOCUMENTED.update(email_check_docs())
 #: Files an email's rendering can read: templates, partials and text parts.
@@ -41,14 +41,16 @@ def emails_render_and_pass_content_checks(scope: Scope) -> Iterator[Diagnostic]:
         [field.attributes | {"name": field.name} for field in workspace.of_kind("field")],
     )
     cache = ResultCache(workspace.root, "emails")
-    context: EmailContext | None = None
-    for email in emails:
-        # Positions are part of the result, so where the document's keys stand is part of the key.
-        key = digest(inputs, email.address, email.attributes, email.position, getattr(email.data, "marks", None))
-        cached = cache.get(key)
-        if cached is None:
-            context = context or EmailContext(workspace)
-            cached = [to_record(d) for d in check_email(context, email)]
-            cache.put(key, cached)
-        yield from (from_record(record) for record in cached)
+    # Positions are part of the result, so where the document's keys stand is part of the key.
+    keys = [digest(inputs, email.address, email.attributes, email.position, getattr(email.data, "marks", None))
+            for email in emails]
+    results = [cache.get(key) for key in keys]
+    missing = [index for index, result in enumerate(results) if result is None]
+    if missing:
+        fresh = check_emails(EmailContext(workspace), [emails[index] for index in missing])
+        for index, found in zip(missing, fresh):
+            results[index] = [to_record(d) for d in found]
+            cache.put(keys[index], results[index])
     cache.save()
+    for records in results:
+        yield from (from_record(record) for record in records)
