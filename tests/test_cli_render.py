@@ -15,6 +15,11 @@ def workspace(tmp_path):
     return root, email
 
 
+def template_of(root):
+    return root / next(line.split(": ", 1)[1] for line in (root / "emails.yaml").read_text().splitlines()
+                       if line.startswith("template: "))
+
+
 def invoke(root, *args):
     return CliRunner().invoke(main, ["--chdir", str(root), "render", *args])
 
@@ -50,8 +55,7 @@ def test_unknown_prospect_field_is_one_line_and_writes_nothing(tmp_path):
 
 def test_a_broken_template_gives_its_diagnostic_and_writes_nothing(tmp_path):
     root, email = workspace(tmp_path)
-    template = root / next(line.split(": ", 1)[1] for line in (root / "emails.yaml").read_text().splitlines()
-                           if line.startswith("template: "))
+    template = template_of(root)
     template.write_text(template.read_text().replace("<mj-column>", "<mj-colum>", 1).replace(
         "</mj-column>", "</mj-colum>", 1))
     result = invoke(root, email, "--out", str(tmp_path / "out"))
@@ -65,7 +69,7 @@ def test_validate_cache_never_hides_a_template_change(tmp_path):
     validate = ["--chdir", str(root), "validate"]
     assert CliRunner().invoke(main, validate).exit_code == 0
     assert (root / ".campaignkit" / "cache" / "emails.json").is_file()
-    partial = next((root / "templates").rglob("*.mjml"))
+    partial = template_of(root)
     original = partial.read_text()
     partial.write_text(original.replace("<mj-column>", "<mj-colum>", 1).replace("</mj-column>", "</mj-colum>", 1))
     assert CliRunner().invoke(main, validate).exit_code == 1
