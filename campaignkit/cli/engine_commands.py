@@ -18,27 +18,14 @@ from rich.progress import Progress
 
 from campaignkit.campaign_tests import load_tests, run_test
 from campaignkit.campaign_tests.report import render_result, summary
-from campaignkit.checks import check_workspace
 from campaignkit.cli import main
+from campaignkit.cli.common import valid_workspace
 from campaignkit.diagnostics import closest, did_you_mean, has_errors
 from campaignkit.engine.world import World
 from campaignkit.errors import UserError
-from campaignkit.model import Workspace
 from campaignkit.report import render
 from campaignkit.simulate import Cohort, csv_population, simulate, synthetic_population
 from campaignkit.simulate_report import render_report
-from campaignkit.workspace import find_root
-
-
-def _checked_workspace() -> tuple[Workspace, Path]:
-    """The workspace, or its errors printed and exit 1."""
-    root = find_root(Path.cwd())
-    workspace, diagnostics = check_workspace(root)
-    if has_errors(diagnostics):
-        click.echo(render(diagnostics, root, "text"), err=True)
-        click.echo("The workspace has errors; fix them before running programs (campaignkit validate).", err=True)
-        sys.exit(1)
-    return workspace, root
 
 
 @main.command(name="test")
@@ -48,7 +35,7 @@ def test_command(pattern: str | None) -> None:
 
     Exits 0 when every test passes, 1 when one fails or a test file has errors.
     """
-    workspace, root = _checked_workspace()
+    workspace, root = valid_workspace()
     cases, diagnostics = load_tests(workspace)
     if diagnostics:
         click.echo(render(diagnostics, root, "text"), err=True)
@@ -73,7 +60,7 @@ def test_command(pattern: str | None) -> None:
               help="text for people; json for tools (documented in docs/engine.md).")
 def simulate_command(program: str, prospects: str, days: int, seed: int, fmt: str) -> None:
     """Run a population through PROGRAM (program.NAME): funnel per step, emails per day, MQLs over time."""
-    workspace, _ = _checked_workspace()
+    workspace, _ = valid_workspace()
     world = World.from_workspace(workspace)
     address = program if program.startswith("program.") else f"program.{program}"
     if address not in world.programs:

@@ -8,20 +8,17 @@ and ``preview``; this module only parses arguments, writes and prints.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from campaignkit import diagram
-from campaignkit.checks import check_workspace
 from campaignkit.cli import main
-from campaignkit.diagnostics import closest, did_you_mean, has_errors
+from campaignkit.cli.common import valid_workspace
+from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.errors import UserError
 from campaignkit.model import Resource, Workspace
 from campaignkit.preview import DEFAULT_OUT, write_site
-from campaignkit.report import render
-from campaignkit.workspace import find_root
 
 
 @main.command()
@@ -32,7 +29,7 @@ from campaignkit.workspace import find_root
               help="Write to FILE instead of standard output.")
 def graph(program: str, fmt: str, out: Path | None) -> None:
     """Draw PROGRAM's steps (program.NAME or NAME): actions, waits, triggers and rules with yes/no branches."""
-    workspace = _valid_workspace()
+    workspace, _ = valid_workspace()
     resource = _program(workspace, program)
     text = diagram.render(diagram.diagram_of(resource.name, resource.data), fmt)
     if out is None:
@@ -53,24 +50,13 @@ def preview(out: Path | None) -> None:
 
     Open DIR/index.html in a browser; it needs no server.
     """
-    workspace = _valid_workspace()
+    workspace, _ = valid_workspace()
     folder = out if out is not None else workspace.root / DEFAULT_OUT
     try:
         index = write_site(workspace, folder)
     except OSError as exc:
         raise UserError(f"cannot write the preview into {folder}: {exc.strerror}") from None
     click.echo(f"Wrote the preview to {index}; open it in a browser")
-
-
-def _valid_workspace() -> Workspace:
-    """The workspace here, or its errors printed and exit status 1."""
-    root = find_root(Path.cwd())
-    workspace, diagnostics = check_workspace(root)
-    if has_errors(diagnostics):
-        click.echo(render(diagnostics, root, "text"), err=True)
-        click.echo("Fix these errors first ('campaignkit validate' shows them too).", err=True)
-        sys.exit(1)
-    return workspace
 
 
 def _program(workspace: Workspace, name: str) -> Resource:

@@ -22,9 +22,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from campaignkit.apply import ApplyReport, Outcome, Status, apply_plan, record_drift
-from campaignkit.checks import check_workspace
 from campaignkit.cli import main
-from campaignkit.diagnostics import closest, did_you_mean, has_errors
+from campaignkit.cli.common import valid_workspace
+from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.errors import UserError
 from campaignkit.model import Environment, Workspace
 from campaignkit.plan import (
@@ -39,7 +39,6 @@ from campaignkit.plan import (
     workspace_hash,
 )
 from campaignkit.plan_report import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
-from campaignkit.report import render
 from campaignkit.state import StateEntry, StateStore, open_store
 from campaignkit.state.audit import current_user, git_commit
 from campaignkit.targets import Target, open_target
@@ -86,13 +85,10 @@ class Session:
 @contextmanager
 def session(env_name: str | None, *, validate: bool, with_target: bool = True) -> Iterator[Session]:
     """The environment ``env_name`` of the workspace around the current folder, closed afterwards."""
-    root = find_root(Path.cwd())
     if validate:
-        workspace, diagnostics = check_workspace(root)
-        if has_errors(diagnostics):
-            click.echo(render(diagnostics, root, "text", color=sys.stderr.isatty()), err=True)
-            raise UserError("the workspace has errors (listed above); fix them first")
+        workspace, root = valid_workspace()
     else:
+        root = find_root(Path.cwd())
         workspace, _ = load_workspace(root)
     environment = _environment(workspace, env_name)
     store = open_store(environment, root, workspace.config.workspace)

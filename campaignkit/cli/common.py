@@ -1,0 +1,25 @@
+"""What several commands share: the workspace around the current folder, valid or refused."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from campaignkit.checks import check_workspace
+from campaignkit.diagnostics import has_errors
+from campaignkit.errors import UserError
+from campaignkit.model import Workspace
+from campaignkit.report import render
+from campaignkit.workspace import find_root
+
+
+def valid_workspace() -> tuple[Workspace, Path]:
+    """The workspace around the current folder and its root; with errors, they are printed and it is refused."""
+    root = find_root(Path.cwd())
+    workspace, diagnostics = check_workspace(root)
+    if has_errors(diagnostics):
+        click.echo(render(diagnostics, root, "text", color=sys.stderr.isatty()), err=True)
+        raise UserError("the workspace has errors (listed above); fix them first (campaignkit validate)")
+    return workspace, root
