@@ -7,9 +7,11 @@ text, images, buttons and tables); the Jinja is a personal greeting, merge
 fields with and without defaults and, in half of them, a condition and a
 loop. Then times, on this machine:
 
-- ``check_email`` over all emails: every CK4xx check, rendering included;
+- ``check_email`` over all emails: every CK4xx check, rendering included, in one
+  process, and ``check_emails`` on every core;
 - ``validate`` as a whole (loading, schema and all checks, no result cache);
-- ``render_email`` throughput: Jinja, MJML and the text part, one prospect each;
+- ``render_email`` throughput: Jinja, MJML and the text part, one prospect each,
+  in one process and on every core;
 - the reference MJML implementation (npm ``mjml``, installed into a temporary
   folder with ``npm install`` if npm can) turning the same 1,000 templates,
   already merged by Jinja, into HTML, inside one Node process.
@@ -33,9 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from campaignkit.diagnostics import Position  # noqa: E402
+from campaignkit.model import Resource  # noqa: E402
 from campaignkit.render import EmailContext, check_email, check_emails, render_email  # noqa: E402
-from campaignkit.render.parallel import usable_cores  # noqa: E402
-from campaignkit.render.rendering import run, template_file, with_inbox_text  # noqa: E402
+from campaignkit.render.parallel import map_emails, usable_cores  # noqa: E402
+from campaignkit.render.rendering import render_inline, run, template_file, with_inbox_text  # noqa: E402
 from campaignkit.workspace import load_workspace  # noqa: E402
 
 CONFIG = """\
@@ -254,29 +257,42 @@ def bench_validate(root: Path) -> float:
     return seconds
 
 
-def bench_render(root: Path, out: Path) -> tuple[float, list[Path]]:
-    """Renders every email once (its own prospect) and writes the merged MJML for the reference run."""
+def own_prospect(context: EmailContext, email: Resource) -> dict[str, str]:
+    """A prospect of the email's own, so that no two renders merge the same values."""
+    number = int(email.name.rsplit("-", 1)[1])
+    return {"first_name": f"Name{number}", "company": f"Company {number}", "industry": ("Retail", "Software")[number % 2]}
+
+
+def render_for_own_prospect(context: EmailContext, email: Resource) -> int:
+    rendered = render_email(context, email, own_prospect(context, email))
+    return len(rendered.html) + len(rendered.text)
+
+
+def bench_render(root: Path, parallel: bool) -> float:
+    """Seconds to render every email once, for a prospect of its own, with a fresh context."""
     workspace, _ = load_workspace(root)
     emails = workspace.of_kind("email")
     context = EmailContext(workspace)
-    prospects = [{"first_name": f"Name{i}", "company": f"Company {i}", "industry": ("Retail", "Software")[i % 2]}
-                 for i in range(len(emails))]
+    jobs = None if parallel else 1
+    _, seconds = timed(map_emails, render_for_own_prospect, context, emails, jobs)
+    return seconds
 
-    def render_all() -> None:
-        for email, prospect in zip(emails, prospects):
-            render_email(context, email, prospect)
 
-    _, seconds = timed(render_all)
+def merged_mjml(root: Path, out: Path) -> list[Path]:
+    """Each template after Jinja (for its email's prospect): what the reference MJML gets to render."""
+    workspace, _ = load_workspace(root)
+    context = EmailContext(workspace)
     out.mkdir(parents=True, exist_ok=True)
-    merged = []
-    for email, prospect in zip(emails, prospects):
-        values = context.merge.values(prospect)
+    files = []
+    for email in workspace.of_kind("email"):
+        values = context.merge.values(own_prospect(context, email))
         body = template_file(context, email.data["template"], True, Position("emails.yaml"))
+        subject = render_inline(context, email, "subject", values)
         path = out / f"{email.name}.mjml"
-        path.write_text(with_inbox_text(run(context, body, values, Position(body.path)),
-                                        email.data["subject"], email.data["preheader"]), encoding="utf-8")
-        merged.append(path)
-    return seconds, merged
+        path.write_text(with_inbox_text(run(context, body, values, Position(body.path)), subject,
+                                        email.data["preheader"]), encoding="utf-8")
+        files.append(path)
+    return files
 
 
 NODE_SCRIPT = """
@@ -336,13 +352,15 @@ def main(argv: list[str] | None = None) -> int:
         check_seconds, counts = bench_checks(root, parallel=False)
         parallel_seconds, _ = bench_checks(root, parallel=True)
         validate_seconds = bench_validate(root)
-        render_seconds, merged = bench_render(root, work / "merged")
-        reference_seconds, reference = bench_reference(merged, work)
+        render_seconds = bench_render(root, parallel=False)
+        parallel_render_seconds = bench_render(root, parallel=True)
+        reference_seconds, reference = bench_reference(merged_mjml(root, work / "merged"), work)
         rows = [
             ("check_email, all CK4xx checks incl. rendering, 1 process", check_seconds),
             (f"check_emails, the same on {usable_cores()} processes", parallel_seconds),
             ("validate (load, schema, all checks; no cache)", validate_seconds),
-            ("render_email (Jinja + MJML + text part)", render_seconds),
+            ("render_email (Jinja + MJML + text part), 1 process", render_seconds),
+            (f"render_email on {usable_cores()} processes", parallel_render_seconds),
         ]
         if reference_seconds is not None:
             rows.append((f"reference: {reference}, MJML only", reference_seconds))
@@ -352,7 +370,8 @@ def main(argv: list[str] | None = None) -> int:
         if reference_seconds is None:
             print(f"reference: not measured ({reference})")
         else:
-            print(f"\nrender_email is {reference_seconds / render_seconds:.1f}x the reference's throughput")
+            print(f"\nrender_email is {reference_seconds / render_seconds:.1f}x the reference's throughput in one "
+                  f"process, {reference_seconds / parallel_render_seconds:.1f}x on {usable_cores()}")
         print("diagnostics found: " + (", ".join(f"{code} x{n}" for code, n in sorted(counts.items())) or "none"))
         return 0
     finally:

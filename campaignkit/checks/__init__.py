@@ -146,4 +146,5 @@ def check_workspace(root) -> tuple[Workspace, list[Diagnostic]]:
 
     workspace, diagnostics = load_workspace(root)
     diagnostics.extend(validate(workspace))
-    return workspace, sorted(diagnostics, key=Diagnostic.sort_key)
+    # A problem in a partial that many emails include is found once per email: report it once.
+    return workspace, sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key)

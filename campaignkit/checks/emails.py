@@ -16,8 +16,8 @@ from campaignkit.diagnostics import Diagnostic, from_record, to_record
 from campaignkit.render import EmailContext, check_emails, email_check_docs
 
 DOCUMENTED.update(email_check_docs())
-#: Files an email's rendering can read: templates, partials and text parts.
-TEMPLATE_SUFFIXES = (".mjml", ".html", ".txt", ".j2", ".jinja")
+#: Files an email's rendering can read: templates, partials, text parts and included CSS.
+TEMPLATE_SUFFIXES = (".mjml", ".html", ".txt", ".j2", ".jinja", ".css")
 
 
 @check("CK400")

@@ -5,8 +5,9 @@ The parser reads the template *source* with every Jinja construct blanked out
 and column, whatever Jinja does later with includes, loops and conditions. A
 Jinja ``{% include "x" %}`` becomes an ``Include`` node where it stands, for
 the checkers to follow. The content of MJML ending tags (``mj-text``,
-``mj-button``, ``mj-raw``, ...) is parsed as HTML, which ``mjml`` itself would
-pass through. This module reports only syntax (unclosed, mismatched, stray and
+``mj-button``, ``mj-raw``, ...) is HTML, which ``mjml`` passes through but
+``mjml-python`` refuses when it does not balance: it is checked for balance,
+and its links and images are kept. This module reports only syntax (unclosed, mismatched, stray and
 malformed tags); which tags, attributes and children are valid is
 ``structure``'s business.
 """
@@ -134,7 +135,7 @@ class _Parser:
         stack: list[Element] = []
         position = start
         while (lt := self.text.find("<", position, end)) >= 0:
-            if self.next_include < len(self.includes):
+            if self.next_include < len(self.includes) and self.includes[self.next_include][0] < lt:
                 self._take_includes(lt, stack[-1].children if stack and not html else roots, html)
             position = self._token(lt, end, html, stack, roots)
         self._take_includes(end, stack[-1].children if stack and not html else roots, html)
