@@ -117,6 +117,20 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         self.source = source
         self.duplicates: list[tuple[Any, Position]] = []
 
+    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
+        """The tag of a node: PyYAML's resolution without its path-resolver machinery.
+
+        It runs once per scalar in Python even under the C loader, so it is on
+        the hot path of every command.
+        """
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, pattern in _CORE_RESOLVERS.get(value[:1], ()):
+                    if pattern.match(value):
+                        return tag
+            return "tag:yaml.org,2002:str"
+        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
+
     def construct_located_map(self, node: yaml.MappingNode) -> Iterator[LocatedDict]:
         data = LocatedDict()
         data.source, data.line, data.column = self.source, node.start_mark.line + 1, node.start_mark.column + 1
@@ -181,7 +195,8 @@ def _construct_core_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool
     return loader.construct_scalar(node).lower() == "true"
 
 
-_PositionLoader.yaml_implicit_resolvers = _core_schema_resolvers()
+_CORE_RESOLVERS = _core_schema_resolvers()
+_PositionLoader.yaml_implicit_resolvers = _CORE_RESOLVERS
 _PositionLoader.add_constructor("tag:yaml.org,2002:int", _construct_core_int)
 _PositionLoader.add_constructor("tag:yaml.org,2002:bool", _construct_core_bool)
 _PositionLoader.add_constructor("tag:yaml.org,2002:map", _PositionLoader.construct_located_map)

@@ -74,13 +74,17 @@ class Graph:
         return {name for name, step in self.steps.items() if step_kind(step) == "end"}
 
     def reachable_from(self, start: str) -> set[str]:
-        seen, todo = {start}, [start]
-        while todo:
-            for target in self.successors(todo.pop()):
+        return set(self._breadth_first(start))
+
+    def _breadth_first(self, start: str) -> list[str]:
+        """The steps reachable from ``start``, nearest first."""
+        order, seen = [start], {start}
+        for name in order:
+            for target in self.successors(name):
                 if target in self.steps and target not in seen:
                     seen.add(target)
-                    todo.append(target)
-        return seen
+                    order.append(target)
+        return order
 
     def reaching(self, targets: set[str]) -> set[str]:
         """Every step from which some path leads to one of ``targets``."""
@@ -105,14 +109,15 @@ class Graph:
         A forward "must" data-flow analysis: a step's set is the intersection over
         its predecessors of what they had plus what they send, iterated to a fixpoint.
         """
-        reachable = self.reachable_from(self.start)
-        everything = frozenset(self.sends(name) for name in reachable) - {None}
-        before: dict[str, frozenset[str]] = {name: everything for name in reachable}
+        order = self._breadth_first(self.start)  # visiting in this order settles most graphs in one pass
+        reachable = set(order)
+        everything = frozenset(self.sends(name) for name in order) - {None}
+        before: dict[str, frozenset[str]] = {name: everything for name in order}
         before[self.start] = frozenset()
         changed = True
         while changed:
             changed = False
-            for name in reachable:
+            for name in order:
                 if name == self.start:
                     continue
                 incoming = [before[p] | self._sent_by(p) for p in self._predecessors.get(name, ()) if p in reachable]
