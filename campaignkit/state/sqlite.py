@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Iterator
 
 from campaignkit.errors import UserError
 from campaignkit.state.lock import LockInfo
 from campaignkit.state.sql import SCHEMA_TABLE, SqlStore
-from campaignkit.state.sqlite_file import open_sqlite
+from campaignkit.state.sqlite_file import open_sqlite, write_transaction
 
 
 class SqliteStore(SqlStore):
@@ -29,20 +28,9 @@ class SqliteStore(SqlStore):
         self._mutex = threading.Lock()
         self._ensure_schema()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Cursor]:
-        with self._mutex:
-            cursor = self._connection.cursor()
-            try:
-                cursor.execute("BEGIN IMMEDIATE")
-                yield cursor
-                cursor.execute("COMMIT")
-            except BaseException as exc:
-                if self._connection.in_transaction:
-                    self._connection.rollback()
-                if isinstance(exc, sqlite3.Error):
-                    raise UserError(f"state database {self.path}: {exc}") from None
-                raise
+    def _transaction(self) -> AbstractContextManager[sqlite3.Cursor]:
+        return write_transaction(self._connection, self._mutex,
+                                 lambda exc: UserError(f"state database {self.path}: {exc}"))
 
     def _has_table(self, cur: sqlite3.Cursor, name: str) -> bool:
         cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))

@@ -10,7 +10,10 @@ already has our marker table, is opened for writing.
 from __future__ import annotations
 
 import sqlite3
+import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 from campaignkit.errors import UserError
 
@@ -60,3 +63,25 @@ def _refuse_foreign(path: Path, marker_table: str, what: str) -> None:
         listed = ", ".join(sorted(tables)[:5])
         raise UserError(f"{path} is a SQLite database of something else (tables: {listed}), not a campaignkit "
                         f"{what}; the file was left untouched: point the environment at another file")
+
+
+@contextmanager
+def write_transaction(connection: sqlite3.Connection, mutex: threading.Lock,
+                      failure: Callable[[sqlite3.Error], Exception]) -> Iterator[sqlite3.Cursor]:
+    """One ``BEGIN IMMEDIATE`` transaction, rolled back on any error.
+
+    SQLite errors come out as ``failure(error)``, the caller's own expected
+    failure type, so that a locked or broken file is one clear line.
+    """
+    with mutex:
+        cursor = connection.cursor()
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+            yield cursor
+            cursor.execute("COMMIT")
+        except BaseException as exc:
+            if connection.in_transaction:
+                connection.rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise failure(exc) from None
+            raise

@@ -23,13 +23,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 from campaignkit.model import Environment
 from campaignkit.state.audit import now
-from campaignkit.state.sqlite_file import open_sqlite
+from campaignkit.state.sqlite_file import open_sqlite, write_transaction
 from campaignkit.targets.base import (
     CONTENT_DIGEST,
     Content,
@@ -138,20 +138,9 @@ class LocalTarget:
     def close(self) -> None:
         self._connection.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Cursor]:
-        with self._mutex:
-            cursor = self._connection.cursor()
-            try:
-                cursor.execute("BEGIN IMMEDIATE")
-                yield cursor
-                cursor.execute("COMMIT")
-            except BaseException as exc:
-                if self._connection.in_transaction:
-                    self._connection.rollback()
-                if isinstance(exc, sqlite3.Error):
-                    raise TargetError(f"local target database {self.path}: {exc}") from None
-                raise
+    def _transaction(self) -> AbstractContextManager[sqlite3.Cursor]:
+        return write_transaction(self._connection, self._mutex,
+                                 lambda exc: TargetError(f"local target database {self.path}: {exc}"))
 
 
 def open_local(environment: Environment, root: Path) -> LocalTarget:
