@@ -39,3 +39,10 @@ def test_init_schema_modelines_resolve_to_local_files(tmp_path):
     for path in tmp_path.rglob("*.yaml"):
         target = path.read_text().splitlines()[0].split("$schema=")[1]
         assert (path.parent / target).is_file(), (path, target)
+
+
+def test_init_workspace_has_passing_campaign_tests(tmp_path):
+    CliRunner().invoke(main, ["init", str(tmp_path)])
+    result = CliRunner().invoke(main, ["--chdir", str(tmp_path), "test"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "2 passed, 0 failed"
