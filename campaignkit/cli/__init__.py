@@ -15,15 +15,20 @@ import click
 
 from campaignkit import __version__
 from campaignkit.errors import UserError
+from campaignkit.targets.base import TargetError
 
 
 class _Group(click.Group):
-    """A click group that turns expected failures into one line and exit 1."""
+    """A click group that turns expected failures into one line and exit 1.
+
+    A ``TargetError`` outside apply (a refused token or a network failure while
+    plan or refresh reads the target) is expected too: apply reports its own.
+    """
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except UserError as exc:
+        except (UserError, TargetError) as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
 

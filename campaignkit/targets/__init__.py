@@ -25,6 +25,7 @@ from campaignkit.targets.base import (
 #: Target name -> "module:factory".
 FACTORIES = {
     "local": "campaignkit.targets.local:open_local",
+    "account-engagement": "campaignkit.targets.account_engagement:open_target",
 }
 
 

@@ -1,0 +1,195 @@
+"""The Account Engagement target: a business unit changed through API v5, and what a person must do by hand.
+
+Lists, custom fields and email templates are created, updated and deleted
+through the API (``ae_mapping`` says field by field how). Scoring, grading,
+programs, forms, campaigns and the fields without an API (a dynamic list's
+rules, an asset's folder and campaign) are ``manual``: the plan carries the
+clicks that make them. Standard prospect fields exist in every business unit,
+so they are never created; they get no id and ``refresh`` does not read them.
+
+Settings (``environments.<env>.settings``): ``business_unit_id`` (``${VAR}``
+takes it from the environment) and ``base_url`` (``https://pi.pardot.com``;
+sandboxes ``https://pi.demo.pardot.com``). The access token is read from
+``CK_AE_ACCESS_TOKEN`` only (an ``access_token`` setting may name that
+variable, as ``${CK_AE_ACCESS_TOKEN}``, and nothing else), and only the HTTP
+client ever holds it.
+
+Writes are not verified by reading back (reads lag writes by up to a
+minute): an object is what the API answered to its POST or PATCH.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from campaignkit.errors import UserError
+from campaignkit.model import Environment
+from campaignkit.targets.ae_client import MAX_CONCURRENT, AEClient
+from campaignkit.targets.ae_mapping import MAPPINGS, Mapping
+from campaignkit.targets.base import (
+    Content,
+    KindCapabilities,
+    ManualChange,
+    RemoteObject,
+    TargetError,
+)
+from campaignkit.workspace import load_workspace
+
+TOKEN_VARIABLE = "CK_AE_ACCESS_TOKEN"
+DEFAULT_BASE_URL = "https://pi.pardot.com"
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a kind is changed in Account Engagement's UI, and the button that opens an object for editing."""
+
+    section: str
+    edit: str = "click Edit"
+    #: How an object is created, ``{name}`` being its name.
+    new: str = "click + Add and name it '{name}'"
+
+
+_UI_PLACES = {
+    "list": _Place("Marketing > Segmentation > Lists"),
+    "field": _Place("Account Engagement Settings > Object and Field Configuration > Prospect Fields"),
+    "email": _Place("Content > Email Templates"),
+    "campaign": _Place("Salesforce > Campaigns (Account Engagement reads campaigns; its API cannot write them)",
+                       new="click New and name it '{name}'"),
+    "program": _Place("Automation > Engagement Studio", edit="click Build"),
+    "form": _Place("Content > Forms", edit="click Edit and go to Completion Actions",
+                   new="click + Add Form, name it '{name}' and go to Completion Actions"),
+    "scoring": _Place("Account Engagement Settings > Automation Settings > Scoring Rules"),
+    "grading": _Place("Account Engagement Settings > Automation Settings > Profiles"),
+}
+#: Kinds that live only in campaignkit's files: nothing to do in the business unit.
+_WORKSPACE_ONLY = frozenset({"naming", "persona"})
+
+
+class AccountEngagementTarget:
+    name = "account-engagement"
+    max_parallelism = MAX_CONCURRENT
+
+    def __init__(self, client: AEClient, field_names: dict[str, str]) -> None:
+        self._client = client
+        #: api_name -> campaignkit name, so that a custom field read back carries the name the files give it.
+        self._field_names = field_names
+
+    def capabilities(self, kind: str) -> KindCapabilities:
+        mapping = MAPPINGS.get(kind)
+        if mapping is None:
+            return KindCapabilities(api=False)
+        return KindCapabilities(replace_fields=mapping.replace, manual_fields=mapping.manual,
+                                read_fields=mapping.read_fields)
+
+    def create(self, kind: str, name: str, attributes: dict[str, Any], content: Content | None) -> RemoteObject:
+        mapping = self._mapping(kind)
+        if _standard_field(kind, attributes):
+            return RemoteObject(kind, name, "", attributes)
+        return self._remote(kind, mapping, self._client.create(mapping.collection,
+                                                               mapping.body(name, attributes, content)))
+
+    def update(self, kind: str, object_id: str, name: str, attributes: dict[str, Any],
+               changed: frozenset[str], content: Content | None) -> RemoteObject:
+        mapping = self._mapping(kind)
+        sent = changed & frozenset(mapping.fields)
+        if _standard_field(kind, attributes) or not object_id:
+            return RemoteObject(kind, name, object_id, attributes)
+        body = mapping.body(name, attributes, content, sent)
+        return self._remote(kind, mapping, self._client.update(mapping.collection, object_id, body))
+
+    def delete(self, kind: str, object_id: str) -> None:
+        if object_id:  # a standard field: nothing was created
+            self._client.delete(self._mapping(kind).collection, object_id)
+
+    def read(self, kind: str, object_id: str) -> RemoteObject | None:
+        mapping = self._mapping(kind)
+        found = self._client.get(mapping.collection, object_id, mapping.api_fields)
+        return None if found is None else self._remote(kind, mapping, found)
+
+    def list(self, kind: str) -> Sequence[RemoteObject]:
+        mapping = self._mapping(kind)
+        return [self._remote(kind, mapping, v) for v in self._client.get_all(mapping.collection, mapping.api_fields)]
+
+    def find_by_name(self, kind: str, name: str) -> RemoteObject | None:
+        return next((obj for obj in self.list(kind) if obj.name == name), None)
+
+    def manual_instructions(self, change: ManualChange) -> str:
+        if change.kind in _WORKSPACE_ONLY:
+            return f"Nothing to do in Account Engagement: a {change.kind} lives only in the campaignkit files."
+        place = _UI_PLACES.get(change.kind, _Place(f"the {change.kind}s"))
+        steps = [f"In Account Engagement, go to {place.section}"]
+        if change.action == "create" and change.kind not in MAPPINGS:
+            steps.append(place.new.format(name=change.name))
+        else:  # the API created it, or it exists already
+            steps.append(f"open '{change.name}' and {place.edit}")
+        if change.action == "delete":
+            return "; ".join([*steps, "delete it and confirm."])
+        steps += [f"set {field} to {_shown(change.attributes.get(field))}" for field in change.fields]
+        return "; ".join([*steps, "click Save."])
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _mapping(self, kind: str) -> Mapping:
+        mapping = MAPPINGS.get(kind)
+        if mapping is None:
+            raise TargetError(f"Account Engagement has no API for {kind}s; make the change by hand as the plan says")
+        return mapping
+
+    def _remote(self, kind: str, mapping: Mapping, values: dict[str, Any]) -> RemoteObject:
+        attributes, content = mapping.from_remote(values)
+        key = str(values.get(mapping.key, ""))
+        if kind == "field":
+            attributes["custom"] = True
+            key = self._field_names.get(key, key)
+        return RemoteObject(kind, key, str(values["id"]), attributes, content)
+
+
+def _standard_field(kind: str, attributes: dict[str, Any]) -> bool:
+    """A prospect field every business unit has: there is nothing to create, change or delete."""
+    return kind == "field" and not attributes.get("custom")
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False) if value is not None else "(empty)"
+
+
+def expand(value: str, setting: str) -> str:
+    """``value`` with each ``${VAR}`` replaced from the environment; a missing variable is a UserError."""
+    def variable(match: re.Match[str]) -> str:
+        found = os.environ.get(match.group(1))
+        if found is None:
+            raise UserError(f"setting '{setting}' needs the environment variable {match.group(1)}, which is not set")
+        return found
+    return _VARIABLE.sub(variable, value)
+
+
+def open_target(environment: Environment, root: Path) -> AccountEngagementTarget:
+    """The business unit that ``environment`` applies to."""
+    settings = environment.settings
+    unit = expand(str(settings.get("business_unit_id") or ""), "business_unit_id")
+    if not unit:
+        raise UserError(f"environment '{environment.name}' needs settings.business_unit_id "
+                        "(the Account Engagement business unit id, 0Uv...)")
+    token = os.environ.get(TOKEN_VARIABLE)
+    if not token:
+        raise UserError(f"set {TOKEN_VARIABLE} to an Account Engagement access token "
+                        f"(environment '{environment.name}'); tokens are never read from files")
+    if settings.get("access_token") not in (None, f"${{{TOKEN_VARIABLE}}}"):
+        raise UserError(f"environment '{environment.name}' has an access_token setting: remove it; "
+                        f"the token is read from {TOKEN_VARIABLE} only")
+    base_url = expand(str(settings.get("base_url") or DEFAULT_BASE_URL), "base_url")
+    return AccountEngagementTarget(AEClient(base_url, token, unit), _custom_field_names(root))
+
+
+def _custom_field_names(root: Path) -> dict[str, str]:
+    """api_name -> name of the workspace's fields: how a field read back is named."""
+    workspace, _ = load_workspace(root)
+    return {str(r.attributes.get("api_name")): r.name for r in workspace.of_kind("field")
+            if r.attributes.get("api_name")}

@@ -1,0 +1,135 @@
+"""How campaignkit's objects map onto Account Engagement API v5 objects, field by field.
+
+Each kind the API can write has a ``Mapping``: its collection, the body sent
+for the fields being set, and the object read back in campaignkit's shape.
+Only the fields listed here travel; everything else about an object either
+has no place in Account Engagement (an email's personas, a field's example)
+or has no API and is a manual field (a dynamic list's rules, an asset's
+folder and campaign, whose ids the API cannot create).
+
+Pure functions over dictionaries: no HTTP, no state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping as Map
+
+from campaignkit.targets.base import CONTENT_DIGEST, Content, content_digest
+
+Attributes = dict[str, Any]
+#: (campaignkit name, attributes, content) -> API body with every mapped field.
+ToRemote = Callable[[str, Attributes, Content | None], dict[str, Any]]
+#: API object -> (attributes in campaignkit's shape, content it holds).
+FromRemote = Callable[[dict[str, Any]], tuple[Attributes, Content | None]]
+
+
+@dataclass(frozen=True)
+class Mapping:
+    collection: str
+    #: The API object's field that holds the object's identity (what ``find_by_name`` matches).
+    key: str
+    #: campaignkit attribute -> the API fields it sets.
+    fields: Map[str, tuple[str, ...]]
+    #: API fields a body always carries besides the mapped ones (the key, a fixed type).
+    always: tuple[str, ...]
+    to_remote: ToRemote
+    from_remote: FromRemote
+    #: Attributes with no API: setting one is a manual step.
+    manual: frozenset[str]
+    #: Attributes that cannot change in place: the object is deleted and created again.
+    replace: frozenset[str] = frozenset()
+
+    @property
+    def read_fields(self) -> frozenset[str]:
+        return frozenset(self.fields)
+
+    @property
+    def api_fields(self) -> tuple[str, ...]:
+        """What a GET asks for."""
+        return tuple(sorted({self.key, *self.always, *(f for fs in self.fields.values() for f in fs)}))
+
+    def body(self, name: str, attributes: Attributes, content: Content | None,
+             changed: frozenset[str] | None = None) -> dict[str, Any]:
+        """The API body setting ``changed`` attributes (all when ``None``), the name and fixed fields."""
+        full = self.to_remote(name, attributes, content)
+        wanted = set(self.always) | {self.key}
+        for attribute, api_fields in self.fields.items():
+            if changed is None or attribute in changed:
+                wanted.update(api_fields)
+        return {k: v for k, v in full.items() if k in wanted}
+
+
+def _present(values: Attributes) -> Attributes:
+    """Attributes without the empty values Account Engagement returns for what was never set."""
+    return {k: v for k, v in values.items() if v not in (None, "", False, [], {})}
+
+
+# Lists ---------------------------------------------------------------------------------------------------------
+
+def _list_to(name: str, a: Attributes, content: Content | None) -> dict[str, Any]:
+    return {"name": name, "title": a.get("title", ""), "description": a.get("description", ""),
+            "isPublic": bool(a.get("public", False))}
+
+
+def _list_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
+    return _present({"title": v.get("title"), "description": v.get("description"),
+                     "public": bool(v.get("isPublic"))}), None
+
+
+LIST = Mapping("lists", "name", {"title": ("title",), "description": ("description",), "public": ("isPublic",)},
+               (), _list_to, _list_from,
+               manual=frozenset({"type", "match", "rules", "folder", "campaign", "tags"}))
+
+# Custom fields -------------------------------------------------------------------------------------------------
+
+#: campaignkit field type -> Account Engagement custom field type.
+FIELD_TYPES = {"text": "Text", "textarea": "Textarea", "number": "Number", "date": "Date", "email": "Text",
+               "enum": "Dropdown", "multi_enum": "Multi-Select", "bool": "Checkbox", "hidden": "Hidden"}
+_FIELD_TYPES_BACK = {v: k for k, v in FIELD_TYPES.items() if k != "email"}
+
+
+def _field_to(name: str, a: Attributes, content: Content | None) -> dict[str, Any]:
+    return {"name": a.get("label", name), "fieldId": a.get("api_name", name),
+            "type": FIELD_TYPES.get(str(a.get("type")), "Text")}
+
+
+def _field_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
+    return _present({"label": v.get("name"), "api_name": v.get("fieldId"),
+                     "type": _FIELD_TYPES_BACK.get(str(v.get("type")), v.get("type"))}), None
+
+
+FIELD = Mapping("customFields", "fieldId", {"label": ("name",), "api_name": ("fieldId",), "type": ("type",)},
+                (), _field_to, _field_from, manual=frozenset({"values", "tags"}),
+                replace=frozenset({"api_name", "type"}))
+
+# Email templates -----------------------------------------------------------------------------------------------
+
+def _email_to(name: str, a: Attributes, content: Content | None) -> dict[str, Any]:
+    sender = a.get("from") or {}
+    body: dict[str, Any] = {
+        "name": name, "subject": a.get("subject", ""), "type": "htmlAndText",
+        "senderOptions": [{"type": "general_user", "name": sender.get("name", ""),
+                           "address": sender.get("address", "")}],
+        "replyToOptions": [{"type": "general_address", "address": a["reply_to"]}] if a.get("reply_to") else [],
+    }
+    if content is not None:
+        body.update(htmlMessage=content.get("html_body", ""), textMessage=content.get("text_body", ""))
+    return body
+
+
+def _email_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
+    sender = (v.get("senderOptions") or [{}])[0]
+    reply_to = (v.get("replyToOptions") or [{}])[0]
+    content = {"html_body": v.get("htmlMessage") or "", "text_body": v.get("textMessage") or ""}
+    attributes = _present({"subject": v.get("subject"), "reply_to": reply_to.get("address"),
+                           "from": _present({"name": sender.get("name"), "address": sender.get("address")})})
+    return {**attributes, CONTENT_DIGEST: content_digest(content)}, content
+
+
+EMAIL = Mapping("emailTemplates", "name",
+                {"subject": ("subject",), "from": ("senderOptions",), "reply_to": ("replyToOptions",),
+                 CONTENT_DIGEST: ("htmlMessage", "textMessage")},
+                ("type",), _email_to, _email_from, manual=frozenset({"folder", "campaign", "tags"}))
+
+MAPPINGS = {"list": LIST, "field": FIELD, "email": EMAIL}

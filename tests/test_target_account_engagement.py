@@ -1,0 +1,258 @@
+"""The account-engagement target, used as a user would: the example workspace against a local API v5 server."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from campaignkit import apply as apply_module
+from campaignkit.cli import main
+from campaignkit.errors import UserError
+from campaignkit.model import Environment
+from campaignkit.targets import ManualChange, open_target
+from campaignkit.targets.account_engagement import TOKEN_VARIABLE
+from campaignkit.targets.ae_mapping import EMAIL, FIELD, LIST
+from campaignkit.targets.base import CONTENT_DIGEST, content_digest
+from tests.ae_server import BusinessUnit, Server, make_certificate
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
+TOKEN = "00Dxx0000001gPL!AQ4AQFake.token.value.for.tests"
+UNIT = "0Uv000000000001AAA"
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    return make_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def server(certificate, monkeypatch):
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    running = Server(BusinessUnit(TOKEN, UNIT, page_size=4), certificate)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def workspace(tmp_path, server, monkeypatch):
+    """The example workspace, its production environment pointed at the local server."""
+    root = tmp_path / "campaigns"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".campaignkit"))
+    config = root / "campaignkit.yaml"
+    text = config.read_text()
+    production = text[text.index("  production:"):text.index("\nvars:")]
+    config.write_text(text.replace(production, f"""  production:
+    target: account-engagement
+    state: sqlite:.campaignkit/production.db
+    settings:
+      business_unit_id: "${{CK_AE_BUSINESS_UNIT}}"
+      base_url: {server.url}
+"""))
+    monkeypatch.setenv("CK_AE_BUSINESS_UNIT", UNIT)
+    monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
+    monkeypatch.chdir(root)
+    return root
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, [*args, "--env", "production"], catch_exceptions=False)
+    return result.exit_code, result.stdout + result.stderr
+
+
+def names(server: Server, collection: str) -> list[str]:
+    return sorted(o["name"] for o in server.unit.objects(collection))
+
+
+def test_apply_fills_an_empty_business_unit_and_a_second_plan_is_empty(workspace, server):
+    code, out = run("plan")
+    assert code == 0, out
+    assert "list.2026-event-acme-conf-list" in out
+    code, out = run("apply", "--auto-approve")
+    assert code == 0, out
+    assert len(names(server, "lists")) == 11
+    assert len(names(server, "emailTemplates")) == 11
+    # Only the custom fields are created: the standard ones are in every business unit.
+    assert sorted(o["fieldId"] for o in server.unit.objects("customFields")) == [
+        "Lead_Status__c", "Product_Interest__c", "Tablet_Drawing_Opt_In__c", "Trial_Status__c"]
+    assert server.unit.most_concurrent <= 5
+    code, out = run("plan", "--detailed-exitcode")
+    assert code == 0, out
+
+
+def test_apply_lists_what_must_be_done_by_hand_with_the_clicks(workspace, server):
+    code, out = run("plan")
+    assert "Engagement Studio" in out and "Scoring Rules" in out
+    assert "Completion Actions" in out
+
+
+def test_fields_are_mapped_as_documented(workspace, server):
+    assert run("apply", "--auto-approve")[0] == 0
+    newsletter = next(o for o in server.unit.objects("lists") if o["name"] == "evergreen-email-newsletter-list")
+    assert (newsletter["title"], newsletter["isPublic"]) == ("Acme Monthly", True)
+    interest = next(o for o in server.unit.objects("customFields") if o["fieldId"] == "Product_Interest__c")
+    assert (interest["name"], interest["type"]) == ("Product Interest", "Dropdown")
+    welcome = next(o for o in server.unit.objects("emailTemplates")
+                   if o["name"] == "2026-event-acme-conf-welcome-email")
+    assert welcome["subject"] == "Thanks for visiting us at Acme Conference"
+    assert welcome["senderOptions"][0] == {"type": "general_user", "name": "Cindy at Acme",
+                                           "address": "cindy@acme.example"}
+    assert welcome["replyToOptions"][0]["address"] == "events@acme.example"
+    assert "<html" in welcome["htmlMessage"].lower() and welcome["textMessage"]
+
+
+def test_mappings_round_trip_what_they_send():
+    email = {"subject": "Hi", "from": {"name": "Sam", "address": "sam@acme.example"}, "reply_to": "r@acme.example",
+             "preheader": "not in Account Engagement"}
+    bodies = {"html_body": "<p>Hi</p>", "text_body": "Hi"}
+    attributes, content = EMAIL.from_remote(EMAIL.body("welcome", email, bodies))
+    assert attributes == {"subject": "Hi", "from": email["from"], "reply_to": "r@acme.example",
+                          CONTENT_DIGEST: content_digest(bodies)}
+    assert content == bodies
+    assert LIST.from_remote(LIST.body("l", {"title": "T", "public": False, "rules": []}, None)) == ({"title": "T"},
+                                                                                                    None)
+    assert FIELD.body("trial", {"label": "Trial", "api_name": "Trial__c", "type": "bool"}, None) == {
+        "name": "Trial", "fieldId": "Trial__c", "type": "Checkbox"}
+    # An update sends only what changed, and the object's identity.
+    assert LIST.body("l", {"title": "T", "description": "D"}, None, frozenset({"description"})) == {
+        "name": "l", "description": "D"}
+
+
+def test_a_change_in_the_ui_shows_as_drift_after_refresh_and_apply_puts_it_back(workspace, server):
+    assert run("apply", "--auto-approve")[0] == 0
+    server.unit.edit("emailTemplates", "2026-web-trial-welcome-email", subject="Edited in the UI")
+    server.unit.remove("lists", "2026-web-trial-list")
+    code, out = run("refresh")
+    assert code == 0, out
+    assert "Edited in the UI" in out and "2026-web-trial-list" in out
+    code, out = run("apply", "--auto-approve")
+    assert code == 0, out
+    subjects = {o["name"]: o["subject"] for o in server.unit.objects("emailTemplates")}
+    assert subjects["2026-web-trial-welcome-email"] == "Your Acme trial is ready"
+    assert "2026-web-trial-list" in names(server, "lists")
+
+
+def test_an_api_that_stays_busy_fails_the_change_with_a_clear_message(workspace, server, monkeypatch):
+    monkeypatch.setattr("campaignkit.targets.ae_client.BACKOFF_SECONDS", 0.001)
+    server.unit.throttle = 10_000
+    code, out = run("apply", "--auto-approve")
+    assert code == 1
+    assert "too busy" in out and "error 66" in out
+
+
+def test_throttled_requests_are_retried(workspace, server, monkeypatch):
+    monkeypatch.setattr("campaignkit.targets.ae_client.BACKOFF_SECONDS", 0.001)
+    server.unit.throttle = 3
+    code, out = run("apply", "--auto-approve")
+    assert code == 0, out
+    assert server.unit.throttle == 0  # three requests were refused with error 66, then retried
+    assert len(names(server, "lists")) == 11
+
+
+def test_daily_limit_stops_the_apply_and_keeps_what_was_done(workspace, server):
+    server.unit.calls_left = 10
+    code, out = run("apply", "--auto-approve")
+    assert code == 1
+    assert "daily API limit is used up" in out
+    made = len(server.unit.objects("lists") + server.unit.objects("emailTemplates")
+               + server.unit.objects("customFields"))
+    assert 0 < made <= 10
+    server.unit.calls_left = None
+    code, out = run("plan")
+    left = int(re.match(r"Plan: (\d+) to add", out).group(1))
+    assert left == 35 - made - 9  # what was created is recorded (9 standard fields need no call)
+    code, out = run("apply", "--auto-approve")
+    assert code == 0, out
+    assert len(names(server, "lists")) == 11 and len(names(server, "emailTemplates")) == 11
+
+
+class Crash(Exception):
+    pass
+
+
+def test_a_crash_between_post_and_state_write_creates_no_duplicate(workspace, server, monkeypatch):
+    record = apply_module._state_write
+
+    def crash(change, remote):
+        if remote is not None and remote.id:  # the API created it: die before state knows
+            raise Crash("the process died before recording what the API created")
+        return record(change, remote)
+    with monkeypatch.context() as patched, pytest.raises(Crash):
+        patched.setattr("campaignkit.apply._state_write", crash)
+        run("apply", "--auto-approve")
+    made = [o for c in ("lists", "customFields", "emailTemplates") for o in server.unit.objects(c)]
+    assert made  # the API made objects that state does not know
+    # The server refuses a second object with a taken name, so a clean apply means none was created twice.
+    code, out = run("apply", "--auto-approve")
+    assert code == 0, out
+    assert len(names(server, "lists")) == 11 and len(names(server, "emailTemplates")) == 11
+
+
+def test_the_token_appears_nowhere(workspace, server, tmp_path):
+    server.unit.token = "another"  # a rejected token: the error names the variable, not the value
+    outputs = [run("apply", "--auto-approve")[1]]
+    assert "CK_AE_ACCESS_TOKEN" in outputs[-1]
+    server.unit.token = TOKEN
+    outputs.append(run("plan", "--out", str(tmp_path / "saved.plan"))[1])
+    outputs.append(run("apply", str(tmp_path / "saved.plan"), "--auto-approve")[1])
+    server.unit.edit("lists", "2026-web-trial-list", title="Changed")
+    outputs.append(run("refresh")[1])
+    stored = [p.read_bytes() for p in (workspace / ".campaignkit").rglob("*") if p.is_file()]
+    assert stored
+    for blob in [o.encode() for o in outputs] + stored + [(tmp_path / "saved.plan").read_bytes()]:
+        assert TOKEN.encode() not in blob
+
+
+@pytest.fixture
+def target(server, workspace):
+    environment = Environment("production", "account-engagement",
+                              settings={"business_unit_id": UNIT, "base_url": server.url})
+    opened = open_target(environment, workspace)
+    yield opened
+    opened.close()
+
+
+def test_listing_follows_every_page_and_reads_one_object(target, server):
+    made = [target.create("list", f"list-{i}", {"title": f"List {i}"}, None) for i in range(9)]
+    assert sorted(o.name for o in target.list("list")) == sorted(f"list-{i}" for i in range(9))  # pages of 4
+    assert target.read("list", made[3].id).attributes == {"title": "List 3"}
+    assert target.find_by_name("list", "list-8").id == made[8].id
+    target.delete("list", made[3].id)
+    assert target.read("list", made[3].id) is None
+
+
+def test_manual_instructions_say_where_to_click_and_what_to_set(target):
+    program = target.manual_instructions(ManualChange("create", "program", "welcome", ("steps",), {"steps": []}))
+    assert program == ("In Account Engagement, go to Automation > Engagement Studio; click + Add and name it "
+                       "'welcome'; set steps to []; click Save.")
+    rules = target.manual_instructions(ManualChange("update", "list", "cmo-list", ("match",), {"match": "any"}))
+    assert rules == ("In Account Engagement, go to Marketing > Segmentation > Lists; open 'cmo-list' and "
+                     "click Edit; set match to \"any\"; click Save.")
+    assert "delete it" in target.manual_instructions(ManualChange("delete", "form", "f", (), {}))
+
+
+def test_settings_come_from_the_environment_and_the_token_never_from_files(tmp_path, monkeypatch):
+    monkeypatch.delenv("CK_AE_BUSINESS_UNIT", raising=False)
+    monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
+    env = Environment("production", "account-engagement", settings={"business_unit_id": "${CK_AE_BUSINESS_UNIT}"})
+    with pytest.raises(UserError, match="CK_AE_BUSINESS_UNIT"):
+        open_target(env, tmp_path)
+    literal = Environment("production", "account-engagement",
+                          settings={"business_unit_id": UNIT, "access_token": "abc"})
+    with pytest.raises(UserError, match="access_token"):
+        open_target(literal, tmp_path)
+    monkeypatch.delenv(TOKEN_VARIABLE)
+    with pytest.raises(UserError, match=TOKEN_VARIABLE):
+        open_target(Environment("production", "account-engagement", settings={"business_unit_id": UNIT}), tmp_path)
+
+
+def test_a_refused_token_during_plan_is_one_line_not_a_traceback(workspace, server):
+    assert run("apply", "--auto-approve")[0] == 0
+    server.unit.token = "another"  # plan now refreshes what it applied, and is refused
+    code, output = run("plan")
+    assert code == 1
+    assert output.startswith("Error: ") and "CK_AE_ACCESS_TOKEN" in output
+    assert "Traceback" not in output and len(output.strip().splitlines()) == 1
