@@ -6,7 +6,9 @@ each address with only its changed fields, long text (an email body) as a
 unified diff. JSON follows Terraform's plan JSON (documented in
 ``docs/plan-json.md``) so that policy tools written for Terraform plans read
 it. Markdown is a pull-request comment: a summary table and the details folded,
-never longer than GitHub's 65,536-character limit allows.
+each changed program's diagram, each changed email's subject and preheader
+before and after with its check findings, never longer than GitHub's
+65,536-character limit allows.
 
 Formatting only: nothing here decides what to change.
 """
@@ -14,15 +16,17 @@ Formatting only: nothing here decides what to change.
 from __future__ import annotations
 
 import difflib
+import html
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping, Sequence
 
 from rich.text import Text
 
 from campaignkit import __version__
 from campaignkit.apply import ApplyReport, Outcome, Status
+from campaignkit.diagnostics import Diagnostic
 from campaignkit.diagram import diagram_of, to_mermaid
 from campaignkit.plan import Action, Change, Drift, FieldChange, Plan
 from campaignkit.targets.base import CONTENT_DIGEST, CONTENT_FIELDS
@@ -40,6 +44,11 @@ _WHAT = {Action.CREATE: "create", Action.UPDATE: "update in place", Action.REPLA
 _TERRAFORM_ACTIONS = {Action.CREATE: ["create"], Action.UPDATE: ["update"], Action.REPLACE: ["delete", "create"],
                       Action.DELETE: ["delete"]}
 _LINE_STYLE = {"+": "green", "-": "red", "~": "yellow", "@": "cyan", " ": "", "!": "bold"}
+#: What an inbox shows of an email before it is opened, as the markdown plan's table names it.
+_INBOX_FIELDS = (("subject", "Subject"), ("preheader", "Preheader"))
+
+#: The check findings of each changed email's new version, by address (the caller has the workspace).
+EmailChecks = Mapping[str, Sequence[Diagnostic]]
 
 
 @dataclass(frozen=True)
@@ -237,8 +246,12 @@ def _json_drift(drift: Drift, target: str) -> dict[str, Any]:
     }
 
 
-def plan_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
-    """The plan as a pull-request comment of at most ``limit`` characters."""
+def plan_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT, email_checks: EmailChecks | None = None) -> str:
+    """The plan as a pull-request comment of at most ``limit`` characters.
+
+    ``email_checks`` are passed in rather than computed here because checking
+    an email needs the workspace and its templates, which a plan does not hold.
+    """
     head = [f"### campaignkit plan for `{plan.environment}`", "",
             f"**{plan.summary if plan.changes else 'No changes. The target matches the files.'}**", ""]
     head += ["| Action | Count |", "|---|---:|",
@@ -252,6 +265,7 @@ def plan_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
         blocks.append(_details(f"{_SYMBOL[change.action]} <code>{change.address}</code> {_describe(change)}",
                                _change_lines(change)))
         blocks.extend(_program_diagram(change))
+        blocks.extend(_email_summary(change, email_checks))
     return _fit("\n".join(head), blocks, limit)
 
 
@@ -262,6 +276,39 @@ def _program_diagram(change: Change) -> list[list[str]]:
     mermaid = to_mermaid(diagram_of(change.name, change.after)).splitlines()
     return [[f"<details><summary>diagram of <code>{change.address}</code> after this change</summary>", "",
              "```mermaid", *mermaid, "```", "", "</details>", ""]]
+
+
+def _email_summary(change: Change, email_checks: EmailChecks | None) -> list[list[str]]:
+    """For an email that is created or changed, what the inbox shows before and after, and its findings now."""
+    if change.kind != "email" or change.after is None:
+        return []
+    rows = [_inbox_row(label, key, change.before, change.after) for key, label in _INBOX_FIELDS]
+    findings = None if email_checks is None else email_checks.get(change.address)
+    return [[f"<details open><summary>inbox view of <code>{change.address}</code></summary>", "",
+             "| | Before | After |", "|---|---|---|", *rows, "", *_findings_lines(findings), "</details>", ""]]
+
+
+def _inbox_row(label: str, key: str, before: dict[str, Any] | None, after: dict[str, Any]) -> str:
+    if before is None:
+        return f"| {label} | (new) | {_cell(after.get(key))} |"
+    now = "unchanged" if before.get(key) == after.get(key) else _cell(after.get(key))
+    return f"| {label} | {_cell(before.get(key))} | {now} |"
+
+
+def _cell(value: Any) -> str:
+    """A value as a table cell: HTML and the column bar escaped, so a subject cannot break the table."""
+    return "(none)" if value in (None, "") else html.escape(str(value)).replace("|", "&#124;")
+
+
+def _findings_lines(findings: Sequence[Diagnostic] | None) -> list[str]:
+    """The checks of the new version (errors stop a plan, so these are warnings); nothing when not checked."""
+    if findings is None:
+        return []
+    if not findings:
+        return ["Checks now: no check findings.", ""]
+    return [f"Checks now: {len(findings)} finding{'s' if len(findings) > 1 else ''}.", "",
+            *(f"- {d.severity.value} {d.code}: {_cell(d.message)} ({d.position.path}:{d.position.line})"
+              for d in findings), ""]
 
 
 def _details(summary: str, lines: list[Line]) -> list[str]:
@@ -299,7 +346,13 @@ def _fit(head: str, blocks: list[list[str]], limit: int) -> str:
 
 
 def _cut_block(block: list[str], room: int) -> str:
-    """The first lines of one long block that fit in ``room``, fences closed, or "" if none fit."""
+    """The first lines of one long diff block that fit in ``room``, fences closed, or "" if none fit.
+
+    Other blocks (a diagram, an email's inbox view) are whole or not shown:
+    half a Mermaid graph or half a table would only mislead.
+    """
+    if not block[2].endswith("diff"):
+        return ""
     opening, body, closing = block[:3], block[3:-4], block[-4:]
     kept: list[str] = []
     used = sum(len(x) + 1 for x in opening + closing) + 60

@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 
+from campaignkit.diagnostics import Position, warning
 from campaignkit.plan_report import MARKDOWN_LIMIT, apply_text, plan_json, plan_markdown, plan_text
 
 
@@ -106,6 +107,35 @@ def test_markdown_has_a_summary_table_and_folded_details(rig):
     assert text.count("```") % 2 == 0
 
 
+def test_markdown_shows_a_changed_emails_subject_and_preheader_before_and_after(rig):
+    rig.apply()
+    rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome | aboard <now>")
+    text = plan_markdown(rig.plan())
+    assert "<summary>inbox view of <code>email.2026-email-welcome-email</code></summary>" in text
+    assert "| Subject | Welcome to Acme Conf | Welcome &#124; aboard &lt;now&gt; |" in text
+    assert "| Preheader | Your ticket and what comes next | unchanged |" in text
+    assert "reminder-email</code></summary>" not in text
+    assert "Checks now" not in text  # the caller checked nothing
+
+
+def test_markdown_shows_new_emails_and_the_check_findings_given(rig):
+    finding = warning("CK432", "the email has no preheader", Position("emails.yaml", 9))
+    text = plan_markdown(rig.plan(), email_checks={"email.2026-email-welcome-email": [finding],
+                                                   "email.2026-email-reminder-email": []})
+    assert "| Subject | (new) | Welcome to Acme Conf |" in text
+    welcome = text.split("inbox view of <code>email.2026-email-welcome-email", 1)[1].split("</details>")[0]
+    assert "Checks now: 1 finding." in welcome
+    assert "- warning CK432: the email has no preheader (emails.yaml:9)" in welcome
+    reminder = text.split("inbox view of <code>email.2026-email-reminder-email", 1)[1].split("</details>")[0]
+    assert "Checks now: no check findings." in reminder
+
+
+def test_markdown_has_no_inbox_view_for_other_changes(rig):
+    rig.apply()
+    rig.edit("lists.yaml", "People who registered", "People registered")
+    assert "inbox view" not in plan_markdown(rig.plan(), email_checks={})
+
+
 def test_markdown_never_exceeds_the_limit_and_says_it_was_cut(rig):
     huge = "".join(f"<mj-text>Paragraph {i} of a very long email body.</mj-text>\n" for i in range(4000))
     rig.edit("templates/welcome.mjml", "<mj-text>Hello {{ first_name }},</mj-text>", huge)
@@ -118,6 +148,16 @@ def test_markdown_never_exceeds_the_limit_and_says_it_was_cut(rig):
     assert len(text) <= MARKDOWN_LIMIT
     assert "The plan is cut here to stay under 65,000 characters" in text
     assert text.count("<details>") == text.count("</details>")
+
+
+def test_markdown_shows_an_inbox_view_whole_or_not_at_all(rig):
+    plan = rig.plan()
+    checked = {c.address: [] for c in plan.changes if c.kind == "email"}
+    for limit in range(1_500, 8_000, 100):
+        text = plan_markdown(plan, limit, email_checks=checked)
+        assert len(text) <= limit
+        assert text.count("inbox view of") == text.count("| Preheader |") == text.count("Checks now:")
+        assert text.count("<details") == text.count("</details>")
 
 
 def test_markdown_cuts_one_enormous_line(rig):
