@@ -22,6 +22,7 @@ from tests.ae_server import BusinessUnit, Server, make_certificate
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 TOKEN = "00Dxx0000001gPL!AQ4AQFake.token.value.for.tests"
 UNIT = "0Uv000000000001AAA"
+TRIAL_EMAIL = "2026-web-pricing-follow-up-email"
 
 
 @pytest.fixture(scope="module")
@@ -256,3 +257,19 @@ def test_a_refused_token_during_plan_is_one_line_not_a_traceback(workspace, serv
     assert code == 1
     assert output.startswith("Error: ") and "CK_AE_ACCESS_TOKEN" in output
     assert "Traceback" not in output and len(output.strip().splitlines()) == 1
+
+
+
+def test_emails_arrive_in_account_engagement_merge_language(workspace, server):
+    code, out = run("apply", "--auto-approve")
+    assert code == 0, out
+    templates = {o["name"]: o for o in server.unit.objects("emailTemplates")}
+    welcome = templates["2026-event-acme-conf-welcome-email"]
+    assert "Hi {{Recipient.FirstName}}" in welcome["htmlMessage"]
+    assert 'href="{{{Unsubscribe}}}"' in welcome["htmlMessage"]
+    assert "{{{EmailPreferenceCenter}}}" in welcome["htmlMessage"]
+    assert "Molly" not in welcome["htmlMessage"]  # not the sample prospect's name
+    assert "{{Recipient.FirstName}}" in welcome["textMessage"]
+    assert templates[TRIAL_EMAIL]["subject"].startswith("A 30-day trial for {{Recipient.Company}}")
+    # What the business unit holds is what the next plan expects: nothing to do.
+    assert run("plan", "--detailed-exitcode")[0] == 0

@@ -14,7 +14,7 @@ from typing import Sequence
 
 from campaignkit.model import Environment, Workspace
 from campaignkit.plan.changes import Action, Change, Drift, Plan
-from campaignkit.plan.content import EmailBodies, Render, attach_bodies
+from campaignkit.plan.content import EmailBodies, Render, attach_bodies, merge_language_of
 from campaignkit.plan.desired import Desired, desired_objects, object_hash
 from campaignkit.plan.diff import FieldChange
 from campaignkit.plan.planner import ProtectedError, make_plan
@@ -39,7 +39,7 @@ def plan_workspace(
     ``render`` replaces the email renderer (and its cache), for tests about planning itself.
     """
     templates = templates_hash(workspace)
-    bodies = EmailBodies(workspace, templates, render)
+    bodies = EmailBodies(workspace, templates, render, merge_language_of(target))
     desired = desired_objects(workspace, bodies)
     current, drift = refresh(state, target) if refresh_first else (state, ())
     plan = make_plan(desired, current, target, environment, drift=drift, only=only,

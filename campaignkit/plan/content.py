@@ -7,7 +7,9 @@ an email's rendered HTML and text (``content_sha256``), taken from a cache
 keyed on everything rendering reads (templates, partials, fields, vars) and
 rendered only when that changed. The bodies themselves are attached to the
 plan's creates and updates of email content, with the bodies the target holds
-now, for the unified diff a reviewer reads. Rendering itself is ``render``'s
+now, for the unified diff a reviewer reads. A target with a merge language of
+its own (``Target.merge_language``) gets bodies and subjects in that language
+instead of rendered for the sample prospect. Rendering itself is ``render``'s
 job; this module only decides when to ask for it.
 """
 
@@ -30,13 +32,16 @@ Render = Callable[[Resource], Content]
 class EmailBodies:
     """The rendered bodies of a workspace's emails, and their digests (cached across runs)."""
 
-    def __init__(self, workspace: Workspace, templates_digest: str, render: Render | None = None) -> None:
+    def __init__(self, workspace: Workspace, templates_digest: str, render: Render | None = None,
+                 merge_language: str | None = None) -> None:
         self.workspace = workspace
-        self._render = render or _renderer(workspace)
+        self.merge_language = merge_language
+        self._render = render or _renderer(workspace, merge_language)
         # A cache is only sound for the real renderer: its key does not name the function.
         self._cache = ResultCache(workspace.root, "email-content") if render is None else None
-        self._inputs = digest(templates_digest, workspace.config.vars,
+        self._inputs = digest(templates_digest, workspace.config.vars, merge_language,
                               [f.attributes | {"name": f.name} for f in workspace.of_kind("field")])
+        self._subjects: _Subjects | None = None
         self._rendered: dict[str, Content] = {}
 
     def digest(self, resource: Resource, attributes: dict[str, Any]) -> str:
@@ -58,16 +63,51 @@ class EmailBodies:
         if self._cache:
             self._cache.save()
 
+    def subject(self, resource: Resource) -> str | None:
+        """The subject in the target's merge language; None when the target merges nothing itself."""
+        if self.merge_language is None:
+            return None
+        if self._subjects is None:
+            self._subjects = _Subjects(self.workspace, self.merge_language)
+        return self._subjects(resource)
 
-def _renderer(workspace: Workspace) -> Render:
+
+class _Subjects:
+    """Subjects rendered in a platform's merge language (``{{ first_name }}`` -> the platform's tag)."""
+
+    def __init__(self, workspace: Workspace, merge_language: str) -> None:
+        from campaignkit.render import EmailContext
+        from campaignkit.render.platform_merge import platform_values
+
+        self._context = EmailContext(workspace)
+        self._values = platform_values(workspace, merge_language)
+
+    def __call__(self, resource: Resource) -> str:
+        from campaignkit.render.platform_merge import render_subject
+
+        return render_subject(self._context, resource, self._values)
+
+
+def merge_language_of(target: Target) -> str | None:
+    """The merge language a target sends emails in (``Target.merge_language``); None: it gets them rendered."""
+    return getattr(target, "merge_language", None)
+
+
+def _renderer(workspace: Workspace, merge_language: str | None) -> Render:
+    """Renders for the sample prospect or, for a target with a merge language of its own, in that language."""
     from campaignkit.render import EmailContext, render_email
+    from campaignkit.render.platform_merge import platform_values, render_for_platform
 
     context: list[EmailContext] = []  # made on first use: most plans render nothing
 
     def render(resource: Resource) -> Content:
         if not context:
             context.append(EmailContext(workspace))
-        rendered = render_email(context[0], _without_subject(resource))
+        email = _without_subject(resource)
+        if merge_language is None:
+            rendered = render_email(context[0], email)
+        else:
+            rendered = render_for_platform(context[0], email, platform_values(workspace, merge_language))
         return {"html_body": rendered.html, "text_body": rendered.text}
 
     return render

@@ -3,7 +3,7 @@
 Each resource becomes its normalized attributes, plus, for an email, the
 digest of the content it renders to (``content_sha256``, see ``content``), so
 that a change to a template shows up in the plan even when the YAML did not
-change. State keeps the hash of what was applied (``object_hash``) next to
+change; for a target with a merge language, its subject is in that language. State keeps the hash of what was applied (``object_hash``) next to
 the attributes. Nothing here reads state or the target.
 """
 
@@ -47,6 +47,9 @@ def _desired(workspace: Workspace, resource: Resource, bodies: EmailBodies) -> D
     attributes = resource.attributes
     if resource.kind == "email":
         attributes = {**attributes, CONTENT_DIGEST: bodies.digest(resource, attributes)}
+        subject = bodies.subject(resource)
+        if subject is not None:  # the target stores the subject in its own merge language
+            attributes["subject"] = subject
     depends_on = sorted({address for address, _ in resource.reference_paths
                          if address in workspace.resources and address != resource.address})
     return Desired(resource.address, resource.kind, resource.name, attributes, tuple(depends_on),

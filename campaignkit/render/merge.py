@@ -43,6 +43,8 @@ class MergeModel:
     defaults: Mapping[str, Any]
     examples: Mapping[str, Any]
     vars: Mapping[str, Any]
+    #: The targets the workspace's environments deploy to: some send emails in a merge language of their own.
+    targets: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, workspace: Workspace) -> MergeModel:
@@ -52,6 +54,7 @@ class MergeModel:
             defaults={f.name: f.attributes["default"] for f in fields if not is_empty(f.attributes.get("default"))},
             examples={f.name: f.attributes["example"] for f in fields if not is_empty(f.attributes.get("example"))},
             vars=dict(workspace.config.vars or {}),
+            targets=frozenset(env.target for env in workspace.config.environments.values()),
         )
 
     @property

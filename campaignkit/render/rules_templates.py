@@ -1,4 +1,4 @@
-"""Email checks on templates as Jinja sees them (CK401-CK409): files, syntax, sandbox, merge names.
+"""Email checks on templates as Jinja sees them (CK401-CK409, CK440): files, syntax, sandbox, merge names.
 
 Each function reads an email's facts (see ``analysis``) and yields its
 diagnostics; the facts already point into the template files, so these only
@@ -11,7 +11,9 @@ from typing import Iterator
 
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
 from campaignkit.render.analysis import EmailFacts
+from campaignkit.render.merge import BUILTIN_URLS
 from campaignkit.render.paths import OutsideWorkspace
+from campaignkit.render.platform_merge import LANGUAGES, inexpressible
 from campaignkit.render.registry import email_check
 
 
@@ -172,3 +174,29 @@ def template_output_bounded(facts: EmailFacts) -> Iterator[Diagnostic]:
     Use instead: bounded loops over real content.
     """
     yield from reported_failure(facts, "CK409")
+
+
+@email_check("CK440")
+def platform_merge_language(facts: EmailFacts) -> Iterator[Diagnostic]:
+    """A merge field is used in a way the sending platform's merge language cannot say.
+
+    What it does: when an environment deploys to `account-engagement`, finds fields and
+    built-in links (`unsubscribe_url`, ...) that a template tests in `{% if %}`, loops over
+    with `{% for %}`, passes to a filter other than `default`, compares or computes with.
+    Why is this bad? Account Engagement merges each recipient's values itself, from tags such
+    as `{{Recipient.FirstName}}`; campaignkit sends those tags in place of the fields, so the
+    test, filter or sum would act on the tag's text and every recipient would get the same,
+    wrong result.
+    Example: `{% if first_name %}Hi {{ first_name | upper }}{% endif %}`.
+    Use instead: print the field as it is, `Hi {{ first_name }}`, and give the field a
+    `default` (its default mail-merge value) for recipients without one.
+    """
+    platforms = facts.merge.targets & LANGUAGES
+    if not platforms:
+        return
+    names = facts.merge.fields | frozenset(BUILTIN_URLS)
+    for visited in facts.templates:
+        for use in inexpressible(visited.compiled.source, names - visited.bound_above):
+            yield error("CK440", f"'{use.name}' is {use.how}, which the merge language of "
+                        f"{', '.join(sorted(platforms))} cannot say; print it plainly as {{{{ {use.name} }}}}",
+                        visited.position(use.line, 1))

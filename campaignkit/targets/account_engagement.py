@@ -29,6 +29,7 @@ from typing import Any, Sequence
 
 from campaignkit.errors import UserError
 from campaignkit.model import Environment
+from campaignkit.render.platform_merge import ACCOUNT_ENGAGEMENT
 from campaignkit.targets.ae_client import MAX_CONCURRENT, AEClient
 from campaignkit.targets.ae_mapping import MAPPINGS, Mapping
 from campaignkit.targets.base import (
@@ -74,6 +75,7 @@ _WORKSPACE_ONLY = frozenset({"naming", "persona"})
 class AccountEngagementTarget:
     name = "account-engagement"
     max_parallelism = MAX_CONCURRENT
+    merge_language = ACCOUNT_ENGAGEMENT
 
     def __init__(self, client: AEClient, field_names: dict[str, str]) -> None:
         self._client = client

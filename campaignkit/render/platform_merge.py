@@ -1,0 +1,166 @@
+"""Emails in a sending platform's merge language, and the Jinja a platform's merge language cannot say.
+
+Previews render an email for one prospect. A platform that sends it renders it
+for every recipient itself, from merge tags: Account Engagement reads
+``{{Recipient.FirstName}}`` where campaignkit's templates say ``{{ first_name }}``.
+So an email bound for a platform is rendered with a context in which each
+field and built-in link is its tag (``Markup``, so HTML escaping leaves it
+whole) and each workspace var is its value.
+
+A tag is only text to Jinja: a field tested in ``{% if %}``, looped over, passed
+to a filter other than ``default`` or computed with would act on the tag, not
+on the recipient's value, and send something wrong. ``inexpressible`` finds
+those uses without rendering, for ``validate`` (CK440). A field's default
+mail-merge value is the platform's to apply (Account Engagement keeps it on the
+prospect field), so ``| default(...)`` is dropped, not translated.
+
+This module renders and reports; it writes nothing and knows no target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from jinja2 import Environment, TemplateSyntaxError, nodes
+from markupsafe import Markup
+
+from campaignkit.errors import UserError
+from campaignkit.model import Resource, Workspace
+from campaignkit.render.context import EmailContext
+from campaignkit.render.rendering import RenderedEmail, RenderFailure, render_inline, render_with
+
+#: The merge language of Account Engagement, by the name its target gives (``Target.merge_language``).
+ACCOUNT_ENGAGEMENT = "account-engagement"
+_AE_BUILTINS = {
+    "unsubscribe_url": "{{{Unsubscribe}}}",
+    "preferences_url": "{{{EmailPreferenceCenter}}}",
+    "view_online_url": "{{View_Online}}",
+}
+#: Merge languages by name; an environment whose target has one of these names sends in it.
+LANGUAGES = frozenset({ACCOUNT_ENGAGEMENT})
+_FALLBACK_FILTERS = frozenset({"default", "d"})
+
+
+def ae_field_tag(field: Resource) -> str:
+    """The Account Engagement tag of a prospect field.
+
+    Standard fields are named by their API name with a capital first letter
+    (``firstName`` -> ``{{Recipient.FirstName}}``), custom fields by their API
+    name as it is (``{{Recipient.Product_Interest__c}}``).
+    """
+    api_name = field.attributes.get("api_name") or "".join(part.capitalize() for part in field.name.split("_"))
+    if not field.attributes.get("custom"):
+        api_name = api_name[:1].upper() + api_name[1:]
+    return f"{{{{Recipient.{api_name}}}}}"
+
+
+def platform_values(workspace: Workspace, language: str) -> dict[str, Any]:
+    """The merge context that renders ``workspace``'s emails in ``language``: vars as values, the rest as tags."""
+    if language != ACCOUNT_ENGAGEMENT:
+        raise UserError(f"unknown merge language '{language}'; known: {', '.join(sorted(LANGUAGES))}")
+    values: dict[str, Any] = dict(workspace.config.vars or {})
+    values.update({field.name: Markup(ae_field_tag(field)) for field in workspace.of_kind("field")})
+    values.update({name: Markup(tag) for name, tag in _AE_BUILTINS.items()})
+    return values
+
+
+def render_for_platform(context: EmailContext, email: Resource, values: dict[str, Any]) -> RenderedEmail:
+    """``email`` rendered with ``platform_values``; a template that does not render is a ``UserError``."""
+    try:
+        return render_with(context, email, values)
+    except RenderFailure as failure:
+        raise _user_error(email, failure) from None
+
+
+def _user_error(email: Resource, failure: RenderFailure) -> UserError:
+    where = failure.position
+    return UserError(f"{email.address}: {where.path}:{where.line}:{where.column}: {failure.message}")
+
+
+def languages_in_use(workspace: Workspace) -> frozenset[str]:
+    """The merge languages some environment of ``workspace`` sends emails in."""
+    return frozenset(env.target for env in workspace.config.environments.values()) & LANGUAGES
+
+
+@dataclass(frozen=True)
+class Inexpressible:
+    """A merge name used where a platform's merge tag cannot stand: ``how`` says what the template does."""
+
+    name: str
+    how: str
+    line: int
+
+
+def inexpressible(source: str, names: frozenset[str]) -> list[Inexpressible]:
+    """Uses of ``names`` in the Jinja ``source`` other than ``{{ name }}`` and ``{{ name | default(...) }}``.
+
+    A source that does not parse has none here: CK403 reports it.
+    """
+    try:
+        tree = Environment().parse(source)
+    except TemplateSyntaxError:
+        return []
+    shadowed = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"}
+    wanted = names - shadowed
+    return [Inexpressible(node.name, how, node.lineno) for node, how in _uses(tree, None) if node.name in wanted]
+
+
+def _uses(node: nodes.Node, how: str | None) -> Iterator[tuple[nodes.Name, str]]:
+    """Every name read below ``node`` where a tag cannot stand, with why (``how`` None: a plain output)."""
+    if isinstance(node, nodes.Name):
+        if node.ctx == "load" and how is not None:
+            yield node, how
+    elif isinstance(node, nodes.Output):
+        for child in node.nodes:
+            yield from _uses(_unwrapped(child), None if _is_plain(child) else _describe(child))
+    elif isinstance(node, (nodes.If, nodes.CondExpr)):
+        yield from _uses(node.test, "tested in a condition")
+        for child in node.iter_child_nodes(exclude=("test",)):
+            yield from _uses(child, how)
+    elif isinstance(node, nodes.For):
+        yield from _uses(node.iter, "looped over")
+        for child in node.iter_child_nodes(exclude=("iter",)):
+            yield from _uses(child, how)
+    else:
+        for child in node.iter_child_nodes():
+            yield from _uses(child, how if how is not None else _describe(node))
+
+
+def _is_plain(node: nodes.Node) -> bool:
+    """``name`` or ``name | default(constant)``: what a merge tag can say."""
+    node = _unwrapped(node)
+    return isinstance(node, (nodes.Name, nodes.TemplateData, nodes.Const))
+
+
+def _unwrapped(node: nodes.Node) -> nodes.Node:
+    """The name under ``| default(...)`` (whose constant fallback the platform's field default replaces)."""
+    while (isinstance(node, nodes.Filter) and node.name in _FALLBACK_FILTERS and node.node is not None
+           and all(isinstance(a, nodes.Const) for a in node.args)):
+        node = node.node
+    return node
+
+
+def _describe(node: nodes.Node) -> str | None:
+    """What an expression does to the names in it, in the words of CK440's message."""
+    if isinstance(node, nodes.Filter):
+        return f"passed to the filter '{node.name}'"
+    if isinstance(node, (nodes.Compare, nodes.Test)):
+        return "compared or tested"
+    if isinstance(node, (nodes.BinExpr, nodes.UnaryExpr)):
+        return "computed with"
+    if isinstance(node, (nodes.Output, nodes.Concat, nodes.CondExpr)):
+        return None  # joined with text or chosen by a test, a tag still prints as itself
+    if isinstance(node, (nodes.Call, nodes.Keyword)):
+        return None  # a macro given a tag may print it plainly; its body is checked where it is written
+    if isinstance(node, nodes.Expr):
+        return "used inside an expression"
+    return None
+
+
+def render_subject(context: EmailContext, email: Resource, values: dict[str, Any]) -> str:
+    """``email``'s subject rendered with ``platform_values``; one that does not render is a ``UserError``."""
+    try:
+        return render_inline(context, email, "subject", values)
+    except RenderFailure as failure:
+        raise _user_error(email, failure) from None

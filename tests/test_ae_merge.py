@@ -1,0 +1,119 @@
+"""Emails in Account Engagement's merge language, and CK440 for what that language cannot say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from campaignkit.render import EmailContext, check_email
+from campaignkit.render.platform_merge import ACCOUNT_ENGAGEMENT, platform_values, render_for_platform
+from campaignkit.workspace import load_workspace
+from tests.workspaces import CONFIG, FIELDS, write_workspace
+
+AE_CONFIG = CONFIG.replace("vars:", """\
+  production:
+    target: account-engagement
+    state: sqlite:.campaignkit/production.db
+    settings: {business_unit_id: "0Uv000000000001AAA"}
+vars:""")
+MORE_FIELDS = FIELDS + """\
+---
+kind: field
+name: job_title
+type: text
+api_name: jobTitle
+default: your team
+---
+kind: field
+name: interest
+type: text
+api_name: Product_Interest__c
+custom: true
+default: automation
+"""
+EMAIL = """\
+kind: email
+name: 2026-email-test-email
+subject: "Welcome, {{ first_name }}"
+from: {name: Acme, address: news@acme.example}
+template: templates/mail.mjml
+text: auto
+"""
+FOOTER = ('<mj-section><mj-column><mj-text><a href="{{ unsubscribe_url }}">Unsubscribe</a> '
+          '<a href="{{ preferences_url }}">Preferences</a> <a href="{{ view_online_url }}">Online</a> '
+          '{{ company_address }}</mj-text></mj-column></mj-section>')
+
+
+def page(content: str) -> str:
+    return (f"<mjml>\n<mj-body>\n<mj-section>\n<mj-column>\n{content}\n</mj-column>\n</mj-section>\n"
+            f"{FOOTER}\n</mj-body>\n</mjml>\n")
+
+
+def load(tmp_path: Path, template: str, config: str = AE_CONFIG):
+    root = write_workspace(tmp_path / "ws", {"campaignkit.yaml": config, "fields.yaml": MORE_FIELDS,
+                                             "emails.yaml": EMAIL, "templates/mail.mjml": template})
+    workspace, diagnostics = load_workspace(root)
+    assert workspace is not None, diagnostics
+    return workspace, workspace.get("email.2026-email-test-email")
+
+
+def test_each_kind_of_name_becomes_its_account_engagement_tag(tmp_path):
+    template = page("<mj-text>Hi {{ first_name | default('friend') }} of {{ job_title }}, "
+                    "about {{ interest }}</mj-text>")
+    workspace, email = load(tmp_path, template)
+    rendered = render_for_platform(EmailContext(workspace), email, platform_values(workspace, ACCOUNT_ENGAGEMENT))
+    assert "Hi {{Recipient.FirstName}} of {{Recipient.JobTitle}}, about {{Recipient.Product_Interest__c}}" \
+        in rendered.html
+    assert 'href="{{{Unsubscribe}}}"' in rendered.html
+    assert 'href="{{{EmailPreferenceCenter}}}"' in rendered.html
+    assert 'href="{{View_Online}}"' in rendered.html
+    assert "Acme Inc, 1-2-3 Shibuya, Tokyo" in rendered.html  # a var is its value
+    assert rendered.subject == "Welcome, {{Recipient.FirstName}}"
+    assert "{{Recipient.FirstName}}" in rendered.text
+
+
+INEXPRESSIBLE = [
+    ("<mj-text>{% if first_name %}Hi{% endif %}</mj-text>", "tested in a condition"),
+    ("<mj-text>{% for c in first_name %}{{ c }}{% endfor %}</mj-text>", "looped over"),
+    ("<mj-text>Hi {{ first_name | upper }}</mj-text>", "filter 'upper'"),
+    ("<mj-text>{{ employees * 2 }} seats</mj-text>", "computed with"),
+    ("<mj-text>{{ 'big' if employees > 100 else 'small' }}</mj-text>", "tested in a condition"),
+]
+
+
+@pytest.mark.parametrize("content, how", INEXPRESSIBLE)
+def test_a_construct_account_engagement_cannot_say_is_an_error_at_its_line(tmp_path, content, how):
+    workspace, email = load(tmp_path, page(content))
+    found = [d for d in check_email(EmailContext(workspace), email) if d.code == "CK440"]
+    assert len(found) == 1, found
+    assert how in found[0].message
+    assert found[0].position.path == "templates/mail.mjml"
+    assert found[0].position.line == 5
+
+
+@pytest.mark.parametrize("content", [
+    "<mj-text>Hi {{ first_name }} and {{ first_name | default('there') }}</mj-text>",
+    "<mj-text>{% set name = 'Molly' %}{% if name %}{{ name | upper }}{% endif %}</mj-text>",
+    "<mj-text>{% if company_address %}{{ company_address | upper }}{% endif %}</mj-text>",
+    "<mj-text>{{ 'Hi ' ~ first_name ~ '!' }} {{ first_name if company_address else 'there' }}</mj-text>",
+])
+def test_plain_merge_fields_and_vars_anywhere_are_fine(tmp_path, content):
+    workspace, email = load(tmp_path, page(content))
+    assert [d for d in check_email(EmailContext(workspace), email) if d.code == "CK440"] == []
+
+
+def test_without_an_account_engagement_environment_nothing_is_reported(tmp_path):
+    workspace, email = load(tmp_path, page(INEXPRESSIBLE[0][0]), config=CONFIG)
+    assert [d for d in check_email(EmailContext(workspace), email) if d.code == "CK440"] == []
+
+
+def test_the_subject_is_checked_where_it_is_written(tmp_path):
+    root = write_workspace(tmp_path / "ws", {"campaignkit.yaml": AE_CONFIG, "fields.yaml": MORE_FIELDS,
+                                             "emails.yaml": EMAIL.replace("{{ first_name }}",
+                                                                          "{{ first_name | title }}"),
+                                             "templates/mail.mjml": page("<mj-text>Hi</mj-text>")})
+    workspace, _ = load_workspace(root)
+    found = [d for d in check_email(EmailContext(workspace), workspace.get("email.2026-email-test-email"))
+             if d.code == "CK440"]
+    assert [(d.position.path, d.position.line) for d in found] == [("emails.yaml", 3)]
