@@ -230,3 +230,22 @@ def test_objects_that_refer_to_each_other_in_a_cycle_cannot_be_ordered(rig):
         "kind: list\nname: b-list\ntype: dynamic\nmatch: all\nrules: [{on_list: list.a-list}]\n")
     with pytest.raises(UserError, match="refer to each other in a cycle.*list.a-list.*list.b-list"):
         rig.plan()
+
+
+def test_a_campaign_listing_assets_that_name_it_plans_without_a_cycle(tmp_path):
+    from click.testing import CliRunner
+
+    from campaignkit.cli import main
+    from tests.workspaces import CAMPAIGN, LISTS, write_workspace
+
+    root = write_workspace(tmp_path, {
+        "campaign.yaml": CAMPAIGN + "assets: [list.2026-event-acme-conf-list]\n",
+        "lists.yaml": LISTS.replace("name: 2026-event-acme-conf-list\ntype: static\n",
+                                    "name: 2026-event-acme-conf-list\ntype: static\n"
+                                    "campaign: campaign.2026-event-acme-conf-campaign\n"),
+    })
+    result = CliRunner().invoke(main, ["--chdir", str(root), "plan", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    addresses = [c["address"] for c in json.loads(result.output)["resource_changes"]]
+    assert addresses.index("campaign.2026-event-acme-conf-campaign") < addresses.index(
+        "list.2026-event-acme-conf-list")
