@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
+from campaignkit.cache import files_digest
 from campaignkit.diagnostics import Position
 from campaignkit.load import Located, position_of
 
@@ -32,6 +33,8 @@ KINDS = (
 META_KEYS = frozenset({"kind", "name", "description", "tags", "lifecycle", "moved_from"})
 #: Address prefixes that name things living in the CRM, declared in campaignkit.yaml.
 CRM_KINDS = ("user", "queue")
+#: Files an email's rendering can read: templates, partials, text parts and included CSS.
+TEMPLATE_SUFFIXES = (".mjml", ".html", ".htm", ".txt", ".css", ".j2", ".jinja")
 ADDRESS = re.compile(r"^(%s)\.([A-Za-z0-9_][A-Za-z0-9_.\-]*)$" % "|".join(KINDS + CRM_KINDS))
 
 
@@ -154,6 +157,11 @@ class Workspace:
 
     def get(self, address: str) -> Resource | None:
         return self.resources.get(address)
+
+    @cached_property
+    def templates_digest(self) -> str:
+        """One hash of every file a template can read; validate's cache and plan's both key on it."""
+        return files_digest(self.root, TEMPLATE_SUFFIXES)
 
 
 __all__ = ["Config", "Environment", "Located", "Resource", "Workspace", "KINDS", "plain"]

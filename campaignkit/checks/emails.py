@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from campaignkit.cache import ResultCache, digest, files_digest
+from campaignkit.cache import ResultCache, digest
 from campaignkit.checks import DOCUMENTED, Scope, check
 from campaignkit.diagnostics import Diagnostic, from_record, to_record
 from campaignkit.render import EmailContext, check_emails, email_check_docs
 
 DOCUMENTED.update(email_check_docs())
-#: Files an email's rendering can read: templates, partials, text parts and included CSS.
-TEMPLATE_SUFFIXES = (".mjml", ".html", ".txt", ".j2", ".jinja", ".css")
 
 
 @check("CK400")
@@ -36,7 +34,7 @@ def emails_render_and_pass_content_checks(scope: Scope) -> Iterator[Diagnostic]:
         return
     workspace = scope.workspace
     inputs = digest(
-        files_digest(workspace.root, TEMPLATE_SUFFIXES),
+        workspace.templates_digest,
         workspace.config.vars,
         [field.attributes | {"name": field.name} for field in workspace.of_kind("field")],
     )

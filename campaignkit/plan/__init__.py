@@ -19,7 +19,7 @@ from campaignkit.plan.desired import Desired, desired_objects, object_hash
 from campaignkit.plan.diff import FieldChange
 from campaignkit.plan.planner import ProtectedError, make_plan
 from campaignkit.plan.refresh import refresh
-from campaignkit.plan.saved import check_applicable, load_plan, plan_hash, save_plan, templates_hash, workspace_hash
+from campaignkit.plan.saved import check_applicable, load_plan, plan_hash, save_plan, workspace_hash
 from campaignkit.state import State
 from campaignkit.targets import Target
 
@@ -38,12 +38,11 @@ def plan_workspace(
 
     ``render`` replaces the email renderer (and its cache), for tests about planning itself.
     """
-    templates = templates_hash(workspace)
-    bodies = EmailBodies(workspace, templates, render, merge_language_of(target))
+    bodies = EmailBodies(workspace, workspace.templates_digest, render, merge_language_of(target))
     desired = desired_objects(workspace, bodies)
     current, drift = refresh(state, target) if refresh_first else (state, ())
     plan = make_plan(desired, current, target, environment, drift=drift, only=only,
-                     workspace_hash=workspace_hash(workspace, templates), refreshed=refresh_first)
+                     workspace_hash=workspace_hash(workspace), refreshed=refresh_first)
     bodies.save()
     return attach_bodies(plan, bodies, target)
 

@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from campaignkit import __version__
-from campaignkit.cache import files_digest
-from campaignkit.checks.emails import TEMPLATE_SUFFIXES
 from campaignkit.errors import UserError
 from campaignkit.model import Workspace
 from campaignkit.plan.changes import Action, Change, Drift, Plan
@@ -86,25 +84,19 @@ def check_applicable(plan: Plan, state: State, environment: str, files_hash: str
         raise UserError(f"the saved plan is stale: the workspace files changed since it was made; {again}")
 
 
-def workspace_hash(workspace: Workspace, templates_digest: str | None = None) -> str:
+def workspace_hash(workspace: Workspace) -> str:
     """A digest of the files a plan is made from: the YAML, and every file a template can read.
 
     Templates include partials that no resource names, so every template-like
-    file below the root counts (the same set the email checks cache on);
-    ``templates_digest`` is ``templates_hash`` when the caller has it already.
+    file below the root counts (the same set the email checks cache on).
     """
     digest = hashlib.sha256()
     root = workspace.root
     for path in sorted({root / CONFIG_FILE, *workspace.files}):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    digest.update((templates_digest or templates_hash(workspace)).encode())
+    digest.update(workspace.templates_digest.encode())
     return digest.hexdigest()
-
-
-def templates_hash(workspace: Workspace) -> str:
-    """A digest of every file a template can read (templates, partials, text parts)."""
-    return files_digest(workspace.root, TEMPLATE_SUFFIXES)
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:

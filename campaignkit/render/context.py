@@ -17,7 +17,7 @@ from typing import Any, Callable, Hashable, MutableMapping, TypeVar
 
 from jinja2 import BaseLoader, Environment, Template, TemplateNotFound, TemplateSyntaxError
 
-from campaignkit.model import Workspace
+from campaignkit.model import TEMPLATE_SUFFIXES, Workspace
 from campaignkit.render import markup
 from campaignkit.render.jinja_source import Piece, skeleton, split
 from campaignkit.render.merge import MergeModel
@@ -29,7 +29,6 @@ from campaignkit.render.template_facts import Shape, TemplateFacts, analyse, rea
 
 T = TypeVar("T")
 #: Suffixes of the files templates are usually kept in.
-TEMPLATE_SUFFIXES = frozenset({".mjml", ".html", ".htm", ".txt", ".css", ".j2", ".jinja"})
 #: The name inline templates (subjects, preheaders, attribute values) are compiled under.
 INLINE = "<inline>"
 
