@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import traceback
+
 import pytest
 from jinja2 import BaseLoader
 
@@ -30,12 +32,26 @@ def test_skeleton_compiled_templates_render_like_jinja(source, html):
     assert template.render(x="<X>") == environment.from_string(normalised).render(x="<X>")
 
 
-def test_skeleton_keeps_every_line_break_so_errors_keep_their_lines():
-    source = "<p>\n\n{{ x }}\n</p>\n{% if %}"
-    text, literals = skeleton(split(source))
-    assert text.count("\n") == source.count("\n") and literals == ["<p>", "</p>"]
-    facts, code = analyse(make_environment(BaseLoader(), True), source, split(source), "t")
-    assert code is None and facts.error_line == 5
+def test_templates_that_differ_only_in_text_share_a_skeleton_but_keep_their_own_lines():
+    short = "<p>\nHi</p>\n{{ x }}\n<p>\n</p>\n{% if %}"
+    long = "<p>\nHello\n\nthere</p>\n{{ x }}\n<p>bye\n\n</p>\n{% if %}"
+    marked_short, marked_long = skeleton(split(short)), skeleton(split(long))
+    assert marked_short.text == marked_long.text and marked_long.literals[0] == "<p>\nHello\n\nthere</p>"
+    environment = make_environment(BaseLoader(), True)
+    assert analyse(environment, short, split(short), "t")[0].error_line == 6
+    assert analyse(environment, long, split(long), "t")[0].error_line == 9
+
+
+def test_a_shared_compilation_reports_runtime_errors_at_each_templates_own_line():
+    environment = make_environment(BaseLoader(), True)
+    sources = {"a.mjml": "<p>\none</p>\n{{ 1 / x }}", "b.mjml": "<p>one\ntwo\nthree</p>\n{{ 1 / x }}"}
+    for name, source in sources.items():
+        _, code = analyse(environment, source, split(source), name)
+        template = environment.template_class.from_code(environment, code, environment.make_globals(None))
+        with pytest.raises(ZeroDivisionError) as raised:
+            template.render(x=0)
+        frame = traceback.extract_tb(raised.value.__traceback__)[-1]
+        assert (frame.filename, frame.lineno) == (name, source.count("\n") + 1)
 
 
 def test_blank_keeps_positions():

@@ -24,7 +24,7 @@ from campaignkit.render.merge import MergeModel
 from campaignkit.render.paths import TemplatePathError, normalise, read_template
 from campaignkit.render.sandbox import EmailSandbox, make_environment
 from campaignkit.render.structure import ParsedFile
-from campaignkit.render.template_facts import Shape, TemplateFacts, analyse, realise, shape_of
+from campaignkit.render.template_facts import Shape, TemplateFacts, realise, shape_of
 
 
 T = TypeVar("T")
@@ -105,22 +105,14 @@ class EmailContext:
             if isinstance(source, TemplatePathError):
                 self._compiled[key] = source
             else:
-                self._compiled[key] = self._compile(key[0], source, html)
+                self._compiled[key] = self._compile(key[0], source, self._pieces(key[0], source), html)
         return self._compiled[key]
 
     def inline(self, text: str, html: bool) -> CompiledTemplate:
-        """A template written inline in YAML (a subject, a preheader) or in an attribute.
-
-        Inline templates that differ only in their literal text share one compilation.
-        """
+        """A template written inline in YAML (a subject, a preheader) or in an attribute."""
         key = (text, html)
         if key not in self._inline:
-            skeleton_text, literals = skeleton(split(text))
-            shape_key = (skeleton_text, html)
-            if shape_key not in self._shapes:
-                self._shapes[shape_key] = shape_of(self._environment(html), skeleton_text, INLINE)
-            facts, code = realise(self._shapes[shape_key], text, literals)
-            self._inline[key] = self._template(INLINE, text, html, facts, code)
+            self._inline[key] = self._compile(INLINE, text, split(text), html)
         return self._inline[key]
 
     def markup(self, name: str, html: bool) -> ParsedFile | None:
@@ -158,17 +150,18 @@ class EmailContext:
         """Whether ``path`` names a template file this context has compiled."""
         return (path, True) in self._compiled or (path, False) in self._compiled
 
-    def _compile(self, path: str, source: str, html: bool) -> CompiledTemplate:
-        facts, code = analyse(self._environment(html), source, self._pieces(path, source), path)
-        return self._template(path, source, html, facts, code)
-
-    def _template(self, path: str, source: str, html: bool, facts: TemplateFacts, code: CodeType | None
-                  ) -> CompiledTemplate:
+    def _compile(self, name: str, source: str, pieces: list[Piece], html: bool) -> CompiledTemplate:
+        """``source`` compiled; templates that differ only in their literal text share one compilation."""
+        marked = skeleton(pieces)
+        shape_key = (marked.text, html)
+        if shape_key not in self._shapes:
+            self._shapes[shape_key] = shape_of(self._environment(html), marked.text)
+        facts, code = realise(self._shapes[shape_key], source, marked, name)
         if code is None:
-            return CompiledTemplate(path, source, facts, None)
+            return CompiledTemplate(name, source, facts, None)
         environment = self._environment(html)
         template = environment.template_class.from_code(environment, code, environment.make_globals(None))
-        return CompiledTemplate(path, source, facts, template)
+        return CompiledTemplate(name, source, facts, template)
 
     def _environment(self, html: bool) -> EmailSandbox:
         return self.html_env if html else self.text_env

@@ -8,6 +8,10 @@ Two uses, both keeping every line where it is:
   that Jinja's lexer, which is slow on long literal text (about 2 ms for 20 KB
   of MJML), only reads the Jinja, and Python compiles small code;
   ``restore_text`` puts the text back into the compiled code's constants.
+  A mark keeps at most one of its text's line breaks, and the skeleton knows
+  which source line each of its lines is, so templates that differ only in
+  their literal text (most emails of one workspace share their Jinja) have the
+  same skeleton and are compiled once.
   Whitespace at either end of a run stays literal, so that whitespace control
   (``{%-`` and ``-%}``) strips exactly what it would have. Jinja copies
   literal text into the code as it is (it never folds it into expressions at
@@ -22,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from types import CodeType
+from typing import Mapping
 
 _JINJA = re.compile(
     r"""\{\#.*?\#\}"""
@@ -85,33 +90,73 @@ def blank(pieces: list[Piece]) -> str:
     return "".join(_NOT_NEWLINE.sub(" ", p.text) if p.jinja else p.text for p in pieces)
 
 
-def skeleton(pieces: list[Piece]) -> tuple[str, list[str]]:
-    """The source with each run of literal text replaced by a mark, and the texts by mark number."""
+@dataclass(frozen=True)
+class Skeleton:
+    """A source with its literal text marked out: ``text`` for Jinja, ``literals`` by mark number.
+
+    ``lines[k - 1]`` is the source line that line ``k`` of ``text`` stands for: a mark
+    keeps one line break however many its text had, and everything on one line of
+    the skeleton is on one line of the source.
+    """
+
+    text: str
+    literals: list[str]
+    lines: list[int]
+
+    def source_line(self, line: int) -> int:
+        return self.lines[min(max(line, 1), len(self.lines)) - 1]
+
+
+def skeleton(pieces: list[Piece]) -> Skeleton:
+    """The source with each run of literal text replaced by a mark."""
     parts: list[str] = []
     texts: list[str] = []
+    lines = [1]
     for piece in pieces:
         core = None if piece.jinja else _CORE.search(piece.text)
         if core is None:
             parts.append(piece.text)
+            _kept_breaks(piece.text, lines)
             continue
-        text, lines = piece.text, "\n" * core.group().count("\n")
-        parts.append(f"{text[:core.start()]}\x00{len(texts)}{lines}\x01{text[core.end():]}")
+        text, breaks = piece.text, core.group().count("\n")
+        head, tail = text[:core.start()], text[core.end():]
+        _kept_breaks(head, lines)
+        kept = "\n" if breaks else ""
+        parts.append(f"{head}\x00{len(texts)}{kept}\x01{tail}")
+        if breaks:
+            lines.append(lines[-1] + breaks)
+        _kept_breaks(tail, lines)
         texts.append(core.group())
-    return "".join(parts), texts
+    return Skeleton("".join(parts), texts, lines)
 
 
-def restore_text(code: CodeType, texts: list[str]) -> CodeType:
-    """``code`` compiled from a ``skeleton``, with the literal texts put back in place of their marks."""
-    if not texts:
-        return code
+def _kept_breaks(text: str, lines: list[int]) -> None:
+    """Notes the line breaks ``text`` keeps in the skeleton: each is one in the source too."""
+    line = lines[-1]
+    lines.extend(range(line + 1, line + 1 + text.count("\n")))
+
+
+def restore_text(code: CodeType, texts: list[str], renamed: Mapping[str, str] | None = None) -> CodeType:
+    """``code`` compiled from a ``skeleton``, with the literal texts put back in place of their marks.
+
+    ``renamed`` replaces whole string constants of the module and its file name, for a
+    compilation shared by several templates: the name it was compiled under (which also
+    names its functions' file) and its line table (a module constant only).
+    """
+    renamed = renamed or {}
+    filename = renamed.get(code.co_filename, code.co_filename)
+
     def restored(constant: object) -> object:
         if isinstance(constant, CodeType):
-            return restore_text(constant, texts)
-        if isinstance(constant, str) and "\x00" in constant:
-            return _MARK.sub(lambda mark: texts[int(mark.group(1))], constant)
+            return restore_text(constant, texts, {constant.co_filename: filename})
+        if isinstance(constant, str):
+            if constant in renamed:
+                return renamed[constant]
+            if "\x00" in constant:
+                return _MARK.sub(lambda mark: texts[int(mark.group(1))], constant)
         return constant
 
-    return code.replace(co_consts=tuple(restored(constant) for constant in code.co_consts))
+    return code.replace(co_consts=tuple(restored(constant) for constant in code.co_consts), co_filename=filename)
 
 
 def has_jinja(text: str) -> bool:

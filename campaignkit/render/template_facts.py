@@ -7,6 +7,9 @@ the sandbox would refuse. Rendering one sample prospect would miss every branch
 it does not take, hence the tree. The source is parsed once and the same tree
 is compiled, with Jinja's code generator noting which names it resolves from
 the context (what ``jinja2.meta`` would find with a second code generation).
+The tree and the code are those of the template's skeleton (see ``jinja_source``),
+compiled under a stand-in name, so one compilation serves every template with
+the same Jinja; ``realise`` gives it one template's text, name and lines.
 Findings are plain values; whether one is an error is for the checks.
 """
 
@@ -15,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from types import CodeType
-from typing import Iterator
+from typing import Iterator, TypeVar
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
 from jinja2.compiler import CodeGenerator, Frame
@@ -27,7 +30,7 @@ from jinja2.sandbox import (
     UNSAFE_METHOD_ATTRIBUTES,
 )
 
-from campaignkit.render.jinja_source import Piece, restore_text, skeleton
+from campaignkit.render.jinja_source import Piece, Skeleton, restore_text, skeleton
 
 _UNSAFE_NAMES = (UNSAFE_FUNCTION_ATTRIBUTES | UNSAFE_METHOD_ATTRIBUTES | UNSAFE_GENERATOR_ATTRIBUTES
                  | UNSAFE_COROUTINE_ATTRIBUTES | UNSAFE_ASYNC_GENERATOR_ATTRIBUTES)
@@ -36,6 +39,9 @@ _JINJA_SPECIAL = frozenset({"loop", "caller", "varargs", "kwargs", "self", "supe
 _FALLBACK_FILTERS = frozenset({"default", "d"})
 _REFERENCES = {nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "import", nodes.Extends: "extends"}
 _JINJA_REGION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+#: The name shapes are compiled under (Python refuses NUL in a file name; no template is named this).
+SHAPE_NAME = "\x01shared template\x01"
+T = TypeVar("T", "NameUse", "Reference", "UnsafeAccess")
 
 
 @dataclass(frozen=True)
@@ -77,41 +83,53 @@ class TemplateFacts:
 
 @dataclass(frozen=True)
 class Shape:
-    """What a skeleton (see ``jinja_source``) compiles to: facts with lines but no columns, and marked code.
+    """What a skeleton compiles to: facts with skeleton lines and no columns, and marked code.
 
-    Sources that differ only in their literal text, such as most subjects, share one shape.
+    ``debug_lines`` is Jinja's table of (template line, code line) pairs, which ``realise``
+    turns into the template's own lines so that runtime errors name the right one.
     """
 
     facts: TemplateFacts
     code: CodeType | None
+    debug_lines: tuple[tuple[int, int], ...] = ()
 
 
 def analyse(environment: Environment, source: str, pieces: list[Piece], name: str
             ) -> tuple[TemplateFacts, CodeType | None]:
     """The facts of ``source`` (split into ``pieces``) and its compiled code (None when it does not parse)."""
-    text, literals = skeleton(pieces)
-    return realise(shape_of(environment, text, name), source, literals)
+    marked = skeleton(pieces)
+    return realise(shape_of(environment, marked.text), source, marked, name)
 
 
-def realise(shape: Shape, source: str, literals: list[str]) -> tuple[TemplateFacts, CodeType | None]:
-    """The facts and code of one source of ``shape``: columns located and literal text put back."""
+def realise(shape: Shape, source: str, marked: Skeleton, name: str) -> tuple[TemplateFacts, CodeType | None]:
+    """The facts and code of one template of ``shape``: its lines, columns, literal text and name."""
     locate = _Locator(source)
+    line = marked.source_line
+
+    def placed(finding: T, word: str) -> T:
+        return replace(finding, line=line(finding.line), column=locate(line(finding.line), word))
+
     facts = replace(
         shape.facts,
-        uses=tuple(replace(use, column=locate(use.line, use.name)) for use in shape.facts.uses),
-        references=tuple(replace(ref, column=locate(ref.line, ref.kind)) for ref in shape.facts.references),
-        unsafe=tuple(replace(access, column=locate(access.line, access.attribute)) for access in shape.facts.unsafe),
+        error_line=line(shape.facts.error_line),
+        uses=tuple(placed(use, use.name) for use in shape.facts.uses),
+        references=tuple(placed(ref, ref.kind) for ref in shape.facts.references),
+        unsafe=tuple(placed(access, access.attribute) for access in shape.facts.unsafe),
     )
-    return facts, restore_text(shape.code, literals) if shape.code is not None else None
+    if shape.code is None:
+        return facts, None
+    own_lines = tuple((line(template_line), code_line) for template_line, code_line in shape.debug_lines)
+    renamed = {SHAPE_NAME: name, _debug_info(shape.debug_lines): _debug_info(own_lines)}
+    return facts, restore_text(shape.code, marked.literals, renamed)
 
 
-def shape_of(environment: Environment, text: str, name: str) -> Shape:
+def shape_of(environment: Environment, text: str) -> Shape:
     """Parses and compiles a skeleton once, walking the tree for facts before the compiler rewrites it."""
     try:
-        tree = environment.parse(text, name=name)
+        tree = environment.parse(text, name=SHAPE_NAME)
         loads = list(_name_loads(tree, frozenset(), False))
         bound, references, unsafe = _declarations(tree)
-        generator = _TrackingGenerator(environment, name, name)
+        generator = _TrackingGenerator(environment, SHAPE_NAME, SHAPE_NAME)
         generator.visit(tree)
     except TemplateSyntaxError as exc:  # TemplateAssertionError, raised by the generator, is one too
         return Shape(TemplateFacts(syntax_error=exc.message or str(exc), error_line=exc.lineno or 1), None)
@@ -119,8 +137,14 @@ def shape_of(environment: Environment, text: str, name: str) -> Shape:
         return Shape(TemplateFacts(syntax_error="blocks and expressions are nested too deeply"), None)
     context_names = generator.context_names - set(environment.globals) - _JINJA_SPECIAL
     uses = tuple(NameUse(node.name, node.lineno, 1, guarded) for node, guarded in loads if node.name in context_names)
-    code = compile(generator.stream.getvalue(), name, "exec")
-    return Shape(TemplateFacts(uses=uses, bound=bound, references=references, unsafe=unsafe), code)
+    code = compile(generator.stream.getvalue(), SHAPE_NAME, "exec")
+    return Shape(TemplateFacts(uses=uses, bound=bound, references=references, unsafe=unsafe), code,
+                 tuple(generator.debug_info))
+
+
+def _debug_info(lines: tuple[tuple[int, int], ...]) -> str:
+    """Jinja's ``debug_info`` module constant for ``lines``, written as its code generator writes it."""
+    return "&".join(f"{template_line}={code_line}" for template_line, code_line in lines)
 
 
 class _TrackingGenerator(CodeGenerator):
