@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mjml
 
-from campaignkit.render.text import html_to_text
+from campaignkit.render.text import html_to_text, shows_text
 
 
 def test_mjml_output_becomes_readable_text_with_links():
@@ -38,3 +38,16 @@ def test_outlook_conditional_content_is_dropped_but_revealed_content_kept():
 
 def test_an_email_without_text_has_an_empty_text_part():
     assert html_to_text('<body><img src="https://acme.example/a.png" alt=""></body>').strip() == ""
+
+
+def test_shows_text_tells_at_a_glance_only_when_the_text_part_surely_has_text():
+    preview = '<body><div style="display:none">Preview only</div>'
+    cases = {
+        preview + "<p>Hello</p></body>": (True, "Hello\n"),
+        preview + "<p>&nbsp;</p></body>": (False, "\n"),
+        preview + '<a href="https://acme.example"><img src="x.png" alt="Acme"></a></body>': (
+            False, "Acme (https://acme.example)\n"),
+        "<body><!-- a comment --><style>p { color: red }</style></body>": (False, "\n"),
+    }
+    for document, (at_a_glance, text) in cases.items():
+        assert (shows_text(document), html_to_text(document)) == (at_a_glance, text)

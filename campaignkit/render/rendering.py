@@ -15,7 +15,9 @@ from __future__ import annotations
 import html
 import re
 import traceback
+from itertools import accumulate
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from jinja2 import TemplateSyntaxError
@@ -30,22 +32,40 @@ from campaignkit.render.jinja_source import has_jinja
 from campaignkit.render.markup import VOID_ELEMENTS
 from campaignkit.render.paths import OutsideWorkspace, TemplatePathError
 from campaignkit.render.sandbox import OutputTooLarge, render_bounded
-from campaignkit.render.text import html_to_text
+from campaignkit.render.text import html_to_text, shows_text
 
 #: Far deeper than any email, far shallower than what crashes ``mjml-python``.
 MAX_NESTING = 200
 MAX_MJ_INCLUDES = 100
-_TAG_NAMES = re.compile(r"<(/?)([A-Za-z][\w:.-]*)[^>]*?(/?)>")
+_TAG_NAMES = re.compile(r"<(/?)([A-Za-z][\w:.-]*)(?:[^>]*(/)>|[^>]*>)")
 _HEAD = re.compile(r"<mj-head\b[^>]*>")
 _ROOT = re.compile(r"<mjml\b[^>]*>")
 
 
 @dataclass(frozen=True)
 class RenderedEmail:
+    """One email as a prospect gets it; ``own_text`` is its text template rendered, if it has one.
+
+    Without one, the text part is made from the HTML when first asked for: ``validate``
+    mostly only needs to know that there is some (``has_text``), which a glance at the
+    HTML usually tells.
+    """
+
     subject: str
     preheader: str
     html: str
-    text: str
+    own_text: str | None = None
+
+    @cached_property
+    def text(self) -> str:
+        return self.own_text if self.own_text is not None else html_to_text(self.html)
+
+    @property
+    def has_text(self) -> bool:
+        """Whether the text part has any text in it."""
+        if self.own_text is None and "text" not in self.__dict__ and shows_text(self.html):
+            return True
+        return bool(self.text.strip())
 
 
 class RenderFailure(Exception):
@@ -84,11 +104,9 @@ def render_with(context: EmailContext, email: Resource, values: dict[str, Any]) 
     document = to_html(context, with_inbox_text(mjml_source, subject, preheader), values, body.path)
     text_name = email.data.get("text")
     if not isinstance(text_name, str) or text_name == "auto":
-        text = html_to_text(document)
-    else:
-        text_part = template_file(context, text_name, False, email.position_of("text"))
-        text = run(context, text_part, values, Position(text_part.path, 1, 1))
-    return RenderedEmail(subject, preheader, document, text)
+        return RenderedEmail(subject, preheader, document)
+    text_part = template_file(context, text_name, False, email.position_of("text"))
+    return RenderedEmail(subject, preheader, document, run(context, text_part, values, Position(text_part.path, 1, 1)))
 
 
 def render_inline(context: EmailContext, email: Resource, key: str, values: dict[str, Any]) -> str:
@@ -214,13 +232,9 @@ def _guarded(markup: str, where: Position) -> str:
     Its parser recurses, and a few thousand levels crash the whole process (a segmentation
     fault, not an exception), so deeper markup never reaches it.
     """
-    depth = deepest = 0
-    for closing, name, self_closing in _TAG_NAMES.findall(markup):
-        if closing:
-            depth -= 1
-        elif not self_closing and name.lower() not in VOID_ELEMENTS:
-            depth += 1
-            deepest = max(deepest, depth)
+    steps = [-1 if closing else 0 if self_closing or name.lower() in VOID_ELEMENTS else 1
+             for closing, name, self_closing in _TAG_NAMES.findall(markup)]
+    deepest = max(accumulate(steps), default=0)
     if deepest > MAX_NESTING:
         raise RenderFailure("CK414", f"the rendered MJML nests elements {deepest} deep; keep it under {MAX_NESTING}",
                             where)

@@ -215,6 +215,6 @@ def text_part(facts: EmailFacts) -> Iterator[Diagnostic]:
     Example: an email that is one big image, with `text: auto`.
     Use instead: some real text in the body, or `text: templates/NAME.txt`.
     """
-    if facts.rendered is not None and not facts.rendered.text.strip():
+    if facts.rendered is not None and not facts.rendered.has_text:
         yield error("CK433", "the plain-text part is empty; put text in the body or write a text part "
                              "(text: templates/NAME.txt)", facts.email.position_of("text"))

@@ -29,16 +29,13 @@ _TAG = re.compile(r"<[^>]*>")
 # in HTML source are only spaces; the marks become the text's lines at the end.
 _BREAK, _PARAGRAPH = "\x01", "\x00"
 _BLANK_LINES = re.compile(r"\n{3,}")
+# A text that starts with a character neither space nor an entity (which may be &nbsp;).
+_SHOWN_CHARACTER = re.compile(r">\s*[^\s<&]")
 
 
 def html_to_text(document: str) -> str:
     """The readable text of an HTML email, links kept as ``text (url)``."""
-    body = _BODY.search(document)
-    body = _without_comments(document[body.start():] if body else document)
-    body = _HIDDEN.sub("", body)
-    if "<style" in body or "<script" in body or "<title" in body:
-        body = _INVISIBLE.sub("", body)
-    body = _LINK.sub(_link_text, body)
+    body = _LINK.sub(_link_text, _visible_markup(document))
     body = _LIST_ITEM.sub(_BREAK + "- ", body)
     body = _LINE_BREAK.sub(_BREAK, _PARAGRAPH_END.sub(_PARAGRAPH, body))
     # str.split() is far faster than a regular expression over the many whitespace runs of MJML output.
@@ -46,6 +43,24 @@ def html_to_text(document: str) -> str:
     for mark, line_end in ((_PARAGRAPH, "\n\n"), (_BREAK, "\n")):
         body = body.replace(f" {mark}", mark).replace(f"{mark} ", mark).replace(mark, line_end)
     return html.unescape(_BLANK_LINES.sub("\n\n", body)).strip() + "\n"
+
+
+def shows_text(document: str) -> bool:
+    """True when ``html_to_text(document)`` surely has some text: a character a reader sees.
+
+    False means only "not at a glance" (an email that is one linked image still has its
+    ``alt`` text); ask ``html_to_text`` then.
+    """
+    return _SHOWN_CHARACTER.search(_visible_markup(document)) is not None
+
+
+def _visible_markup(document: str) -> str:
+    """The body of ``document`` without comments, the hidden preview text, styles and scripts."""
+    body = _BODY.search(document)
+    body = _HIDDEN.sub("", _without_comments(document[body.start():] if body else document))
+    if "<style" in body or "<script" in body or "<title" in body:
+        body = _INVISIBLE.sub("", body)
+    return body
 
 
 def _without_comments(body: str) -> str:
