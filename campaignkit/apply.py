@@ -4,7 +4,9 @@ Every change is committed to state in its own transaction the moment the
 target confirms it, so an apply that fails or is killed half-way loses
 nothing and the next plan shows only what is left. A create is first marked
 pending; if the process dies between the target's answer and the state write,
-the next apply finds the object by name instead of creating it twice.
+the next apply finds the object by name instead of creating it twice. An
+email's check findings are recorded with it, for the next plan to say which
+checks changed.
 
 Changes run in dependency order, up to ``parallelism`` at a time where the
 target allows it: worker threads only call the target, the calling thread
@@ -209,5 +211,5 @@ def _state_write(change: Change, remote: RemoteObject | None) -> tuple[list[Stat
         return [], [change.address]
     target_id = remote.id if remote is not None else change.target_id
     entry = StateEntry(change.address, change.kind, change.name, target_id, change.after or {}, change.hash,
-                       change.depends_on, change.protected)
+                       change.depends_on, change.protected, change.checks)
     return [entry], removes

@@ -7,7 +7,8 @@ unified diff. JSON follows Terraform's plan JSON (documented in
 ``docs/plan-json.md``) so that policy tools written for Terraform plans read
 it. Markdown is a pull-request comment: a summary table and the details folded,
 each changed program's diagram, each changed email's subject and preheader
-before and after with its check findings, never longer than GitHub's
+before and after with the checks that changed (findings added and fixed since
+the applied version, as state recorded them), never longer than GitHub's
 65,536-character limit allows.
 
 Formatting only: nothing here decides what to change.
@@ -20,19 +21,20 @@ import html
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable
 
 from rich.text import Text
 
 from campaignkit import __version__
 from campaignkit.apply import ApplyReport, Outcome, Status
-from campaignkit.diagnostics import Diagnostic
 from campaignkit.diagram import diagram_of, to_mermaid
 from campaignkit.plan import Action, Change, Drift, FieldChange, Plan
+from campaignkit.plan.findings import compare
+from campaignkit.state import Finding
 from campaignkit.targets.base import CONTENT_DIGEST, CONTENT_FIELDS
 
 FORMATS = ("text", "json", "markdown")
-JSON_FORMAT_VERSION = "1.2"
+JSON_FORMAT_VERSION = "1.3"
 MARKDOWN_LIMIT = 65_000
 #: Strings longer than this, or with line breaks, are shown as a unified diff.
 LONG_TEXT = 100
@@ -47,8 +49,6 @@ _LINE_STYLE = {"+": "green", "-": "red", "~": "yellow", "@": "cyan", " ": "", "!
 #: What an inbox shows of an email before it is opened, as the markdown plan's table names it.
 _INBOX_FIELDS = (("subject", "Subject"), ("preheader", "Preheader"))
 
-#: The check findings of each changed email's new version, by address (the caller has the workspace).
-EmailChecks = Mapping[str, Sequence[Diagnostic]]
 
 
 @dataclass(frozen=True)
@@ -223,12 +223,28 @@ def _json_change(change: Change, target: str) -> dict[str, Any]:
             "depends_on": list(change.wait_for),
         },
     }
+    if change.checks is not None:
+        item["campaignkit"]["checks"] = _json_checks(change.checks_before, change.checks)
     if change.previous_address:
         item["previous_address"] = change.previous_address
     if change.action is Action.REPLACE:
         item["change"]["replace_paths"] = [[field] for field in change.replace_fields]
         item["action_reason"] = "replace_because_cannot_update"
     return item
+
+
+def _json_checks(before: tuple[Finding, ...] | None, after: tuple[Finding, ...]) -> dict[str, Any]:
+    """An email's findings now and as applied; added, fixed and unchanged are null when nothing was recorded."""
+    checks: dict[str, Any] = {"before": _json_findings(before), "after": _json_findings(after),
+                              "added": None, "fixed": None, "unchanged": None}
+    if before is not None:
+        diff = compare(before, after)
+        checks.update(added=_json_findings(diff.added), fixed=_json_findings(diff.fixed), unchanged=diff.unchanged)
+    return checks
+
+
+def _json_findings(findings: tuple[Finding, ...] | None) -> list[dict[str, str]] | None:
+    return None if findings is None else [f.to_record() for f in findings]
 
 
 def _json_drift(drift: Drift, target: str) -> dict[str, Any]:
@@ -246,12 +262,8 @@ def _json_drift(drift: Drift, target: str) -> dict[str, Any]:
     }
 
 
-def plan_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT, email_checks: EmailChecks | None = None) -> str:
-    """The plan as a pull-request comment of at most ``limit`` characters.
-
-    ``email_checks`` are passed in rather than computed here because checking
-    an email needs the workspace and its templates, which a plan does not hold.
-    """
+def plan_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
+    """The plan as a pull-request comment of at most ``limit`` characters."""
     head = [f"### campaignkit plan for `{plan.environment}`", "",
             f"**{plan.summary if plan.changes else 'No changes. The target matches the files.'}**", ""]
     head += ["| Action | Count |", "|---|---:|",
@@ -265,7 +277,7 @@ def plan_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT, email_checks: EmailCh
         blocks.append(_details(f"{_SYMBOL[change.action]} <code>{change.address}</code> {_describe(change)}",
                                _change_lines(change)))
         blocks.extend(_program_diagram(change))
-        blocks.extend(_email_summary(change, email_checks))
+        blocks.extend(_email_summary(change))
     return _fit("\n".join(head), blocks, limit)
 
 
@@ -278,14 +290,15 @@ def _program_diagram(change: Change) -> list[list[str]]:
              "```mermaid", *mermaid, "```", "", "</details>", ""]]
 
 
-def _email_summary(change: Change, email_checks: EmailChecks | None) -> list[list[str]]:
-    """For an email that is created or changed, what the inbox shows before and after, and its findings now."""
+def _email_summary(change: Change) -> list[list[str]]:
+    """For an email that is created or changed, what the inbox shows before and after, and the checks that changed."""
     if change.kind != "email" or change.after is None:
         return []
     rows = [_inbox_row(label, key, change.before, change.after) for key, label in _INBOX_FIELDS]
-    findings = None if email_checks is None else email_checks.get(change.address)
+    findings = change.checks
     return [[f"<details open><summary>inbox view of <code>{change.address}</code></summary>", "",
-             "| | Before | After |", "|---|---|---|", *rows, "", *_findings_lines(findings), "</details>", ""]]
+             "| | Before | After |", "|---|---|---|", *rows, "",
+             *_checks_lines(change, findings), "</details>", ""]]
 
 
 def _inbox_row(label: str, key: str, before: dict[str, Any] | None, after: dict[str, Any]) -> str:
@@ -300,15 +313,37 @@ def _cell(value: Any) -> str:
     return "(none)" if value in (None, "") else html.escape(str(value)).replace("|", "&#124;")
 
 
-def _findings_lines(findings: Sequence[Diagnostic] | None) -> list[str]:
-    """The checks of the new version (errors stop a plan, so these are warnings); nothing when not checked."""
+def _checks_lines(change: Change, findings: tuple[Finding, ...] | None) -> list[str]:
+    """The findings added and fixed since the applied version; all of them when its findings are unknown.
+
+    Errors stop a plan, so findings here are warnings. Nothing when not checked.
+    """
     if findings is None:
         return []
+    if change.checks_before is None:
+        why = ("a new email" if change.action is Action.CREATE
+               else "the applied version's findings were not recorded (it was applied before campaignkit kept them)")
+        return [f"Checks: {why}; the findings of this version follow.", "", *_findings_lines(findings)]
+    diff = compare(change.checks_before, findings)
+    return [f"Checks: {_count(diff.added, 'added')}, {_count(diff.fixed, 'fixed')}, unchanged: {diff.unchanged}.",
+            "", *(f"- added: {_finding(f)}" for f in diff.added), *(f"- fixed: {_finding(f)}" for f in diff.fixed),
+            *([""] if diff.added or diff.fixed else [])]
+
+
+def _count(findings: tuple[Finding, ...], what: str) -> str:
+    return f"{len(findings) or 'none'} {what}"
+
+
+def _findings_lines(findings: tuple[Finding, ...]) -> list[str]:
     if not findings:
         return ["Checks now: no check findings.", ""]
     return [f"Checks now: {len(findings)} finding{'s' if len(findings) > 1 else ''}.", "",
-            *(f"- {d.severity.value} {d.code}: {_cell(d.message)} ({d.position.path}:{d.position.line})"
-              for d in findings), ""]
+            *(f"- {_finding(f)}" for f in findings), ""]
+
+
+def _finding(finding: Finding) -> str:
+    where = f" ({finding.at})" if finding.at else ""
+    return f"{finding.severity} {finding.code}: {_cell(finding.message)}{where}"
 
 
 def _details(summary: str, lines: list[Line]) -> list[str]:

@@ -6,9 +6,11 @@ import json
 import sqlite3
 import threading
 import time
+from dataclasses import replace
 
 from campaignkit.apply import Status, apply_plan
 from campaignkit.plan import Action
+from campaignkit.state import Finding
 from campaignkit.targets.local import LocalTarget
 
 
@@ -161,3 +163,23 @@ def test_email_bodies_reach_the_target_and_state_keeps_only_their_digest(rig):
     assert "Your ticket is attached." in html and "html_body" not in attributes
     entry = rig.store.read().entries["email.2026-email-welcome-email"]
     assert set(entry.attributes) >= {"subject", "content_sha256"} and "html_body" not in entry.attributes
+
+
+def test_apply_records_each_emails_check_findings_without_lines(rig):
+    rig.edit("emails.yaml", "preheader: Your ticket and what comes next\n", "")
+    rig.apply()
+    entries = rig.store.read().entries
+    assert [(f.code, f.severity) for f in entries["email.2026-email-welcome-email"].checks] == [("CK432", "warning")]
+    assert entries["email.2026-email-reminder-email"].checks == ()
+    assert entries["list.global-suppression-list"].checks is None
+    with sqlite3.connect(rig.store.path) as db:
+        [(recorded,)] = db.execute("SELECT findings FROM ck_checks WHERE address = ?",
+                                   ("email.2026-email-welcome-email",)).fetchall()
+    assert '"code":"CK432"' in recorded and "emails.yaml" not in recorded
+
+
+def test_an_email_is_unchanged_when_only_its_recorded_findings_differ(rig):
+    rig.apply()
+    applied = rig.store.read().entries["email.2026-email-welcome-email"]
+    rig.store.commit(puts=[replace(applied, checks=(Finding("CK432", "warning", "worded otherwise"),))])
+    assert rig.plan().changes == ()

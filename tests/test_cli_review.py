@@ -84,7 +84,7 @@ def test_markdown_plan_shows_the_diagram_of_a_changed_program(tmp_path):
     assert "queue.sales" in diagram and "s_hot" in diagram
 
 
-def test_markdown_plan_shows_a_changed_emails_inbox_view_and_its_checks_now(small_workspace):
+def test_markdown_plan_shows_a_changed_emails_inbox_view_and_the_checks_that_changed(small_workspace):
     CliRunner().invoke(main, ["--chdir", str(small_workspace), "apply", "--auto-approve"], catch_exceptions=False)
     emails = small_workspace / "emails.yaml"
     emails.write_text(emails.read_text().replace("preheader: Your ticket and what comes next\n", "")
@@ -93,7 +93,8 @@ def test_markdown_plan_shows_a_changed_emails_inbox_view_and_its_checks_now(smal
     assert result.exit_code == 0, result.output
     welcome = result.output.split("inbox view of <code>email.2026-email-welcome-email", 1)[1].split("</details>")[0]
     assert "| Preheader | Your ticket and what comes next | (none) |" in welcome
-    assert "Checks now: 1 finding." in welcome and "warning CK432" in welcome
+    assert "Checks: 1 added, none fixed, unchanged: 0." in welcome
+    assert "- added: warning CK432: the email has no preheader" in welcome
     reminder = result.output.split("inbox view of <code>email.2026-email-reminder-email", 1)[1].split("</details>")[0]
     assert "| Subject | Acme Conf starts soon | Acme Conf starts Monday |" in reminder
-    assert "Checks now: no check findings." in reminder
+    assert "Checks: none added, none fixed, unchanged: 0." in reminder

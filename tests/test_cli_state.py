@@ -152,7 +152,7 @@ def test_apply_on_a_terminal_asks_and_only_yes_applies(small_workspace):
 def test_plan_json_and_markdown(run):
     code, out, _ = run("plan", "--format", "json")
     document = json.loads(out)
-    assert document["format_version"] == "1.2" and len(document["resource_changes"]) == 7
+    assert document["format_version"] == "1.3" and len(document["resource_changes"]) == 7
     code, out, _ = run("plan", "--format", "markdown")
     assert out.startswith("### campaignkit plan for `sandbox`") and "| Create | 7 |" in out
 
@@ -277,3 +277,14 @@ def test_state_in_postgresql(run, small_workspace, postgres_url):
     assert not (small_workspace / ".campaignkit" / "sandbox.db").exists()
     _, out, _ = run("state", "history")
     assert "success" in out
+
+
+def test_markdown_plan_shows_the_checks_an_applied_email_change_fixed(run, small_workspace):
+    emails = small_workspace / "emails.yaml"
+    emails.write_text(emails.read_text().replace("preheader: Your ticket and what comes next\n", ""))
+    assert run("apply", "--auto-approve")[0] == 0
+    emails.write_text(emails.read_text().replace("subject: Welcome to Acme Conf\n",
+                                                 "subject: Welcome to Acme Conf\npreheader: See you there\n"))
+    code, out, _ = run("plan", "--format", "markdown")
+    assert code == 0 and "Checks: none added, 1 fixed, unchanged: 0." in out
+    assert "- fixed: warning CK432: the email has no preheader" in out

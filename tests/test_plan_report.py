@@ -6,7 +6,6 @@ import json
 import re
 import sqlite3
 
-from campaignkit.diagnostics import Position, warning
 from campaignkit.plan_report import MARKDOWN_LIMIT, apply_text, plan_json, plan_markdown, plan_text
 
 
@@ -66,7 +65,7 @@ def test_json_has_terraforms_plan_shape(rig):
     rig.edit("programs.yaml", "reminder: {send_email: email.2026-email-reminder-email, next: done}",
              "reminder: {wait: 1d, next: done}")
     document = json.loads(plan_json(rig.plan()))
-    assert document["format_version"] == "1.2"
+    assert document["format_version"] == "1.3"
     by_address = {c["address"]: c for c in document["resource_changes"]}
     assert {a: c["change"]["actions"] for a, c in by_address.items()} == {
         "list.global-optout-list": ["update"],
@@ -115,17 +114,16 @@ def test_markdown_shows_a_changed_emails_subject_and_preheader_before_and_after(
     assert "| Subject | Welcome to Acme Conf | Welcome &#124; aboard &lt;now&gt; |" in text
     assert "| Preheader | Your ticket and what comes next | unchanged |" in text
     assert "reminder-email</code></summary>" not in text
-    assert "Checks now" not in text  # the caller checked nothing
 
 
-def test_markdown_shows_new_emails_and_the_check_findings_given(rig):
-    finding = warning("CK432", "the email has no preheader", Position("emails.yaml", 9))
-    text = plan_markdown(rig.plan(), email_checks={"email.2026-email-welcome-email": [finding],
-                                                   "email.2026-email-reminder-email": []})
+def test_markdown_shows_new_emails_and_their_check_findings(rig):
+    rig.edit("emails.yaml", "preheader: Your ticket and what comes next\n", "")
+    text = plan_markdown(rig.plan())
     assert "| Subject | (new) | Welcome to Acme Conf |" in text
+    assert "| Preheader | (new) | (none) |" in text
     welcome = text.split("inbox view of <code>email.2026-email-welcome-email", 1)[1].split("</details>")[0]
     assert "Checks now: 1 finding." in welcome
-    assert "- warning CK432: the email has no preheader (emails.yaml:9)" in welcome
+    assert "- warning CK432: the email has no preheader" in welcome
     reminder = text.split("inbox view of <code>email.2026-email-reminder-email", 1)[1].split("</details>")[0]
     assert "Checks now: no check findings." in reminder
 
@@ -133,7 +131,7 @@ def test_markdown_shows_new_emails_and_the_check_findings_given(rig):
 def test_markdown_has_no_inbox_view_for_other_changes(rig):
     rig.apply()
     rig.edit("lists.yaml", "People who registered", "People registered")
-    assert "inbox view" not in plan_markdown(rig.plan(), email_checks={})
+    assert "inbox view" not in plan_markdown(rig.plan())
 
 
 def test_markdown_never_exceeds_the_limit_and_says_it_was_cut(rig):
@@ -152,9 +150,8 @@ def test_markdown_never_exceeds_the_limit_and_says_it_was_cut(rig):
 
 def test_markdown_shows_an_inbox_view_whole_or_not_at_all(rig):
     plan = rig.plan()
-    checked = {c.address: [] for c in plan.changes if c.kind == "email"}
     for limit in range(1_500, 8_000, 100):
-        text = plan_markdown(plan, limit, email_checks=checked)
+        text = plan_markdown(plan, limit)
         assert len(text) <= limit
         assert text.count("inbox view of") == text.count("| Preheader |") == text.count("Checks now:")
         assert text.count("<details") == text.count("</details>")
@@ -176,3 +173,72 @@ def test_apply_text_names_failures_and_what_was_not_tried(rig):
     assert "list.global-suppression-list (create): a list called 'global-suppression-list' already exists" in text
     assert "Not tried" in text and "program.2026-nurture-welcome-program (create)" in text
     assert "run 'campaignkit plan' to see what is left" in text
+
+
+WELCOME = "email.2026-email-welcome-email"
+NO_PREHEADER = ("preheader: Your ticket and what comes next\n", "")
+#: Enough text for the rendered HTML to pass 80 KB (a CK426 warning) and stay under Gmail's 102 KB.
+BIG_BODY = ("Your ticket is attached.", "Your ticket is attached. " + "All the talks in one place. " * 3_000)
+
+
+def _inbox_view(text: str, address: str = WELCOME) -> str:
+    return text.split(f"inbox view of <code>{address}", 1)[1].split("</details>")[0]
+
+
+def test_markdown_shows_the_checks_a_change_added_and_fixed(rig):
+    rig.edit("emails.yaml", *NO_PREHEADER)
+    rig.apply()
+    rig.edit("emails.yaml", "subject: Welcome to Acme Conf\n", "subject: Welcome to Acme Conf\npreheader: See you\n")
+    rig.edit("templates/welcome.mjml", *BIG_BODY)
+    welcome = _inbox_view(plan_markdown(rig.plan(), limit=10_000_000))
+    assert "Checks: 1 added, 1 fixed, unchanged: 0." in welcome
+    assert re.search(r"^- added: warning CK426: .* \(templates/welcome.mjml:\d+\)$", welcome, re.M)
+    assert re.search(r"^- fixed: warning CK432: the email has no preheader", welcome, re.M)
+
+
+def test_markdown_says_the_checks_are_unchanged_when_only_the_subject_changed(rig):
+    rig.edit("emails.yaml", *NO_PREHEADER)
+    rig.apply()
+    rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome aboard")
+    welcome = _inbox_view(plan_markdown(rig.plan()))
+    assert "Checks: none added, none fixed, unchanged: 1." in welcome
+    assert "- added" not in welcome and "- fixed" not in welcome
+
+
+def test_markdown_lists_every_finding_when_the_applied_versions_were_not_recorded(rig):
+    rig.edit("emails.yaml", *NO_PREHEADER)
+    rig.apply()
+    with sqlite3.connect(rig.store.path) as db:
+        db.execute("DELETE FROM ck_checks")  # as in state written before findings were recorded
+    rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome aboard")
+    welcome = _inbox_view(plan_markdown(rig.plan()))
+    assert "the applied version's findings were not recorded" in welcome
+    assert "Checks now: 1 finding." in welcome and "- warning CK432: the email has no preheader" in welcome
+
+
+def test_markdown_says_a_new_email_has_no_earlier_findings(rig):
+    text = plan_markdown(rig.plan())
+    assert "Checks: a new email; the findings of this version follow." in _inbox_view(text)
+    assert "Checks now: no check findings." in _inbox_view(text)
+
+
+def test_json_gives_each_changed_emails_checks_added_fixed_and_unchanged(rig):
+    rig.edit("emails.yaml", *NO_PREHEADER)
+    rig.apply()
+    rig.edit("emails.yaml", "subject: Welcome to Acme Conf\n", "subject: Welcome to Acme Conf\npreheader: See you\n")
+    rig.edit("templates/welcome.mjml", *BIG_BODY)
+    rig.edit("templates/reminder.mjml", "three days", "3 days")
+    changes = {c["address"]: c for c in json.loads(plan_json(rig.plan()))["resource_changes"]}
+    checks = changes[WELCOME]["campaignkit"]["checks"]
+    assert [f["code"] for f in checks["before"]] == ["CK432"] and [f["code"] for f in checks["after"]] == ["CK426"]
+    assert [f["code"] for f in checks["added"]] == ["CK426"] and [f["code"] for f in checks["fixed"]] == ["CK432"]
+    assert checks["unchanged"] == 0 and set(checks["added"][0]) == {"code", "severity", "message"}
+    assert changes["email.2026-email-reminder-email"]["campaignkit"]["checks"] == {
+        "before": [], "after": [], "added": [], "fixed": [], "unchanged": 0}
+
+
+def test_json_checks_are_null_where_nothing_was_recorded_and_absent_for_other_kinds(rig):
+    document = json.loads(plan_json(rig.plan()))
+    checks = {c["address"]: c["campaignkit"].get("checks") for c in document["resource_changes"]}
+    assert checks[WELCOME] == {"before": None, "after": [], "added": None, "fixed": None, "unchanged": None}
+    assert checks["list.global-suppression-list"] is None

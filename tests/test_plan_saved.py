@@ -103,3 +103,23 @@ def test_files_that_are_not_plans_are_refused_in_one_line(tmp_path, content, mes
 def test_a_missing_plan_file_is_one_line(tmp_path):
     with pytest.raises(UserError, match="cannot read the plan file"):
         load_plan(tmp_path / "nope.json")
+
+
+def test_a_saved_plan_carries_the_findings_apply_records(rig, tmp_path):
+    rig.edit("emails.yaml", "preheader: Your ticket and what comes next\n", "")
+    save_plan(rig.plan(), tmp_path / "plan.json")
+    rig.apply(load_plan(tmp_path / "plan.json"))
+    checks = rig.store.read().entries["email.2026-email-welcome-email"].checks
+    assert [f.code for f in checks] == ["CK432"]
+
+
+def test_a_plan_saved_before_findings_were_recorded_still_applies(rig, tmp_path):
+    save_plan(rig.plan(), tmp_path / "plan.json")
+    saved = json.loads((tmp_path / "plan.json").read_text())
+    for change in saved["changes"]:
+        del change["checks"], change["checks_before"]
+    (tmp_path / "plan.json").write_text(json.dumps(saved))
+    plan = load_plan(tmp_path / "plan.json")
+    fits(rig, plan)
+    assert rig.apply(plan).ok
+    assert rig.store.read().entries["email.2026-email-welcome-email"].checks is None

@@ -9,12 +9,13 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from campaignkit.errors import UserError
-from campaignkit.state import LockHeld, StateEntry, StateFormatError, open_url
+from campaignkit.state import Finding, LockHeld, StateEntry, StateFormatError, open_url
 
 KEY = "acme/sandbox"
 
@@ -226,3 +227,27 @@ def test_an_unreachable_postgres_is_one_line_without_the_password(tmp_path):
         open_url("postgresql://ck:secret@127.0.0.1:1/ck", tmp_path, KEY)
     assert "cannot connect" in str(caught.value) and "secret" not in str(caught.value)
     assert "ck:***@127.0.0.1:1" in str(caught.value)
+
+
+def test_an_emails_check_findings_are_kept_until_a_write_without_them(state_url, tmp_path):
+    found = (Finding("CK426", "warning", "too big"), Finding("CK432", "warning", "no preheader"))
+    with open_store(state_url, tmp_path) as store:
+        store.begin("l")
+        store.commit(puts=[replace(entry("email.a"), checks=found), entry("list.x")])
+    with open_store(state_url, tmp_path) as store:
+        entries = store.read().entries
+        assert (entries["email.a"].checks, entries["list.x"].checks) == (found, None)
+        store.commit(puts=[entry("email.a")])
+        assert store.read().entries["email.a"].checks is None
+
+
+def test_state_written_before_findings_were_recorded_still_loads(state_url, tmp_path):
+    with open_store(state_url, tmp_path) as store:
+        store.begin("l")
+        store.commit(puts=[entry("email.a")])
+        with store._transaction() as cur:
+            cur.execute("DROP TABLE ck_checks")  # the layout of an older campaignkit
+    with open_store(state_url, tmp_path) as store:
+        assert store.read().entries == {"email.a": entry("email.a")}
+        store.commit(puts=[replace(entry("email.a"), checks=(Finding("CK432", "warning", "no preheader"),))])
+        assert store.read().entries["email.a"].checks == (Finding("CK432", "warning", "no preheader"),)

@@ -8,11 +8,12 @@ most expensive step of ``validate``.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from campaignkit.cache import ResultCache, digest
 from campaignkit.checks import DOCUMENTED, Scope, check
 from campaignkit.diagnostics import Diagnostic, from_record, to_record
+from campaignkit.model import Resource, Workspace
 from campaignkit.render import EmailContext, check_emails, email_check_docs
 
 DOCUMENTED.update(email_check_docs())
@@ -29,10 +30,18 @@ def emails_render_and_pass_content_checks(scope: Scope) -> Iterator[Diagnostic]:
     broken layout, a missing unsubscribe link.
     Use instead: see `campaignkit explain CK4xx` for each check.
     """
-    emails = scope.of_kind("email")
+    for found in checked_emails(scope.workspace, scope.of_kind("email")):
+        yield from found
+
+
+def checked_emails(workspace: Workspace, emails: Sequence[Resource]) -> list[list[Diagnostic]]:
+    """Each email's CK4xx diagnostics, from the cache where an identical email was checked before.
+
+    ``plan`` asks for the emails it changes after ``validate`` has checked them all, so
+    there they come from the cache.
+    """
     if not emails:
-        return
-    workspace = scope.workspace
+        return []
     inputs = digest(
         workspace.templates_digest,
         workspace.config.vars,
@@ -50,5 +59,4 @@ def emails_render_and_pass_content_checks(scope: Scope) -> Iterator[Diagnostic]:
             results[index] = [to_record(d) for d in found]
             cache.put(keys[index], results[index])
     cache.save()
-    for records in results:
-        yield from (from_record(record) for record in records)
+    return [[from_record(record) for record in records] for records in results]

@@ -24,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from campaignkit.apply import ApplyReport, Outcome, Status, apply_plan, record_drift
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
-from campaignkit.diagnostics import Diagnostic, closest, did_you_mean
+from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.errors import UserError
 from campaignkit.model import Environment, Workspace
 from campaignkit.plan import (
@@ -39,7 +39,6 @@ from campaignkit.plan import (
     workspace_hash,
 )
 from campaignkit.plan_report import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
-from campaignkit.render import EmailContext, check_emails
 from campaignkit.state import StateEntry, StateStore, open_store
 from campaignkit.state.audit import current_user, git_commit
 from campaignkit.targets import Target, open_target
@@ -138,28 +137,19 @@ def plan(env_name: str | None, out: Path | None, fmt: str, detailed_exitcode: bo
                               refresh_first=refresh_first, only=only)
     if out is not None:
         save_plan(made, out)
-    _print_plan(made, fmt, opened.workspace)
+    _print_plan(made, fmt)
     if out is not None and fmt == "text":
         click.echo(f"\nSaved the plan to {out}. Apply exactly this plan with: campaignkit apply {out}")
     sys.exit(2 if detailed_exitcode and made.has_changes else 0)
 
 
-def _print_plan(made: Plan, fmt: str, workspace: Workspace) -> None:
+def _print_plan(made: Plan, fmt: str) -> None:
     if fmt == "json":
         click.echo(plan_json(made))
     elif fmt == "markdown":
-        click.echo(plan_markdown(made, email_checks=_email_checks(made, workspace)))
+        click.echo(plan_markdown(made))
     else:
         _console().print(plan_text(made))
-
-
-def _email_checks(made: Plan, workspace: Workspace) -> dict[str, list[Diagnostic]]:
-    """The check findings of each email the plan creates or changes, for reviewers of the markdown plan."""
-    addresses = [c.address for c in made.changes if c.kind == "email" and c.after is not None]
-    if not addresses:
-        return {}
-    found = check_emails(EmailContext(workspace), [workspace.resources[a] for a in addresses])
-    return dict(zip(addresses, found))
 
 
 @main.command()

@@ -3,8 +3,8 @@
 The pieces, each a module: ``desired`` (what the files ask for), ``refresh``
 (what the target really holds: drift), ``planner`` (the changes, with
 protection and renames), ``order`` (dependencies), ``diff`` (field-level
-differences), ``content`` (email bodies), ``changes`` (the plan as data) and
-``saved`` (plan files).
+differences), ``content`` (email bodies), ``findings`` (emails' check findings,
+now and as applied), ``changes`` (the plan as data) and ``saved`` (plan files).
 ``plan_workspace`` puts them together; the caller holds the state lock.
 """
 
@@ -17,6 +17,7 @@ from campaignkit.plan.changes import Action, Change, Drift, Plan
 from campaignkit.plan.content import EmailBodies, Render, attach_bodies, merge_language_of
 from campaignkit.plan.desired import Desired, desired_objects, object_hash
 from campaignkit.plan.diff import FieldChange
+from campaignkit.plan.findings import attach_findings
 from campaignkit.plan.planner import ProtectedError, make_plan
 from campaignkit.plan.refresh import refresh
 from campaignkit.plan.saved import check_applicable, load_plan, plan_hash, save_plan, workspace_hash
@@ -36,6 +37,7 @@ def plan_workspace(
 ) -> Plan:
     """The plan for ``environment``: the files against ``state``, refreshed from ``target`` first.
 
+    Each email created or changed carries its check findings, now and as state recorded them.
     ``render`` replaces the email renderer (and its cache), for tests about planning itself.
     """
     bodies = EmailBodies(workspace, workspace.templates_digest, render, merge_language_of(target))
@@ -44,7 +46,7 @@ def plan_workspace(
     plan = make_plan(desired, current, target, environment, drift=drift, only=only,
                      workspace_hash=workspace_hash(workspace), refreshed=refresh_first)
     bodies.save()
-    return attach_bodies(plan, bodies, target)
+    return attach_findings(attach_bodies(plan, bodies, target), workspace, current)
 
 
 __all__ = [

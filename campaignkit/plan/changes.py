@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any
 
 from campaignkit.plan.diff import FieldChange
+from campaignkit.state import Finding
 from campaignkit.targets.base import Content
 
 
@@ -57,6 +58,11 @@ class Change:
     #: An email's rendered bodies, when this change sends them; and those the target held, for the diff.
     content: Content | None = None
     content_before: Content | None = None
+    #: An email's check findings in this version (recorded in state on apply), and those state recorded
+    #: for the applied version; None: not checked, or nothing recorded (a new email, older state).
+    #: Not part of ``fields``: a check's wording changing does not change the email.
+    checks: tuple[Finding, ...] | None = None
+    checks_before: tuple[Finding, ...] | None = None
 
     @property
     def needs_person(self) -> bool:

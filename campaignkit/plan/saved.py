@@ -22,7 +22,7 @@ from campaignkit.errors import UserError
 from campaignkit.model import Workspace
 from campaignkit.plan.changes import Action, Change, Drift, Plan
 from campaignkit.plan.diff import FieldChange
-from campaignkit.state import State
+from campaignkit.state import Finding, State
 from campaignkit.workspace import CONFIG_FILE
 
 FORMAT = "campaignkit-plan"
@@ -147,6 +147,7 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
         "replace_fields": list(change.replace_fields), "manual": change.manual,
         "manual_fields": list(change.manual_fields), "instructions": change.instructions,
         "wait_for": list(change.wait_for), "content": change.content, "content_before": change.content_before,
+        "checks": _findings_to_list(change.checks), "checks_before": _findings_to_list(change.checks_before),
     }
 
 
@@ -159,7 +160,18 @@ def _change_from_dict(data: dict[str, Any]) -> Change:
         replace_fields=tuple(data["replace_fields"]), manual=bool(data["manual"]),
         manual_fields=tuple(data["manual_fields"]), instructions=data["instructions"],
         wait_for=tuple(data["wait_for"]), content=data["content"], content_before=data["content_before"],
+        # Plans saved before findings were recorded have none: apply then records none.
+        checks=_findings_from_list(data.get("checks")), checks_before=_findings_from_list(data.get("checks_before")),
     )
+
+
+def _findings_to_list(findings: tuple[Finding, ...] | None) -> list[dict[str, str]] | None:
+    return None if findings is None else [{**f.to_record(), "at": f.at} for f in findings]
+
+
+def _findings_from_list(items: list[dict[str, str]] | None) -> tuple[Finding, ...] | None:
+    return None if items is None else tuple(Finding(i["code"], i["severity"], i["message"], i.get("at", ""))
+                                            for i in items)
 
 
 def _drift_to_dict(drift: Drift) -> dict[str, Any]:

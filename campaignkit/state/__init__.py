@@ -12,7 +12,7 @@ from pathlib import Path
 
 from campaignkit.errors import UserError
 from campaignkit.model import Environment
-from campaignkit.state.base import HistoryEntry, State, StateEntry, StateFormatError, StateStore
+from campaignkit.state.base import Finding, HistoryEntry, State, StateEntry, StateFormatError, StateStore
 from campaignkit.state.lock import LockHeld, LockInfo
 
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -40,6 +40,7 @@ def open_url(url: str, root: Path, key: str) -> StateStore:
 
 
 __all__ = [
+    "Finding",
     "HistoryEntry",
     "LockHeld",
     "LockInfo",

@@ -1,7 +1,9 @@
 """What state is, and what every store (SQLite, PostgreSQL) must do with it.
 
 State records, per environment, what was last applied: for every address the
-target's id for the object, its attributes and their hash. ``serial`` grows on
+target's id for the object, its attributes and their hash, and for an email the
+check findings of the version applied (for plans to say which checks changed).
+``serial`` grows on
 every write and ``lineage`` is set once, so that a saved plan can tell whether
 the state it was made against is still the state it is applied to.
 
@@ -26,6 +28,28 @@ from campaignkit.state.lock import LockInfo, LockHeld, new_lock
 SCHEMA_VERSION = 1
 
 
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One check finding of an applied email, as state records it.
+
+    No line or file: they shift with unrelated edits, and a finding that only
+    moved is not new. ``at`` says where it is in the files now, for people; it
+    is neither compared nor recorded.
+    """
+
+    code: str
+    severity: str
+    message: str
+    at: str = field(default="", compare=False)
+
+    def to_record(self) -> dict[str, str]:
+        return {"code": self.code, "severity": self.severity, "message": self.message}
+
+    @classmethod
+    def from_record(cls, record: dict[str, str]) -> "Finding":
+        return cls(record["code"], record["severity"], record["message"])
+
+
 @dataclass(frozen=True)
 class StateEntry:
     """One managed object: where it lives on the target and what was applied."""
@@ -40,6 +64,8 @@ class StateEntry:
     depends_on: tuple[str, ...] = ()
     #: ``lifecycle.prevent_destroy`` when applied, so that deleting the file does not lift it.
     protected: bool = False
+    #: An email's check findings when applied, sorted; None when not recorded (state from before).
+    checks: tuple[Finding, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,12 @@ Both databases speak the same SQL for everything state needs (upserts with
 placeholders; a store for a driver that uses ``%s`` sets ``placeholder``. The
 subclasses supply the connection, transactions, the table definitions that
 differ (the history id) and the lock. Every row carries ``env``, the store's
-key, so that one database can hold many environments. Queries only: no
-decisions about what to change, and no SQL built from user input.
+key, so that one database can hold many environments. An email's check
+findings live in a table of their own, ``ck_checks``: created by ``CREATE TABLE
+IF NOT EXISTS`` like the others, it needs no migration, a store written before
+it reads as "nothing recorded", and versions that do not know it ignore it.
+Queries only: no decisions about what to change, and no SQL built from user
+input.
 """
 
 from __future__ import annotations
@@ -16,7 +20,15 @@ from abc import abstractmethod
 from contextlib import AbstractContextManager
 from typing import Any, Sequence
 
-from campaignkit.state.base import SCHEMA_VERSION, HistoryEntry, State, StateEntry, StateStore, newer_schema_error
+from campaignkit.state.base import (
+    SCHEMA_VERSION,
+    Finding,
+    HistoryEntry,
+    State,
+    StateEntry,
+    StateStore,
+    newer_schema_error,
+)
 from campaignkit.state.audit import now
 
 #: The marker table: a database with it is ours.
@@ -28,6 +40,8 @@ _TABLES = (
     "CREATE TABLE IF NOT EXISTS ck_resources (env TEXT NOT NULL, address TEXT NOT NULL, kind TEXT NOT NULL, "
     "name TEXT NOT NULL, target_id TEXT NOT NULL, attributes TEXT NOT NULL, hash TEXT NOT NULL, "
     "depends_on TEXT NOT NULL, protected INTEGER NOT NULL, PRIMARY KEY (env, address))",
+    "CREATE TABLE IF NOT EXISTS ck_checks (env TEXT NOT NULL, address TEXT NOT NULL, findings TEXT NOT NULL, "
+    "PRIMARY KEY (env, address))",
     "CREATE TABLE IF NOT EXISTS ck_pending (env TEXT NOT NULL, address TEXT NOT NULL, since TEXT NOT NULL, "
     "PRIMARY KEY (env, address))",
     "CREATE TABLE IF NOT EXISTS ck_history (id {autoincrement}, env TEXT NOT NULL, operation TEXT NOT NULL, "
@@ -42,6 +56,14 @@ _UPSERT = (
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (env, address) DO UPDATE SET kind = excluded.kind, "
     "name = excluded.name, target_id = excluded.target_id, attributes = excluded.attributes, "
     "hash = excluded.hash, depends_on = excluded.depends_on, protected = excluded.protected"
+)
+_UPSERT_CHECKS = (
+    "INSERT INTO ck_checks (env, address, findings) VALUES (?, ?, ?) "
+    "ON CONFLICT (env, address) DO UPDATE SET findings = excluded.findings"
+)
+_SELECT_ENTRIES = (
+    "SELECT r.address, r.kind, r.name, r.target_id, r.attributes, r.hash, r.depends_on, r.protected, c.findings "
+    "FROM ck_resources r LEFT JOIN ck_checks c ON c.env = r.env AND c.address = r.address WHERE r.env = ?"
 )
 
 
@@ -85,8 +107,7 @@ class SqlStore(StateStore):
         with self._transaction() as cur:
             cur.execute(self._sql("SELECT lineage, serial FROM ck_meta WHERE env = ?"), (self.key,))
             meta = cur.fetchone()
-            cur.execute(self._sql("SELECT address, kind, name, target_id, attributes, hash, depends_on, protected "
-                                  "FROM ck_resources WHERE env = ?"), (self.key,))
+            cur.execute(self._sql(_SELECT_ENTRIES), (self.key,))
             entries = {row[0]: _entry(row) for row in cur.fetchall()}
             cur.execute(self._sql("SELECT address FROM ck_pending WHERE env = ?"), (self.key,))
             pending = frozenset(row[0] for row in cur.fetchall())
@@ -119,7 +140,17 @@ class SqlStore(StateStore):
             if removes:
                 cur.executemany(self._sql("DELETE FROM ck_resources WHERE env = ? AND address = ?"),
                                 [(self.key, address) for address in removes])
+            self._write_checks(cur, puts, removes)
             cur.executemany(self._sql("DELETE FROM ck_pending WHERE env = ? AND address = ?"), touched)
+
+    def _write_checks(self, cur: Any, puts: Sequence[StateEntry], removes: Sequence[str]) -> None:
+        """Records the findings of ``puts``; an entry without findings must not keep the old version's."""
+        recorded = [(self.key, e.address, _findings_json(e.checks)) for e in puts if e.checks is not None]
+        dropped = [(self.key, a) for a in [*removes, *(e.address for e in puts if e.checks is None)]]
+        if recorded:
+            cur.executemany(self._sql(_UPSERT_CHECKS), recorded)
+        if dropped:
+            cur.executemany(self._sql("DELETE FROM ck_checks WHERE env = ? AND address = ?"), dropped)
 
     def start_history(self, operation: str, who: str, git_commit: str, plan_hash: str) -> int:
         with self._transaction() as cur:
@@ -147,9 +178,14 @@ class SqlStore(StateStore):
 
 
 def _entry(row: Sequence[Any]) -> StateEntry:
-    address, kind, name, target_id, attributes, digest, depends_on, protected = row
+    address, kind, name, target_id, attributes, digest, depends_on, protected, findings = row
+    checks = None if findings is None else tuple(Finding.from_record(r) for r in json.loads(findings))
     return StateEntry(address, kind, name, target_id, json.loads(attributes), digest,
-                      tuple(json.loads(depends_on)), bool(protected))
+                      tuple(json.loads(depends_on)), bool(protected), checks)
+
+
+def _findings_json(checks: Sequence[Finding]) -> str:
+    return json.dumps([f.to_record() for f in sorted(checks)], separators=(",", ":"))
 
 
 def _row(key: str, entry: StateEntry) -> tuple[Any, ...]:
