@@ -3,7 +3,8 @@
 It speaks ``/api/v5/objects/{lists,customFields,emailTemplates,tags}[/{id}]``:
 GET (with the required ``fields`` parameter; collections in pages with
 ``nextPageToken``), POST to create, PATCH to change only the fields sent and
-DELETE. Every request must carry ``Authorization: Bearer <token>`` and
+DELETE; and the read-only ``engagement-studio-programs``, ``folders`` and
+``campaigns``, which answer anything but GET with error 1 (HTTP 405). Every request must carry ``Authorization: Bearer <token>`` and
 ``Pardot-Business-Unit-Id``. Errors are ``{"code": n, "message": ...}``: 66
 when more than five requests run at once (or when a test asks for it with
 ``throttle``), 122 once the daily limit a test set with ``calls_left`` is used
@@ -11,8 +12,8 @@ up. Names are unique per collection, as the real business unit insists.
 It serves HTTPS with a self-signed certificate for 127.0.0.1 (workspaces
 accept only https:// API hosts); clients trust it through ``SSL_CERT_FILE``.
 
-Tests play "a change in the UI" with ``edit`` and read what the business unit
-holds with ``objects``. It is a test fixture, not a model of every endpoint.
+Tests play "a change in the UI" with ``edit`` (and ``create`` for what only the
+UI makes) and read what the business unit holds with ``objects``. It is a test fixture, not a model of every endpoint.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ WRITABLE = {
                        "replyToOptions", "folderId", "campaignId", "isOneToOneEmail", "isAutoResponderEmail"},
     "tags": {"name"},
 }
+#: Collections the API only reads: only the UI (a test's ``create``) makes them.
+READ_ONLY = frozenset({"engagement-studio-programs", "folders", "campaigns"})
+#: The field unique within a collection: folders of the same name live under different parents.
+UNIQUE = {"folders": "path"}
 MAX_CONCURRENT = 5
 DEFAULT_PAGE = 200
 
@@ -55,7 +60,7 @@ class BusinessUnit:
         self.token = token
         self.business_unit_id = business_unit_id
         self.page_size = page_size
-        self.collections: dict[str, dict[int, dict[str, Any]]] = {name: {} for name in WRITABLE}
+        self.collections: dict[str, dict[int, dict[str, Any]]] = {name: {} for name in [*WRITABLE, *READ_ONLY]}
         self.lock = threading.Lock()
         self.next_id = 1000
         self.active = 0
@@ -85,7 +90,7 @@ class BusinessUnit:
 
     def create(self, collection: str, body: dict[str, Any]) -> dict[str, Any]:
         with self.lock:
-            _check_name(self.collections[collection], body.get("name"), None)
+            _check_name(self.collections[collection], collection, body, None)
             self.next_id += 1
             obj = {**body, "id": self.next_id}
             if collection == "lists":
@@ -97,7 +102,7 @@ class BusinessUnit:
         with self.lock:
             obj = self._get(collection, object_id)
             if "name" in body:
-                _check_name(self.collections[collection], body["name"], object_id)
+                _check_name(self.collections[collection], collection, body, object_id)
             obj.update(body)
             return dict(obj)
 
@@ -123,11 +128,13 @@ class BusinessUnit:
         return obj
 
 
-def _check_name(objects: dict[int, dict[str, Any]], name: Any, own_id: int | None) -> None:
-    if not name:
+def _check_name(objects: dict[int, dict[str, Any]], collection: str, body: dict[str, Any],
+                own_id: int | None) -> None:
+    if not body.get("name"):
         raise Problem(400, 54, "Required field missing: name")
-    if any(o["name"] == name and i != own_id for i, o in objects.items()):
-        raise Problem(400, 62, f"An object with the name '{name}' already exists")
+    key = UNIQUE.get(collection, "name")
+    if any(o.get(key) == body.get(key) and i != own_id for i, o in objects.items()):
+        raise Problem(400, 62, f"An object with the {key} '{body.get(key)}' already exists")
 
 
 def make_handler(unit: BusinessUnit) -> type[BaseHTTPRequestHandler]:
@@ -182,8 +189,10 @@ def make_handler(unit: BusinessUnit) -> type[BaseHTTPRequestHandler]:
             if not parts.path.startswith(PREFIX):
                 raise Problem(404, 1, f"Unknown path {parts.path}")
             collection, _, rest = parts.path[len(PREFIX):].partition("/")
-            if collection not in WRITABLE:
+            if collection not in unit.collections:
                 raise Problem(404, 1, f"Unknown object {collection}")
+            if collection in READ_ONLY and self.command != "GET":
+                raise Problem(405, 1, f"{self.command} is not supported: {collection} is read-only")
             if rest and not rest.isdigit():
                 raise Problem(400, 3, f"Invalid ID: {rest}")
             return collection, int(rest) if rest else None, parse_qs(parts.query)

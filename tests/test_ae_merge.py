@@ -31,6 +31,11 @@ type: text
 api_name: Product_Interest__c
 custom: true
 default: automation
+---
+kind: field
+name: department
+type: text
+api_name: department
 """
 EMAIL = """\
 kind: email
@@ -50,27 +55,56 @@ def page(content: str) -> str:
             f"{FOOTER}\n</mj-body>\n</mjml>\n")
 
 
-def load(tmp_path: Path, template: str, config: str = AE_CONFIG):
+def load(tmp_path: Path, template: str, config: str = AE_CONFIG, email: str = EMAIL):
     root = write_workspace(tmp_path / "ws", {"campaignkit.yaml": config, "fields.yaml": MORE_FIELDS,
-                                             "emails.yaml": EMAIL, "templates/mail.mjml": template})
+                                             "emails.yaml": email, "templates/mail.mjml": template})
     workspace, diagnostics = load_workspace(root)
     assert workspace is not None, diagnostics
     return workspace, workspace.get("email.2026-email-test-email")
 
 
+def render(tmp_path: Path, template: str, email: str = EMAIL):
+    """``email`` as it reaches Account Engagement."""
+    workspace, resource = load(tmp_path, template, email=email)
+    return render_for_platform(EmailContext(workspace), resource, platform_values(workspace, ACCOUNT_ENGAGEMENT))
+
+
+def hml(expression: str, fallback: str) -> str:
+    return f"{{{{#if {expression}}}}}{{{{{expression}}}}}{{{{else}}}}{fallback}{{{{/if}}}}"
+
+
 def test_each_kind_of_name_becomes_its_account_engagement_tag(tmp_path):
-    template = page("<mj-text>Hi {{ first_name | default('friend') }} of {{ job_title }}, "
-                    "about {{ interest }}</mj-text>")
-    workspace, email = load(tmp_path, template)
-    rendered = render_for_platform(EmailContext(workspace), email, platform_values(workspace, ACCOUNT_ENGAGEMENT))
-    assert "Hi {{Recipient.FirstName}} of {{Recipient.JobTitle}}, about {{Recipient.Product_Interest__c}}" \
-        in rendered.html
+    rendered = render(tmp_path, page("<mj-text>Hi {{ department }}</mj-text>"))
+    assert "Hi {{Recipient.Department}}" in rendered.html  # no default anywhere: the bare tag
     assert 'href="{{{Unsubscribe}}}"' in rendered.html
     assert 'href="{{{EmailPreferenceCenter}}}"' in rendered.html
     assert 'href="{{View_Online}}"' in rendered.html
     assert "Acme Inc, 1-2-3 Shibuya, Tokyo" in rendered.html  # a var is its value
-    assert rendered.subject == "Welcome, {{Recipient.FirstName}}"
-    assert "{{Recipient.FirstName}}" in rendered.text
+    assert "{{Recipient.Department}}" in rendered.text
+
+
+def test_a_field_with_a_default_never_merges_blank_in_account_engagement(tmp_path):
+    rendered = render(tmp_path, page("<mj-text>Hi {{ first_name | default('friend') }} of {{ job_title }}, "
+                                     "about {{ interest }}</mj-text>"))
+    # The declared default mail-merge value, as in previews; the template's 'friend' gives way to it.
+    assert (f"Hi {hml('Recipient.FirstName', 'there')} of {hml('Recipient.JobTitle', 'your team')}, "
+            f"about {hml('Recipient.Product_Interest__c', 'automation')}") in rendered.html
+    assert "friend" not in rendered.html
+    assert rendered.subject == f"Welcome, {hml('Recipient.FirstName', 'there')}"
+    assert hml("Recipient.FirstName", "there") in rendered.text
+
+
+def test_a_template_fallback_is_escaped_for_html_and_kept_as_written_in_text(tmp_path):
+    email = EMAIL.replace("{{ first_name }}", "{{ department | default('R&D <team>') }}")
+    rendered = render(tmp_path, page("<mj-text>Dear {{ department | default('R&D <team>') }}</mj-text>"), email)
+    assert f"Dear {hml('Recipient.Department', 'R&amp;D &lt;team&gt;')}" in rendered.html
+    assert f"Dear {hml('Recipient.Department', 'R&D <team>')}" in rendered.text
+    assert rendered.subject == f"Welcome, {hml('Recipient.Department', 'R&D <team>')}"
+
+
+def test_an_empty_fallback_leaves_the_bare_tag(tmp_path):
+    rendered = render(tmp_path, page("<mj-text>Dear {{ department | default('') }}</mj-text>"))
+    assert "Dear {{Recipient.Department}}</div>" in rendered.html
 
 
 INEXPRESSIBLE = [

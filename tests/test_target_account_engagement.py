@@ -13,10 +13,12 @@ from campaignkit import apply as apply_module
 from campaignkit.cli import main
 from campaignkit.errors import UserError
 from campaignkit.model import Environment
-from campaignkit.targets import ManualChange, open_target
-from campaignkit.targets.account_engagement import TOKEN_VARIABLE
+from campaignkit.targets import ManualChange, TargetError, open_target
+from campaignkit.targets.account_engagement import PROGRAMS, TOKEN_VARIABLE
+from campaignkit.targets.ae_client import AEClient
 from campaignkit.targets.ae_mapping import EMAIL, FIELD, LIST
 from campaignkit.targets.base import CONTENT_DIGEST, content_digest
+from campaignkit.workspace import load_workspace
 from tests.ae_server import BusinessUnit, Server, make_certificate
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
@@ -56,7 +58,18 @@ def workspace(tmp_path, server, monkeypatch):
     monkeypatch.setenv("CK_AE_BUSINESS_UNIT", UNIT)
     monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
     monkeypatch.chdir(root)
+    furnish(server.unit, root)
     return root
+
+
+def furnish(unit: BusinessUnit, root: Path) -> None:
+    """The folders and campaigns the workspace's lists and emails name, made "in the UI" as the API cannot."""
+    workspace, _ = load_workspace(root)
+    placed = [r.attributes for kind in ("list", "email") for r in workspace.of_kind(kind)]
+    for path in sorted({a["folder"] for a in placed if "folder" in a}):
+        unit.create("folders", {"name": path.rsplit("/", 1)[-1], "path": f"/{path}"})
+    for address in sorted({a["campaign"] for a in placed if "campaign" in a}):
+        unit.create("campaigns", {"name": address.removeprefix("campaign.")})
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -265,11 +278,84 @@ def test_emails_arrive_in_account_engagement_merge_language(workspace, server):
     assert code == 0, out
     templates = {o["name"]: o for o in server.unit.objects("emailTemplates")}
     welcome = templates["2026-event-acme-conf-welcome-email"]
-    assert "Hi {{Recipient.FirstName}}" in welcome["htmlMessage"]
+    # Fields with a default never merge blank: Handlebars' conditional carries the default.
+    assert "Hi {{#if Recipient.FirstName}}{{Recipient.FirstName}}{{else}}there{{/if}}," in welcome["htmlMessage"]
+    assert ("{{#if Recipient.JobTitle}}{{Recipient.JobTitle}}{{else}}marketing leader{{/if}}"
+            in welcome["htmlMessage"])
     assert 'href="{{{Unsubscribe}}}"' in welcome["htmlMessage"]
     assert "{{{EmailPreferenceCenter}}}" in welcome["htmlMessage"]
     assert "Molly" not in welcome["htmlMessage"]  # not the sample prospect's name
     assert "{{Recipient.FirstName}}" in welcome["textMessage"]
-    assert templates[TRIAL_EMAIL]["subject"].startswith("A 30-day trial for {{Recipient.Company}}")
+    assert templates[TRIAL_EMAIL]["subject"].startswith(
+        "A 30-day trial for {{#if Recipient.Company}}{{Recipient.Company}}{{else}}your company{{/if}}")
     # What the business unit holds is what the next plan expects: nothing to do.
     assert run("plan", "--detailed-exitcode")[0] == 0
+
+
+PRICING_PROGRAM = "2026-web-pricing-follow-up-program"
+
+
+def test_a_program_list_changed_in_the_ui_shows_as_drift_with_the_list_names(workspace, server):
+    assert run("apply", "--auto-approve")[0] == 0
+    lists = {o["name"]: o["id"] for o in server.unit.objects("lists")}
+    # Built by hand as the plan said (programs are read-only in the API).
+    server.unit.create(PROGRAMS, {
+        "name": PRICING_PROGRAM, "status": "running", "recipientListIds": [lists["2026-web-pricing-visitors-list"]],
+        "suppressionListIds": [lists["evergreen-all-customers-list"], lists["evergreen-all-suppression-list"]]})
+    code, out = run("refresh")
+    assert code == 0 and "No drift" in out, out
+    server.unit.edit(PROGRAMS, PRICING_PROGRAM, recipientListIds=[lists["2026-web-trial-list"]])
+    code, out = run("refresh")
+    assert code == 0, out
+    assert f"program.{PRICING_PROGRAM}" in out
+    assert "list.2026-web-trial-list" in out and "list.2026-web-pricing-visitors-list" in out
+    # The next plan puts the declared lists back, by hand.
+    code, out = run("plan")
+    assert "Automation > Engagement Studio" in out and "list.2026-web-pricing-visitors-list" in out
+
+
+def test_a_program_not_built_yet_is_no_drift_and_programs_cannot_be_written(workspace, server):
+    assert run("apply", "--auto-approve")[0] == 0
+    server.unit.create(PROGRAMS, {"name": "someone-elses-program", "recipientListIds": [1]})
+    code, out = run("refresh")
+    assert code == 0 and "No drift" in out, out
+    client = AEClient(server.url, TOKEN, UNIT)
+    with pytest.raises(TargetError, match="read-only"):
+        client.create(PROGRAMS, {"name": "new"})
+    client.close()
+
+
+def test_lists_and_emails_are_filed_in_their_folder_and_campaign_looked_up_once(workspace, server):
+    code, out = run("apply", "--auto-approve")
+    assert code == 0, out
+    folders = {o["path"]: o["id"] for o in server.unit.objects("folders")}
+    campaigns = {o["name"]: o["id"] for o in server.unit.objects("campaigns")}
+    conf = next(o for o in server.unit.objects("lists") if o["name"] == "2026-event-acme-conf-list")
+    assert (conf["folderId"], conf["campaignId"]) == (folders["/Lists/Events"],
+                                                      campaigns["2026-capture-tablet-drawing-campaign"])
+    welcome = next(o for o in server.unit.objects("emailTemplates")
+                   if o["name"] == "2026-event-acme-conf-welcome-email")
+    assert welcome["folderId"] == folders["/Emails/Events"]
+    reads = [path for method, path in server.unit.requests
+             if method == "GET" and "/folders" in path and "nextPageToken" not in path]
+    assert len(reads) == 1  # folders are read once for the whole apply, however many lists and emails
+
+
+def test_a_folder_moved_in_the_ui_shows_as_drift_by_its_path(workspace, server):
+    assert run("apply", "--auto-approve")[0] == 0
+    web = next(o["id"] for o in server.unit.objects("folders") if o["path"] == "/Lists/Web")
+    server.unit.edit("lists", "2026-event-acme-conf-list", folderId=web)
+    code, out = run("refresh")
+    assert code == 0, out
+    assert '"Lists/Events" -> "Lists/Web"' in out
+
+
+def test_a_missing_folder_or_campaign_fails_that_change_naming_it(workspace, server):
+    server.unit.remove("folders", "Newsletters")
+    server.unit.remove("campaigns", "2026-nurture-three-week-campaign")
+    code, out = run("apply", "--auto-approve")
+    assert code == 1
+    assert "the folder 'Lists/Newsletters' does not exist in the business unit" in out
+    assert "the campaign 'campaign.2026-nurture-three-week-campaign' does not exist in the business unit" in out
+    assert "Traceback" not in out
+    assert "2026-event-acme-conf-list" in names(server, "lists")  # the other changes were made

@@ -5,7 +5,10 @@ there. Refresh reads every managed object back, compares it with state and
 returns the state as the target has it now, with the differences as drift.
 The planner then plans against what is really there, and the report shows
 drift apart from the changes the files ask for. Kinds the target cannot read
-(no API) keep their recorded state.
+(no API) keep their recorded state, except programs on a target that can read
+them (``ReadsPrograms``): their recipient and suppression lists are compared,
+found by id or else by name, and a program not found is left alone (nobody
+has built it by hand yet).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from campaignkit.plan.changes import Drift
 from campaignkit.plan.desired import object_hash
 from campaignkit.plan.diff import FieldChange, field_changes
 from campaignkit.state import State, StateEntry
-from campaignkit.targets import KindCapabilities, RemoteObject, Target
+from campaignkit.targets import KindCapabilities, ProgramReading, ReadsPrograms, RemoteObject, Target
 
 
 def refresh(state: State, target: Target) -> tuple[State, tuple[Drift, ...]]:
@@ -42,8 +45,44 @@ def refresh(state: State, target: Target) -> tuple[State, tuple[Drift, ...]]:
                 del entries[entry.address]
             else:
                 entries[entry.address] = as_found(entry, found)
+    for found in _program_drift(state, target):
+        drift.append(found)
+        entries[found.address] = as_found(state.entries[found.address], found)
     drift.sort(key=lambda d: d.address)
     return replace(state, entries=entries), tuple(drift)
+
+
+def _program_drift(state: State, target: Target) -> list[Drift]:
+    """Programs whose lists were changed in the platform, with the lists named as the files name them."""
+    programs = [e for e in state.entries.values() if e.kind == "program"]
+    if not programs or not isinstance(target, ReadsPrograms):
+        return []
+    readings = target.programs()
+    by_id = {p.id: p for p in readings}
+    by_name = {p.name: p for p in readings}
+    lists = {e.target_id: e.address for e in state.entries.values() if e.kind == "list" and e.target_id}
+    drift: list[Drift] = []
+    for entry in programs:
+        reading = by_id.get(entry.target_id) if entry.target_id else None
+        reading = reading or by_name.get(entry.name)
+        if reading is not None and (found := _compare_program(entry, reading, lists)) is not None:
+            drift.append(found)
+    return drift
+
+
+def _compare_program(entry: StateEntry, reading: ProgramReading, lists: dict[str, str]) -> Drift | None:
+    """Drift in the lists, compared as sets: the platform does not keep the order the files give."""
+    recorded = entry.attributes.get("recipients") or {}
+    seen = dict(recorded)
+    for key, ids in (("include", reading.recipient_list_ids), ("exclude", reading.suppression_list_ids)):
+        names = [lists.get(i, f"list id {i} (not managed by campaignkit)") for i in ids]
+        if set(names) != set(recorded.get(key) or ()):
+            seen[key] = sorted(names)
+    fields = field_changes({"recipients": recorded}, {"recipients": seen})
+    if not fields:
+        return None
+    after = {**entry.attributes, "recipients": seen}
+    return Drift(entry.address, entry.kind, entry.name, "update", entry.attributes, after, fields, entry.name)
 
 
 def as_found(entry: StateEntry, drift: Drift) -> StateEntry:

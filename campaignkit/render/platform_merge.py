@@ -4,22 +4,29 @@ Previews render an email for one prospect. A platform that sends it renders it
 for every recipient itself, from merge tags: Account Engagement reads
 ``{{Recipient.FirstName}}`` where campaignkit's templates say ``{{ first_name }}``.
 So an email bound for a platform is rendered with a context in which each
-field and built-in link is its tag (``Markup``, so HTML escaping leaves it
-whole) and each workspace var is its value.
+field is a ``MergeTag`` and each built-in link its tag (``Markup``: HTML
+escaping leaves both whole), and each workspace var is its value.
 
 A tag is only text to Jinja: a field tested in ``{% if %}``, looped over, passed
 to a filter other than ``default`` or computed with would act on the tag, not
 on the recipient's value, and send something wrong. ``inexpressible`` finds
-those uses without rendering, for ``validate`` (CK440). A field's default
-mail-merge value is the platform's to apply (Account Engagement keeps it on the
-prospect field), so ``| default(...)`` is dropped, not translated.
+those uses without rendering, for ``validate`` (CK440).
+
+A fallback travels with the tag, so that an empty field never merges blank
+("Dear ,"): a field with a declared default mail-merge value, or merged with
+``| default("there")``, becomes Handlebars Merge Language's conditional
+``{{#if Recipient.FirstName}}{{Recipient.FirstName}}{{else}}there{{/if}}``.
+As in previews, the field's declared default wins over the template's
+fallback. The fallback text is HTML-escaped in HTML bodies and kept as written
+in subjects and text parts.
 
 This module renders and reports; it writes nothing and knows no target.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import html
+from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
@@ -28,6 +35,7 @@ from markupsafe import Markup
 from campaignkit.errors import UserError
 from campaignkit.model import Resource, Workspace
 from campaignkit.render.context import EmailContext
+from campaignkit.render.merge import is_empty
 from campaignkit.render.rendering import RenderedEmail, RenderFailure, render_inline, render_with
 
 #: The merge language of Account Engagement, by the name its target gives (``Target.merge_language``).
@@ -42,8 +50,40 @@ LANGUAGES = frozenset({ACCOUNT_ENGAGEMENT})
 _FALLBACK_FILTERS = frozenset({"default", "d"})
 
 
-def ae_field_tag(field: Resource) -> str:
-    """The Account Engagement tag of a prospect field.
+@dataclass(frozen=True)
+class MergeTag:
+    """A prospect field as Handlebars Merge Language says it, with the fallback for an empty value.
+
+    Not text: Jinja prints it through ``__html__`` in HTML templates (the
+    fallback escaped) and through ``__str__`` in plain-text ones, and the
+    ``default`` filter gives it the template's fallback with ``with_fallback``.
+    """
+
+    #: What HML merges, e.g. ``Recipient.FirstName``.
+    expression: str
+    fallback: str = ""
+
+    def with_fallback(self, fallback: Any) -> MergeTag:
+        """The tag with the template's fallback, unless the field declares its own (which wins, as in previews)."""
+        if self.fallback or is_empty(fallback):
+            return self
+        return replace(self, fallback=str(fallback))
+
+    def __str__(self) -> str:
+        return self._merged(self.fallback)
+
+    def __html__(self) -> str:
+        return self._merged(html.escape(self.fallback))
+
+    def _merged(self, fallback: str) -> str:
+        tag = f"{{{{{self.expression}}}}}"
+        if not fallback:
+            return tag
+        return f"{{{{#if {self.expression}}}}}{tag}{{{{else}}}}{fallback}{{{{/if}}}}"
+
+
+def ae_field_tag(field: Resource) -> MergeTag:
+    """The Account Engagement tag of a prospect field, falling back to its default mail-merge value.
 
     Standard fields are named by their API name with a capital first letter
     (``firstName`` -> ``{{Recipient.FirstName}}``), custom fields by their API
@@ -52,7 +92,8 @@ def ae_field_tag(field: Resource) -> str:
     api_name = field.attributes.get("api_name") or "".join(part.capitalize() for part in field.name.split("_"))
     if not field.attributes.get("custom"):
         api_name = api_name[:1].upper() + api_name[1:]
-    return f"{{{{Recipient.{api_name}}}}}"
+    default = field.attributes.get("default")
+    return MergeTag(f"Recipient.{api_name}", "" if is_empty(default) else str(default))
 
 
 def platform_values(workspace: Workspace, language: str) -> dict[str, Any]:
@@ -60,7 +101,7 @@ def platform_values(workspace: Workspace, language: str) -> dict[str, Any]:
     if language != ACCOUNT_ENGAGEMENT:
         raise UserError(f"unknown merge language '{language}'; known: {', '.join(sorted(LANGUAGES))}")
     values: dict[str, Any] = dict(workspace.config.vars or {})
-    values.update({field.name: Markup(ae_field_tag(field)) for field in workspace.of_kind("field")})
+    values.update({field.name: ae_field_tag(field) for field in workspace.of_kind("field")})
     values.update({name: Markup(tag) for name, tag in _AE_BUILTINS.items()})
     return values
 
@@ -134,7 +175,7 @@ def _is_plain(node: nodes.Node) -> bool:
 
 
 def _unwrapped(node: nodes.Node) -> nodes.Node:
-    """The name under ``| default(...)`` (whose constant fallback the platform's field default replaces)."""
+    """The name under ``| default(...)`` (whose constant fallback becomes the tag's HML fallback)."""
     while (isinstance(node, nodes.Filter) and node.name in _FALLBACK_FILTERS and node.node is not None
            and all(isinstance(a, nodes.Const) for a in node.args)):
         node = node.node

@@ -31,10 +31,16 @@ class OutputTooLarge(Exception):
 
 
 def merge_default(value: Any, default_value: Any = "", boolean: bool = False) -> Any:
-    """Jinja's ``default`` filter, with empty text counting as missing (the mail-merge rule)."""
+    """Jinja's ``default`` filter, with empty text counting as missing (the mail-merge rule).
+
+    A sending platform's merge tag (a value with ``with_fallback``) is empty or
+    not only when the platform sends, so it is handed the fallback to say in the
+    platform's own merge language.
+    """
     if isinstance(value, Undefined) or is_empty(value) or (boolean and not value):
         return default_value
-    return value
+    with_fallback = getattr(value, "with_fallback", None)
+    return value if with_fallback is None else with_fallback(default_value)
 
 
 def _finalize(value: Any) -> Any:

@@ -3,9 +3,12 @@
 Lists, custom fields and email templates are created, updated and deleted
 through the API (``ae_mapping`` says field by field how). Scoring, grading,
 programs, forms, campaigns and the fields without an API (a dynamic list's
-rules, an asset's folder and campaign) are ``manual``: the plan carries the
-clicks that make them. Standard prospect fields exist in every business unit,
+rules, tags) are ``manual``: the plan carries the clicks that make them. A
+list's or email's folder and campaign are set by id, found by name in the
+business unit (``ae_places``). Standard prospect fields exist in every business unit,
 so they are never created; they get no id and ``refresh`` does not read them.
+Programs cannot be written but can be read: ``programs`` gives ``refresh``
+their recipient and suppression lists, to show lists changed in the UI.
 
 Settings (``environments.<env>.settings``): ``business_unit_id`` (``${VAR}``
 takes it from the environment) and ``base_url`` (``https://pi.pardot.com``;
@@ -32,10 +35,12 @@ from campaignkit.model import Environment
 from campaignkit.render.platform_merge import ACCOUNT_ENGAGEMENT
 from campaignkit.targets.ae_client import MAX_CONCURRENT, AEClient
 from campaignkit.targets.ae_mapping import MAPPINGS, Mapping
+from campaignkit.targets.ae_places import Places
 from campaignkit.targets.base import (
     Content,
     KindCapabilities,
     ManualChange,
+    ProgramReading,
     RemoteObject,
     TargetError,
 )
@@ -43,6 +48,8 @@ from campaignkit.workspace import load_workspace
 
 TOKEN_VARIABLE = "CK_AE_ACCESS_TOKEN"
 DEFAULT_BASE_URL = "https://pi.pardot.com"
+#: Engagement Studio programs: read-only in API v5.
+PROGRAMS = "engagement-studio-programs"
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -79,6 +86,7 @@ class AccountEngagementTarget:
 
     def __init__(self, client: AEClient, field_names: dict[str, str]) -> None:
         self._client = client
+        self._places = Places(client)
         #: api_name -> campaignkit name, so that a custom field read back carries the name the files give it.
         self._field_names = field_names
 
@@ -93,8 +101,8 @@ class AccountEngagementTarget:
         mapping = self._mapping(kind)
         if _standard_field(kind, attributes):
             return RemoteObject(kind, name, "", attributes)
-        return self._remote(kind, mapping, self._client.create(mapping.collection,
-                                                               mapping.body(name, attributes, content)))
+        body = mapping.body(name, self._places.with_ids(attributes), content)
+        return self._remote(kind, mapping, self._client.create(mapping.collection, body))
 
     def update(self, kind: str, object_id: str, name: str, attributes: dict[str, Any],
                changed: frozenset[str], content: Content | None) -> RemoteObject:
@@ -102,7 +110,7 @@ class AccountEngagementTarget:
         sent = changed & frozenset(mapping.fields)
         if _standard_field(kind, attributes) or not object_id:
             return RemoteObject(kind, name, object_id, attributes)
-        body = mapping.body(name, attributes, content, sent)
+        body = mapping.body(name, self._places.with_ids(attributes, sent), content, sent)
         return self._remote(kind, mapping, self._client.update(mapping.collection, object_id, body))
 
     def delete(self, kind: str, object_id: str) -> None:
@@ -120,6 +128,12 @@ class AccountEngagementTarget:
 
     def find_by_name(self, kind: str, name: str) -> RemoteObject | None:
         return next((obj for obj in self.list(kind) if obj.name == name), None)
+
+    def programs(self) -> Sequence[ProgramReading]:
+        """Every Engagement Studio program of the business unit, with its recipient and suppression lists."""
+        return [ProgramReading(str(v["id"]), str(v.get("name") or ""), _ids(v.get("recipientListIds")),
+                               _ids(v.get("suppressionListIds")))
+                for v in self._client.get_all(PROGRAMS, ("name", "recipientListIds", "suppressionListIds"))]
 
     def manual_instructions(self, change: ManualChange) -> str:
         if change.kind in _WORKSPACE_ONLY:
@@ -146,6 +160,7 @@ class AccountEngagementTarget:
 
     def _remote(self, kind: str, mapping: Mapping, values: dict[str, Any]) -> RemoteObject:
         attributes, content = mapping.from_remote(values)
+        attributes = self._places.with_names(attributes)
         key = str(values.get(mapping.key, ""))
         if kind == "field":
             attributes["custom"] = True
@@ -156,6 +171,10 @@ class AccountEngagementTarget:
 def _standard_field(kind: str, attributes: dict[str, Any]) -> bool:
     """A prospect field every business unit has: there is nothing to create, change or delete."""
     return kind == "field" and not attributes.get("custom")
+
+
+def _ids(values: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in values or ())
 
 
 def _shown(value: Any) -> str:

@@ -4,8 +4,10 @@ Each kind the API can write has a ``Mapping``: its collection, the body sent
 for the fields being set, and the object read back in campaignkit's shape.
 Only the fields listed here travel; everything else about an object either
 has no place in Account Engagement (an email's personas, a field's example)
-or has no API and is a manual field (a dynamic list's rules, an asset's
-folder and campaign, whose ids the API cannot create).
+or has no API and is a manual field (a dynamic list's rules, tags). A list's or
+an email's ``folder`` and ``campaign`` travel as ids: the target turns names
+into ids before ``body`` and ids into names after ``from_remote``
+(``ae_places``).
 
 Pure functions over dictionaries: no HTTP, no state.
 """
@@ -60,6 +62,19 @@ class Mapping:
         return {k: v for k, v in full.items() if k in wanted}
 
 
+def _placed_to(a: Attributes) -> dict[str, Any]:
+    """The folder and campaign ids (``a`` holds ids there, not names), ``None`` for the default place."""
+    return {"folderId": a.get("folder"), "campaignId": a.get("campaign")}
+
+
+def _placed_from(v: dict[str, Any]) -> Attributes:
+    return {"folder": v.get("folderId"), "campaign": v.get("campaignId")}
+
+
+#: campaignkit attribute -> API field, for the folder and campaign of lists and emails.
+_PLACED_FIELDS = {"folder": ("folderId",), "campaign": ("campaignId",)}
+
+
 def _present(values: Attributes) -> Attributes:
     """Attributes without the empty values Account Engagement returns for what was never set."""
     return {k: v for k, v in values.items() if v not in (None, "", False, [], {})}
@@ -69,17 +84,17 @@ def _present(values: Attributes) -> Attributes:
 
 def _list_to(name: str, a: Attributes, content: Content | None) -> dict[str, Any]:
     return {"name": name, "title": a.get("title", ""), "description": a.get("description", ""),
-            "isPublic": bool(a.get("public", False))}
+            "isPublic": bool(a.get("public", False)), **_placed_to(a)}
 
 
 def _list_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
     return _present({"title": v.get("title"), "description": v.get("description"),
-                     "public": bool(v.get("isPublic"))}), None
+                     "public": bool(v.get("isPublic")), **_placed_from(v)}), None
 
 
-LIST = Mapping("lists", "name", {"title": ("title",), "description": ("description",), "public": ("isPublic",)},
-               (), _list_to, _list_from,
-               manual=frozenset({"type", "match", "rules", "folder", "campaign", "tags"}))
+LIST = Mapping("lists", "name",
+               {"title": ("title",), "description": ("description",), "public": ("isPublic",), **_PLACED_FIELDS},
+               (), _list_to, _list_from, manual=frozenset({"type", "match", "rules", "tags"}))
 
 # Custom fields -------------------------------------------------------------------------------------------------
 
@@ -112,6 +127,7 @@ def _email_to(name: str, a: Attributes, content: Content | None) -> dict[str, An
         "senderOptions": [{"type": "general_user", "name": sender.get("name", ""),
                            "address": sender.get("address", "")}],
         "replyToOptions": [{"type": "general_address", "address": a["reply_to"]}] if a.get("reply_to") else [],
+        **_placed_to(a),
     }
     if content is not None:
         body.update(htmlMessage=content.get("html_body", ""), textMessage=content.get("text_body", ""))
@@ -122,14 +138,14 @@ def _email_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
     sender = (v.get("senderOptions") or [{}])[0]
     reply_to = (v.get("replyToOptions") or [{}])[0]
     content = {"html_body": v.get("htmlMessage") or "", "text_body": v.get("textMessage") or ""}
-    attributes = _present({"subject": v.get("subject"), "reply_to": reply_to.get("address"),
+    attributes = _present({"subject": v.get("subject"), "reply_to": reply_to.get("address"), **_placed_from(v),
                            "from": _present({"name": sender.get("name"), "address": sender.get("address")})})
     return {**attributes, CONTENT_DIGEST: content_digest(content)}, content
 
 
 EMAIL = Mapping("emailTemplates", "name",
                 {"subject": ("subject",), "from": ("senderOptions",), "reply_to": ("replyToOptions",),
-                 CONTENT_DIGEST: ("htmlMessage", "textMessage")},
-                ("type",), _email_to, _email_from, manual=frozenset({"folder", "campaign", "tags"}))
+                 CONTENT_DIGEST: ("htmlMessage", "textMessage"), **_PLACED_FIELDS},
+                ("type",), _email_to, _email_from, manual=frozenset({"tags"}))
 
 MAPPINGS = {"list": LIST, "field": FIELD, "email": EMAIL}

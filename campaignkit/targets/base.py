@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Mapping, Protocol, Sequence, runtime_checkable
 
 #: The rendered body of an email, as a platform stores it. Bodies travel to the
 #: target with the change that sets them; everywhere else (desired objects,
@@ -73,6 +73,28 @@ class ManualChange:
     name: str
     fields: tuple[str, ...]
     attributes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ProgramReading:
+    """A program as a platform that cannot change programs still lets one read it: who it sends to."""
+
+    id: str
+    name: str
+    #: Target ids of the recipient lists and of the suppression lists.
+    recipient_list_ids: tuple[str, ...]
+    suppression_list_ids: tuple[str, ...]
+
+
+@runtime_checkable
+class ReadsPrograms(Protocol):
+    """A target whose API reads programs though it cannot change them (Account Engagement).
+
+    ``refresh`` compares what it reads with state, so that lists changed in the
+    platform's UI show as drift even though every change to a program is manual.
+    """
+
+    def programs(self) -> Sequence[ProgramReading]: ...
 
 
 class TargetError(Exception):
