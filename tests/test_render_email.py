@@ -135,7 +135,28 @@ def test_partials_are_compiled_once_per_context(workspace):
     assert context.compiled("templates/partials/header.mjml", True) is header
 
 
+def test_templates_sharing_their_jinja_render_their_own_text_and_report_their_own_lines(tmp_path):
+    failing = "{{ 1 / (employees - employees) if first_name == 'Zed' else '' }}"
+    first = TEMPLATE.replace("dear", f"dear {failing}")
+    second = first.replace("<mj-section>\n", "<mj-section>\n<!-- a\nlonger\ncomment -->\n", 1).replace(
+        "Get your ticket", "Claim your seat")
+    root = write_workspace(tmp_path / "ws", {
+        "fields.yaml": FIELDS_WITH_EXAMPLES, "templates/mail.mjml": first, "templates/other.mjml": second,
+        "emails.yaml": EMAIL + "---\n" + EMAIL.replace("test-email", "other-email").replace("mail.mjml", "other.mjml"),
+        "templates/partials/header.mjml": HEADER, "templates/partials/footer.mjml": FOOTER})
+    loaded, _ = load_workspace(root)
+    context = EmailContext(loaded)
+    mail, other = loaded.get("email.2026-email-test-email"), loaded.get("email.2026-email-other-email")
+    assert "Get your ticket (" in render_email(context, mail).text
+    assert "Claim your seat (" in render_email(context, other).text
+    with pytest.raises(UserError, match=r"templates/mail.mjml:6:\d+: ZeroDivisionError"):
+        render_email(context, mail, {"first_name": "Zed"})
+    with pytest.raises(UserError, match=r"templates/other.mjml:9:\d+: ZeroDivisionError"):
+        render_email(context, other, {"first_name": "Zed"})
+
+
 def test_check_emails_gives_what_check_email_gives_in_order(workspace):
+
     context, email = workspace(TEMPLATE.replace("{{ first_name }},", "{{ frist_name }},"))
     expected = check_email(context, email)
     assert [d.code for d in expected] == ["CK405"]

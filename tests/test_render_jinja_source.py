@@ -48,6 +48,7 @@ def test_a_shared_compilation_reports_runtime_errors_at_each_templates_own_line(
     for name, source in sources.items():
         _, code = analyse(environment, source, split(source), name)
         template = environment.template_class.from_code(environment, code, environment.make_globals(None))
+        assert (template.name, template.filename) == (name, name)
         with pytest.raises(ZeroDivisionError) as raised:
             template.render(x=0)
         frame = traceback.extract_tb(raised.value.__traceback__)[-1]
