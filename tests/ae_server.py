@@ -4,7 +4,11 @@ It speaks ``/api/v5/objects/{lists,customFields,emailTemplates,tags}[/{id}]``:
 GET (with the required ``fields`` parameter; collections in pages with
 ``nextPageToken``), POST to create, PATCH to change only the fields sent and
 DELETE; and the read-only ``engagement-studio-programs``, ``folders`` and
-``campaigns``, which answer anything but GET with error 1 (HTTP 405). Every request must carry ``Authorization: Bearer <token>`` and
+``campaigns``, which answer anything but GET with error 1 (HTTP 405). Lists,
+custom fields and email templates take ``POST .../{id}/do/addTag`` and
+``.../do/removeTag`` with ``{"tagId": n}``, recorded in the read-only
+``tagged-objects`` (``tagId``, ``objectType``, ``objectId``). Every request
+must carry ``Authorization: Bearer <token>`` and
 ``Pardot-Business-Unit-Id``. Errors are ``{"code": n, "message": ...}``: 66
 when more than five requests run at once (or when a test asks for it with
 ``throttle``), 122 once the daily limit a test set with ``calls_left`` is used
@@ -12,8 +16,10 @@ up. Names are unique per collection, as the real business unit insists.
 It serves HTTPS with a self-signed certificate for 127.0.0.1 (workspaces
 accept only https:// API hosts); clients trust it through ``SSL_CERT_FILE``.
 
-Tests play "a change in the UI" with ``edit`` (and ``create`` for what only the
-UI makes) and read what the business unit holds with ``objects``. It is a test fixture, not a model of every endpoint.
+Tests play "a change in the UI" with ``edit``, ``tag`` and ``untag`` (and
+``create`` for what only the UI makes), read what the business unit holds with
+``objects`` and ``tags_of``, and refuse an action (as to a user without the
+ability) by adding its name to ``refused_actions``. It is a test fixture, not a model of every endpoint.
 """
 
 from __future__ import annotations
@@ -38,7 +44,10 @@ WRITABLE = {
     "tags": {"name"},
 }
 #: Collections the API only reads: only the UI (a test's ``create``) makes them.
-READ_ONLY = frozenset({"engagement-studio-programs", "folders", "campaigns"})
+READ_ONLY = frozenset({"engagement-studio-programs", "folders", "campaigns", "tagged-objects"})
+#: Collection -> the ``objectType`` its objects have in ``tagged-objects``.
+TAGGABLE = {"lists": "List", "customFields": "CustomField", "emailTemplates": "EmailTemplate"}
+TAG_ACTIONS = frozenset({"addTag", "removeTag"})
 #: The field unique within a collection: folders of the same name live under different parents.
 UNIQUE = {"folders": "path"}
 MAX_CONCURRENT = 5
@@ -72,6 +81,8 @@ class BusinessUnit:
         self.requests: list[tuple[str, str]] = []
         #: Seconds each request takes, so that concurrent clients overlap as on a real server.
         self.latency = 0.005
+        #: ``do/`` actions answered with an error, as for a user without the ability.
+        self.refused_actions: set[str] = set()
 
     def objects(self, collection: str) -> list[dict[str, Any]]:
         with self.lock:
@@ -82,6 +93,50 @@ class BusinessUnit:
         with self.lock:
             obj = next(o for o in self.collections[collection].values() if o["name"] == name)
             obj.update(values)
+
+    def tag(self, collection: str, name: str, tag: str) -> None:
+        """Adds a tag (made if need be) to an object, as in the UI."""
+        tag_id = next((i for i, t in self.collections["tags"].items() if t["name"] == tag), None)
+        if tag_id is None:
+            tag_id = self.create("tags", {"name": tag})["id"]
+        self.act(collection, self._id_of(collection, name), "addTag", {"tagId": tag_id})
+
+    def untag(self, collection: str, name: str, tag: str) -> None:
+        tag_id = next(i for i, t in self.collections["tags"].items() if t["name"] == tag)
+        self.act(collection, self._id_of(collection, name), "removeTag", {"tagId": tag_id})
+
+    def tags_of(self, collection: str, name: str) -> list[str]:
+        object_id = self._id_of(collection, name)
+        with self.lock:
+            return sorted(self.collections["tags"][t["tagId"]]["name"]
+                          for t in self.collections["tagged-objects"].values()
+                          if t["objectType"] == TAGGABLE[collection] and t["objectId"] == object_id)
+
+    def act(self, collection: str, object_id: int, action: str, body: dict[str, Any]) -> None:
+        """``do/addTag`` or ``do/removeTag`` on an object."""
+        if collection not in TAGGABLE or action not in TAG_ACTIONS:
+            raise Problem(404, 1, f"Unknown action {action} on {collection}")
+        if action in self.refused_actions:
+            raise Problem(403, 7, "Invalid action: the user lacks the ability Marketing > Segmentation > Tags")
+        with self.lock:
+            self._get(collection, object_id)
+            tag_id = body.get("tagId")
+            if tag_id not in self.collections["tags"]:
+                raise Problem(400, 3, f"Invalid ID: no tags object with id {tag_id}")
+            tagged = self.collections["tagged-objects"]
+            found = [i for i, t in tagged.items() if t["tagId"] == tag_id and t["objectId"] == object_id
+                     and t["objectType"] == TAGGABLE[collection]]
+            if action == "removeTag":
+                for i in found:
+                    del tagged[i]
+            elif not found:
+                self.next_id += 1
+                tagged[self.next_id] = {"id": self.next_id, "tagId": tag_id, "objectType": TAGGABLE[collection],
+                                        "objectId": object_id}
+
+    def _id_of(self, collection: str, name: str) -> int:
+        with self.lock:
+            return next(i for i, o in self.collections[collection].items() if o["name"] == name)
 
     def remove(self, collection: str, name: str) -> None:
         with self.lock:
@@ -143,7 +198,7 @@ def make_handler(unit: BusinessUnit) -> type[BaseHTTPRequestHandler]:
             self._serve(self._get)
 
         def do_POST(self) -> None:
-            self._serve(lambda collection, object_id, query: unit.create(collection, self._body(collection)))
+            self._serve(self._post)
 
         def do_PATCH(self) -> None:
             self._serve(lambda collection, object_id, query:
@@ -193,9 +248,16 @@ def make_handler(unit: BusinessUnit) -> type[BaseHTTPRequestHandler]:
                 raise Problem(404, 1, f"Unknown object {collection}")
             if collection in READ_ONLY and self.command != "GET":
                 raise Problem(405, 1, f"{self.command} is not supported: {collection} is read-only")
+            rest, _, self.action = rest.partition("/do/")
             if rest and not rest.isdigit():
                 raise Problem(400, 3, f"Invalid ID: {rest}")
             return collection, int(rest) if rest else None, parse_qs(parts.query)
+
+        def _post(self, collection: str, object_id: int | None, query: dict[str, list[str]]) -> None | dict[str, Any]:
+            if not self.action:
+                return unit.create(collection, self._body(collection))
+            unit.act(collection, _required_id(object_id), self.action, self._json())
+            return None
 
         def _get(self, collection: str, object_id: int | None, query: dict[str, list[str]]) -> dict[str, Any]:
             if "fields" not in query:
@@ -209,8 +271,12 @@ def make_handler(unit: BusinessUnit) -> type[BaseHTTPRequestHandler]:
             return {"values": [_only(v, fields) for v in values],
                     "nextPageToken": None if following is None else str(following)}
 
+        def _json(self) -> dict[str, Any]:
+            return json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+
         def _body(self, collection: str) -> dict[str, Any]:
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+            """The fields of an object to create or change, all of which must be writable."""
+            body = self._json()
             refused = sorted(set(body) - WRITABLE[collection])
             if refused:
                 raise Problem(400, 48, f"Fields not writable: {', '.join(refused)}")

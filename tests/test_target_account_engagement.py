@@ -359,3 +359,92 @@ def test_a_missing_folder_or_campaign_fails_that_change_naming_it(workspace, ser
     assert "the campaign 'campaign.2026-nurture-three-week-campaign' does not exist in the business unit" in out
     assert "Traceback" not in out
     assert "2026-event-acme-conf-list" in names(server, "lists")  # the other changes were made
+
+
+# Tags -----------------------------------------------------------------------------------------------------------
+
+CONF_LIST = "2026-event-acme-conf-list"
+
+
+def retag(root: Path, old: str, new: str) -> None:
+    """Edits the tags line of the Acme Conference list in the files."""
+    lists = root / "lists.yaml"
+    lists.write_text(lists.read_text().replace(f"tags: {old}", f"tags: {new}", 1))
+
+
+def test_apply_tags_objects_through_the_api_and_not_by_hand(workspace, server):
+    code, out = run("plan")
+    assert code == 0, out
+    assert "set tags" not in out and "tags by hand" not in out  # tags are no manual step any more
+    assert run("apply", "--auto-approve")[0] == 0
+    assert server.unit.tags_of("lists", CONF_LIST) == ["events"]
+    assert names(server, "tags") == ["events"]
+    assert server.unit.tags_of("lists", "2026-web-trial-list") == []
+    assert run("plan", "--detailed-exitcode")[0] == 0
+
+
+def test_a_tag_change_in_the_files_is_planned_and_applied_by_adding_and_removing(workspace, server):
+    assert run("apply", "--auto-approve")[0] == 0
+    retag(workspace, "[events]", "[trade-shows, acme-conf]")
+    code, out = run("plan", "--detailed-exitcode")
+    assert code == 2, out
+    assert "tags" in out and "trade-shows" in out
+    assert run("apply", "--auto-approve")[0] == 0
+    assert server.unit.tags_of("lists", CONF_LIST) == ["acme-conf", "trade-shows"]
+    assert ("POST", f"/api/v5/objects/lists/{list_id(server, CONF_LIST)}/do/removeTag") in server.unit.requests
+    # The order the files give is no change: the API keeps none.
+    assert run("plan", "--detailed-exitcode")[0] == 0
+
+
+def test_tags_changed_in_the_ui_show_as_drift_and_apply_makes_the_declared_set_again(workspace, server):
+    assert run("apply", "--auto-approve")[0] == 0
+    server.unit.tag("lists", CONF_LIST, "added-by-hand")
+    server.unit.tag("lists", "2026-web-trial-list", "trials")
+    code, out = run("refresh")
+    assert code == 0, out
+    assert "added-by-hand" in out and "trials" in out
+    code, out = run("apply", "--auto-approve")
+    assert code == 0, out
+    assert server.unit.tags_of("lists", CONF_LIST) == ["events"]
+    assert server.unit.tags_of("lists", "2026-web-trial-list") == []
+
+
+def test_untagged_in_the_ui_is_drift_too(workspace, server):
+    assert run("apply", "--auto-approve")[0] == 0
+    server.unit.untag("lists", CONF_LIST, "events")
+    code, out = run("refresh")
+    assert code == 0 and CONF_LIST in out, out
+    assert run("apply", "--auto-approve")[0] == 0
+    assert server.unit.tags_of("lists", CONF_LIST) == ["events"]
+
+
+def test_a_refused_tag_request_is_one_line_and_the_next_apply_finishes_without_duplicates(workspace, server):
+    server.unit.refused_actions.add("addTag")
+    code, out = run("apply", "--auto-approve")
+    assert code == 1
+    assert "Traceback" not in out
+    assert re.search(r"refused POST lists/\d+/do/addTag: error 7: .*Tags", out), out
+    server.unit.refused_actions.clear()
+    code, out = run("apply", "--auto-approve")
+    assert code == 0, out
+    assert names(server, "lists").count(CONF_LIST) == 1
+    assert server.unit.tags_of("lists", CONF_LIST) == ["events"]
+    assert run("plan", "--detailed-exitcode")[0] == 0
+
+
+def test_emails_and_custom_fields_carry_their_tags(target, server):
+    email = target.create("email", "tagged-email", {"subject": "Hi", "tags": ["b", "a"]},
+                          {"html_body": "<p>Hi</p>", "text_body": "Hi"})
+    field = target.create("field", "tagged", {"custom": True, "label": "Tagged", "api_name": "Tagged__c",
+                                              "type": "text", "tags": ["scoring"]}, None)
+    assert server.unit.tags_of("emailTemplates", "tagged-email") == ["a", "b"]
+    assert server.unit.tags_of("customFields", "Tagged") == ["scoring"]
+    assert target.read("email", email.id).attributes["tags"] == ["a", "b"]
+    target.update("field", field.id, "tagged", {"custom": True, "label": "Tagged", "api_name": "Tagged__c",
+                                                "type": "text"}, frozenset({"tags"}), None)
+    assert server.unit.tags_of("customFields", "Tagged") == []
+    assert "tags" not in target.read("field", field.id).attributes
+
+
+def list_id(server: Server, name: str) -> int:
+    return next(o["id"] for o in server.unit.objects("lists") if o["name"] == name)

@@ -105,5 +105,6 @@ def _compare(entry: StateEntry, remote: RemoteObject | None, capabilities: KindC
         fields = (FieldChange("name", entry.name, remote.name), *fields)
     if not fields:
         return None
-    after = seen if readable is None else {**entry.attributes, **seen}
+    # A readable field the target no longer has (emptied in the UI) is gone, not kept from state.
+    after = seen if readable is None else {**{k: v for k, v in entry.attributes.items() if k not in readable}, **seen}
     return Drift(entry.address, entry.kind, entry.name, "update", entry.attributes, after, fields, remote.name)

@@ -1,11 +1,11 @@
 """The Account Engagement target: a business unit changed through API v5, and what a person must do by hand.
 
 Lists, custom fields and email templates are created, updated and deleted
-through the API (``ae_mapping`` says field by field how). Scoring, grading,
-programs, forms, campaigns and the fields without an API (a dynamic list's
-rules, tags) are ``manual``: the plan carries the clicks that make them. A
-list's or email's folder and campaign are set by id, found by name in the
-business unit (``ae_places``). Standard prospect fields exist in every business unit,
+through the API (``ae_mapping`` says field by field how), and so are their
+tags (``ae_tags``). Scoring, grading, programs, forms, campaigns and the
+fields without an API (a dynamic list's rules) are ``manual``: the plan
+carries the clicks that make them. A list's or email's folder and campaign
+are set by id, found by name in the business unit (``ae_places``). Standard prospect fields exist in every business unit,
 so they are never created; they get no id and ``refresh`` does not read them.
 Programs cannot be written but can be read: ``programs`` gives ``refresh``
 their recipient and suppression lists, to show lists changed in the UI.
@@ -31,11 +31,12 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from campaignkit.errors import UserError
-from campaignkit.model import Environment
+from campaignkit.model import Environment, Workspace
 from campaignkit.render.platform_merge import ACCOUNT_ENGAGEMENT
 from campaignkit.targets.ae_client import MAX_CONCURRENT, AEClient
-from campaignkit.targets.ae_mapping import MAPPINGS, Mapping
+from campaignkit.targets.ae_mapping import MAPPINGS, TAGS, Mapping
 from campaignkit.targets.ae_places import Places
+from campaignkit.targets.ae_tags import Tags
 from campaignkit.targets.base import (
     Content,
     KindCapabilities,
@@ -84,11 +85,16 @@ class AccountEngagementTarget:
     max_parallelism = MAX_CONCURRENT
     merge_language = ACCOUNT_ENGAGEMENT
 
-    def __init__(self, client: AEClient, field_names: dict[str, str]) -> None:
+    def __init__(self, client: AEClient, field_names: dict[str, str],
+                 declared_tags: dict[tuple[str, str], list[str]]) -> None:
         self._client = client
         self._places = Places(client)
+        self._tags = Tags(client)
         #: api_name -> campaignkit name, so that a custom field read back carries the name the files give it.
         self._field_names = field_names
+        #: (kind, name) -> tags in the order the files give them: the API keeps no order, and a
+        #: different order alone must not show as drift.
+        self._declared_tags = declared_tags
 
     def capabilities(self, kind: str) -> KindCapabilities:
         mapping = MAPPINGS.get(kind)
@@ -102,7 +108,10 @@ class AccountEngagementTarget:
         if _standard_field(kind, attributes):
             return RemoteObject(kind, name, "", attributes)
         body = mapping.body(name, self._places.with_ids(attributes), content)
-        return self._remote(kind, mapping, self._client.create(mapping.collection, body))
+        created = self._client.create(mapping.collection, body)
+        tags = attributes.get(TAGS) or []
+        self._tags.assign(mapping.collection, mapping.tagged_as, str(created["id"]), tags, current=())
+        return self._remote(kind, mapping, created, tags)
 
     def update(self, kind: str, object_id: str, name: str, attributes: dict[str, Any],
                changed: frozenset[str], content: Content | None) -> RemoteObject:
@@ -111,7 +120,11 @@ class AccountEngagementTarget:
         if _standard_field(kind, attributes) or not object_id:
             return RemoteObject(kind, name, object_id, attributes)
         body = mapping.body(name, self._places.with_ids(attributes, sent), content, sent)
-        return self._remote(kind, mapping, self._client.update(mapping.collection, object_id, body))
+        updated = self._client.update(mapping.collection, object_id, body)
+        tags = attributes.get(TAGS) or []
+        if TAGS in changed:
+            self._tags.assign(mapping.collection, mapping.tagged_as, object_id, tags)
+        return self._remote(kind, mapping, updated, tags)
 
     def delete(self, kind: str, object_id: str) -> None:
         if object_id:  # a standard field: nothing was created
@@ -120,11 +133,15 @@ class AccountEngagementTarget:
     def read(self, kind: str, object_id: str) -> RemoteObject | None:
         mapping = self._mapping(kind)
         found = self._client.get(mapping.collection, object_id, mapping.api_fields)
-        return None if found is None else self._remote(kind, mapping, found)
+        if found is None:
+            return None
+        return self._remote(kind, mapping, found, self._tags.carried(mapping.tagged_as).get(object_id, []))
 
     def list(self, kind: str) -> Sequence[RemoteObject]:
         mapping = self._mapping(kind)
-        return [self._remote(kind, mapping, v) for v in self._client.get_all(mapping.collection, mapping.api_fields)]
+        carried = self._tags.carried(mapping.tagged_as)
+        return [self._remote(kind, mapping, v, carried.get(str(v["id"]), []))
+                for v in self._client.get_all(mapping.collection, mapping.api_fields)]
 
     def find_by_name(self, kind: str, name: str) -> RemoteObject | None:
         return next((obj for obj in self.list(kind) if obj.name == name), None)
@@ -158,13 +175,17 @@ class AccountEngagementTarget:
             raise TargetError(f"Account Engagement has no API for {kind}s; make the change by hand as the plan says")
         return mapping
 
-    def _remote(self, kind: str, mapping: Mapping, values: dict[str, Any]) -> RemoteObject:
+    def _remote(self, kind: str, mapping: Mapping, values: dict[str, Any], tags: Sequence[str]) -> RemoteObject:
+        """The object in campaignkit's shape, carrying ``tags`` (those read, or those just set)."""
         attributes, content = mapping.from_remote(values)
         attributes = self._places.with_names(attributes)
         key = str(values.get(mapping.key, ""))
         if kind == "field":
             attributes["custom"] = True
             key = self._field_names.get(key, key)
+        if tags:
+            declared = self._declared_tags.get((kind, key), [])
+            attributes[TAGS] = list(declared) if set(declared) == set(tags) else sorted(tags)
         return RemoteObject(kind, key, str(values["id"]), attributes, content)
 
 
@@ -206,11 +227,18 @@ def open_target(environment: Environment, root: Path) -> AccountEngagementTarget
         raise UserError(f"environment '{environment.name}' has an access_token setting: remove it; "
                         f"the token is read from {TOKEN_VARIABLE} only")
     base_url = expand(str(settings.get("base_url") or DEFAULT_BASE_URL), "base_url")
-    return AccountEngagementTarget(AEClient(base_url, token, unit), _custom_field_names(root))
-
-
-def _custom_field_names(root: Path) -> dict[str, str]:
-    """api_name -> name of the workspace's fields: how a field read back is named."""
     workspace, _ = load_workspace(root)
+    return AccountEngagementTarget(AEClient(base_url, token, unit), _custom_field_names(workspace),
+                                   _declared_tags(workspace))
+
+
+def _custom_field_names(workspace: Workspace) -> dict[str, str]:
+    """api_name -> name of the workspace's fields: how a field read back is named."""
     return {str(r.attributes.get("api_name")): r.name for r in workspace.of_kind("field")
             if r.attributes.get("api_name")}
+
+
+def _declared_tags(workspace: Workspace) -> dict[tuple[str, str], list[str]]:
+    """(kind, name) -> the tags the files give, in their order, for the kinds that carry tags here."""
+    return {(r.kind, r.name): list(r.attributes[TAGS]) for kind in MAPPINGS for r in workspace.of_kind(kind)
+            if r.attributes.get(TAGS)}

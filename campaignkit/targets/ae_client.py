@@ -70,6 +70,10 @@ class AEClient:
     def delete(self, collection: str, object_id: str) -> None:
         self._call("DELETE", f"{collection}/{object_id}")
 
+    def act(self, collection: str, object_id: str, action: str, body: dict[str, Any]) -> None:
+        """An object's ``do/<action>`` (such as ``addTag``): what API v5 does besides create, update, delete."""
+        self._call("POST", f"{collection}/{object_id}/do/{action}", json=body)
+
     def close(self) -> None:
         self._http.close()
 

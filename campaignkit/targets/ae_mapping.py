@@ -4,7 +4,9 @@ Each kind the API can write has a ``Mapping``: its collection, the body sent
 for the fields being set, and the object read back in campaignkit's shape.
 Only the fields listed here travel; everything else about an object either
 has no place in Account Engagement (an email's personas, a field's example)
-or has no API and is a manual field (a dynamic list's rules, tags). A list's or
+or has no API and is a manual field (a dynamic list's rules). Tags are not in
+the body: they are set by actions on the object (``ae_tags``), under the
+object type ``tagged_as`` names. A list's or
 an email's ``folder`` and ``campaign`` travel as ids: the target turns names
 into ids before ``body`` and ids into names after ``from_remote``
 (``ae_places``).
@@ -20,6 +22,8 @@ from typing import Any, Callable, Mapping as Map
 from campaignkit.targets.base import CONTENT_DIGEST, Content, content_digest
 
 Attributes = dict[str, Any]
+#: The attribute holding an object's tags, set and read apart from its body.
+TAGS = "tags"
 #: (campaignkit name, attributes, content) -> API body with every mapped field.
 ToRemote = Callable[[str, Attributes, Content | None], dict[str, Any]]
 #: API object -> (attributes in campaignkit's shape, content it holds).
@@ -37,6 +41,8 @@ class Mapping:
     always: tuple[str, ...]
     to_remote: ToRemote
     from_remote: FromRemote
+    #: The ``objectType`` of the object's ``tagged-objects``.
+    tagged_as: str
     #: Attributes with no API: setting one is a manual step.
     manual: frozenset[str]
     #: Attributes that cannot change in place: the object is deleted and created again.
@@ -44,7 +50,7 @@ class Mapping:
 
     @property
     def read_fields(self) -> frozenset[str]:
-        return frozenset(self.fields)
+        return frozenset({*self.fields, TAGS})
 
     @property
     def api_fields(self) -> tuple[str, ...]:
@@ -94,7 +100,7 @@ def _list_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
 
 LIST = Mapping("lists", "name",
                {"title": ("title",), "description": ("description",), "public": ("isPublic",), **_PLACED_FIELDS},
-               (), _list_to, _list_from, manual=frozenset({"type", "match", "rules", "tags"}))
+               (), _list_to, _list_from, tagged_as="List", manual=frozenset({"type", "match", "rules"}))
 
 # Custom fields -------------------------------------------------------------------------------------------------
 
@@ -115,7 +121,7 @@ def _field_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
 
 
 FIELD = Mapping("customFields", "fieldId", {"label": ("name",), "api_name": ("fieldId",), "type": ("type",)},
-                (), _field_to, _field_from, manual=frozenset({"values", "tags"}),
+                (), _field_to, _field_from, tagged_as="CustomField", manual=frozenset({"values"}),
                 replace=frozenset({"api_name", "type"}))
 
 # Email templates -----------------------------------------------------------------------------------------------
@@ -146,6 +152,6 @@ def _email_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
 EMAIL = Mapping("emailTemplates", "name",
                 {"subject": ("subject",), "from": ("senderOptions",), "reply_to": ("replyToOptions",),
                  CONTENT_DIGEST: ("htmlMessage", "textMessage"), **_PLACED_FIELDS},
-                ("type",), _email_to, _email_from, manual=frozenset({"tags"}))
+                ("type",), _email_to, _email_from, tagged_as="EmailTemplate", manual=frozenset())
 
 MAPPINGS = {"list": LIST, "field": FIELD, "email": EMAIL}

@@ -1,0 +1,89 @@
+"""Tags on lists, email templates and custom fields, through API v5's ``tags`` and ``tagged-objects``.
+
+API v5 documents ``tags`` as a collection a client may create in (``POST
+tags`` with a ``name``) and ``tagged-objects`` as read-only (``tagId``,
+``objectType``, ``objectId``): who carries which tag. Adding a tag to an
+object and removing it are the object's ``do/addTag`` and ``do/removeTag``
+actions with a body ``{"tagId": n}``, in the style of the documented
+``tags/<id>/do/mergeTags``. Tag names are what the files hold; ids are found
+by name here, read once per target and kept, and a tag the business unit does
+not have yet is created.
+
+The declared tags are authoritative for an object campaignkit manages: setting
+them removes whatever other tag the object carries, as Terraform does with a
+declared set. This module knows tags and ids, not how the rest of an object is
+sent (``ae_mapping``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from typing import Any, Iterable
+
+from campaignkit.targets.ae_client import AEClient
+
+TAGS = "tags"
+TAGGED_OBJECTS = "tagged-objects"
+
+
+class Tags:
+    """The business unit's tags by name, and who carries them."""
+
+    def __init__(self, client: AEClient) -> None:
+        self._client = client
+        self._lock = threading.Lock()  # apply runs up to five changes at once
+        #: name -> id as the API gives it; ``None`` until first used.
+        self._ids: dict[str, Any] | None = None
+
+    def carried(self, object_type: str) -> dict[str, list[str]]:
+        """Object id -> the names of the tags it carries, for every object of ``object_type``, sorted."""
+        tagged = [(str(t.get("objectId")), str(t.get("tagId")))
+                  for t in self._client.get_all(TAGGED_OBJECTS, ("tagId", "objectType", "objectId"))
+                  if t.get("objectType") == object_type]
+        names = self._names({tag_id for _, tag_id in tagged})
+        found: dict[str, list[str]] = defaultdict(list)
+        for object_id, tag_id in tagged:
+            found[object_id].append(names[tag_id])
+        return {object_id: sorted(tags) for object_id, tags in found.items()}
+
+    def assign(self, collection: str, object_type: str, object_id: str, wanted: Iterable[str],
+               current: Iterable[str] | None = None) -> None:
+        """Makes the object carry exactly the ``wanted`` tags: adds the missing ones, removes the others.
+
+        ``current``: the tags it carries, when known (none, for an object just
+        created); otherwise they are read, so that a tag added in the UI goes too.
+        """
+        carries = set(self.carried(object_type).get(object_id, ()) if current is None else current)
+        for name in sorted(set(wanted) - carries):
+            self._act(collection, object_id, "addTag", self._id(name))
+        for name in sorted(carries - set(wanted)):
+            tag_id = self._table().get(name)
+            if tag_id is not None:  # a tag deleted since it was read is on no object any more
+                self._act(collection, object_id, "removeTag", tag_id)
+
+    def _act(self, collection: str, object_id: str, action: str, tag_id: Any) -> None:
+        self._client.act(collection, object_id, action, {"tagId": tag_id})
+
+    def _id(self, name: str) -> Any:
+        """The tag's id, creating the tag when the business unit has none of that name."""
+        table = self._table()
+        with self._lock:
+            if name not in table:
+                table[name] = self._client.create(TAGS, {"name": name})["id"]
+            return table[name]
+
+    def _names(self, tag_ids: set[str]) -> dict[str, str]:
+        """Tag id -> name for ``tag_ids``; the tags are read again if one was made in the UI since."""
+        names = {str(i): n for n, i in self._table().items()}
+        if not tag_ids <= names.keys():
+            with self._lock:
+                self._ids = None
+            names = {str(i): n for n, i in self._table().items()}
+        return {i: names.get(i, f"tag id {i}") for i in tag_ids}
+
+    def _table(self) -> dict[str, Any]:
+        with self._lock:
+            if self._ids is None:
+                self._ids = {str(v.get("name")): v["id"] for v in self._client.get_all(TAGS, ("name",))}
+            return self._ids
