@@ -20,6 +20,9 @@ import difflib
 import html
 import json
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
+from os.path import commonprefix
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
@@ -38,6 +41,9 @@ JSON_FORMAT_VERSION = "1.3"
 MARKDOWN_LIMIT = 65_000
 #: Strings longer than this, or with line breaks, are shown as a unified diff.
 LONG_TEXT = 100
+#: Diff lines wider than this are cut to what changed: MJML writes HTML lines many thousands of characters long.
+WIDE_LINE = 160
+_AROUND = 60
 
 _SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.REPLACE: "-/+", Action.DELETE: "-"}
 _STYLE = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.REPLACE: "magenta", Action.DELETE: "red"}
@@ -170,7 +176,35 @@ def _unified(before: str, after: str) -> list[Line]:
             continue
         sign = "@" if raw.startswith("@@") else raw[:1] or " "
         lines.append(Line(sign, raw if sign == "@" else raw[1:]))
-    return lines
+    return _narrowed(lines)
+
+
+def _narrowed(lines: list[Line]) -> list[Line]:
+    """Wide lines cut to a window: a removed line and the added line that replaces it, around what changed."""
+    runs = [(sign, list(run)) for sign, run in groupby(lines, key=attrgetter("sign"))]
+    narrowed: list[Line] = []
+    for index, (sign, run) in enumerate(runs):
+        partner: list[Line] = []
+        if sign == "-" and index + 1 < len(runs) and runs[index + 1][0] == "+":
+            partner = runs[index + 1][1]
+        elif sign == "+" and index > 0 and runs[index - 1][0] == "-":
+            partner = runs[index - 1][1]
+        narrowed.extend(Line(sign, _window(line.text, partner[n].text if n < len(partner) else None))
+                        for n, line in enumerate(run))
+    return narrowed
+
+
+def _window(text: str, other: str | None) -> str:
+    """``text`` if it is narrow; else the part that differs from ``other`` with some context, or its start."""
+    if len(text) <= WIDE_LINE:
+        return text
+    if other is None:
+        return f"{text[:WIDE_LINE]}… ({len(text) - WIDE_LINE:,} more characters)"
+    same_start = len(commonprefix([text, other]))
+    same_end = min(len(commonprefix([text[::-1], other[::-1]])), min(len(text), len(other)) - same_start)
+    start = max(0, same_start - _AROUND)
+    end = min(len(text) - same_end + _AROUND, start + 3 * WIDE_LINE, len(text))
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
 def plan_json(plan: Plan) -> str:

@@ -157,11 +157,24 @@ def test_markdown_shows_an_inbox_view_whole_or_not_at_all(rig):
         assert text.count("<details") == text.count("</details>")
 
 
-def test_markdown_cuts_one_enormous_line(rig):
+def test_a_change_inside_a_wide_line_shows_the_change_not_the_whole_line(rig):
+    filler = "and more words that stay the same " * 30
+    rig.edit("templates/welcome.mjml", "Your ticket is attached.", f"Your ticket is attached. {filler}END")
+    rig.apply()
+    rig.edit("templates/welcome.mjml", "attached. and more", "in the app. and more")
+    text = plan_text(rig.plan()).plain
+    removed = next(line for line in text.splitlines() if line.strip().startswith("- ") and "attached" in line)
+    added = next(line for line in text.splitlines() if line.strip().startswith("+ ") and "in the app" in line)
+    assert removed.rstrip().endswith("…") and added.rstrip().endswith("…")
+    assert "END" not in removed and len(added) < len(filler) / 2
+
+
+def test_markdown_narrows_one_enormous_line(rig):
     rig.apply()
     rig.edit("templates/welcome.mjml", "Your ticket is attached.", "x" * 200_000)
     text = plan_markdown(rig.plan())
-    assert len(text) <= MARKDOWN_LIMIT and "cut" in text
+    assert len(text) <= MARKDOWN_LIMIT and "x" * 100 in text
+    assert max(len(line) for line in text.splitlines()) < 1_000
 
 
 def test_apply_text_names_failures_and_what_was_not_tried(rig):
