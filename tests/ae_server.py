@@ -17,7 +17,8 @@ It serves HTTPS with a self-signed certificate for 127.0.0.1 (workspaces
 accept only https:// API hosts); clients trust it through ``SSL_CERT_FILE``.
 
 Tests play "a change in the UI" with ``edit``, ``tag`` and ``untag`` (and
-``create`` for what only the UI makes), read what the business unit holds with
+``create`` for what only the UI makes, such as a program with its ``status``
+and list ids; ``edit`` then pauses it), read what the business unit holds with
 ``objects`` and ``tags_of``, and refuse an action (as to a user without the
 ability) by adding its name to ``refused_actions``. It is a test fixture, not a model of every endpoint.
 """

@@ -248,6 +248,21 @@ def test_manual_instructions_say_where_to_click_and_what_to_set(target):
     assert "delete it" in target.manual_instructions(ManualChange("delete", "form", "f", (), {}))
 
 
+def test_a_program_status_is_a_button_to_click_not_a_field_to_set(target):
+    def instructions(action: str, fields: tuple[str, ...], attributes: dict) -> str:
+        return target.manual_instructions(ManualChange(action, "program", "welcome", fields, attributes))
+    assert instructions("update", ("status",), {"status": "paused"}) == (
+        "In Account Engagement, go to Automation > Engagement Studio; open 'welcome' and click Pause.")
+    built = instructions("create", ("status", "steps"), {"status": "running", "steps": []})
+    assert built == ("In Account Engagement, go to Automation > Engagement Studio; click + Add and name it "
+                     "'welcome'; set steps to []; click Save; then click Start.")
+    assert instructions("update", ("status", "steps"), {"status": "running", "steps": []}).endswith(
+        "click Build; set steps to []; click Save; then click Resume (Start if it has never run).")
+    assert "leave it unstarted" in instructions("create", ("status", "steps"), {"status": "paused", "steps": []})
+    assert instructions("update", ("status",), {}) == (
+        "Nothing to do in Account Engagement: campaignkit no longer manages the status of 'welcome'.")
+
+
 def test_settings_come_from_the_environment_and_the_token_never_from_files(tmp_path, monkeypatch):
     monkeypatch.delenv("CK_AE_BUSINESS_UNIT", raising=False)
     monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
@@ -295,13 +310,18 @@ def test_emails_arrive_in_account_engagement_merge_language(workspace, server):
 PRICING_PROGRAM = "2026-web-pricing-follow-up-program"
 
 
+def build_pricing_program_by_hand(server: Server, status: str) -> dict[str, int]:
+    """The pricing follow-up program as the plan says to build it (programs are read-only in the API); list ids."""
+    lists = {o["name"]: o["id"] for o in server.unit.objects("lists")}
+    server.unit.create(PROGRAMS, {
+        "name": PRICING_PROGRAM, "status": status, "recipientListIds": [lists["2026-web-pricing-visitors-list"]],
+        "suppressionListIds": [lists["evergreen-all-customers-list"], lists["evergreen-all-suppression-list"]]})
+    return lists
+
+
 def test_a_program_list_changed_in_the_ui_shows_as_drift_with_the_list_names(workspace, server):
     assert run("apply", "--auto-approve")[0] == 0
-    lists = {o["name"]: o["id"] for o in server.unit.objects("lists")}
-    # Built by hand as the plan said (programs are read-only in the API).
-    server.unit.create(PROGRAMS, {
-        "name": PRICING_PROGRAM, "status": "running", "recipientListIds": [lists["2026-web-pricing-visitors-list"]],
-        "suppressionListIds": [lists["evergreen-all-customers-list"], lists["evergreen-all-suppression-list"]]})
+    lists = build_pricing_program_by_hand(server, "running")
     code, out = run("refresh")
     assert code == 0 and "No drift" in out, out
     server.unit.edit(PROGRAMS, PRICING_PROGRAM, recipientListIds=[lists["2026-web-trial-list"]])
@@ -312,6 +332,52 @@ def test_a_program_list_changed_in_the_ui_shows_as_drift_with_the_list_names(wor
     # The next plan puts the declared lists back, by hand.
     code, out = run("plan")
     assert "Automation > Engagement Studio" in out and "list.2026-web-pricing-visitors-list" in out
+
+
+def test_a_program_paused_in_the_ui_is_drift_and_the_plan_says_to_resume_it(workspace, server):
+    assert run("apply", "--auto-approve")[0] == 0
+    build_pricing_program_by_hand(server, "Starting")  # just started: on its way to running
+    code, out = run("refresh")
+    assert code == 0 and "No drift" in out, out
+    server.unit.edit(PROGRAMS, PRICING_PROGRAM, status="paused")
+    code, out = run("refresh")
+    assert code == 0, out
+    assert f"program.{PRICING_PROGRAM}" in out and 'status: "running" -> "paused"' in out
+    code, out = run("plan", "--detailed-exitcode")
+    assert code == 2, out
+    assert (f"go to Automation > Engagement Studio; open '{PRICING_PROGRAM}' and click Resume "
+            "(Start if it has never run).") in out
+    assert "set status" not in out  # a button, not a field to fill in
+    # Resumed in the UI as the plan said: refresh finds it running again.
+    server.unit.edit(PROGRAMS, PRICING_PROGRAM, status="running")
+    code, out = run("refresh")
+    assert code == 0 and 'status: "paused" -> "running"' in out, out
+
+
+def test_a_program_that_declares_no_status_is_not_compared(workspace, server):
+    program = workspace / "programs" / "pricing-follow-up.yaml"
+    program.write_text(program.read_text().replace("status: running\n", ""))
+    assert run("apply", "--auto-approve")[0] == 0
+    build_pricing_program_by_hand(server, "paused")
+    code, out = run("refresh")
+    assert code == 0 and "No drift" in out, out
+    assert run("plan", "--detailed-exitcode")[0] == 0
+
+
+def test_a_declared_status_is_validated_with_a_suggestion(tmp_path):
+    root = tmp_path / "campaigns"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".campaignkit"))
+    program = root / "programs" / "pricing-follow-up.yaml"
+    line = program.read_text().splitlines().index("status: running") + 1
+    for status in ("running", "paused"):
+        program.write_text(re.sub(r"(?m)^status: .*$", f"status: {status}", program.read_text()))
+        result = CliRunner().invoke(main, ["--chdir", str(root), "validate"])
+        assert result.exit_code == 0, result.output
+    program.write_text(program.read_text().replace("status: paused", "status: pasued"))
+    result = CliRunner().invoke(main, ["--chdir", str(root), "validate"])
+    assert result.exit_code == 1
+    assert f"pricing-follow-up.yaml:{line}" in result.output and "CK104" in result.output
+    assert "did you mean 'paused'" in result.output
 
 
 def test_a_program_not_built_yet_is_no_drift_and_programs_cannot_be_written(workspace, server):

@@ -6,21 +6,29 @@ returns the state as the target has it now, with the differences as drift.
 The planner then plans against what is really there, and the report shows
 drift apart from the changes the files ask for. Kinds the target cannot read
 (no API) keep their recorded state, except programs on a target that can read
-them (``ReadsPrograms``): their recipient and suppression lists are compared,
-found by id or else by name, and a program not found is left alone (nobody
-has built it by hand yet).
+them (``ReadsPrograms``): their recipient and suppression lists, and their
+status where the files declare one, are compared, found by id or else by
+name, and a program not found is left alone (nobody has built it by hand yet).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
+from typing import Any
 
 from campaignkit.plan.changes import Drift
 from campaignkit.plan.desired import object_hash
 from campaignkit.plan.diff import FieldChange, field_changes
 from campaignkit.state import State, StateEntry
-from campaignkit.targets import KindCapabilities, ProgramReading, ReadsPrograms, RemoteObject, Target
+from campaignkit.targets import (
+    PROGRAM_STATUS,
+    KindCapabilities,
+    ProgramReading,
+    ReadsPrograms,
+    RemoteObject,
+    Target,
+)
 
 
 def refresh(state: State, target: Target) -> tuple[State, tuple[Drift, ...]]:
@@ -71,18 +79,29 @@ def _program_drift(state: State, target: Target) -> list[Drift]:
 
 
 def _compare_program(entry: StateEntry, reading: ProgramReading, lists: dict[str, str]) -> Drift | None:
-    """Drift in the lists, compared as sets: the platform does not keep the order the files give."""
-    recorded = entry.attributes.get("recipients") or {}
+    """Drift in the lists, compared as sets (the platform does not keep the order the files give), and in
+    the status where the files declare one."""
+    recorded = {"recipients": entry.attributes.get("recipients") or {}}
+    seen = {"recipients": _recipients_seen(recorded["recipients"], reading, lists)}
+    declared = entry.attributes.get(PROGRAM_STATUS)
+    if declared is not None:
+        recorded[PROGRAM_STATUS] = declared
+        seen[PROGRAM_STATUS] = declared if reading.fulfils(declared) else reading.status
+    fields = field_changes(recorded, seen)
+    if not fields:
+        return None
+    after = {**entry.attributes, **seen}
+    return Drift(entry.address, entry.kind, entry.name, "update", entry.attributes, after, fields, entry.name)
+
+
+def _recipients_seen(recorded: dict[str, Any], reading: ProgramReading, lists: dict[str, str]) -> dict[str, Any]:
+    """The recipients as read, keeping the recorded order of the lists where the set did not change."""
     seen = dict(recorded)
     for key, ids in (("include", reading.recipient_list_ids), ("exclude", reading.suppression_list_ids)):
         names = [lists.get(i, f"list id {i} (not managed by campaignkit)") for i in ids]
         if set(names) != set(recorded.get(key) or ()):
             seen[key] = sorted(names)
-    fields = field_changes({"recipients": recorded}, {"recipients": seen})
-    if not fields:
-        return None
-    after = {**entry.attributes, "recipients": seen}
-    return Drift(entry.address, entry.kind, entry.name, "update", entry.attributes, after, fields, entry.name)
+    return seen
 
 
 def as_found(entry: StateEntry, drift: Drift) -> StateEntry:

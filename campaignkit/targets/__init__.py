@@ -14,6 +14,7 @@ from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.errors import UserError
 from campaignkit.model import Environment
 from campaignkit.targets.base import (
+    PROGRAM_STATUS,
     KindCapabilities,
     ManualChange,
     ObjectNotFound,
@@ -47,6 +48,7 @@ __all__ = [
     "KindCapabilities",
     "ManualChange",
     "ObjectNotFound",
+    "PROGRAM_STATUS",
     "ProgramReading",
     "ReadsPrograms",
     "RemoteObject",

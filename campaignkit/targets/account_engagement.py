@@ -8,7 +8,8 @@ carries the clicks that make them. A list's or email's folder and campaign
 are set by id, found by name in the business unit (``ae_places``). Standard prospect fields exist in every business unit,
 so they are never created; they get no id and ``refresh`` does not read them.
 Programs cannot be written but can be read: ``programs`` gives ``refresh``
-their recipient and suppression lists, to show lists changed in the UI.
+their recipient and suppression lists and their status, to show lists changed
+or a program paused in the UI; the plan says which button starts or pauses one.
 
 Settings (``environments.<env>.settings``): ``business_unit_id`` (``${VAR}``
 takes it from the environment) and ``base_url`` (``https://pi.pardot.com``;
@@ -38,6 +39,7 @@ from campaignkit.targets.ae_mapping import MAPPINGS, TAGS, Mapping
 from campaignkit.targets.ae_places import Places
 from campaignkit.targets.ae_tags import Tags
 from campaignkit.targets.base import (
+    PROGRAM_STATUS,
     Content,
     KindCapabilities,
     ManualChange,
@@ -75,6 +77,12 @@ _UI_PLACES = {
                    new="click + Add Form, name it '{name}' and go to Completion Actions"),
     "scoring": _Place("Account Engagement Settings > Automation Settings > Scoring Rules"),
     "grading": _Place("Account Engagement Settings > Automation Settings > Profiles"),
+}
+#: Change action -> a program's declared status -> the button that makes it so (a status is no field to fill in).
+_STATUS_BUTTONS = {
+    "create": {"running": "click Start",
+               "paused": "leave it unstarted (a program never started sends nothing, as a paused one)"},
+    "update": {"running": "click Resume (Start if it has never run)", "paused": "click Pause"},
 }
 #: Kinds that live only in campaignkit's files: nothing to do in the business unit.
 _WORKSPACE_ONLY = frozenset({"naming", "persona"})
@@ -147,24 +155,33 @@ class AccountEngagementTarget:
         return next((obj for obj in self.list(kind) if obj.name == name), None)
 
     def programs(self) -> Sequence[ProgramReading]:
-        """Every Engagement Studio program of the business unit, with its recipient and suppression lists."""
+        """Every Engagement Studio program of the business unit: its recipient and suppression lists, its status."""
         return [ProgramReading(str(v["id"]), str(v.get("name") or ""), _ids(v.get("recipientListIds")),
-                               _ids(v.get("suppressionListIds")))
-                for v in self._client.get_all(PROGRAMS, ("name", "recipientListIds", "suppressionListIds"))]
+                               _ids(v.get("suppressionListIds")), str(v.get("status") or "").lower())
+                for v in self._client.get_all(PROGRAMS, ("name", "recipientListIds", "suppressionListIds", "status"))]
 
     def manual_instructions(self, change: ManualChange) -> str:
         if change.kind in _WORKSPACE_ONLY:
             return f"Nothing to do in Account Engagement: a {change.kind} lives only in the campaignkit files."
         place = _UI_PLACES.get(change.kind, _Place(f"the {change.kind}s"))
+        switched = change.kind == "program" and PROGRAM_STATUS in change.fields
+        edited = tuple(field for field in change.fields if not (switched and field == PROGRAM_STATUS))
         steps = [f"In Account Engagement, go to {place.section}"]
         if change.action == "create" and change.kind not in MAPPINGS:
             steps.append(place.new.format(name=change.name))
-        else:  # the API created it, or it exists already
+        elif edited or change.action == "delete":  # the API created it, or it exists already
             steps.append(f"open '{change.name}' and {place.edit}")
         if change.action == "delete":
             return "; ".join([*steps, "delete it and confirm."])
-        steps += [f"set {field} to {_shown(change.attributes.get(field))}" for field in change.fields]
-        return "; ".join([*steps, "click Save."])
+        built = len(steps) > 1  # made or opened for editing, not only started or paused
+        if built:
+            steps += [*(f"set {field} to {_shown(change.attributes.get(field))}" for field in edited), "click Save"]
+        button = _status_button(change) if switched else ""
+        if button:
+            steps.append(f"then {button}" if built else f"open '{change.name}' and {button}")
+        elif not built:
+            return f"Nothing to do in Account Engagement: campaignkit no longer manages the status of '{change.name}'."
+        return "; ".join(steps) + "."
 
     def close(self) -> None:
         self._client.close()
@@ -192,6 +209,16 @@ class AccountEngagementTarget:
 def _standard_field(kind: str, attributes: dict[str, Any]) -> bool:
     """A prospect field every business unit has: there is nothing to create, change or delete."""
     return kind == "field" and not attributes.get("custom")
+
+
+def _status_button(change: ManualChange) -> str:
+    """The button that gives a program its declared status; "" if the files no longer declare one.
+
+    A status is no field to fill in: the API cannot start or pause a program, and in
+    the UI it is a button on the program, which differs for a program never started.
+    """
+    status = change.attributes.get(PROGRAM_STATUS)
+    return _STATUS_BUTTONS["create" if change.action == "create" else "update"].get(status, "")
 
 
 def _ids(values: Any) -> tuple[str, ...]:

@@ -75,23 +75,36 @@ class ManualChange:
     attributes: dict[str, Any]
 
 
+#: The attribute holding a program's declared status: ``running`` or ``paused``, or absent (not managed).
+PROGRAM_STATUS = "status"
+#: A program's declared status -> the statuses read from a platform that fulfil it. A program
+#: starting up is on its way to running; a draft, never started, sends nothing, as a paused one.
+PROGRAM_STATUSES = {"running": frozenset({"running", "starting"}), "paused": frozenset({"paused", "draft"})}
+
+
 @dataclass(frozen=True)
 class ProgramReading:
-    """A program as a platform that cannot change programs still lets one read it: who it sends to."""
+    """A program as a platform that cannot change programs still lets one read it: who it sends to, and whether."""
 
     id: str
     name: str
     #: Target ids of the recipient lists and of the suppression lists.
     recipient_list_ids: tuple[str, ...]
     suppression_list_ids: tuple[str, ...]
+    #: The platform's status, lowercased: draft, scheduled, starting, running or paused ("" if it gave none).
+    status: str
+
+    def fulfils(self, declared: str) -> bool:
+        """Whether the status read is what ``declared`` asks for; an unknown status is not contradicted."""
+        return not self.status or self.status in PROGRAM_STATUSES.get(declared, frozenset({declared}))
 
 
 @runtime_checkable
 class ReadsPrograms(Protocol):
     """A target whose API reads programs though it cannot change them (Account Engagement).
 
-    ``refresh`` compares what it reads with state, so that lists changed in the
-    platform's UI show as drift even though every change to a program is manual.
+    ``refresh`` compares what it reads with state, so that lists changed or a program
+    paused in the platform's UI show as drift even though every change to a program is manual.
     """
 
     def programs(self) -> Sequence[ProgramReading]: ...
