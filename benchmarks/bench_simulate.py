@@ -5,8 +5,8 @@ program with sends held to business hours, email triggers, a score rule, a
 wait and a tag) and runs, in this process, on this machine:
 
 - synthetic prospects drawn from the personas (the usual case: few cohorts);
-- a CSV of 100,000 prospects that all differ (every company size is its own
-  value), the worst case for cohorts: each prospect is its own run.
+- a CSV of 100,000 prospects that all differ (every name and company size is
+  its own value): they form cohorts only by what the rules answer about them.
 
 Reports wall time, cohorts and peak memory (max RSS) for each. Target: under
 10 seconds and under 1 GB.

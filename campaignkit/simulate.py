@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.engine.activity import Event
-from campaignkit.engine.conditions import ACTIVITY_TARGET
+from campaignkit.engine.conditions import ACTIVITY_TARGET, field_matches
 from campaignkit.engine.program import Run
 from campaignkit.engine.prospect import Prospect
 from campaignkit.engine.scoring import note_mql
@@ -275,7 +275,13 @@ def _prospect(world: World, fields: dict[str, Any], lists: set[str], **state: An
 
 def csv_population(world: World, program: str, path: Path) -> list[Cohort]:
     """Prospects from a CSV file: one column per field (by field name), plus optional
-    ``score``, ``opted_out``, ``tags`` and ``lists`` (both ``;``-separated). Identical rows form one cohort."""
+    ``score``, ``opted_out``, ``tags`` and ``lists`` (both ``;``-separated).
+
+    Rows that agree on everything the engine reads form one cohort: a field matters
+    only through the answers of the rules that test it, so two addresses that every
+    rule answers alike are the same to the program (and a first name no rule tests
+    does not matter at all).
+    """
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.DictReader(handle))
@@ -287,12 +293,46 @@ def csv_population(world: World, program: str, path: Path) -> list[Cohort]:
     unknown = [c for c in rows[0] if c not in known]
     if unknown:
         raise UserError(f"{path}: column '{unknown[0]}' is not a field{did_you_mean(closest(unknown[0], known))}")
-    grouped: dict[tuple, int] = {}
+    answers = _Answers(world)
+    grouped: dict[tuple, tuple[dict[str, str], int]] = {}
     for row in rows:
-        key = tuple(sorted((k, v) for k, v in row.items() if v not in (None, "")))
-        grouped[key] = grouped.get(key, 0) + 1
+        key = tuple(sorted((name, answers(name, value)) for name, value in row.items() if value not in (None, "")))
+        first, count = grouped.get(key, (row, 0))
+        grouped[key] = (first, count + 1)
     recipients = set(world.programs[program]["recipients"]["include"])
-    return [Cohort(count, _csv_prospect(world, dict(key), recipients, path)) for key, count in grouped.items()]
+    return [Cohort(count, _csv_prospect(world, dict(row), recipients, path)) for row, count in grouped.values()]
+
+
+class _Answers:
+    """What the rules of a workspace answer about one CSV value: all that a prospect's field changes.
+
+    The tests are those of program steps, dynamic lists and grading criteria; a column
+    that is not a field (``score``, ``tags``, ...) is state, and counts as written.
+    """
+
+    def __init__(self, world: World) -> None:
+        self._tests: dict[str, list[dict[str, Any]]] = {}
+        pending: list[Any] = [world.programs, world.lists, world.criteria]
+        while pending:
+            value = pending.pop()
+            if isinstance(value, dict):
+                if isinstance(value.get("field"), str) and "op" in value:
+                    self._tests.setdefault(value["field"].split(".", 1)[1], []).append(value)
+                pending.extend(value.values())
+            elif isinstance(value, (list, tuple)):
+                pending.extend(value)
+        self._fields = set(world.field_defaults)
+        self._known: dict[tuple[str, str], object] = {}
+
+    def __call__(self, column: str, value: str) -> object:
+        if column not in self._fields:
+            return value
+        key = (column, value)
+        if key not in self._known:
+            typed = _typed(value)
+            self._known[key] = tuple(field_matches(test["op"], typed, test.get("value"), test.get("values"))
+                                     for test in self._tests.get(column, ()))
+        return self._known[key]
 
 
 def _csv_prospect(world: World, row: dict[str, str], recipients: set[str], path: Path) -> Prospect:

@@ -65,6 +65,16 @@ def test_csv_prospects_group_into_cohorts_and_bad_columns_are_one_line_errors(wo
         csv_population(world, WELCOME, bad)
 
 
+def test_csv_rows_that_differ_only_in_fields_no_rule_reads_are_one_cohort(world: World, tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    rows = [f"{n}@acme.example,Name{n},CMO,500" for n in range(50)] + ["z@acme.example,Zed,Engineer,20"]
+    people.write_text("email,first_name,job_title,employees\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    cohorts = csv_population(world, WELCOME, people)
+    assert sorted(c.count for c in cohorts) == [1, 50]
+    report = simulate(world, WELCOME, cohorts, 30, 1).as_json()
+    assert {row["step"]: row for row in report["funnel"]}["welcome"]["entered"] == 51
+
+
 def test_binomial_and_multinomial_keep_every_prospect() -> None:
     import random
 
