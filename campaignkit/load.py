@@ -287,10 +287,24 @@ def load_text(text: str, display: str) -> tuple[list[Document], list[Diagnostic]
     return documents, diagnostics
 
 
+#: How libyaml words a problem it found only at the end of something never closed.
+_GAVE_UP = ("did not find expected", "could not find expected", "found unexpected end")
+
+
 def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
-    mark = exc.problem_mark or exc.context_mark
-    where = Position(display, mark.line + 1, mark.column + 1) if mark else Position(display)
+    """Points at the problem; for a bracket, quote or block never closed, at where it was opened.
+
+    libyaml notices an unclosed construct only where it gives up (often the end of the
+    file), which is rarely the line to fix.
+    """
+    problem, context = exc.problem_mark, exc.context_mark
     message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+    unclosed = (problem is not None and context is not None and problem.line > context.line
+                and (exc.problem or "").startswith(_GAVE_UP))
+    if unclosed:
+        message += f" (gave up at line {problem.line + 1}, column {problem.column + 1})"
+    mark = context if unclosed else problem or context
+    where = Position(display, mark.line + 1, mark.column + 1) if mark else Position(display)
     return error("CK001", f"YAML syntax error: {message}", where)
 
 

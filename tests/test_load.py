@@ -43,9 +43,15 @@ def test_duplicate_key_is_reported_at_the_second_key():
 
 
 def test_syntax_error_has_line_and_column():
-    _, problems = load_text("kind: email\nsubject: [unclosed\nname: x\n", "f.yaml")
-    assert codes(problems) == ["CK001"]
-    assert problems[0].position.line >= 2
+    _, problems = load_text("kind: email\nname: x\n  subject: indented too far\n", "f.yaml")
+    assert codes(problems) == ["CK001"] and (problems[0].position.line, problems[0].position.column) == (3, 10)
+
+
+def test_a_bracket_or_quote_never_closed_points_where_it_opens():
+    for source in ("kind: email\nsubject: [unclosed\nname: x\n\n\n", 'kind: email\nsubject: "unclosed\nname: x\n'):
+        _, problems = load_text(source, "f.yaml")
+        assert codes(problems) == ["CK001"] and (problems[0].position.line, problems[0].position.column) == (2, 10)
+        assert "gave up at line" in problems[0].message
 
 
 def test_unsafe_tags_are_refused():
