@@ -49,9 +49,26 @@ def shows_text(document: str) -> bool:
     """True when ``html_to_text(document)`` surely has some text: a character a reader sees.
 
     False means only "not at a glance" (an email that is one linked image still has its
-    ``alt`` text); ask ``html_to_text`` then.
+    ``alt`` text); ask ``html_to_text`` then. It looks at the first few candidates in
+    place instead of cleaning the whole document, since real text comes early.
     """
-    return _SHOWN_CHARACTER.search(_visible_markup(document)) is not None
+    body = _BODY.search(document)
+    start = body.start() if body else 0
+    previews = [match.span() for match in _HIDDEN.finditer(document, start)]
+    return any(not _hidden_at(document, start, hit.start(), previews)
+               for hit in _SHOWN_CHARACTER.finditer(document, start))
+
+
+def _hidden_at(document: str, start: int, at: int, previews: list[tuple[int, int]]) -> bool:
+    """Whether ``at`` is in a comment, a style, script or title element, or the hidden preview text."""
+    comment = document.rfind("<!--", start, at)
+    if comment >= 0 and document.find("-->", comment + 4, at) < 0:
+        return True
+    for name in ("style", "script", "title"):
+        opened = document.rfind(f"<{name}", start, at)
+        if opened >= 0 and document.find(f"</{name}", opened, at) < 0:
+            return True
+    return any(begin <= at < end for begin, end in previews)
 
 
 def _visible_markup(document: str) -> str:
