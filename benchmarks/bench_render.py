@@ -7,8 +7,8 @@ text, images, buttons and tables); the Jinja is a personal greeting, merge
 fields with and without defaults and, in half of them, a condition and a
 loop. Then times, on this machine:
 
-- ``check_email`` over all emails: every CK4xx check, rendering included, in one
-  process, and ``check_emails`` on every core;
+- ``check_emails`` over all emails: every CK4xx check, rendering included, in one
+  process and on every core;
 - ``validate`` as a whole (loading, schema and all checks, no result cache);
 - ``render_email`` throughput: Jinja, MJML and the text part, one prospect each,
   in one process and on every core;
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from campaignkit.diagnostics import Position  # noqa: E402
 from campaignkit.model import Resource  # noqa: E402
-from campaignkit.render import EmailContext, check_email, check_emails, render_email  # noqa: E402
+from campaignkit.render import EmailContext, check_emails, render_email  # noqa: E402
 from campaignkit.render.parallel import map_emails, usable_cores  # noqa: E402
 from campaignkit.render.rendering import render_inline, run, template_file, with_inbox_text  # noqa: E402
 from campaignkit.workspace import load_workspace  # noqa: E402
@@ -237,10 +237,7 @@ def bench_checks(root: Path, parallel: bool) -> tuple[float, dict[str, int]]:
     emails = workspace.of_kind("email")
 
     def check_all() -> list[list]:
-        context = EmailContext(workspace)
-        if parallel:
-            return check_emails(context, emails)
-        return [check_email(context, email) for email in emails]
+        return check_emails(EmailContext(workspace), emails, None if parallel else 1)
 
     results, seconds = timed(check_all)
     counts: dict[str, int] = {}
@@ -356,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         parallel_render_seconds = bench_render(root, parallel=True)
         reference_seconds, reference = bench_reference(merged_mjml(root, work / "merged"), work)
         rows = [
-            ("check_email, all CK4xx checks incl. rendering, 1 process", check_seconds),
+            ("check_emails, all CK4xx checks incl. rendering, 1 process", check_seconds),
             (f"check_emails, the same on {usable_cores()} processes", parallel_seconds),
             ("validate (load, schema, all checks; no cache)", validate_seconds),
             ("render_email (Jinja + MJML + text part), 1 process", render_seconds),

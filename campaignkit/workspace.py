@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import gc
 import os
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
+from campaignkit.collector import collector_paused
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error
 from campaignkit.errors import UserError
 from campaignkit.load import Document, load_file
@@ -54,7 +54,7 @@ def load_workspace(root: Path) -> tuple[Workspace, list[Diagnostic]]:
     config = _load_config(root, diagnostics)
     files = resource_files(root)
     documents: list[Resource] = []
-    with _collector_paused():
+    with collector_paused():
         for path in files:
             docs, problems = load_file(path, path.relative_to(root).as_posix())
             diagnostics.extend(problems)
@@ -62,29 +62,13 @@ def load_workspace(root: Path) -> tuple[Workspace, list[Diagnostic]]:
                 resource = _resource(doc, diagnostics)
                 if resource is not None:
                     documents.append(resource)
+    # The documents live as long as the command: later collections need not walk them (and forked
+    # workers share their pages instead of copying them).
+    gc.freeze()
     resources: dict[str, Resource] = {}
     for resource in documents:
         resources.setdefault(resource.address, resource)
     return Workspace(root, config, resources, files, documents), diagnostics
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pauses Python's cyclic garbage collector while the documents are built, then leaves them out of it.
-
-    A workspace is hundreds of thousands of objects that live as long as the command, and
-    the collector would walk all of them again on every pass while emails compile (about a
-    tenth of ``validate``). ``gc.freeze`` moves them out of its reach; forked workers then
-    also share their memory pages instead of copying them.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-        gc.freeze()
 
 
 def _resource(doc: Document, diagnostics: list[Diagnostic]) -> Resource | None:

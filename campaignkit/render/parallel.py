@@ -6,15 +6,18 @@ not help; processes do. Workers are forked, so they start with the parent's
 context (its caches of shared partials included) without pickling it; only
 email indexes go out and diagnostics come back. Where ``fork`` is not
 available, or the batch is too small to repay starting processes, emails are
-checked in this process. Results keep the order of the emails.
+checked in this process. Either way the cyclic garbage collector is off while
+they are (see ``collector``). Results keep the order of the emails.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from typing import Callable, Sequence, TypeVar
 
+from campaignkit.collector import collector_paused
 from campaignkit.model import Resource
 from campaignkit.render.context import EmailContext
 
@@ -35,10 +38,11 @@ def map_emails(function: Callable[[EmailContext, Resource], T], context: EmailCo
     global _work
     jobs = min(jobs or usable_cores(), len(emails) // MIN_EMAILS_PER_PROCESS)
     if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(context, email) for email in emails]
+        with collector_paused():
+            return [function(context, email) for email in emails]
     _work = (function, context, emails)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.disable) as pool:
             return pool.map(_run, range(len(emails)), chunksize=max(1, len(emails) // (jobs * 8)))
     finally:
         _work = None
