@@ -155,6 +155,12 @@ def test_templates_sharing_their_jinja_render_their_own_text_and_report_their_ow
         render_email(context, other, {"first_name": "Zed"})
 
 
+def test_hundreds_of_elements_side_by_side_are_not_nesting(workspace):
+    many = "".join(f"<mj-text>Paragraph {n}</mj-text>" for n in range(400))
+    context, email = workspace(TEMPLATE.replace("<mj-text>Hello", many + "<mj-text>Hello"))
+    assert "Paragraph 399" in render_email(context, email).text
+
+
 def test_check_emails_gives_what_check_email_gives_in_order(workspace):
 
     context, email = workspace(TEMPLATE.replace("{{ first_name }},", "{{ frist_name }},"))

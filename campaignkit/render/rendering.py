@@ -230,8 +230,11 @@ def _guarded(markup: str, where: Position) -> str:
     """``markup``, if it nests shallowly enough for ``mjml-python``.
 
     Its parser recurses, and a few thousand levels crash the whole process (a segmentation
-    fault, not an exception), so deeper markup never reaches it.
+    fault, not an exception), so deeper markup never reaches it. Markup with fewer tags
+    than the limit cannot nest deeper, which two counts tell without reading every tag.
     """
+    if markup.count("<") - markup.count("</") <= MAX_NESTING:
+        return markup
     steps = [-1 if closing else 0 if self_closing or name.lower() in VOID_ELEMENTS else 1
              for closing, name, self_closing in _TAG_NAMES.findall(markup)]
     deepest = max(accumulate(steps), default=0)
