@@ -211,9 +211,15 @@ class _Parser:
     def _attributes(self, text: str, offset: int) -> tuple[Attribute, ...]:
         found = []
         for match in _ATTRIBUTE.finditer(self.text, offset, offset + len(text)):
-            group = 2 if match.group(2) is not None else 3
-            value = self.source[match.start(group):match.end(group)] if match.group(group) is not None else None
-            found.append(Attribute(match.group(1), value, match.start()))
+            name, double_quoted, single_quoted = match.groups()
+            # The value as written in the source: the parser reads a copy with Jinja blanked out.
+            if double_quoted is not None:
+                value: str | None = self.source[match.start(2):match.end(2)]
+            elif single_quoted is not None:
+                value = self.source[match.start(3):match.end(3)]
+            else:
+                value = None
+            found.append(Attribute(name, value, match.start()))
         return tuple(found)
 
     def _take_includes(self, before: int, into: list[Node], html: bool) -> None:
