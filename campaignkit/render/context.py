@@ -12,23 +12,21 @@ read is cached as its ``TemplatePathError`` for the checks to report.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import CodeType
 from typing import Any, Callable, Hashable, MutableMapping, TypeVar
 
 from jinja2 import BaseLoader, Environment, Template, TemplateNotFound, TemplateSyntaxError
 
 from campaignkit.model import TEMPLATE_SUFFIXES, Workspace
 from campaignkit.render import markup
-from campaignkit.render.jinja_source import Piece, skeleton, split
+from campaignkit.render.jinja_source import Piece, split
 from campaignkit.render.merge import MergeModel
 from campaignkit.render.paths import TemplatePathError, normalise, read_template
 from campaignkit.render.sandbox import EmailSandbox, make_environment
 from campaignkit.render.structure import ParsedFile
-from campaignkit.render.template_facts import Shape, TemplateFacts, realise, shape_of
+from campaignkit.render.template_facts import Shape, TemplateFacts, analyse
 
 
 T = TypeVar("T")
-#: Suffixes of the files templates are usually kept in.
 #: The name inline templates (subjects, preheaders, attribute values) are compiled under.
 INLINE = "<inline>"
 
@@ -81,7 +79,7 @@ class EmailContext:
         self._compiled: dict[tuple[str, bool], CompiledTemplate | TemplatePathError] = {}
         self._markup: dict[tuple[str, bool], ParsedFile | None] = {}
         self._inline: dict[tuple[str, bool], CompiledTemplate] = {}
-        self._shapes: dict[tuple[str, bool], Shape] = {}
+        self._shapes: dict[bool, dict[str, Shape]] = {True: {}, False: {}}
         self._split: dict[str, list[Piece]] = {}
         self._derived: dict[tuple[str, Hashable], Any] = {}
         self._sample: dict[str, Any] | None = None
@@ -151,15 +149,10 @@ class EmailContext:
         return (path, True) in self._compiled or (path, False) in self._compiled
 
     def _compile(self, name: str, source: str, pieces: list[Piece], html: bool) -> CompiledTemplate:
-        """``source`` compiled; templates that differ only in their literal text share one compilation."""
-        marked = skeleton(pieces)
-        shape_key = (marked.text, html)
-        if shape_key not in self._shapes:
-            self._shapes[shape_key] = shape_of(self._environment(html), marked.text)
-        facts, code = realise(self._shapes[shape_key], source, marked, name)
+        environment = self._environment(html)
+        facts, code = analyse(environment, source, pieces, name, self._shapes[html])
         if code is None:
             return CompiledTemplate(name, source, facts, None)
-        environment = self._environment(html)
         template = environment.template_class.from_code(environment, code, environment.make_globals(None))
         return CompiledTemplate(name, source, facts, template)
 

@@ -94,11 +94,20 @@ class Shape:
     debug_lines: tuple[tuple[int, int], ...] = ()
 
 
-def analyse(environment: Environment, source: str, pieces: list[Piece], name: str
-            ) -> tuple[TemplateFacts, CodeType | None]:
-    """The facts of ``source`` (split into ``pieces``) and its compiled code (None when it does not parse)."""
+def analyse(environment: Environment, source: str, pieces: list[Piece], name: str,
+            shapes: dict[str, Shape] | None = None) -> tuple[TemplateFacts, CodeType | None]:
+    """The facts of ``source`` (split into ``pieces``) and its compiled code (None when it does not parse).
+
+    ``shapes`` keeps compilations by skeleton, so that templates that differ only in
+    their literal text are compiled once.
+    """
     marked = skeleton(pieces)
-    return realise(shape_of(environment, marked.text), source, marked, name)
+    shape = shapes.get(marked.text) if shapes is not None else None
+    if shape is None:
+        shape = shape_of(environment, marked.text)
+        if shapes is not None:
+            shapes[marked.text] = shape
+    return realise(shape, source, marked, name)
 
 
 def realise(shape: Shape, source: str, marked: Skeleton, name: str) -> tuple[TemplateFacts, CodeType | None]:
