@@ -20,10 +20,10 @@ import difflib
 import html
 import json
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from itertools import groupby
 from operator import attrgetter
 from os.path import commonprefix
-from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from rich.text import Text
@@ -54,7 +54,6 @@ _TERRAFORM_ACTIONS = {Action.CREATE: ["create"], Action.UPDATE: ["update"], Acti
 _LINE_STYLE = {"+": "green", "-": "red", "~": "yellow", "@": "cyan", " ": "", "!": "bold"}
 #: What an inbox shows of an email before it is opened, as the markdown plan's table names it.
 _INBOX_FIELDS = (("subject", "Subject"), ("preheader", "Preheader"))
-
 
 
 @dataclass(frozen=True)
@@ -329,10 +328,9 @@ def _email_summary(change: Change) -> list[list[str]]:
     if change.kind != "email" or change.after is None:
         return []
     rows = [_inbox_row(label, key, change.before, change.after) for key, label in _INBOX_FIELDS]
-    findings = change.checks
     return [[f"<details open><summary>inbox view of <code>{change.address}</code></summary>", "",
              "| | Before | After |", "|---|---|---|", *rows, "",
-             *_checks_lines(change, findings), "</details>", ""]]
+             *_checks_lines(change), "</details>", ""]]
 
 
 def _inbox_row(label: str, key: str, before: dict[str, Any] | None, after: dict[str, Any]) -> str:
@@ -347,11 +345,12 @@ def _cell(value: Any) -> str:
     return "(none)" if value in (None, "") else html.escape(str(value)).replace("|", "&#124;")
 
 
-def _checks_lines(change: Change, findings: tuple[Finding, ...] | None) -> list[str]:
+def _checks_lines(change: Change) -> list[str]:
     """The findings added and fixed since the applied version; all of them when its findings are unknown.
 
     Errors stop a plan, so findings here are warnings. Nothing when not checked.
     """
+    findings = change.checks
     if findings is None:
         return []
     if change.checks_before is None:

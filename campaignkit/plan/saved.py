@@ -170,8 +170,7 @@ def _findings_to_list(findings: tuple[Finding, ...] | None) -> list[dict[str, st
 
 
 def _findings_from_list(items: list[dict[str, str]] | None) -> tuple[Finding, ...] | None:
-    return None if items is None else tuple(Finding(i["code"], i["severity"], i["message"], i.get("at", ""))
-                                            for i in items)
+    return None if items is None else tuple(Finding.from_record(item) for item in items)
 
 
 def _drift_to_dict(drift: Drift) -> dict[str, Any]:

@@ -63,7 +63,7 @@ class RenderedEmail:
     @property
     def has_text(self) -> bool:
         """Whether the text part has any text in it."""
-        if self.own_text is None and "text" not in self.__dict__ and shows_text(self.html):
+        if self.own_text is None and shows_text(self.html):
             return True
         return bool(self.text.strip())
 

@@ -47,7 +47,7 @@ class Finding:
 
     @classmethod
     def from_record(cls, record: dict[str, str]) -> "Finding":
-        return cls(record["code"], record["severity"], record["message"])
+        return cls(record["code"], record["severity"], record["message"], record.get("at", ""))
 
 
 @dataclass(frozen=True)
