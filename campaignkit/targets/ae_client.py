@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import httpx
 
@@ -113,6 +113,48 @@ class AEClient:
             return TargetError(f"Account Engagement stayed too busy for {method} {path} after "
                                f"{RETRIES} retries (error 66); apply again later")
         return TargetError(f"Account Engagement refused {method} {path}: error {code}: {message}")
+
+
+class NamedIds:
+    """A collection's ids by the name the files use, read on first use and kept for the target's life.
+
+    Folders, campaigns and tags are few and change rarely, and apply asks for
+    them from up to five threads at once; reads may also lag writes, so an id
+    made here is added here rather than read back.
+    """
+
+    def __init__(self, client: AEClient, collection: str, fields: tuple[str, ...],
+                 name_of: Callable[[dict[str, Any]], str]) -> None:
+        self._client, self._collection, self._fields, self._name_of = client, collection, fields, name_of
+        self._lock = threading.Lock()
+        self._ids: dict[str, Any] | None = None
+
+    def ids(self) -> dict[str, Any]:
+        """Name -> id as the API gives it (a number, which is what a body must send)."""
+        with self._lock:
+            return self._loaded()
+
+    def names(self) -> dict[str, str]:
+        """Id (as text) -> name."""
+        return {str(object_id): name for name, object_id in self.ids().items()}
+
+    def id_or_make(self, name: str, make: Callable[[], Any]) -> Any:
+        """The id of ``name``, made with ``make()`` (which returns the new id) when there is none."""
+        with self._lock:
+            ids = self._loaded()
+            if name not in ids:
+                ids[name] = make()
+            return ids[name]
+
+    def forget(self) -> None:
+        """Reads the collection again on next use (something was made in the UI since)."""
+        with self._lock:
+            self._ids = None
+
+    def _loaded(self) -> dict[str, Any]:
+        if self._ids is None:
+            self._ids = {self._name_of(v): v["id"] for v in self._client.get_all(self._collection, self._fields)}
+        return self._ids
 
 
 _DAILY_LIMIT_MESSAGE = ("the business unit's daily API limit is used up (error 122); what was applied is "

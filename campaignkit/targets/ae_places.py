@@ -12,11 +12,10 @@ where to create it. It knows collections and names, not how objects are sent
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from campaignkit.targets.ae_client import AEClient
+from campaignkit.targets.ae_client import AEClient, NamedIds
 from campaignkit.targets.base import TargetError
 
 CAMPAIGN_PREFIX = "campaign."
@@ -46,10 +45,8 @@ class Places:
     """The business unit's folders and campaigns, read on first use and kept for the target's life."""
 
     def __init__(self, client: AEClient) -> None:
-        self._client = client
-        self._lock = threading.Lock()  # apply runs up to five changes at once
-        #: attribute -> name -> the id as the API gives it (a number), which is what a body must send.
-        self._ids: dict[str, dict[str, Any]] = {}
+        self._ids = {attribute: NamedIds(client, place.collection, place.fields, place.name)
+                     for attribute, place in PLACES.items()}
 
     def with_ids(self, attributes: dict[str, Any], sent: frozenset[str] | None = None) -> dict[str, Any]:
         """``attributes`` with the folder and campaign names being ``sent`` (all: None) replaced by their ids.
@@ -66,22 +63,14 @@ class Places:
         """``attributes`` read from the API with each folder and campaign id replaced by its name."""
         named = dict(attributes)
         for attribute in PLACES.keys() & attributes.keys():
-            names = {str(object_id): name for name, object_id in self._table(attribute).items()}
+            names = self._ids[attribute].names()
             object_id = str(attributes[attribute])
             named[attribute] = names.get(object_id, f"{attribute} id {object_id}")
         return named
 
     def _id(self, attribute: str, name: str) -> Any:
-        found = self._table(attribute).get(name.strip("/"))
+        found = self._ids[attribute].ids().get(name.strip("/"))
         if found is None:
             raise TargetError(f"the {attribute} '{name}' does not exist in the business unit; "
                               f"{PLACES[attribute].missing}")
         return found
-
-    def _table(self, attribute: str) -> dict[str, Any]:
-        with self._lock:
-            if attribute not in self._ids:
-                place = PLACES[attribute]
-                self._ids[attribute] = {place.name(v): v["id"]
-                                        for v in self._client.get_all(place.collection, place.fields)}
-            return self._ids[attribute]

@@ -17,11 +17,10 @@ sent (``ae_mapping``).
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from typing import Any, Iterable
 
-from campaignkit.targets.ae_client import AEClient
+from campaignkit.targets.ae_client import AEClient, NamedIds
 
 TAGS = "tags"
 TAGGED_OBJECTS = "tagged-objects"
@@ -32,9 +31,7 @@ class Tags:
 
     def __init__(self, client: AEClient) -> None:
         self._client = client
-        self._lock = threading.Lock()  # apply runs up to five changes at once
-        #: name -> id as the API gives it; ``None`` until first used.
-        self._ids: dict[str, Any] | None = None
+        self._ids = NamedIds(client, TAGS, ("name",), lambda tag: str(tag.get("name")))
 
     def carried(self, object_type: str) -> dict[str, list[str]]:
         """Object id -> the names of the tags it carries, for every object of ``object_type``, sorted."""
@@ -58,7 +55,7 @@ class Tags:
         for name in sorted(set(wanted) - carries):
             self._act(collection, object_id, "addTag", self._id(name))
         for name in sorted(carries - set(wanted)):
-            tag_id = self._table().get(name)
+            tag_id = self._ids.ids().get(name)
             if tag_id is not None:  # a tag deleted since it was read is on no object any more
                 self._act(collection, object_id, "removeTag", tag_id)
 
@@ -67,23 +64,12 @@ class Tags:
 
     def _id(self, name: str) -> Any:
         """The tag's id, creating the tag when the business unit has none of that name."""
-        table = self._table()
-        with self._lock:
-            if name not in table:
-                table[name] = self._client.create(TAGS, {"name": name})["id"]
-            return table[name]
+        return self._ids.id_or_make(name, lambda: self._client.create(TAGS, {"name": name})["id"])
 
     def _names(self, tag_ids: set[str]) -> dict[str, str]:
         """Tag id -> name for ``tag_ids``; the tags are read again if one was made in the UI since."""
-        names = {str(i): n for n, i in self._table().items()}
+        names = self._ids.names()
         if not tag_ids <= names.keys():
-            with self._lock:
-                self._ids = None
-            names = {str(i): n for n, i in self._table().items()}
+            self._ids.forget()
+            names = self._ids.names()
         return {i: names.get(i, f"tag id {i}") for i in tag_ids}
-
-    def _table(self) -> dict[str, Any]:
-        with self._lock:
-            if self._ids is None:
-                self._ids = {str(v.get("name")): v["id"] for v in self._client.get_all(TAGS, ("name",))}
-            return self._ids
