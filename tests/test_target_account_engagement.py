@@ -462,6 +462,18 @@ def test_a_tag_change_in_the_files_is_planned_and_applied_by_adding_and_removing
     assert run("plan", "--detailed-exitcode")[0] == 0
 
 
+def test_a_plan_reads_who_carries_which_tag_once_per_kind_however_many_emails_changed(workspace, server):
+    assert run("apply", "--auto-approve")[0] == 0
+    emails = workspace / "emails.yaml"
+    emails.write_text(emails.read_text().replace("preheader: ", "preheader: New. "))
+    server.unit.requests.clear()
+    code, out = run("plan", "--detailed-exitcode")
+    assert code == 2, out
+    reads = [path for method, path in server.unit.requests
+             if method == "GET" and "/tagged-objects" in path and "nextPageToken" not in path]
+    assert len(reads) == 3  # lists, email templates and custom fields, each read once
+
+
 def test_tags_changed_in_the_ui_show_as_drift_and_apply_makes_the_declared_set_again(workspace, server):
     assert run("apply", "--auto-approve")[0] == 0
     server.unit.tag("lists", CONF_LIST, "added-by-hand")

@@ -17,6 +17,7 @@ sent (``ae_mapping``).
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from typing import Any, Iterable
 
@@ -27,22 +28,26 @@ TAGGED_OBJECTS = "tagged-objects"
 
 
 class Tags:
-    """The business unit's tags by name, and who carries them."""
+    """The business unit's tags by name, and who carries them.
+
+    Who carries which tag is read once per kind of object for the target's life
+    (``tagged-objects`` is the whole business unit's, page by page) and kept in
+    step with the tags this target sets, so that reading many objects back does
+    not read the collection again for each.
+    """
 
     def __init__(self, client: AEClient) -> None:
         self._client = client
         self._ids = NamedIds(client, TAGS, ("name",), lambda tag: str(tag.get("name")))
+        self._lock = threading.Lock()  # apply runs up to five changes at once
+        self._carried: dict[str, dict[str, list[str]]] = {}
 
     def carried(self, object_type: str) -> dict[str, list[str]]:
         """Object id -> the names of the tags it carries, for every object of ``object_type``, sorted."""
-        tagged = [(str(t.get("objectId")), str(t.get("tagId")))
-                  for t in self._client.get_all(TAGGED_OBJECTS, ("tagId", "objectType", "objectId"))
-                  if t.get("objectType") == object_type]
-        names = self._names({tag_id for _, tag_id in tagged})
-        found: dict[str, list[str]] = defaultdict(list)
-        for object_id, tag_id in tagged:
-            found[object_id].append(names[tag_id])
-        return {object_id: sorted(tags) for object_id, tags in found.items()}
+        with self._lock:
+            if object_type not in self._carried:
+                self._carried[object_type] = self._read(object_type)
+            return dict(self._carried[object_type])
 
     def assign(self, collection: str, object_type: str, object_id: str, wanted: Iterable[str],
                current: Iterable[str] | None = None) -> None:
@@ -58,6 +63,19 @@ class Tags:
             tag_id = self._ids.ids().get(name)
             if tag_id is not None:  # a tag deleted since it was read is on no object any more
                 self._act(collection, object_id, "removeTag", tag_id)
+        with self._lock:
+            if object_type in self._carried:
+                self._carried[object_type][object_id] = sorted(set(wanted))
+
+    def _read(self, object_type: str) -> dict[str, list[str]]:
+        tagged = [(str(t.get("objectId")), str(t.get("tagId")))
+                  for t in self._client.get_all(TAGGED_OBJECTS, ("tagId", "objectType", "objectId"))
+                  if t.get("objectType") == object_type]
+        names = self._names({tag_id for _, tag_id in tagged})
+        found: dict[str, list[str]] = defaultdict(list)
+        for object_id, tag_id in tagged:
+            found[object_id].append(names[tag_id])
+        return {object_id: sorted(tags) for object_id, tags in found.items()}
 
     def _act(self, collection: str, object_id: str, action: str, tag_id: Any) -> None:
         self._client.act(collection, object_id, action, {"tagId": tag_id})
