@@ -49,7 +49,7 @@ def plan_once(root: Path, results: dict[str, float], prefix: str) -> Plan:
     assert not has_errors(diagnostics), [d.message for d in diagnostics if d.is_error][:5]
     environment = workspace.config.environment(None)
     with open_store(environment, root, workspace.config.workspace) as store:
-        target = open_target(environment, root)
+        target = open_target(environment, workspace)
         try:
             with timer(f"{prefix}plan (state, refresh, diff)", results), store.lock("plan"):
                 return plan_workspace(workspace, environment, store.read(), target)
@@ -61,7 +61,7 @@ def apply(root: Path, plan: Plan, results: dict[str, float], label: str) -> None
     workspace, _ = check_workspace(root)
     environment = workspace.config.environment(None)
     with open_store(environment, root, workspace.config.workspace) as store:
-        target = open_target(environment, root)
+        target = open_target(environment, workspace)
         try:
             with timer(label, results), store.lock("apply"):
                 report = apply_plan(plan, store, target)

@@ -226,7 +226,7 @@ class Rig:
         workspace, _ = load_workspace(root)
         self.environment = workspace.config.environment(environment)
         self.store = open_store(self.environment, root, workspace.config.workspace)
-        self.target = open_local(self.environment, root)
+        self.target = open_local(self.environment, workspace)
 
     def workspace(self):
         from campaignkit.workspace import load_workspace

@@ -224,7 +224,7 @@ def test_the_token_appears_nowhere(workspace, server, tmp_path):
 def target(server, workspace):
     environment = Environment("production", "account-engagement",
                               settings={"business_unit_id": UNIT, "base_url": server.url})
-    opened = open_target(environment, workspace)
+    opened = open_target(environment, load_workspace(workspace)[0])
     yield opened
     opened.close()
 
@@ -267,15 +267,16 @@ def test_settings_come_from_the_environment_and_the_token_never_from_files(tmp_p
     monkeypatch.delenv("CK_AE_BUSINESS_UNIT", raising=False)
     monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
     env = Environment("production", "account-engagement", settings={"business_unit_id": "${CK_AE_BUSINESS_UNIT}"})
+    empty, _ = load_workspace(tmp_path)
     with pytest.raises(UserError, match="CK_AE_BUSINESS_UNIT"):
-        open_target(env, tmp_path)
+        open_target(env, empty)
     literal = Environment("production", "account-engagement",
                           settings={"business_unit_id": UNIT, "access_token": "abc"})
     with pytest.raises(UserError, match="access_token"):
-        open_target(literal, tmp_path)
+        open_target(literal, empty)
     monkeypatch.delenv(TOKEN_VARIABLE)
     with pytest.raises(UserError, match=TOKEN_VARIABLE):
-        open_target(Environment("production", "account-engagement", settings={"business_unit_id": UNIT}), tmp_path)
+        open_target(Environment("production", "account-engagement", settings={"business_unit_id": UNIT}), empty)
 
 
 def test_a_refused_token_during_plan_is_one_line_not_a_traceback(workspace, server):

@@ -93,7 +93,7 @@ def session(env_name: str | None, *, validate: bool, with_target: bool = True) -
     environment = _environment(workspace, env_name)
     store = open_store(environment, root, workspace.config.workspace)
     try:
-        target = open_target(environment, root) if with_target else None
+        target = open_target(environment, workspace) if with_target else None
         try:
             yield Session(workspace, environment, store, target)
         finally:

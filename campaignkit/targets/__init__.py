@@ -8,11 +8,10 @@ talks to Account Engagement never loads its HTTP client.
 from __future__ import annotations
 
 from importlib import import_module
-from pathlib import Path
 
 from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.errors import UserError
-from campaignkit.model import Environment
+from campaignkit.model import Environment, Workspace
 from campaignkit.targets.base import (
     PROGRAM_STATUS,
     KindCapabilities,
@@ -32,15 +31,15 @@ FACTORIES = {
 }
 
 
-def open_target(environment: Environment, root: Path) -> Target:
-    """The target ``environment`` applies to."""
+def open_target(environment: Environment, workspace: Workspace) -> Target:
+    """The target ``environment`` applies to (a target may need the loaded files: field names, tags)."""
     spec = FACTORIES.get(environment.target)
     if spec is None:
         suggestion = closest(environment.target, FACTORIES)
         raise UserError(f"environment '{environment.name}' names an unknown target '{environment.target}'"
                         f"{did_you_mean(suggestion)}; targets are {', '.join(sorted(FACTORIES))}")
     module, factory = spec.split(":")
-    return getattr(import_module(module), factory)(environment, root)
+    return getattr(import_module(module), factory)(environment, workspace)
 
 
 __all__ = [

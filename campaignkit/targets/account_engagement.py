@@ -28,7 +28,6 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Sequence
 
 from campaignkit.errors import UserError
@@ -47,7 +46,6 @@ from campaignkit.targets.base import (
     RemoteObject,
     TargetError,
 )
-from campaignkit.workspace import load_workspace
 
 TOKEN_VARIABLE = "CK_AE_ACCESS_TOKEN"
 DEFAULT_BASE_URL = "https://pi.pardot.com"
@@ -239,7 +237,7 @@ def expand(value: str, setting: str) -> str:
     return _VARIABLE.sub(variable, value)
 
 
-def open_target(environment: Environment, root: Path) -> AccountEngagementTarget:
+def open_target(environment: Environment, workspace: Workspace) -> AccountEngagementTarget:
     """The business unit that ``environment`` applies to."""
     settings = environment.settings
     unit = expand(str(settings.get("business_unit_id") or ""), "business_unit_id")
@@ -254,7 +252,6 @@ def open_target(environment: Environment, root: Path) -> AccountEngagementTarget
         raise UserError(f"environment '{environment.name}' has an access_token setting: remove it; "
                         f"the token is read from {TOKEN_VARIABLE} only")
     base_url = expand(str(settings.get("base_url") or DEFAULT_BASE_URL), "base_url")
-    workspace, _ = load_workspace(root)
     return AccountEngagementTarget(AEClient(base_url, token, unit), _custom_field_names(workspace),
                                    _declared_tags(workspace))
 

@@ -27,7 +27,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Sequence
 
-from campaignkit.model import Environment
+from campaignkit.model import Environment, Workspace
 from campaignkit.state.audit import now
 from campaignkit.state.sqlite_file import open_sqlite, write_transaction
 from campaignkit.targets.base import (
@@ -144,12 +144,12 @@ class LocalTarget:
                                  lambda exc: TargetError(f"local target database {self.path}: {exc}"))
 
 
-def open_local(environment: Environment, root: Path) -> LocalTarget:
-    """The local target of ``environment`` in the workspace at ``root``."""
+def open_local(environment: Environment, workspace: Workspace) -> LocalTarget:
+    """The local target of ``environment`` in ``workspace``."""
     settings = environment.settings
     path = Path(str(settings.get("database") or f".campaignkit/{environment.name}.target.db"))
     manual = settings.get("manual_kinds") or []
-    return LocalTarget(path if path.is_absolute() else root / path, frozenset(str(k) for k in manual))
+    return LocalTarget(path if path.is_absolute() else workspace.root / path, frozenset(str(k) for k in manual))
 
 
 def _dump(attributes: dict[str, Any]) -> str:
