@@ -9,7 +9,7 @@ from jinja2 import BaseLoader
 
 from campaignkit.render.jinja_source import blank, has_jinja, skeleton, split
 from campaignkit.render.sandbox import make_environment
-from campaignkit.render.template_facts import analyse
+from campaignkit.render.template_facts import ShapeCache, analyse
 
 SOURCES = [
     "plain text only\n",
@@ -19,6 +19,14 @@ SOURCES = [
     "{% macro m(a) %} M{{ a }} {% endmacro %}{{ m(1) }} {% set y %} block {% endset %}{{ y | upper }}",
     "{% filter upper %} text {% endfilter %}{{ '}}' }} {{ \"%}\" }}",
     "line\r\nbreaks {{ x }}\r\n",
+    "{% for p in [\"a<b\", 'c & d', 'it\"s'] %}<li>{{ p | capitalize }}</li>{% endfor %}",
+    "{{ \"a<b\" }} {{ 'abc' | upper }} {{ 'x' ~ 'y' }} {{ 'abc' | length }} {{ ['b', 'a'] | sort | join(',') }}"
+    " {{ 'abc' | replace('a', 'z') }}",
+    "{% set hi = 'Hello' %}{{ hi }} {{ x | default('fallback') }} {{ 'lo' in 'hello' }} {{ 'a' 'b' }}",
+    "{% macro button(label, url='https://x.test') %}<a href=\"{{ url }}\">{{ label }}</a>{% endmacro %}"
+    "{{ button('Start <now>', url='https://y.test/?a=1&b=2') }} {{ button('Go') }}",
+    "{{ {'k': 'v<'}['k'] }} {{ x | replace('X', 'Y') }} {{ 'a' if x else 'b' }} {% if x is in ['<X>', 'z'] %}in{% endif %}",
+    "{{ \"it's\" | e }} {{ 'a\\'b' }} {{ dict(a='1', b=x) | dictsort }} {{ x | attr('upper') }}",
 ]
 
 
@@ -53,6 +61,23 @@ def test_a_shared_compilation_reports_runtime_errors_at_each_templates_own_line(
             template.render(x=0)
         frame = traceback.extract_tb(raised.value.__traceback__)[-1]
         assert (frame.filename, frame.lineno) == (name, source.count("\n") + 1)
+
+
+def test_templates_that_differ_only_in_string_literals_share_a_compilation_where_jinja_uses_them_at_run_time():
+    environment = make_environment(BaseLoader(), True)
+    shapes = ShapeCache()
+    loops = {f"{{% for p in ['{a}', '{b}'] %}}{{{{ p }}}} {{% endfor %}}{{{{ x | default('{a}') }}}}": f"{a} {b} {a}"
+             for a, b in [("one", "two"), ("three", "<four>")]}
+    for source, expected in loops.items():
+        _, code = analyse(environment, source, split(source), "t", shapes)
+        template = environment.template_class.from_code(environment, code, environment.make_globals(None))
+        assert template.render() == expected.replace("<four>", "&lt;four&gt;")
+    assert len(shapes.shapes) == 1
+    for source in ("{{ 'ab' | upper }}", "{{ 'cd' | upper }}"):  # evaluated while compiling: not shared
+        _, code = analyse(environment, source, split(source), "t", shapes)
+        template = environment.template_class.from_code(environment, code, environment.make_globals(None))
+        assert template.render() == source[4:6].upper()
+    assert len(shapes.shapes) == 3
 
 
 def test_blank_keeps_positions():

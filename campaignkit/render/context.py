@@ -23,7 +23,7 @@ from campaignkit.render.merge import MergeModel
 from campaignkit.render.paths import TemplatePathError, normalise, read_template
 from campaignkit.render.sandbox import EmailSandbox, make_environment
 from campaignkit.render.structure import ParsedFile
-from campaignkit.render.template_facts import Shape, TemplateFacts, analyse
+from campaignkit.render.template_facts import ShapeCache, TemplateFacts, analyse
 
 
 T = TypeVar("T")
@@ -79,7 +79,7 @@ class EmailContext:
         self._compiled: dict[tuple[str, bool], CompiledTemplate | TemplatePathError] = {}
         self._markup: dict[tuple[str, bool], ParsedFile | None] = {}
         self._inline: dict[tuple[str, bool], CompiledTemplate] = {}
-        self._shapes: dict[bool, dict[str, Shape]] = {True: {}, False: {}}
+        self._shapes = {True: ShapeCache(), False: ShapeCache()}
         self._split: dict[str, list[Piece]] = {}
         self._derived: dict[tuple[str, Hashable], Any] = {}
         self._sample: dict[str, Any] | None = None

@@ -8,6 +8,10 @@ Two uses, both keeping every line where it is:
   that Jinja's lexer, which is slow on long literal text (about 2 ms for 20 KB
   of MJML), only reads the Jinja, and Python compiles small code;
   ``restore_text`` puts the text back into the compiled code's constants.
+  String literals inside the Jinja (``"Start your trial"``) are marked too, and
+  the compiler decides which marks can stay (``Skeleton.keeping``): Jinja
+  evaluates some expressions of constants while compiling, which would act on
+  the mark instead of the literal.
   A mark keeps at most one of its text's line breaks, and the skeleton knows
   which source line each of its lines is, so templates that differ only in
   their literal text (most emails of one workspace share their Jinja) have the
@@ -26,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from types import CodeType
-from typing import Mapping
+from typing import Collection, Mapping
 
 _JINJA = re.compile(
     r"""\{\#.*?\#\}"""
@@ -41,7 +45,10 @@ _END_RAW = re.compile(r"\{%[-+]?\s*endraw\s*[-+]?%\}")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 _CORE = re.compile(r"\S(?:.*\S)?", re.S)
 # NUL never occurs in a template that reaches this point as text meant for email.
-_MARK = re.compile("\x00([0-9]+)\n*\x01")
+MARK = re.compile("\x00([0-9]+)\n*\x01")
+#: A string literal in Jinja; only those without escapes or line breaks are marked (Jinja reads them as written).
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'" r'|"(?:[^"\\]|\\.)*"', re.S)
+_QUOTED_MARK = re.compile('"\x00([0-9]+)\x01"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,20 +109,40 @@ class Skeleton:
     text: str
     literals: list[str]
     lines: list[int]
+    quoted: dict[int, str]  # the marks that stand for string literals, and each literal as written
 
     def source_line(self, line: int) -> int:
         return self.lines[min(max(line, 1), len(self.lines)) - 1]
 
+    def keeping(self, literals: Collection[int]) -> str:
+        """``text`` with the string literals of these marks written out again."""
+        if not literals:
+            return self.text
+        return _QUOTED_MARK.sub(
+            lambda mark: self.quoted[int(mark.group(1))] if int(mark.group(1)) in literals else mark.group(), self.text)
+
 
 def skeleton(pieces: list[Piece]) -> Skeleton:
-    """The source with each run of literal text replaced by a mark."""
+    """The source with each run of literal text, and each string literal in its Jinja, replaced by a mark."""
     parts: list[str] = []
     texts: list[str] = []
+    quoted: dict[int, str] = {}
     lines = [1]
+
+    def string_mark(literal: re.Match[str]) -> str:
+        if "\\" in literal.group() or "\n" in literal.group() or "\r" in literal.group():
+            return literal.group()
+        quoted[len(texts)] = literal.group()
+        texts.append(literal.group()[1:-1])
+        return f'"\x00{len(texts) - 1}\x01"'
+
     for piece in pieces:
         core = None if piece.jinja else _CORE.search(piece.text)
         if core is None:
-            parts.append(piece.text)
+            jinja = piece.text
+            if piece.jinja and not jinja.startswith("{#") and ("'" in jinja or '"' in jinja):
+                jinja = _STRING.sub(string_mark, jinja)
+            parts.append(jinja)
             _kept_breaks(piece.text, lines)
             continue
         text, breaks = piece.text, core.group().count("\n")
@@ -127,7 +154,7 @@ def skeleton(pieces: list[Piece]) -> Skeleton:
             lines.append(lines[-1] + breaks)
         _kept_breaks(tail, lines)
         texts.append(core.group())
-    return Skeleton("".join(parts), texts, lines)
+    return Skeleton("".join(parts), texts, lines, quoted)
 
 
 def _kept_breaks(text: str, lines: list[int]) -> None:
@@ -149,11 +176,13 @@ def restore_text(code: CodeType, texts: list[str], renamed: Mapping[str, str] | 
     def restored(constant: object) -> object:
         if isinstance(constant, CodeType):
             return restore_text(constant, texts, {constant.co_filename: filename})
+        if isinstance(constant, (tuple, frozenset)):  # a list of literals, say
+            return type(constant)(restored(item) for item in constant)
         if isinstance(constant, str):
             if constant in renamed:
                 return renamed[constant]
             if "\x00" in constant:
-                return _MARK.sub(lambda mark: texts[int(mark.group(1))], constant)
+                return MARK.sub(lambda mark: texts[int(mark.group(1))], constant)
         return constant
 
     return code.replace(co_consts=tuple(restored(constant) for constant in code.co_consts), co_filename=filename)

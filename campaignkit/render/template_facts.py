@@ -10,17 +10,22 @@ the context (what ``jinja2.meta`` would find with a second code generation).
 The tree and the code are those of the template's skeleton (see ``jinja_source``),
 compiled under a stand-in name, so one compilation serves every template with
 the same Jinja; ``realise`` gives it one template's text, name and lines.
+A string literal stays a mark in the shared code only where Jinja uses it as a
+value when the template runs (a loop's list, a ``set``, a call's or a filter's
+argument); where Jinja's compiler could evaluate it first (``{{ "a" | upper }}``),
+or where the facts read it (an include's name), the literal is written back.
 Findings are plain values; whether one is an error is for the checks.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from types import CodeType
 from typing import Iterator, TypeVar
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
+from jinja2.nodes import EvalContext, Impossible
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.sandbox import (
     UNSAFE_ASYNC_GENERATOR_ATTRIBUTES,
@@ -30,7 +35,7 @@ from jinja2.sandbox import (
     UNSAFE_METHOD_ATTRIBUTES,
 )
 
-from campaignkit.render.jinja_source import Piece, Skeleton, restore_text, skeleton
+from campaignkit.render.jinja_source import MARK, Piece, Skeleton, restore_text, skeleton
 
 _UNSAFE_NAMES = (UNSAFE_FUNCTION_ATTRIBUTES | UNSAFE_METHOD_ATTRIBUTES | UNSAFE_GENERATOR_ATTRIBUTES
                  | UNSAFE_COROUTINE_ATTRIBUTES | UNSAFE_ASYNC_GENERATOR_ATTRIBUTES)
@@ -41,6 +46,15 @@ _REFERENCES = {nodes.Include: "include", nodes.Import: "import", nodes.FromImpor
 _JINJA_REGION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 #: The name shapes are compiled under (Python refuses NUL in a file name; no template is named this).
 SHAPE_NAME = "\x01shared template\x01"
+#: Where Jinja only uses a value when the template runs; containers pass the slot on to their items.
+_RUNTIME_SLOTS: dict[type[nodes.Node], tuple[str, ...]] = {
+    nodes.For: ("iter",),
+    nodes.Assign: ("node",),
+    nodes.Call: ("args", "kwargs", "dyn_args", "dyn_kwargs"),
+    nodes.Macro: ("defaults",),
+    nodes.CallBlock: ("defaults",),
+}
+_CONTAINERS = (nodes.List, nodes.Tuple, nodes.Dict, nodes.Pair, nodes.Keyword)
 T = TypeVar("T", "NameUse", "Reference", "UnsafeAccess")
 
 
@@ -94,20 +108,84 @@ class Shape:
     debug_lines: tuple[tuple[int, int], ...] = ()
 
 
+@dataclass
+class ShapeCache:
+    """Compilations by skeleton, and for each skeleton the string literals its code keeps written out."""
+
+    shapes: dict[str, Shape] = field(default_factory=dict)
+    kept: dict[str, frozenset[int]] = field(default_factory=dict)
+
+
 def analyse(environment: Environment, source: str, pieces: list[Piece], name: str,
-            shapes: dict[str, Shape] | None = None) -> tuple[TemplateFacts, CodeType | None]:
+            shapes: ShapeCache | None = None) -> tuple[TemplateFacts, CodeType | None]:
     """The facts of ``source`` (split into ``pieces``) and its compiled code (None when it does not parse).
 
     ``shapes`` keeps compilations by skeleton, so that templates that differ only in
     their literal text are compiled once.
     """
     marked = skeleton(pieces)
-    shape = shapes.get(marked.text) if shapes is not None else None
+    cache = shapes if shapes is not None else ShapeCache()
+    tree = None
+    if marked.quoted and marked.text not in cache.kept:
+        tree, cache.kept[marked.text] = _literals_kept(environment, marked)
+    text = marked.keeping(cache.kept[marked.text]) if marked.quoted else marked.text
+    shape = cache.shapes.get(text)
     if shape is None:
-        shape = shape_of(environment, marked.text)
-        if shapes is not None:
-            shapes[marked.text] = shape
+        shape = cache.shapes[text] = shape_of(environment, text, tree)
     return realise(shape, source, marked, name)
+
+
+def _literals_kept(environment: Environment, marked: Skeleton) -> tuple[nodes.Template | None, frozenset[int]]:
+    """The marks of string literals that must be written out again, and the tree with them written out.
+
+    No tree when the skeleton does not parse: every literal is kept, so that Jinja
+    reports the error on the source as written.
+    """
+    try:
+        tree = environment.parse(marked.text, name=SHAPE_NAME)
+        kept = frozenset(marked.quoted) - set(_runtime_marks(tree, EvalContext(environment, SHAPE_NAME), False))
+        for const in tree.find_all(nodes.Const):
+            if isinstance(const.value, str) and "\x00" in const.value:
+                const.value = MARK.sub(lambda mark: _written_out(mark, kept, marked.literals), const.value)
+    except (TemplateSyntaxError, RecursionError):
+        return None, frozenset(marked.quoted)
+    return tree, kept
+
+
+def _written_out(mark: re.Match[str], kept: frozenset[int], literals: list[str]) -> str:
+    return literals[int(mark.group(1))] if int(mark.group(1)) in kept else mark.group()
+
+
+def _runtime_marks(node: nodes.Node, eval_ctx: EvalContext, in_slot: bool) -> Iterator[int]:
+    """The marks below ``node`` that are whole constants in a runtime slot (see ``_RUNTIME_SLOTS``)."""
+    if isinstance(node, nodes.Const):
+        mark = MARK.fullmatch(node.value) if in_slot and isinstance(node.value, str) else None
+        if mark:
+            yield int(mark.group(1))
+        return
+    passes_on = in_slot and isinstance(node, _CONTAINERS)
+    slots = _filter_slots(node, eval_ctx) if isinstance(node, (nodes.Filter, nodes.Test)) else _RUNTIME_SLOTS.get(
+        type(node), ())
+    for name, value in node.iter_fields():
+        for child in value if isinstance(value, list) else [value]:
+            if isinstance(child, nodes.Node):
+                yield from _runtime_marks(child, eval_ctx, passes_on or name in slots)
+
+
+def _filter_slots(node: nodes.Filter | nodes.Test, eval_ctx: EvalContext) -> tuple[str, ...]:
+    """A filter's or test's arguments, unless the compiler can evaluate it (its value is constant).
+
+    ``attr``'s argument is an attribute name, which the facts read.
+    """
+    if node.node is None or node.name == "attr":
+        return ()
+    try:
+        node.node.as_const(eval_ctx)
+    except Impossible:
+        return _RUNTIME_SLOTS[nodes.Call]
+    except Exception:  # noqa: BLE001, S110 - evaluating it failed, so the compiler would try too: not a runtime slot
+        pass
+    return ()
 
 
 def realise(shape: Shape, source: str, marked: Skeleton, name: str) -> tuple[TemplateFacts, CodeType | None]:
@@ -132,10 +210,10 @@ def realise(shape: Shape, source: str, marked: Skeleton, name: str) -> tuple[Tem
     return facts, restore_text(shape.code, marked.literals, renamed)
 
 
-def shape_of(environment: Environment, text: str) -> Shape:
-    """Parses and compiles a skeleton once, walking the tree for facts before the compiler rewrites it."""
+def shape_of(environment: Environment, text: str, tree: nodes.Template | None = None) -> Shape:
+    """Parses (unless ``tree`` is its tree) and compiles a skeleton once, walking the tree for facts first."""
     try:
-        tree = environment.parse(text, name=SHAPE_NAME)
+        tree = tree or environment.parse(text, name=SHAPE_NAME)
         loads = list(_name_loads(tree, frozenset(), False))
         bound, references, unsafe = _declarations(tree)
         generator = _TrackingGenerator(environment, SHAPE_NAME, SHAPE_NAME)
