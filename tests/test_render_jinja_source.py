@@ -35,7 +35,7 @@ SOURCES = [
 def test_skeleton_compiled_templates_render_like_jinja(source, html):
     environment = make_environment(BaseLoader(), html)
     normalised = source.replace("\r\n", "\n")
-    _, code = analyse(environment, normalised, split(normalised), "t")
+    code = analyse(environment, normalised, split(normalised), "t").code
     template = environment.template_class.from_code(environment, code, environment.make_globals(None))
     assert template.render(x="<X>") == environment.from_string(normalised).render(x="<X>")
 
@@ -46,15 +46,15 @@ def test_templates_that_differ_only_in_text_share_a_skeleton_but_keep_their_own_
     marked_short, marked_long = skeleton(split(short)), skeleton(split(long))
     assert marked_short.text == marked_long.text and marked_long.literals[0] == "<p>\nHello\n\nthere</p>"
     environment = make_environment(BaseLoader(), True)
-    assert analyse(environment, short, split(short), "t")[0].error_line == 6
-    assert analyse(environment, long, split(long), "t")[0].error_line == 9
+    assert analyse(environment, short, split(short), "t").facts.error_line == 6
+    assert analyse(environment, long, split(long), "t").facts.error_line == 9
 
 
 def test_a_shared_compilation_reports_runtime_errors_at_each_templates_own_line():
     environment = make_environment(BaseLoader(), True)
     sources = {"a.mjml": "<p>\none</p>\n{{ 1 / x }}", "b.mjml": "<p>one\ntwo\nthree</p>\n{{ 1 / x }}"}
     for name, source in sources.items():
-        _, code = analyse(environment, source, split(source), name)
+        code = analyse(environment, source, split(source), name).code
         template = environment.template_class.from_code(environment, code, environment.make_globals(None))
         assert (template.name, template.filename) == (name, name)
         with pytest.raises(ZeroDivisionError) as raised:
@@ -69,12 +69,12 @@ def test_templates_that_differ_only_in_string_literals_share_a_compilation_where
     loops = {f"{{% for p in ['{a}', '{b}'] %}}{{{{ p }}}} {{% endfor %}}{{{{ x | default('{a}') }}}}": f"{a} {b} {a}"
              for a, b in [("one", "two"), ("three", "<four>")]}
     for source, expected in loops.items():
-        _, code = analyse(environment, source, split(source), "t", shapes)
+        code = analyse(environment, source, split(source), "t", shapes).code
         template = environment.template_class.from_code(environment, code, environment.make_globals(None))
         assert template.render() == expected.replace("<four>", "&lt;four&gt;")
     assert len(shapes.shapes) == 1
     for source in ("{{ 'ab' | upper }}", "{{ 'cd' | upper }}"):  # evaluated while compiling: not shared
-        _, code = analyse(environment, source, split(source), "t", shapes)
+        code = analyse(environment, source, split(source), "t", shapes).code
         template = environment.template_class.from_code(environment, code, environment.make_globals(None))
         assert template.render() == source[4:6].upper()
     assert len(shapes.shapes) == 3
@@ -91,7 +91,8 @@ def test_blank_keeps_positions():
 def test_an_unclosed_opening_is_left_for_jinja_to_report(source):
     pieces = split(source)
     assert pieces[-1].jinja and "".join(p.text for p in pieces) == source
-    facts, code = analyse(make_environment(BaseLoader(), True), source, pieces, "t")
+    analysis = analyse(make_environment(BaseLoader(), True), source, pieces, "t")
+    facts, code = analysis.facts, analysis.code
     assert code is None and facts.syntax_error
 
 

@@ -11,7 +11,7 @@ from campaignkit.render.template_facts import Reference, UnsafeAccess, analyse
 
 
 def facts_of(source: str):
-    facts, _ = analyse(make_environment(BaseLoader(), True), source, split(source), "t.mjml")
+    facts = analyse(make_environment(BaseLoader(), True), source, split(source), "t.mjml").facts
     return facts
 
 

@@ -23,7 +23,7 @@ from campaignkit.render.merge import MergeModel
 from campaignkit.render.paths import TemplatePathError, normalise, read_template
 from campaignkit.render.sandbox import EmailSandbox, make_environment
 from campaignkit.render.structure import ParsedFile
-from campaignkit.render.template_facts import ShapeCache, TemplateFacts, analyse
+from campaignkit.render.template_facts import Analysis, ShapeCache, TemplateFacts, analyse
 
 
 T = TypeVar("T")
@@ -45,8 +45,12 @@ class CompiledTemplate:
 
     path: str
     source: str
-    facts: TemplateFacts
+    analysis: Analysis
     template: Template | None
+
+    @property
+    def facts(self) -> TemplateFacts:
+        return self.analysis.facts
 
 
 class _CacheLoader(BaseLoader):
@@ -150,11 +154,11 @@ class EmailContext:
 
     def _compile(self, name: str, source: str, pieces: list[Piece], html: bool) -> CompiledTemplate:
         environment = self._environment(html)
-        facts, code = analyse(environment, source, pieces, name, self._shapes[html])
-        if code is None:
-            return CompiledTemplate(name, source, facts, None)
-        template = environment.template_class.from_code(environment, code, environment.make_globals(None))
-        return CompiledTemplate(name, source, facts, template)
+        analysis = analyse(environment, source, pieces, name, self._shapes[html])
+        if analysis.code is None:
+            return CompiledTemplate(name, source, analysis, None)
+        template = environment.template_class.from_code(environment, analysis.code, environment.make_globals(None))
+        return CompiledTemplate(name, source, analysis, template)
 
     def _environment(self, html: bool) -> EmailSandbox:
         return self.html_env if html else self.text_env

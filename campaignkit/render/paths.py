@@ -58,13 +58,18 @@ def resolve(root: Path, name: str) -> Path:
         raise OutsideWorkspace(name, "is an absolute path; name templates relative to the workspace root")
     if ".." in PurePosixPath(posix).parts:
         raise OutsideWorkspace(name, "leaves the workspace ('..'); templates can only read files inside it")
-    workspace = root.resolve()
+    workspace = _resolved(root)
     path = (workspace / posix).resolve()
     if not path.is_relative_to(workspace):
         raise OutsideWorkspace(name, "is a link to a file outside the workspace")
     if not path.is_file():
         raise TemplateMissing(name, "does not exist in the workspace")
     return path
+
+
+@lru_cache(maxsize=64)  # one workspace root, resolved for every template read
+def _resolved(root: Path) -> Path:
+    return root.resolve()
 
 
 def read_template(root: Path, name: str) -> str:

@@ -9,7 +9,8 @@ is compiled, with Jinja's code generator noting which names it resolves from
 the context (what ``jinja2.meta`` would find with a second code generation).
 The tree and the code are those of the template's skeleton (see ``jinja_source``),
 compiled under a stand-in name, so one compilation serves every template with
-the same Jinja; ``realise`` gives it one template's text, name and lines.
+the same Jinja; ``realise`` gives the code one template's text, name and lines,
+``placed`` gives the facts its lines and columns.
 A string literal stays a mark in the shared code only where Jinja uses it as a
 value when the template runs (a loop's list, a ``set``, a call's or a filter's
 argument); where Jinja's compiler could evaluate it first (``{{ "a" | upper }}``),
@@ -22,7 +23,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from types import CodeType
-from typing import Iterator, TypeVar
+from functools import cached_property, lru_cache
+from typing import Iterator, NamedTuple, TypeVar
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
 from jinja2.nodes import EvalContext, Impossible
@@ -58,8 +60,7 @@ _CONTAINERS = (nodes.List, nodes.Tuple, nodes.Dict, nodes.Pair, nodes.Keyword)
 T = TypeVar("T", "NameUse", "Reference", "UnsafeAccess")
 
 
-@dataclass(frozen=True)
-class NameUse:
+class NameUse(NamedTuple):
     """A name looked up in the merge context; ``guarded`` if a fallback or a test covers it."""
 
     name: str
@@ -68,8 +69,7 @@ class NameUse:
     guarded: bool
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """Another template named by ``include``, ``import`` or ``extends``; ``name`` None if not a literal."""
 
     kind: str
@@ -78,8 +78,9 @@ class Reference:
     column: int
 
 
-@dataclass(frozen=True)
-class UnsafeAccess:
+class UnsafeAccess(NamedTuple):
+    """An attribute the sandbox refuses to read, such as ``__class__``."""
+
     attribute: str
     line: int
     column: int
@@ -116,9 +117,27 @@ class ShapeCache:
     kept: dict[str, frozenset[int]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """One template's compiled code (None when it does not parse) and its facts.
+
+    The facts are placed at the template's own lines and columns when first read:
+    rendering an email that ``validate`` has already checked never reads them.
+    """
+
+    code: CodeType | None
+    shape: Shape
+    source: str
+    marked: Skeleton
+
+    @cached_property
+    def facts(self) -> TemplateFacts:
+        return placed(self.shape.facts, self.source, self.marked)
+
+
 def analyse(environment: Environment, source: str, pieces: list[Piece], name: str,
-            shapes: ShapeCache | None = None) -> tuple[TemplateFacts, CodeType | None]:
-    """The facts of ``source`` (split into ``pieces``) and its compiled code (None when it does not parse).
+            shapes: ShapeCache | None = None) -> Analysis:
+    """The facts of ``source`` (split into ``pieces``) and its compiled code.
 
     ``shapes`` keeps compilations by skeleton, so that templates that differ only in
     their literal text are compiled once.
@@ -132,7 +151,7 @@ def analyse(environment: Environment, source: str, pieces: list[Piece], name: st
     shape = cache.shapes.get(text)
     if shape is None:
         shape = cache.shapes[text] = shape_of(environment, text, tree)
-    return realise(shape, source, marked, name)
+    return Analysis(realise(shape, marked, name), shape, source, marked)
 
 
 def _literals_kept(environment: Environment, marked: Skeleton) -> tuple[nodes.Template | None, frozenset[int]]:
@@ -188,26 +207,32 @@ def _filter_slots(node: nodes.Filter | nodes.Test, eval_ctx: EvalContext) -> tup
     return ()
 
 
-def realise(shape: Shape, source: str, marked: Skeleton, name: str) -> tuple[TemplateFacts, CodeType | None]:
-    """The facts and code of one template of ``shape``: its lines, columns, literal text and name."""
+def realise(shape: Shape, marked: Skeleton, name: str) -> CodeType | None:
+    """The code of one template of ``shape``: its literal text, its name and its lines."""
+    if shape.code is None:
+        return None
+    line = marked.source_line
+    own_lines = tuple((line(template_line), code_line) for template_line, code_line in shape.debug_lines)
+    renamed = {SHAPE_NAME: name, _debug_info(shape.debug_lines): _debug_info(own_lines)}
+    return restore_text(shape.code, marked.literals, renamed)
+
+
+def placed(facts: TemplateFacts, source: str, marked: Skeleton) -> TemplateFacts:
+    """A shape's ``facts`` at the lines and columns of one template of that shape."""
     locate = _Locator(source)
     line = marked.source_line
 
-    def placed(finding: T, word: str) -> T:
-        return replace(finding, line=line(finding.line), column=locate(line(finding.line), word))
+    def at(finding: T, word: str) -> T:
+        own_line = line(finding.line)
+        return finding._replace(line=own_line, column=locate(own_line, word))
 
-    facts = replace(
-        shape.facts,
-        error_line=line(shape.facts.error_line),
-        uses=tuple(placed(use, use.name) for use in shape.facts.uses),
-        references=tuple(placed(ref, ref.kind) for ref in shape.facts.references),
-        unsafe=tuple(placed(access, access.attribute) for access in shape.facts.unsafe),
+    return replace(
+        facts,
+        error_line=line(facts.error_line),
+        uses=tuple(at(use, use.name) for use in facts.uses),
+        references=tuple(at(ref, ref.kind) for ref in facts.references),
+        unsafe=tuple(at(access, access.attribute) for access in facts.unsafe),
     )
-    if shape.code is None:
-        return facts, None
-    own_lines = tuple((line(template_line), code_line) for template_line, code_line in shape.debug_lines)
-    renamed = {SHAPE_NAME: name, _debug_info(shape.debug_lines): _debug_info(own_lines)}
-    return facts, restore_text(shape.code, marked.literals, renamed)
 
 
 def shape_of(environment: Environment, text: str, tree: nodes.Template | None = None) -> Shape:
@@ -333,16 +358,26 @@ class _Locator:
     def __init__(self, source: str) -> None:
         self._lines = source.splitlines()
         self._seen: dict[tuple[int, str], int] = {}
+        self._regions: dict[int, list[tuple[int, str]]] = {}
 
     def __call__(self, line: int, word: str) -> int:
         if not 0 < line <= len(self._lines):
             return 1
-        text = self._lines[line - 1]
         nth = self._seen.get((line, word), 0)
         self._seen[(line, word)] = nth + 1
-        pattern = re.compile(rf"(?<!\w){re.escape(word)}\b")
-        columns = [region.start() + hit.start() + 1
-                   for region in _JINJA_REGION.finditer(text) for hit in pattern.finditer(region.group())]
+        columns = [start + hit.start() + 1 for start, region in self._jinja_on(line) if word in region
+                   for hit in _word(word).finditer(region)]
         if not columns:
             return 1
         return columns[min(nth, len(columns) - 1)]
+
+    def _jinja_on(self, line: int) -> list[tuple[int, str]]:
+        if line not in self._regions:
+            self._regions[line] = [(region.start(), region.group())
+                                   for region in _JINJA_REGION.finditer(self._lines[line - 1])]
+        return self._regions[line]
+
+
+@lru_cache(maxsize=1024)
+def _word(word: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(word)}\b")
