@@ -8,22 +8,42 @@ one line on stderr and exit status 1.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import click
 
 from campaignkit import __version__
-from campaignkit.errors import UserError
-from campaignkit.targets.base import TargetError
+from campaignkit.errors import TargetError, UserError
+
+#: The module of this package that defines each command. A module is imported when one
+#: of its commands runs (or help lists them all), so that ``validate`` does not pay for
+#: importing the state stores, the targets and the engine.
+COMMAND_MODULES = {
+    "validate": "check_commands", "explain": "check_commands", "init": "check_commands",
+    "render": "email_commands",
+    "test": "engine_commands", "simulate": "engine_commands",
+    "graph": "review_commands", "preview": "review_commands",
+    "plan": "state_commands", "apply": "state_commands", "refresh": "state_commands",
+    "import": "state_commands", "state": "state_commands", "force-unlock": "state_commands",
+}
 
 
 class _Group(click.Group):
-    """A click group that turns expected failures into one line and exit 1.
+    """A click group that loads its commands' modules on demand and turns expected failures into one line.
 
     A ``TargetError`` outside apply (a refused token or a network failure while
     plan or refresh reads the target) is expected too: apply reports its own.
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMAND_MODULES and name not in self.commands:
+            importlib.import_module(f"campaignkit.cli.{COMMAND_MODULES[name]}")
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -50,17 +70,6 @@ def main(chdir: str | None) -> None:
         except OSError as exc:
             raise UserError(f"cannot change to {chdir}: {exc.strerror}") from None
 
-
-def _register() -> None:
-    """Imports the command modules, each of which adds its commands to ``main``."""
-    from campaignkit.cli import check_commands  # noqa: F401
-    from campaignkit.cli import email_commands  # noqa: F401
-    from campaignkit.cli import engine_commands  # noqa: F401
-    from campaignkit.cli import review_commands  # noqa: F401
-    from campaignkit.cli import state_commands  # noqa: F401
-
-
-_register()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

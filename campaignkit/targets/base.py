@@ -17,6 +17,8 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Mapping, Protocol, Sequence, runtime_checkable
 
+from campaignkit.errors import TargetError  # noqa: F401 - part of the target interface
+
 #: The rendered body of an email, as a platform stores it. Bodies travel to the
 #: target with the change that sets them; everywhere else (desired objects,
 #: state, refresh) an email carries only their digest, ``CONTENT_DIGEST``.
@@ -108,10 +110,6 @@ class ReadsPrograms(Protocol):
     """
 
     def programs(self) -> Sequence[ProgramReading]: ...
-
-
-class TargetError(Exception):
-    """The target refused or failed an operation; the message says why, for the apply report."""
 
 
 class ObjectNotFound(TargetError):
