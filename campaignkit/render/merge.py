@@ -11,6 +11,7 @@ in ``template_facts``). This module builds values; it renders nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Mapping
 
 from campaignkit.diagnostics import closest, did_you_mean
@@ -57,7 +58,7 @@ class MergeModel:
             targets=frozenset(env.target for env in workspace.config.environments.values()),
         )
 
-    @property
+    @cached_property  # asked for every name every template merges
     def names(self) -> frozenset[str]:
         """Every name a template may merge."""
         return self.fields | frozenset(self.vars) | frozenset(BUILTIN_URLS)
