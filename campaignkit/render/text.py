@@ -28,7 +28,7 @@ _TAG = re.compile(r"<[^>]*>")
 # Breaks are marked with control characters while tags are stripped, because line breaks
 # in HTML source are only spaces; the marks become the text's lines at the end.
 _BREAK, _PARAGRAPH = "\x01", "\x00"
-_BLANK_LINES = re.compile(r"\n{3,}")
+_MARK_RUN = re.compile(f"([{_BREAK}{_PARAGRAPH}][\\s{_BREAK}{_PARAGRAPH}]*)")
 # A text that starts with a character neither space nor an entity (which may be &nbsp;).
 _SHOWN_CHARACTER = re.compile(r">\s*[^\s<&]")
 
@@ -38,11 +38,23 @@ def html_to_text(document: str) -> str:
     body = _LINK.sub(_link_text, _visible_markup(document))
     body = _LIST_ITEM.sub(_BREAK + "- ", body)
     body = _LINE_BREAK.sub(_BREAK, _PARAGRAPH_END.sub(_PARAGRAPH, body))
-    # str.split() is far faster than a regular expression over the many whitespace runs of MJML output.
-    body = " ".join(_TAG.sub("", body).split())
-    for mark, line_end in ((_PARAGRAPH, "\n\n"), (_BREAK, "\n")):
-        body = body.replace(f" {mark}", mark).replace(f"{mark} ", mark).replace(mark, line_end)
-    return html.unescape(_BLANK_LINES.sub("\n\n", body)).strip() + "\n"
+    return html.unescape(_lines(_TAG.sub("", body))).strip() + "\n"
+
+
+def _lines(text: str) -> str:
+    """``text`` with its whitespace collapsed and its runs of marks turned into line ends.
+
+    A run with a paragraph end, or with two line breaks or more, leaves one blank
+    line; a single line break ends the line. ``str.split()`` collapses the text
+    between runs far faster than a regular expression over its many spaces.
+    """
+    parts = _MARK_RUN.split(text)
+    for index in range(1, len(parts), 2):
+        run = parts[index]
+        parts[index] = "\n\n" if _PARAGRAPH in run or run.count(_BREAK) > 1 else "\n"
+    for index in range(0, len(parts), 2):
+        parts[index] = " ".join(parts[index].split())
+    return "".join(parts)
 
 
 def shows_text(document: str) -> bool:
