@@ -36,6 +36,11 @@ def test_outlook_conditional_content_is_dropped_but_revealed_content_kept():
     assert html_to_text(document) == "Everyone\n"
 
 
+def test_styles_and_scripts_in_the_body_are_not_text_whatever_their_case():
+    document = "<body><STYLE>p { color: red }</STYLE><p>Shown</p><Script>track()</Script></body>"
+    assert html_to_text(document) == "Shown\n"
+
+
 def test_an_email_without_text_has_an_empty_text_part():
     assert html_to_text('<body><img src="https://acme.example/a.png" alt=""></body>').strip() == ""
 

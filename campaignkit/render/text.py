@@ -17,6 +17,8 @@ import re
 _BODY = re.compile(r"<body\b", re.I)
 _HIDDEN = re.compile(r"<div\b[^>]*display:\s*none[^>]*>.*?</div\s*>", re.S)  # the preview text
 _INVISIBLE = re.compile(r"<((?i:style|script|title))\b.*?</\1\s*>", re.S)
+# A quick look for one of their opening tags (may say yes to "<sitle", never no to "<Style").
+_INVISIBLE_OPENING = re.compile(r"<[sStT](?i:tyle|cript|itle)\b")
 _LINK = re.compile(r"<[aA]\b([^>]*)>(.*?)</[aA]\s*>", re.S)
 _HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _ALT = re.compile(r"""<img\b[^>]*\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
@@ -87,7 +89,7 @@ def _visible_markup(document: str) -> str:
     """The body of ``document`` without comments, the hidden preview text, styles and scripts."""
     body = _BODY.search(document)
     body = _HIDDEN.sub("", _without_comments(document[body.start():] if body else document))
-    if "<style" in body or "<script" in body or "<title" in body:
+    if _INVISIBLE_OPENING.search(body):
         body = _INVISIBLE.sub("", body)
     return body
 
