@@ -199,7 +199,8 @@ class _Walk:
         chain = chain + (path,)
         self._references(visited, chain)
         if parsed is not None:
-            for include_name, include_kind, at in _markup_includes(parsed):
+            includes = self.context.derived("includes", parsed, lambda: tuple(_markup_includes(parsed)))
+            for include_name, include_kind, at in includes:
                 self.file(include_name, include_kind, True, bound | compiled.facts.bound, at, chain)
 
     def _broken_file(self, problem: TemplatePathError, where: Position) -> None:

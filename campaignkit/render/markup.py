@@ -18,7 +18,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from campaignkit.diagnostics import closest
 from campaignkit.render.jinja_source import Piece, blank
@@ -97,15 +97,13 @@ class Markup:
         line = bisect.bisect_right(self._line_starts, offset)
         return line, offset - self._line_starts[line - 1] + 1
 
-    def elements(self) -> list[Element]:
-        """Every element of this file, parents before children (includes not followed)."""
-        found: list[Element] = []
+    def elements(self) -> Iterator[Element]:
+        """Every element of this file, parents before children (includes not followed), as they are reached."""
         pending = [n for n in reversed(self.roots) if isinstance(n, Element)]
         while pending:
             element = pending.pop()
-            found.append(element)
+            yield element
             pending.extend(n for n in reversed(element.children) if isinstance(n, Element))
-        return found
 
 
 def parse(source: str, pieces: list[Piece], html: bool = False) -> Markup:
