@@ -37,7 +37,7 @@ def test_outlook_conditional_content_is_dropped_but_revealed_content_kept():
 
 
 def test_styles_and_scripts_in_the_body_are_not_text_whatever_their_case():
-    document = "<body><STYLE>p { color: red }</STYLE><p>Shown</p><Script>track()</Script></body>"
+    document = "<body><STYLE>p { color: red }</style><p>Shown</p><Script>track()</SCRIPT></body>"
     assert html_to_text(document) == "Shown\n"
 
 

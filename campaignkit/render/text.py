@@ -16,7 +16,7 @@ import re
 
 _BODY = re.compile(r"<body\b", re.I)
 _HIDDEN = re.compile(r"<div\b[^>]*display:\s*none[^>]*>.*?</div\s*>", re.S)  # the preview text
-_INVISIBLE = re.compile(r"<((?i:style|script|title))\b.*?</\1\s*>", re.S)
+_INVISIBLE = re.compile(r"<((?i:style|script|title))\b.*?</(?i:\1)\s*>", re.S)
 # A quick look for one of their opening tags (may say yes to "<sitle", never no to "<Style").
 _INVISIBLE_OPENING = re.compile(r"<[sStT](?i:tyle|cript|itle)\b")
 _LINK = re.compile(r"<[aA]\b([^>]*)>(.*?)</[aA]\s*>", re.S)
