@@ -53,6 +53,7 @@ def test_shows_text_tells_at_a_glance_only_when_the_text_part_surely_has_text():
         preview + '<a href="https://acme.example"><img src="x.png" alt="Acme"></a></body>': (
             False, "Acme (https://acme.example)\n"),
         "<body><!-- a comment --><style>p { color: red }</style></body>": (False, "\n"),
+        "<body><STYLE>p { color: red }</style><Title>Hi</TITLE></body>": (False, "\n"),
         "<body><!-- <p>hidden</p> --><p>Shown</p></body>": (True, "Shown\n"),
         '<body><div style="display: none"><div>nested</div></div></body>': (False, "\n"),
     }

@@ -68,21 +68,19 @@ def shows_text(document: str) -> bool:
     """
     body = _BODY.search(document)
     start = body.start() if body else 0
-    previews = [match.span() for match in _HIDDEN.finditer(document, start)]
-    return any(not _hidden_at(document, start, hit.start(), previews)
+    hidden = [match.span() for match in _HIDDEN.finditer(document, start)]
+    if _INVISIBLE_OPENING.search(document, start):
+        hidden += [match.span() for match in _INVISIBLE.finditer(document, start)]
+    return any(not _hidden_at(document, start, hit.start(), hidden)
                for hit in _SHOWN_CHARACTER.finditer(document, start))
 
 
-def _hidden_at(document: str, start: int, at: int, previews: list[tuple[int, int]]) -> bool:
-    """Whether ``at`` is in a comment, a style, script or title element, or the hidden preview text."""
+def _hidden_at(document: str, start: int, at: int, hidden: list[tuple[int, int]]) -> bool:
+    """Whether ``at`` is in a comment, or in a stretch ``html_to_text`` drops (preview text, style, script, title)."""
     comment = document.rfind("<!--", start, at)
     if comment >= 0 and document.find("-->", comment + 4, at) < 0:
         return True
-    for name in ("style", "script", "title"):
-        opened = document.rfind(f"<{name}", start, at)
-        if opened >= 0 and document.find(f"</{name}", opened, at) < 0:
-            return True
-    return any(begin <= at < end for begin, end in previews)
+    return any(begin <= at < end for begin, end in hidden)
 
 
 def _visible_markup(document: str) -> str:
