@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
@@ -51,7 +52,7 @@ def normalise(name: str) -> str:
 
 
 def resolve(root: Path, name: str) -> str:
-    """The real path of the file ``name`` names below ``root``; raises ``TemplatePathError`` if it may not be read.
+    """The real path ``name`` names below ``root``; raises ``TemplatePathError`` if it leaves the workspace.
 
     Works on strings with ``os.path``: every email reads its template through here,
     and ``pathlib`` takes twice as long for the same system calls.
@@ -67,8 +68,6 @@ def resolve(root: Path, name: str) -> str:
     path = os.path.realpath(os.path.join(workspace, posix))
     if not path.startswith(workspace.rstrip(os.sep) + os.sep):
         raise OutsideWorkspace(name, "is a link to a file outside the workspace")
-    if not os.path.isfile(path):
-        raise TemplateMissing(name, "does not exist in the workspace")
     return path
 
 
@@ -83,7 +82,13 @@ def read_template(root: Path, name: str) -> str:
     Text mode reads ``\\r\\n`` and ``\\r`` as ``\\n``.
     """
     path = resolve(root, name)
-    if os.path.getsize(path) > MAX_TEMPLATE_BYTES:
+    try:
+        info = os.stat(path)
+    except OSError:
+        info = None
+    if info is None or not stat.S_ISREG(info.st_mode):
+        raise TemplateMissing(name, "does not exist in the workspace")
+    if info.st_size > MAX_TEMPLATE_BYTES:
         raise TemplateUnreadable(name, f"is larger than {MAX_TEMPLATE_BYTES // 1000} KB")
     try:
         with open(path, encoding="utf-8") as file:
