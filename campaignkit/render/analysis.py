@@ -276,7 +276,7 @@ def _content(context: EmailContext, parsed: ParsedFile) -> tuple[tuple[Link, ...
             attribute = element.attribute(name)
             if attribute is not None:
                 links.append(Link(_sample_value(context, attribute.value or ""), name, element.tag,
-                                  parsed.position(attribute.offset)))
+                                  parsed.position(element.offset_of(attribute))))
         if element.tag in IMAGE_TAGS:
             images.append(Image(element.tag, element.attribute("alt") is not None, parsed.position(element.offset)))
         pending.extend(n for n in element.children if isinstance(n, Element))

@@ -17,8 +17,8 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Iterator, NamedTuple
+from functools import cached_property, lru_cache
+from typing import Iterator, Match, NamedTuple
 
 from campaignkit.diagnostics import closest
 from campaignkit.render.jinja_source import Piece, blank
@@ -42,7 +42,9 @@ VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "i
 class Attribute(NamedTuple):
     """An attribute as written: ``value`` is its source text (Jinja included), None if it has none.
 
-    A named tuple because templates have thousands of attributes and it is the cheapest to build.
+    ``offset`` counts from its element's ``<``, so that elements written alike share their
+    attributes (see ``_attributes``). A named tuple because templates have thousands of
+    attributes and it is the cheapest to build.
     """
 
     name: str
@@ -60,6 +62,10 @@ class Element:
 
     def attribute(self, name: str) -> Attribute | None:
         return next((a for a in self.attributes if a.name == name), None)
+
+    def offset_of(self, attribute: Attribute) -> int:
+        """Where ``attribute`` stands in the file."""
+        return self.offset + attribute.offset
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +159,7 @@ class _Parser:
             self._close(tag, lt, html, stack)
             return match.end()
         kept = not html or tag in KEPT_HTML
-        element = Element(tag, lt, self._attributes(attributes, match.start(3)) if attributes and kept else (), html)
+        element = Element(tag, lt, self._attributes(match) if attributes and kept else (), html)
         if kept:
             (stack[-1].children if stack and not html else roots).append(element)
         if self_closing or (html and tag in VOID_ELEMENTS):
@@ -206,22 +212,31 @@ class _Parser:
             return
         self.problems.append(MarkupProblem(f"</{tag}> closes nothing: no <{tag}> is open here", offset))
 
-    def _attributes(self, text: str, offset: int) -> tuple[Attribute, ...]:
-        found = []
-        for match in _ATTRIBUTE.finditer(self.text, offset, offset + len(text)):
-            name, double_quoted, single_quoted = match.groups()
-            # The value as written in the source: the parser reads a copy with Jinja blanked out.
-            if double_quoted is not None:
-                value: str | None = self.source[match.start(2):match.end(2)]
-            elif single_quoted is not None:
-                value = self.source[match.start(3):match.end(3)]
-            else:
-                value = None
-            found.append(Attribute(name, value, match.start()))
-        return tuple(found)
+    def _attributes(self, tag: Match[str]) -> tuple[Attribute, ...]:
+        lt, end = tag.span()
+        return _attributes(self.source[lt:end], self.text[lt:end], tag.start(3) - lt, tag.end(3) - lt)
 
     def _take_includes(self, before: int, into: list[Node], html: bool) -> None:
         while self.next_include < len(self.includes) and self.includes[self.next_include][0] < before:
             offset, name = self.includes[self.next_include]
             into.append(Include(name, offset, html))
             self.next_include += 1
+
+
+@lru_cache(maxsize=1 << 15)
+def _attributes(written: str, blanked: str, start: int, end: int) -> tuple[Attribute, ...]:
+    """The attributes of one tag, as ``written`` in the source, read from its text with Jinja ``blanked``.
+
+    Cached by the tag's text: templates repeat their tags (the same styles on every
+    ``mj-text``), and so do the templates of one workspace.
+    """
+    found = []
+    for match in _ATTRIBUTE.finditer(blanked, start, end):
+        if match.start(2) >= 0:
+            value: str | None = written[match.start(2):match.end(2)]
+        elif match.start(3) >= 0:
+            value = written[match.start(3):match.end(3)]
+        else:
+            value = None
+        found.append(Attribute(match.group(1), value, match.start()))
+    return tuple(found)

@@ -122,7 +122,7 @@ class _Walker:
         for attribute in element.attributes:
             if attribute.name not in allowed:
                 self._add("attribute", f"<{element.tag}> has no attribute '{attribute.name}'",
-                          file.position(attribute.offset), closest(attribute.name, allowed))
+                          file.position(element.offset_of(attribute)), closest(attribute.name, allowed))
 
     def _add(self, kind: str, message: str, where: Position, suggestion: str | None = None) -> None:
         self.found[StructureProblem(kind, message, where, suggestion)] = None
