@@ -128,11 +128,9 @@ def gather(context: EmailContext, email: Resource) -> EmailFacts:
     """The facts of ``email``, rendered for the sample prospect when it can be."""
     name = email.data.get("template")
     template_at = email.position_of("template")
-    facts = EmailFacts(email, context.merge, frozenset(context.html_env.globals),
-                       Position(normalise(name), 1, 1) if isinstance(name, str) and name else template_at,
-                       names_no_template=not (isinstance(name, str) and name))
+    has_template = isinstance(name, str) and bool(name)
     walk = _Walk(context)
-    if not facts.names_no_template:
+    if has_template:
         walk.file(name, MJML, True, frozenset(), template_at, ())
     text = email.data.get("text")
     if isinstance(text, str) and text != "auto":
@@ -141,12 +139,16 @@ def gather(context: EmailContext, email: Resource) -> EmailFacts:
         if isinstance(email.data.get(key), str):
             walk.inline(email.data[key], email.position_of(key))
     links, images = _links_and_images(context, walk.visited)
-    facts = replace(facts, templates=tuple(walk.visited), broken=tuple(walk.broken),
-                    syntax=tuple(_markup_syntax(walk.visited)), links=tuple(links), images=tuple(images))
-    root = context.markup(name, False) if not facts.names_no_template else None
+    root = context.markup(name, False) if has_template else None
     if root is not None:
-        facts = replace(facts, structure=tuple(structure_problems(root, context.markup)),
-                        template_position=_body_position(root), body_read=True)
+        where = _body_position(root)
+    else:
+        where = Position(normalise(name), 1, 1) if has_template else template_at
+    facts = EmailFacts(
+        email, context.merge, frozenset(context.html_env.globals), where,
+        templates=tuple(walk.visited), broken=tuple(walk.broken), syntax=tuple(_markup_syntax(walk.visited)),
+        structure=tuple(structure_problems(root, context.markup)) if root is not None else (),
+        links=tuple(links), images=tuple(images), names_no_template=not has_template, body_read=root is not None)
     if not facts.statically_sound:
         return facts
     try:
@@ -267,10 +269,10 @@ def _content(context: EmailContext, parsed: ParsedFile) -> tuple[tuple[Link, ...
     """A file's links (valued for the sample prospect) and images, outside ``<mj-head>``."""
     links: list[Link] = []
     images: list[Image] = []
-    pending = [n for n in parsed.markup.roots if isinstance(n, Element)]
+    pending = list(parsed.markup.roots)
     while pending:
         element = pending.pop()
-        if element.tag == "mj-head":  # defaults for components, not content
+        if not isinstance(element, Element) or element.tag == "mj-head":  # mj-head: defaults, not content
             continue
         for name in URL_ATTRIBUTES.get(element.tag, ()):
             attribute = element.attribute(name)
@@ -279,7 +281,7 @@ def _content(context: EmailContext, parsed: ParsedFile) -> tuple[tuple[Link, ...
                                   parsed.position(element.offset_of(attribute))))
         if element.tag in IMAGE_TAGS:
             images.append(Image(element.tag, element.attribute("alt") is not None, parsed.position(element.offset)))
-        pending.extend(n for n in element.children if isinstance(n, Element))
+        pending.extend(element.children)
     return tuple(links), tuple(images)
 
 

@@ -60,6 +60,11 @@ class RenderedEmail:
     def text(self) -> str:
         return self.own_text if self.own_text is not None else html_to_text(self.html)
 
+    @cached_property
+    def html_bytes(self) -> int:
+        """The size of the HTML as sent, in UTF-8 (what Gmail's clipping counts)."""
+        return len(self.html) if self.html.isascii() else len(self.html.encode("utf-8"))
+
     @property
     def has_text(self) -> bool:
         """Whether the text part has any text in it."""

@@ -122,7 +122,7 @@ def postal_address(facts: EmailFacts) -> Iterator[Diagnostic]:
 
 
 def _html_bytes(facts: EmailFacts) -> int:
-    return len(facts.rendered.html.encode("utf-8")) if facts.rendered is not None else 0
+    return facts.rendered.html_bytes if facts.rendered is not None else 0
 
 
 @email_check("CK425")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Iterator
 
 _BODY = re.compile(r"<body\b", re.I)
 _HIDDEN = re.compile(r"<div\b[^>]*display:\s*none[^>]*>.*?</div\s*>", re.S)  # the preview text
@@ -64,23 +65,38 @@ def shows_text(document: str) -> bool:
 
     False means only "not at a glance" (an email that is one linked image still has its
     ``alt`` text); ask ``html_to_text`` then. It looks at the first few candidates in
-    place instead of cleaning the whole document, since real text comes early.
+    place instead of cleaning the whole document, since real text comes early: the
+    stretches ``html_to_text`` drops are looked for only as far as the candidates go.
     """
     body = _BODY.search(document)
     start = body.start() if body else 0
-    hidden = [match.span() for match in _HIDDEN.finditer(document, start)]
+    dropped = [_Stretches(_HIDDEN.finditer(document, start))]
     if _INVISIBLE_OPENING.search(document, start):
-        hidden += [match.span() for match in _INVISIBLE.finditer(document, start)]
-    return any(not _hidden_at(document, start, hit.start(), hidden)
-               for hit in _SHOWN_CHARACTER.finditer(document, start))
+        dropped.append(_Stretches(_INVISIBLE.finditer(document, start)))
+    for hit in _SHOWN_CHARACTER.finditer(document, start):
+        at = hit.start()
+        if not (_in_comment(document, start, at) or any(stretch.covers(at) for stretch in dropped)):
+            return True
+    return False
 
 
-def _hidden_at(document: str, start: int, at: int, hidden: list[tuple[int, int]]) -> bool:
-    """Whether ``at`` is in a comment, or in a stretch ``html_to_text`` drops (preview text, style, script, title)."""
+def _in_comment(document: str, start: int, at: int) -> bool:
     comment = document.rfind("<!--", start, at)
-    if comment >= 0 and document.find("-->", comment + 4, at) < 0:
-        return True
-    return any(begin <= at < end for begin, end in hidden)
+    return comment >= 0 and document.find("-->", comment + 4, at) < 0
+
+
+class _Stretches:
+    """Stretches of a document found in order (``finditer``), read only as far as they are asked about."""
+
+    def __init__(self, matches: Iterator[re.Match[str]]) -> None:
+        self._matches = matches
+        self._current = next(matches, None)
+
+    def covers(self, at: int) -> bool:
+        """Whether ``at`` is in one of them; ``at`` must not decrease from one call to the next."""
+        while self._current is not None and self._current.end() <= at:
+            self._current = next(self._matches, None)
+        return self._current is not None and self._current.start() <= at
 
 
 def _visible_markup(document: str) -> str:
