@@ -43,7 +43,7 @@ class Attribute(NamedTuple):
     """An attribute as written: ``value`` is its source text (Jinja included), None if it has none.
 
     ``offset`` counts from its element's ``<``, so that elements written alike share their
-    attributes (see ``_attributes``). A named tuple because templates have thousands of
+    attributes (see ``_attributes_of``). A named tuple because templates have thousands of
     attributes and it is the cheapest to build.
     """
 
@@ -214,7 +214,7 @@ class _Parser:
 
     def _attributes(self, tag: Match[str]) -> tuple[Attribute, ...]:
         lt, end = tag.span()
-        return _attributes(self.source[lt:end], self.text[lt:end], tag.start(3) - lt, tag.end(3) - lt)
+        return _attributes_of(self.source[lt:end], self.text[lt:end], tag.start(3) - lt, tag.end(3) - lt)
 
     def _take_includes(self, before: int, into: list[Node], html: bool) -> None:
         while self.next_include < len(self.includes) and self.includes[self.next_include][0] < before:
@@ -224,7 +224,7 @@ class _Parser:
 
 
 @lru_cache(maxsize=1 << 15)
-def _attributes(written: str, blanked: str, start: int, end: int) -> tuple[Attribute, ...]:
+def _attributes_of(written: str, blanked: str, start: int, end: int) -> tuple[Attribute, ...]:
     """The attributes of one tag, as ``written`` in the source, read from its text with Jinja ``blanked``.
 
     Cached by the tag's text: templates repeat their tags (the same styles on every
