@@ -18,7 +18,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Iterator, Match, NamedTuple
+from typing import Iterator, Match, NamedTuple, Sequence
 
 from campaignkit.diagnostics import closest
 from campaignkit.render.jinja_source import Piece, blank
@@ -66,6 +66,13 @@ class Element:
     def offset_of(self, attribute: Attribute) -> int:
         """Where ``attribute`` stands in the file."""
         return self.offset + attribute.offset
+
+
+class _Open(NamedTuple):
+    """An HTML element still open, while the parser checks that the content balances."""
+
+    tag: str
+    offset: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,45 +136,77 @@ class _Parser:
         self.problems: list[MarkupProblem] = []
 
     def parse_range(self, start: int, end: int, html: bool, parent: Element | None) -> list[Node]:
-        """The nodes between ``start`` and ``end``; appended to ``parent``'s children when given.
-
-        HTML is checked for balance, but only the elements later stages look at (``KEPT_HTML``)
-        are kept, as a flat list of ``parent``'s children: an ending tag's content is not a tree
-        anyone walks, and most templates are mostly that content.
-        """
+        """The nodes between ``start`` and ``end``; appended to ``parent``'s children when given."""
+        if html:
+            return self._html(start, end, parent)
         roots: list[Node] = parent.children if parent is not None else []
         stack: list[Element] = []
         position = start
         while (lt := self.text.find("<", position, end)) >= 0:
             if self.next_include < len(self.includes) and self.includes[self.next_include][0] < lt:
-                self._take_includes(lt, stack[-1].children if stack and not html else roots, html)
-            position = self._token(lt, end, html, stack, roots)
-        self._take_includes(end, stack[-1].children if stack and not html else roots, html)
-        until = f"is not closed before </{parent.tag}>" if parent is not None else "is never closed"
-        for element in stack:
-            self.problems.append(MarkupProblem(f"<{element.tag}> {until}", element.offset))
+                self._take_includes(lt, stack[-1].children if stack else roots, False)
+            position = self._token(lt, end, stack, roots)
+        self._take_includes(end, stack[-1].children if stack else roots, False)
+        self._unclosed(stack, parent)
         return roots
 
-    def _token(self, lt: int, end: int, html: bool, stack: list[Element], roots: list[Node]) -> int:
-        """Handles the markup at ``lt`` and returns where to continue."""
+    def _token(self, lt: int, end: int, stack: list[Element], roots: list[Node]) -> int:
+        """Handles the MJML at ``lt`` and returns where to continue."""
         match = _TAG.match(self.text, lt, end)
         if match is None:
             return self._not_a_tag(lt, end)
-        closing, name, attributes, self_closing = match.groups()
-        tag = name.lower() if html else name
+        closing, tag, attributes, self_closing = match.groups()
         if closing:
-            self._close(tag, lt, html, stack)
+            self._close(tag, lt, False, stack)
             return match.end()
-        kept = not html or tag in KEPT_HTML
-        element = Element(tag, lt, self._attributes(match) if attributes and kept else (), html)
-        if kept:
-            (stack[-1].children if stack and not html else roots).append(element)
-        if self_closing or (html and tag in VOID_ELEMENTS):
+        element = Element(tag, lt, self._attributes(match) if attributes else (), False)
+        (stack[-1].children if stack else roots).append(element)
+        if self_closing:
             return match.end()
-        if not html and tag in ENDING_TAGS:
+        if tag in ENDING_TAGS:
             return self._ending(element, match.end(), end)
         stack.append(element)
         return match.end()
+
+    def _html(self, start: int, end: int, parent: Element | None) -> list[Node]:
+        """HTML between ``start`` and ``end``, checked for balance; links and images kept, as a flat list.
+
+        An ending tag's content is not a tree anyone walks, and most of a template is that
+        content: this loop only keeps the elements later stages look at (``KEPT_HTML``) and
+        stacks the others as a name and an offset.
+        """
+        text = self.text
+        roots: list[Node] = parent.children if parent is not None else []
+        stack: list[_Open] = []
+        position = start
+        while (lt := text.find("<", position, end)) >= 0:
+            if self.next_include < len(self.includes) and self.includes[self.next_include][0] < lt:
+                self._take_includes(lt, roots, True)
+            match = _TAG.match(text, lt, end)
+            if match is None:
+                position = self._not_a_tag(lt, end)
+                continue
+            position = match.end()
+            closing, name, attributes, self_closing = match.groups()
+            tag = name.lower()
+            if closing:
+                if stack and stack[-1].tag == tag:
+                    stack.pop()
+                else:
+                    self._close(tag, lt, True, stack)
+                continue
+            if tag in KEPT_HTML:
+                roots.append(Element(tag, lt, self._attributes(match) if attributes else (), True))
+            if not self_closing and tag not in VOID_ELEMENTS:
+                stack.append(_Open(tag, lt))
+        self._take_includes(end, roots, True)
+        self._unclosed(stack, parent)
+        return roots
+
+    def _unclosed(self, stack: Sequence[Element | _Open], parent: Element | None) -> None:
+        until = f"is not closed before </{parent.tag}>" if parent is not None else "is never closed"
+        for opened in stack:
+            self.problems.append(MarkupProblem(f"<{opened.tag}> {until}", opened.offset))
 
     def _not_a_tag(self, lt: int, end: int) -> int:
         """Skips a comment, CDATA section or declaration at ``lt``, or reports a stray ``<``."""
@@ -194,7 +233,7 @@ class _Parser:
             self._take_includes(closing.start(), element.children, True)
         return closing.end()
 
-    def _close(self, tag: str, offset: int, html: bool, stack: list[Element]) -> None:
+    def _close(self, tag: str, offset: int, html: bool, stack: list[Element] | list[_Open]) -> None:
         for depth in range(len(stack) - 1, -1, -1):
             if stack[depth].tag == tag:
                 for unclosed in stack[depth + 1:]:

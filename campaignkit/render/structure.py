@@ -29,6 +29,8 @@ from campaignkit.render.mjml_spec import (
 TOP = ""
 _TOP_CHILDREN = frozenset({"mjml"})
 _PLACEABLE = frozenset(ATTRIBUTES) - {"mj-include"}
+#: Every attribute each component takes, its own and the global ones.
+_ALLOWED = {tag: names | GLOBAL_ATTRIBUTES for tag, names in ATTRIBUTES.items()}
 
 
 @dataclass(frozen=True, eq=False)  # one object per parsed file: compared and hashed by identity
@@ -118,7 +120,7 @@ class _Walker:
     def _attributes(self, element: Element, file: ParsedFile) -> None:
         if element.tag in COMPONENTLESS:
             return
-        allowed = ATTRIBUTES[element.tag] | GLOBAL_ATTRIBUTES
+        allowed = _ALLOWED[element.tag]
         for attribute in element.attributes:
             if attribute.name not in allowed:
                 self._add("attribute", f"<{element.tag}> has no attribute '{attribute.name}'",
