@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from campaignkit.campaign_tests import load_tests, run_test
+from campaignkit.campaign_tests.cases import load_tests
+from campaignkit.campaign_tests.runner import run_test
 from campaignkit.campaign_tests.report import render_result
 from campaignkit.engine.world import World
 from campaignkit.workspace import load_workspace

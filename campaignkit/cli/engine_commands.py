@@ -16,7 +16,8 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
-from campaignkit.campaign_tests import load_tests, run_test
+from campaignkit.campaign_tests.cases import load_tests
+from campaignkit.campaign_tests.runner import run_test
 from campaignkit.campaign_tests.report import render_result, summary
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
