@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
+from bytecode import compile_package  # noqa: E402
 from generate import generate  # noqa: E402
 
 
@@ -47,6 +48,7 @@ def main() -> None:
     parser.add_argument("--resources", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    compile_package()
     folder = Path(tempfile.mkdtemp(prefix="ck-bench-validate-"))
     try:
         root = generate(folder / "ws", args.resources)
