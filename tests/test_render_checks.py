@@ -222,7 +222,8 @@ def test_every_email_check_is_documented_in_four_parts():
     (page("<mj-text>" + "{% if first_name %}" * 3000 + "x" + "{% endif %}" * 3000 + "</mj-text>"), {}, "CK403"),
     (page('<mj-text>x</mj-text>\n{% include "p/0.mjml" %}'),
      {f"p/{i}.mjml": f'{{% include "p/{i + 1}.mjml" %}}' for i in range(40)}, "CK407"),
-    (page("<mj-text>\x00\ufffd</mj-text>") + "<" * 1000 + "{{" * 100, {}, "CK403"),
+    (page("<mj-text>\ufffd</mj-text>") + "<" * 1000 + "{{" * 100, {}, "CK403"),
+    (page("<mj-text>\x00\ufffd</mj-text>") + "<" * 1000 + "{{" * 100, {}, "CK401"),
 ])
 def test_hostile_templates_give_diagnostics_not_crashes(tmp_path, template, files, code):
     assert code in {d.code for d in diagnose(tmp_path, template, files=files)}
@@ -235,3 +236,13 @@ def test_a_template_that_is_not_utf8_is_reported(tmp_path):
     found = check_email(EmailContext(workspace), workspace.get("email.2026-email-test-email"))
     assert [(d.code, d.position.path) for d in found] == [("CK401", "emails.yaml")]
     assert "not UTF-8" in found[0].message
+
+
+def test_a_template_with_a_nul_byte_is_reported_with_where_it_is(tmp_path):
+    template = page("<mj-text>Hi\n  there\x00</mj-text>")
+    root = write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": EMAIL, TEMPLATE: template})
+    workspace, _ = load_workspace(root)
+    found = check_email(EmailContext(workspace), workspace.get("email.2026-email-test-email"))
+    assert [(d.code, d.position.path) for d in found] == [("CK401", "emails.yaml")]
+    line = template[:template.index("\x00")].count("\n") + 1
+    assert f"contains a NUL byte (line {line}, column 8)" in found[0].message

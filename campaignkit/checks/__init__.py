@@ -3,7 +3,8 @@
 A check takes a ``Scope`` and yields ``Diagnostic`` values; it never raises
 for bad input and never prints. Its docstring follows one shape (what it
 does, why it matters, an example, what to write instead) because
-``campaignkit explain CODE`` and ``docs/checks.md`` are made from it.
+``campaignkit explain CODE`` prints it, and ``campaignkit explain`` lists
+every code with its first line.
 
 Schema checks run first; the semantic checks then see only the resources
 whose shape is right (``Scope.sound``), so that they can trust field types

@@ -92,8 +92,13 @@ def read_template(root: Path, name: str) -> str:
         raise TemplateUnreadable(name, f"is larger than {MAX_TEMPLATE_BYTES // 1000} KB")
     try:
         with open(path, encoding="utf-8") as file:
-            return file.read()
+            text = file.read()
     except UnicodeDecodeError as exc:
         raise TemplateUnreadable(name, f"is not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise TemplateUnreadable(name, f"cannot be read ({exc.strerror})") from None
+    if "\0" in text:  # never text: a file saved by a binary tool, or a paste gone wrong
+        nul = text.index("\0")
+        line, column = text.count("\n", 0, nul) + 1, nul - text.rfind("\n", 0, nul)
+        raise TemplateUnreadable(name, f"contains a NUL byte (line {line}, column {column}); templates are text")
+    return text

@@ -28,7 +28,8 @@ def template_exists(facts: EmailFacts) -> Iterator[Diagnostic]:
     """A template, partial or text part cannot be read.
 
     What it does: checks that the email names a `template`, and that it, its `text` file and
-    every file they include exist in the workspace, are UTF-8 text and are under 1 MB.
+    every file they include exist in the workspace, are UTF-8 text without NUL bytes and are
+    under 1 MB.
     Why is this bad? The email cannot be rendered at all.
     Example: `template: templates/welcom.mjml` when the file is `templates/welcome.mjml`.
     Use instead: the path of an existing file, relative to the workspace root.
