@@ -8,7 +8,7 @@ Two validators: jsonschema-rs (compiled, about 70 times faster) decides whether
 a document is valid, and only the documents it rejects go through the
 pure-Python ``jsonschema``, whose errors carry the keyword, schema and path that
 good messages are made from. Most documents are valid, so ``validate`` pays the
-slow path only for the few that are not.
+slow path, and the 50 ms of importing ``jsonschema``, only for the few that are not.
 """
 
 from __future__ import annotations
@@ -17,14 +17,16 @@ import json
 import re
 from functools import cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
 
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error
 from campaignkit.load import key_position_of, position_of
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 CONFIG_SCHEMA = "campaignkit"
 
@@ -38,6 +40,8 @@ def schema(name: str) -> dict[str, Any]:
 
 @cache
 def _validator(name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(schema(name))
 
 
@@ -66,6 +70,8 @@ def _most_specific(problem: ValidationError) -> ValidationError:
     An anyOf whose alternatives only require one key each ("one of gt, gte,
     ...") is kept whole: no single alternative says what is wrong.
     """
+    from jsonschema.exceptions import best_match
+
     while problem.validator in ("oneOf", "anyOf") and problem.context and not _one_of_keys(problem):
         problem = best_match(problem.context)
     return problem
