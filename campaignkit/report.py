@@ -16,9 +16,15 @@ import click
 
 from campaignkit import __version__
 from campaignkit.diagnostics import Diagnostic, Severity
+from campaignkit.load import MAX_FILE_BYTES
 
 FORMATS = ("text", "json", "github", "sarif")
 JSON_FORMAT_VERSION = "1.0"
+#: The longest stretch of a source line shown under a diagnostic: longer lines are cut
+#: around the column, so that one minified line does not flood the terminal.
+SHOWN_CHARACTERS = 120
+#: Larger files are not read to show a line: the loader refused them without reading them.
+MAX_SHOWN_FILE_BYTES = MAX_FILE_BYTES
 
 
 def render(diagnostics: list[Diagnostic], root: Path, fmt: str, color: bool = False) -> str:
@@ -38,11 +44,24 @@ def as_text(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> s
         lines.append(f"{where}: {d.code} {severity}: {d.message}")
         source = _source_line(root, d.position.path, d.position.line)
         if source is not None:
-            lines.append(f"  {source}")
-            caret = " " * (min(d.position.column, len(source) + 1) - 1) + "^"
+            shown, column = _excerpt(source, d.position.column)
+            lines.append(f"  {shown}")
+            caret = " " * (column - 1) + "^"
             lines.append("  " + (click.style(caret, fg="green", bold=True) if color else caret))
     lines.append(summary(diagnostics))
     return "\n".join(lines)
+
+
+def _excerpt(source: str, column: int) -> tuple[str, int]:
+    """The part of ``source`` to show, at most ``SHOWN_CHARACTERS`` long, and where ``column`` is in it."""
+    column = min(column, len(source) + 1)
+    if len(source) <= SHOWN_CHARACTERS:
+        return source, column
+    start = max(0, min(column - 1 - SHOWN_CHARACTERS // 2, len(source) - SHOWN_CHARACTERS))
+    end = start + SHOWN_CHARACTERS
+    head = "..." if start > 0 else ""
+    tail = "..." if end < len(source) else ""
+    return head + source[start:end] + tail, column - start + len(head)
 
 
 def summary(diagnostics: Iterable[Diagnostic]) -> str:
@@ -141,6 +160,8 @@ def _count(n: int, noun: str) -> str:
 @lru_cache(maxsize=64)
 def _lines(path: Path) -> list[str] | None:
     try:
+        if path.stat().st_size > MAX_SHOWN_FILE_BYTES:
+            return None
         return path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):
         return None

@@ -36,6 +36,24 @@ def test_text_format_is_compiler_like_with_source_line_and_caret(tmp_path):
     assert "\x1b[" not in result.output  # no colour when not on a terminal
 
 
+def test_a_long_source_line_is_cut_around_the_column(tmp_path):
+    line = '{kind: list, name: 2026-web-x-list, type: static, title: "' + "a" * 300 + '", titel: X}'
+    result = run(write_workspace(tmp_path, {"extra.yaml": line + "\n"}), "validate")
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"extra.yaml:1:{line.index('titel') + 1}: CK101 error: unknown key 'titel'")
+    shown, caret = lines[1][2:], lines[2][2:]
+    assert shown.startswith("...aaa") and shown.endswith("titel: X}") and len(shown) == 123
+    assert shown[caret.index("^"):].startswith("titel: X")
+
+
+def test_an_oversized_file_is_reported_without_printing_it(tmp_path):
+    root = write_workspace(tmp_path, {"big.yaml": "title: " + "a" * (6 * 1024 * 1024)})
+    result = run(root, "validate")
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0].startswith("big.yaml:1:1: CK003 error: file is 6.3 MB")
+    assert len(result.output) < 500
+
+
 def test_json_format_follows_terraform_validate(tmp_path):
     result = run(write_workspace(tmp_path, BROKEN), "validate", "--format", "json")
     assert result.exit_code == 1
