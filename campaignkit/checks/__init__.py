@@ -51,8 +51,11 @@ CheckFunction = Callable[[Scope], Iterable[Diagnostic]]
 
 @dataclass(frozen=True)
 class Check:
+    """A registered check; a ``background`` one starts its work when called and is collected last."""
+
     code: str
     function: CheckFunction
+    background: bool = False
 
     @property
     def doc(self) -> str:
@@ -66,13 +69,18 @@ class Check:
 REGISTRY: dict[str, Check] = {}
 
 
-def check(code: str) -> Callable[[CheckFunction], CheckFunction]:
-    """Registers a semantic check under ``code``."""
+def check(code: str, background: bool = False) -> Callable[[CheckFunction], CheckFunction]:
+    """Registers a semantic check under ``code``.
+
+    A ``background`` check starts its work (on other processes) when it is called and
+    returns an iterable that waits for it: it is called before the other checks and
+    read after them, so that both run at once.
+    """
 
     def register(function: CheckFunction) -> CheckFunction:
         if code in REGISTRY:
             raise ValueError(f"check code {code} registered twice")
-        REGISTRY[code] = Check(code, function)
+        REGISTRY[code] = Check(code, function, background)
         return function
 
     return register
@@ -105,8 +113,12 @@ def all_codes() -> list[tuple[str, str]]:
 
 def run_semantic(scope: Scope) -> Iterator[Diagnostic]:
     _load_checks()
+    started = [registered.function(scope) for registered in REGISTRY.values() if registered.background]
     for registered in REGISTRY.values():
-        yield from registered.function(scope)
+        if not registered.background:
+            yield from registered.function(scope)
+    for found in started:
+        yield from found
 
 
 def _load_checks() -> None:

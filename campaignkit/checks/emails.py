@@ -8,19 +8,20 @@ most expensive step of ``validate``.
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from campaignkit.cache import ResultCache, digest
 from campaignkit.checks import DOCUMENTED, Scope, check
 from campaignkit.diagnostics import Diagnostic, from_record, to_record
 from campaignkit.model import Resource, Workspace
-from campaignkit.render import EmailContext, check_emails, email_check_docs
+from campaignkit.render import EmailContext, check_email, email_check_docs
+from campaignkit.render.parallel import start_emails
 
 DOCUMENTED.update(email_check_docs())
 
 
-@check("CK400")
-def emails_render_and_pass_content_checks(scope: Scope) -> Iterator[Diagnostic]:
+@check("CK400", background=True)
+def emails_render_and_pass_content_checks(scope: Scope) -> Iterable[Diagnostic]:
     """Runs every email check (CK401 and up) on every email.
 
     What it does: renders each email for a sample prospect made from field examples and
@@ -30,8 +31,13 @@ def emails_render_and_pass_content_checks(scope: Scope) -> Iterator[Diagnostic]:
     broken layout, a missing unsubscribe link.
     Use instead: see `campaignkit explain CK4xx` for each check.
     """
-    for found in checked_emails(scope.workspace, scope.of_kind("email")):
-        yield from found
+    results = start_checking(scope.workspace, scope.of_kind("email"))
+
+    def collected() -> Iterator[Diagnostic]:
+        for found in results():
+            yield from found
+
+    return collected()
 
 
 def checked_emails(workspace: Workspace, emails: Sequence[Resource]) -> list[list[Diagnostic]]:
@@ -40,23 +46,41 @@ def checked_emails(workspace: Workspace, emails: Sequence[Resource]) -> list[lis
     ``plan`` asks for the emails it changes after ``validate`` has checked them all, so
     there they come from the cache.
     """
+    return start_checking(workspace, emails)()
+
+
+def start_checking(workspace: Workspace, emails: Sequence[Resource]) -> Callable[[], list[list[Diagnostic]]]:
+    """Starts ``checked_emails`` (on the worker processes) and returns what waits for its results.
+
+    On a first run nothing is cached: every email is started at once, and the cache keys
+    are worked out while the workers check them.
+    """
     if not emails:
-        return []
+        return lambda: []
+    cache = ResultCache(workspace.root, "emails")
+    keys = None if cache.empty else _keys(workspace, emails)
+    results = [None] * len(emails) if keys is None else [cache.get(key) for key in keys]
+    missing = [index for index, result in enumerate(results) if result is None]
+    fresh = start_emails(check_email, EmailContext(workspace), [emails[index] for index in missing])
+
+    def collect() -> list[list[Diagnostic]]:
+        ready = keys or _keys(workspace, emails)
+        for index, found in zip(missing, fresh()):
+            results[index] = [to_record(d) for d in found]
+            cache.put(ready[index], results[index])
+        cache.save()
+        return [[from_record(record) for record in records] for records in results]
+
+    return collect
+
+
+def _keys(workspace: Workspace, emails: Sequence[Resource]) -> list[str]:
+    """Each email's cache key: a hash of everything its checks read."""
     inputs = digest(
         workspace.templates_digest,
         workspace.config.vars,
         [field.attributes | {"name": field.name} for field in workspace.of_kind("field")],
     )
-    cache = ResultCache(workspace.root, "emails")
     # Positions are part of the result, so where the document's keys stand is part of the key.
-    keys = [digest(inputs, email.address, email.attributes, email.position, getattr(email.data, "marks", None))
+    return [digest(inputs, email.address, email.attributes, email.position, getattr(email.data, "marks", None))
             for email in emails]
-    results = [cache.get(key) for key in keys]
-    missing = [index for index, result in enumerate(results) if result is None]
-    if missing:
-        fresh = check_emails(EmailContext(workspace), [emails[index] for index in missing])
-        for index, found in zip(missing, fresh):
-            results[index] = [to_record(d) for d in found]
-            cache.put(keys[index], results[index])
-    cache.save()
-    return [[from_record(record) for record in records] for records in results]

@@ -35,20 +35,43 @@ def usable_cores() -> int:
 def map_emails(function: Callable[[EmailContext, Resource], T], context: EmailContext,
                emails: Sequence[Resource], jobs: int | None = None) -> list[T]:
     """``function(context, email)`` for every email, on up to ``jobs`` processes (default: every core)."""
+    return start_emails(function, context, emails, jobs)()
+
+
+def start_emails(function: Callable[[EmailContext, Resource], T], context: EmailContext,
+                 emails: Sequence[Resource], jobs: int | None = None) -> Callable[[], list[T]]:
+    """Starts ``map_emails`` on the worker processes and returns what waits for its results.
+
+    The caller can do other work in the meantime (``validate`` runs its other checks).
+    Where the emails are checked in this process, they are checked when the results are
+    asked for. The results must be asked for once.
+    """
     global _work
     jobs = min(jobs or usable_cores(), len(emails) // MIN_EMAILS_PER_PROCESS)
     if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        with collector_paused():
-            return [function(context, email) for email in emails]
-    _work = (function, context, emails)
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=gc.disable) as pool:
-            return pool.map(_run, range(len(emails)), chunksize=max(1, len(emails) // (jobs * 8)))
-    finally:
-        _work = None
+        return lambda: _in_this_process(function, context, emails)
+    _work = (function, context, emails)  # what the workers find when they are forked
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=gc.disable)
+    pending = pool.map_async(_run, range(len(emails)), chunksize=max(1, len(emails) // (jobs * 8)))
+
+    def results() -> list[T]:
+        global _work
+        try:
+            return pending.get()
+        finally:
+            pool.terminate()
+            _work = None
+
+    return results
+
+
+def _in_this_process(function: Callable[[EmailContext, Resource], T], context: EmailContext,
+                     emails: Sequence[Resource]) -> list[T]:
+    with collector_paused():
+        return [function(context, email) for email in emails]
 
 
 def _run(index: int) -> object:
-    assert _work is not None, "only called in a worker forked by map_emails"
+    assert _work is not None, "only called in a worker forked by start_emails"
     function, context, emails = _work
     return function(context, emails[index])
