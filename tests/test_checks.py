@@ -121,3 +121,25 @@ def test_step_without_a_kind_lists_what_it_may_be(tmp_path):
 def test_score_rule_without_comparison_names_the_comparisons(tmp_path):
     diagnostics = diagnose(tmp_path, {"program.yaml": PROGRAM.replace("gte: 100, ", "")})
     assert [d.message.split(" needs ")[1] for d in diagnostics] == ["one of: gt, gte, lt, lte, eq"]
+
+
+def test_a_background_check_is_started_before_the_others_and_read_after_them(monkeypatch):
+    from campaignkit.checks import Check, Scope, run_semantic
+    from campaignkit.diagnostics import Position, error
+
+    calls: list[str] = []
+
+    def background(scope):
+        calls.append("started")
+        return iter([error("CK998", "from the background", Position("a.yaml"))])
+
+    def ordinary(scope):
+        calls.append("ordinary")
+        yield error("CK999", "ordinary", Position("a.yaml"))
+
+    monkeypatch.setattr("campaignkit.checks._load_checks", lambda: None)
+    monkeypatch.setattr("campaignkit.checks.REGISTRY", {
+        "CK999": Check("CK999", ordinary), "CK998": Check("CK998", background, background=True)})
+    found = [d.code for d in run_semantic(Scope(None, ()))]
+    assert calls == ["started", "ordinary"]
+    assert found == ["CK999", "CK998"]

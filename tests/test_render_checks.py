@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from campaignkit.render import EMAIL_CHECKS, EmailContext, check_email, email_check_docs
+from campaignkit.render import EMAIL_CHECKS, EmailContext, check_email, check_emails, email_check_docs
+from campaignkit.render import parallel
 from campaignkit.workspace import load_workspace
 from tests.workspaces import FIELDS, write_workspace
 
@@ -246,3 +247,27 @@ def test_a_template_with_a_nul_byte_is_reported_with_where_it_is(tmp_path):
     assert [(d.code, d.position.path) for d in found] == [("CK401", "emails.yaml")]
     line = template[:template.index("\x00")].count("\n") + 1
     assert f"contains a NUL byte (line {line}, column 8)" in found[0].message
+
+
+def test_many_emails_are_checked_on_worker_processes_with_the_same_results(tmp_path, monkeypatch):
+    """Enough emails to start the worker processes: results in order, as one process finds them."""
+    count = 60
+    emails = "---\n".join(EMAIL.replace("2026-email-test-email", f"2026-email-test{n}-email")
+                          .replace("templates/mail.mjml", f"templates/mail{n}.mjml") for n in range(count))
+    templates = {f"templates/mail{n}.mjml": page('<mj-image src="https://acme.example/a.png" />' if n % 7 == 0
+                                                 else f"<mj-text>Hello {{{{ first_name }}}} {n}</mj-text>")
+                 for n in range(count)}
+    root = write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": emails, **templates})
+    workspace, _ = load_workspace(root)
+    checked = workspace.of_kind("email")
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    in_this_process = []
+    monkeypatch.setattr(parallel, "_in_this_process",
+                        lambda *args, run=parallel._in_this_process: in_this_process.append(1) or run(*args))
+    on_workers = check_emails(EmailContext(workspace), checked)
+    assert in_this_process == []
+    in_one = check_emails(EmailContext(workspace), checked, jobs=1)
+    assert in_this_process == [1]
+    assert on_workers == in_one
+    assert [n for n, found in enumerate(on_workers) if [d.code for d in found] == ["CK420"]] == list(range(0, count, 7))
+    assert all(found == [] for n, found in enumerate(on_workers) if n % 7)
