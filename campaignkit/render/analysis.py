@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from campaignkit.diagnostics import Position, closest, did_you_mean
 from campaignkit.model import Resource
@@ -48,6 +48,26 @@ class Visited:
 
     def position(self, line: int, column: int) -> Position:
         return self.origin or Position(self.compiled.path, line, column)
+
+
+class MergeUse(NamedTuple):
+    """A name read from the merge context (``use`` as the template's shape has it, without its column).
+
+    Where it stands is worked out only for the few uses a diagnostic points at.
+    """
+
+    use: NameUse
+    visited: Visited
+    index: int
+
+    @property
+    def name(self) -> str:
+        return self.use.name
+
+    @property
+    def position(self) -> Position:
+        placed = self.visited.compiled.facts.uses[self.index]
+        return self.visited.position(placed.line, placed.column)
 
 
 @dataclass(frozen=True)
@@ -103,10 +123,11 @@ class EmailFacts:
     body_read: bool = False  # the email's template could be read, so its content can be judged
 
     @cached_property
-    def merge_uses(self) -> tuple[tuple[NameUse, Position], ...]:
-        """Every name read from the merge context, with where it is written."""
-        return tuple((use, visited.position(use.line, use.column)) for visited in self.templates
-                     for use in visited.compiled.facts.uses if use.name not in visited.bound_above)
+    def merge_uses(self) -> tuple[MergeUse, ...]:
+        """Every name read from the merge context, with the template it is written in."""
+        return tuple(MergeUse(use, visited, index) for visited in self.templates
+                     for index, use in enumerate(visited.compiled.facts.shape.uses)
+                     if use.name not in visited.bound_above)
 
     def is_declared(self, name: str) -> bool:
         return name in self.merge.names or name in self.globals
@@ -121,7 +142,7 @@ class EmailFacts:
         """Whether rendering can be tried: every file read, parsed, safe, and every name declared."""
         return not (self.broken or self.names_no_template or self.syntax
                     or any(v.compiled.facts.syntax_error or v.compiled.facts.unsafe for v in self.templates)
-                    or any(not self.is_declared(use.name) for use, _ in self.merge_uses))
+                    or any(not self.is_declared(merged.name) for merged in self.merge_uses))
 
 
 def gather(context: EmailContext, email: Resource) -> EmailFacts:

@@ -23,7 +23,7 @@ from campaignkit.render.merge import MergeModel
 from campaignkit.render.paths import TemplatePathError, normalise, read_template
 from campaignkit.render.sandbox import EmailSandbox, make_environment
 from campaignkit.render.structure import ParsedFile
-from campaignkit.render.template_facts import Analysis, ShapeCache, TemplateFacts, analyse
+from campaignkit.render.template_facts import Analysis, PlacedFacts, ShapeCache, analyse
 
 
 T = TypeVar("T")
@@ -49,7 +49,7 @@ class CompiledTemplate:
     template: Template | None
 
     @property
-    def facts(self) -> TemplateFacts:
+    def facts(self) -> PlacedFacts:
         return self.analysis.facts
 
 

@@ -109,7 +109,7 @@ def postal_address(facts: EmailFacts) -> Iterator[Diagnostic]:
     """
     if facts.email.data.get("operational") is True or not facts.content_known:
         return
-    if any(use.name == POSTAL_ADDRESS_VAR for use, _ in facts.merge_uses):
+    if any(merged.name == POSTAL_ADDRESS_VAR for merged in facts.merge_uses):
         return
     address = facts.merge.vars.get(POSTAL_ADDRESS_VAR)
     if address and facts.rendered is not None and str(address) in facts.rendered.text:

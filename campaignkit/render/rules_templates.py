@@ -110,11 +110,11 @@ def merge_name_declared(facts: EmailFacts) -> Iterator[Diagnostic]:
     Example: `Hello {{ frist_name }}`.
     Use instead: `Hello {{ first_name }}`, or declare the field (kind: field).
     """
-    for use, where in facts.merge_uses:
-        if not facts.is_declared(use.name):
-            suggestion = closest(use.name, facts.merge.names)
-            yield error("CK405", f"'{use.name}' is not a declared field, var or built-in{did_you_mean(suggestion)}",
-                        where, suggestion=suggestion)
+    for merged in facts.merge_uses:
+        if not facts.is_declared(merged.name):
+            suggestion = closest(merged.name, facts.merge.names)
+            yield error("CK405", f"'{merged.name}' is not a declared field, var or built-in{did_you_mean(suggestion)}",
+                        merged.position, suggestion=suggestion)
 
 
 @email_check("CK406")
@@ -128,11 +128,11 @@ def merge_field_has_fallback(facts: EmailFacts) -> Iterator[Diagnostic]:
     Use instead: `Dear {{ job_title | default("marketing leader") }},` or give the field a
     `default`.
     """
-    for use, where in facts.merge_uses:
-        if facts.merge.needs_fallback(use.name) and not use.guarded:
-            yield error("CK406", f"field '{use.name}' has no default mail-merge value: write "
-                                 f"{{{{ {use.name} | default(\"...\") }}}} or give field.{use.name} a default",
-                        where)
+    for merged in facts.merge_uses:
+        if facts.merge.needs_fallback(merged.name) and not merged.use.guarded:
+            yield error("CK406", f"field '{merged.name}' has no default mail-merge value: write "
+                                 f"{{{{ {merged.name} | default(\"...\") }}}} or give field.{merged.name} a default",
+                        merged.position)
 
 
 @email_check("CK407")

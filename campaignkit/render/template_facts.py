@@ -21,10 +21,10 @@ Findings are plain values; whether one is an error is for the checks.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import CodeType
 from functools import cached_property, lru_cache
-from typing import Iterator, NamedTuple, TypeVar
+from typing import Callable, Iterator, NamedTuple, TypeVar
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
 from jinja2.nodes import EvalContext, Impossible
@@ -121,7 +121,7 @@ class ShapeCache:
 class Analysis:
     """One template's compiled code (None when it does not parse) and its facts.
 
-    The facts are placed at the template's own lines and columns when first read:
+    The facts are placed at the template's own lines and columns as they are read:
     rendering an email that ``validate`` has already checked never reads them.
     """
 
@@ -131,8 +131,8 @@ class Analysis:
     marked: Skeleton
 
     @cached_property
-    def facts(self) -> TemplateFacts:
-        return placed(self.shape.facts, self.source, self.marked)
+    def facts(self) -> PlacedFacts:
+        return PlacedFacts(self.shape.facts, self.source, self.marked)
 
 
 def analyse(environment: Environment, source: str, pieces: list[Piece], name: str,
@@ -217,22 +217,56 @@ def realise(shape: Shape, marked: Skeleton, name: str) -> CodeType | None:
     return restore_text(shape.code, marked.literals, renamed)
 
 
-def placed(facts: TemplateFacts, source: str, marked: Skeleton) -> TemplateFacts:
-    """A shape's ``facts`` at the lines and columns of one template of that shape."""
-    locate = _Locator(source)
-    line = marked.source_line
+class PlacedFacts:
+    """A shape's facts at the lines and columns of one template of that shape.
 
-    def at(finding: T, word: str) -> T:
-        own_line = line(finding.line)
-        return finding._replace(line=own_line, column=locate(own_line, word))
+    Each kind of finding is placed when first read: checking an email reads which names
+    its templates merge (``shape.uses``), but where one stands only when a diagnostic
+    points at it, and finding columns is most of the cost.
+    """
 
-    return replace(
-        facts,
-        error_line=line(facts.error_line),
-        uses=tuple(at(use, use.name) for use in facts.uses),
-        references=tuple(at(ref, ref.kind) for ref in facts.references),
-        unsafe=tuple(at(access, access.attribute) for access in facts.unsafe),
-    )
+    def __init__(self, shape: TemplateFacts, source: str, marked: Skeleton) -> None:
+        self.shape = shape
+        self._source = source
+        self._marked = marked
+
+    @property
+    def syntax_error(self) -> str | None:
+        return self.shape.syntax_error
+
+    @property
+    def bound(self) -> frozenset[str]:
+        return self.shape.bound
+
+    @cached_property
+    def error_line(self) -> int:
+        return self._marked.source_line(self.shape.error_line)
+
+    @cached_property
+    def uses(self) -> tuple[NameUse, ...]:
+        return self._placed(self.shape.uses, lambda use: use.name)
+
+    @cached_property
+    def references(self) -> tuple[Reference, ...]:
+        return self._placed(self.shape.references, lambda reference: reference.kind)
+
+    @cached_property
+    def unsafe(self) -> tuple[UnsafeAccess, ...]:
+        return self._placed(self.shape.unsafe, lambda access: access.attribute)
+
+    def _placed(self, findings: tuple[T, ...], word: Callable[[T], str]) -> tuple[T, ...]:
+        if not findings:
+            return findings
+        locate = _Locator(self._lines)
+        placed = []
+        for finding in findings:
+            own_line = self._marked.source_line(finding.line)
+            placed.append(finding._replace(line=own_line, column=locate(own_line, word(finding))))
+        return tuple(placed)
+
+    @cached_property
+    def _lines(self) -> list[str]:
+        return self._source.splitlines()
 
 
 def shape_of(environment: Environment, text: str, tree: nodes.Template | None = None) -> Shape:
@@ -355,8 +389,8 @@ def _accessed_attribute(node: nodes.Node) -> object:
 class _Locator:
     """Columns for names the tree reports by line only: the n-th occurrence on that line within Jinja."""
 
-    def __init__(self, source: str) -> None:
-        self._lines = source.splitlines()
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
         self._seen: dict[tuple[int, str], int] = {}
         self._regions: dict[int, list[tuple[int, str]]] = {}
 
