@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Iterator
 
 _BODY = re.compile(r"<body\b", re.I)
 _HIDDEN = re.compile(r"<div\b[^>]*display:\s*none[^>]*>.*?</div\s*>", re.S)  # the preview text
+_HIDDEN_OPENING = re.compile(r"<div\b[^>]*display:\s*none")
 _INVISIBLE = re.compile(r"<((?i:style|script|title))\b.*?</(?i:\1)\s*>", re.S)
 # A quick look for one of their opening tags (may say yes to "<sitle", never no to "<Style").
 _INVISIBLE_OPENING = re.compile(r"<[sStT](?i:tyle|cript|itle)\b")
@@ -70,9 +70,8 @@ def shows_text(document: str) -> bool:
     """
     body = _BODY.search(document)
     start = body.start() if body else 0
-    dropped = [_Stretches(_HIDDEN.finditer(document, start))]
-    if _INVISIBLE_OPENING.search(document, start):
-        dropped.append(_Stretches(_INVISIBLE.finditer(document, start)))
+    dropped = (_Stretches(document, start, _HIDDEN, _HIDDEN_OPENING),
+               _Stretches(document, start, _INVISIBLE, _INVISIBLE_OPENING))
     for hit in _SHOWN_CHARACTER.finditer(document, start):
         at = hit.start()
         if not (_in_comment(document, start, at) or any(stretch.covers(at) for stretch in dropped)):
@@ -86,17 +85,33 @@ def _in_comment(document: str, start: int, at: int) -> bool:
 
 
 class _Stretches:
-    """Stretches of a document found in order (``finditer``), read only as far as they are asked about."""
+    """The stretches ``pattern`` finds in a document (as ``finditer`` would), read only as far as asked.
 
-    def __init__(self, matches: Iterator[re.Match[str]]) -> None:
-        self._matches = matches
-        self._current = next(matches, None)
+    ``opening`` matches where each stretch starts, within its first tag: a stretch can
+    cover a ``>`` only if its opening is before it, so no search goes past the ``>`` asked
+    about, and the end of a long document is never read for a stretch that is not there.
+    """
+
+    def __init__(self, document: str, start: int, pattern: re.Pattern[str], opening: re.Pattern[str]) -> None:
+        self._document = document
+        self._from = start
+        self._pattern = pattern
+        self._opening = opening
+        self._current: re.Match[str] | None = None
 
     def covers(self, at: int) -> bool:
-        """Whether ``at`` is in one of them; ``at`` must not decrease from one call to the next."""
-        while self._current is not None and self._current.end() <= at:
-            self._current = next(self._matches, None)
-        return self._current is not None and self._current.start() <= at
+        """Whether the ``>`` at ``at`` is in one of them; ``at`` must not decrease from one call to the next."""
+        while True:
+            if self._current is not None:
+                if self._current.end() > at:
+                    return self._current.start() <= at
+                self._from, self._current = self._current.end(), None
+            opening = self._opening.search(self._document, self._from, at + 1)
+            if opening is None:
+                return False
+            self._current = self._pattern.match(self._document, opening.start())
+            if self._current is None:
+                self._from = opening.start() + 1
 
 
 def _visible_markup(document: str) -> str:
