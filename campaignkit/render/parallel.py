@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from typing import Callable, Sequence, TypeVar
 
 from campaignkit.collector import collector_paused
@@ -51,7 +52,7 @@ def start_emails(function: Callable[[EmailContext, Resource], T], context: Email
     if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return lambda: _in_this_process(function, context, emails)
     _work = (function, context, emails)  # what the workers find when they are forked
-    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=gc.disable)
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_started)
     pending = pool.map_async(_run, range(len(emails)), chunksize=max(1, len(emails) // (jobs * 8)))
 
     def results() -> list[T]:
@@ -69,6 +70,12 @@ def _in_this_process(function: Callable[[EmailContext, Resource], T], context: E
                      emails: Sequence[Resource]) -> list[T]:
     with collector_paused():
         return [function(context, email) for email in emails]
+
+
+def _worker_started() -> None:
+    """No cyclic collection in a worker, and Ctrl-C is the parent's to handle: it stops the workers."""
+    gc.disable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run(index: int) -> object:
