@@ -34,6 +34,8 @@ from campaignkit.render.template_facts import NameUse
 MJML, HTML, TEXT, MACROS, CSS = "mjml", "html", "text", "macros", "css"
 #: Far more than any email needs, far less than Python's recursion limit.
 MAX_INCLUDE_DEPTH = 30
+#: The elements the content checks look at: links and images.
+_LOOKED_AT = frozenset(URL_ATTRIBUTES) | IMAGE_TAGS
 
 
 @dataclass(frozen=True)
@@ -80,27 +82,38 @@ class BrokenReference:
     suggestion: str | None = None
 
 
-@dataclass(frozen=True)
-class Link:
-    """A URL attribute; ``url`` is its value for the sample prospect, None if that cannot be known."""
+class Link(NamedTuple):
+    """A URL attribute; ``url`` is its value for the sample prospect, None if that cannot be known.
+
+    Where it stands is worked out only for a link a diagnostic points at.
+    """
 
     url: str | None
     attribute: str
     tag: str
-    position: Position
+    file: ParsedFile
+    offset: int
+
+    @property
+    def position(self) -> Position:
+        return self.file.position(self.offset)
 
     @property
     def verdict(self) -> LinkVerdict:
         return LinkVerdict.OK if self.url is None else judge_link(self.url)
 
 
-@dataclass(frozen=True)
-class Image:
+class Image(NamedTuple):
     """An image element; ``has_alt`` even when the alt text is empty (decoration)."""
 
     tag: str
     has_alt: bool
-    position: Position
+    file: ParsedFile
+    offset: int
+
+    @property
+    def position(self) -> Position:
+        return self.file.position(self.offset)
 
 
 @dataclass(frozen=True)
@@ -295,14 +308,16 @@ def _content(context: EmailContext, parsed: ParsedFile) -> tuple[tuple[Link, ...
         element = pending.pop()
         if not isinstance(element, Element) or element.tag == "mj-head":  # mj-head: defaults, not content
             continue
+        pending += element.children
+        if element.tag not in _LOOKED_AT:
+            continue
         for name in URL_ATTRIBUTES.get(element.tag, ()):
             attribute = element.attribute(name)
             if attribute is not None:
-                links.append(Link(_sample_value(context, attribute.value or ""), name, element.tag,
-                                  parsed.position(element.offset_of(attribute))))
+                links.append(Link(_sample_value(context, attribute.value or ""), name, element.tag, parsed,
+                                  element.offset_of(attribute)))
         if element.tag in IMAGE_TAGS:
-            images.append(Image(element.tag, element.attribute("alt") is not None, parsed.position(element.offset)))
-        pending.extend(element.children)
+            images.append(Image(element.tag, element.attribute("alt") is not None, parsed, element.offset))
     return tuple(links), tuple(images)
 
 
