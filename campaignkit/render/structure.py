@@ -89,8 +89,8 @@ class _Walker:
                 included = path.value if path and path.value and (kind is None or kind.value == "mjml") else None
             else:
                 self._element(parent, node, file)
-                if node.tag not in ENDING_TAGS:
-                    pending.extend((node.tag, file, child, seen) for child in reversed(node.children))
+                if node.children and node.tag not in ENDING_TAGS:
+                    pending += [(node.tag, file, child, seen) for child in reversed(node.children)]
                 continue
             opened = self.open_markup(included, False) if included else None
             if opened is not None and opened.path not in seen:
