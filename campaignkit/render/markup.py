@@ -157,7 +157,10 @@ class _Parser:
             return self._not_a_tag(lt, end)
         closing, tag, attributes, self_closing = match.groups()
         if closing:
-            self._close(tag, lt, False, stack)
+            if stack and stack[-1].tag == tag:
+                stack.pop()
+            else:
+                self._close(tag, lt, False, stack)
             return match.end()
         element = Element(tag, lt, self._attributes(match) if attributes else (), False)
         (stack[-1].children if stack else roots).append(element)
@@ -199,8 +202,10 @@ class _Parser:
                 roots.append(Element(tag, lt, self._attributes(match) if attributes else (), True))
             if not self_closing and tag not in VOID_ELEMENTS:
                 stack.append(_Open(tag, lt))
-        self._take_includes(end, roots, True)
-        self._unclosed(stack, parent)
+        if self.next_include < len(self.includes):
+            self._take_includes(end, roots, True)
+        if stack:
+            self._unclosed(stack, parent)
         return roots
 
     def _unclosed(self, stack: Sequence[Element | _Open], parent: Element | None) -> None:
