@@ -38,6 +38,8 @@ from campaignkit.render.text import html_to_text, shows_text
 MAX_NESTING = 200
 MAX_MJ_INCLUDES = 100
 _TAG_NAMES = re.compile(r"<(/?)([A-Za-z][\w:.-]*)(?:[^>]*(/)>|[^>]*>)")
+#: The self-closing tags ``_TAG_NAMES`` finds, found without reading the others.
+_SELF_CLOSING = re.compile(r"<[A-Za-z][\w:.-]*[^>]*/>")
 _HEAD = re.compile(r"<mj-head\b[^>]*>")
 _ROOT = re.compile(r"<mjml\b[^>]*>")
 
@@ -236,9 +238,11 @@ def _guarded(markup: str, where: Position) -> str:
 
     Its parser recurses, and a few thousand levels crash the whole process (a segmentation
     fault, not an exception), so deeper markup never reaches it. Markup with fewer tags
-    than the limit cannot nest deeper, which two counts tell without reading every tag.
+    that open than the limit cannot nest deeper, which counts tell without reading every
+    tag: every ``<`` but closing tags and, when that is not enough, self-closing ones too.
     """
-    if markup.count("<") - markup.count("</") <= MAX_NESTING:
+    opening = markup.count("<") - markup.count("</")
+    if opening <= MAX_NESTING or opening - len(_SELF_CLOSING.findall(markup)) <= MAX_NESTING:
         return markup
     steps = [-1 if closing else 0 if self_closing or name.lower() in VOID_ELEMENTS else 1
              for closing, name, self_closing in _TAG_NAMES.findall(markup)]
