@@ -222,7 +222,7 @@ def load_file(path: Path, display: str) -> tuple[list[Document], list[Diagnostic
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return [], [error("CK003", f"file is {size / 1e6:.1f} MB; resource files may be at most "
+            return [], [error("CK003", f"file is {size / (1024 * 1024):.1f} MB; resource files may be at most "
                               f"{MAX_FILE_BYTES // (1024 * 1024)} MB: split it into smaller files",
                               Position(display))]
         raw = path.read_bytes()
