@@ -20,6 +20,7 @@ from typing import Iterator
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from campaignkit.apply import ApplyReport, Outcome, Status, apply_plan, record_drift
 from campaignkit.cli import main
@@ -117,6 +118,19 @@ def _console() -> Console:
     return Console(soft_wrap=True, highlight=False, emoji=False, markup=False)
 
 
+def _show(text: Text) -> None:
+    """Prints ``text``: through rich on a terminal, for its colours, and as it is everywhere else.
+
+    Rich lays out every line, which takes seconds for the plan of a first import (a hundred
+    thousand lines); a pipe or a CI log gets the same text at once.
+    """
+    console = _console()
+    if console.is_terminal:
+        console.print(text)
+    else:
+        click.echo(text.plain)
+
+
 @main.command()
 @env_option
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
@@ -149,7 +163,7 @@ def _print_plan(made: Plan, fmt: str) -> None:
     elif fmt == "markdown":
         click.echo(plan_markdown(made))
     else:
-        _console().print(plan_text(made))
+        _show(plan_text(made))
 
 
 @main.command()
@@ -175,7 +189,7 @@ def apply(plan_file: Path | None, env_name: str | None, auto_approve: bool, para
         if made is None:
             return
         report = _apply_with_progress(made, opened, parallelism)
-    _console().print(apply_text(report))
+    _show(apply_text(report))
     if not report.ok:
         sys.exit(1)
 
@@ -183,7 +197,7 @@ def apply(plan_file: Path | None, env_name: str | None, auto_approve: bool, para
 def _plan_to_confirm(opened: Session, only: tuple[str, ...], auto_approve: bool) -> Plan | None:
     """A new plan, shown and confirmed; ``None`` when there is nothing to do."""
     made = plan_workspace(opened.workspace, opened.environment, opened.store.read(), opened.live_target, only=only)
-    _console().print(plan_text(made))
+    _show(plan_text(made))
     if not made.has_changes and not made.drift:
         return None
     if not auto_approve:
@@ -234,10 +248,9 @@ def refresh_command(env_name: str | None, lock_timeout: float) -> None:
     if not drift:
         click.echo(f"No drift: the target holds what state records ({len(state.entries)} objects).")
         return
-    console = _console()
-    console.print(drift_text(drift))
-    console.print(f"Recorded {len(drift)} change(s) made outside campaignkit in state. "
-                  "Run 'campaignkit plan' to see what apply would set back.")
+    _show(drift_text(drift))
+    click.echo(f"Recorded {len(drift)} change(s) made outside campaignkit in state. "
+               "Run 'campaignkit plan' to see what apply would set back.")
 
 
 @main.command(name="import")
