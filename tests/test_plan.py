@@ -249,3 +249,44 @@ def test_a_campaign_listing_assets_that_name_it_plans_without_a_cycle(tmp_path):
     addresses = [c["address"] for c in json.loads(result.output)["resource_changes"]]
     assert addresses.index("campaign.2026-event-acme-conf-campaign") < addresses.index(
         "list.2026-event-acme-conf-list")
+
+
+def test_a_plan_renders_many_email_bodies_on_worker_processes_as_one_process_does(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from campaignkit.cli import main
+    from campaignkit.render import parallel
+    from tests.test_render_checks import EMAIL, EXTRA_FIELDS, page
+    from tests.workspaces import write_workspace
+
+    count = 60
+    emails = "---\n".join(EMAIL.replace("2026-email-test-email", f"2026-email-test{n}-email")
+                          .replace("templates/mail.mjml", f"templates/mail{n}.mjml") for n in range(count))
+    templates = {f"templates/mail{n}.mjml": page(f"<mj-text>Hello {{{{ first_name }}}}, offer {n}</mj-text>")
+                 for n in range(count)}
+    root = write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": emails, **templates})
+
+    def planned(cores: int) -> dict:
+        monkeypatch.setattr(parallel, "usable_cores", lambda: cores)
+        for cache in (root / ".campaignkit" / "cache").glob("*.json"):
+            cache.unlink()  # every body rendered again
+        result = CliRunner().invoke(main, ["--chdir", str(root), "plan", "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["resource_changes"]
+
+    import campaignkit.render
+
+    rendered_here: list[str] = []  # renders in this process; a worker's renders are counted in its own copy
+    original = campaignkit.render.render_email
+
+    def counted(context, email, *args):
+        rendered_here.append(email.address)
+        return original(context, email, *args)
+
+    monkeypatch.setattr(campaignkit.render, "render_email", counted)
+    on_workers = planned(2)
+    assert rendered_here == []
+    assert planned(1) == on_workers
+    assert len(rendered_here) == count
+    digests = {c["address"]: c["change"]["after"]["content_sha256"] for c in on_workers if c["type"] == "email"}
+    assert len(digests) == count and len(set(digests.values())) == count

@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
-from typing import Any, Callable
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from campaignkit.cache import ResultCache, digest
 from campaignkit.model import Resource, Workspace
 from campaignkit.plan.changes import Action, Change, Plan
 from campaignkit.targets import Target, TargetError
 from campaignkit.targets.base import CONTENT_DIGEST, Content, content_digest
+
+if TYPE_CHECKING:
+    from campaignkit.render import EmailContext
 
 #: Renders one email to its bodies (``html_body`` and ``text_body``).
 Render = Callable[[Resource], Content]
@@ -36,7 +40,8 @@ class EmailBodies:
                  merge_language: str | None = None) -> None:
         self.workspace = workspace
         self.merge_language = merge_language
-        self._render = render or _renderer(workspace, merge_language)
+        self._renderer = _Renderer(workspace, merge_language) if render is None else None
+        self._render: Render = render or self._renderer
         # A cache is only sound for the real renderer: its key does not name the function.
         self._cache = ResultCache(workspace.root, "email-content") if render is None else None
         self._inputs = digest(templates_digest, workspace.config.vars, merge_language,
@@ -46,7 +51,7 @@ class EmailBodies:
 
     def digest(self, resource: Resource, attributes: dict[str, Any]) -> str:
         """The digest of the email's bodies; ``attributes`` are the resource's (computed once by the caller)."""
-        key = digest(self._inputs, resource.address, attributes)
+        key = self._key(resource, attributes)
         cached = self._cache.get(key) if self._cache else None
         if cached is None:
             cached = content_digest(self.bodies(resource))
@@ -54,10 +59,27 @@ class EmailBodies:
                 self._cache.put(key, cached)
         return cached
 
+    def prepare(self, emails: Sequence[Resource]) -> None:
+        """Renders at once, on every core, the emails whose digests are not cached, for ``digest`` to find."""
+        if self._cache is not None:
+            self.render_all([email for email in emails
+                             if self._cache.get(self._key(email, email.attributes)) is None])
+
+    def render_all(self, emails: Sequence[Resource]) -> None:
+        """Renders at once, on every core, the bodies of ``emails`` not rendered yet."""
+        missing = [email for email in emails if email.address not in self._rendered]
+        if self._renderer is None or len(missing) < 2:
+            return  # ``bodies`` renders them one by one
+        for email, content in zip(missing, self._renderer.many(missing)):
+            self._rendered[email.address] = content
+
     def bodies(self, resource: Resource) -> Content:
         if resource.address not in self._rendered:
             self._rendered[resource.address] = self._render(resource)
         return self._rendered[resource.address]
+
+    def _key(self, resource: Resource, attributes: dict[str, Any]) -> str:
+        return digest(self._inputs, resource.address, attributes)
 
     def save(self) -> None:
         if self._cache:
@@ -93,24 +115,44 @@ def merge_language_of(target: Target) -> str | None:
     return getattr(target, "merge_language", None)
 
 
-def _renderer(workspace: Workspace, merge_language: str | None) -> Render:
-    """Renders for the sample prospect or, for a target with a merge language of its own, in that language."""
-    from campaignkit.render import EmailContext, render_email
-    from campaignkit.render.platform_merge import platform_values, render_for_platform
+class _Renderer:
+    """Renders emails to their bodies, for the sample prospect or in a target's merge language."""
 
-    context: list[EmailContext] = []  # made on first use: most plans render nothing
+    def __init__(self, workspace: Workspace, merge_language: str | None) -> None:
+        self.workspace = workspace
+        self.merge_language = merge_language
 
-    def render(resource: Resource) -> Content:
-        if not context:
-            context.append(EmailContext(workspace))
+    def __call__(self, resource: Resource) -> Content:
+        return self._bodies(self._context, resource)
+
+    def many(self, resources: Sequence[Resource]) -> list[Content]:
+        """The bodies of ``resources``, in order, rendered on every core."""
+        from campaignkit.render.parallel import map_emails
+
+        return map_emails(self._bodies, self._context, resources)
+
+    @cached_property
+    def _context(self) -> EmailContext:  # made on first use: most plans render nothing
+        from campaignkit.render import EmailContext
+
+        return EmailContext(self.workspace)
+
+    @cached_property
+    def _values(self) -> dict[str, Any]:
+        from campaignkit.render.platform_merge import platform_values
+
+        return platform_values(self.workspace, self.merge_language)
+
+    def _bodies(self, context: EmailContext, resource: Resource) -> Content:
+        from campaignkit.render import render_email
+        from campaignkit.render.platform_merge import render_for_platform
+
         email = _without_subject(resource)
-        if merge_language is None:
-            rendered = render_email(context[0], email)
+        if self.merge_language is None:
+            rendered = render_email(context, email)
         else:
-            rendered = render_for_platform(context[0], email, platform_values(workspace, merge_language))
+            rendered = render_for_platform(context, email, self._values)
         return {"html_body": rendered.html, "text_body": rendered.text}
-
-    return render
 
 
 def _without_subject(resource: Resource) -> Resource:
@@ -127,13 +169,18 @@ def _without_subject(resource: Resource) -> Resource:
 
 def attach_bodies(plan: Plan, bodies: EmailBodies, target: Target) -> Plan:
     """``plan`` with the bodies on each change that sends email content, and the bodies held before."""
+    bodies.render_all([bodies.workspace.resources[c.address] for c in plan.changes if _sends_content(c)])
     return replace(plan, changes=tuple(_with_bodies(c, bodies, target) for c in plan.changes))
 
 
-def _with_bodies(change: Change, bodies: EmailBodies, target: Target) -> Change:
+def _sends_content(change: Change) -> bool:
     if change.kind != "email" or change.action is Action.DELETE:
-        return change
-    if change.action is Action.UPDATE and not any(f.path == CONTENT_DIGEST for f in change.fields):
+        return False
+    return change.action is not Action.UPDATE or any(f.path == CONTENT_DIGEST for f in change.fields)
+
+
+def _with_bodies(change: Change, bodies: EmailBodies, target: Target) -> Change:
+    if not _sends_content(change):
         return change
     resource = bodies.workspace.resources[change.address]
     before = _held(target, change) if change.action is Action.UPDATE else None

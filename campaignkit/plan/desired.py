@@ -40,6 +40,7 @@ def object_hash(name: str, attributes: dict[str, Any]) -> str:
 
 def desired_objects(workspace: Workspace, bodies: EmailBodies) -> dict[str, Desired]:
     """Every resource of ``workspace`` as the object it should be, by address."""
+    bodies.prepare(workspace.of_kind("email"))
     return {address: _desired(workspace, resource, bodies) for address, resource in workspace.resources.items()}
 
 
