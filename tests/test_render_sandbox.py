@@ -38,10 +38,20 @@ def test_internals_reached_at_run_time_are_refused_with_their_line(tmp_path):
     assert codes_and_lines(tmp_path, template) == [("CK404", line_of(template, "format"))]
 
 
-@pytest.mark.parametrize("expression", ["'x' * 10000000", "2 ** 100000", "[1] * 5000000"])
+@pytest.mark.parametrize("expression", ["'x' * 10000000", "2 ** 100000", "[1] * 5000000",
+                                        "((10 ** 1000) ** 1000) ** 1000"])
 def test_expressions_that_would_exhaust_memory_are_stopped(tmp_path, expression):
     template = page(f"<mj-text>\n{{{{ {expression} }}}}\n</mj-text>")
     assert codes_and_lines(tmp_path, template) == [("CK409", line_of(template, expression))]
+
+
+def test_loops_inside_loops_are_stopped_after_the_time_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr("campaignkit.render.sandbox.MAX_RENDER_SECONDS", 0.3)
+    loops = "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
+    template = page(f"<mj-text>\n{loops}\n</mj-text>")
+    found = diagnose(tmp_path, template)
+    assert [(d.code, d.position.line) for d in found] == [("CK409", line_of(template, loops))]
+    assert "longer than 0.3 s" in found[0].message
 
 
 def test_lipsum_is_not_available(tmp_path):

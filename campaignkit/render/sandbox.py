@@ -5,15 +5,19 @@ renders them (and are reviewed as data, not as code), so they run in Jinja's
 ``ImmutableSandboxedEnvironment``: no attribute starting with ``_``, no
 mutation of values, ``range`` bounded. On top of that: names that are not
 defined fail instead of printing nothing (``StrictUndefined``), ``None`` prints
-as "", ``"x" * n`` cannot build a string larger than the output bound, and the
-output itself is cut off at ``MAX_OUTPUT_CHARS``. ``default`` treats an empty
+as "", ``"x" * n`` and ``a ** b`` cannot build values larger than the output
+bound, the output itself is cut off at ``MAX_OUTPUT_CHARS``, and a render
+stops after ``MAX_RENDER_SECONDS`` (loops inside loops). ``default`` treats an empty
 value as missing, as mail merge does. This module does not know where
 templates come from (``context`` supplies the loader).
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+import signal
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator, Mapping
 
 from jinja2 import BaseLoader, StrictUndefined, Template
 from jinja2.runtime import Undefined
@@ -24,6 +28,8 @@ from campaignkit.render.merge import is_empty
 #: An email's MJML before rendering is a few dozen KB; a million characters is a runaway loop.
 MAX_OUTPUT_CHARS = 1_000_000
 _MAX_EXPONENT = 1000
+#: An email renders in milliseconds; seconds mean loops inside loops that would run for hours.
+MAX_RENDER_SECONDS = 5.0
 
 
 class OutputTooLarge(Exception):
@@ -62,6 +68,9 @@ class EmailSandbox(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(right, int) and abs(right) > _MAX_EXPONENT:
             raise OutputTooLarge(f"the exponent {right} is larger than {_MAX_EXPONENT}")
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and \
+                right * left.bit_length() > 4 * MAX_OUTPUT_CHARS:  # about four bits a decimal digit
+            raise OutputTooLarge(f"a power with more than {MAX_OUTPUT_CHARS:,} digits")
         if operator == "*" and isinstance(left, int) != isinstance(right, int):
             count, item = (left, right) if isinstance(left, int) else (right, left)
             if count * _size(item) > MAX_OUTPUT_CHARS:
@@ -86,12 +95,39 @@ def make_environment(loader: BaseLoader, html: bool) -> EmailSandbox:
 
 
 def render_bounded(template: Template, values: Mapping[str, Any], limit: int = MAX_OUTPUT_CHARS) -> str:
-    """``template`` rendered with ``values``; raises ``OutputTooLarge`` past ``limit`` characters."""
+    """``template`` rendered with ``values``; raises ``OutputTooLarge`` past ``limit`` characters or
+    ``MAX_RENDER_SECONDS``."""
     chunks: list[str] = []
     size = 0
-    for chunk in template.generate(values):
-        size += len(chunk)
-        if size > limit:
-            raise OutputTooLarge(f"the rendered template is larger than {limit:,} characters")
-        chunks.append(chunk)
+    with _time_limit(MAX_RENDER_SECONDS):
+        for chunk in template.generate(values):
+            size += len(chunk)
+            if size > limit:
+                raise OutputTooLarge(f"the rendered template is larger than {limit:,} characters")
+            chunks.append(chunk)
     return "".join(chunks)
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raises ``OutputTooLarge`` in the block after ``seconds`` (an interval timer's signal).
+
+    Only the main thread receives signals, so elsewhere, and inside a render already
+    timed (an include), there is no second timer.
+    """
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGALRM) is _out_of_time:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _out_of_time)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _out_of_time(signum: int, frame: object) -> None:
+    raise OutputTooLarge(f"the render took longer than {MAX_RENDER_SECONDS:g} s: "
+                     "are there loops inside loops?")
