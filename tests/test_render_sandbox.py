@@ -97,3 +97,11 @@ def test_template_paths_stay_inside_the_workspace(tmp_path):
     ]:
         with pytest.raises(error, match=reason):
             read_template(root, name)
+
+
+@pytest.mark.parametrize("expression", ["cycler", "self", "joiner()", "namespace", "range"])
+def test_printing_an_object_without_text_of_its_own_is_an_error(tmp_path, expression):
+    template = page(f"<mj-text>\n{{{{ {expression} }}}}\n</mj-text>")
+    found = diagnose(tmp_path, template)
+    assert [(d.code, d.position.line) for d in found] == [("CK408", line_of(template, expression))]
+    assert "not text" in found[0].message

@@ -17,6 +17,8 @@ from __future__ import annotations
 import signal
 import threading
 from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
 from typing import Any, Iterator, Mapping
 
 from jinja2 import BaseLoader, StrictUndefined, Template
@@ -49,8 +51,22 @@ def merge_default(value: Any, default_value: Any = "", boolean: bool = False) ->
     return value if with_fallback is None else with_fallback(default_value)
 
 
+#: What a template may print: text, numbers, dates, and markup (a platform's merge tag).
+_PRINTABLE = (str, int, float, Decimal, date)
+
+
 def _finalize(value: Any) -> Any:
-    return "" if value is None else value
+    """What a printed expression becomes: "" for ``None``; an error for what has no text of its own.
+
+    ``{{ cycler }}``, ``{{ self }}`` or a list would print Python's description of an
+    object into the email (``<jinja2.utils.Cycler object at 0x7f...>``).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (_PRINTABLE, Undefined)) or hasattr(value, "__html__"):
+        return value  # an Undefined raises its own error (a missing name, a refused attribute) as it prints
+    what = f"a function ({getattr(value, '__name__', '?')})" if callable(value) else f"a {type(value).__name__}"
+    raise TypeError(f"the template prints {what}, not text: print a merge field, a var or text")
 
 
 def _size(value: Any) -> int:
