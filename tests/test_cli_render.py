@@ -34,6 +34,15 @@ def test_render_prints_subject_and_writes_html_and_text(tmp_path):
     assert html.startswith("<!doctype html>") and text.strip()
 
 
+def test_an_out_folder_that_cannot_be_written_is_one_line(tmp_path):
+    root, email = workspace(tmp_path)
+    (tmp_path / "taken").write_text("a file, not a folder")
+    result = invoke(root, email, "--out", str(tmp_path / "taken" / "out"))
+    assert result.exit_code == 1
+    assert result.output.strip().startswith(f"Error: cannot write the rendered email into {tmp_path / 'taken' / 'out'}")
+    assert isinstance(result.exception, SystemExit)  # not an OSError escaping as a traceback
+
+
 def test_an_empty_field_renders_its_default(tmp_path):
     root, email = workspace(tmp_path)
     prospect = tmp_path / "p.yaml"

@@ -41,10 +41,14 @@ def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
     prospect = _prospect(prospect_file) if prospect_file else None
     rendered = render_email(EmailContext(workspace), resource, prospect)
     folder = out or root / DEFAULT_OUT
-    folder.mkdir(parents=True, exist_ok=True)
     html_path, text_path = folder / f"{resource.name}.html", folder / f"{resource.name}.txt"
-    html_path.write_text(rendered.html, encoding="utf-8")
-    text_path.write_text(rendered.text, encoding="utf-8")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(rendered.html, encoding="utf-8")
+        text_path.write_text(rendered.text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write the rendered email into {folder}: {exc.strerror or exc}; "
+                        "choose another --out folder") from None
     click.echo(f"Subject:   {rendered.subject}")
     click.echo(f"Preheader: {rendered.preheader}")
     click.echo(f"HTML:      {html_path} ({len(rendered.html.encode('utf-8')):,} bytes)")
