@@ -8,9 +8,11 @@ nothing here decides whether a workspace is valid.
 from __future__ import annotations
 
 import json
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
+from urllib.parse import quote
 
 import click
 
@@ -46,7 +48,7 @@ def as_text(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> s
         if source is not None:
             shown, column = _excerpt(source, d.position.column)
             lines.append(f"  {shown}")
-            caret = " " * (column - 1) + "^"
+            caret = _under(shown[:column - 1]) + "^"
             lines.append("  " + (click.style(caret, fg="green", bold=True) if color else caret))
     lines.append(summary(diagnostics))
     return "\n".join(lines)
@@ -62,6 +64,11 @@ def _excerpt(source: str, column: int) -> tuple[str, int]:
     head = "..." if start > 0 else ""
     tail = "..." if end < len(source) else ""
     return head + source[start:end] + tail, column - start + len(head)
+
+
+def _under(text: str) -> str:
+    """Blanks as wide as ``text`` on a terminal: its tabs kept, two spaces under a wide character."""
+    return "".join("\t" if c == "\t" else "  " if unicodedata.east_asian_width(c) in "WF" else " " for c in text)
 
 
 def summary(diagnostics: Iterable[Diagnostic]) -> str:
@@ -137,7 +144,7 @@ def as_sarif(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> 
         "level": "error" if d.severity is Severity.ERROR else "warning",
         "message": {"text": d.message},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": d.position.path, "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": quote(d.position.path), "uriBaseId": "%SRCROOT%"},
             "region": {"startLine": d.position.line, "startColumn": d.position.column},
         }}],
     } for d in diagnostics]

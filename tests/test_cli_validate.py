@@ -84,6 +84,22 @@ def test_sarif_format_has_rules_and_results(tmp_path):
     assert location["region"] == {"startLine": 4, "startColumn": 1}
 
 
+def test_sarif_locations_are_uris(tmp_path):
+    result = run(write_workspace(tmp_path, {"my lists été.yaml": BROKEN["extra.yaml"]}), "validate", "--format", "sarif")
+    location = json.loads(result.output)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "my%20lists%20%C3%A9t%C3%A9.yaml"
+
+
+def test_the_caret_stands_under_the_column_after_tabs_and_wide_characters(tmp_path):
+    line = '{kind: list, name: 2026-web-x-list, type: static, title: "\t名前", titel: X}'
+    result = run(write_workspace(tmp_path, {"extra.yaml": line + "\n"}), "validate")
+    shown, caret = result.output.splitlines()[1:3]
+    before = line[:line.index("titel")]
+    assert shown == "  " + line
+    # a tab under the tab, two blanks under each of the two wide characters, one under '", '
+    assert caret == "  " + " " * before.index("\t") + "\t" + " " * 4 + " " * 3 + "^"
+
+
 def test_outside_a_workspace_is_one_line_and_exit_1(tmp_path):
     result = run(tmp_path, "validate")
     assert result.exit_code == 1
