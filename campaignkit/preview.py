@@ -32,6 +32,8 @@ from campaignkit.render import EmailContext, check_emails, render_email
 #: Where ``preview`` writes when given no ``--out``, relative to the workspace root.
 DEFAULT_OUT = Path(".campaignkit") / "preview"
 EMAIL_FOLDER = "emails"
+#: In a preview's folder: the files it wrote, one a line, so that the next one removes only those.
+MANIFEST = ".campaignkit-preview"
 _UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]")
 _SVG_START = re.compile(r"<svg\b")
 
@@ -106,20 +108,41 @@ def build_site(workspace: Workspace) -> Site:
 
 
 def write_site(workspace: Workspace, folder: Path) -> Path:
-    """Writes the preview into ``folder`` and returns the path of its ``index.html``."""
+    """Writes the preview into ``folder`` and returns the path of its ``index.html``.
+
+    The folder must be empty, new, or a preview's: the pages a preview wrote are listed in
+    ``MANIFEST``, and only those are removed when their emails are gone. Files of the
+    user's own are never touched.
+    """
+    ours = folder == workspace.root / DEFAULT_OUT
+    written_before = _written_before(folder, may_claim=ours)
     site = build_site(workspace)
     pages = folder / EMAIL_FOLDER
     pages.mkdir(parents=True, exist_ok=True)
-    # Pages of emails since deleted or renamed would otherwise linger and mislead.
-    for stale in pages.glob("*.html"):
-        stale.unlink()
     environment = _environment()
+    written = {f"{EMAIL_FOLDER}/{email.page}" for email in site.emails} | {"index.html"}
+    # Pages of emails since deleted or renamed would otherwise linger and mislead.
+    for stale in written_before - written:
+        (folder / stale).unlink(missing_ok=True)
     for email in site.emails:
         (pages / email.page).write_text(environment.get_template("email.html").render(site=site, email=email),
                                         encoding="utf-8")
     index = folder / "index.html"
     index.write_text(environment.get_template("index.html").render(site=site), encoding="utf-8")
+    (folder / MANIFEST).write_text("".join(f"{name}\n" for name in sorted(written)), encoding="utf-8")
     return index
+
+
+def _written_before(folder: Path, may_claim: bool) -> set[str]:
+    """The files the last preview wrote in ``folder``; refuses a folder with files of someone else's."""
+    manifest = folder / MANIFEST
+    if manifest.is_file():
+        return {line for line in manifest.read_text(encoding="utf-8").splitlines()
+                if line and ".." not in line.split("/") and not line.startswith("/")}
+    if folder.is_dir() and any(folder.iterdir()) and not may_claim:
+        raise UserError(f"{folder} already holds files that no preview wrote; "
+                        "choose an empty or new folder for --out")
+    return set()
 
 
 def _environment() -> Environment:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
+from campaignkit.errors import UserError
 from campaignkit.preview import samples, write_site
 from campaignkit.render import EmailContext, render_email
 from campaignkit.workspace import load_workspace
@@ -156,3 +157,23 @@ def test_pages_of_deleted_emails_do_not_linger(tmp_path):
     workspace, _ = load_workspace(root)
     write_site(workspace, tmp_path / "site")
     assert list((tmp_path / "site" / "emails").iterdir()) == []
+
+
+def test_a_folder_with_files_no_preview_wrote_is_refused_and_left_as_it_is(tmp_path):
+    root = write_workspace(tmp_path / "ws", {"email.yaml": EMAIL, "hello.mjml": HELLO})
+    workspace, _ = load_workspace(root)
+    (tmp_path / "site" / "emails").mkdir(parents=True)
+    (tmp_path / "site" / "emails" / "notes.html").write_text("mine")
+    with pytest.raises(UserError, match="already holds files that no preview wrote"):
+        write_site(workspace, tmp_path / "site")
+    assert (tmp_path / "site" / "emails" / "notes.html").read_text() == "mine"
+    assert not (tmp_path / "site" / "index.html").exists()
+
+
+def test_files_added_to_a_preview_folder_by_hand_are_kept(tmp_path):
+    root = write_workspace(tmp_path / "ws", {"email.yaml": EMAIL, "hello.mjml": HELLO})
+    workspace, _ = load_workspace(root)
+    write_site(workspace, tmp_path / "site")
+    (tmp_path / "site" / "emails" / "notes.html").write_text("mine")
+    write_site(workspace, tmp_path / "site")
+    assert (tmp_path / "site" / "emails" / "notes.html").read_text() == "mine"
