@@ -12,10 +12,12 @@ they are (see ``collector``). Results keep the order of the emails.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
 import signal
+import weakref
 from typing import Callable, Sequence, TypeVar
 
 from campaignkit.collector import collector_paused
@@ -23,6 +25,8 @@ from campaignkit.model import Resource
 from campaignkit.render.context import EmailContext
 
 T = TypeVar("T")
+#: Linux's prctl option that sends a signal to a process when its parent dies.
+_PR_SET_PDEATHSIG = 1
 #: Below this many emails per process, starting the processes costs more than it saves.
 MIN_EMAILS_PER_PROCESS = 25
 
@@ -63,6 +67,8 @@ def start_emails(function: Callable[[EmailContext, Resource], T], context: Email
             pool.terminate()
             _work = None
 
+    # Results never asked for (the caller failed, or Ctrl-C came first): stop the workers all the same.
+    weakref.finalize(results, pool.terminate)
     return results
 
 
@@ -73,9 +79,17 @@ def _in_this_process(function: Callable[[EmailContext, Resource], T], context: E
 
 
 def _worker_started() -> None:
-    """No cyclic collection in a worker, and Ctrl-C is the parent's to handle: it stops the workers."""
+    """No cyclic collection in a worker, and Ctrl-C is the parent's to handle: it stops the workers.
+
+    On Linux a worker also asks to be killed with its parent, so that a ``kill -9`` of the
+    command leaves no orphans printing broken pipes into the terminal.
+    """
     gc.disable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: orphans finish their chunk and exit
+        pass
 
 
 def _run(index: int) -> object:
