@@ -55,6 +55,9 @@ def test_a_plan_goes_stale_when_the_files_change(rig):
 def test_a_change_to_a_partial_no_resource_names_makes_a_plan_stale(rig):
     (rig.root / "templates" / "partials").mkdir()
     (rig.root / "templates" / "partials" / "footer.mjml").write_text("<mj-text>Footer</mj-text>")
+    welcome = rig.root / "templates" / "welcome.mjml"
+    welcome.write_text(welcome.read_text().replace("</mj-column>",
+                                                   '{% include "templates/partials/footer.mjml" %}</mj-column>', 1))
     plan = rig.plan()
     (rig.root / "templates" / "partials" / "footer.mjml").write_text("<mj-text>New footer</mj-text>")
     with pytest.raises(UserError, match="workspace files changed"):
@@ -67,6 +70,10 @@ def test_files_no_plan_reads_do_not_make_a_plan_stale(rig):
     (rig.root / "logo.png").write_bytes(b"\x89PNG")
     (rig.root / ".campaignkit" / "preview").mkdir(parents=True)
     (rig.root / ".campaignkit" / "preview" / "index.html").write_text("<html></html>")
+    (rig.root / "plan.txt").write_text("Plan: 9 to add, 0 to change, 0 to destroy.")  # plan > plan.txt
+    (rig.root / "rendered").mkdir()
+    (rig.root / "rendered" / "2026-email-welcome-email.html").write_text("<html></html>")  # render --out
+    (rig.root / "templates" / "unused.mjml").write_text("<mjml></mjml>")
     fits(rig, plan)
 
 
