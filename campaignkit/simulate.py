@@ -282,15 +282,11 @@ def csv_population(world: World, program: str, path: Path) -> list[Cohort]:
     rule answers alike are the same to the program (and a first name no rule tests
     does not matter at all).
     """
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise UserError(f"cannot read {path}: {exc}") from None
+    columns, rows = _read_csv(path)
     if not rows:
         raise UserError(f"{path} has no prospects (a header row and one row per prospect)")
     known = set(world.field_defaults) | {"score", "opted_out", "tags", "lists"}
-    unknown = [c for c in rows[0] if c not in known]
+    unknown = [c for c in columns if c not in known]
     if unknown:
         raise UserError(f"{path}: column '{unknown[0]}' is not a field{did_you_mean(closest(unknown[0], known))}")
     answers = _Answers(world)
@@ -301,6 +297,36 @@ def csv_population(world: World, program: str, path: Path) -> list[Cohort]:
         grouped[key] = (first, count + 1)
     recipients = set(world.programs[program]["recipients"]["include"])
     return [Cohort(count, _csv_prospect(world, dict(row), recipients, path)) for row, count in grouped.values()]
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and the rows of a prospects CSV; a row with more or fewer values than the
+    header has columns is a ``UserError`` that names its line, since its values cannot be
+    matched to fields."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            columns = list(reader.fieldnames or ())
+            rows = []
+            for row in reader:
+                if None in row or None in row.values():
+                    raise UserError(_ragged(path, reader.line_num, columns, row))
+                rows.append(row)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UserError(f"cannot read {path}: {exc}") from None
+    return columns, rows
+
+
+def _ragged(path: Path, line: int, columns: list[str], row: dict[str | None, Any]) -> str:
+    """What is wrong with a row whose values do not line up with the header (``csv.DictReader``
+    files the values past the last column under ``None`` and gives missing columns ``None``)."""
+    extra = row.get(None) or []
+    given = sum(value is not None for key, value in row.items() if key is not None) + len(extra)
+    plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
+    where = f"{path}:{line}: {plural(given, 'value')} for {plural(len(columns), 'column')} ({', '.join(columns)})"
+    if extra:
+        return f"{where}: {', '.join(repr(value) for value in extra)} {'has' if len(extra) == 1 else 'have'} no column"
+    return f"{where}: no value for {', '.join(c for c in columns if row.get(c) is None)}"
 
 
 class _Answers:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from campaignkit.campaign_tests.cases import load_tests
+from campaignkit.campaign_tests.cases import load_tests, matching, no_match
 from campaignkit.campaign_tests.runner import run_test
 from campaignkit.campaign_tests.report import render_result
 from campaignkit.engine.world import World
@@ -115,3 +115,64 @@ expect:
 """)
     assert not diagnostics
     assert run_test(world, cases[0]).passed
+
+
+@pytest.mark.parametrize("start, why", [("2026-02-30 10:00", "day is out of range for month"),
+                                        ("2026-13-01 10:00", "month must be in 1..12"),
+                                        ("2026-03-02 24:00", "hour must be in 0..23"),
+                                        ("0001-01-01 00:00", "give a year from 1900 to 2999")])
+def test_a_start_that_is_no_date_is_a_diagnostic_at_its_line(workspace_dir: Path, start: str, why: str) -> None:
+    _, cases, diagnostics = checked_cases(workspace_dir, f"""\
+name: impossible start
+program: program.2026-nurture-welcome-program
+start: "{start}"
+expect: {{status: ended}}
+""")
+    assert cases == []
+    assert [(d.code, d.position.line) for d in diagnostics] == [("CK804", 3)]
+    assert f"'{start}'" in diagnostics[0].message and why in diagnostics[0].message
+
+
+def test_a_bad_start_does_not_hide_the_other_bad_times(workspace_dir: Path) -> None:
+    _, _, diagnostics = checked_cases(workspace_dir, """\
+name: two bad times
+program: program.2026-nurture-welcome-program
+start: "2026-02-30 10:00"
+expect: {status: ended, at: "3d 25:00"}
+""")
+    assert [(d.code, d.position.line) for d in diagnostics] == [("CK804", 3), ("CK804", 4)]
+
+
+def test_times_past_the_end_of_dates_or_longer_than_a_run_are_diagnostics(workspace_dir: Path) -> None:
+    _, cases, diagnostics = checked_cases(workspace_dir, """\
+name: forever
+program: program.2026-nurture-welcome-program
+until: 99999999d
+events:
+  - {at: 9999999999w, type: opted_out}
+  - {after: 9999999999w, type: email_opened, email: email.2026-event-acme-conf-welcome-email}
+  - {after: 3651d, type: email_opened, email: email.2026-event-acme-conf-welcome-email}
+expect: {at: "9999-12-31 23:00", status: ended}
+""")
+    assert cases == []
+    assert [(d.code, d.position.line) for d in diagnostics] == [("CK804", line) for line in (3, 5, 6, 7, 8)]
+    assert "'99999999d' is more than 3650d after the start" in diagnostics[0].message
+    assert "past the year 9999" in diagnostics[1].message
+
+
+def test_a_run_of_ten_years_is_allowed(workspace_dir: Path) -> None:
+    _, cases, diagnostics = checked_cases(workspace_dir, "name: long\nprogram: program.2026-nurture-welcome-program\n"
+                                                         "until: 3650d\nexpect: {status: ended}\n")
+    assert not diagnostics and len(cases) == 1
+
+
+def test_a_pattern_selects_by_words_and_a_typo_gets_a_suggestion_or_the_names() -> None:
+    workspace, _ = load_workspace(EXAMPLE)
+    cases, _ = load_tests(workspace)
+    saturday = [c.name for c in cases if "saturday" in c.name.casefold()]
+    assert saturday and [c.name for c in matching(cases, "SATURDAY")] == saturday
+    assert matching(cases, "nomatch") == []
+    assert no_match(cases, "saturdy") == "no test matches 'saturdy' (did you mean 'saturday'?)"
+    listed = no_match(cases, "nomatch", shown=2)
+    assert f"'{cases[0].name}', '{cases[1].name}' and {len(cases) - 2} more" in listed
+    assert "the workspace has no campaign tests" in no_match([], "x")

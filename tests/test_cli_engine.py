@@ -70,3 +70,36 @@ def test_simulate_text_shows_the_funnel_emails_and_mqls(workspace: Path) -> None
 def test_simulate_unknown_program_is_a_one_line_error(workspace: Path) -> None:
     result = invoke(workspace, "simulate", "program.2026-nurture-welcom-program")
     assert result.exit_code == 1 and "did you mean 'program.2026-nurture-welcome-program'" in result.output
+
+
+def test_a_pattern_that_matches_no_test_is_an_error_with_a_suggestion(workspace: Path) -> None:
+    result = invoke(workspace, "test", "saturdy")
+    assert result.exit_code == 1 and not isinstance(result.exception, (ValueError, TypeError))
+    assert "no test matches 'saturdy' (did you mean 'saturday'?)" in result.output
+    result = invoke(workspace, "test", "nomatch")
+    assert result.exit_code == 1 and "no test matches 'nomatch'; the tests are '" in result.output
+
+
+def test_a_workspace_without_tests_says_so_and_passes(workspace: Path) -> None:
+    shutil.rmtree(workspace / "tests")
+    result = invoke(workspace, "test")
+    assert result.exit_code == 0 and "No campaign tests to run" in result.output
+    assert invoke(workspace, "test", "welcome").exit_code == 1
+
+
+@pytest.mark.parametrize("command", ["validate", "test"])
+def test_an_impossible_start_is_a_diagnostic_not_a_traceback(workspace: Path, command: str) -> None:
+    (workspace / "tests" / "zz.yaml").write_text(
+        'name: bad\nprogram: program.2026-nurture-welcome-program\nstart: "2026-02-30 10:00"\n'
+        "until: 99999999d\nexpect: {status: ended}\n", encoding="utf-8")
+    result = invoke(workspace, command)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "tests/zz.yaml:3:8: CK804 error: '2026-02-30 10:00' is not a date and time" in result.output
+    assert "tests/zz.yaml:4:8: CK804 error: '99999999d' is more than 3650d after the start" in result.output
+
+
+def test_simulate_a_ragged_csv_is_a_one_line_error(workspace: Path) -> None:
+    (workspace / "s.csv").write_text("first_name,company\nAda\n", encoding="utf-8")
+    result = invoke(workspace, "simulate", "2026-nurture-welcome-program", "--prospects", str(workspace / "s.csv"))
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.output.strip().endswith("s.csv:2: 1 value for 2 columns (first_name, company): no value for company")

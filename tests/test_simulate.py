@@ -83,3 +83,17 @@ def test_binomial_and_multinomial_keep_every_prospect() -> None:
     assert binomial(rng, 10, 0) == 0 and binomial(rng, 10, 1) == 10
     draws = [binomial(rng, 1000, 0.01) for _ in range(2000)]
     assert 9 < sum(draws) / len(draws) < 11
+
+
+@pytest.mark.parametrize("text, message", [
+    ("job_title,employees\nCMO,500\nCMO\n",
+     r"ragged.csv:3: 1 value for 2 columns \(job_title, employees\): no value for employees"),
+    ("job_title,employees\nCMO,500,x\n",
+     r"ragged.csv:2: 3 values for 2 columns \(job_title, employees\): 'x' has no column"),
+])
+def test_a_csv_row_that_does_not_fit_the_header_names_its_line(world: World, tmp_path: Path, text: str,
+                                                               message: str) -> None:
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError, match=message):
+        csv_population(world, WELCOME, ragged)

@@ -2,25 +2,34 @@
 
 Each document is checked against ``schemas/test.json`` and then against the
 workspace: every address must exist, every step in a path must be a step of
-the program, every prospect key must be a field, every time must read. Tests
-with problems are not run; their diagnostics say why, at the file and line.
+the program, every prospect key must be a field, every time must read (a real
+date, and a run of at most ten years). Tests with problems are not run; their
+diagnostics say why, at the file and line. ``matching`` picks the tests a name
+pattern selects.
 """
 
 from __future__ import annotations
 
+import difflib
+import fnmatch
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from campaignkit.campaign_tests.times import DEFAULT_START, parse_absolute, parse_time
+from campaignkit.campaign_tests.times import DEFAULT_START, TooFar, parse_absolute, parse_time
 from campaignkit.checks.schema import schema_diagnostics
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error, warning
 from campaignkit.load import Document, load_file, position_of
 from campaignkit.model import ADDRESS, Workspace, plain
 
 TESTS_FOLDER = "tests"
+#: How long one test may run (and how late its ``after`` events may come), as ``simulate --days`` at most.
+MAX_RUN = timedelta(days=3650)
+#: The years a test may start in: the engine adds waits and time zones to the start, and Python's
+#: dates end at year 1 and 9999; a marketing program runs in neither.
+START_YEARS = range(1900, 3000)
 #: Keys of ``prospect`` that are not field names.
 PROSPECT_KEYS = frozenset({"persona", "score", "grade", "lists", "tags", "opted_out", "timezone"})
 
@@ -62,6 +71,35 @@ def load_tests(workspace: Workspace) -> tuple[list[TestCase], list[Diagnostic]]:
     return cases, sorted(diagnostics, key=Diagnostic.sort_key)
 
 
+def matching(cases: list[TestCase], pattern: str) -> list[TestCase]:
+    """The tests whose name matches ``pattern``: a glob, or else a word or words anywhere in the name."""
+    glob = pattern if any(c in pattern for c in "*?[") else f"*{pattern}*"
+    return [c for c in cases if fnmatch.fnmatch(c.name.casefold(), glob.casefold())]
+
+
+def no_match(cases: list[TestCase], pattern: str, shown: int = 10) -> str:
+    """Why ``pattern`` selects nothing, with the words it may be a typo of or else the test names.
+
+    A pattern that selects no test is an error, not a green run: in CI a typo
+    would otherwise pass without testing anything.
+    """
+    if not cases:
+        return f"no test matches '{pattern}': the workspace has no campaign tests ({TESTS_FOLDER}/*.yaml)"
+    # A typo is of the words of a name: compare the pattern with every run of as many words.
+    size = len(pattern.split())
+    candidates = {" ".join(words[i:i + size]) for words in (c.name.casefold().split() for c in cases)
+                  for i in range(len(words) - size + 1)}
+    # Stricter than ``closest``: a short pattern is too near too many short words ('nomatch', 'not').
+    close = [] if any(ch in pattern for ch in "*?[") else \
+        difflib.get_close_matches(pattern.casefold(), sorted(candidates), n=1, cutoff=0.8)
+    suggestion = close[0] if close else None
+    if suggestion:
+        return f"no test matches '{pattern}'{did_you_mean(suggestion)}"
+    names = [f"'{c.name}'" for c in cases[:shown]]
+    more = f" and {len(cases) - shown} more" if len(cases) > shown else ""
+    return f"no test matches '{pattern}'; the tests are {', '.join(names)}{more}"
+
+
 def _check(workspace: Workspace, document: Document) -> tuple[TestCase | None, list[Diagnostic]]:
     problems = schema_diagnostics("test", document.data, document.position)
     if problems:
@@ -71,11 +109,12 @@ def _check(workspace: Workspace, document: Document) -> tuple[TestCase | None, l
     problems = [*_unknown_references(workspace, data, document.position),
                 *_unknown_fields(workspace, data, document.position)]
     zone = _zone(workspace, data, program, document.position, problems)
-    start = parse_absolute(data.get("start", DEFAULT_START), zone)
+    start, start_problems = _start(data, zone, document.position)
     if not problems:
         problems.extend(_bad_times(data, start, document.position))
         problems.extend(_unknown_steps(workspace, data, program, document.position))
         problems.extend(_dynamic_lists_given(workspace, data, document.position))
+    problems.extend(start_problems)
     if any(p.is_error for p in problems):
         return None, problems
     return TestCase(data["name"], document.position, plain(data), zone, start, program), problems
@@ -140,36 +179,63 @@ def _zone(workspace: Workspace, data: dict[str, Any], program: str | None, start
         return timezone.utc
 
 
+def _start(data: dict[str, Any], zone: tzinfo, where: Position) -> tuple[datetime, list[Diagnostic]]:
+    """The test's start, or the default start and a CK804 when it does not read.
+
+    The other times are still checked against the default start, so that one
+    ``validate`` shows every problem of the test at once.
+    """
+    text = data.get("start", DEFAULT_START)
+    try:
+        start = parse_absolute(text, zone)
+    except ValueError as exc:
+        message = str(exc)
+    else:
+        if start.year in START_YEARS:
+            return start, []
+        message = f"'{text}' is not a start a test can run from: give a year from {START_YEARS[0]} to {START_YEARS[-1]}"
+    return parse_absolute(DEFAULT_START, zone), [error("CK804", message, position_of(data, ("start",), where))]
+
+
 def _expects(data: dict[str, Any]) -> list[dict[str, Any]]:
     expect = data.get("expect", [])
     return expect if isinstance(expect, list) else [expect]
 
 
-def _time_paths(data: dict[str, Any]) -> Iterator[tuple[str | int, ...]]:
+def _time_paths(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], bool]]:
+    """Where the test writes a time, and whether that time ends a run (or, for ``after``, lengthens it)."""
     if "until" in data:
-        yield ("until",)
+        yield ("until",), True
     for index, event in enumerate(data.get("events", ())):
         if "at" in event:
-            yield ("events", index, "at")
+            yield ("events", index, "at"), False
+        if "after" in event:  # a duration like 2h, which reads as a time relative to the start
+            yield ("events", index, "after"), True
     single = not isinstance(data.get("expect"), list)
     for index, expect in enumerate(_expects(data)):
         base = ("expect",) if single else ("expect", index)
         if "at" in expect:
-            yield (*base, "at")
+            yield (*base, "at"), True
         for item_index, item in enumerate(expect.get("emails", ())):
             if isinstance(item, dict) and "at" in item:
-                yield (*base, "emails", item_index, "at")
+                yield (*base, "emails", item_index, "at"), False
 
 
 def _bad_times(data: dict[str, Any], start: datetime, where: Position) -> Iterator[Diagnostic]:
-    for path in _time_paths(data):
+    too_long = f"is more than {MAX_RUN.days}d after the start: a test runs for at most {MAX_RUN.days}d (10 years)"
+    for path, ends_run in _time_paths(data):
         value: Any = data
         for key in path:
             value = value[key]
         try:
-            parse_time(value, start)
+            moment = parse_time(value, start)
+            message = f"'{value}' {too_long}" if ends_run and moment - start > MAX_RUN else ""
+        except TooFar as exc:  # past year 9999: for a run's end, the limit that matters is MAX_RUN
+            message = f"'{value}' {too_long}" if ends_run else str(exc)
         except ValueError as exc:
-            yield error("CK804", str(exc), position_of(data, path, where))
+            message = str(exc)
+        if message:
+            yield error("CK804", message, position_of(data, path, where))
 
 
 def _unknown_steps(workspace: Workspace, data: dict[str, Any], program: str | None,

@@ -18,8 +18,16 @@ _ABSOLUTE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}\s*$")
 DEFAULT_START = "2026-03-02 10:00"  # a Monday
 
 
+class TooFar(ValueError):
+    """A relative time that lands past the year 9999, where Python's dates end."""
+
+
 def parse_absolute(text: str, zone: tzinfo) -> datetime:
-    return datetime.fromisoformat(text.strip().replace("T", " ")).replace(tzinfo=zone)
+    """``2026-03-04 10:00`` in ``zone``; raises ValueError with a message for the user."""
+    try:
+        return datetime.fromisoformat(text.strip().replace("T", " ")).replace(tzinfo=zone)
+    except ValueError as exc:  # datetime's own words ("day is out of range for month") lack the value
+        raise ValueError(f"'{text}' is not a date and time like 2026-03-04 10:00: {exc}") from None
 
 
 def parse_time(text: str, start: datetime) -> datetime:
@@ -31,14 +39,21 @@ def parse_time(text: str, start: datetime) -> datetime:
     if not match or not any(match.groupdict().values()):
         raise ValueError(f"'{text}' is not a time like 3h, 2d, 2d 10:00 or 2026-03-04 10:00")
     parts = {k: int(v) for k, v in match.groupdict().items() if v and k != "clock"}
-    offset = timedelta(weeks=parts.get("w", 0), days=parts.get("d", 0), hours=parts.get("h", 0),
-                       minutes=parts.get("m", 0))
-    if not match["clock"]:
-        return start + offset
-    if "h" in parts or "m" in parts:
+    if match["clock"] and ("h" in parts or "m" in parts):
         raise ValueError(f"'{text}': give either hours and minutes or a clock time, not both")
-    clock = time.fromisoformat(match["clock"].zfill(5))
-    return datetime.combine(start.date() + offset, clock, start.tzinfo)
+    try:
+        offset = timedelta(weeks=parts.get("w", 0), days=parts.get("d", 0), hours=parts.get("h", 0),
+                           minutes=parts.get("m", 0))
+        if not match["clock"]:
+            return start + offset
+        day = start.date() + offset
+    except OverflowError:  # past the year 9999, where Python's dates end
+        raise TooFar(f"'{text}' is too far after the start: it lands past the year 9999") from None
+    try:
+        clock = time.fromisoformat(match["clock"].zfill(5))
+    except ValueError:
+        raise ValueError(f"'{text}': {match['clock']} is not a time of day like 09:30 (00:00 to 23:59)") from None
+    return datetime.combine(day, clock, start.tzinfo)
 
 
 def show(at: datetime, zone: tzinfo) -> str:

@@ -7,7 +7,6 @@ that does not validate has no defined behaviour.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
-from campaignkit.campaign_tests.cases import load_tests
+from campaignkit.campaign_tests.cases import load_tests, matching, no_match
 from campaignkit.campaign_tests.runner import run_test
 from campaignkit.campaign_tests.report import render_result, summary
 from campaignkit.cli import main
@@ -34,15 +33,19 @@ from campaignkit.simulate_report import render_report
 def test_command(pattern: str | None) -> None:
     """Run the campaign tests in tests/*.yaml (those whose name matches PATTERN, a glob or a word).
 
-    Exits 0 when every test passes, 1 when one fails or a test file has errors.
+    Exits 0 when every test passes, 1 when one fails, a test file has errors or PATTERN matches no test.
     """
     workspace, root = valid_workspace()
     cases, diagnostics = load_tests(workspace)
     if diagnostics:
         click.echo(render(diagnostics, root, "text"), err=True)
     if pattern:
-        glob = pattern if any(c in pattern for c in "*?[") else f"*{pattern}*"
-        cases = [c for c in cases if fnmatch.fnmatch(c.name.casefold(), glob.casefold())]
+        selected = matching(cases, pattern)
+        if not selected:
+            raise UserError(no_match(cases, pattern))
+        cases = selected
+    elif not cases:
+        click.echo("No campaign tests to run: write them in tests/*.yaml (docs/engine.md).")
     world = World.from_workspace(workspace)
     results = [run_test(world, case) for case in cases]
     for result in results:
