@@ -143,3 +143,9 @@ def test_a_background_check_is_started_before_the_others_and_read_after_them(mon
     found = [d.code for d in run_semantic(Scope(None, ()))]
     assert calls == ["started", "ordinary"]
     assert found == ["CK999", "CK998"]
+
+
+def test_a_duration_too_long_for_any_calendar_is_refused_by_the_schema(tmp_path):
+    root = write_workspace(tmp_path, {"program.yaml": PROGRAM.replace("wait: 3d", "wait: 99999999d")})
+    _, diagnostics = check_workspace(root)
+    assert [(d.code, "at most five digits" in d.message) for d in diagnostics] == [("CK105", True)]
