@@ -103,3 +103,9 @@ def test_simulate_a_ragged_csv_is_a_one_line_error(workspace: Path) -> None:
     result = invoke(workspace, "simulate", "2026-nurture-welcome-program", "--prospects", str(workspace / "s.csv"))
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert result.output.strip().endswith("s.csv:2: 1 value for 2 columns (first_name, company): no value for company")
+
+
+def test_simulate_a_prospects_file_that_does_not_exist_says_so(workspace: Path) -> None:
+    result = invoke(workspace, "simulate", "2026-nurture-welcome-program", "--prospects", str(workspace / "no.csv"))
+    assert result.exit_code == 1
+    assert f"--prospects: {workspace / 'no.csv'} does not exist" in result.output

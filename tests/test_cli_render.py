@@ -84,3 +84,10 @@ def test_validate_cache_never_hides_a_template_change(tmp_path):
     assert CliRunner().invoke(main, validate).exit_code == 1
     partial.write_text(original)
     assert CliRunner().invoke(main, validate).exit_code == 0
+
+
+def test_rendering_something_that_is_not_an_email_says_what_it_is(tmp_path):
+    root, _ = workspace(tmp_path)
+    result = invoke(root, "list.2026-web-signups-list")
+    assert result.exit_code == 1
+    assert "list.2026-web-signups-list is a list, not an email" in result.output

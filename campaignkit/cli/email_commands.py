@@ -56,6 +56,9 @@ def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
 
 
 def _email(workspace: Workspace, name: str) -> Resource:
+    other = workspace.get(name)
+    if other is not None and other.kind != "email":
+        raise UserError(f"{name} is a {other.kind}, not an email: render renders emails (email.NAME or NAME)")
     address = name if name.startswith("email.") else f"email.{name}"
     resource = workspace.get(address)
     if resource is None or resource.kind != "email":

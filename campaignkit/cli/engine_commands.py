@@ -87,5 +87,6 @@ def _population(world: World, program: str, prospects: str, seed: int) -> list[C
         return synthetic_population(world, program, int(prospects), seed)
     path = Path(prospects)
     if not path.is_file():
-        raise UserError(f"--prospects: {prospects} is neither a number nor a CSV file")
+        found = "is a folder" if path.is_dir() else "does not exist"
+        raise UserError(f"--prospects: {prospects} {found}; give a number of prospects or the path of a CSV file")
     return csv_population(world, program, path)
