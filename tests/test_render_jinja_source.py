@@ -26,7 +26,7 @@ SOURCES = [
     "{% macro button(label, url='https://x.test') %}<a href=\"{{ url }}\">{{ label }}</a>{% endmacro %}"
     "{{ button('Start <now>', url='https://y.test/?a=1&b=2') }} {{ button('Go') }}",
     "{{ {'k': 'v<'}['k'] }} {{ x | replace('X', 'Y') }} {{ 'a' if x else 'b' }} {% if x is in ['<X>', 'z'] %}in{% endif %}",
-    "{{ \"it's\" | e }} {{ 'a\\'b' }} {{ dict(a='1', b=x) | dictsort }} {{ x | attr('upper') }}",
+    "{{ \"it's\" | e }} {{ 'a\\'b' }} {{ dict(a='1', b=x) | dictsort | join(',') }} {{ (x | attr('upper'))() }}",
 ]
 
 
