@@ -88,7 +88,11 @@ def apply_plan(plan: Plan, store: StateStore, target: Target, *, parallelism: in
     history = store.start_history("apply", who, git_commit, plan_digest)
     record_drift(plan.drift, state, store)
     runner = _Runner(plan, state, store, target, on_outcome or (lambda outcome: None))
-    report = runner.run(max(1, min(parallelism, target.max_parallelism)))
+    try:
+        report = runner.run(max(1, min(parallelism, target.max_parallelism)))
+    except KeyboardInterrupt:  # it came while a change was being recorded, not while waiting for one
+        store.finish_history(history, "interrupted", "interrupted while recording a change")
+        raise
     result = "success" if report.ok else "interrupted" if report.interrupted else "failed"
     store.finish_history(history, result, report.summary)
     return report

@@ -251,3 +251,65 @@ def test_state_written_before_findings_were_recorded_still_loads(state_url, tmp_
         assert store.read().entries == {"email.a": entry("email.a")}
         store.commit(puts=[replace(entry("email.a"), checks=(Finding("CK432", "warning", "no preheader"),))])
         assert store.read().entries["email.a"].checks == (Finding("CK432", "warning", "no preheader"),)
+
+
+def test_a_malformed_postgres_url_is_one_line_naming_the_problem_without_the_password(tmp_path):
+    with pytest.raises(UserError) as caught:
+        open_url("postgresql://ck:s3cret@[::1/db", tmp_path, KEY)
+    message = str(caught.value)
+    assert "state URL postgresql://ck:***@[::1/db is malformed (Invalid IPv6 URL)" in message
+    assert "s3cret" not in message and len(message.splitlines()) == 1
+    with pytest.raises(UserError, match=r"malformed \(Port out of range"):
+        open_url("postgresql://ck@127.0.0.1:99999/db", tmp_path, KEY)
+
+
+def test_a_password_given_as_a_query_parameter_is_not_shown(tmp_path):
+    with pytest.raises(UserError) as caught:
+        open_url("postgresql://127.0.0.1:1/ck?user=ck&password=s3cret", tmp_path, KEY)
+    assert "cannot connect" in str(caught.value) and "s3cret" not in str(caught.value)
+    assert "postgresql://127.0.0.1:1/ck?user=ck&password=***" in str(caught.value)
+
+
+def test_a_password_quoted_by_the_driver_is_not_shown(tmp_path):
+    with pytest.raises(UserError) as caught:  # libpq quotes the malformed token: here the password
+        open_url("postgresql://ck:pa%zzss@127.0.0.1:1/ck", tmp_path, KEY)
+    assert "pa%zzss" not in str(caught.value) and "ck:***@127.0.0.1:1" in str(caught.value)
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("postgresql://ck:s3cret@db.example:5432/ck", "postgresql://ck:***@db.example:5432/ck"),
+    ("postgresql://db.example/ck?user=ck&password=s3cret&sslmode=require",
+     "postgresql://db.example/ck?user=ck&password=***&sslmode=require"),
+    ("postgres://ck:a@b@db.example/ck?password=x#f", "postgres://ck:***@db.example/ck?password=***#f"),
+    ("postgresql://ck@[::1/ck", "postgresql://ck@[::1/ck"),
+])
+def test_redact_hides_every_password(url, shown):
+    from campaignkit.state.postgres import redact
+
+    assert redact(url) == shown
+
+
+@pytest.mark.parametrize(("column", "value", "problem"), [
+    ("attributes", "{bad", "the attributes recorded for email.a are not valid JSON"),
+    ("attributes", "[1]", "the attributes recorded for email.a are not an object"),
+    ("depends_on", '"list.x"', "the dependencies recorded for email.a are not a list of addresses"),
+])
+def test_a_row_edited_into_invalid_json_is_refused_naming_it(state_url, tmp_path, column, value, problem):
+    with open_store(state_url, tmp_path) as store:
+        store.begin("l")
+        store.commit(puts=[entry("email.a")])
+        with store._transaction() as cur:
+            cur.execute(store._sql(f"UPDATE ck_resources SET {column} = ?"), (value,))
+        with pytest.raises(StateFormatError) as caught:
+            store.read()
+    assert str(caught.value).startswith(f"{store.location} is not a valid campaignkit state: {problem}")
+
+
+def test_check_findings_edited_into_something_else_are_refused(state_url, tmp_path):
+    with open_store(state_url, tmp_path) as store:
+        store.begin("l")
+        store.commit(puts=[replace(entry("email.a"), checks=(Finding("CK432", "warning", "no preheader"),))])
+        with store._transaction() as cur:
+            cur.execute("UPDATE ck_checks SET findings = '[{\"code\": 1}]'")
+        with pytest.raises(StateFormatError, match="check findings recorded for email.a are not a list of findings"):
+            store.read()

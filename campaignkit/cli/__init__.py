@@ -2,15 +2,20 @@
 
 Nothing here decides anything about campaigns. Each command group lives in a
 module of this package and registers itself on ``main``; this module holds the
-group, the global ``--chdir`` option and the translation of ``UserError`` into
-one line on stderr and exit status 1.
+group, the global ``--chdir`` option, the translation of ``UserError`` and of
+click's usage errors into exit status 1, and SIGTERM handled as Ctrl-C is.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
+import threading
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any, Iterator
 
 import click
 
@@ -45,12 +50,57 @@ class _Group(click.Group):
             importlib.import_module(f"campaignkit.cli.{COMMAND_MODULES[name]}")
         return super().get_command(ctx, name)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with _sigterm_as_interrupt():
+            return super().main(*args, **kwargs)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        with _usage_errors_exit_1():
+            return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with _usage_errors_exit_1():
+                return super().invoke(ctx)
         except (UserError, TargetError) as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+
+
+@contextmanager
+def _usage_errors_exit_1() -> Iterator[None]:
+    """Click's usage errors (unknown command, missing argument, bad value) keep its message but exit 1.
+
+    The contract is 1 for every user error; 2 means only "there are changes"
+    (``plan --detailed-exitcode``), which a script must not mistake a typo for.
+    """
+    try:
+        yield
+    except click.UsageError as exc:
+        exc.exit_code = 1
+        raise
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops a command as Ctrl-C does, with a ``KeyboardInterrupt``: the lock is released on the way out.
+
+    ``timeout``, a cancelled CI job and ``docker stop`` send SIGTERM, whose default
+    ends the process at once and leaves the SQLite lock behind. Signals can only
+    be handled in the main thread; elsewhere (a test runner's thread) nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

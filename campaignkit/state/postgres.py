@@ -10,10 +10,11 @@ that a second process can say who it is waiting for.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from contextlib import contextmanager
 from typing import Iterator
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 import psycopg
 
@@ -35,6 +36,7 @@ class PostgresStore(SqlStore):
         self.url = url
         self.key = key
         self.location = redact(url)
+        _check_url(url, self.location)
         self._connection = self._connect()
         self._lock_connection: psycopg.Connection | None = None
         self._mutex = threading.Lock()
@@ -45,6 +47,7 @@ class PostgresStore(SqlStore):
             return psycopg.connect(self.url, autocommit=True, connect_timeout=_CONNECT_TIMEOUT_S)
         except psycopg.Error as exc:
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            reason = _without_passwords(reason, self.url)
             raise UserError(f"cannot connect to the state database {self.location}: {reason}") from None
 
     @contextmanager
@@ -54,7 +57,8 @@ class PostgresStore(SqlStore):
                 with self._connection.transaction(), self._connection.cursor() as cursor:
                     yield cursor
             except psycopg.Error as exc:
-                raise UserError(f"state database {self.location}: {str(exc).strip()}") from None
+                raise UserError(f"state database {self.location}: "
+                                f"{_without_passwords(str(exc).strip(), self.url)}") from None
 
     def _before_schema(self, cur: psycopg.Cursor) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_KEY,))
@@ -113,10 +117,48 @@ class PostgresStore(SqlStore):
         self._connection.close()
 
 
+#: A password given as a query parameter (``?user=ck&password=...``), which libpq accepts too.
+_PASSWORD_PARAMETER = re.compile(r"([?&]password=)([^&#]*)", re.IGNORECASE)
+
+
 def redact(url: str) -> str:
-    """``url`` without its password, for messages and history."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+    """``url`` without its passwords (``user:PASSWORD@`` and ``?password=``), for messages and history.
+
+    Works by position rather than by parsing, so that a malformed URL can be
+    shown in the message that refuses it without its password.
+    """
+    start, netloc, tail = _cut(url)
+    userinfo, at, host = netloc.rpartition("@")
+    if at and ":" in userinfo:
+        netloc = f"{userinfo.partition(':')[0]}:***@{host}"
+    return start + netloc + _PASSWORD_PARAMETER.sub(r"\1***", tail)
+
+
+def _cut(url: str) -> tuple[str, str, str]:
+    """``url`` as the scheme with ``://``, the part naming user and host, and the path with the rest."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return "", "", url
+    end = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+    return scheme + separator, rest[:end], rest[end:]
+
+
+def _check_url(url: str, location: str) -> None:
+    """Refuses a URL Python cannot parse (libpq's own message would quote it, password and all)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises for a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        raise UserError(f"state URL {location} is malformed ({exc}): write it as "
+                        "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE (an IPv6 host in brackets: [::1])") from None
+
+
+def _without_passwords(text: str, url: str) -> str:
+    """``text`` (a driver's message) with the passwords of ``url`` replaced by ``***``."""
+    _, netloc, _ = _cut(url)
+    userinfo = netloc.rpartition("@")[0]
+    secrets = [userinfo.partition(":")[2]] if ":" in userinfo else []
+    secrets += [found[2] for found in _PASSWORD_PARAMETER.finditer(url)]
+    for secret in sorted({variant for s in secrets for variant in (s, unquote(s)) if variant}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text

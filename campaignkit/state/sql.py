@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from abc import abstractmethod
 from contextlib import AbstractContextManager
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from campaignkit.state.base import (
     SCHEMA_VERSION,
@@ -26,6 +26,7 @@ from campaignkit.state.base import (
     HistoryEntry,
     State,
     StateEntry,
+    StateFormatError,
     StateStore,
     newer_schema_error,
 )
@@ -108,7 +109,7 @@ class SqlStore(StateStore):
             cur.execute(self._sql("SELECT lineage, serial FROM ck_meta WHERE env = ?"), (self.key,))
             meta = cur.fetchone()
             cur.execute(self._sql(_SELECT_ENTRIES), (self.key,))
-            entries = {row[0]: _entry(row) for row in cur.fetchall()}
+            entries = {row[0]: _entry(row, self.location) for row in cur.fetchall()}
             cur.execute(self._sql("SELECT address FROM ck_pending WHERE env = ?"), (self.key,))
             pending = frozenset(row[0] for row in cur.fetchall())
         if meta is None:
@@ -177,11 +178,37 @@ class SqlStore(StateStore):
                         ("the process stopped before it finished; the state keeps what it completed", self.key))
 
 
-def _entry(row: Sequence[Any]) -> StateEntry:
+def _entry(row: Sequence[Any], location: str) -> StateEntry:
+    """The entry a row records; a row edited by hand into something else is refused, naming the column."""
     address, kind, name, target_id, attributes, digest, depends_on, protected, findings = row
-    checks = None if findings is None else tuple(Finding.from_record(r) for r in json.loads(findings))
-    return StateEntry(address, kind, name, target_id, json.loads(attributes), digest,
-                      tuple(json.loads(depends_on)), bool(protected), checks)
+    try:
+        attributes = _decode(attributes, f"the attributes recorded for {address}", "an object",
+                             lambda v: isinstance(v, dict))
+        depends_on = _decode(depends_on, f"the dependencies recorded for {address}", "a list of addresses",
+                             lambda v: isinstance(v, list) and all(isinstance(a, str) for a in v))
+        records = None if findings is None else _decode(
+            findings, f"the check findings recorded for {address}", "a list of findings",
+            lambda v: isinstance(v, list) and all(map(_is_finding, v)))
+    except ValueError as exc:
+        raise StateFormatError(f"{location} is not a valid campaignkit state: {exc}; "
+                               "restore the state from a backup") from None
+    checks = None if records is None else tuple(Finding.from_record(r) for r in records)
+    return StateEntry(address, kind, name, target_id, attributes, digest, tuple(depends_on), bool(protected), checks)
+
+
+def _decode(text: Any, what: str, expected: str, fits: Callable[[Any], bool]) -> Any:
+    """The JSON value of a column, or a ``ValueError`` saying what is wrong with it."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what} are not valid JSON ({exc})") from None
+    if not fits(value):
+        raise ValueError(f"{what} are not {expected}")
+    return value
+
+
+def _is_finding(record: Any) -> bool:
+    return isinstance(record, dict) and all(isinstance(record.get(k), str) for k in ("code", "severity", "message"))
 
 
 def _findings_json(checks: Sequence[Finding]) -> str:

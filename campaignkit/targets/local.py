@@ -58,6 +58,8 @@ _READ = "kind, name, id, attributes, content_sha256, html_body, text_body"
 #: Columns of a listing: the bodies only where their digest must be computed again.
 _LIST = ("kind, name, id, attributes, content_sha256, CASE WHEN content_sha256 IS NULL THEN html_body END, "
          "CASE WHEN content_sha256 IS NULL THEN text_body END")
+#: The largest id SQLite can hold (a signed 64-bit integer).
+_MAX_ID = 2**63 - 1
 #: Fields a platform fixes when the object is created.
 _REPLACE_FIELDS = {"field": frozenset({"type"}), "list": frozenset({"type"})}
 
@@ -167,9 +169,14 @@ def _bodies(content: Content | None) -> tuple[str | None, str | None, str | None
 
 def _int_id(object_id: str) -> int:
     try:
-        return int(object_id)
+        number = int(object_id)
     except ValueError:
         raise ObjectNotFound(f"'{object_id}' is not an id of the local target (ids are numbers)") from None
+    # SQLite cannot even compare a number beyond its 64-bit integers (it raises OverflowError).
+    if not -_MAX_ID - 1 <= number <= _MAX_ID:
+        raise ObjectNotFound(f"'{object_id}' is not an id of the local target "
+                             f"(ids are 64-bit integers, from {-_MAX_ID - 1} to {_MAX_ID})")
+    return number
 
 
 def _get(cur: sqlite3.Cursor, kind: str, object_id: str) -> RemoteObject | None:
