@@ -137,3 +137,32 @@ def test_apply_without_a_terminal_prints_one_line_per_change(tmp_path):
     assert result.returncode == 0
     assert sum(line.endswith(": created") for line in lines) == count
     assert "\x1b[" not in result.stdout  # no colour or progress bar when not on a terminal
+
+
+def test_sigterm_during_apply_stops_it_as_ctrl_c_does(tmp_path):
+    """What ``timeout``, a cancelled CI job and ``docker stop`` send: the lock is released, the run not left running."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "campaignkit.yaml").write_text("workspace: bulk\nenvironments:\n  sandbox: {target: local}\n")
+    (root / "lists.yaml").write_text("---\n".join(f"kind: list\nname: bulk-list-{i:04d}\ntype: static\n"
+                                                 for i in range(1000)))
+    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        apply = subprocess.Popen([sys.executable, "-m", "campaignkit", "apply", "--auto-approve"], cwd=root,
+                                 stdout=stdout, stderr=stderr)
+    deadline = time.monotonic() + 60
+    while _state_serial(root / ".campaignkit" / "sandbox.db") < 20 and time.monotonic() < deadline:
+        assert apply.poll() is None, "apply ended before it could be stopped: " + err.read_text()
+        time.sleep(0.005)
+    apply.send_signal(signal.SIGTERM)
+    assert apply.wait(60) == 1
+    assert "Traceback" not in err.read_text(), err.read_text()
+
+    def campaignkit(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "campaignkit", *args], cwd=root, capture_output=True,
+                              text=True, timeout=120)
+
+    plan = campaignkit("plan")
+    assert plan.returncode == 0, plan.stderr  # not "locked: apply by ..."
+    history = campaignkit("state", "history").stdout
+    assert "interrupted" in history and "running" not in history, history
