@@ -48,9 +48,12 @@ class EmailBodies:
                               [f.attributes | {"name": f.name} for f in workspace.of_kind("field")])
         self._subjects: _Subjects | None = None
         self._rendered: dict[str, Content] = {}
+        self._digests: dict[str, str] = {}  # found in the cache by ``prepare``
 
     def digest(self, resource: Resource, attributes: dict[str, Any]) -> str:
         """The digest of the email's bodies; ``attributes`` are the resource's (computed once by the caller)."""
+        if resource.address in self._digests:
+            return self._digests[resource.address]
         key = self._key(resource, attributes)
         cached = self._cache.get(key) if self._cache else None
         if cached is None:
@@ -60,10 +63,17 @@ class EmailBodies:
         return cached
 
     def prepare(self, emails: Sequence[Resource]) -> None:
-        """Renders at once, on every core, the emails whose digests are not cached, for ``digest`` to find."""
-        if self._cache is not None:
-            self.render_all([email for email in emails
-                             if self._cache.get(self._key(email, email.attributes)) is None])
+        """Looks up the digests of ``emails``, and renders at once, on every core, those not cached."""
+        if self._cache is None:
+            return
+        missing = []
+        for email in emails:
+            cached = self._cache.get(self._key(email, email.attributes))
+            if cached is None:
+                missing.append(email)
+            else:
+                self._digests[email.address] = cached
+        self.render_all(missing)
 
     def render_all(self, emails: Sequence[Resource]) -> None:
         """Renders at once, on every core, the bodies of ``emails`` not rendered yet."""
