@@ -310,3 +310,17 @@ def test_check_findings_edited_into_something_else_are_refused(state_url, tmp_pa
             cur.execute("UPDATE ck_checks SET findings = '[{\"code\": 1}]'")
         with pytest.raises(StateFormatError, match="check findings recorded for email.a are not a list of findings"):
             store.read()
+
+
+def test_a_sqlite_state_in_the_home_folder_is_there_not_in_a_folder_named_tilde(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    with open_url("sqlite:~/ck-state.db", tmp_path / "ws", KEY) as store:
+        store.begin("l")
+        store.commit(puts=[entry("list.x")])
+    assert (tmp_path / "home" / "ck-state.db").is_file() and not (tmp_path / "ws" / "~").exists()
+
+
+def test_an_in_memory_sqlite_state_is_refused(tmp_path):
+    with pytest.raises(UserError, match="would forget the state"):
+        open_url("sqlite::memory:", tmp_path, KEY)

@@ -2,8 +2,8 @@
 
 ``open_store`` turns an environment's ``state`` URL into a store:
 ``sqlite:RELATIVE/PATH.db`` (relative to the workspace root; the default is
-``sqlite:.campaignkit/<environment>.db``), ``sqlite:/ABSOLUTE/PATH.db``, or
-``postgresql://user@host/db``. The store's key is ``workspace/environment``.
+``sqlite:.campaignkit/<environment>.db``), ``sqlite:/ABSOLUTE/PATH.db`` or
+``sqlite:~/PATH.db`` (in the home folder), or ``postgresql://user@host/db``. The store's key is ``workspace/environment``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,10 @@ def open_url(url: str, root: Path, key: str) -> StateStore:
     if url.startswith("sqlite:"):
         from campaignkit.state.sqlite import SqliteStore
 
-        path = Path(url.removeprefix("sqlite:"))
+        path = Path(url.removeprefix("sqlite:")).expanduser()
+        if str(path) == ":memory:":
+            raise UserError("state URL 'sqlite::memory:' would forget the state at once: give a file, "
+                            "sqlite:PATH (relative to the workspace)")
         return SqliteStore(path if path.is_absolute() else root / path, key)
     if url.startswith(_POSTGRES_SCHEMES):
         from campaignkit.state.postgres import PostgresStore
