@@ -271,3 +271,15 @@ def test_many_emails_are_checked_on_worker_processes_with_the_same_results(tmp_p
     assert on_workers == in_one
     assert [n for n, found in enumerate(on_workers) if [d.code for d in found] == ["CK420"]] == list(range(0, count, 7))
     assert all(found == [] for n, found in enumerate(on_workers) if n % 7)
+
+
+@pytest.mark.parametrize("text, codes", [
+    ("Hi {{ first_name }}.\nUnsubscribe: {{ unsubscribe_url }}\n{{ company_address }}\n", []),
+    ("Hi {{ first_name }}.\n{{ company_address }}\n", ["CK423"]),
+    ("Hi {{ first_name }}.\nUnsubscribe: {{ unsubscribe_url }}\n", ["CK424"]),
+])
+def test_a_text_part_of_its_own_needs_the_unsubscribe_link_and_the_address_too(tmp_path, text, codes):
+    email = EMAIL.replace("text: auto", "text: templates/mail.txt")
+    found = diagnose(tmp_path, page("<mj-text>Hello</mj-text>"), email, files={"templates/mail.txt": text})
+    assert [d.code for d in found] == codes
+    assert all(d.position.path == "emails.yaml" and "the text part has no" in d.message for d in found)

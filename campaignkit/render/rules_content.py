@@ -80,7 +80,8 @@ def unsubscribe_link(facts: EmailFacts) -> Iterator[Diagnostic]:
 
     What it does: for emails that are not `operational: true`, looks for a link whose
     `href` is the built-in `{{ unsubscribe_url }}` in the template and everything it
-    includes.
+    includes, and, for an email with a text part of its own (`text: FILE`), for the link
+    in that text too.
     Why is this bad? CAN-SPAM requires a working opt-out in every commercial email, and
     Gmail and Yahoo require one-click unsubscribe from bulk senders.
     Example: a footer with only the postal address.
@@ -93,6 +94,9 @@ def unsubscribe_link(facts: EmailFacts) -> Iterator[Diagnostic]:
     if not any(link.url and link.url.startswith(target) for link in facts.links):
         yield error("CK423", "no unsubscribe link: add <a href=\"{{ unsubscribe_url }}\">Unsubscribe</a> "
                              "(or set operational: true for transactional email)", facts.template_position)
+    if _own_text_lacks(facts, target):
+        yield error("CK423", "the text part has no unsubscribe link: write {{ unsubscribe_url }} in "
+                             f"{facts.email.data['text']} too", facts.email.position_of("text"))
 
 
 @email_check("CK424")
@@ -100,7 +104,8 @@ def postal_address(facts: EmailFacts) -> Iterator[Diagnostic]:
     """A marketing email has no postal address.
 
     What it does: for emails that are not `operational: true`, looks for the workspace var
-    `company_address` merged in the template (or its value written out).
+    `company_address` merged in the template (or its value written out), and in the text
+    part of an email that has one of its own (`text: FILE`).
     Why is this bad? CAN-SPAM requires the sender's valid postal address in every
     commercial email.
     Example: a footer without an address.
@@ -109,9 +114,12 @@ def postal_address(facts: EmailFacts) -> Iterator[Diagnostic]:
     """
     if facts.email.data.get("operational") is True or not facts.content_known:
         return
+    address = facts.merge.vars.get(POSTAL_ADDRESS_VAR)
+    if address and _own_text_lacks(facts, str(address)):
+        yield error("CK424", f"the text part has no postal address: write {{{{ {POSTAL_ADDRESS_VAR} }}}} in "
+                             f"{facts.email.data['text']} too", facts.email.position_of("text"))
     if any(merged.name == POSTAL_ADDRESS_VAR for merged in facts.merge_uses):
         return
-    address = facts.merge.vars.get(POSTAL_ADDRESS_VAR)
     if address and facts.rendered is not None and str(address) in facts.rendered.text:
         return
     if address is None:
@@ -119,6 +127,12 @@ def postal_address(facts: EmailFacts) -> Iterator[Diagnostic]:
     else:
         advice = f"merge {{{{ {POSTAL_ADDRESS_VAR} }}}} in the footer"
     yield error("CK424", f"no postal address: {advice}", facts.template_position)
+
+
+def _own_text_lacks(facts: EmailFacts, text: str) -> bool:
+    """Whether the email has a text part of its own (``text: FILE``) and ``text`` is not in it as rendered."""
+    own = facts.rendered.own_text if facts.rendered is not None else None
+    return own is not None and text not in own
 
 
 def _html_bytes(facts: EmailFacts) -> int:
