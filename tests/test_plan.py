@@ -84,6 +84,17 @@ def test_moved_from_renames_without_destroy_and_create(rig):
     assert rig.plan().changes == ()
 
 
+def test_a_misspelt_moved_from_is_refused_rather_than_a_destroy_and_create(rig):
+    rig.apply()
+    rig.edit("lists.yaml", "name: global-suppression-list",
+             "name: global-optout-list\nmoved_from: list.global-supression-list")
+    rig.edit("programs.yaml", "list.global-suppression-list", "list.global-optout-list")
+    with pytest.raises(UserError, match=r"moved_from: list.global-supression-list, which state does not hold "
+                                        r"\(did you mean 'list.global-suppression-list'\?\); as written, the plan "
+                                        r"would destroy list.global-suppression-list"):
+        rig.plan()
+
+
 def test_moved_from_an_address_still_declared_is_refused(rig):
     rig.apply()
     rig.edit("lists.yaml", "for Acme Conf\n", "for Acme Conf\nmoved_from: list.global-suppression-list\n")

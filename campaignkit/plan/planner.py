@@ -82,6 +82,7 @@ def _moves(desired: dict[str, Desired], state: State) -> dict[str, str]:
         if old in desired:
             raise UserError(f"{address} has moved_from: {old}, but {old} is still declared; remove one of them")
         if old not in state.entries:
+            _check_not_misspelt(address, old, desired, state)
             continue  # already renamed, or never applied: nothing to move
         if address in state.entries:
             raise UserError(f"cannot move {old} to {address}: state has both; remove the one that should go with "
@@ -90,6 +91,22 @@ def _moves(desired: dict[str, Desired], state: State) -> dict[str, str]:
             raise UserError(f"more than one resource has moved_from: {old}")
         moves[address] = old
     return moves
+
+
+def _check_not_misspelt(address: str, old: str, desired: dict[str, Desired], state: State) -> None:
+    """Refuses a ``moved_from`` that state does not hold when it is close to an object the plan would destroy.
+
+    A misspelt ``moved_from`` is otherwise silently a destroy and a create, and a destroyed
+    list loses its members on the target.
+    """
+    if address in state.entries:
+        return  # the rename was applied already
+    kind = old.split(".", 1)[0]
+    doomed = [a for a in state.entries if a not in desired and a.split(".", 1)[0] == kind]
+    suggestion = closest(old, doomed)
+    if suggestion:
+        raise UserError(f"{address} has moved_from: {old}, which state does not hold{did_you_mean(suggestion)}; "
+                        f"as written, the plan would destroy {suggestion} and create {address}")
 
 
 def _create(wanted: Desired) -> Change:
