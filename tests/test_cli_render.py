@@ -91,3 +91,12 @@ def test_rendering_something_that_is_not_an_email_says_what_it_is(tmp_path):
     result = invoke(root, "list.2026-web-signups-list")
     assert result.exit_code == 1
     assert "list.2026-web-signups-list is a list, not an email" in result.output
+
+
+def test_a_prospect_value_of_the_wrong_type_is_one_line_and_writes_nothing(tmp_path):
+    root, email = workspace(tmp_path)
+    (tmp_path / "p.yaml").write_text("first_name: [1, 2]\n")
+    result = invoke(root, email, "--prospect", str(tmp_path / "p.yaml"), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'p.yaml'}: first_name: [1, 2] is not a valid text" in result.output
+    assert not (tmp_path / "out").exists()

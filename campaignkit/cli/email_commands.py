@@ -8,12 +8,14 @@ from pathlib import Path
 import click
 
 from campaignkit.checks import check_workspace
+from campaignkit.checks.fields import fits_type
 from campaignkit.cli import main
 from campaignkit.diagnostics import closest, did_you_mean, has_errors
 from campaignkit.errors import UserError
 from campaignkit.load import load_file
 from campaignkit.model import Resource, Workspace, plain
 from campaignkit.render import EmailContext, render_email
+from campaignkit.render.merge import is_empty
 from campaignkit.report import render as render_diagnostics
 from campaignkit.workspace import find_root
 
@@ -38,7 +40,7 @@ def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
     if has_errors(mine):
         click.echo(render_diagnostics(mine, root, "text"), err=True)
         sys.exit(1)
-    prospect = _prospect(prospect_file) if prospect_file else None
+    prospect = _prospect(prospect_file, workspace) if prospect_file else None
     rendered = render_email(EmailContext(workspace), resource, prospect)
     folder = out or root / DEFAULT_OUT
     html_path, text_path = folder / f"{resource.name}.html", folder / f"{resource.name}.txt"
@@ -74,11 +76,26 @@ def _concerns(path: str, email: Resource) -> bool:
     return path in (email.position.path, template, "campaignkit.yaml") or path.endswith((".mjml", ".html", ".txt"))
 
 
-def _prospect(path: Path) -> dict:
+def _prospect(path: Path, workspace: Workspace) -> dict:
     documents, problems = load_file(path, str(path))
     if problems:
         first = problems[0]
         raise UserError(f"{path}:{first.position.line}:{first.position.column}: {first.message}")
     if len(documents) != 1 or not isinstance(documents[0].data, dict):
         raise UserError(f"{path} must hold one mapping of field names to values, e.g. first_name: Aiko")
-    return plain(documents[0].data)
+    prospect = plain(documents[0].data)
+    fields = {field.name: field for field in workspace.of_kind("field")}
+    for name, value in prospect.items():
+        problem = _misfit(fields[name], value) if name in fields and not is_empty(value) else None
+        if problem:  # an undeclared name is refused later, with "did you mean"
+            raise UserError(f"{path}: {name}: {problem}")
+    return prospect
+
+
+def _misfit(field: Resource, value: object) -> str | None:
+    """What is wrong with ``value`` for ``field``: a value of another type, or not among an enum's values."""
+    field_type = field.data.get("type", "text")
+    if field_type == "enum":
+        allowed = field.data.get("values") or []
+        return None if value in allowed else f"{value!r} is not one of {', '.join(map(str, allowed))}"
+    return None if fits_type(field_type, value) else f"{value!r} is not a valid {field_type}"
