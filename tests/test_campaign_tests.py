@@ -57,6 +57,21 @@ expect:
     assert by_code["CK803"].suggestion == "job_title"
 
 
+def test_a_prospect_value_that_does_not_fit_its_field_is_a_diagnostic_at_its_line(workspace_dir: Path) -> None:
+    _, cases, diagnostics = checked_cases(workspace_dir, """\
+name: wrong values
+program: program.2026-nurture-welcome-program
+prospect:
+  industry: Bananas
+  first_name: Ada
+expect:
+  path: [welcome]
+""")
+    assert cases == []
+    assert [(d.code, d.position.line) for d in diagnostics] == [("CK803", 4)]
+    assert diagnostics[0].message.startswith("prospect: industry: 'Bananas' is not one of Technology")
+
+
 def test_unknown_steps_are_found_once_references_are_right(workspace_dir: Path) -> None:
     _, cases, diagnostics = checked_cases(workspace_dir, """\
 name: a step typo

@@ -33,6 +33,15 @@ def fits_type(field_type: str, value: Any) -> bool:
     return isinstance(value, str)
 
 
+def misfit(field: Resource, value: Any) -> str | None:
+    """What is wrong with a prospect's ``value`` for ``field``: another type, or not among an enum's values."""
+    field_type = field.data.get("type", "text")
+    if field_type == "enum":
+        allowed = field.data.get("values") or []
+        return None if value in allowed else f"{value!r} is not one of {', '.join(map(str, allowed))}"
+    return None if fits_type(field_type, value) else f"{value!r} is not a valid {field_type}"
+
+
 @check("CK901")
 def sample_values_fit_type(scope: Scope) -> Iterator[Diagnostic]:
     """A field's default or example does not fit its type.

@@ -41,12 +41,14 @@ document("CK802", """A campaign test's expected path names a step the program do
     Example: `path: [welcome, opend]`.
     Use instead: `path: [welcome, opened]`.
     """)
-document("CK803", """A campaign test gives a prospect value for a field that is not declared.
+document("CK803", """A campaign test gives a prospect value for a field that is not declared, or that does not fit it.
 
-    What it does: checks the keys of `prospect` and `expect.fields` against the workspace's fields.
-    Why is this bad? The value would be ignored, and rules on the field the test meant would not see it.
-    Example: `prospect: {job_titel: CMO}`.
-    Use instead: `prospect: {job_title: CMO}`.
+    What it does: checks the keys of `prospect` and `expect.fields` against the workspace's fields,
+    and each prospect value against its field's type (and an enum's values).
+    Why is this bad? The value would be ignored, and rules on the field the test meant would not see
+    it; a value of the wrong type tests a prospect that cannot exist.
+    Example: `prospect: {job_titel: CMO}`, `prospect: {industry: Bananas}`.
+    Use instead: `prospect: {job_title: CMO}`, `prospect: {industry: Retail}`.
     """)
 document("CK804", """A campaign test has a time or time zone that cannot be read.
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from campaignkit.checks import check_workspace
-from campaignkit.checks.fields import fits_type
+from campaignkit.checks.fields import misfit
 from campaignkit.cli import main
 from campaignkit.diagnostics import closest, did_you_mean, has_errors
 from campaignkit.errors import UserError
@@ -86,16 +86,7 @@ def _prospect(path: Path, workspace: Workspace) -> dict:
     prospect = plain(documents[0].data)
     fields = {field.name: field for field in workspace.of_kind("field")}
     for name, value in prospect.items():
-        problem = _misfit(fields[name], value) if name in fields and not is_empty(value) else None
+        problem = misfit(fields[name], value) if name in fields and not is_empty(value) else None
         if problem:  # an undeclared name is refused later, with "did you mean"
             raise UserError(f"{path}: {name}: {problem}")
     return prospect
-
-
-def _misfit(field: Resource, value: object) -> str | None:
-    """What is wrong with ``value`` for ``field``: a value of another type, or not among an enum's values."""
-    field_type = field.data.get("type", "text")
-    if field_type == "enum":
-        allowed = field.data.get("values") or []
-        return None if value in allowed else f"{value!r} is not one of {', '.join(map(str, allowed))}"
-    return None if fits_type(field_type, value) else f"{value!r} is not a valid {field_type}"
