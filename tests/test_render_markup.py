@@ -82,3 +82,11 @@ def test_elements_lists_every_element_parents_first():
     parsed = markup("<a><b><c/></b><d/></a>")
     assert [e.tag for e in parsed.elements()] == ["a", "b", "c", "d"]
     assert all(isinstance(e, Element) for e in parsed.elements())
+
+
+def test_an_ending_tag_never_closed_is_one_problem_and_parsing_goes_on_after_its_content():
+    source = ("<mjml><mj-body><mj-section><mj-column>\n<mj-text>Hi <b>there</b>\n"
+              "</mj-column></mj-section>{% include \"footer.mjml\" %}</mj-body></mjml>")
+    assert problems(source) == [("<mj-text> is never closed", (2, 1))]
+    body = markup(source).roots[0].children[0]
+    assert [getattr(node, "tag", None) or node.name for node in body.children] == ["mj-section", "footer.mjml"]

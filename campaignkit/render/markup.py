@@ -30,6 +30,7 @@ _INCLUDE = re.compile(r"""\{%[-+]?\s*include\s+(["'])([^"']*)\1\s*(?:ignore\s+mi
 _TAG = re.compile(r"""<(/)?([A-Za-z][\w:.-]*)((?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'))?)*)\s*(/)?>""")
 _ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'))?""")
 _CLOSING = {tag: re.compile(rf"</\s*{re.escape(tag)}\s*>") for tag in ENDING_TAGS}
+_MJML_TAG = re.compile(r"</?mj-")
 _SKIPPED = (("<!--", "-->", "comment"), ("<![CDATA[", "]]>", "CDATA section"), ("<!", ">", "declaration"),
             ("<?", ">", "processing instruction"))
 #: The HTML elements later stages look at: links and images.
@@ -227,16 +228,24 @@ class _Parser:
         return lt + 1
 
     def _ending(self, element: Element, start: int, end: int) -> int:
-        """Parses an ending tag's content as HTML (or skips it for text and CSS) up to its closing tag."""
+        """Parses an ending tag's content as HTML (or skips it for text and CSS) up to its closing tag.
+
+        Without a closing tag, the content ends at the next MJML tag (HTML holds none), and
+        parsing goes on from there: one missing ``</mj-text>`` is one problem, not one for
+        every element around it.
+        """
         closing = _CLOSING[element.tag].search(self.text, start, end)
-        if closing is None:
-            self.problems.append(MarkupProblem(f"<{element.tag}> is never closed", element.offset))
-            return end
-        if element.tag not in TEXT_CONTENT_TAGS:
-            self.parse_range(start, closing.start(), True, element)
+        if closing is not None:
+            content_end, resume = closing.start(), closing.end()
         else:
-            self._take_includes(closing.start(), element.children, True)
-        return closing.end()
+            self.problems.append(MarkupProblem(f"<{element.tag}> is never closed", element.offset))
+            following = _MJML_TAG.search(self.text, start, end)
+            content_end = resume = following.start() if following is not None else end
+        if element.tag not in TEXT_CONTENT_TAGS:
+            self.parse_range(start, content_end, True, element)
+        else:
+            self._take_includes(content_end, element.children, True)
+        return resume
 
     def _close(self, tag: str, offset: int, html: bool, stack: list[Element] | list[_Open]) -> None:
         for depth in range(len(stack) - 1, -1, -1):
