@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,25 @@ from campaignkit import __version__
 
 
 def digest(*parts: Any) -> str:
-    """A stable hash of JSON-serialisable ``parts`` (plus the campaignkit version)."""
-    payload = json.dumps([__version__, *parts], sort_keys=True, default=str, ensure_ascii=False)
+    """A stable hash of JSON-serialisable ``parts`` (plus the campaignkit version and its code)."""
+    payload = json.dumps([__version__, _code(), *parts], sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code() -> str:
+    """The size and time of every module of campaignkit: results checked by other code are not reused.
+
+    The version alone is not enough where the code changes under one version (a
+    checkout being worked on); reading sizes and times costs a millisecond.
+    """
+    stamps = []
+    for folder, _, files in os.walk(os.path.dirname(__file__)):
+        for name in files:
+            if name.endswith(".py"):
+                info = os.stat(os.path.join(folder, name))
+                stamps.append((folder, name, info.st_size, info.st_mtime_ns))
+    return hashlib.sha256(repr(sorted(stamps)).encode()).hexdigest()
 
 
 def files_digest(root: Path, suffixes: tuple[str, ...]) -> str:

@@ -86,6 +86,20 @@ def test_validate_cache_never_hides_a_template_change(tmp_path):
     assert CliRunner().invoke(main, validate).exit_code == 0
 
 
+def test_validate_cache_is_not_reused_by_changed_checking_code(tmp_path, monkeypatch):
+    import campaignkit.cache
+    import campaignkit.render.rules_content
+
+    root, _ = workspace(tmp_path)
+    validate = ["--chdir", str(root), "validate"]
+    assert CliRunner().invoke(main, validate).exit_code == 0
+    # The same version with a stricter subject rule, as in a checkout being worked on:
+    monkeypatch.setattr(campaignkit.render.rules_content, "MAX_SUBJECT_CHARS", 5)
+    monkeypatch.setattr(campaignkit.cache, "_code", lambda: "the checking code changed")
+    result = CliRunner().invoke(main, validate)
+    assert result.exit_code == 1 and "CK431" in result.output
+
+
 def test_rendering_something_that_is_not_an_email_says_what_it_is(tmp_path):
     root, _ = workspace(tmp_path)
     result = invoke(root, "list.2026-web-signups-list")
