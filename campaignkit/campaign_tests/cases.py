@@ -19,12 +19,11 @@ from typing import Any, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from campaignkit.campaign_tests.times import DEFAULT_START, TooFar, parse_absolute, parse_time
-from campaignkit.checks.fields import misfit
+from campaignkit.checks.fields import misfits
 from campaignkit.checks.schema import schema_diagnostics
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error, warning
 from campaignkit.load import Document, load_file, position_of
 from campaignkit.model import ADDRESS, Workspace, plain
-from campaignkit.render.merge import is_empty
 
 TESTS_FOLDER = "tests"
 #: How long one test may run (and how late its ``after`` events may come), as ``simulate --days`` at most.
@@ -155,14 +154,15 @@ def _unknown_references(workspace: Workspace, data: Any, start: Position) -> Ite
 
 def _unknown_fields(workspace: Workspace, data: dict[str, Any], start: Position) -> Iterator[Diagnostic]:
     """Prospect keys that are not fields, and values that do not fit their field (CK803)."""
-    fields = {r.name: r for r in workspace.of_kind("field")}
-    for key, value in (data.get("prospect") or {}).items():
+    fields = {r.name for r in workspace.of_kind("field")}
+    prospect = data.get("prospect") or {}
+    for key in prospect:
         if key not in PROSPECT_KEYS and key not in fields:
             suggestion = closest(key, [*fields, *PROSPECT_KEYS])
             yield error("CK803", f"prospect: '{key}' is not a field of the workspace{did_you_mean(suggestion)}",
                         position_of(data, ("prospect", key), start), suggestion=suggestion)
-        elif key in fields and not is_empty(value) and (problem := misfit(fields[key], value)):
-            yield error("CK803", f"prospect: {key}: {problem}", position_of(data, ("prospect", key), start))
+    for key, problem in misfits(workspace, prospect):
+        yield error("CK803", f"prospect: {key}: {problem}", position_of(data, ("prospect", key), start))
     for key in (e for expect in _expects(data) for e in expect.get("fields", {})):
         if key not in fields:
             suggestion = closest(key, fields)

@@ -7,11 +7,12 @@ default of the wrong type or outside an enum's values would reach inboxes.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from campaignkit.checks import Scope, check
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
-from campaignkit.model import Resource
+from campaignkit.model import Resource, Workspace
+from campaignkit.render.merge import is_empty
 
 _SAMPLE_KEYS = ("default", "example")
 
@@ -33,8 +34,16 @@ def fits_type(field_type: str, value: Any) -> bool:
     return isinstance(value, str)
 
 
-def misfit(field: Resource, value: Any) -> str | None:
-    """What is wrong with a prospect's ``value`` for ``field``: another type, or not among an enum's values."""
+def misfits(workspace: Workspace, prospect: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """Each value of ``prospect`` that does not fit its declared field (another type, or not among an
+    enum's values), by field name, with what is wrong; empty values and undeclared names pass."""
+    fields = {field.name: field for field in workspace.of_kind("field")}
+    for name, value in prospect.items():
+        if name in fields and not is_empty(value) and (problem := _misfit(fields[name], value)):
+            yield name, problem
+
+
+def _misfit(field: Resource, value: Any) -> str | None:
     field_type = field.data.get("type", "text")
     if field_type == "enum":
         allowed = field.data.get("values") or []

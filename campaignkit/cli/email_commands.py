@@ -8,14 +8,13 @@ from pathlib import Path
 import click
 
 from campaignkit.checks import check_workspace
-from campaignkit.checks.fields import misfit
+from campaignkit.checks.fields import misfits
 from campaignkit.cli import main
 from campaignkit.diagnostics import closest, did_you_mean, has_errors
 from campaignkit.errors import UserError
 from campaignkit.load import load_file
 from campaignkit.model import Resource, Workspace, plain
 from campaignkit.render import EmailContext, render_email
-from campaignkit.render.merge import is_empty
 from campaignkit.report import render as render_diagnostics
 from campaignkit.workspace import find_root
 
@@ -84,9 +83,6 @@ def _prospect(path: Path, workspace: Workspace) -> dict:
     if len(documents) != 1 or not isinstance(documents[0].data, dict):
         raise UserError(f"{path} must hold one mapping of field names to values, e.g. first_name: Aiko")
     prospect = plain(documents[0].data)
-    fields = {field.name: field for field in workspace.of_kind("field")}
-    for name, value in prospect.items():
-        problem = misfit(fields[name], value) if name in fields and not is_empty(value) else None
-        if problem:  # an undeclared name is refused later, with "did you mean"
-            raise UserError(f"{path}: {name}: {problem}")
+    for name, problem in misfits(workspace, prospect):  # an undeclared name is refused later, with "did you mean"
+        raise UserError(f"{path}: {name}: {problem}")
     return prospect
