@@ -25,8 +25,6 @@ JSON_FORMAT_VERSION = "1.0"
 #: The longest stretch of a source line shown under a diagnostic: longer lines are cut
 #: around the column, so that one minified line does not flood the terminal.
 SHOWN_CHARACTERS = 120
-#: Larger files are not read to show a line: the loader refused them without reading them.
-MAX_SHOWN_FILE_BYTES = MAX_FILE_BYTES
 
 
 def render(diagnostics: list[Diagnostic], root: Path, fmt: str, color: bool = False) -> str:
@@ -167,7 +165,7 @@ def _count(n: int, noun: str) -> str:
 @lru_cache(maxsize=64)
 def _lines(path: Path) -> list[str] | None:
     try:
-        if path.stat().st_size > MAX_SHOWN_FILE_BYTES:
+        if path.stat().st_size > MAX_FILE_BYTES:  # the loader refused it unread: no line to show
             return None
         return path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError):

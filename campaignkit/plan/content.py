@@ -77,9 +77,9 @@ class EmailBodies:
 
     def render_all(self, emails: Sequence[Resource]) -> None:
         """Renders at once, on every core, the bodies of ``emails`` not rendered yet."""
+        if self._renderer is None:
+            return  # a renderer given for a test: ``bodies`` renders them one by one
         missing = [email for email in emails if email.address not in self._rendered]
-        if self._renderer is None or len(missing) < 2:
-            return  # ``bodies`` renders them one by one
         for email, content in zip(missing, self._renderer.many(missing)):
             self._rendered[email.address] = content
 
