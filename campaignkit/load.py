@@ -116,6 +116,8 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         super().__init__(stream)
         self.source = source
         self.duplicates: list[tuple[Any, Position]] = []
+        self._merges = "<<" in stream  # merge keys are rare: look for them only in files that may have one
+        self._built: dict[yaml.Node, Located] = {}  # an alias's node is built once, as PyYAML does
 
     def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
         """The tag of a node: PyYAML's resolution without its path-resolver machinery.
@@ -131,14 +133,41 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
             return "tag:yaml.org,2002:str"
         return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
 
-    def construct_located_map(self, node: yaml.MappingNode) -> Iterator[LocatedDict]:
-        data = LocatedDict()
+    def construct_document(self, node: yaml.Node) -> Any:
+        """The document's data, built by ``_build`` rather than PyYAML's generic constructor.
+
+        PyYAML's constructor supports recursive structures with generators and keeps
+        state per node; campaign files cannot be recursive (``_alias_problem`` refuses
+        them first), so a plain recursive walk builds the same data in half the time,
+        which is most of what loading costs after libyaml's parse.
+        """
+        return self._build(node)
+
+    def _build(self, node: yaml.Node) -> Any:
+        kind = node.__class__
+        tag = node.tag
+        if kind is yaml.ScalarNode:
+            if tag == _STR:
+                return node.value
+            scalar = _SCALARS.get(tag)
+            if scalar is not None:
+                return scalar(node.value)
+        elif node in self._built:
+            return self._built[node]
+        elif tag == _MAP and kind is yaml.MappingNode:
+            return self._map(node)
+        elif tag == _SEQ and kind is yaml.SequenceNode:
+            return self._seq(node)
+        return self.construct_object(node, deep=True)  # explicit tags: PyYAML's constructors, or its error
+
+    def _map(self, node: yaml.MappingNode) -> LocatedDict:
+        merged = self._merged(node) if self._merges else 0
+        data = self._built[node] = LocatedDict()
         data.source, data.line, data.column = self.source, node.start_mark.line + 1, node.start_mark.column + 1
-        data.marks = {}
-        yield data
-        self.flatten_mapping(node)
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=False)
+        marks = data.marks = {}
+        written: set[Any] | None = set() if merged else None  # with merges, the keys the mapping writes itself
+        for index, (key_node, value_node) in enumerate(node.value):
+            key = self._build(key_node)
             try:
                 seen = key in data
             except TypeError:
@@ -146,17 +175,30 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                     "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
                 ) from None
             key_mark, value_mark = key_node.start_mark, value_node.start_mark
-            if seen:
+            if seen and (written is None or key in written):
                 self.duplicates.append((key, Position(self.source, key_mark.line + 1, key_mark.column + 1)))
-            data[key] = self.construct_object(value_node, deep=False)
-            data.marks[key] = (key_mark.line + 1, key_mark.column + 1, value_mark.line + 1, value_mark.column + 1)
+            if written is not None and index >= merged:
+                written.add(key)
+            data[key] = self._build(value_node)
+            marks[key] = (key_mark.line + 1, key_mark.column + 1, value_mark.line + 1, value_mark.column + 1)
+        return data
 
-    def construct_located_seq(self, node: yaml.SequenceNode) -> Iterator[LocatedList]:
-        data = LocatedList()
+    def _merged(self, node: yaml.MappingNode) -> int:
+        """Puts the pairs of ``<<`` merge keys first in ``node`` and returns how many there are.
+
+        A key the mapping writes itself overrides a merged one: that is what merge keys are
+        for, so only a key the mapping writes twice is a duplicate.
+        """
+        own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE)
+        self.flatten_mapping(node)
+        return len(node.value) - own
+
+    def _seq(self, node: yaml.SequenceNode) -> LocatedList:
+        data = self._built[node] = LocatedList()
         data.source, data.line, data.column = self.source, node.start_mark.line + 1, node.start_mark.column + 1
         data.marks = [(child.start_mark.line + 1, child.start_mark.column + 1) for child in node.value]
-        yield data
-        data.extend(self.construct_object(child, deep=False) for child in node.value)
+        data.extend([self._build(child) for child in node.value])
+        return data
 
 
 def _core_schema_resolvers() -> dict:
@@ -182,8 +224,7 @@ def _core_schema_resolvers() -> dict:
     return resolvers
 
 
-def _construct_core_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    value = loader.construct_scalar(node)
+def _core_int(value: str) -> int:
     if value.startswith("0x"):
         return int(value[2:], 16)
     if value.startswith("0o"):
@@ -191,16 +232,26 @@ def _construct_core_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     return int(value)
 
 
-def _construct_core_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
-    return loader.construct_scalar(node).lower() == "true"
+def _core_bool(value: str) -> bool:
+    return value.lower() == "true"
+
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+#: How ``_build`` makes the scalars the core schema resolves (floats keep PyYAML's ``.inf`` and ``.nan``).
+_SCALARS = {
+    "tag:yaml.org,2002:int": _core_int,
+    "tag:yaml.org,2002:bool": _core_bool,
+    "tag:yaml.org,2002:null": lambda value: None,
+}
 
 
 _CORE_RESOLVERS = _core_schema_resolvers()
 _PositionLoader.yaml_implicit_resolvers = _CORE_RESOLVERS
-_PositionLoader.add_constructor("tag:yaml.org,2002:int", _construct_core_int)
-_PositionLoader.add_constructor("tag:yaml.org,2002:bool", _construct_core_bool)
-_PositionLoader.add_constructor("tag:yaml.org,2002:map", _PositionLoader.construct_located_map)
-_PositionLoader.add_constructor("tag:yaml.org,2002:seq", _PositionLoader.construct_located_seq)
+_PositionLoader.add_constructor("tag:yaml.org,2002:int", lambda loader, node: _core_int(node.value))
+_PositionLoader.add_constructor("tag:yaml.org,2002:bool", lambda loader, node: _core_bool(node.value))
+_PositionLoader.add_constructor(_MAP, _PositionLoader._map)
+_PositionLoader.add_constructor(_SEQ, _PositionLoader._seq)
 # Timestamps would come back as datetime objects, which JSON Schema and state
 # cannot hold; campaign files spell dates as strings.
 _PositionLoader.add_constructor("tag:yaml.org,2002:timestamp", _PositionLoader.construct_yaml_str)

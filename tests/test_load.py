@@ -76,6 +76,25 @@ def test_modest_aliases_and_merge_keys_work():
     assert dict(docs[0].data["c"]) == {"x": 1, "y": 2}
 
 
+def test_a_key_written_over_a_merged_one_overrides_it_but_a_key_written_twice_is_a_duplicate():
+    docs, problems = load_text("base: &b {x: 1, y: 1}\nc:\n  <<: *b\n  y: 2\n", "f.yaml")
+    assert problems == [] and dict(docs[0].data["c"]) == {"x": 1, "y": 2}
+    _, problems = load_text("base: &b {x: 1}\nc:\n  <<: *b\n  y: 2\n  y: 3\n", "f.yaml")
+    assert codes(problems) == ["CK002"] and problems[0].position == Position("f.yaml", 5, 3)
+
+
+def test_explicit_tags_give_the_types_they_name():
+    docs, problems = load_text("a: !!str 12\nb: !!int '7'\nc: !!float 1\nd: 1.5e3\ne: .inf\nf: ~\ng: 0x1F\n", "f.yaml")
+    assert problems == []
+    assert dict(docs[0].data) == {"a": "12", "b": 7, "c": 1.0, "d": 1500.0, "e": float("inf"), "f": None, "g": 31}
+
+
+def test_a_tag_that_does_not_fit_its_node_is_a_diagnostic():
+    for text in ("a: !!str {b: 1}\n", "a: !custom x\n", "? [a, b]\n: 1\n"):
+        docs, problems = load_text(text, "f.yaml")
+        assert docs == [] and codes(problems) == ["CK001"], text
+
+
 def test_recursive_alias_is_refused():
     _, problems = load_text("a: &a [*a]\n", "f.yaml")
     assert codes(problems) == ["CK004"]
