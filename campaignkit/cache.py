@@ -43,22 +43,6 @@ def _code() -> str:
     return hashlib.sha256(repr(sorted(stamps)).encode()).hexdigest()
 
 
-def files_digest(root: Path, suffixes: tuple[str, ...]) -> str:
-    """One hash over the paths and contents of every file below ``root`` with one of ``suffixes``."""
-    hasher = hashlib.sha256()
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.endswith(suffixes):
-                path = Path(folder, name)
-                hasher.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
-                try:
-                    hasher.update(path.read_bytes())
-                except OSError:
-                    hasher.update(b"\0unreadable")
-    return hasher.hexdigest()
-
-
 class ResultCache:
     """Results by key in one JSON file; entries not used in a run are dropped on save."""
 

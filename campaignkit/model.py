@@ -11,11 +11,13 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from campaignkit.cache import files_digest
 from campaignkit.diagnostics import Position
 from campaignkit.load import Located, position_of
+
+if TYPE_CHECKING:
+    from campaignkit.render.reads import TemplateReads
 
 KINDS = (
     "naming",
@@ -159,9 +161,11 @@ class Workspace:
         return self.resources.get(address)
 
     @cached_property
-    def templates_digest(self) -> str:
-        """One hash of every file a template can read; validate's cache and plan's both key on it."""
-        return files_digest(self.root, TEMPLATE_SUFFIXES)
+    def template_reads(self) -> TemplateReads:
+        """The templates each email reads (read once for validate's cache, plan's and a saved plan's)."""
+        from campaignkit.render.reads import TemplateReads
+
+        return TemplateReads(self.root)
 
 
 __all__ = ["Config", "Environment", "Located", "Resource", "Workspace", "KINDS", "plain"]

@@ -86,6 +86,41 @@ def test_validate_cache_never_hides_a_template_change(tmp_path):
     assert CliRunner().invoke(main, validate).exit_code == 0
 
 
+def test_editing_one_template_rechecks_only_the_emails_that_read_it(tmp_path, monkeypatch):
+    import campaignkit.checks.emails
+
+    root, _ = workspace(tmp_path)  # two emails, each with its own template, both including the footer
+    validate = ["--chdir", str(root), "validate"]
+    assert CliRunner().invoke(main, validate).exit_code == 0
+    checked = []
+    real = campaignkit.checks.emails.check_email
+    monkeypatch.setattr(campaignkit.checks.emails, "check_email",
+                        lambda context, email: checked.append(email.name) or real(context, email))
+    welcome = root / "templates" / "welcome.mjml"
+    welcome.write_text(welcome.read_text().replace("</mj-text>", " Edited.</mj-text>", 1))
+    assert CliRunner().invoke(main, validate).exit_code == 0
+    assert checked == ["2026-email-welcome-email"]
+    (root / "templates" / "unread.mjml").write_text("<mjml></mjml>")  # a new file no email reads
+    footer = root / "templates" / "partials" / "footer.mjml"
+    footer.write_text(footer.read_text() + "\n")
+    checked.clear()
+    assert CliRunner().invoke(main, validate).exit_code == 0
+    assert sorted(checked) == ["2026-email-follow-up-email", "2026-email-welcome-email"]
+
+
+def test_a_missing_template_is_told_of_a_file_added_after_it_was_checked(tmp_path):
+    root, _ = workspace(tmp_path)
+    emails = root / "emails.yaml"
+    emails.write_text(emails.read_text().replace("templates/follow-up.mjml", "templates/quarterly-news.mjml"))
+    validate = ["--chdir", str(root), "validate"]
+    first = CliRunner().invoke(main, validate)
+    assert first.exit_code == 1 and "'templates/quarterly-news.mjml' does not exist" in first.output
+    assert "quarterly-newz" not in first.output
+    (root / "templates" / "quarterly-newz.mjml").write_text((root / "templates" / "follow-up.mjml").read_text())
+    second = CliRunner().invoke(main, validate)
+    assert "did you mean 'templates/quarterly-newz.mjml'" in second.output
+
+
 def test_validate_cache_is_not_reused_by_changed_checking_code(tmp_path, monkeypatch):
     import campaignkit.cache
     import campaignkit.render.rules_content

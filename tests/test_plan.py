@@ -301,3 +301,28 @@ def test_a_plan_renders_many_email_bodies_on_worker_processes_as_one_process_doe
     assert len(rendered_here) == count
     digests = {c["address"]: c["change"]["after"]["content_sha256"] for c in on_workers if c["type"] == "email"}
     assert len(digests) == count and len(set(digests.values())) == count
+
+
+def test_editing_one_template_renders_only_the_emails_that_read_it_again(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import campaignkit.render
+    from campaignkit.cli import main
+    from tests.test_render_checks import EMAIL, EXTRA_FIELDS, page
+    from tests.workspaces import write_workspace
+
+    emails = "---\n".join(EMAIL.replace("2026-email-test-email", f"2026-email-test{n}-email")
+                          .replace("templates/mail.mjml", f"templates/mail{n}.mjml") for n in range(3))
+    templates = {f"templates/mail{n}.mjml": page(f"<mj-text>Hello {{{{ first_name }}}}, offer {n}</mj-text>")
+                 for n in range(3)}
+    root = write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": emails, **templates})
+    assert CliRunner().invoke(main, ["--chdir", str(root), "apply", "--auto-approve"]).exit_code == 0
+    rendered: list[str] = []
+    original = campaignkit.render.render_email
+    monkeypatch.setattr(campaignkit.render, "render_email",
+                        lambda context, email, *args: rendered.append(email.address) or original(context, email, *args))
+    template = root / "templates" / "mail1.mjml"
+    template.write_text(template.read_text().replace("offer 1", "offer one"))
+    result = CliRunner().invoke(main, ["--chdir", str(root), "plan"])
+    assert result.exit_code == 0 and "1 to change" in result.output, result.output
+    assert rendered == ["email.2026-email-test1-email"]

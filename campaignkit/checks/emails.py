@@ -16,6 +16,8 @@ from campaignkit.diagnostics import Diagnostic, from_record, to_record
 from campaignkit.model import Resource, Workspace
 from campaignkit.render import EmailContext, check_email, email_check_docs
 from campaignkit.render.parallel import start_emails
+from campaignkit.render.paths import template_files
+from campaignkit.render.reads import UNREADABLE
 
 DOCUMENTED.update(email_check_docs())
 
@@ -75,12 +77,20 @@ def start_checking(workspace: Workspace, emails: Sequence[Resource]) -> Callable
 
 
 def _keys(workspace: Workspace, emails: Sequence[Resource]) -> list[str]:
-    """Each email's cache key: a hash of everything its checks read."""
-    inputs = digest(
-        workspace.templates_digest,
-        workspace.config.vars,
-        [field.attributes | {"name": field.name} for field in workspace.of_kind("field")],
-    )
-    # Positions are part of the result, so where the document's keys stand is part of the key.
-    return [digest(inputs, email.address, email.attributes, email.position, getattr(email.data, "marks", None))
-            for email in emails]
+    """Each email's cache key: a hash of everything its checks read.
+
+    That is its own templates, not all of them, so that editing one template re-checks
+    only the emails that read it. An email that reads a file that cannot be read is
+    told the closest existing name, so its key names every template file there is.
+    """
+    inputs = digest(workspace.config.vars,
+                    [field.attributes | {"name": field.name} for field in workspace.of_kind("field")])
+    reads = workspace.template_reads
+    keys = []
+    for email in emails:
+        templates = reads.of(email)
+        others = template_files(workspace.root) if UNREADABLE in templates.values() else None
+        # Positions are part of the result, so where the document's keys stand is part of the key.
+        keys.append(digest(inputs, email.address, email.attributes, email.position,
+                           getattr(email.data, "marks", None), templates, others))
+    return keys

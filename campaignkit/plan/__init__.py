@@ -40,7 +40,7 @@ def plan_workspace(
     Each email created or changed carries its check findings, now and as state recorded them.
     ``render`` replaces the email renderer (and its cache), for tests about planning itself.
     """
-    bodies = EmailBodies(workspace, workspace.templates_digest, render, merge_language_of(target))
+    bodies = EmailBodies(workspace, render, merge_language_of(target))
     desired = desired_objects(workspace, bodies)
     current, drift = refresh(state, target) if refresh_first else (state, ())
     plan = make_plan(desired, current, target, environment, drift=drift, only=only,

@@ -36,15 +36,15 @@ Render = Callable[[Resource], Content]
 class EmailBodies:
     """The rendered bodies of a workspace's emails, and their digests (cached across runs)."""
 
-    def __init__(self, workspace: Workspace, templates_digest: str, render: Render | None = None,
-                 merge_language: str | None = None) -> None:
+    def __init__(self, workspace: Workspace, render: Render | None = None, merge_language: str | None = None
+                 ) -> None:
         self.workspace = workspace
         self.merge_language = merge_language
         self._renderer = _Renderer(workspace, merge_language) if render is None else None
         self._render: Render = render or self._renderer
         # A cache is only sound for the real renderer: its key does not name the function.
         self._cache = ResultCache(workspace.root, "email-content") if render is None else None
-        self._inputs = digest(templates_digest, workspace.config.vars, merge_language,
+        self._inputs = digest(workspace.config.vars, merge_language,
                               [f.attributes | {"name": f.name} for f in workspace.of_kind("field")])
         self._subjects: _Subjects | None = None
         self._rendered: dict[str, Content] = {}
@@ -89,7 +89,7 @@ class EmailBodies:
         return self._rendered[resource.address]
 
     def _key(self, resource: Resource, attributes: dict[str, Any]) -> str:
-        return digest(self._inputs, resource.address, attributes)
+        return digest(self._inputs, resource.address, attributes, self.workspace.template_reads.of(resource))
 
     def save(self) -> None:
         if self._cache:

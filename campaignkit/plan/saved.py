@@ -14,7 +14,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ from campaignkit.errors import UserError
 from campaignkit.model import Workspace
 from campaignkit.plan.changes import Action, Change, Drift, Plan
 from campaignkit.plan.diff import FieldChange
-from campaignkit.render.paths import TemplatePathError, normalise, read_template
 from campaignkit.state import Finding, State
 from campaignkit.workspace import CONFIG_FILE
 
@@ -89,41 +87,19 @@ def check_applicable(plan: Plan, state: State, environment: str, files_hash: str
 def workspace_hash(workspace: Workspace) -> str:
     """A digest of the files a plan is made from: the YAML, and every template an email reads.
 
-    Templates are followed from each email's ``template`` and ``text`` through the
-    files they include or import, so that files no email reads (a plan saved as
-    ``plan.txt``, the output of ``render`` or ``preview``) do not make a saved plan stale.
+    Files no email reads (a plan saved as ``plan.txt``, the output of ``render`` or
+    ``preview``) do not make a saved plan stale (see ``render.reads``).
     """
     digest = hashlib.sha256()
     root = workspace.root
     for path in sorted({root / CONFIG_FILE, *workspace.files}):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for name, text in sorted(_templates_read(workspace).items()):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(text.encode()).digest())
+    reads = workspace.template_reads
+    templates = {name: sha for email in workspace.of_kind("email") for name, sha in reads.of(email).items()}
+    for name, sha in sorted(templates.items()):
+        digest.update(f"{name}\0{sha}".encode())
     return digest.hexdigest()
-
-
-#: How templates name other templates: Jinja's include, import and from, and MJML's mj-include.
-_NAMED_TEMPLATE = re.compile(r"""\{%[-+]?\s*(?:include|import|from)\s+(["'])(.+?)\1"""
-                             r"""|<mj-include\b[^>]*?\bpath\s*=\s*(["'])(.+?)\3""")
-
-
-def _templates_read(workspace: Workspace) -> dict[str, str]:
-    """Every template the emails read, by normalised name, with its text ("" when it cannot be read)."""
-    pending = [value for email in workspace.of_kind("email") for key in ("template", "text")
-               if isinstance(value := email.data.get(key), str) and value != "auto"]
-    found: dict[str, str] = {}
-    while pending:
-        name = normalise(pending.pop())
-        if name in found:
-            continue
-        try:
-            found[name] = read_template(workspace.root, name)
-        except TemplatePathError:
-            found[name] = ""
-            continue
-        pending.extend(match.group(2) or match.group(4) for match in _NAMED_TEMPLATE.finditer(found[name]))
-    return found
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:

@@ -16,11 +16,11 @@ from typing import Any, Callable, Hashable, MutableMapping, TypeVar
 
 from jinja2 import BaseLoader, Environment, Template, TemplateNotFound, TemplateSyntaxError
 
-from campaignkit.model import TEMPLATE_SUFFIXES, Workspace
+from campaignkit.model import Workspace
 from campaignkit.render import markup
 from campaignkit.render.jinja_source import Piece, split
 from campaignkit.render.merge import MergeModel
-from campaignkit.render.paths import TemplatePathError, normalise, read_template
+from campaignkit.render.paths import TemplatePathError, normalise, read_template, template_files
 from campaignkit.render.sandbox import EmailSandbox, make_environment
 from campaignkit.render.structure import ParsedFile
 from campaignkit.render.template_facts import Analysis, PlacedFacts, ShapeCache, analyse
@@ -142,10 +142,7 @@ class EmailContext:
     def template_files(self) -> list[str]:
         """Every file below the root that could be a template (for "did you mean" on a missing one)."""
         if self._files is None:
-            self._files = sorted(
-                path.relative_to(self.root).as_posix() for path in self.root.rglob("*")
-                if path.suffix in TEMPLATE_SUFFIXES and not any(part.startswith(".") for part in path.parts)
-                and path.is_file())
+            self._files = template_files(self.root)
         return self._files
 
     def is_template(self, path: str) -> bool:

@@ -17,6 +17,8 @@ import stat
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
+from campaignkit.model import TEMPLATE_SUFFIXES
+
 #: Larger template files are refused before they are read: no email needs them and
 #: reading one could exhaust memory.
 MAX_TEMPLATE_BYTES = 1_000_000
@@ -102,3 +104,10 @@ def read_template(root: Path, name: str) -> str:
         line, column = text.count("\n", 0, nul) + 1, nul - text.rfind("\n", 0, nul)
         raise TemplateUnreadable(name, f"contains a NUL byte (line {line}, column {column}); templates are text")
     return text
+
+
+def template_files(root: Path) -> list[str]:
+    """Every file below ``root`` that could be a template, by name (for "did you mean" on a missing one)."""
+    names = (path.relative_to(root) for path in root.rglob("*") if path.suffix in TEMPLATE_SUFFIXES)
+    return sorted(name.as_posix() for name in names
+                  if not any(part.startswith(".") for part in name.parts) and (root / name).is_file())

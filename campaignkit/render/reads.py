@@ -1,0 +1,60 @@
+"""Which template files each email reads, found by following the names templates give, without compiling.
+
+Cached check results, cached email bodies and saved plans depend on exactly
+these files. Keyed on them, editing one email's template re-checks and
+re-renders that email alone, and a file no email reads (a plan saved as
+``plan.txt``, the output of ``render`` or ``preview``) changes nothing. The
+names are found with a regular expression, not by compiling each template:
+a name it cannot see (an include that is not a quoted string) is an error
+of the email's own, whatever the files say.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from campaignkit.model import Resource
+from campaignkit.render.paths import TemplatePathError, normalise, read_template
+
+#: How templates name other templates: Jinja's include, import and from, and MJML's mj-include.
+_NAMED_TEMPLATE = re.compile(r"""\{%[-+]?\s*(?:include|import|from)\s+(["'])(.+?)\1"""
+                             r"""|<mj-include\b[^>]*?\bpath\s*=\s*(["'])(.+?)\3""")
+#: The digest of a template that cannot be read.
+UNREADABLE = ""
+
+
+class TemplateReads:
+    """The templates the emails of one workspace read, each read and hashed once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._files: dict[str, tuple[str, tuple[str, ...]]] = {}  # name -> (digest, names it reads)
+
+    def of(self, email: Resource) -> dict[str, str]:
+        """Every template ``email`` reads, by normalised name, with the SHA-256 of its text.
+
+        A file that cannot be read (missing, outside the workspace, not text) has the
+        digest ``UNREADABLE``.
+        """
+        pending = [value for key in ("template", "text")
+                   if isinstance(value := email.data.get(key), str) and value != "auto"]
+        found: dict[str, str] = {}
+        while pending:
+            name = normalise(pending.pop())
+            if name not in found:
+                found[name], named = self._file(name)
+                pending.extend(named)
+        return found
+
+    def _file(self, name: str) -> tuple[str, tuple[str, ...]]:
+        if name not in self._files:
+            try:
+                text = read_template(self.root, name)
+            except TemplatePathError:
+                self._files[name] = (UNREADABLE, ())
+            else:
+                named = tuple(match.group(2) or match.group(4) for match in _NAMED_TEMPLATE.finditer(text))
+                self._files[name] = (hashlib.sha256(text.encode()).hexdigest(), named)
+        return self._files[name]
