@@ -149,3 +149,11 @@ def test_a_prospect_value_of_the_wrong_type_is_one_line_and_writes_nothing(tmp_p
     assert result.exit_code == 1
     assert f"{tmp_path / 'p.yaml'}: first_name: [1, 2] is not a valid text" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_workspace_inside_a_hidden_folder_still_gets_template_suggestions(tmp_path):
+    root, _ = workspace(tmp_path / ".work")
+    emails = root / "emails.yaml"
+    emails.write_text(emails.read_text().replace("templates/follow-up.mjml", "templates/folow-up.mjml"))
+    result = CliRunner().invoke(main, ["--chdir", str(root), "validate"])
+    assert "did you mean 'templates/follow-up.mjml'" in result.output
