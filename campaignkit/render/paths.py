@@ -12,6 +12,7 @@ everywhere. This module only resolves and reads; it reports nothing.
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import stat
 from functools import lru_cache
@@ -64,10 +65,13 @@ def resolve(root: Path, name: str) -> str:
     posix = name.replace("\\", "/")
     if posix.startswith("/") or _DRIVE.match(posix):
         raise OutsideWorkspace(name, "is an absolute path; name templates relative to the workspace root")
-    if ".." in PurePosixPath(posix).parts:
+    if ".." in posix.split("/"):
         raise OutsideWorkspace(name, "leaves the workspace ('..'); templates can only read files inside it")
     workspace = _real_root(root)
-    path = os.path.realpath(os.path.join(workspace, posix))
+    folder, file_name = posixpath.split(posix)
+    path = os.path.join(_real_folder(workspace, folder), file_name)
+    if os.path.islink(path):
+        path = os.path.realpath(path)
     if not path.startswith(workspace.rstrip(os.sep) + os.sep):
         raise OutsideWorkspace(name, "is a link to a file outside the workspace")
     return path
@@ -76,6 +80,11 @@ def resolve(root: Path, name: str) -> str:
 @lru_cache(maxsize=64)  # one workspace root, resolved for every template read
 def _real_root(root: Path) -> str:
     return os.path.realpath(root)
+
+
+@lru_cache(maxsize=1024)  # a command reads thousands of templates from a few folders
+def _real_folder(workspace: str, folder: str) -> str:
+    return os.path.realpath(os.path.join(workspace, folder))
 
 
 def read_template(root: Path, name: str) -> str:

@@ -14,13 +14,17 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Iterator
 
 from campaignkit.model import Resource
 from campaignkit.render.paths import TemplatePathError, normalise, read_template
 
-#: How templates name other templates: Jinja's include, import and from, and MJML's mj-include.
-_NAMED_TEMPLATE = re.compile(r"""\{%[-+]?\s*(?:include|import|from)\s+(["'])(.+?)\1"""
-                             r"""|<mj-include\b[^>]*?\bpath\s*=\s*(["'])(.+?)\3""")
+#: How templates name other templates: Jinja's include, import and from, and MJML's mj-include,
+#: each with the text it starts with.
+_NAMING = (
+    ("{%", re.compile(r"""\{%[-+]?\s*(?:include|import|from)\s+(["'])(?P<name>.+?)\1""")),
+    ("<mj-include", re.compile(r"""<mj-include\b[^>]*?\bpath\s*=\s*(["'])(?P<name>.+?)\1""")),
+)
 #: The digest of a template that cannot be read.
 UNREADABLE = ""
 
@@ -55,6 +59,20 @@ class TemplateReads:
             except TemplatePathError:
                 self._files[name] = (UNREADABLE, ())
             else:
-                named = tuple(match.group(2) or match.group(4) for match in _NAMED_TEMPLATE.finditer(text))
-                self._files[name] = (hashlib.sha256(text.encode()).hexdigest(), named)
+                self._files[name] = (hashlib.sha256(text.encode()).hexdigest(), tuple(_named(text)))
         return self._files[name]
+
+
+def _named(text: str) -> Iterator[str]:
+    """The names ``text`` gives other templates.
+
+    Matched only where a tag opens: a regular expression tried at every character
+    takes ten times as long, and every email's templates are read on every run.
+    """
+    for opening, pattern in _NAMING:
+        at = text.find(opening)
+        while at != -1:
+            match = pattern.match(text, at)
+            if match:
+                yield match.group("name")
+            at = text.find(opening, at + 1)
