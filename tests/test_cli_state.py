@@ -246,6 +246,15 @@ def test_an_unknown_environment_is_named(run):
     assert code == 1 and "no environment 'producton'" in err and "did you mean 'production'" in err
 
 
+def test_a_setting_whose_variable_is_not_set_stops_plan_before_any_state_is_made(run, small_workspace, monkeypatch):
+    monkeypatch.delenv("CK_TEST_UNIT", raising=False)
+    edit(small_workspace / "campaignkit.yaml", "  production:\n    target: local\n",
+         "  production:\n    target: account-engagement\n    settings: {business_unit_id: \"${CK_TEST_UNIT}\"}\n")
+    code, _, err = run("plan", "--env", "production")
+    assert code == 1 and "needs the environment variable CK_TEST_UNIT" in err
+    assert not (small_workspace / ".campaignkit" / "production.db").exists()
+
+
 def test_a_corrupt_state_file_is_one_clear_line_and_left_untouched(run, small_workspace):
     state = small_workspace / ".campaignkit" / "sandbox.db"
     state.parent.mkdir()

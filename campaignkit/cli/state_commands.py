@@ -92,16 +92,18 @@ def session(env_name: str | None, *, validate: bool, with_target: bool = True) -
         root = find_root(Path.cwd())
         workspace, _ = load_workspace(root)
     environment = _environment(workspace, env_name)
-    store = open_store(environment, root, workspace.config.workspace)
+    # The target first: its settings are checked when it opens, and a missing one must not leave a
+    # new state file behind. Opening a target connects to nothing yet.
+    target = open_target(environment, workspace) if with_target else None
     try:
-        target = open_target(environment, workspace) if with_target else None
+        store = open_store(environment, root, workspace.config.workspace)
         try:
             yield Session(workspace, environment, store, target)
         finally:
-            if target is not None:
-                target.close()
+            store.close()
     finally:
-        store.close()
+        if target is not None:
+            target.close()
 
 
 def _environment(workspace: Workspace, name: str | None) -> Environment:

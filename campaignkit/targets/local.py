@@ -72,10 +72,20 @@ class LocalTarget:
     def __init__(self, path: Path, manual_kinds: frozenset[str] = frozenset()) -> None:
         self.path = path
         self.manual_kinds = manual_kinds
-        self._connection = open_sqlite(path, _TABLE, "local target database")
-        for statement in _SCHEMA:
-            self._connection.execute(statement)
+        self._opened: sqlite3.Connection | None = None
         self._mutex = threading.Lock()
+
+    @property
+    def _connection(self) -> sqlite3.Connection:
+        """The database, opened (and made) at first use: a command that fails before it reads
+        the target, for a missing setting or a locked state, leaves no database behind."""
+        with self._mutex:
+            if self._opened is None:
+                connection = open_sqlite(self.path, _TABLE, "local target database")
+                for statement in _SCHEMA:
+                    connection.execute(statement)
+                self._opened = connection
+            return self._opened
 
     def capabilities(self, kind: str) -> KindCapabilities:
         return KindCapabilities(api=kind not in self.manual_kinds,
@@ -139,7 +149,8 @@ class LocalTarget:
                 f"settings list '{change.kind}' under manual_kinds")
 
     def close(self) -> None:
-        self._connection.close()
+        if self._opened is not None:
+            self._opened.close()
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Cursor]:
         return write_transaction(self._connection, self._mutex,
