@@ -37,9 +37,7 @@ def test_an_update_changes_only_that_field_on_the_target(rig):
 
 
 def test_a_failure_reports_what_failed_and_what_was_not_tried_and_keeps_the_rest(rig):
-    with sqlite3.connect(rig.target.path) as db:  # someone made this list in the UI already
-        db.execute("INSERT INTO ck_objects (kind, name, attributes, created, updated) "
-                   "VALUES ('list', 'global-suppression-list', '{}', 'now', 'now')")
+    rig.target.create("list", "global-suppression-list", {}, None)  # someone made this list in the UI already
     report = rig.apply()
     assert not report.ok
     [failed] = report.of(Status.FAILED)

@@ -178,9 +178,7 @@ def test_markdown_narrows_one_enormous_line(rig):
 
 
 def test_apply_text_names_failures_and_what_was_not_tried(rig):
-    with sqlite3.connect(rig.target.path) as db:
-        db.execute("INSERT INTO ck_objects (kind, name, attributes, created, updated) "
-                   "VALUES ('list', 'global-suppression-list', '{}', 'now', 'now')")
+    rig.target.create("list", "global-suppression-list", {}, None)  # someone made this list in the UI already
     text = apply_text(rig.apply()).plain
     assert text.splitlines()[0] == "Apply failed: 5 added, 0 changed, 0 destroyed; 1 failed, 1 not tried."
     assert "list.global-suppression-list (create): a list called 'global-suppression-list' already exists" in text
