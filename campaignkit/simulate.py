@@ -15,11 +15,13 @@ import csv
 import itertools
 import math
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from campaignkit.checks.fields import misfit
 from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.engine.activity import Event
 from campaignkit.engine.conditions import ACTIVITY_TARGET, field_matches
@@ -290,19 +292,20 @@ def csv_population(world: World, program: str, path: Path) -> list[Cohort]:
     if unknown:
         raise UserError(f"{path}: column '{unknown[0]}' is not a field{did_you_mean(closest(unknown[0], known))}")
     answers = _Answers(world)
-    grouped: dict[tuple, tuple[dict[str, str], int]] = {}
-    for row in rows:
-        key = tuple(sorted((name, answers(name, value)) for name, value in row.items() if value not in (None, "")))
+    grouped: dict[tuple, tuple[dict[str, Any], int]] = {}
+    for line, text in rows:
+        row = _typed_row(world, text, f"{path}:{line}")
+        key = tuple(sorted((name, answers(name, value)) for name, value in row.items() if value != ""))
         first, count = grouped.get(key, (row, 0))
         grouped[key] = (first, count + 1)
     recipients = set(world.programs[program]["recipients"]["include"])
-    return [Cohort(count, _csv_prospect(world, dict(row), recipients, path)) for row, count in grouped.values()]
+    return [Cohort(count, _csv_prospect(world, dict(row), recipients)) for row, count in grouped.values()]
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """The header and the rows of a prospects CSV; a row with more or fewer values than the
-    header has columns is a ``UserError`` that names its line, since its values cannot be
-    matched to fields."""
+def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and the rows of a prospects CSV, each with its line; a row with more or fewer
+    values than the header has columns is a ``UserError`` that names its line, since its values
+    cannot be matched to fields."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
@@ -311,10 +314,43 @@ def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
             for row in reader:
                 if None in row or None in row.values():
                     raise UserError(_ragged(path, reader.line_num, columns, row))
-                rows.append(row)
+                rows.append((reader.line_num, row))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise UserError(f"cannot read {path}: {exc}") from None
     return columns, rows
+
+
+def _typed_row(world: World, row: dict[str, str], where: str) -> dict[str, Any]:
+    """A CSV row with each field's value read as its field's type: a number field's ``500`` is
+    the number 500 (``employees >= 200``), a text field's ``01234`` stays text. A value that does
+    not fit its field (``many`` employees, a country not among an enum's values) is a ``UserError``
+    at its line, as it would be in a campaign test's prospect."""
+    typed: dict[str, Any] = {}
+    for column, text in row.items():
+        if column == "score":
+            if not re.fullmatch(r"\s*-?\d+\s*", text or "0"):
+                raise UserError(f"{where}: score: {text!r} is not a whole number")
+            typed[column] = int(text or "0")
+            continue
+        field = world.fields.get(column)
+        typed[column] = value = _typed(field.get("type", "text"), text) if field is not None else text
+        problem = misfit(field, value) if field is not None and text != "" else None
+        if problem:
+            raise UserError(f"{where}: {column}: {problem}")
+    return typed
+
+
+def _typed(field_type: str, text: str) -> Any:
+    """``text`` as a value of a field of ``field_type``; as it is where it is not one (``misfit`` says so)."""
+    if field_type == "number":
+        for number in (int, float):
+            try:
+                return number(text)
+            except ValueError:
+                pass
+    elif field_type == "bool" and text.strip().lower() in ("true", "false"):
+        return text.strip().lower() == "true"
+    return text
 
 
 def _ragged(path: Path, line: int, columns: list[str], row: dict[str | None, Any]) -> str:
@@ -350,35 +386,19 @@ class _Answers:
         self._fields = set(world.field_defaults)
         self._known: dict[tuple[str, str], object] = {}
 
-    def __call__(self, column: str, value: str) -> object:
+    def __call__(self, column: str, value: Any) -> object:
         if column not in self._fields:
             return value
         key = (column, value)
         if key not in self._known:
-            typed = _typed(value)
-            self._known[key] = tuple(field_matches(test["op"], typed, test.get("value"), test.get("values"))
+            self._known[key] = tuple(field_matches(test["op"], value, test.get("value"), test.get("values"))
                                      for test in self._tests.get(column, ()))
         return self._known[key]
 
 
-def _csv_prospect(world: World, row: dict[str, str], recipients: set[str], path: Path) -> Prospect:
+def _csv_prospect(world: World, row: dict[str, Any], recipients: set[str]) -> Prospect:
     split = lambda text: {v.strip() for v in text.split(CSV_LIST_SEPARATOR) if v.strip()}  # noqa: E731
-    try:
-        score = int(row.pop("score", "0"))
-    except ValueError:
-        raise UserError(f"{path}: score must be a whole number") from None
+    score = row.pop("score", 0)
     opted_out = row.pop("opted_out", "false").strip().lower() in ("true", "1", "yes")
     tags, lists = split(row.pop("tags", "")), split(row.pop("lists", "")) or recipients
-    return _prospect(world, {k: _typed(v) for k, v in row.items()}, lists, score=score, opted_out=opted_out,
-                     tags=tags)
-
-
-def _typed(text: str) -> Any:
-    """Numbers in a CSV compare as numbers (employees >= 200)."""
-    try:
-        return int(text)
-    except ValueError:
-        try:
-            return float(text)
-        except ValueError:
-            return text
+    return _prospect(world, row, lists, score=score, opted_out=opted_out, tags=tags)

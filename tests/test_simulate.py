@@ -97,3 +97,26 @@ def test_a_csv_row_that_does_not_fit_the_header_names_its_line(world: World, tmp
     ragged.write_text(text, encoding="utf-8")
     with pytest.raises(UserError, match=message):
         csv_population(world, WELCOME, ragged)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("job_title,employees\nCMO,500\nCMO,many\n", r"typed.csv:3: employees: 'many' is not a valid number"),
+    ("job_title,department\nCMO,Marketing\nCMO,Marketting\n",
+     r"typed.csv:3: department: 'Marketting' is not one of"),
+    ("email,score\na@acme.example,12\nb@acme.example,lots\n", r"typed.csv:3: score: 'lots' is not a whole number"),
+    ("email\nnot-an-address\n", r"typed.csv:2: email: 'not-an-address' is not a valid email"),
+])
+def test_a_csv_value_that_does_not_fit_its_field_names_its_line(world: World, tmp_path: Path, text: str,
+                                                                message: str) -> None:
+    typed = tmp_path / "typed.csv"
+    typed.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError, match=message):
+        csv_population(world, WELCOME, typed)
+
+
+def test_csv_values_take_their_fields_types(world: World, tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("country,employees,score\n01234,500,\n", encoding="utf-8")
+    [cohort] = csv_population(world, WELCOME, people)
+    assert cohort.prospect.fields["country"] == "01234" and cohort.prospect.fields["employees"] == 500
+    assert cohort.prospect.score == 0

@@ -39,14 +39,15 @@ def misfits(workspace: Workspace, prospect: Mapping[str, Any]) -> Iterator[tuple
     enum's values), by field name, with what is wrong; empty values and undeclared names pass."""
     fields = {field.name: field for field in workspace.of_kind("field")}
     for name, value in prospect.items():
-        if name in fields and not is_empty(value) and (problem := _misfit(fields[name], value)):
+        if name in fields and not is_empty(value) and (problem := misfit(fields[name].data, value)):
             yield name, problem
 
 
-def _misfit(field: Resource, value: Any) -> str | None:
-    field_type = field.data.get("type", "text")
+def misfit(field: Mapping[str, Any], value: Any) -> str | None:
+    """What is wrong with ``value`` for the field declared as ``field`` (its data); None if it fits."""
+    field_type = field.get("type", "text")
     if field_type == "enum":
-        allowed = field.data.get("values") or []
+        allowed = field.get("values") or []
         return None if value in allowed else f"{value!r} is not one of {', '.join(map(str, allowed))}"
     return None if fits_type(field_type, value) else f"{value!r} is not a valid {field_type}"
 

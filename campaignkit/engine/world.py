@@ -21,6 +21,8 @@ DEFAULT_MQL = {"score": 100, "grade": "B-"}
 @dataclass(frozen=True)
 class World:
     field_defaults: dict[str, Any]
+    #: Each field's declaration by name (its type and an enum's values), to read prospects from files.
+    fields: dict[str, dict[str, Any]]
     lists: dict[str, dict[str, Any]]
     points: dict[str, int]
     decay: dict[str, int] | None
@@ -43,6 +45,7 @@ class World:
         grading = next(iter(data("grading").values()), {})
         return cls(
             field_defaults={f["name"]: f.get("example", f.get("default")) for f in data("field").values()},
+            fields={f["name"]: f for f in data("field").values()},
             lists=data("list"),
             points={**DEFAULT_POINTS, **scoring.get("activities", {})},
             decay=scoring.get("decay"),
