@@ -8,7 +8,9 @@ nothing here decides whether a workspace is valid.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -17,7 +19,7 @@ from urllib.parse import quote
 import click
 
 from campaignkit import __version__
-from campaignkit.diagnostics import Diagnostic, Severity
+from campaignkit.diagnostics import Diagnostic, Position, Severity
 from campaignkit.load import MAX_FILE_BYTES
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -25,6 +27,9 @@ JSON_FORMAT_VERSION = "1.0"
 #: The longest stretch of a source line shown under a diagnostic: longer lines are cut
 #: around the column, so that one minified line does not flood the terminal.
 SHOWN_CHARACTERS = 120
+#: What a diagnostic points at in a YAML line: a quoted string, or plain text up to a key's colon,
+#: a comment or a flow indicator (a key, a name, a value of several words, a URL).
+_TOKEN = re.compile(r""""(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?|(?:[^\s,\[\]{}#:]|:(?=\S))+(?:[ \t]+(?:[^\s,\[\]{}#:]|:(?=\S))+)*""")
 
 
 def render(diagnostics: list[Diagnostic], root: Path, fmt: str, color: bool = False) -> str:
@@ -46,7 +51,8 @@ def as_text(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> s
         if source is not None:
             shown, column = _excerpt(source, d.position.column)
             lines.append(f"  {shown}")
-            caret = _under(shown[:column - 1]) + "^"
+            token = shown[column - 1:column - 1 + _token_length(shown, column)] or " "
+            caret = _under(shown[:column - 1]) + "^" + _under(token, "~")[1:]
             lines.append("  " + (click.style(caret, fg="green", bold=True) if color else caret))
     lines.append(summary(diagnostics))
     return "\n".join(lines)
@@ -64,9 +70,25 @@ def _excerpt(source: str, column: int) -> tuple[str, int]:
     return head + source[start:end] + tail, column - start + len(head)
 
 
-def _under(text: str) -> str:
-    """Blanks as wide as ``text`` on a terminal: its tabs kept, two spaces under a wide character."""
-    return "".join("\t" if c == "\t" else "  " if unicodedata.east_asian_width(c) in "WF" else " " for c in text)
+def _under(text: str, mark: str = " ") -> str:
+    """``mark`` as wide as ``text`` on a terminal: its tabs kept, two marks under a wide character."""
+    return "".join("\t" if c == "\t" else mark * 2 if unicodedata.east_asian_width(c) in "WF" else mark for c in text)
+
+
+def _token_length(source: str, column: int) -> int:
+    """How many characters the token at ``column`` of ``source`` spans (at least one)."""
+    match = _TOKEN.match(source, column - 1)
+    return max(1, len(match.group())) if match else 1
+
+
+def _end(root: Path, d: Diagnostic) -> Position:
+    """Where what ``d`` points at ends (the column after it, as Terraform's and SARIF's ranges have it)."""
+    if d.end is not None:
+        return d.end
+    source = _source_line(root, d.position.path, d.position.line)
+    if source is None:
+        return d.position
+    return replace(d.position, column=d.position.column + _token_length(source, d.position.column))
 
 
 def summary(diagnostics: Iterable[Diagnostic]) -> str:
@@ -92,7 +114,7 @@ def as_json(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> s
 
 def _json_diagnostic(d: Diagnostic, root: Path) -> dict:
     start = {"line": d.position.line, "column": d.position.column, "byte": _byte_offset(root, d.position)}
-    end = d.end or d.position
+    end = _end(root, d)
     item = {
         "severity": d.severity.value,
         "summary": d.message,
@@ -114,7 +136,9 @@ def as_github(diagnostics: list[Diagnostic], root: Path, color: bool = False) ->
     lines = []
     for d in diagnostics:
         level = "error" if d.is_error else "warning"
+        end = _end(root, d)
         props = (f"file={_gh_property(d.position.path)},line={d.position.line},col={d.position.column},"
+                 f"endLine={end.line},endColumn={max(d.position.column, end.column - 1)},"
                  f"title={_gh_property(d.code)}")
         lines.append(f"::{level} {props}::{_gh_message(d.message)}")
     lines.append(summary(diagnostics))
@@ -143,7 +167,7 @@ def as_sarif(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> 
         "message": {"text": d.message},
         "locations": [{"physicalLocation": {
             "artifactLocation": {"uri": quote(d.position.path), "uriBaseId": "%SRCROOT%"},
-            "region": {"startLine": d.position.line, "startColumn": d.position.column},
+            "region": _region(root, d),
         }}],
     } for d in diagnostics]
     document = {
@@ -156,6 +180,12 @@ def as_sarif(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> 
         }],
     }
     return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _region(root: Path, d: Diagnostic) -> dict[str, int]:
+    end = _end(root, d)
+    return {"startLine": d.position.line, "startColumn": d.position.column, "endLine": end.line,
+            "endColumn": end.column}
 
 
 def _count(n: int, noun: str) -> str:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from campaignkit.cli import main
@@ -31,7 +32,7 @@ def test_text_format_is_compiler_like_with_source_line_and_caret(tmp_path):
     lines = result.output.splitlines()
     assert lines[0] == "extra.yaml:4:1: CK101 error: unknown key 'titel' in the list (did you mean 'title'?)"
     assert lines[1] == "  titel: X"
-    assert lines[2] == "  ^"
+    assert lines[2] == "  ^~~~~"  # under the whole key
     assert lines[-1] == "1 error, 0 warnings."
     assert "\x1b[" not in result.output  # no colour when not on a terminal
 
@@ -66,11 +67,15 @@ def test_json_format_follows_terraform_validate(tmp_path):
     assert diagnostic["range"]["filename"] == "extra.yaml"
     assert diagnostic["range"]["start"]["line"] == 4
     assert diagnostic["range"]["start"]["byte"] == len("kind: list\nname: 2026-web-x-list\ntype: static\n")
+    # the end is the column after the key, as in Terraform's ranges
+    assert diagnostic["range"]["end"]["line"] == 4 and diagnostic["range"]["end"]["column"] == 1 + len("titel")
+    assert diagnostic["range"]["end"]["byte"] == diagnostic["range"]["start"]["byte"] + len("titel")
 
 
 def test_github_format_is_workflow_annotations(tmp_path):
     result = run(write_workspace(tmp_path, BROKEN), "validate", "--format", "github")
-    assert result.output.splitlines()[0].startswith("::error file=extra.yaml,line=4,col=1,title=CK101::unknown key")
+    assert result.output.splitlines()[0].startswith(
+        "::error file=extra.yaml,line=4,col=1,endLine=4,endColumn=5,title=CK101::unknown key")
 
 
 def test_sarif_format_has_rules_and_results(tmp_path):
@@ -81,7 +86,7 @@ def test_sarif_format_has_rules_and_results(tmp_path):
     assert [r["id"] for r in run_["tool"]["driver"]["rules"]] == ["CK101"]
     location = run_["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "extra.yaml"
-    assert location["region"] == {"startLine": 4, "startColumn": 1}
+    assert location["region"] == {"startLine": 4, "startColumn": 1, "endLine": 4, "endColumn": 6}
 
 
 def test_sarif_locations_are_uris(tmp_path):
@@ -97,7 +102,21 @@ def test_the_caret_stands_under_the_column_after_tabs_and_wide_characters(tmp_pa
     before = line[:line.index("titel")]
     assert shown == "  " + line
     # a tab under the tab, two blanks under each of the two wide characters, one under '", '
-    assert caret == "  " + " " * before.index("\t") + "\t" + " " * 4 + " " * 3 + "^"
+    assert caret == "  " + " " * before.index("\t") + "\t" + " " * 4 + " " * 3 + "^~~~~"
+
+
+@pytest.mark.parametrize("line, token", [
+    ('title: "a \\"quoted\\" title"  # why', '"a \\"quoted\\" title"'),
+    ("title: 'it''s here'", "'it''s here'"),
+    ("title: two words # and a comment", "two words"),
+    ("title: https://example.com/a:b?c=d", "https://example.com/a:b?c=d"),
+    ("{title: [x], name: y}", "[x]"),
+])
+def test_the_range_of_a_diagnostic_spans_what_it_points_at(line, token):
+    from campaignkit.report import _token_length
+
+    column = line.index(token) + 1
+    assert _token_length(line, column) == (1 if token == "[x]" else len(token))
 
 
 def test_outside_a_workspace_is_one_line_and_exit_1(tmp_path):
