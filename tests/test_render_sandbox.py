@@ -24,7 +24,7 @@ def codes_and_lines(tmp_path, template):
     "joiner.__call__.__func__",
 ])
 def test_python_internals_are_refused_before_rendering(tmp_path, expression):
-    template = page(f"<mj-text>\n{{{{ {expression} }}}}\n</mj-text>")
+    template = page(f"<mj-text>\nHello {{{{ {expression} }}}}\n</mj-text>")
     found = codes_and_lines(tmp_path, template)
     if "lambda" in expression:  # not even Jinja syntax
         assert found == [("CK403", line_of(template, "lambda"))]
@@ -41,7 +41,7 @@ def test_internals_reached_at_run_time_are_refused_with_their_line(tmp_path):
 @pytest.mark.parametrize("expression", ["'x' * 10000000", "2 ** 100000", "[1] * 5000000",
                                         "((10 ** 1000) ** 1000) ** 1000"])
 def test_expressions_that_would_exhaust_memory_are_stopped(tmp_path, expression):
-    template = page(f"<mj-text>\n{{{{ {expression} }}}}\n</mj-text>")
+    template = page(f"<mj-text>\nHello {{{{ {expression} }}}}\n</mj-text>")
     assert codes_and_lines(tmp_path, template) == [("CK409", line_of(template, expression))]
 
 
@@ -101,7 +101,9 @@ def test_template_paths_stay_inside_the_workspace(tmp_path):
 
 @pytest.mark.parametrize("expression", ["cycler", "self", "joiner()", "namespace", "range"])
 def test_printing_an_object_without_text_of_its_own_is_an_error(tmp_path, expression):
-    template = page(f"<mj-text>\n{{{{ {expression} }}}}\n</mj-text>")
+    template = page(f"<mj-text>\nHello {{{{ {expression} }}}}\n</mj-text>")
     found = diagnose(tmp_path, template)
-    assert [(d.code, d.position.line) for d in found] == [("CK408", line_of(template, expression))]
+    line = line_of(template, expression)
+    assert [(d.code, d.position.line) for d in found] == [("CK408", line)]
+    assert found[0].position.column == template.splitlines()[line - 1].index("{{") + 1
     assert "not text" in found[0].message

@@ -42,6 +42,7 @@ _TAG_NAMES = re.compile(r"<(/?)([A-Za-z][\w:.-]*)(?:[^>]*(/)>|[^>]*>)")
 _SELF_CLOSING = re.compile(r"<[A-Za-z][\w:.-]*[^>]*/>")
 _HEAD = re.compile(r"<mj-head\b[^>]*>")
 _ROOT = re.compile(r"<mjml\b[^>]*>")
+_JINJA_OPENING = re.compile(r"\{[{%]")
 
 
 @dataclass(frozen=True)
@@ -165,10 +166,15 @@ def run(context: EmailContext, compiled: CompiledTemplate, values: dict[str, Any
 
 
 def _failing_line(context: EmailContext, exc: BaseException, origin: Position) -> Position:
-    """The template line a render error comes from (Jinja puts template lines in the traceback)."""
+    """The template line a render error comes from (Jinja puts template lines in the traceback),
+    at its first ``{{`` or ``{%``: the traceback tells the line, and the Jinja on it is what failed."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if context.is_template(frame.filename) and frame.lineno:
-            return Position(frame.filename, frame.lineno, 1)
+            source = context.source(frame.filename)
+            lines = source.splitlines() if isinstance(source, str) else []
+            text = lines[frame.lineno - 1] if frame.lineno <= len(lines) else ""
+            found = _JINJA_OPENING.search(text)
+            return Position(frame.filename, frame.lineno, found.start() + 1 if found else 1)
     return origin
 
 
