@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -249,16 +251,20 @@ def test_a_template_with_a_nul_byte_is_reported_with_where_it_is(tmp_path):
     assert f"contains a NUL byte (line {line}, column 8)" in found[0].message
 
 
-def test_many_emails_are_checked_on_worker_processes_with_the_same_results(tmp_path, monkeypatch):
-    """Enough emails to start the worker processes: results in order, as one process finds them."""
-    count = 60
+def many_emails(tmp_path: Path, count: int) -> Path:
+    """A workspace of ``count`` emails, every seventh with an image that has no alt text (CK420)."""
     emails = "---\n".join(EMAIL.replace("2026-email-test-email", f"2026-email-test{n}-email")
                           .replace("templates/mail.mjml", f"templates/mail{n}.mjml") for n in range(count))
     templates = {f"templates/mail{n}.mjml": page('<mj-image src="https://acme.example/a.png" />' if n % 7 == 0
                                                  else f"<mj-text>Hello {{{{ first_name }}}} {n}</mj-text>")
                  for n in range(count)}
-    root = write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": emails, **templates})
-    workspace, _ = load_workspace(root)
+    return write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": emails, **templates})
+
+
+def test_many_emails_are_checked_on_worker_processes_with_the_same_results(tmp_path, monkeypatch):
+    """Enough emails to start the worker processes: results in order, as one process finds them."""
+    count = 60
+    workspace, _ = load_workspace(many_emails(tmp_path, count))
     checked = workspace.of_kind("email")
     monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
     in_this_process = []
@@ -271,6 +277,16 @@ def test_many_emails_are_checked_on_worker_processes_with_the_same_results(tmp_p
     assert on_workers == in_one
     assert [n for n, found in enumerate(on_workers) if [d.code for d in found] == ["CK420"]] == list(range(0, count, 7))
     assert all(found == [] for n, found in enumerate(on_workers) if n % 7)
+
+
+def test_validate_on_worker_processes_prints_only_its_report(tmp_path):
+    """The workers are stopped when their work is done; they die of it quietly, cold run or warm."""
+    root = many_emails(tmp_path, 120)
+    for _ in range(3):
+        result = subprocess.run([sys.executable, "-m", "campaignkit", "validate"], cwd=root, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 1 and "CK420" in result.stdout
+        assert result.stderr == ""
 
 
 @pytest.mark.parametrize("text, codes", [

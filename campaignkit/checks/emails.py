@@ -8,6 +8,7 @@ most expensive step of ``validate``.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Callable, Iterable, Iterator, Sequence
 
 from campaignkit.cache import ResultCache, digest
@@ -54,43 +55,54 @@ def checked_emails(workspace: Workspace, emails: Sequence[Resource]) -> list[lis
 def start_checking(workspace: Workspace, emails: Sequence[Resource]) -> Callable[[], list[list[Diagnostic]]]:
     """Starts ``checked_emails`` (on the worker processes) and returns what waits for its results.
 
-    On a first run nothing is cached: every email is started at once, and the cache keys
-    are worked out while the workers check them.
+    The workers also work out the cache keys and look them up, so that a warm run's
+    hashing of templates runs on every core while ``validate`` runs its other checks.
     """
     if not emails:
         return lambda: []
     cache = ResultCache(workspace.root, "emails")
-    keys = None if cache.empty else _keys(workspace, emails)
-    results = [None] * len(emails) if keys is None else [cache.get(key) for key in keys]
-    missing = [index for index, result in enumerate(results) if result is None]
-    fresh = start_emails(check_email, EmailContext(workspace), [emails[index] for index in missing])
+    fresh = start_emails(_Cached(workspace, cache), EmailContext(workspace), emails)
 
     def collect() -> list[list[Diagnostic]]:
-        ready = keys or _keys(workspace, emails)
-        for index, found in zip(missing, fresh()):
-            results[index] = [to_record(d) for d in found]
-            cache.put(ready[index], results[index])
+        results = []
+        for key, records in fresh():
+            cache.put(key, records)
+            results.append([from_record(record) for record in records])
         cache.save()
-        return [[from_record(record) for record in records] for records in results]
+        return results
 
     return collect
 
 
-def _keys(workspace: Workspace, emails: Sequence[Resource]) -> list[str]:
-    """Each email's cache key: a hash of everything its checks read.
+class _Cached:
+    """``check_email`` as records, from ``cache`` where it holds the email's key; returns (key, records)."""
 
-    That is its own templates, not all of them, so that editing one template re-checks
-    only the emails that read it. An email that reads a file that cannot be read is
-    told the closest existing name, so its key names every template file there is.
-    """
-    inputs = digest(workspace.config.vars,
-                    [field.attributes | {"name": field.name} for field in workspace.of_kind("field")])
-    reads = workspace.template_reads
-    keys = []
-    for email in emails:
-        templates = reads.of(email)
-        others = template_files(workspace.root) if UNREADABLE in templates.values() else None
+    def __init__(self, workspace: Workspace, cache: ResultCache) -> None:
+        self.workspace = workspace
+        self.cache = cache
+        self.inputs = digest(workspace.config.vars,
+                             [field.attributes | {"name": field.name} for field in workspace.of_kind("field")])
+
+    def __call__(self, context: EmailContext, email: Resource) -> tuple[str, list]:
+        key = self.key(email)
+        records = self.cache.get(key)
+        if records is None:
+            records = [to_record(d) for d in check_email(context, email)]
+        return key, records
+
+    def key(self, email: Resource) -> str:
+        """A hash of everything the email's checks read.
+
+        That is its own templates, not all of them, so that editing one template re-checks
+        only the emails that read it. An email that reads a file that cannot be read is
+        told the closest existing name, so its key names every template file there is.
+        """
+        templates = self.workspace.template_reads.of(email)
+        others = self._template_files if UNREADABLE in templates.values() else None
         # Positions are part of the result, so where the document's keys stand is part of the key.
-        keys.append(digest(inputs, email.address, email.attributes, email.position,
-                           getattr(email.data, "marks", None), templates, others))
-    return keys
+        return digest(self.inputs, email.address, email.attributes, email.position,
+                      getattr(email.data, "marks", None), templates, others)
+
+    @cached_property
+    def _template_files(self) -> list[str]:
+        return template_files(self.workspace.root)

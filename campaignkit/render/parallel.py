@@ -81,11 +81,14 @@ def _in_this_process(function: Callable[[EmailContext, Resource], T], context: E
 def _worker_started() -> None:
     """No cyclic collection in a worker, and Ctrl-C is the parent's to handle: it stops the workers.
 
-    On Linux a worker also asks to be killed with its parent, so that a ``kill -9`` of the
-    command leaves no orphans printing broken pipes into the terminal.
+    The parent stops them with SIGTERM, which a worker must simply die of: the command's own
+    SIGTERM handler, inherited by the fork, would print a traceback from each. On Linux a
+    worker also asks to be killed with its parent, so that a ``kill -9`` of the command leaves
+    no orphans printing broken pipes into the terminal.
     """
     gc.disable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux: orphans finish their chunk and exit
