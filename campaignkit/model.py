@@ -85,23 +85,29 @@ class Resource:
     @cached_property
     def reference_paths(self) -> tuple[tuple[str, tuple[str | int, ...]], ...]:
         """Every ``KIND.NAME`` string in the document with its path; found once, used by many checks."""
-        return tuple(_references(self.data, ()))
+        found: list[tuple[str, tuple[str | int, ...]]] = []
+        _find_references(self.data, (), found)
+        return tuple(found)
 
 
 _NOT_REFERENCES = frozenset({"kind", "name", "moved_from", "description"})
 
 
-def _references(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[str, tuple[str | int, ...]]]:
-    if isinstance(value, str):
-        if ADDRESS.match(value):
-            yield value, path
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key not in _NOT_REFERENCES:
-                yield from _references(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _references(item, (*path, index))
+def _find_references(value: dict | list, path: tuple[str | int, ...],
+                     found: list[tuple[str, tuple[str | int, ...]]]) -> None:
+    """Appends the ``KIND.NAME`` strings below ``value`` to ``found``, in document order.
+
+    Scalars are looked at in the loop rather than in a call of their own: every resource
+    is walked on every run, and most of what it holds are scalars.
+    """
+    items = (((key, item) for key, item in value.items() if key not in _NOT_REFERENCES)
+             if isinstance(value, dict) else enumerate(value))
+    for key, item in items:
+        if isinstance(item, str):
+            if "." in item and ADDRESS.match(item):
+                found.append((item, (*path, key)))
+        elif isinstance(item, (dict, list)):
+            _find_references(item, (*path, key), found)
 
 
 def plain(value: Any) -> Any:
