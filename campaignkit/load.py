@@ -12,6 +12,7 @@ know about resource kinds; that is ``workspace``'s job.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -141,6 +142,7 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         them first), so a plain recursive walk builds the same data in half the time,
         which is most of what loading costs after libyaml's parse.
         """
+        self._depth = 0
         return self._build(node)
 
     def _build(self, node: yaml.Node) -> Any:
@@ -161,6 +163,10 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         return self.construct_object(node, deep=True)  # explicit tags: PyYAML's constructors, or its error
 
     def _map(self, node: yaml.MappingNode) -> LocatedDict:
+        with self._nested(node):
+            return self._map_items(node)
+
+    def _map_items(self, node: yaml.MappingNode) -> LocatedDict:
         merged = self._merged(node) if self._merges else 0
         data = self._built[node] = LocatedDict()
         data.source, data.line, data.column = self.source, node.start_mark.line + 1, node.start_mark.column + 1
@@ -194,11 +200,24 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         return len(node.value) - own
 
     def _seq(self, node: yaml.SequenceNode) -> LocatedList:
-        data = self._built[node] = LocatedList()
-        data.source, data.line, data.column = self.source, node.start_mark.line + 1, node.start_mark.column + 1
-        data.marks = [(child.start_mark.line + 1, child.start_mark.column + 1) for child in node.value]
-        data.extend([self._build(child) for child in node.value])
-        return data
+        with self._nested(node):
+            data = self._built[node] = LocatedList()
+            data.source, data.line, data.column = self.source, node.start_mark.line + 1, node.start_mark.column + 1
+            data.marks = [(child.start_mark.line + 1, child.start_mark.column + 1) for child in node.value]
+            data.extend([self._build(child) for child in node.value])
+            return data
+
+    @contextmanager
+    def _nested(self, node: yaml.Node) -> Iterator[None]:
+        """One level deeper; past ``MAX_DEPTH`` the document is refused (``_TooDeep``) before
+        Python's own recursion limit is reached."""
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _TooDeep(node)
+        try:
+            yield
+        finally:
+            self._depth -= 1
 
 
 def _core_schema_resolvers() -> dict:
@@ -321,7 +340,11 @@ def load_text(text: str, display: str) -> tuple[list[Document], list[Diagnostic]
                 if bomb:
                     diagnostics.append(bomb)
                     continue
-            data = loader.construct_document(node)
+            try:
+                data = loader.construct_document(node)
+            except _TooDeep as exc:
+                diagnostics.append(_too_deep_at(_node_position(exc.node, start)))
+                continue
             if data is not None:
                 documents.append(Document(data, start))
     except yaml.MarkedYAMLError as exc:
@@ -371,8 +394,7 @@ def _too_deep(text: str, display: str) -> Diagnostic | None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
-                    return error("CK004", f"nesting deeper than {MAX_DEPTH} levels; campaign files never need this",
-                                 Position(display, mark.line + 1, mark.column + 1))
+                    return _too_deep_at(Position(display, mark.line + 1, mark.column + 1))
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:
@@ -410,7 +432,7 @@ def _alias_problem(root: yaml.Node, start: Position) -> Diagnostic | None:
         return error("CK004", "an alias refers to a node that contains it; campaign files cannot be recursive",
                      _node_position(exc.node, start))
     except RecursionError:
-        return error("CK004", f"nesting deeper than {MAX_DEPTH} levels; campaign files never need this", start)
+        return _too_deep_at(start)
     except _TooLarge as exc:
         return error("CK004", f"aliases expand this document past {MAX_EXPANDED_NODES:,} nodes "
                      "(an alias bomb?); write the values out or use fewer nested aliases",
@@ -420,6 +442,15 @@ def _alias_problem(root: yaml.Node, start: Position) -> Diagnostic | None:
 
 def _node_position(node: yaml.Node, start: Position) -> Position:
     return Position(start.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _too_deep_at(where: Position) -> Diagnostic:
+    return error("CK004", f"nesting deeper than {MAX_DEPTH} levels; campaign files never need this", where)
+
+
+class _TooDeep(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
 
 
 class _Recursive(Exception):

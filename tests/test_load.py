@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from campaignkit.diagnostics import Position
 from campaignkit.load import MAX_FILE_BYTES, load_file, load_text, position_of
 
@@ -98,6 +100,13 @@ def test_a_tag_that_does_not_fit_its_node_is_a_diagnostic():
 def test_recursive_alias_is_refused():
     _, problems = load_text("a: &a [*a]\n", "f.yaml")
     assert codes(problems) == ["CK004"]
+
+
+@pytest.mark.parametrize("text", ["a: " + "[" * 65 + "]" * 65 + "\n", "a: " + "[" * 1000 + "]" * 1000 + "\n",
+                                  "".join("  " * level + f"k{level}:\n" for level in range(1200)) + "  " * 1200 + "v\n"])
+def test_nesting_past_the_limit_is_refused_however_few_brackets_it_takes(text):
+    docs, problems = load_text(text, "deep.yaml")
+    assert docs == [] and codes(problems) == ["CK004"]
 
 
 def test_deep_nesting_is_a_diagnostic_not_a_crash():
