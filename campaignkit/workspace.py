@@ -103,7 +103,27 @@ def _load_config(root: Path, diagnostics: list[Diagnostic]) -> Config:
         diagnostics.append(error("CK008", f"{CONFIG_FILE} must be a mapping with 'workspace' and 'environments'",
                                  docs[0].position))
         data = {}
-    return config_from(data, docs[0].position if docs else start)
+    config = config_from(data, docs[0].position if docs else start)
+    diagnostics.extend(_default_problems(data, config))
+    return config
+
+
+def _default_problems(data: dict[str, Any], config: Config) -> list[Diagnostic]:
+    """``default_environment`` must name an environment when there is a choice: falling back to
+    the first one listed would send a mistyped default's plan and apply to production."""
+    default = data.get("default_environment")
+    names = [name for name in _mapping(data.get("environments"))]
+    if default is None:
+        if len(names) < 2:
+            return []
+        return [error("CK008", f"{CONFIG_FILE} has {len(names)} environments: set default_environment to the one "
+                      f"commands use without --env ({', '.join(names)})", config.position)]
+    if not isinstance(default, str) or default in names:
+        return []  # a wrong type is the schema's to report
+    suggestion = closest(default, names)
+    return [error("CK008", f"default_environment '{default}' is not an environment{did_you_mean(suggestion)}; "
+                  f"environments are {', '.join(names) or 'none'}", data.value_position("default_environment"),
+                  suggestion=suggestion)]
 
 
 def config_from(data: dict[str, Any], position: Position) -> Config:

@@ -164,3 +164,21 @@ def test_validate_checks_campaign_test_files(tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith("tests/welcome.yaml:4:")
     assert "CK802" in result.output and "did you mean 'wait'" in result.output
+
+
+@pytest.mark.parametrize("default, message", [
+    ("default_environment: sandbx\n", "2:22: CK008 error: default_environment 'sandbx' is not an environment "
+                                      "(did you mean 'sandbox'?)"),
+    ("", "1:1: CK008 error: campaignkit.yaml has 2 environments: set default_environment"),
+])
+def test_the_default_environment_must_be_one_when_there_is_a_choice(tmp_path, default, message):
+    from tests.workspaces import CONFIG
+
+    config = CONFIG.replace("default_environment: sandbox\n", "").replace(
+        "environments:\n", "environments:\n  production: {target: local}\n")
+    root = write_workspace(tmp_path, {"campaignkit.yaml": config.replace("workspace: acme\n",
+                                                                         f"workspace: acme\n{default}")})
+    result = run(root, "validate")
+    assert result.exit_code == 1 and result.output.startswith(f"campaignkit.yaml:{message}"), result.output
+    assert run(root, "apply", "--auto-approve").exit_code == 1
+    assert not (root / ".campaignkit" / "production.db").exists()

@@ -56,7 +56,10 @@ document("CK007", """Unknown resource kind.
     """)
 document("CK008", """campaignkit.yaml is malformed.
 
-    What it does: reports a settings file that is not a single mapping.
+    What it does: reports a settings file that is not a single mapping, and a
+    `default_environment` that names no environment (or is missing while there are several).
+    Why is this bad? Commands run without `--env` use the default: a mistyped one would leave
+    the tool to guess, and the guess could be production.
     Use instead: one mapping with `workspace`, `default_environment` and `environments`.
     """)
 document("CK100", """A value breaks a rule of its kind's schema.
