@@ -45,6 +45,11 @@ CASES = [
         "hot: {rule: score, gte: 100, yes: handoff, no: done}",
         "hot: {rule: all, conditions: [" + ", ".join(["{has_tag: a}"] * 6) + "], yes: handoff, no: done}"),
      11, "6 conditions"),
+    ("CK509", "program.yaml", PROGRAM.replace("timezone: Asia/Tokyo", "timezone: Asia/Tokio"), 6,
+     "did you mean 'Asia/Tokyo'"),
+    ("CK509", "program.yaml", PROGRAM.replace('hours: "09:00-17:00"', 'hours: "22:00-06:00"'), 6,
+     "close before they open"),
+    ("CK105", "program.yaml", PROGRAM.replace('hours: "09:00-17:00"', 'hours: "09:00-24:59"'), 6, "hours"),
     ("CK601", "lists.yaml", LISTS.replace("type: static\n---\nkind: list\nname: 2026-web-software",
                                           "type: dynamic\nrules: [{on_list: list.2026-web-software-list}]\n---\n"
                                           "kind: list\nname: 2026-web-software")

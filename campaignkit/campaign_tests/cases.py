@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Iterator
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from campaignkit.campaign_tests.times import DEFAULT_START, TooFar, parse_absolute, parse_time
 from campaignkit.checks.fields import misfits
 from campaignkit.checks.schema import schema_diagnostics
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error, warning
+from campaignkit.engine.schedule import known_time_zone
 from campaignkit.load import Document, load_file, position_of
 from campaignkit.model import ADDRESS, Workspace, plain
 
@@ -174,14 +175,14 @@ def _zone(workspace: Workspace, data: dict[str, Any], program: str | None, start
           problems: list[Diagnostic]) -> tzinfo:
     """The time zone the test's times are written in: the prospect's, the program's, or UTC."""
     resource = workspace.get(program) if program else None
-    name = (data.get("prospect") or {}).get("timezone") or \
-        ((resource.data.get("schedule") or {}).get("timezone") if resource else None)
-    try:
-        return ZoneInfo(name) if name else timezone.utc
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(error("CK804", f"'{name}' is not an IANA time zone like Asia/Tokyo or America/New_York",
+    own = (data.get("prospect") or {}).get("timezone")
+    name = own or ((resource.data.get("schedule") or {}).get("timezone") if resource else None)
+    if isinstance(name, str) and known_time_zone(name):
+        return ZoneInfo(name)
+    if own:  # the program's own time zone is CK509's to report, at the program
+        problems.append(error("CK804", f"'{own}' is not an IANA time zone like Asia/Tokyo or America/New_York",
                               position_of(data, ("prospect", "timezone"), start)))
-        return timezone.utc
+    return timezone.utc
 
 
 def _start(data: dict[str, Any], zone: tzinfo, where: Position) -> tuple[datetime, list[Diagnostic]]:

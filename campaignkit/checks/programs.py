@@ -8,10 +8,12 @@ shows when prospects get stuck. These checks find all of that from the files.
 from __future__ import annotations
 
 from graphlib import CycleError, TopologicalSorter
+from zoneinfo import available_timezones
 from typing import Iterator
 
 from campaignkit.checks import Scope, check
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
+from campaignkit.engine.schedule import known_time_zone
 from campaignkit.model import Resource
 from campaignkit.program_graph import MAX_CONDITIONS, MAX_STEPS, Graph
 
@@ -168,3 +170,30 @@ def program_size_limit(scope: Scope) -> Iterator[Diagnostic]:
         if len(graph.steps) >= MAX_STEPS:
             yield error("CK508", f"{program.address} has {len(graph.steps)} steps; keep programs under {MAX_STEPS}",
                         program.position_of("steps"))
+
+
+@check("CK509")
+def schedule_can_send(scope: Scope) -> Iterator[Diagnostic]:
+    """The schedule's time zone is unknown, or its business hours close before they open.
+
+    What it does: looks the `timezone` up in the IANA time zone database, and checks that
+    `hours` open before they close on the same day.
+    Why is this bad? A program whose schedule never allows a send holds every email forever,
+    and an unknown time zone cannot be run at all; Account Engagement's own sending window is
+    within one day.
+    Example: `timezone: Europe/Berln`, or `hours: "22:00-06:00"`.
+    Use instead: `timezone: Europe/Berlin`; `hours: "09:00-17:00"`.
+    """
+    for program in scope.of_kind("program"):
+        schedule = program.data.get("schedule") or {}
+        zone = schedule.get("timezone")
+        if isinstance(zone, str) and not known_time_zone(zone):
+            suggestion = closest(zone, available_timezones())
+            yield error("CK509", f"{program.address}: '{zone}' is not a time zone{did_you_mean(suggestion)}; "
+                        "use an IANA name such as Asia/Tokyo or UTC", program.position_of("schedule", "timezone"),
+                        suggestion=suggestion)
+        opens, _, closes = str(schedule.get("hours", "00:00-24:00")).partition("-")
+        if closes <= opens:
+            yield error("CK509", f"{program.address}: business hours {opens}-{closes} close before they open, so "
+                        "no email would ever be sent; hours are within one day, like \"09:00-17:00\"",
+                        program.position_of("schedule", "hours"))
