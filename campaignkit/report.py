@@ -29,7 +29,10 @@ JSON_FORMAT_VERSION = "1.0"
 SHOWN_CHARACTERS = 120
 #: What a diagnostic points at in a YAML line: a quoted string, or plain text up to a key's colon,
 #: a comment or a flow indicator (a key, a name, a value of several words, a URL).
-_TOKEN = re.compile(r""""(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?|(?:[^\s,\[\]{}#:]|:(?=\S))+(?:[ \t]+(?:[^\s,\[\]{}#:]|:(?=\S))+)*""")
+_YAML_TOKEN = re.compile(r""""(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?|(?:[^\s,\[\]{}#:]|:(?=\S))+(?:[ \t]+(?:[^\s,\[\]{}#:]|:(?=\S))+)*""")
+#: What it points at in a template: a Jinja expression or tag, an element's opening, or an
+#: attribute with its value.
+_MARKUP_TOKEN = re.compile(r"""\{\{.*?\}\}|\{%.*?%\}|<[^\s>]+|[^\s=<>]+(?:=(?:"[^"]*"|'[^']*'|[^\s>]+))?""")
 
 
 def render(diagnostics: list[Diagnostic], root: Path, fmt: str, color: bool = False) -> str:
@@ -51,7 +54,7 @@ def as_text(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> s
         if source is not None:
             shown, column = _excerpt(source, d.position.column)
             lines.append(f"  {shown}")
-            token = shown[column - 1:column - 1 + _token_length(shown, column)] or " "
+            token = shown[column - 1:column - 1 + _token_length(shown, column, d.position.path)] or " "
             caret = _under(shown[:column - 1]) + "^" + _under(token, "~")[1:]
             lines.append("  " + (click.style(caret, fg="green", bold=True) if color else caret))
     lines.append(summary(diagnostics))
@@ -75,9 +78,10 @@ def _under(text: str, mark: str = " ") -> str:
     return "".join("\t" if c == "\t" else mark * 2 if unicodedata.east_asian_width(c) in "WF" else mark for c in text)
 
 
-def _token_length(source: str, column: int) -> int:
-    """How many characters the token at ``column`` of ``source`` spans (at least one)."""
-    match = _TOKEN.match(source, column - 1)
+def _token_length(source: str, column: int, path: str = ".yaml") -> int:
+    """How many characters the token at ``column`` of ``source``, a line of ``path``, spans (at least one)."""
+    token = _YAML_TOKEN if path.endswith((".yaml", ".yml")) else _MARKUP_TOKEN
+    match = token.match(source, column - 1)
     return max(1, len(match.group())) if match else 1
 
 
@@ -88,7 +92,7 @@ def _end(root: Path, d: Diagnostic) -> Position:
     source = _source_line(root, d.position.path, d.position.line)
     if source is None:
         return d.position
-    return replace(d.position, column=d.position.column + _token_length(source, d.position.column))
+    return replace(d.position, column=d.position.column + _token_length(source, d.position.column, d.position.path))
 
 
 def summary(diagnostics: Iterable[Diagnostic]) -> str:

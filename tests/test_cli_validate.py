@@ -119,6 +119,14 @@ def test_the_range_of_a_diagnostic_spans_what_it_points_at(line, token):
     assert _token_length(line, column) == (1 if token == "[x]" else len(token))
 
 
+@pytest.mark.parametrize("token", ["<mj-image", 'href="https://acme.example/a b"', "{{ first_name | upper }}"])
+def test_in_a_template_the_range_spans_an_element_an_attribute_or_a_merge_field(token):
+    from campaignkit.report import _token_length
+
+    line = '<mj-text>Hi <a href="https://acme.example/a b">{{ first_name | upper }}</a></mj-text><mj-image alt="" />'
+    assert _token_length(line, line.index(token) + 1, "templates/mail.mjml") == len(token)
+
+
 def test_outside_a_workspace_is_one_line_and_exit_1(tmp_path):
     result = run(tmp_path, "validate")
     assert result.exit_code == 1
