@@ -8,8 +8,11 @@ DESIGN.md section 1) and never reports problems itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 from typing import Any, Iterator
+
+from campaignkit.engine.durations import parse_duration
 
 ACTIONS = (
     "send_email",
@@ -49,6 +52,15 @@ def step_action(step: dict[str, Any]) -> str | None:
     return next((key for key in ACTIONS if key in step), None)
 
 
+def lasts(duration: Any) -> bool:
+    """Whether ``duration`` (``3d``) is longer than nothing; one that does not read counts as a wait,
+    since the schema reports it."""
+    try:
+        return parse_duration(duration) > timedelta(0)
+    except ValueError:
+        return True
+
+
 @dataclass(frozen=True)
 class Graph:
     start: str
@@ -65,10 +77,21 @@ class Graph:
                 if isinstance(step.get(key), str):
                     yield name, key, step[key]
 
-    def waits(self, name: str) -> bool:
-        """Whether the step makes time pass: a wait action or a trigger's window."""
-        step = self.steps.get(name, {})
-        return "wait" in step or step_kind(step) == "trigger"
+    def instant_branches(self) -> dict[str, list[str]]:
+        """Each step's branches that a prospect may take at the moment it reaches the step.
+
+        Time passes only after a wait of some length and on a trigger's ``no``, taken when
+        its window closes; a trigger's ``yes`` is taken as soon as the event happens, which
+        may be at once when it happened before.
+        """
+        instant: dict[str, list[str]] = {}
+        for name, key, target in self.branches():
+            step = self.steps[name]
+            waits = ("wait" in step and key == "next" and lasts(step["wait"])) or \
+                (step_kind(step) == "trigger" and key == "no" and lasts(step.get("within")))
+            if not waits and target in self.steps:
+                instant.setdefault(name, []).append(target)
+        return instant
 
     def ends(self) -> set[str]:
         return {name for name, step in self.steps.items() if step_kind(step) == "end"}

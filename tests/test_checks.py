@@ -38,7 +38,7 @@ CASES = [
     ("CK501", "program.yaml", PROGRAM.replace("start: tag", "start: tga"), 7, "did you mean 'tag'"),
     ("CK502", "program.yaml", PROGRAM.replace("next: wait}", "next: wiat}"), 9, "did you mean 'wait'"),
     ("CK503", "program.yaml", PROGRAM + "  orphan: {end: true}\n", 14, "'orphan' cannot be reached"),
-    ("CK504", "program.yaml", PROGRAM.replace("no: done}", "no: hot}"), 11, "without a wait"),
+    ("CK504", "program.yaml", PROGRAM.replace("no: done}", "no: hot}"), 11, "takes no time"),
     ("CK505", "program.yaml", PROGRAM.replace("no: done}", "no: wait}").replace("next: done}", "next: wait}"), 9,
      "reaches an end"),
     ("CK507", "program.yaml", PROGRAM.replace(
@@ -79,6 +79,30 @@ def test_check_fires_at_the_right_line(tmp_path, code, filename, content, line, 
     assert matching[0].position.path == filename
     assert matching[0].position.line == line
     assert text in matching[0].message
+
+
+@pytest.mark.parametrize("steps, lines", [
+    # a zero wait makes no time pass
+    ({"wait: {wait: 3d, next: hot}": "wait: {wait: 0m, next: hot}", "no: done}": "no: wait}"}, [10, 11]),
+    # a trigger's yes is taken as soon as the event happens: round and round at one moment
+    ({"wait: {wait: 3d, next: hot}": "wait: {trigger: page_viewed, page: 'https://acme.example/p', within: 3d, "
+      "yes: again, no: hot}\n  again: {add_tag: again, next: wait}"}, [10, 11]),
+    # re-entry with no time between runs the whole program again in the same instant
+    ({"start: tag": "start: tag\nreentry: {allowed: true, after: 0m}"}, [8]),
+])
+def test_a_loop_that_takes_no_time_is_reported(tmp_path, steps, lines):
+    program = PROGRAM
+    for old, new in steps.items():
+        program = program.replace(old, new)
+    diagnostics = [d for d in diagnose(tmp_path, {"program.yaml": program}) if d.code == "CK504"]
+    assert len(diagnostics) == 1 and diagnostics[0].position.line in lines, diagnostics
+
+
+def test_a_loop_with_a_wait_or_through_a_triggers_timeout_is_fine(tmp_path):
+    program = PROGRAM.replace("wait: {wait: 3d, next: hot}",
+                              "wait: {trigger: page_viewed, page: 'https://acme.example/p', within: 3d, "
+                              "yes: hot, no: wait}")
+    assert [d for d in diagnose(tmp_path, {"program.yaml": program}) if d.code == "CK504"] == []
 
 
 def test_grading_weight_outside_thirds_is_reported(tmp_path):

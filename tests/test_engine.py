@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from campaignkit.engine.prospect import Prospect
 from campaignkit.engine.schedule import Schedule
 from campaignkit.engine.scoring import decay
 from campaignkit.engine.world import World
+from campaignkit.errors import UserError
 from campaignkit.workspace import load_workspace
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
@@ -158,3 +160,22 @@ def test_reentry_only_where_the_program_allows_it(world: World) -> None:
     assert walk.entries == 3  # allowed after 90 days, at most three times
     welcome, _ = run(world, cmo(world), days=200)
     assert welcome.entries == 1
+
+
+def _looping(world: World, wait: str) -> World:
+    """The welcome program with one more program that tags, waits ``wait`` and goes round again."""
+    loop = {"recipients": {"include": ["list.2026-event-acme-conf-list"]}, "start": "tag",
+            "steps": {"tag": {"add_tag": "seen", "next": "pause"}, "pause": {"wait": wait, "next": "tag"}}}
+    return dataclasses.replace(world, programs={**world.programs, "program.loop": loop})
+
+
+def test_a_loop_with_a_wait_runs_for_years(world: World) -> None:
+    walk = Run(_looping(world, "1h"), "program.loop", cmo(world), START, Trace())
+    walk.advance(START + timedelta(days=3650))  # 87,600 rounds, each at its own moment
+    assert walk.waiting_at == "tag"  # after its last wait, due again in an hour
+
+
+def test_a_loop_without_time_passing_is_stopped_with_a_message(world: World) -> None:
+    walk = Run(_looping(world, "0m"), "program.loop", cmo(world), START, Trace())
+    with pytest.raises(UserError, match="program.loop goes round step '.*' again and again at 2026-03-02 10:00"):
+        walk.advance(START + timedelta(days=1))

@@ -15,7 +15,7 @@ from campaignkit.checks import Scope, check
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
 from campaignkit.engine.schedule import known_time_zone
 from campaignkit.model import Resource
-from campaignkit.program_graph import MAX_CONDITIONS, MAX_STEPS, Graph
+from campaignkit.program_graph import MAX_CONDITIONS, MAX_STEPS, Graph, lasts
 
 
 def _programs(scope: Scope) -> Iterator[tuple[Resource, Graph]]:
@@ -78,24 +78,30 @@ def steps_are_reachable(scope: Scope) -> Iterator[Diagnostic]:
 
 @check("CK504")
 def no_cycle_without_wait(scope: Scope) -> Iterator[Diagnostic]:
-    """A cycle of steps has no wait in it.
+    """A cycle of steps has no wait in it, or a program re-enters with no time between.
 
-    What it does: reports loops in the step graph in which no step waits (a `wait` action or a
-    trigger's `within`).
+    What it does: reports loops in the step graph that a prospect can go round without time
+    passing: time passes after a `wait` of some length and on a trigger's `no` branch, when its
+    window closes, but not on a trigger's `yes`, which is taken as soon as the event happens
+    (at once, when it happened before). Also reports `reentry: {after: 0m}`.
     Why is this bad? A prospect in such a loop would run it endlessly in one instant: the same
     email sent again and again, or the program stuck.
-    Example: `check: {rule: score, gte: 100, yes: done, no: check}`.
+    Example: `check: {rule: score, gte: 100, yes: done, no: check}`, or a trigger whose `yes`
+    leads back to it.
     Use instead: put a `wait: 7d` step in the loop.
     """
     for program, graph in _programs(scope):
-        instant = {s: [t for t in graph.successors(s) if t in graph.steps and not graph.waits(t)]
-                   for s in graph.steps if not graph.waits(s)}
         try:
-            TopologicalSorter(instant).prepare()
+            TopologicalSorter(graph.instant_branches()).prepare()
         except CycleError as exc:
             cycle = exc.args[1]
-            yield error("CK504", f"{program.address}: steps {' -> '.join(cycle)} form a loop without a wait; "
-                        "add a wait step to the loop", program.position_of("steps", cycle[0]))
+            yield error("CK504", f"{program.address}: steps {' -> '.join(cycle)} form a loop that takes no time "
+                        "(no wait, or a trigger's yes); add a wait step to the loop",
+                        program.position_of("steps", cycle[0]))
+        reentry = program.data.get("reentry") or {}
+        if reentry.get("allowed") and "after" in reentry and not lasts(reentry["after"]):
+            yield error("CK504", f"{program.address}: re-entry after {reentry['after']} would run the program "
+                        "again in the same instant; give a time such as 1d", program.position_of("reentry", "after"))
 
 
 @check("CK505")

@@ -22,12 +22,13 @@ from campaignkit.engine.prospect import Prospect
 from campaignkit.engine.schedule import Schedule
 from campaignkit.engine.scoring import add_points, decay
 from campaignkit.engine.world import World
+from campaignkit.errors import UserError
 from campaignkit.program_graph import EMAIL_TRIGGERS, graph_of, step_action, step_kind
 
 #: How long after leaving a program a prospect may re-enter when ``reentry.after`` is not given.
 DEFAULT_REENTRY_AFTER = timedelta(days=1)
-#: A program that has not finished after this many steps is looping without time passing.
-MAX_STEPS_PER_CALL = 100_000
+#: A program that takes this many steps at one moment is looping without time passing.
+MAX_STEPS_AT_ONE_MOMENT = 10_000
 
 # Phases of a run. OUTSIDE: about to try to enter; NOT_ENTERED: not on the recipients (or suppressed)
 # when it tried, waiting for an event that puts it there; STOPPED: left the recipient lists mid-way.
@@ -75,17 +76,29 @@ class Run:
     # --- the two clocks -------------------------------------------------------------------------
 
     def advance(self, until: datetime) -> None:
-        """Runs everything due up to and including ``until``."""
-        for _ in range(MAX_STEPS_PER_CALL):
+        """Runs everything due up to and including ``until``.
+
+        A program that ``validate`` accepts takes a bounded number of steps at any one moment;
+        one that does not (a loop of zero waits that the checks could not see) is stopped with
+        a ``UserError`` rather than left to run for ever.
+        """
+        moment, steps = None, 0
+        while True:
             due = self.due if self.phase in (OUTSIDE, STEP, TRIGGER, REENTRY) else None
             event = self.events[0] if self.events else None
-            if event is not None and event.at <= until and (due is None or event.at <= due):
-                self._on_event(self.events.pop(0))
-            elif due is not None and due <= until:
-                self._on_due(due)
-            else:
+            take_event = event is not None and event.at <= until and (due is None or event.at <= due)
+            if not take_event and (due is None or due > until):
                 return
-        raise RuntimeError(f"{self.address} takes steps without time passing")
+            now = event.at if take_event else due
+            moment, steps = (moment, steps + 1) if now == moment else (now, 1)
+            if steps > MAX_STEPS_AT_ONE_MOMENT:
+                when = now.strftime("%Y-%m-%d %H:%M %Z")
+                raise UserError(f"{self.address} goes round step '{self.position}' again and again at {when} "
+                                "without time passing: give the loop a wait (see campaignkit explain CK504)")
+            if take_event:
+                self._on_event(self.events.pop(0))
+            else:
+                self._on_due(due)
 
     def add_events(self, events: list[Event]) -> None:
         for event in events:
