@@ -66,6 +66,12 @@ CASES = [
     ("CK901", "fields.yaml", "kind: field\nname: employees\ntype: number\ndefault: many\n", 4, "not a valid number"),
     ("CK902", "fields.yaml", "kind: field\nname: industry\ntype: enum\nvalues: [Software, Retail]\n"
      "default: Sofware\n", 5, "did you mean 'Software'"),
+    ("CK903", "extra.yaml", "kind: list\nname: 2026-web-x-list\ntype: dynamic\n"
+     "rules: [{field: field.employees, op: gt, value: many}]\n", 4, "'many' is not a valid number"),
+    ("CK903", "extra.yaml", "kind: list\nname: 2026-web-x-list\ntype: dynamic\nrules:\n"
+     "  - {field: field.industry, op: in, values: [software, Sofware]}\n", 5, "did you mean 'Software'"),
+    ("CK903", "program.yaml", PROGRAM.replace("add_tag: welcomed", "set_field: {field: field.industry, value: retail}"),
+     9, "'retail' is not one of Software, Retail"),
     ("CK951", "campaign.yaml", "kind: campaign\nname: 2026-event-acme-conf-campaign\nstage: nuture\n", 3,
      "did you mean 'nurture'"),
 ]
@@ -96,6 +102,13 @@ def test_a_loop_that_takes_no_time_is_reported(tmp_path, steps, lines):
         program = program.replace(old, new)
     diagnostics = [d for d in diagnose(tmp_path, {"program.yaml": program}) if d.code == "CK504"]
     assert len(diagnostics) == 1 and diagnostics[0].position.line in lines, diagnostics
+
+
+def test_values_that_fit_their_field_are_fine_and_partial_matches_are_not_judged(tmp_path):
+    rules = ("rules:\n  - {field: field.industry, op: eq, value: SOFTWARE}\n  - {field: field.industry, op: contains, "
+             "value: soft}\n  - {field: field.employees, op: gte, value: 200}\n")
+    lists = {"extra.yaml": "kind: list\nname: 2026-web-x-list\ntype: dynamic\n" + rules}
+    assert [d for d in diagnose(tmp_path, lists) if d.code == "CK903"] == []
 
 
 def test_a_loop_with_a_wait_or_through_a_triggers_timeout_is_fine(tmp_path):

@@ -102,3 +102,69 @@ def _outside(field: Resource, values: list) -> Iterator[Diagnostic]:
             suggestion = closest(str(value), [str(v) for v in values])
             yield error("CK902", f"{field.address}: {key} {value!r} is not one of its values"
                         f"{did_you_mean(suggestion)}", field.position_of(key), suggestion=suggestion)
+
+
+#: Operators that compare a field with the rule's value as a whole (not ``contains``, ``starts_with``).
+_WHOLE_VALUE_OPS = frozenset({"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte"})
+#: The kinds whose rules, criteria and steps name fields with values.
+_KINDS_WITH_FIELD_VALUES = ("list", "program", "grading", "form")
+
+
+@check("CK903")
+def rule_values_fit_their_field(scope: Scope) -> Iterator[Diagnostic]:
+    """A value compared with a field, or written to it, does not fit the field.
+
+    What it does: checks the `value` and `values` of list rules, program rule steps and
+    grading criteria that compare a field (eq, ne, in, not_in, gt, gte, lt, lte) against the
+    field's type and, for an enum, its values (in any case, as Account Engagement compares
+    them); and the value a `set_field` step writes, exactly.
+    Why is this bad? A rule whose value the field can never hold silently sends every
+    prospect down its `no` branch.
+    Example: `{field: field.employees, op: gt, value: many}`, or
+    `{field: field.industry, op: eq, value: Sofware}`.
+    Use instead: `value: 200`; `value: Software`.
+    """
+    fields = {field.address: field.data for field in scope.of_kind("field")}
+    for kind in _KINDS_WITH_FIELD_VALUES:
+        for resource in scope.of_kind(kind):
+            for owner in _mappings(resource.data):
+                field = fields.get(owner.get("field")) if isinstance(owner.get("field"), str) else None
+                if field is not None:
+                    yield from _unfit_values(owner, field, str(owner["field"]))
+
+
+def _mappings(value: Any) -> Iterator[Any]:
+    """Every mapping below ``value``, itself included."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            yield item
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
+def _unfit_values(owner: Any, field: Mapping[str, Any], address: str) -> Iterator[Diagnostic]:
+    op = owner.get("op")
+    if op is not None and op not in _WHOLE_VALUE_OPS:
+        return
+    given = [("value", None, owner["value"])] if "value" in owner else []
+    if isinstance(owner.get("values"), list):
+        given += [("values", index, item) for index, item in enumerate(owner["values"])]
+    for key, index, value in given:
+        problem = _compared_misfit(field, value) if op is not None else misfit(field, value)
+        if problem:
+            where = owner.value_position(key) if index is None else owner[key].value_position(index)
+            yield error("CK903", f"{address}: {problem}", where)
+
+
+def _compared_misfit(field: Mapping[str, Any], value: Any) -> str | None:
+    """``misfit`` for a value a rule compares with: enum values match in any case."""
+    if field.get("type") == "enum" and isinstance(value, str):
+        allowed = [str(v) for v in field.get("values") or []]
+        if value.casefold() in {v.casefold() for v in allowed}:
+            return None
+        suggestion = closest(value, allowed)
+        return f"{value!r} is not one of its values{did_you_mean(suggestion)}"
+    return misfit(field, value)
