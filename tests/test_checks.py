@@ -63,6 +63,8 @@ CASES = [
      "decay: {after_days_inactive: 30, points: 20}\n", 4, "negative"),
     ("CK104", "scoring.yaml", "kind: scoring\nname: s\nactivities: {page_view: 1}\nmql: {score: 100, grade: B--}\n",
      4, "did you mean 'B-'"),
+    ("CK703", "scoring2.yaml", "kind: scoring\nname: other-scoring\nactivities: {page_view: 2}\n", 2,
+     "only one scoring model"),
     ("CK901", "fields.yaml", "kind: field\nname: employees\ntype: number\ndefault: many\n", 4, "not a valid number"),
     ("CK902", "fields.yaml", "kind: field\nname: industry\ntype: enum\nvalues: [Software, Retail]\n"
      "default: Sofware\n", 5, "did you mean 'Software'"),

@@ -60,3 +60,20 @@ def valid_mql_threshold(scope: Scope) -> Iterator[Diagnostic]:
         if isinstance(decay.get("points"), int) and decay["points"] >= 0:
             yield error("CK702", f"{scoring.address}: decay points must be negative (they lower the score of "
                         "inactive prospects)", scoring.position_of("decay", "points"))
+
+
+@check("CK703")
+def one_scoring_and_one_grading(scope: Scope) -> Iterator[Diagnostic]:
+    """More than one scoring model or grading profile.
+
+    What it does: reports every `scoring` and every `grading` resource after the first of its kind.
+    Why is this bad? A business unit scores every prospect with one model, and campaignkit grades
+    every prospect with one profile: a second one would be silently ignored by `test` and
+    `simulate`, and would fight the first on the target.
+    Use instead: one `scoring` and one `grading` resource; put all activities and criteria in them.
+    """
+    for kind, what in (("scoring", "scoring model"), ("grading", "grading profile")):
+        declared = scope.of_kind(kind)
+        for extra in declared[1:]:
+            yield error("CK703", f"only one {what} is allowed; the first is {declared[0].address} at "
+                        f"{declared[0].position.path}:{declared[0].position.line}", extra.position_of("name"))
