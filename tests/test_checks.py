@@ -193,3 +193,12 @@ def test_a_duration_too_long_for_any_calendar_is_refused_by_the_schema(tmp_path)
     root = write_workspace(tmp_path, {"program.yaml": PROGRAM.replace("wait: 3d", "wait: 99999999d")})
     _, diagnostics = check_workspace(root)
     assert [(d.code, "at most five digits" in d.message) for d in diagnostics] == [("CK105", True)]
+
+
+def test_every_separate_list_loop_is_reported_at_once(tmp_path):
+    loops = "---\n".join(f"kind: list\nname: 2026-web-{name}-list\ntype: dynamic\n"
+                         f"rules: [{{on_list: list.2026-web-{other}-list}}]\n"
+                         for name, other in (("a", "b"), ("b", "a"), ("c", "c")))
+    diagnostics = [d for d in diagnose(tmp_path, {"loops.yaml": loops}) if d.code == "CK601"]
+    assert len(diagnostics) == 2
+    assert any("list.2026-web-c-list -> list.2026-web-c-list" in d.message for d in diagnostics)

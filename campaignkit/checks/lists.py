@@ -34,12 +34,23 @@ def list_rules_do_not_loop(scope: Scope) -> Iterator[Diagnostic]:
     """
     lists = {lst.address: lst for lst in scope.of_kind("list")}
     graph = {address: [d for d in list_dependencies(lst) if d in lists] for address, lst in lists.items()}
-    try:
-        TopologicalSorter(graph).prepare()
-    except CycleError as exc:
-        cycle = exc.args[1]
+    for cycle in _cycles(graph):
         yield error("CK601", f"list rules loop: {' -> '.join(cycle)}; a list cannot depend on itself",
                     lists[cycle[0]].position_of("rules"))
+
+
+def _cycles(graph: dict[str, list[str]]) -> Iterator[list[str]]:
+    """Loops of ``graph``, each list in at most one: the lists of a loop found are set aside and
+    the rest looked at again, so that every separate loop is reported at once."""
+    while True:
+        try:
+            TopologicalSorter(graph).prepare()
+            return
+        except CycleError as exc:
+            cycle = exc.args[1]
+            yield cycle
+            looped = set(cycle)
+            graph = {node: [d for d in deps if d not in looped] for node, deps in graph.items() if node not in looped}
 
 
 @check("CK602")
