@@ -8,6 +8,7 @@ nothing here decides whether a workspace is valid.
 from __future__ import annotations
 
 import json
+import os
 import re
 import unicodedata
 from dataclasses import replace
@@ -136,17 +137,34 @@ def _json_diagnostic(d: Diagnostic, root: Path) -> dict:
 
 
 def as_github(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> str:
-    """GitHub Actions workflow commands: one annotation per diagnostic."""
+    """GitHub Actions workflow commands: one annotation per diagnostic.
+
+    GitHub places an annotation by its path in the repository, so where the workspace is a
+    folder of the checkout (``--chdir campaigns``) its paths are given from the checkout's root.
+    """
     lines = []
+    folder = _folder_in_checkout(root)
     for d in diagnostics:
         level = "error" if d.is_error else "warning"
         end = _end(root, d)
-        props = (f"file={_gh_property(d.position.path)},line={d.position.line},col={d.position.column},"
+        props = (f"file={_gh_property(folder + d.position.path)},line={d.position.line},col={d.position.column},"
                  f"endLine={end.line},endColumn={max(d.position.column, end.column - 1)},"
                  f"title={_gh_property(d.code)}")
         lines.append(f"::{level} {props}::{_gh_message(d.message)}")
     lines.append(summary(diagnostics))
     return "\n".join(lines)
+
+
+def _folder_in_checkout(root: Path) -> str:
+    """The workspace's folder in the GitHub Actions checkout (``GITHUB_WORKSPACE``), "" or ``campaigns/``."""
+    checkout = os.environ.get("GITHUB_WORKSPACE")
+    if not checkout:
+        return ""
+    try:
+        folder = root.resolve().relative_to(Path(checkout).resolve()).as_posix()
+    except ValueError:  # the workspace is not in the checkout: its own paths are all there is
+        return ""
+    return "" if folder == "." else folder + "/"
 
 
 def _gh_message(text: str) -> str:

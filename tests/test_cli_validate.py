@@ -78,6 +78,13 @@ def test_github_format_is_workflow_annotations(tmp_path):
         "::error file=extra.yaml,line=4,col=1,endLine=4,endColumn=5,title=CK101::unknown key")
 
 
+def test_github_paths_are_from_the_root_of_the_checkout(tmp_path, monkeypatch):
+    root = write_workspace(tmp_path / "repo" / "campaigns", BROKEN)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path / "repo"))
+    result = run(root, "validate", "--format", "github")
+    assert result.output.splitlines()[0].startswith("::error file=campaigns/extra.yaml,line=4,col=1,")
+
+
 def test_sarif_format_has_rules_and_results(tmp_path):
     result = run(write_workspace(tmp_path, BROKEN), "validate", "--format", "sarif")
     document = json.loads(result.output)
