@@ -299,3 +299,11 @@ def test_a_text_part_of_its_own_needs_the_unsubscribe_link_and_the_address_too(t
     found = diagnose(tmp_path, page("<mj-text>Hello</mj-text>"), email, files={"templates/mail.txt": text})
     assert [d.code for d in found] == codes
     assert all(d.position.path == "emails.yaml" and "the text part has no" in d.message for d in found)
+
+
+def test_a_jinja_expression_never_closed_is_one_problem_at_its_column(tmp_path):
+    template = page("<mj-text>Hello {{ first_name }}</mj-text>\n<mj-text>From {{ company }</mj-text>")
+    found = diagnose(tmp_path, template)
+    assert [d.code for d in found] == ["CK403"]  # not also every element after it "never closed"
+    line = template.splitlines().index("<mj-text>From {{ company }</mj-text>") + 1
+    assert (found[0].position.line, found[0].position.column) == (line, len("<mj-text>From ") + 1)

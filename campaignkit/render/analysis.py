@@ -181,7 +181,8 @@ def gather(context: EmailContext, email: Resource) -> EmailFacts:
     facts = EmailFacts(
         email, context.merge, frozenset(context.html_env.globals), where,
         templates=tuple(walk.visited), broken=tuple(walk.broken), syntax=tuple(_markup_syntax(walk.visited)),
-        structure=tuple(structure_problems(root, context.markup)) if root is not None else (),
+        structure=tuple(structure_problems(root, context.markup)) if root is not None and not any(
+            each.compiled.facts.syntax_error for each in walk.visited) else (),
         links=tuple(links), images=tuple(images), names_no_template=not has_template, body_read=root is not None)
     if not facts.statically_sound:
         return facts
@@ -280,8 +281,10 @@ def _markup_includes(parsed: ParsedFile) -> Iterator[tuple[str, str, Position]]:
 
 
 def _markup_syntax(visited: list[Visited]) -> Iterator[tuple[str, Position]]:
+    """The markup problems of each file whose Jinja parses: where it does not, a ``{{`` never
+    closed hides the markup after it, and its CK403 is the one problem to report."""
     for each in visited:
-        if each.parsed is not None:
+        if each.parsed is not None and not each.compiled.facts.syntax_error:
             for problem in each.parsed.markup.problems:
                 yield problem.message, each.parsed.position(problem.offset)
 

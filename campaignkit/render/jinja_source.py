@@ -195,6 +195,13 @@ def restore_text(code: CodeType, texts: list[str], renamed: Mapping[str, str] | 
     return code.replace(co_consts=tuple(restored(constant) for constant in code.co_consts), co_filename=filename)
 
 
+def jinja_column(line: str) -> int:
+    """The column where the first Jinja of ``line`` opens (1 if none): where to point when Jinja
+    tells only the line of a problem."""
+    found = _OPENER.search(line)
+    return found.start() + 1 if found else 1
+
+
 def has_jinja(text: str) -> bool:
     """Whether ``text`` contains any Jinja at all (most subjects and attribute values do not)."""
     return "{{" in text or "{%" in text or "{#" in text

@@ -28,7 +28,7 @@ from campaignkit.diagnostics import Position
 from campaignkit.errors import UserError
 from campaignkit.model import Resource
 from campaignkit.render.context import CompiledTemplate, EmailContext, TemplateRefused
-from campaignkit.render.jinja_source import has_jinja
+from campaignkit.render.jinja_source import has_jinja, jinja_column
 from campaignkit.render.markup import VOID_ELEMENTS
 from campaignkit.render.paths import OutsideWorkspace, TemplatePathError
 from campaignkit.render.sandbox import OutputTooLarge, render_bounded
@@ -42,7 +42,6 @@ _TAG_NAMES = re.compile(r"<(/?)([A-Za-z][\w:.-]*)(?:[^>]*(/)>|[^>]*>)")
 _SELF_CLOSING = re.compile(r"<[A-Za-z][\w:.-]*[^>]*/>")
 _HEAD = re.compile(r"<mj-head\b[^>]*>")
 _ROOT = re.compile(r"<mjml\b[^>]*>")
-_JINJA_OPENING = re.compile(r"\{[{%]")
 
 
 @dataclass(frozen=True)
@@ -138,7 +137,7 @@ def template_file(context: EmailContext, name: str, html_output: bool, where: Po
         raise path_failure(compiled, where)
     if compiled.template is None:
         raise RenderFailure("CK403", compiled.facts.syntax_error or "syntax error",
-                            Position(compiled.path, compiled.facts.error_line, 1))
+                            Position(compiled.path, compiled.facts.error_line, compiled.facts.error_column))
     return compiled
 
 
@@ -172,9 +171,8 @@ def _failing_line(context: EmailContext, exc: BaseException, origin: Position) -
         if context.is_template(frame.filename) and frame.lineno:
             source = context.source(frame.filename)
             lines = source.splitlines() if isinstance(source, str) else []
-            text = lines[frame.lineno - 1] if frame.lineno <= len(lines) else ""
-            found = _JINJA_OPENING.search(text)
-            return Position(frame.filename, frame.lineno, found.start() + 1 if found else 1)
+            return Position(frame.filename, frame.lineno,
+                            jinja_column(lines[frame.lineno - 1] if frame.lineno <= len(lines) else ""))
     return origin
 
 

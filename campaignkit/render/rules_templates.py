@@ -73,7 +73,7 @@ def template_syntax(facts: EmailFacts) -> Iterator[Diagnostic]:
         compiled = visited.compiled
         if compiled.facts.syntax_error:
             yield error("CK403", f"Jinja syntax error: {compiled.facts.syntax_error}",
-                        visited.position(compiled.facts.error_line, 1))
+                        visited.position(compiled.facts.error_line, compiled.facts.error_column))
 
 
 @email_check("CK404")

@@ -37,7 +37,7 @@ from jinja2.sandbox import (
     UNSAFE_METHOD_ATTRIBUTES,
 )
 
-from campaignkit.render.jinja_source import MARK, Piece, Skeleton, restore_text, skeleton
+from campaignkit.render.jinja_source import MARK, Piece, Skeleton, jinja_column, restore_text, skeleton
 
 _UNSAFE_NAMES = (UNSAFE_FUNCTION_ATTRIBUTES | UNSAFE_METHOD_ATTRIBUTES | UNSAFE_GENERATOR_ATTRIBUTES
                  | UNSAFE_COROUTINE_ATTRIBUTES | UNSAFE_ASYNC_GENERATOR_ATTRIBUTES)
@@ -241,6 +241,12 @@ class PlacedFacts:
     @cached_property
     def error_line(self) -> int:
         return self._marked.source_line(self.shape.error_line)
+
+    @property
+    def error_column(self) -> int:
+        """Jinja tells only the line of a syntax error: its first Jinja is the best guess."""
+        line = self.error_line
+        return jinja_column(self._lines[line - 1] if 0 < line <= len(self._lines) else "")
 
     @cached_property
     def uses(self) -> tuple[NameUse, ...]:
