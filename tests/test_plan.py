@@ -197,6 +197,9 @@ def test_kinds_without_an_api_are_manual_changes_with_instructions(small_workspa
     config.write_text(config.read_text().replace("  production:\n    target: local\n",
                                                  "  production:\n    target: local\n"
                                                  "    settings: {manual_kinds: [program]}\n"))
+    from campaignkit.checks import check_workspace
+
+    assert [d.message for d in check_workspace(small_workspace)[1] if d.is_error] == []  # valid as documented
     manual = make_rig("production")
     plan = manual.plan()
     [program] = [c for c in plan.changes if c.kind == "program"]
