@@ -196,6 +196,9 @@ def test_import_adopts_an_object_made_in_the_ui(run, small_workspace):
     assert '- title: "UI"' in out
     code, _, err = run("import", "list.global-suppression-list", str(made))
     assert code == 1 and "already managed" in err
+    for written in (f"0{made}", f" {made}"):  # the same object, however its id is written
+        code, _, err = run("import", "list.2026-event-acme-conf-list", written)
+        assert code == 1 and f"list id {made} is already managed as list.global-suppression-list" in err, err
     code, _, err = run("import", "list.2026-event-acme-conf-list", "99999")
     assert code == 1 and "no list with id 99999" in err
     code, _, err = run("import", "list.nope", "1")

@@ -268,10 +268,11 @@ def import_command(address: str, object_id: str, env_name: str | None, lock_time
             suggestion = closest(address, opened.workspace.resources)
             raise UserError(f"no resource {address} in the files{did_you_mean(suggestion)}; declare it, then import")
         state = opened.store.read()
-        _refuse_managed(state.entries, address, resource.kind, object_id)
         remote = opened.live_target.read(resource.kind, object_id)
         if remote is None:
             raise UserError(f"the {opened.environment.target} target has no {resource.kind} with id {object_id}")
+        # The target's own id: "07" and "7" are one object, which must not be managed twice.
+        _refuse_managed(state.entries, address, resource.kind, remote.id)
         entry = StateEntry(address, resource.kind, remote.name, remote.id, remote.attributes,
                            object_hash(remote.name, remote.attributes), protected=resource.lifecycle.prevent_destroy)
         opened.store.begin(state.lineage or str(uuid.uuid4()))
