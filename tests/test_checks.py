@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from campaignkit.checks import REGISTRY, all_codes, check_workspace, explain
-from tests.workspaces import LISTS, PROGRAM, write_workspace
+from tests.workspaces import CONFIG, LISTS, PROGRAM, write_workspace
 
 
 def diagnose(tmp_path, overrides=None):
@@ -33,6 +33,10 @@ CASES = [
     ("CK202", "extra.yaml", "kind: list\nname: 2026-web-x-list\ntype: dynamic\n"
      "rules: [{on_list: list.2026-event-acme-conf-lst}]\n", 4, "did you mean 'list.2026-event-acme-conf-list'"),
     ("CK203", "program.yaml", PROGRAM.replace("queue.sales", "queue.sale"), 12, "crm.queues"),
+    ("CK204", "extra.yaml", "kind: list\nname: 2026-web-x-list\ntype: static\ntitle: X\n"
+     "lifecycle: {ignore_changes: [title, titel]}\n", 5, "no field 'titel' (did you mean 'title'?)"),
+    ("CK205", "campaignkit.yaml", CONFIG.replace("    target: local\n", "    target: local\n    protect: [programs.*]\n"),
+     6, "'programs' is not a kind (did you mean 'program'?)"),
     ("CK301", "extra.yaml", "kind: list\nname: 2026-evnt-x-list\ntype: static\n", 2, "{channel} is 'evnt'"),
     ("CK302", "naming2.yaml", "kind: naming\nname: other\npatterns: {form: '{yr}-form'}\n", 2, "only one"),
     ("CK501", "program.yaml", PROGRAM.replace("start: tag", "start: tga"), 7, "did you mean 'tag'"),

@@ -6,7 +6,9 @@ from typing import Iterator
 
 from campaignkit.checks import Scope, check
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
-from campaignkit.model import CRM_KINDS
+from campaignkit.checks.schema import schema
+from campaignkit.load import position_of
+from campaignkit.model import CRM_KINDS, KINDS
 
 
 @check("CK201")
@@ -74,3 +76,54 @@ def unknown_crm_names(scope: Scope) -> Iterator[Diagnostic]:
                 yield error("CK203", f"{address} is not listed under crm.{kind}s in campaignkit.yaml"
                             f"{did_you_mean(f'{kind}.{suggestion}' if suggestion else None)}",
                             resource.position_of(*path), suggestion=suggestion)
+
+
+#: Keys of a resource that are not fields a target holds.
+_NOT_FIELDS = ("kind", "name", "lifecycle", "moved_from")
+
+
+@check("CK204")
+def ignore_changes_name_fields(scope: Scope) -> Iterator[Diagnostic]:
+    """`lifecycle.ignore_changes` names a field the resource does not have.
+
+    What it does: checks the first part of each entry (`title`, `schedule` in `schedule.hours`)
+    against the fields of the resource's kind, with the closest one.
+    Why is this bad? A misspelt entry ignores nothing: the next apply sets back the change you
+    meant to leave alone on the target.
+    Example: `ignore_changes: [titel]` on a list.
+    Use instead: `ignore_changes: [title]`.
+    """
+    for resource in scope.sound:
+        ignored = (resource.data.get("lifecycle") or {}).get("ignore_changes") or []
+        fields = [key for key in schema(resource.kind).get("properties", {}) if key not in _NOT_FIELDS]
+        for index, path in enumerate(ignored):
+            first = str(path).split(".")[0]
+            if first not in fields:
+                suggestion = closest(first, fields)
+                yield error("CK204", f"{resource.address}: ignore_changes names '{path}', but a {resource.kind} has no "
+                            f"field '{first}'{did_you_mean(suggestion)}",
+                            resource.position_of("lifecycle", "ignore_changes", index), suggestion=suggestion)
+
+
+@check("CK205")
+def protect_patterns_can_match(scope: Scope) -> Iterator[Diagnostic]:
+    """An environment's `protect` pattern names no kind, so it protects nothing.
+
+    What it does: checks that the part of each pattern before the first `.` is a kind (or a
+    wildcard), with the closest kind.
+    Why is this bad? Protection fails silently: a plan that destroys the program you meant to
+    protect goes through.
+    Example: `protect: ["programs.*"]`.
+    Use instead: `protect: ["program.*"]`.
+    """
+    config = scope.workspace.config
+    for name, environment in config.environments.items():
+        for index, pattern in enumerate(environment.protect):
+            kind = pattern.split(".")[0]
+            if kind in KINDS or any(char in kind for char in "*?["):
+                continue
+            suggestion = closest(kind, KINDS)
+            yield error("CK205", f"environment '{name}': protect pattern '{pattern}' matches nothing: '{kind}' is not "
+                        f"a kind{did_you_mean(suggestion)}",
+                        position_of(config.data, ("environments", name, "protect", index), config.position),
+                        suggestion=f"{suggestion}.{pattern.partition('.')[2]}" if suggestion else None)
