@@ -37,6 +37,10 @@ CASES = [
      "lifecycle: {ignore_changes: [title, titel]}\n", 5, "no field 'titel' (did you mean 'title'?)"),
     ("CK205", "campaignkit.yaml", CONFIG.replace("    target: local\n", "    target: local\n    protect: [programs.*]\n"),
      6, "'programs' is not a kind (did you mean 'program'?)"),
+    ("CK101", "campaignkit.yaml", CONFIG.replace("    target: local\n", "    target: local\n    settings: {databse: t.db}\n"),
+     6, "did you mean 'database'"),
+    ("CK105", "campaignkit.yaml", CONFIG.replace("    target: local\n", "    target: local\n"
+                                                 "    settings: {access_token: abc123}\n"), 6, "${ENV_VAR}"),
     ("CK301", "extra.yaml", "kind: list\nname: 2026-evnt-x-list\ntype: static\n", 2, "{channel} is 'evnt'"),
     ("CK302", "naming2.yaml", "kind: naming\nname: other\npatterns: {form: '{yr}-form'}\n", 2, "only one"),
     ("CK501", "program.yaml", PROGRAM.replace("start: tag", "start: tga"), 7, "did you mean 'tag'"),
