@@ -37,11 +37,15 @@ def find_root(start: Path) -> Path:
 
 
 def resource_files(root: Path) -> list[Path]:
-    """Every resource file below ``root``, in a stable order."""
+    """Every resource file below ``root``, in a stable order.
+
+    A folder with a ``campaignkit.yaml`` of its own is another workspace, and is left to it.
+    """
     found: list[Path] = []
     for folder, dirs, files in os.walk(root):
         at_top = folder == str(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (at_top and d in _SKIPPED_TOP))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (at_top and d in _SKIPPED_TOP)
+                         and not os.path.isfile(os.path.join(folder, d, CONFIG_FILE)))
         for name in sorted(files):
             if name.endswith(_SUFFIXES) and not (at_top and name == CONFIG_FILE):
                 found.append(Path(folder, name))

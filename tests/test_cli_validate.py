@@ -197,3 +197,10 @@ def test_the_default_environment_must_be_one_when_there_is_a_choice(tmp_path, de
     assert result.exit_code == 1 and result.output.startswith(f"campaignkit.yaml:{message}"), result.output
     assert run(root, "apply", "--auto-approve").exit_code == 1
     assert not (root / ".campaignkit" / "production.db").exists()
+
+
+def test_a_workspace_inside_another_is_left_to_itself(tmp_path):
+    root = write_workspace(tmp_path)
+    inner = write_workspace(root / "other", BROKEN)
+    assert run(root, "validate").exit_code == 0
+    assert run(inner, "validate").exit_code == 1
