@@ -258,6 +258,12 @@ def test_a_setting_whose_variable_is_not_set_stops_plan_before_any_state_is_made
     assert not (small_workspace / ".campaignkit" / "production.db").exists()
 
 
+def test_a_plan_is_not_saved_as_yaml_where_it_would_be_read_as_resources(run, small_workspace):
+    code, _, err = run("plan", "--out", "plan.yaml")
+    assert code == 1 and "save it as plan.ckplan" in err
+    assert not (small_workspace / "plan.yaml").exists()
+
+
 def test_a_corrupt_state_file_is_one_clear_line_and_left_untouched(run, small_workspace):
     state = small_workspace / ".campaignkit" / "sandbox.db"
     state.parent.mkdir()

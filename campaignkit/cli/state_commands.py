@@ -148,6 +148,9 @@ def _show(text: Text) -> None:
 def plan(env_name: str | None, out: Path | None, fmt: str, detailed_exitcode: bool, only: tuple[str, ...],
          refresh_first: bool, lock_timeout: float) -> None:
     """Show the changes apply would make to the environment's target."""
+    if out is not None and out.name.endswith((".yaml", ".yml")):
+        raise UserError(f"--out {out}: a plan is not YAML, and a .yaml file in the workspace would be read as "
+                        "resources; save it as plan.ckplan (or plan.ckplan.gz)")
     with session(env_name, validate=True) as opened, opened.store.lock("plan", lock_timeout):
         made = plan_workspace(opened.workspace, opened.environment, opened.store.read(), opened.live_target,
                               refresh_first=refresh_first, only=only)
