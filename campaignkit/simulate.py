@@ -332,6 +332,17 @@ def _typed_row(world: World, row: dict[str, str], where: str) -> dict[str, Any]:
                 raise UserError(f"{where}: score: {text!r} is not a whole number")
             typed[column] = int(text or "0")
             continue
+        if column == "opted_out":
+            if text.strip().lower() not in ("", "true", "false"):
+                raise UserError(f"{where}: opted_out: {text!r} is not true or false")
+            typed[column] = text.strip().lower() == "true"
+            continue
+        if column == "lists":
+            typed[column] = lists = frozenset(_split(text))
+            for address in sorted(lists - set(world.lists)):
+                raise UserError(f"{where}: lists: {address} is not a list of the workspace"
+                                f"{did_you_mean(closest(address, world.lists))}")
+            continue
         field = world.fields.get(column)
         typed[column] = value = _typed(field.get("type", "text"), text) if field is not None else text
         problem = misfit(field, value) if field is not None and text != "" else None
@@ -397,8 +408,12 @@ class _Answers:
 
 
 def _csv_prospect(world: World, row: dict[str, Any], recipients: set[str]) -> Prospect:
-    split = lambda text: {v.strip() for v in text.split(CSV_LIST_SEPARATOR) if v.strip()}  # noqa: E731
-    score = row.pop("score", 0)
-    opted_out = row.pop("opted_out", "false").strip().lower() in ("true", "1", "yes")
-    tags, lists = split(row.pop("tags", "")), split(row.pop("lists", "")) or recipients
+    """The prospect of a typed row: on the program's recipient lists and the lists it names."""
+    score, opted_out = row.pop("score", 0), row.pop("opted_out", False)
+    tags, lists = _split(row.pop("tags", "")), row.pop("lists", frozenset()) | recipients
     return _prospect(world, row, lists, score=score, opted_out=opted_out, tags=tags)
+
+
+def _split(text: str) -> set[str]:
+    """The ``;``-separated values of a CSV cell."""
+    return {value.strip() for value in text.split(CSV_LIST_SEPARATOR) if value.strip()}

@@ -120,3 +120,18 @@ def test_csv_values_take_their_fields_types(world: World, tmp_path: Path) -> Non
     [cohort] = csv_population(world, WELCOME, people)
     assert cohort.prospect.fields["country"] == "01234" and cohort.prospect.fields["employees"] == 500
     assert cohort.prospect.score == 0
+
+
+def test_csv_lists_add_to_the_recipient_lists_and_must_exist(world: World, tmp_path: Path) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text("email,lists,opted_out\na@acme.example,list.2026-web-pricing-visitors-list,false\n",
+                      encoding="utf-8")
+    [cohort] = csv_population(world, WELCOME, people)
+    assert set(world.programs[WELCOME]["recipients"]["include"]) <= cohort.prospect.lists
+    assert "list.2026-web-pricing-visitors-list" in cohort.prospect.lists
+    people.write_text("email,lists\na@acme.example,list.2026-web-pricing-visitor-list\n", encoding="utf-8")
+    with pytest.raises(UserError, match="people.csv:2: lists: .* is not a list of the workspace .did you mean"):
+        csv_population(world, WELCOME, people)
+    people.write_text("email,opted_out\na@acme.example,maybe\n", encoding="utf-8")
+    with pytest.raises(UserError, match="people.csv:2: opted_out: 'maybe' is not true or false"):
+        csv_population(world, WELCOME, people)
