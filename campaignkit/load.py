@@ -12,10 +12,9 @@ know about resource kinds; that is ``workspace``'s job.
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import yaml
 
@@ -163,10 +162,7 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         return self.construct_object(node, deep=True)  # explicit tags: PyYAML's constructors, or its error
 
     def _map(self, node: yaml.MappingNode) -> LocatedDict:
-        with self._nested(node):
-            return self._map_items(node)
-
-    def _map_items(self, node: yaml.MappingNode) -> LocatedDict:
+        self._deeper(node)
         merged = self._merged(node) if self._merges else 0
         data = self._built[node] = LocatedDict()
         data.source, data.line, data.column = self.source, node.start_mark.line + 1, node.start_mark.column + 1
@@ -187,6 +183,7 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                 written.add(key)
             data[key] = self._build(value_node)
             marks[key] = (key_mark.line + 1, key_mark.column + 1, value_mark.line + 1, value_mark.column + 1)
+        self._depth -= 1
         return data
 
     def _merged(self, node: yaml.MappingNode) -> int:
@@ -200,24 +197,21 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         return len(node.value) - own
 
     def _seq(self, node: yaml.SequenceNode) -> LocatedList:
-        with self._nested(node):
-            data = self._built[node] = LocatedList()
-            data.source, data.line, data.column = self.source, node.start_mark.line + 1, node.start_mark.column + 1
-            data.marks = [(child.start_mark.line + 1, child.start_mark.column + 1) for child in node.value]
-            data.extend([self._build(child) for child in node.value])
-            return data
+        self._deeper(node)
+        data = self._built[node] = LocatedList()
+        data.source, data.line, data.column = self.source, node.start_mark.line + 1, node.start_mark.column + 1
+        data.marks = [(child.start_mark.line + 1, child.start_mark.column + 1) for child in node.value]
+        data.extend([self._build(child) for child in node.value])
+        self._depth -= 1
+        return data
 
-    @contextmanager
-    def _nested(self, node: yaml.Node) -> Iterator[None]:
-        """One level deeper; past ``MAX_DEPTH`` the document is refused (``_TooDeep``) before
-        Python's own recursion limit is reached."""
+    def _deeper(self, node: yaml.Node) -> None:
+        """One level deeper (``_map`` and ``_seq`` step back out); past ``MAX_DEPTH`` the document is
+        refused with ``_TooDeep`` before Python's own recursion limit is reached, and abandoned, so
+        the count starts again with the next one."""
         self._depth += 1
         if self._depth > MAX_DEPTH:
             raise _TooDeep(node)
-        try:
-            yield
-        finally:
-            self._depth -= 1
 
 
 def _core_schema_resolvers() -> dict:
