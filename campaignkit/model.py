@@ -110,6 +110,19 @@ def _find_references(value: dict | list, path: tuple[str | int, ...],
             _find_references(item, (*path, key), found)
 
 
+def mappings_below(value: Any) -> Iterator[dict]:
+    """Every mapping in ``value`` (lists and tuples of them, mappings in mappings), itself included:
+    the rules, criteria and steps that name a field, wherever a kind nests them."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            yield item
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+
+
 def plain(value: Any) -> Any:
     """``value`` without source positions: plain dicts, lists and scalars."""
     if isinstance(value, dict):

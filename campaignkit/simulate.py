@@ -30,6 +30,7 @@ from campaignkit.engine.prospect import Prospect
 from campaignkit.engine.scoring import note_mql
 from campaignkit.engine.world import World
 from campaignkit.errors import UserError
+from campaignkit.model import mappings_below
 from campaignkit.program_graph import EMAIL_TRIGGERS, graph_of, step_kind
 
 FORMAT_VERSION = "1.0"
@@ -385,15 +386,9 @@ class _Answers:
 
     def __init__(self, world: World) -> None:
         self._tests: dict[str, list[dict[str, Any]]] = {}
-        pending: list[Any] = [world.programs, world.lists, world.criteria]
-        while pending:
-            value = pending.pop()
-            if isinstance(value, dict):
-                if isinstance(value.get("field"), str) and "op" in value:
-                    self._tests.setdefault(value["field"].split(".", 1)[1], []).append(value)
-                pending.extend(value.values())
-            elif isinstance(value, (list, tuple)):
-                pending.extend(value)
+        for value in mappings_below([world.programs, world.lists, world.criteria]):
+            if isinstance(value.get("field"), str) and "op" in value:
+                self._tests.setdefault(value["field"].split(".", 1)[1], []).append(value)
         self._fields = set(world.field_defaults)
         self._known: dict[tuple[str, str], object] = {}
 

@@ -11,7 +11,7 @@ from typing import Any, Iterator, Mapping
 
 from campaignkit.checks import Scope, check
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
-from campaignkit.model import Resource, Workspace
+from campaignkit.model import Resource, Workspace, mappings_below
 from campaignkit.render.merge import is_empty
 
 _SAMPLE_KEYS = ("default", "example")
@@ -127,22 +127,10 @@ def rule_values_fit_their_field(scope: Scope) -> Iterator[Diagnostic]:
     fields = {field.address: field.data for field in scope.of_kind("field")}
     for kind in _KINDS_WITH_FIELD_VALUES:
         for resource in scope.of_kind(kind):
-            for owner in _mappings(resource.data):
+            for owner in mappings_below(resource.data):
                 field = fields.get(owner.get("field")) if isinstance(owner.get("field"), str) else None
                 if field is not None:
                     yield from _unfit_values(owner, field, str(owner["field"]))
-
-
-def _mappings(value: Any) -> Iterator[Any]:
-    """Every mapping below ``value``, itself included."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, dict):
-            yield item
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
 
 
 def _unfit_values(owner: Any, field: Mapping[str, Any], address: str) -> Iterator[Diagnostic]:

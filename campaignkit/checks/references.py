@@ -94,7 +94,7 @@ def ignore_changes_name_fields(scope: Scope) -> Iterator[Diagnostic]:
     Use instead: `ignore_changes: [title]`.
     """
     for resource in scope.sound:
-        ignored = (resource.data.get("lifecycle") or {}).get("ignore_changes") if "lifecycle" in resource.data else None
+        ignored = resource.lifecycle.ignore_changes if "lifecycle" in resource.data else ()
         if not ignored:
             continue
         fields = [key for key in schema(resource.kind).get("properties", {}) if key not in _NOT_FIELDS]
