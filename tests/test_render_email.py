@@ -15,6 +15,7 @@ from campaignkit.render import (
     render_email,
     sample_prospect,
 )
+from campaignkit.render.rendering import render_inline
 from campaignkit.workspace import load_workspace
 from tests.workspaces import FIELDS, write_workspace
 
@@ -167,3 +168,32 @@ def test_check_emails_gives_what_check_email_gives_in_order(workspace):
     expected = check_email(context, email)
     assert [d.code for d in expected] == ["CK405"]
     assert check_emails(context, [email] * 60, jobs=2) == [expected] * 60
+
+
+@pytest.mark.parametrize("held, shown", [
+    ("{% filter upper %}shout{% endfilter %}", "SHOUT"),
+    ("{% set word %}quiet{% endset %}{{ word | upper }}", "QUIET"),
+    ("{% macro tag() %}label{% endmacro %}{{ tag() | upper }}", "LABEL"),
+    ("{% macro box() %}{{ caller() | upper }}{% endmacro %}{% call box() %}inside{% endcall %}", "INSIDE"),
+])
+def test_text_held_before_it_is_output_renders_as_jinja_renders_it(workspace, held, shown):
+    context, email = workspace(TEMPLATE.replace("Hello", held))
+    assert f"{shown} Molly, dear marketing leader." in render_email(context, email).text
+
+
+def test_string_literals_render_as_written_for_each_template_of_one_shape(workspace):
+    template = TEMPLATE.replace('default("marketing leader")', 'default("R&D <lead>")')
+    context, email = workspace(template)
+    assert "dear R&amp;D &lt;lead&gt;." in render_email(context, email).html
+
+
+def test_a_sample_value_that_looks_like_marked_text_is_merged_as_it_is(workspace):
+    fields = FIELDS_WITH_EXAMPLES.replace("example: Molly", 'example: "M\\00\\x01"')
+    context, email = workspace(files={"fields.yaml": fields})
+    assert render_inline(context, email, "subject", context.sample_values()) == "M\x000\x01, your ticket"
+
+
+def test_text_repeated_past_the_output_limit_is_refused_for_the_sample_too(workspace):
+    long_text = "x" * 100
+    context, email = workspace(TEMPLATE.replace("Hello", f"{{% for i in range(20000) %}}{long_text}{{% endfor %}}"))
+    assert [d.code for d in check_email(context, email)] == ["CK409"]

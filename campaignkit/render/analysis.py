@@ -19,13 +19,13 @@ from typing import Iterator, NamedTuple
 
 from campaignkit.diagnostics import Position, closest, did_you_mean
 from campaignkit.model import Resource
-from campaignkit.render.context import CompiledTemplate, EmailContext
+from campaignkit.render.context import INLINE, CompiledTemplate, EmailContext
 from campaignkit.render.jinja_source import has_jinja
 from campaignkit.render.links import IMAGE_TAGS, URL_ATTRIBUTES, LinkVerdict, judge_link
 from campaignkit.render.markup import Element, Include
 from campaignkit.render.merge import MergeModel
 from campaignkit.render.paths import TemplateMissing, TemplatePathError, normalise
-from campaignkit.render.rendering import RenderedEmail, RenderFailure, render_with
+from campaignkit.render.rendering import RenderedEmail, RenderFailure, render_with, run
 from campaignkit.render.structure import ParsedFile, StructureProblem, structure_problems
 from campaignkit.render.template_facts import NameUse
 
@@ -329,10 +329,10 @@ def _sample_value(context: EmailContext, raw: str) -> str | None:
     if not has_jinja(raw):
         return html.unescape(raw)
     compiled = context.inline(raw, html=True)
-    if compiled.template is None:
+    if not compiled.parses:
         return None
     try:
-        return html.unescape(compiled.template.render(context.sample_values()))
+        return html.unescape(run(context, compiled, context.sample_values(), Position(INLINE, 1, 1)))
     except Exception:  # noqa: BLE001 - a loop variable or a failing filter: the value is unknowable here
         return None
 

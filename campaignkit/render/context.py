@@ -12,16 +12,17 @@ read is cached as its ``TemplatePathError`` for the checks to report.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable, Hashable, MutableMapping, TypeVar
 
-from jinja2 import BaseLoader, Environment, Template, TemplateNotFound, TemplateSyntaxError
+from jinja2 import BaseLoader, Environment, Template, TemplateNotFound, TemplateSyntaxError, nodes
 
-from campaignkit.model import Workspace
+from campaignkit.model import Workspace, values_below
 from campaignkit.render import markup
-from campaignkit.render.jinja_source import Piece, split
+from campaignkit.render.jinja_source import Piece, restore_output, split
 from campaignkit.render.merge import MergeModel
 from campaignkit.render.paths import TemplatePathError, normalise, read_template, template_files
-from campaignkit.render.sandbox import EmailSandbox, make_environment
+from campaignkit.render.sandbox import MAX_OUTPUT_CHARS, EmailSandbox, make_environment, render_bounded
 from campaignkit.render.structure import ParsedFile
 from campaignkit.render.template_facts import Analysis, PlacedFacts, ShapeCache, analyse
 
@@ -41,16 +42,27 @@ class TemplateRefused(TemplateNotFound):
 
 @dataclass(frozen=True)
 class CompiledTemplate:
-    """A template's source, its facts and, when it parses, its compiled form."""
+    """A template's source, its facts and, when it parses, its compiled form (made when first used)."""
 
     path: str
     source: str
     analysis: Analysis
-    template: Template | None
+    environment: EmailSandbox
 
     @property
     def facts(self) -> PlacedFacts:
         return self.analysis.facts
+
+    @property
+    def parses(self) -> bool:
+        return self.analysis.shape.code is not None
+
+    @cached_property
+    def template(self) -> Template | None:
+        code = self.analysis.code
+        if code is None:
+            return None
+        return self.environment.template_class.from_code(self.environment, code, self.environment.make_globals(None))
 
 
 class _CacheLoader(BaseLoader):
@@ -64,9 +76,10 @@ class _CacheLoader(BaseLoader):
         compiled = self.context.compiled(name, html=environment is self.context.html_env)
         if isinstance(compiled, TemplatePathError):
             raise TemplateRefused(compiled)
-        if compiled.template is None:
+        if not compiled.parses:
             raise TemplateSyntaxError(compiled.facts.syntax_error or "syntax error", compiled.facts.error_line,
                                       compiled.path, compiled.path)
+        assert compiled.template is not None
         return compiled.template
 
 
@@ -87,6 +100,7 @@ class EmailContext:
         self._split: dict[str, list[Piece]] = {}
         self._derived: dict[tuple[str, Hashable], Any] = {}
         self._sample: dict[str, Any] | None = None
+        self._sample_shapes: dict[tuple[str, bool], str | None] = {}
         self._files: list[str] | None = None
 
     def source(self, name: str) -> str | TemplatePathError:
@@ -149,13 +163,45 @@ class EmailContext:
         """Whether ``path`` names a template file this context has compiled."""
         return (path, True) in self._compiled or (path, False) in self._compiled
 
+    def sample_render(self, compiled: CompiledTemplate) -> str | None:
+        """``compiled`` rendered for the sample prospect, through the rendering of its shape;
+        None where that cannot stand in for its own rendering.
+
+        Templates that differ only in their literal text (most of one workspace) render
+        alike for the one sample prospect, so their shape is rendered once and each
+        template's text put back into the output. That holds while the text reaches the
+        output as it is written, which ``_passes_text_through`` makes sure of, and while no
+        sample value looks like a mark. Any failure is left to the template's own rendering,
+        which tells where it comes from.
+        """
+        marked = compiled.analysis.marked
+        key = (marked.with_literals, compiled.environment is self.html_env)
+        if key not in self._sample_shapes:
+            self._sample_shapes[key] = self._render_shape(compiled.environment, key[0])
+        output = self._sample_shapes[key]
+        if output is None:
+            return None
+        restored = restore_output(output, marked.literals)
+        return restored if len(restored) <= MAX_OUTPUT_CHARS else None
+
+    def _render_shape(self, environment: EmailSandbox, text: str) -> str | None:
+        if self._sample_has_marks():
+            return None
+        try:
+            tree = environment.parse(text)
+            if not _passes_text_through(tree):
+                return None
+            return render_bounded(environment.from_string(tree), self.sample_values())
+        except Exception:  # noqa: BLE001 - the template's own rendering reports it
+            return None
+
+    def _sample_has_marks(self) -> bool:
+        return any(isinstance(value, str) and "\x00" in value for value in values_below(self.sample_values()))
+
     def _compile(self, name: str, source: str, pieces: list[Piece], html: bool) -> CompiledTemplate:
         environment = self._environment(html)
-        analysis = analyse(environment, source, pieces, name, self._shapes[html])
-        if analysis.code is None:
-            return CompiledTemplate(name, source, analysis, None)
-        template = environment.template_class.from_code(environment, analysis.code, environment.make_globals(None))
-        return CompiledTemplate(name, source, analysis, template)
+        return CompiledTemplate(name, source, analyse(environment, source, pieces, name, self._shapes[html]),
+                                environment)
 
     def _environment(self, html: bool) -> EmailSandbox:
         return self.html_env if html else self.text_env
@@ -165,3 +211,15 @@ class EmailContext:
         if path not in self._split:
             self._split[path] = split(source)
         return self._split[path]
+
+
+#: Where literal text can be held and changed before it is output (a macro's body, a ``set`` block,
+#: a filter block), rather than output as it is written.
+_HOLDING_TEXT = (nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.AssignBlock, nodes.Block)
+
+
+def _passes_text_through(tree: nodes.Template) -> bool:
+    """Whether the template's literal text can only reach its output as it is written."""
+    return (next(tree.find_all(_HOLDING_TEXT), None) is None
+            and not any(loop.recursive for loop in tree.find_all(nodes.For)))
+

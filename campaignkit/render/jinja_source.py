@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from types import CodeType
 from typing import Collection, Mapping, NamedTuple
 
@@ -120,6 +121,11 @@ class Skeleton:
     def source_line(self, line: int) -> int:
         return self.lines[min(max(line, 1), len(self.lines)) - 1]
 
+    @cached_property
+    def with_literals(self) -> str:
+        """``text`` with every string literal written out: only the marks of literal text are left."""
+        return self.keeping(self.quoted)
+
     def keeping(self, literals: Collection[int]) -> str:
         """``text`` with the string literals of these marks written out again."""
         if not literals:
@@ -189,10 +195,15 @@ def restore_text(code: CodeType, texts: list[str], renamed: Mapping[str, str] | 
             if constant in renamed:
                 return renamed[constant]
             if "\x00" in constant:
-                return MARK.sub(lambda mark: texts[int(mark.group(1))], constant)
+                return restore_output(constant, texts)
         return constant
 
     return code.replace(co_consts=tuple(restored(constant) for constant in code.co_consts), co_filename=filename)
+
+
+def restore_output(output: str, texts: list[str]) -> str:
+    """``output`` of a skeleton, with each mark replaced by the literal text it stands for."""
+    return MARK.sub(lambda mark: texts[int(mark.group(1))], output)
 
 
 def jinja_column(line: str) -> int:

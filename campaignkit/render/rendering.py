@@ -125,7 +125,7 @@ def render_inline(context: EmailContext, email: Resource, key: str, values: dict
         return " ".join(text.split())
     where = email.position_of(key)
     compiled = context.inline(text, html=False)
-    if compiled.template is None:
+    if not compiled.parses:
         raise RenderFailure("CK403", f"{key}: {compiled.facts.syntax_error}", where)
     return " ".join(run(context, compiled, values, where).split())
 
@@ -135,7 +135,7 @@ def template_file(context: EmailContext, name: str, html_output: bool, where: Po
     compiled = context.compiled(name, html_output)
     if isinstance(compiled, TemplatePathError):
         raise path_failure(compiled, where)
-    if compiled.template is None:
+    if not compiled.parses:
         raise RenderFailure("CK403", compiled.facts.syntax_error or "syntax error",
                             Position(compiled.path, compiled.facts.error_line, compiled.facts.error_column))
     return compiled
@@ -148,6 +148,8 @@ def path_failure(problem: TemplatePathError, where: Position) -> RenderFailure:
 
 def run(context: EmailContext, compiled: CompiledTemplate, values: dict[str, Any], origin: Position) -> str:
     """``compiled`` rendered with ``values``, its failures told apart by code."""
+    if values is context.sample_values() and (shared := context.sample_render(compiled)) is not None:
+        return shared
     assert compiled.template is not None
     try:
         return render_bounded(compiled.template, values)

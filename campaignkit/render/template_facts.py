@@ -119,20 +119,26 @@ class ShapeCache:
 
 @dataclass(frozen=True)
 class Analysis:
-    """One template's compiled code (None when it does not parse) and its facts.
+    """One template's facts and its compiled code (None when it does not parse).
 
-    The facts are placed at the template's own lines and columns as they are read:
-    rendering an email that ``validate`` has already checked never reads them.
+    Both are made as they are read: the facts are placed at the template's own lines
+    and columns, which rendering an email that ``validate`` has already checked never
+    reads, and the code is the shape's with this template's text, which ``validate``
+    needs only for templates whose shape cannot render for them (see ``EmailContext.sample_render``).
     """
 
-    code: CodeType | None
     shape: Shape
     source: str
     marked: Skeleton
+    name: str
 
     @cached_property
     def facts(self) -> PlacedFacts:
         return PlacedFacts(self.shape.facts, self.source, self.marked)
+
+    @cached_property
+    def code(self) -> CodeType | None:
+        return realise(self.shape, self.marked, self.name)
 
 
 def analyse(environment: Environment, source: str, pieces: list[Piece], name: str,
@@ -151,7 +157,7 @@ def analyse(environment: Environment, source: str, pieces: list[Piece], name: st
     shape = cache.shapes.get(text)
     if shape is None:
         shape = cache.shapes[text] = shape_of(environment, text, tree)
-    return Analysis(realise(shape, marked, name), shape, source, marked)
+    return Analysis(shape, source, marked, name)
 
 
 def _literals_kept(environment: Environment, marked: Skeleton) -> tuple[nodes.Template | None, frozenset[int]]:
