@@ -12,10 +12,11 @@ read is cached as its ``TemplatePathError`` for the checks to report.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import CodeType
 from functools import cached_property
 from typing import Any, Callable, Hashable, MutableMapping, TypeVar
 
-from jinja2 import BaseLoader, Environment, Template, TemplateNotFound, TemplateSyntaxError, nodes
+from jinja2 import BaseLoader, Environment, Template, TemplateNotFound, TemplateSyntaxError
 
 from campaignkit.model import Workspace, values_below
 from campaignkit.render import markup
@@ -24,7 +25,7 @@ from campaignkit.render.merge import MergeModel
 from campaignkit.render.paths import TemplatePathError, normalise, read_template, template_files
 from campaignkit.render.sandbox import MAX_OUTPUT_CHARS, EmailSandbox, make_environment, render_bounded
 from campaignkit.render.structure import ParsedFile
-from campaignkit.render.template_facts import Analysis, PlacedFacts, ShapeCache, analyse
+from campaignkit.render.template_facts import Analysis, PlacedFacts, ShapeCache, analyse, marked_code
 
 
 T = TypeVar("T")
@@ -170,31 +171,31 @@ class EmailContext:
         Templates that differ only in their literal text (most of one workspace) render
         alike for the one sample prospect, so their shape is rendered once and each
         template's text put back into the output. That holds while the text reaches the
-        output as it is written, which ``_passes_text_through`` makes sure of, and while no
-        sample value looks like a mark. Any failure is left to the template's own rendering,
-        which tells where it comes from.
+        output as it is written (``Shape.holds_text``), and while no sample value looks
+        like a mark. Any failure is left to the template's own rendering, which tells where
+        it comes from.
         """
-        marked = compiled.analysis.marked
+        analysis = compiled.analysis
+        if analysis.shape.code is None or analysis.shape.holds_text or self._sample_has_marks:
+            return None
+        marked = analysis.marked
         key = (marked.with_literals, compiled.environment is self.html_env)
         if key not in self._sample_shapes:
-            self._sample_shapes[key] = self._render_shape(compiled.environment, key[0])
+            self._sample_shapes[key] = self._render_marked(compiled.environment, marked_code(analysis.shape, marked))
         output = self._sample_shapes[key]
         if output is None:
             return None
         restored = restore_output(output, marked.literals)
         return restored if len(restored) <= MAX_OUTPUT_CHARS else None
 
-    def _render_shape(self, environment: EmailSandbox, text: str) -> str | None:
-        if self._sample_has_marks():
-            return None
+    def _render_marked(self, environment: EmailSandbox, code: CodeType) -> str | None:
+        template = environment.template_class.from_code(environment, code, environment.make_globals(None))
         try:
-            tree = environment.parse(text)
-            if not _passes_text_through(tree):
-                return None
-            return render_bounded(environment.from_string(tree), self.sample_values())
+            return render_bounded(template, self.sample_values())
         except Exception:  # noqa: BLE001 - the template's own rendering reports it
             return None
 
+    @cached_property
     def _sample_has_marks(self) -> bool:
         return any(isinstance(value, str) and "\x00" in value for value in values_below(self.sample_values()))
 
@@ -211,15 +212,4 @@ class EmailContext:
         if path not in self._split:
             self._split[path] = split(source)
         return self._split[path]
-
-
-#: Where literal text can be held and changed before it is output (a macro's body, a ``set`` block,
-#: a filter block), rather than output as it is written.
-_HOLDING_TEXT = (nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.AssignBlock, nodes.Block)
-
-
-def _passes_text_through(tree: nodes.Template) -> bool:
-    """Whether the template's literal text can only reach its output as it is written."""
-    return (next(tree.find_all(_HOLDING_TEXT), None) is None
-            and not any(loop.recursive for loop in tree.find_all(nodes.For)))
 

@@ -57,6 +57,7 @@ _RUNTIME_SLOTS: dict[type[nodes.Node], tuple[str, ...]] = {
     nodes.CallBlock: ("defaults",),
 }
 _CONTAINERS = (nodes.List, nodes.Tuple, nodes.Dict, nodes.Pair, nodes.Keyword)
+_HOLDING_TEXT = (nodes.Macro, nodes.CallBlock, nodes.FilterBlock, nodes.AssignBlock, nodes.Block)
 T = TypeVar("T", "NameUse", "Reference", "UnsafeAccess")
 
 
@@ -107,6 +108,7 @@ class Shape:
     facts: TemplateFacts
     code: CodeType | None
     debug_lines: tuple[tuple[int, int], ...] = ()
+    holds_text: bool = True  # whether literal text can be changed before it is output (see ``_holds_text``)
 
 
 @dataclass
@@ -223,6 +225,14 @@ def realise(shape: Shape, marked: Skeleton, name: str) -> CodeType | None:
     return restore_text(shape.code, marked.literals, renamed)
 
 
+def marked_code(shape: Shape, marked: Skeleton) -> CodeType:
+    """The code of ``shape`` with one template's string literals, and its literal text still marked:
+    what renders every template of that shape and those literals, once their text is put back."""
+    assert shape.code is not None
+    literals = [text if mark in marked.quoted else f"\x00{mark}\x01" for mark, text in enumerate(marked.literals)]
+    return restore_text(shape.code, literals)
+
+
 class PlacedFacts:
     """A shape's facts at the lines and columns of one template of that shape.
 
@@ -297,7 +307,14 @@ def shape_of(environment: Environment, text: str, tree: nodes.Template | None = 
     uses = tuple(NameUse(node.name, node.lineno, 1, guarded) for node, guarded in loads if node.name in context_names)
     code = compile(generator.stream.getvalue(), SHAPE_NAME, "exec")
     return Shape(TemplateFacts(uses=uses, bound=bound, references=references, unsafe=unsafe), code,
-                 tuple(generator.debug_info))
+                 tuple(generator.debug_info), _holds_text(tree))
+
+
+def _holds_text(tree: nodes.Template) -> bool:
+    """Whether literal text can be held and changed before it is output (a macro's body, a ``set``
+    block, a filter block, a recursive loop), rather than output as it is written."""
+    return (next(tree.find_all(_HOLDING_TEXT), None) is not None
+            or any(loop.recursive for loop in tree.find_all(nodes.For)))
 
 
 def _debug_info(lines: tuple[tuple[int, int], ...]) -> str:
