@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Container, Iterator
 
 from campaignkit.diagnostics import Position
 from campaignkit.load import Located, position_of
@@ -82,6 +82,16 @@ class Resource:
         for address, path in self.reference_paths:
             yield address, self.position_of(*path)
 
+    def dependencies(self, declared: Container[str]) -> list[str]:
+        """The declared resources a target must hold before this one, by address (sorted).
+
+        A campaign's ``assets`` only group: the assets name the campaign, which the target
+        must have first, so the list is no reason to wait for them.
+        """
+        return sorted({address for address, path in self.reference_paths
+                       if address in declared and address != self.address
+                       and (self.kind, path[0]) not in _GROUPING})
+
     @cached_property
     def reference_paths(self) -> tuple[tuple[str, tuple[str | int, ...]], ...]:
         """Every ``KIND.NAME`` string in the document with its path; found once, used by many checks."""
@@ -90,6 +100,8 @@ class Resource:
         return tuple(found)
 
 
+#: References that group rather than use (see ``Resource.dependencies``).
+_GROUPING = frozenset({("campaign", "assets")})
 _NOT_REFERENCES = frozenset({"kind", "name", "moved_from", "description"})
 
 

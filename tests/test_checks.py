@@ -41,6 +41,11 @@ CASES = [
      6, "did you mean 'database'"),
     ("CK105", "campaignkit.yaml", CONFIG.replace("    target: local\n", "    target: local\n"
                                                  "    settings: {access_token: abc123}\n"), 6, "${ENV_VAR}"),
+    ("CK206", "form.yaml", "kind: form\nname: demo\nfields: [{field: field.first_name}]\n"
+     "completion_actions: [{add_to_program: program.2026-web-demo-program}]\n---\n"
+     "kind: program\nname: 2026-web-demo-program\nrecipients: {include: [list.2026-event-acme-conf-list]}\n"
+     "start: t\nsteps:\n  t: {trigger: form_submitted, form: form.demo, within: 1w, yes: d, no: d}\n"
+     "  d: {end: true}\n", 4, "form.demo -> program.2026-web-demo-program -> form.demo: each needs the next"),
     ("CK301", "extra.yaml", "kind: list\nname: 2026-evnt-x-list\ntype: static\n", 2, "{channel} is 'evnt'"),
     ("CK302", "naming2.yaml", "kind: naming\nname: other\npatterns: {form: '{yr}-form'}\n", 2, "only one"),
     ("CK501", "program.yaml", PROGRAM.replace("start: tag", "start: tga"), 7, "did you mean 'tag'"),

@@ -16,7 +16,8 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable, Iterable, Iterator
+from graphlib import CycleError, TopologicalSorter
+from typing import Callable, Iterable, Iterator, Mapping
 
 from campaignkit.diagnostics import Diagnostic
 from campaignkit.model import Resource, Workspace
@@ -47,6 +48,21 @@ class Scope:
 
 
 CheckFunction = Callable[[Scope], Iterable[Diagnostic]]
+
+
+def cycles(graph: Mapping[str, Iterable[str]]) -> Iterator[list[str]]:
+    """Loops of ``graph`` (node -> the nodes it needs), each node in at most one: the nodes of a
+    loop found are set aside and the rest looked at again, so that every separate loop is
+    reported at once."""
+    while True:
+        try:
+            TopologicalSorter(graph).prepare()
+            return
+        except CycleError as exc:
+            cycle = exc.args[1]
+            yield cycle
+            looped = set(cycle)
+            graph = {node: [d for d in needs if d not in looped] for node, needs in graph.items() if node not in looped}
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from graphlib import CycleError, TopologicalSorter
 from typing import Iterator
 
-from campaignkit.checks import Scope, check
+from campaignkit.checks import Scope, check, cycles
 from campaignkit.diagnostics import Diagnostic, error
 from campaignkit.model import Resource
 
@@ -34,23 +33,9 @@ def list_rules_do_not_loop(scope: Scope) -> Iterator[Diagnostic]:
     """
     lists = {lst.address: lst for lst in scope.of_kind("list")}
     graph = {address: [d for d in list_dependencies(lst) if d in lists] for address, lst in lists.items()}
-    for cycle in _cycles(graph):
+    for cycle in cycles(graph):
         yield error("CK601", f"list rules loop: {' -> '.join(cycle)}; a list cannot depend on itself",
                     lists[cycle[0]].position_of("rules"))
-
-
-def _cycles(graph: dict[str, list[str]]) -> Iterator[list[str]]:
-    """Loops of ``graph``, each list in at most one: the lists of a loop found are set aside and
-    the rest looked at again, so that every separate loop is reported at once."""
-    while True:
-        try:
-            TopologicalSorter(graph).prepare()
-            return
-        except CycleError as exc:
-            cycle = exc.args[1]
-            yield cycle
-            looped = set(cycle)
-            graph = {node: [d for d in deps if d not in looped] for node, deps in graph.items() if node not in looped}
 
 
 @check("CK602")

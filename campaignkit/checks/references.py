@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from campaignkit.checks import Scope, check
+from campaignkit.checks import Scope, check, cycles
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
 from campaignkit.checks.schema import schema
 from campaignkit.load import position_of
@@ -76,6 +76,30 @@ def unknown_crm_names(scope: Scope) -> Iterator[Diagnostic]:
                 yield error("CK203", f"{address} is not listed under crm.{kind}s in campaignkit.yaml"
                             f"{did_you_mean(f'{kind}.{suggestion}' if suggestion else None)}",
                             resource.position_of(*path), suggestion=suggestion)
+
+
+@check("CK206")
+def references_do_not_loop(scope: Scope) -> Iterator[Diagnostic]:
+    """Resources need each other on the target first, in a loop.
+
+    What it does: follows the references that make one resource wait for another in `apply`
+    (a program's email, a form's completion action, a list's rules; not a campaign's `assets`)
+    and reports every loop, at the reference that starts it.
+    Why is this bad? Apply creates what a resource refers to before the resource, so no
+    order can create a loop, and `plan` refuses the whole workspace.
+    Example: form A's completion action adds to program B, whose trigger listens to form A.
+    Use instead: drop one reference of the loop, apply, then add it back in a second change,
+    once both exist.
+    """
+    resources = {resource.address: resource for resource in scope.sound}
+    graph = {address: resource.dependencies(resources) for address, resource in resources.items()}
+    for cycle in cycles(graph):
+        chain = cycle[::-1]  # each needs the next
+        first, second = resources[chain[0]], chain[1]
+        path = next(path for address, path in first.reference_paths if address == second)
+        yield error("CK206", f"{' -> '.join(chain)}: each needs the next to exist first, so no apply order can create them; "
+                    "drop one of these references, apply, and add it back in a later change",
+                    first.position_of(*path))
 
 
 #: Keys of a resource that are not fields a target holds.

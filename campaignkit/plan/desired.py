@@ -44,11 +44,6 @@ def desired_objects(workspace: Workspace, bodies: EmailBodies) -> dict[str, Desi
     return {address: _desired(workspace, resource, bodies) for address, resource in workspace.resources.items()}
 
 
-#: References that group rather than use: a campaign lists its assets, and the assets name the
-#: campaign (which the target must have first), so the list is no reason to wait for them.
-_GROUPING = frozenset({("campaign", "assets")})
-
-
 def _desired(workspace: Workspace, resource: Resource, bodies: EmailBodies) -> Desired:
     attributes = resource.attributes
     if resource.kind == "email":
@@ -56,8 +51,6 @@ def _desired(workspace: Workspace, resource: Resource, bodies: EmailBodies) -> D
         subject = bodies.subject(resource)
         if subject is not None:  # the target stores the subject in its own merge language
             attributes["subject"] = subject
-    depends_on = sorted({address for address, path in resource.reference_paths
-                         if address in workspace.resources and address != resource.address
-                         and (resource.kind, path[0]) not in _GROUPING})
-    return Desired(resource.address, resource.kind, resource.name, attributes, tuple(depends_on),
+    return Desired(resource.address, resource.kind, resource.name, attributes,
+                   tuple(resource.dependencies(workspace.resources)),
                    resource.lifecycle, resource.moved_from)
