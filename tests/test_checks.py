@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from campaignkit.checks import REGISTRY, all_codes, check_workspace, explain
-from tests.workspaces import CONFIG, LISTS, PROGRAM, write_workspace
+from tests.workspaces import CONFIG, LISTS, NAMING, PROGRAM, write_workspace
 
 
 def diagnose(tmp_path, overrides=None):
@@ -215,3 +215,15 @@ def test_every_separate_list_loop_is_reported_at_once(tmp_path):
     diagnostics = [d for d in diagnose(tmp_path, {"loops.yaml": loops}) if d.code == "CK601"]
     assert len(diagnostics) == 2
     assert any("list.2026-web-c-list -> list.2026-web-c-list" in d.message for d in diagnostics)
+
+
+def test_a_broken_naming_convention_is_reported_where_each_mistake_is(tmp_path):
+    naming = NAMING.replace('year: {regex: "20[0-9]{2}"}', 'year: {regex: "(20[0-9]{2}"}').replace(
+        '"{year}-{channel}-{topic}-program"', '"{year}-{chanel}-{topik}-program"')
+    diagnostics = diagnose(tmp_path, {"naming.yaml": naming})
+    found = [(d.position.line, d.message) for d in diagnostics if d.code == "CK302"]
+    assert [line for line, _ in found] == [4, 9, 9]
+    assert "the regex of token 'year' does not compile" in found[0][1]
+    assert "{chanel}" in found[1][1] and "did you mean 'channel'" in found[1][1]
+    assert "{topik}" in found[2][1] and "did you mean 'topic'" in found[2][1]
+    assert not [d for d in diagnostics if d.code == "CK301"]  # names are not judged by a convention that is broken

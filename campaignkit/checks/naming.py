@@ -56,25 +56,28 @@ def _conventions(scope: Scope) -> list[Resource]:
     return scope.of_kind("naming")
 
 
-def _broken_pattern(pattern: str, tokens: dict) -> str | None:
-    for name in _TOKEN.findall(pattern):
-        if name not in tokens:
-            return f"uses the token {{{name}}}, which is not declared under tokens"
-    for name, token in tokens.items():
-        if "regex" in token:
-            try:
-                re.compile(token["regex"])
-            except re.error as exc:
-                return f"token '{name}' has an invalid regex: {exc}"
+def _bad_regex(token: dict) -> str | None:
+    """Why a token's regex does not compile, if it does not."""
+    if "regex" not in token:
+        return None
+    try:
+        re.compile(token["regex"])
+    except re.error as exc:
+        return str(exc)
     return None
+
+
+def _usable(pattern: str, tokens: dict) -> bool:
+    """Whether names can be checked against ``pattern``: its tokens are declared and compile."""
+    return all(name in tokens and _bad_regex(tokens[name]) is None for name in _TOKEN.findall(pattern))
 
 
 @check("CK302")
 def broken_convention(scope: Scope) -> Iterator[Diagnostic]:
     """The naming convention itself is broken.
 
-    What it does: reports patterns that use undeclared tokens, tokens whose regex does not
-    compile, and workspaces with more than one `naming` resource.
+    What it does: reports tokens whose regex does not compile, patterns that use undeclared
+    tokens, and workspaces with more than one `naming` resource.
     Why is this bad? Names cannot be checked against a convention that cannot be read.
     Example: `patterns: {email: "{year}-{chanel}-{topic}"}` with a token named `channel`.
     Use instead: declare every token a pattern uses; keep one naming resource.
@@ -85,10 +88,18 @@ def broken_convention(scope: Scope) -> Iterator[Diagnostic]:
                     extra.position_of("name"))
     for convention in conventions[:1]:
         tokens = convention.data.get("tokens", {})
-        for kind, pattern in convention.data.get("patterns", {}).items():
-            problem = _broken_pattern(pattern, tokens)
+        for name, token in tokens.items():
+            problem = _bad_regex(token)
             if problem:
-                yield error("CK302", f"the pattern for {kind} {problem}", convention.position_of("patterns", kind))
+                yield error("CK302", f"the regex of token '{name}' does not compile ({problem}); "
+                            "write a Python regular expression", convention.position_of("tokens", name, "regex"))
+        for kind, pattern in convention.data.get("patterns", {}).items():
+            for name in dict.fromkeys(_TOKEN.findall(pattern)):
+                if name not in tokens:
+                    suggestion = closest(name, tokens)
+                    yield error("CK302", f"the pattern for {kind} uses the token {{{name}}}, which is not declared "
+                                f"under tokens{did_you_mean(suggestion)}", convention.position_of("patterns", kind),
+                                suggestion=suggestion)
 
 
 @check("CK301")
@@ -108,7 +119,7 @@ def names_follow_convention(scope: Scope) -> Iterator[Diagnostic]:
     convention = conventions[0]
     tokens = convention.data.get("tokens", {})
     for kind, pattern in convention.data.get("patterns", {}).items():
-        if _broken_pattern(pattern, tokens):
+        if not _usable(pattern, tokens):
             continue
         parts = _parts(pattern, tokens)
         whole = re.compile("".join(p.regex for p in parts) + r"\Z")
