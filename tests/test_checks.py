@@ -227,3 +227,12 @@ def test_a_broken_naming_convention_is_reported_where_each_mistake_is(tmp_path):
     assert "{chanel}" in found[1][1] and "did you mean 'channel'" in found[1][1]
     assert "{topik}" in found[2][1] and "did you mean 'topic'" in found[2][1]
     assert not [d for d in diagnostics if d.code == "CK301"]  # names are not judged by a convention that is broken
+
+
+@pytest.mark.parametrize("filename, content", [
+    ("extra.yaml", "kind: list\nname: 2026-web-x-list\ntype: dynamic\n"),
+    ("fields.yaml", "kind: field\nname: industry\ntype: enum\n"),
+])
+def test_a_dynamic_list_without_rules_or_an_enum_without_values_is_one_missing_key(tmp_path, filename, content):
+    diagnostics = diagnose(tmp_path, {filename: content})
+    assert [(d.code, d.position.path) for d in diagnostics] == [("CK102", filename)]

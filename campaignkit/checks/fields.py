@@ -77,8 +77,8 @@ def sample_values_fit_type(scope: Scope) -> Iterator[Diagnostic]:
 def enum_values_are_allowed(scope: Scope) -> Iterator[Diagnostic]:
     """An enum field's default or example is not one of its values.
 
-    What it does: checks `default` and `example` of `type: enum` fields against `values`, and
-    that an enum field has values at all.
+    What it does: checks `default` and `example` of `type: enum` fields against `values`.
+    (An enum field without values is a schema error, CK102.)
     Why is this bad? A merge would print a value the field can never hold, and list rules on
     it could never match.
     Example: `values: [Software, Retail]` with `default: Sofware`.
@@ -87,12 +87,7 @@ def enum_values_are_allowed(scope: Scope) -> Iterator[Diagnostic]:
     for field in scope.of_kind("field"):
         if field.data.get("type") != "enum":
             continue
-        values = field.data.get("values") or []
-        if not values:
-            yield error("CK902", f"{field.address} is an enum without values; list them under values",
-                        field.position_of("type"))
-            continue
-        yield from _outside(field, values)
+        yield from _outside(field, field.data["values"])
 
 
 def _outside(field: Resource, values: list) -> Iterator[Diagnostic]:

@@ -40,20 +40,16 @@ def list_rules_do_not_loop(scope: Scope) -> Iterator[Diagnostic]:
 
 @check("CK602")
 def list_type_matches_rules(scope: Scope) -> Iterator[Diagnostic]:
-    """A static list has rules, or a dynamic list has none.
+    """A static list has rules.
 
-    What it does: checks that dynamic lists have `rules` and static lists do not.
-    Why is this bad? Account Engagement ignores rules on static lists, and a dynamic list
-    without rules is always empty.
+    What it does: reports `rules` on a list that is not `type: dynamic`. (A dynamic list
+    without rules is a schema error, CK102.)
+    Why is this bad? Account Engagement ignores rules on static lists, so the list would not
+    hold the prospects the rules describe.
     Example: `type: static` with `rules: [...]`.
     Use instead: `type: dynamic`, or drop the rules.
     """
     for lst in scope.of_kind("list"):
-        dynamic = lst.data.get("type") == "dynamic"
-        rules = lst.data.get("rules")
-        if dynamic and not rules:
-            yield error("CK602", f"{lst.address} is dynamic but has no rules; add rules or make it static",
-                        lst.position_of("type"))
-        elif not dynamic and rules:
+        if lst.data.get("type") != "dynamic" and lst.data.get("rules"):
             yield error("CK602", f"{lst.address} is static but has rules, which only dynamic lists use; "
                         "set type: dynamic or remove the rules", lst.position_of("rules"))
