@@ -151,3 +151,12 @@ def test_the_subject_is_checked_where_it_is_written(tmp_path):
     found = [d for d in check_email(EmailContext(workspace), workspace.get("email.2026-email-test-email"))
              if d.code == "CK440"]
     assert [(d.position.path, d.position.line) for d in found] == [("emails.yaml", 3)]
+
+
+def test_each_construct_is_pointed_at_where_its_name_stands_on_the_line(tmp_path):
+    content = "<mj-text>{% if first_name %}Hi {{ first_name }}, {{ first_name | upper }}{% endif %}</mj-text>"
+    workspace, email = load(tmp_path, page(content))
+    found = [d for d in check_email(EmailContext(workspace), email) if d.code == "CK440"]
+    line = page(content).splitlines()[4]
+    test, shout = line.index("first_name") + 1, line.rindex("first_name") + 1
+    assert [(d.position.line, d.position.column) for d in found] == [(5, test), (5, shout)]

@@ -26,6 +26,7 @@ This module renders and reports; it writes nothing and knows no target.
 from __future__ import annotations
 
 import html
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any, Iterator
 
@@ -37,6 +38,7 @@ from campaignkit.model import Resource, Workspace
 from campaignkit.render.context import EmailContext
 from campaignkit.render.merge import is_empty
 from campaignkit.render.rendering import RenderedEmail, RenderFailure, render_inline, render_with
+from campaignkit.render.template_facts import Locator
 
 #: The merge language of Account Engagement, by the name its target gives (``Target.merge_language``).
 ACCOUNT_ENGAGEMENT = "account-engagement"
@@ -131,6 +133,7 @@ class Inexpressible:
     name: str
     how: str
     line: int
+    column: int
 
 
 def inexpressible(source: str, names: frozenset[str]) -> list[Inexpressible]:
@@ -144,7 +147,21 @@ def inexpressible(source: str, names: frozenset[str]) -> list[Inexpressible]:
         return []
     shadowed = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"}
     wanted = names - shadowed
-    return [Inexpressible(node.name, how, node.lineno) for node, how in _uses(tree, None) if node.name in wanted]
+    nth = _occurrences(tree)
+    locate = Locator(source.splitlines())
+    return [Inexpressible(node.name, how, node.lineno, locate.column(node.lineno, node.name, nth[id(node)]))
+            for node, how in _uses(tree, None) if node.name in wanted]
+
+
+def _occurrences(tree: nodes.Template) -> dict[int, int]:
+    """For each name read (by node id), how many reads of that name come before it on its line."""
+    seen: Counter[tuple[int, str]] = Counter()
+    nth = {}
+    for node in tree.find_all(nodes.Name):
+        if node.ctx == "load":
+            nth[id(node)] = seen[(node.lineno, node.name)]
+            seen[(node.lineno, node.name)] += 1
+    return nth
 
 
 def _uses(node: nodes.Node, how: str | None) -> Iterator[tuple[nodes.Name, str]]:

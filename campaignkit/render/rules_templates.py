@@ -200,4 +200,4 @@ def platform_merge_language(facts: EmailFacts) -> Iterator[Diagnostic]:
         for use in inexpressible(visited.compiled.source, names - visited.bound_above):
             yield error("CK440", f"'{use.name}' is {use.how}, which the merge language of "
                         f"{', '.join(sorted(platforms))} cannot say; print it plainly as {{{{ {use.name} }}}}",
-                        visited.position(use.line, 1))
+                        visited.position(use.line, use.column))

@@ -279,7 +279,7 @@ class PlacedFacts:
     def _placed(self, findings: tuple[T, ...], word: Callable[[T], str]) -> tuple[T, ...]:
         if not findings:
             return findings
-        locate = _Locator(self._lines)
+        locate = Locator(self._lines)
         placed = []
         for finding in findings:
             own_line = self._marked.source_line(finding.line)
@@ -415,7 +415,7 @@ def _accessed_attribute(node: nodes.Node) -> object:
     return None
 
 
-class _Locator:
+class Locator:
     """Columns for names the tree reports by line only: the n-th occurrence on that line within Jinja."""
 
     def __init__(self, lines: list[str]) -> None:
@@ -424,10 +424,15 @@ class _Locator:
         self._regions: dict[int, list[tuple[int, str]]] = {}
 
     def __call__(self, line: int, word: str) -> int:
-        if not 0 < line <= len(self._lines):
-            return 1
+        """The column of ``word``'s next occurrence on ``line`` (the first, the first time)."""
         nth = self._seen.get((line, word), 0)
         self._seen[(line, word)] = nth + 1
+        return self.column(line, word, nth)
+
+    def column(self, line: int, word: str, nth: int) -> int:
+        """The column of the ``nth`` (from 0) occurrence of ``word`` within the Jinja on ``line``; 1 if none."""
+        if not 0 < line <= len(self._lines):
+            return 1
         columns = [start + hit.start() + 1 for start, region in self._jinja_on(line) if word in region
                    for hit in _word(word).finditer(region)]
         if not columns:
