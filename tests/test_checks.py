@@ -32,6 +32,10 @@ CASES = [
     ("CK201", "zz.yaml", "kind: list\nname: 2026-event-acme-conf-list\ntype: static\n", 2, "already declared"),
     ("CK202", "extra.yaml", "kind: list\nname: 2026-web-x-list\ntype: dynamic\n"
      "rules: [{on_list: list.2026-event-acme-conf-lst}]\n", 4, "did you mean 'list.2026-event-acme-conf-list'"),
+    ("CK202", "campaignkit.yaml", CONFIG + "simulation:\n  emails:\n    email.2026-email-welcom-email: {open_rate: 0.3}\n",
+     CONFIG.count("\n") + 3, "simulation.emails: email.2026-email-welcom-email is not declared"),
+    ("CK101", "campaignkit.yaml", CONFIG + "simulation:\n  defaults: {open_rate: 0.3, clik_rate: 0.1}\n",
+     CONFIG.count("\n") + 2, "did you mean 'click_rate'"),
     ("CK203", "program.yaml", PROGRAM.replace("queue.sales", "queue.sale"), 12, "crm.queues"),
     ("CK204", "extra.yaml", "kind: list\nname: 2026-web-x-list\ntype: static\ntitle: X\n"
      "lifecycle: {ignore_changes: [title, titel]}\n", 5, "no field 'titel' (did you mean 'title'?)"),

@@ -7,7 +7,7 @@ from typing import Iterator
 from campaignkit.checks import Scope, check, cycles
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
 from campaignkit.checks.schema import schema
-from campaignkit.load import position_of
+from campaignkit.load import key_position_of, position_of
 from campaignkit.model import CRM_KINDS, KINDS
 
 
@@ -53,6 +53,14 @@ def unresolved_references(scope: Scope) -> Iterator[Diagnostic]:
             suggestion = closest(address, by_kind.get(kind, []))
             yield error("CK202", f"{address} is not declared{did_you_mean(suggestion)}",
                         resource.position_of(*path), suggestion=suggestion)
+    config = scope.workspace.config
+    simulated = (config.data.get("simulation") or {}).get("emails") if isinstance(config.data, dict) else None
+    for address in simulated if isinstance(simulated, dict) else ():
+        if address not in declared:
+            suggestion = closest(str(address), by_kind.get("email", []))
+            yield error("CK202", f"simulation.emails: {address} is not declared{did_you_mean(suggestion)}",
+                        key_position_of(config.data, ["simulation", "emails", address], config.position),
+                        suggestion=suggestion)
 
 
 @check("CK203")
