@@ -51,6 +51,7 @@ CASES = [
      "start: t\nsteps:\n  t: {trigger: form_submitted, form: form.demo, within: 1w, yes: d, no: d}\n"
      "  d: {end: true}\n", 4, "form.demo -> program.2026-web-demo-program -> form.demo: each needs the next"),
     ("CK301", "extra.yaml", "kind: list\nname: 2026-evnt-x-list\ntype: static\n", 2, "{channel} is 'evnt'"),
+    ("CK301", "extra.yaml", "kind: list\nname: 2026-event-x\ntype: static\n", 2, "it ends where '-list' should follow"),
     ("CK302", "naming2.yaml", "kind: naming\nname: other\npatterns: {form: '{yr}-form'}\n", 2, "only one"),
     ("CK501", "program.yaml", PROGRAM.replace("start: tag", "start: tga"), 7, "did you mean 'tag'"),
     ("CK502", "program.yaml", PROGRAM.replace("next: wait}", "next: wiat}"), 9, "did you mean 'wait'"),

@@ -146,6 +146,8 @@ def _explain_mismatch(name: str, pattern: str, parts: list[Part]) -> str:
         return f"name '{name}' does not follow {pattern}: the parts match but the whole does not"
     part = parts[index]
     found = _segment(rest, parts[index + 1] if index + 1 < len(parts) else None)
+    if part.token is None and not found:
+        return f"name '{name}' does not follow {pattern}: it ends where {part.describe()} should follow"
     if part.token is None:
         return f"name '{name}' does not follow {pattern}: expected {part.describe()} where it says '{found}'"
     suggestion = closest(found, [str(v) for v in part.token.get("enum", [])])
