@@ -241,3 +241,27 @@ def test_a_broken_naming_convention_is_reported_where_each_mistake_is(tmp_path):
 def test_a_dynamic_list_without_rules_or_an_enum_without_values_is_one_missing_key(tmp_path, filename, content):
     diagnostics = diagnose(tmp_path, {filename: content})
     assert [(d.code, d.position.path) for d in diagnostics] == [("CK102", filename)]
+
+
+def test_each_step_name_off_the_pattern_is_reported_at_its_own_key(tmp_path):
+    program = PROGRAM.replace("  tag: {add_tag: welcomed, next: wait}", "  Tag Step: {add_tag: welcomed, next: wait}\n"
+                              "  tag: {add_tag: welcomed, next: wait}\n  Other Step: {end: true}")
+    found = [d for d in diagnose(tmp_path, {"program.yaml": program}) if d.code == "CK105"]
+    assert [(d.position.line, d.position.column) for d in found] == [(9, 3), (11, 3)]
+
+
+TEST_FILE = "name: t\nprogram: program.2026-nurture-welcome-program\n"
+
+
+@pytest.mark.parametrize("body, message", [
+    ("events: [{at: 1h, after: 2h, type: email_opened, email: email.x}]\nexpect: {status: ended}\n",
+     "has at and after: give only one of them"),
+    ("expect: {status: finished}\n", "'finished'; allowed:"),
+    ("expect: {}\n", "is empty: give at least one entry"),
+    ("events: [{after: 2h, type: page_viewed, page: 'https://acme.example/p'}]\nexpect: {status: ended}\n",
+     "only email events can use it"),
+])
+def test_a_mistake_in_a_test_file_is_told_as_it_is(tmp_path, body, message):
+    found = [d.message for d in diagnose(tmp_path, {"tests/t.yaml": TEST_FILE + body})]
+    assert any(message in text for text in found), found
+    assert not any("must be a list" in text for text in found)

@@ -73,8 +73,18 @@ def _most_specific(problem: ValidationError) -> ValidationError:
     from jsonschema.exceptions import best_match
 
     while problem.validator in ("oneOf", "anyOf") and problem.context and not _one_of_keys(problem):
-        problem = best_match(problem.context)
+        problem = best_match(_alternatives_of_its_type(problem.context))
     return problem
+
+
+def _alternatives_of_its_type(errors: list[ValidationError]) -> list[ValidationError]:
+    """The errors of the alternatives whose type the value has (or all, if it has none of them).
+
+    best_match prefers the shallowest error, so a mapping with one wrong value
+    would be told it "must be a list" when a list is the other alternative.
+    """
+    wrong_type = {e.relative_schema_path[0] for e in errors if e.validator == "type" and not e.relative_path}
+    return [e for e in errors if e.relative_schema_path[0] not in wrong_type] or errors
 
 
 def _one_of_keys(problem: ValidationError) -> list[str]:
@@ -90,8 +100,8 @@ def _explain(kind: str, problem: ValidationError, data: Any, start: Position) ->
     where = position_of(data, path, start)
     subject = _subject(kind, path)
     keyword = problem.validator
-    if _one_of_keys(problem):
-        yield error("CK102", f"{subject} needs one of: {', '.join(_one_of_keys(problem))}", where)
+    if keys := _one_of_keys(problem):
+        yield error("CK102", f"{subject} {_one_of(keys, problem.instance)}", where)
     elif keyword == "maxProperties" and problem.validator_value == 1:
         yield error("CK100", f"{subject} has {', '.join(map(str, problem.instance))}; give one per item "
                     "and split the rest into items of their own", where)
@@ -99,7 +109,7 @@ def _explain(kind: str, problem: ValidationError, data: Any, start: Position) ->
         yield from _unknown_keys(kind, problem, data, path, start)
     elif keyword == "required":
         missing = _quoted(problem.message)
-        yield error("CK102", f"{subject} is missing the required key '{missing}'", where)
+        yield error("CK102", f"{subject} is missing the required key '{missing}'{_condition(problem)}", where)
     elif keyword == "type":
         expected = problem.validator_value
         expected = " or ".join(expected) if isinstance(expected, list) else expected
@@ -109,10 +119,13 @@ def _explain(kind: str, problem: ValidationError, data: Any, start: Position) ->
         suggestion = closest(str(problem.instance), [str(a) for a in allowed])
         yield error("CK104", f"{subject} is {problem.instance!r}{did_you_mean(suggestion)}; "
                     f"allowed: {', '.join(str(a) for a in allowed)}", where, suggestion=suggestion)
+    elif keyword == "propertyNames" or "propertyNames" in problem.relative_schema_path:
+        yield error("CK105", f"{subject}: key {problem.instance!r} {_pattern_hint(problem)}",
+                    key_position_of(data, [*path, problem.instance], start))
     elif keyword == "pattern":
         yield error("CK105", f"{subject} {problem.instance!r} {_pattern_hint(problem)}", where)
-    elif keyword == "propertyNames":
-        yield error("CK105", f"{subject}: key {problem.instance!r} {_pattern_hint(problem)}", where)
+    elif keyword in ("minProperties", "minItems") and not problem.instance:
+        yield error("CK100", f"{subject} is empty: give at least one entry", where)
     else:
         yield error("CK100", f"{subject}: {problem.message}", where)
 
@@ -128,6 +141,20 @@ def _unknown_keys(kind: str, problem: ValidationError, data: Any, path: list, st
         allowed = f"; allowed keys: {', '.join(known)}" if known and not suggestion else ""
         yield error("CK101", f"unknown key '{key}' in {_subject(kind, path)}{did_you_mean(suggestion)}{allowed}",
                     where, suggestion=suggestion)
+
+
+def _one_of(keys: list[str], instance: Any) -> str:
+    """What to say of a mapping that must have exactly one of ``keys``: too many, or none."""
+    given = [key for key in keys if isinstance(instance, dict) and key in instance]
+    if len(given) > 1:
+        return f"has {' and '.join(given)}: give only one of them"
+    return f"needs one of: {', '.join(keys)}"
+
+
+def _condition(problem: ValidationError) -> str:
+    """Why an ``if``/``then`` requires a key: the ``then``'s description, where the schema gives one."""
+    described = problem.schema.get("description") if list(problem.relative_schema_path)[-2:-1] == ["then"] else None
+    return f" ({described})" if described else ""
 
 
 def _pattern_hint(problem: ValidationError) -> str:
