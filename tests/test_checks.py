@@ -260,6 +260,8 @@ TEST_FILE = "name: t\nprogram: program.2026-nurture-welcome-program\n"
     ("expect: {}\n", "is empty: give at least one entry"),
     ("events: [{after: 2h, type: page_viewed, page: 'https://acme.example/p'}]\nexpect: {status: ended}\n",
      "only email events can use it"),
+    ("events: [{after: 2h, type: page_viewed, page: 'https://acme.example/p', email: email.x}]\n"
+     "expect: {status: ended}\n", "'page_viewed'; allowed: email_opened, email_clicked"),
 ])
 def test_a_mistake_in_a_test_file_is_told_as_it_is(tmp_path, body, message):
     found = [d.message for d in diagnose(tmp_path, {"tests/t.yaml": TEST_FILE + body})]
