@@ -21,13 +21,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from campaignkit.campaign_tests.times import DEFAULT_START, parse_absolute
 from campaignkit.checks.fields import misfit
 from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.engine.activity import Event
 from campaignkit.engine.conditions import ACTIVITY_TARGET, field_matches
 from campaignkit.engine.program import Run
 from campaignkit.engine.prospect import Prospect
-from campaignkit.engine.scoring import note_mql
+from campaignkit.engine.schedule import Schedule
 from campaignkit.engine.world import World
 from campaignkit.errors import UserError
 from campaignkit.model import mappings_below
@@ -41,8 +42,10 @@ OPEN_DELAYS = ((timedelta(hours=1), 0.6), (timedelta(hours=8), 0.25), (timedelta
 CLICK_AFTER_OPEN = timedelta(minutes=5)
 CONVERT_AFTER_CLICK = timedelta(minutes=15)
 UNSUBSCRIBE_AFTER = timedelta(hours=1)
-DEFAULT_START = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)  # Monday 10:00 in Tokyo
 CSV_LIST_SEPARATOR = ";"
+#: The largest synthetic population: a larger one gives the same shares in the funnel, and its
+#: counts would no longer fit the columns of the text report.
+MAX_PROSPECTS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -122,8 +125,10 @@ class Report:
 
 
 def simulate(world: World, program: str, population: list[Cohort], days: int, seed: int,
-             start: datetime = DEFAULT_START, progress: Callable[[int], None] = lambda done: None) -> Report:
-    """Runs ``population`` through ``program`` for ``days`` days from ``start``."""
+             start: datetime | None = None, progress: Callable[[int], None] = lambda done: None) -> Report:
+    """Runs ``population`` through ``program`` for ``days`` days from ``start`` (by default
+    ``default_start``); the report's moments are in UTC, as the engine keeps them."""
+    start = (start or default_start(world, program)).astimezone(timezone.utc)
     rng = random.Random(seed)
     funnel = Funnel(start, days)
     until = start + timedelta(days=days)
@@ -144,6 +149,14 @@ def simulate(world: World, program: str, population: list[Cohort], days: int, se
     graph = graph_of(world.programs[program])
     kinds = {name: step_kind(graph.steps[name]) for name in _in_order(graph)}
     return Report(program, sum(c.count for c in population), days, seed, start, funnel, kinds, cohorts)
+
+
+def default_start(world: World, program: str) -> datetime:
+    """When a simulation starts: where a campaign test starts by default, Monday 2026-03-02 10:00,
+    on the program's clock (its schedule's time zone, else UTC), so that ``simulate`` and ``test``
+    run a program from the same moment: a Monday morning, inside the usual business hours."""
+    schedule = Schedule.of(world.programs[program])
+    return parse_absolute(DEFAULT_START, schedule.zone if schedule else timezone.utc)
 
 
 def _in_order(graph) -> list[str]:
@@ -266,14 +279,8 @@ def synthetic_population(world: World, program: str, size: int, rng_seed: int) -
     counts = multinomial(random.Random(rng_seed), size, [s / total for s in shares])
     base = {k: v for k, v in world.field_defaults.items() if v is not None}
     lists = set(world.programs[program]["recipients"]["include"])
-    return [Cohort(count, _prospect(world, {**base, **persona["sample"]}, lists))
+    return [Cohort(count, Prospect(fields={**base, **persona["sample"]}, lists=set(lists)))
             for count, persona in zip(counts, personas) if count]
-
-
-def _prospect(world: World, fields: dict[str, Any], lists: set[str], **state: Any) -> Prospect:
-    prospect = Prospect(fields=fields, lists=set(lists), **state)
-    note_mql(world, prospect, DEFAULT_START)
-    return prospect
 
 
 def csv_population(world: World, program: str, path: Path) -> list[Cohort]:
@@ -300,7 +307,7 @@ def csv_population(world: World, program: str, path: Path) -> list[Cohort]:
         first, count = grouped.get(key, (row, 0))
         grouped[key] = (first, count + 1)
     recipients = set(world.programs[program]["recipients"]["include"])
-    return [Cohort(count, _csv_prospect(world, dict(row), recipients)) for row, count in grouped.values()]
+    return [Cohort(count, _csv_prospect(dict(row), recipients)) for row, count in grouped.values()]
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -402,11 +409,11 @@ class _Answers:
         return self._known[key]
 
 
-def _csv_prospect(world: World, row: dict[str, Any], recipients: set[str]) -> Prospect:
+def _csv_prospect(row: dict[str, Any], recipients: set[str]) -> Prospect:
     """The prospect of a typed row: on the program's recipient lists and the lists it names."""
     score, opted_out = row.pop("score", 0), row.pop("opted_out", False)
     tags, lists = _split(row.pop("tags", "")), row.pop("lists", frozenset()) | recipients
-    return _prospect(world, row, lists, score=score, opted_out=opted_out, tags=tags)
+    return Prospect(fields=row, lists=set(lists), score=score, opted_out=opted_out, tags=tags)
 
 
 def _split(text: str) -> set[str]:

@@ -109,3 +109,93 @@ def test_simulate_a_prospects_file_that_does_not_exist_says_so(workspace: Path) 
     result = invoke(workspace, "simulate", "2026-nurture-welcome-program", "--prospects", str(workspace / "no.csv"))
     assert result.exit_code == 1
     assert f"--prospects: {workspace / 'no.csv'} does not exist" in result.output
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+WELCOME_EMAIL = "email.2026-event-acme-conf-welcome-email"
+
+
+def test_a_window_lasts_the_same_elapsed_time_whatever_zone_the_test_is_written_in(workspace: Path) -> None:
+    program = workspace / "programs" / "welcome.yaml"
+    _edit(program, "schedule: {days: [mon, tue, wed, thu, fri], hours: \"09:00-17:00\", timezone: Asia/Tokyo}",
+          "schedule: {hours: \"00:00-24:00\", timezone: America/New_York}")
+    _edit(program, "within: 3d", "within: 3h")
+    opened = f"type: email_opened, email: {WELCOME_EMAIL}"
+    (workspace / "tests" / "dst.yaml").write_text(
+        # the night the clocks go forward: the open comes 2h30 after the send, inside the 3h window
+        "name: dst - New York time\nprogram: program.2026-nurture-welcome-program\n"
+        f'start: "2026-03-08 00:30"\nevents: [{{at: "2026-03-08 04:00", {opened}}}]\n'
+        "expect: {path: [welcome, opened, clicked, qualify, to_nurture, done]}\n---\n"
+        "name: dst - the same moments in UTC\nprogram: program.2026-nurture-welcome-program\n"
+        f'start: "2026-03-08 05:30"\nprospect: {{timezone: UTC}}\nevents: [{{at: "2026-03-08 08:00", {opened}}}]\n'
+        "expect: {path: [welcome, opened, clicked, qualify, to_nurture, done]}\n", encoding="utf-8")
+    result = invoke(workspace, "test", "dst")
+    assert result.output.strip().splitlines()[-1] == "2 passed, 0 failed", result.output
+
+
+def test_a_clock_time_that_does_not_exist_or_happens_twice_is_ck804(workspace: Path) -> None:
+    (workspace / "tests" / "zz.yaml").write_text(
+        "name: dst\nprogram: program.2026-nurture-welcome-program\nprospect: {timezone: America/New_York}\n"
+        'start: "2026-03-08 02:30"\nevents: [{at: "2026-11-01 01:30", type: opted_out}]\n'
+        "expect: {status: ended}\n", encoding="utf-8")
+    result = invoke(workspace, "validate")
+    assert result.exit_code == 1
+    assert ("tests/zz.yaml:4:8: CK804 error: '2026-03-08 02:30' does not exist in America/New_York: the clocks skip "
+            "that hour") in result.output
+    assert "tests/zz.yaml:5:15: CK804 error: '2026-11-01 01:30' happens twice in America/New_York" in result.output
+
+
+def test_a_held_send_stopped_and_resumed_is_in_the_path_once(workspace: Path) -> None:
+    conference = "list.2026-event-acme-conf-list"
+    (workspace / "tests" / "zz.yaml").write_text(
+        "name: held - removed while the Saturday welcome waits for Monday, put back on Tuesday\n"
+        'program: program.2026-nurture-welcome-program\nstart: "2026-03-07 10:00"\n'
+        f'events:\n  - {{at: "2026-03-08 10:00", type: removed_from_list, list: {conference}}}\n'
+        f'  - {{at: "2026-03-10 10:00", type: added_to_list, list: {conference}}}\n'
+        "expect: {path: [welcome, opened, reminder, reminder_opened, done], status: ended}\n", encoding="utf-8")
+    result = invoke(workspace, "test", "held")
+    assert result.exit_code == 0, result.output
+
+
+def test_decay_reaches_a_prospect_silent_since_the_start(workspace: Path) -> None:
+    (workspace / "tests" / "zz.yaml").write_text(
+        "name: decay - silent for 90 days from a score of 60\nprogram: program.2026-nurture-welcome-program\n"
+        "prospect: {persona: persona.marketing_specialist, score: 60}\n"
+        "expect: [{at: 59d, score: 40}, {at: 60d, score: 20}, {score: 0}]\n", encoding="utf-8")
+    result = invoke(workspace, "test", "decay")
+    assert result.exit_code == 0, result.output
+
+
+def test_operational_email_goes_to_a_prospect_that_opted_out(tmp_path: Path) -> None:
+    assert CliRunner().invoke(main, ["init", str(tmp_path / "ws")]).exit_code == 0
+    workspace = tmp_path / "ws"
+    _edit(workspace / "emails.yaml", "template: templates/follow-up.mjml\n",
+          "template: templates/follow-up.mjml\noperational: true\n")
+    (workspace / "tests" / "zz.yaml").write_text(
+        "name: operational - opted out after the welcome, still gets the follow-up\n"
+        "program: program.2026-nurture-welcome-program\nevents: [{at: 1h, type: opted_out}]\n"
+        "expect: {emails: [email.2026-email-welcome-email, email.2026-email-follow-up-email]}\n", encoding="utf-8")
+    result = invoke(workspace, "test", "operational")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("prospects, message", [
+    ("/dev/null", "/dev/null has no prospects"),
+    ("-5", "--prospects -5: needs at least 1 prospect"),
+    ("99999999999999999999", "--prospects 99999999999999999999: simulate at most 1,000,000 prospects"),
+])
+def test_simulate_a_bad_prospects_value_is_a_one_line_error(workspace: Path, prospects: str, message: str) -> None:
+    result = invoke(workspace, "simulate", "2026-nurture-welcome-program", "--prospects", prospects)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_simulate_starts_when_a_test_does_on_the_program_s_clock(workspace: Path) -> None:
+    _edit(workspace / "programs" / "welcome.yaml", "timezone: Asia/Tokyo", "timezone: America/New_York")
+    result = invoke(workspace, "simulate", "2026-nurture-welcome-program", "--prospects", "10", "--format", "json")
+    assert json.loads(result.output)["start"] == "2026-03-02T15:00:00+00:00"  # Monday 10:00 in New York

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 WELCOME = "program.2026-nurture-welcome-program"
 WELCOME_EMAIL = "email.2026-event-acme-conf-welcome-email"
 START = datetime(2026, 3, 2, 10, 0, tzinfo=TOKYO)  # Monday
+UTC = timezone.utc
 
 
 @pytest.fixture(scope="module")
@@ -162,20 +163,68 @@ def test_reentry_only_where_the_program_allows_it(world: World) -> None:
     assert welcome.entries == 1
 
 
+def _with_program(world: World, steps: dict, start: str, timezone: str = "Asia/Tokyo") -> World:
+    """The example world with one more program, ``program.extra``, open every hour of every day in ``timezone``."""
+    extra = {"recipients": {"include": ["list.2026-event-acme-conf-list"]}, "start": start, "steps": steps,
+             "schedule": {"hours": "00:00-24:00", "timezone": timezone}}
+    return dataclasses.replace(world, programs={**world.programs, "program.extra": extra})
+
+
 def _looping(world: World, wait: str) -> World:
-    """The welcome program with one more program that tags, waits ``wait`` and goes round again."""
-    loop = {"recipients": {"include": ["list.2026-event-acme-conf-list"]}, "start": "tag",
-            "steps": {"tag": {"add_tag": "seen", "next": "pause"}, "pause": {"wait": wait, "next": "tag"}}}
-    return dataclasses.replace(world, programs={**world.programs, "program.loop": loop})
+    """A program that tags, waits ``wait`` and goes round again."""
+    return _with_program(world, {"tag": {"add_tag": "seen", "next": "pause"}, "pause": {"wait": wait, "next": "tag"}},
+                         "tag")
 
 
 def test_a_loop_with_a_wait_runs_for_years(world: World) -> None:
-    walk = Run(_looping(world, "1h"), "program.loop", cmo(world), START, Trace())
+    walk = Run(_looping(world, "1h"), "program.extra", cmo(world), START, Trace())
     walk.advance(START + timedelta(days=3650))  # 87,600 rounds, each at its own moment
     assert walk.waiting_at == "tag"  # after its last wait, due again in an hour
 
 
 def test_a_loop_without_time_passing_is_stopped_with_a_message(world: World) -> None:
-    walk = Run(_looping(world, "0m"), "program.loop", cmo(world), START, Trace())
-    with pytest.raises(UserError, match="program.loop goes round step '.*' again and again at 2026-03-02 10:00"):
-        walk.advance(START + timedelta(days=1))
+    walk = Run(_looping(world, "0m"), "program.extra", cmo(world), START.astimezone(UTC), Trace())
+    with pytest.raises(UserError, match="program.extra goes round step '.*' again and again at 2026-03-02 10:00 JST"):
+        walk.advance(START + timedelta(days=1))  # the moment is shown on the program's clock
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+SPRING_FORWARD = datetime(2026, 3, 8, 0, 30, tzinfo=NEW_YORK)  # at 02:00 the clocks go to 03:00
+
+
+def test_a_window_is_elapsed_time_across_a_daylight_saving_change(world: World) -> None:
+    steps = {"welcome": {"send_email": WELCOME_EMAIL, "next": "opened"},
+             "opened": {"trigger": "email_opened", "email": WELCOME_EMAIL, "within": "3h", "yes": "done", "no": "done"},
+             "done": {"end": True}}
+    trace = Trace()
+    opened = Event(datetime(2026, 3, 8, 4, 0, tzinfo=NEW_YORK), "email_opened", WELCOME_EMAIL)  # 2h30 after the send
+    Run(_with_program(world, steps, "welcome", "America/New_York"), "program.extra", cmo(world), SPRING_FORWARD,
+        trace, [opened]).advance(SPRING_FORWARD + timedelta(days=1))
+    assert trace.steps[1] == ("opened", "yes")
+
+
+def test_a_wait_of_a_day_is_24_hours_across_a_daylight_saving_change(world: World) -> None:
+    steps = {"pause": {"wait": "1d", "next": "welcome"}, "welcome": {"send_email": WELCOME_EMAIL, "next": "done"},
+             "done": {"end": True}}
+    trace = Trace()
+    Run(_with_program(world, steps, "pause", "America/New_York"), "program.extra", cmo(world), SPRING_FORWARD,
+        trace).advance(SPRING_FORWARD + timedelta(days=2))
+    [(_, sent)] = trace.emails
+    assert sent - SPRING_FORWARD.astimezone(UTC) == timedelta(hours=24)
+    assert sent.astimezone(NEW_YORK).hour == 1  # 00:30 EST + 24 h is 01:30 EDT
+
+
+def test_decay_counts_from_the_start_for_a_prospect_that_does_nothing(world: World) -> None:
+    prospect = cmo(world)
+    prospect.score = 60
+    walk, _ = run(world, prospect, days=90)
+    decay(world, walk.prospect, START + timedelta(days=90))
+    assert walk.prospect.score == 0  # three silent periods of 30 days at -20
+
+
+def test_operational_email_goes_to_opted_out_and_suppressed_prospects(world: World) -> None:
+    reminder = "email.2026-event-acme-conf-reminder-email"
+    operational = dataclasses.replace(world, operational=frozenset({reminder}))
+    _, trace = run(operational, cmo(operational), [Event(START + timedelta(hours=1), "opted_out")])
+    assert [email for email, _ in trace.emails] == [WELCOME_EMAIL, reminder]
+    assert ("reminder", "sent") in trace.steps

@@ -8,7 +8,7 @@ ten". Every time is read in the test's time zone.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, time, timedelta, timezone, tzinfo
 
 _RELATIVE = re.compile(
     r"^\s*(?:(?P<w>\d+)\s*w)?\s*(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m)?"
@@ -44,8 +44,8 @@ def parse_time(text: str, start: datetime) -> datetime:
     try:
         offset = timedelta(weeks=parts.get("w", 0), days=parts.get("d", 0), hours=parts.get("h", 0),
                            minutes=parts.get("m", 0))
-        if not match["clock"]:
-            return start + offset
+        if not match["clock"]:  # a duration is elapsed time, whatever the clocks do in between
+            return (start.astimezone(timezone.utc) + offset).astimezone(start.tzinfo)
         day = start.date() + offset
     except OverflowError:  # past the year 9999, where Python's dates end
         raise TooFar(f"'{text}' is too far after the start: it lands past the year 9999") from None

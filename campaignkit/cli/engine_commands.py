@@ -8,6 +8,7 @@ that does not validate has no defined behaviour.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from campaignkit.diagnostics import closest, did_you_mean, has_errors
 from campaignkit.engine.world import World
 from campaignkit.errors import UserError
 from campaignkit.report import render
-from campaignkit.simulate import Cohort, csv_population, simulate, synthetic_population
+from campaignkit.simulate import MAX_PROSPECTS, Cohort, csv_population, simulate, synthetic_population
 from campaignkit.simulate_report import render_report
 
 
@@ -81,12 +82,24 @@ def simulate_command(program: str, prospects: str, days: int, seed: int, fmt: st
 
 
 def _population(world: World, program: str, prospects: str, seed: int) -> list[Cohort]:
-    if prospects.isdigit():
-        if int(prospects) < 1:
-            raise UserError("--prospects needs at least 1 prospect")
-        return synthetic_population(world, program, int(prospects), seed)
+    """A number is that many synthetic prospects; anything else names a CSV file (which may be a
+    device or a pipe, like /dev/stdin: only a folder or nothing at all cannot be read)."""
+    number = re.fullmatch(r"\s*(-?)\+?0*(\d+)\s*", prospects)
+    if number:
+        return synthetic_population(world, program, _size(prospects.strip(), *number.groups()), seed)
     path = Path(prospects)
-    if not path.is_file():
+    if path.is_dir() or not path.exists():
         found = "is a folder" if path.is_dir() else "does not exist"
         raise UserError(f"--prospects: {prospects} {found}; give a number of prospects or the path of a CSV file")
     return csv_population(world, program, path)
+
+
+def _size(text: str, sign: str, digits: str) -> int:
+    """The number of synthetic prospects ``text`` asks for, from 1 to ``MAX_PROSPECTS``; its digits
+    are compared by length first, since Python refuses to read a number thousands of digits long."""
+    if sign or digits == "0":
+        raise UserError(f"--prospects {text}: needs at least 1 prospect")
+    if len(digits) > len(str(MAX_PROSPECTS)) or int(digits) > MAX_PROSPECTS:
+        raise UserError(f"--prospects {text}: simulate at most {MAX_PROSPECTS:,} prospects; "
+                        "a larger population gives the same shares in the funnel")
+    return int(digits)

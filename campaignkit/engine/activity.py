@@ -9,7 +9,7 @@ the form's completion actions here, in their written order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from campaignkit.engine.prospect import Activity, Prospect
@@ -23,11 +23,19 @@ EVENT_TYPES = ACTIVITIES + CHANGES
 
 @dataclass(frozen=True)
 class Event:
-    """``target`` is the email, form, page, file or list the event is about ("" for opted_out)."""
+    """``target`` is the email, form, page, file or list the event is about ("" for opted_out).
+
+    ``at`` is kept in UTC whatever zone it was written in: aware datetimes that share a
+    time zone add and subtract on the wall clock, so a daylight-saving change would
+    otherwise lengthen or shorten every duration measured from the event.
+    """
 
     at: datetime
     kind: str
     target: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "at", self.at.astimezone(timezone.utc))
 
 
 def apply_event(world: World, prospect: Prospect, event: Event) -> None:

@@ -12,7 +12,7 @@ which is the only place where ``test`` and ``simulate`` differ.
 from __future__ import annotations
 
 import bisect
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Protocol
 
 from campaignkit.engine.activity import Event, apply_event, set_field
@@ -20,7 +20,7 @@ from campaignkit.engine.conditions import ACTIVITY_TARGET, is_member, rule_holds
 from campaignkit.engine.durations import parse_duration
 from campaignkit.engine.prospect import Prospect
 from campaignkit.engine.schedule import Schedule
-from campaignkit.engine.scoring import add_points, decay
+from campaignkit.engine.scoring import add_points, decay, note_mql
 from campaignkit.engine.world import World
 from campaignkit.errors import UserError
 from campaignkit.program_graph import EMAIL_TRIGGERS, graph_of, step_action, step_kind
@@ -55,7 +55,12 @@ def _no_response(run: Run, email: str, at: datetime) -> None:
 
 
 class Run:
-    """One prospect's way through one program; ``count`` identical prospects in a simulation."""
+    """One prospect's way through one program; ``count`` identical prospects in a simulation.
+
+    Every moment is kept in UTC, so that a duration (a wait, a trigger's window, the
+    time before re-entry) is elapsed time even across a daylight-saving change; the
+    program's time zone only judges business hours (``Schedule``) and shows times.
+    """
 
     def __init__(self, world: World, program: str, prospect: Prospect, start: datetime, recorder: Recorder,
                  events: list[Event] = (), responder: Responder = _no_response, count: int = 1) -> None:
@@ -65,13 +70,21 @@ class Run:
         self.schedule = Schedule.of(self.program)
         self.recorder, self.responder, self.count = recorder, responder, count
         self.events: list[Event] = sorted(events, key=lambda e: e.at)
-        self.phase, self.position, self.due = OUTSIDE, self.graph.start, start
+        self.phase, self.position, self.due = OUTSIDE, self.graph.start, start.astimezone(timezone.utc)
         self.entries = 0
         self.held = False
-        self.window_opened: datetime | None = None
         self.since: datetime | None = None
         self.sent_at: dict[str, datetime] = {}
         self.forks: list[Run] = []
+        self._begin(self.due)
+
+    def _begin(self, start: datetime) -> None:
+        """The prospect's state at the start counts from the start: a prospect that is already an
+        MQL is one from now, and one that has done nothing yet has been inactive since now (so
+        that decay reaches a silent prospect as it does one that was active once)."""
+        if self.prospect.last_active is None:
+            self.prospect.last_active = start
+        note_mql(self.world, self.prospect, start)
 
     # --- the two clocks -------------------------------------------------------------------------
 
@@ -92,7 +105,7 @@ class Run:
             now = event.at if take_event else due
             moment, steps = (moment, steps + 1) if now == moment else (now, 1)
             if steps > MAX_STEPS_AT_ONE_MOMENT:
-                when = now.strftime("%Y-%m-%d %H:%M %Z")
+                when = self._local(now).strftime("%Y-%m-%d %H:%M %Z")
                 raise UserError(f"{self.address} goes round step '{self.position}' again and again at {when} "
                                 "without time passing: give the loop a wait (see campaignkit explain CK504)")
             if take_event:
@@ -115,6 +128,10 @@ class Run:
         child.events, child.count = list(self.events), count
         child.add_events(events)
         return child
+
+    def _local(self, at: datetime) -> datetime:
+        """``at`` on the program's clock (its schedule's time zone, else UTC), to show it."""
+        return at.astimezone(self.schedule.zone) if self.schedule else at
 
     @property
     def waiting_at(self) -> str | None:
@@ -167,9 +184,7 @@ class Run:
     def _take_step(self, now: datetime) -> None:
         name = self.position
         if not self._on_recipients(now):
-            self.phase = STOPPED
-            self.recorder.entered(self, name, now)
-            self.recorder.left(self, name, now, "stopped: not on a recipient list")
+            self._stop(name, now)
             return
         step = self.graph.steps[name]
         kind = step_kind(step)
@@ -184,6 +199,14 @@ class Run:
             self._open_window(step, now)
         else:
             self._act(step, now)
+
+    def _stop(self, name: str, now: datetime) -> None:
+        """Stops at ``name``; a send held for business hours was already entered, and its visit
+        ends here like any other: a resume enters the step afresh, so it is taken once."""
+        if not self.held:
+            self.recorder.entered(self, name, now)
+        self.held, self.phase = False, STOPPED
+        self.recorder.left(self, name, now, "stopped: not on a recipient list")
 
     def _leave(self, now: datetime, branch: str, outcome: str | None = None) -> None:
         step = self.graph.steps[self.position]
@@ -222,8 +245,7 @@ class Run:
             self.held, self.due = True, allowed
             return
         self.held = False
-        suppressed = None if self.prospect.opted_out else self._suppressed_by(now)
-        reason = "opted out" if self.prospect.opted_out else suppressed and f"on suppression list {suppressed}"
+        reason = self._not_sent_because(email, now)
         if reason:
             self._leave(now, "next", f"not sent: {reason}")
             return
@@ -231,6 +253,17 @@ class Run:
         self.recorder.sent(self, email, now)
         self._leave(now, "next", "sent")
         self.responder(self, email, now)
+
+    def _not_sent_because(self, email: str, now: datetime) -> str | None:
+        """Why ``email`` may not go to the prospect now, if it may not. Operational (transactional)
+        email goes to everyone in the program, as Account Engagement sends it regardless of
+        opt-out: opting out, and the suppression lists built from it, are about marketing email."""
+        if email in self.world.operational:
+            return None
+        if self.prospect.opted_out:
+            return "opted out"
+        suppressed = self._suppressed_by(now)
+        return suppressed and f"on suppression list {suppressed}"
 
     def _apply(self, action: str | None, value: Any, now: datetime) -> None:
         """The actions that change the prospect; assign, notify, tasks and campaigns only tell the CRM."""

@@ -30,7 +30,7 @@ class Prospect:
     tags: set[str] = field(default_factory=set)
     opted_out: bool = False
     activities: list[Activity] = field(default_factory=list)
-    #: When the prospect last did something that scores; decay counts from here.
+    #: When the prospect last did something that scores, else when its run started; decay counts from here.
     last_active: datetime | None = None
     #: How many decay periods have been taken off since ``last_active``.
     decays: int = 0

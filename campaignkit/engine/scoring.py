@@ -48,6 +48,9 @@ def decay(world: World, prospect: Prospect, now: datetime) -> None:
 
     Decay is a repeating rule ("inactive 30 days: -20"), so each further
     period of silence takes off the points again; an activity restarts the count.
+    Silence counts from the start of the run for a prospect that has done nothing
+    yet (``Run`` sets ``last_active``): otherwise one page view would cost a
+    prospect more points than never showing up at all.
     """
     if not world.decay or prospect.last_active is None:
         return

@@ -32,6 +32,8 @@ class World:
     forms: dict[str, dict[str, Any]]
     programs: dict[str, dict[str, Any]]
     emails: frozenset[str]
+    #: The emails marked ``operational: true``: transactional mail, sent regardless of opt-out.
+    operational: frozenset[str]
     personas: dict[str, dict[str, Any]]
     #: The ``simulation`` section of campaignkit.yaml (behaviour rates).
     simulation: dict[str, Any]
@@ -43,6 +45,7 @@ class World:
 
         scoring = next(iter(data("scoring").values()), {})
         grading = next(iter(data("grading").values()), {})
+        emails = data("email")
         return cls(
             field_defaults={f["name"]: f.get("example", f.get("default")) for f in data("field").values()},
             fields={f["name"]: f for f in data("field").values()},
@@ -54,7 +57,8 @@ class World:
             criteria=tuple(grading.get("criteria", ())),
             forms=data("form"),
             programs=data("program"),
-            emails=frozenset(data("email")),
+            emails=frozenset(emails),
+            operational=frozenset(address for address, email in emails.items() if email.get("operational") is True),
             personas=data("persona"),
             simulation=plain(workspace.config.data.get("simulation") or {}),
         )
