@@ -6,10 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from campaignkit.campaign_tests.cases import load_tests, matching, no_match
 from campaignkit.campaign_tests.runner import run_test
 from campaignkit.campaign_tests.report import render_result
+from campaignkit.cli import main
 from campaignkit.engine.world import World
 from campaignkit.workspace import load_workspace
 
@@ -191,3 +193,99 @@ def test_a_pattern_selects_by_words_and_a_typo_gets_a_suggestion_or_the_names() 
     listed = no_match(cases, "nomatch", shown=2)
     assert f"'{cases[0].name}', '{cases[1].name}' and {len(cases) - 2} more" in listed
     assert "the workspace has no campaign tests" in no_match([], "x")
+
+
+def validate(root: Path):
+    return CliRunner().invoke(main, ["--chdir", str(root), "validate"])
+
+
+def test_a_test_that_expects_nothing_is_an_error_at_validate(workspace_dir: Path) -> None:
+    (workspace_dir / "tests" / "t.yaml").write_text("""\
+name: vacuous
+program: program.2026-nurture-welcome-program
+---
+name: only a time
+program: program.2026-nurture-welcome-program
+expect:
+  - {at: 3d}
+  - {status: ended}
+""", encoding="utf-8")
+    result = validate(workspace_dir)
+    assert result.exit_code == 1
+    assert "tests/t.yaml:1:1: CK806 error: the test checks nothing: add what must hold under expect" in result.output
+    assert "tests/t.yaml:7:5: CK806 error: the expectation at 3d checks nothing" in result.output
+
+
+def test_two_tests_of_one_name_in_different_files_are_a_warning_at_the_second(workspace_dir: Path) -> None:
+    test = "name: {}\nprogram: program.2026-nurture-welcome-program\nexpect: {{status: ended}}\n"
+    (workspace_dir / "tests" / "a.yaml").write_text(test.format("Silent prospect"), encoding="utf-8")
+    (workspace_dir / "tests" / "b.yaml").write_text("# the same again\n" + test.format("silent prospect"),
+                                                    encoding="utf-8")
+    result = validate(workspace_dir)
+    assert result.exit_code == 0, result.output
+    assert ("tests/b.yaml:2:7: CK807 warning: the test at tests/a.yaml:1 has this name too: give each test its own "
+            "name") in result.output
+
+
+def test_expected_fields_are_checked_at_their_own_key(workspace_dir: Path) -> None:
+    _, cases, diagnostics = checked_cases(workspace_dir, """\
+name: expected fields
+program: program.2026-nurture-welcome-program
+expect:
+  - at: 1d
+    fields:
+      first_name: Ada
+      first_nam: Ada
+  - fields: {employees: "1200", department: Marketting}
+""")
+    assert cases == []
+    found = [(d.code, d.position.line, d.position.column, d.message) for d in diagnostics]
+    assert found == [
+        ("CK803", 7, 7, "expect.fields: 'first_nam' is not a field of the workspace (did you mean 'first_name'?)"),
+        ("CK803", 8, 25, "expect.fields: employees: '1200' is not a valid number"),
+        ("CK803", 8, 45, "expect.fields: department: 'Marketting' is not one of Marketing, Sales, IT, Finance, "
+                         "Operations, Executive, Other"),
+    ]
+
+
+def test_every_problem_of_a_test_is_reported_at_once(workspace_dir: Path) -> None:
+    _, cases, diagnostics = checked_cases(workspace_dir, """\
+name: many problems
+program: program.2026-nurture-welcome-program
+prospect: {job_titel: CMO, lists: [list.evergreen-all-cmo-list, list.nope]}
+events: [{at: 1h, type: email_opened, email: email.nope}]
+until: 99999d
+expect: {path: [welcome, opend]}
+---
+name: a step of an unknown program is not reported
+program: program.nope
+expect: {path: [welcome]}
+""")
+    assert cases == []
+    assert [(d.code, d.position.line) for d in diagnostics] == [
+        ("CK803", 3), ("CK805", 3), ("CK801", 3), ("CK801", 4), ("CK804", 5), ("CK802", 6), ("CK801", 9)]
+
+
+def test_a_failure_prints_text_quoted_and_an_empty_field_as_empty(workspace_dir: Path) -> None:
+    (workspace_dir / "tests" / "t.yaml").write_text("""\
+name: wrong fields
+program: program.2026-nurture-welcome-program
+expect: {fields: {first_name: Bob, country: japan, employees: 1200}, status: waiting}
+""", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--chdir", str(workspace_dir), "test"])
+    assert result.exit_code == 1
+    assert ("fields at the end: expected first_name='Bob', country='japan', employees=1200, "
+            "got first_name=(empty), country=(empty), employees=(empty)") in result.output
+    assert "status at the end: expected 'waiting', got 'ended'" in result.output
+
+
+def test_a_duration_is_elapsed_time_across_a_daylight_saving_change() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from campaignkit.campaign_tests.times import parse_time
+
+    new_york = ZoneInfo("America/New_York")
+    start = datetime(2026, 3, 8, 0, 30, tzinfo=new_york)  # 05:30 UTC; the clocks skip 02:00-03:00
+    assert parse_time("3h", start) == datetime(2026, 3, 8, 4, 30, tzinfo=new_york)
+    assert parse_time("2d 10:00", start) == datetime(2026, 3, 10, 10, 0, tzinfo=new_york)  # a clock time stays one

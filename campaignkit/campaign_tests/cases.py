@@ -3,7 +3,8 @@
 Each document is checked against ``schemas/test.json`` and then against the
 workspace: every address must exist, every step in a path must be a step of
 the program, every prospect key must be a field, every time must read (a real
-date, and a run of at most ten years). Tests with problems are not run; their
+date, and a run of at most ten years), every test must expect something, and
+no two tests may share a name. Tests with errors are not run; their
 diagnostics say why, at the file and line. ``matching`` picks the tests a name
 pattern selects.
 """
@@ -23,14 +24,14 @@ from campaignkit.checks.fields import misfits
 from campaignkit.checks.schema import schema_diagnostics
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error, warning
 from campaignkit.engine.schedule import known_time_zone
-from campaignkit.load import Document, load_file, position_of
+from campaignkit.load import Document, key_position_of, load_file, position_of
 from campaignkit.model import ADDRESS, Workspace, plain
 
 TESTS_FOLDER = "tests"
 #: How long one test may run (and how late its ``after`` events may come), as ``simulate --days`` at most.
 MAX_RUN = timedelta(days=3650)
-#: The years a test may start in: the engine adds waits and time zones to the start, and Python's
-#: dates end at year 1 and 9999; a marketing program runs in neither.
+#: The years a test's times may fall in: the engine turns them into UTC and adds waits to them, and
+#: Python's dates end at year 1 and 9999; a marketing program runs in neither.
 START_YEARS = range(1900, 3000)
 #: Keys of ``prospect`` that are not field names.
 PROSPECT_KEYS = frozenset({"persona", "score", "grade", "lists", "tags", "opted_out", "timezone"})
@@ -62,14 +63,17 @@ def load_tests(workspace: Workspace) -> tuple[list[TestCase], list[Diagnostic]]:
     """Every test of the workspace, and the diagnostics of the files and tests that are wrong."""
     cases: list[TestCase] = []
     diagnostics: list[Diagnostic] = []
+    documents: list[Document] = []
     for path in test_files(workspace.root):
-        documents, problems = load_file(path, path.relative_to(workspace.root).as_posix())
+        loaded, problems = load_file(path, path.relative_to(workspace.root).as_posix())
         diagnostics.extend(problems)
-        for document in documents:
-            case, problems = _check(workspace, document)
-            diagnostics.extend(problems)
-            if case is not None:
-                cases.append(case)
+        documents.extend(loaded)
+    for document in documents:
+        case, problems = _check(workspace, document)
+        diagnostics.extend(problems)
+        if case is not None:
+            cases.append(case)
+    diagnostics.extend(_same_names(documents))
     return cases, sorted(diagnostics, key=Diagnostic.sort_key)
 
 
@@ -109,17 +113,42 @@ def _check(workspace: Workspace, document: Document) -> tuple[TestCase | None, l
     data = document.data
     program = _program_of(workspace, data)
     problems = [*_unknown_references(workspace, data, document.position),
-                *_unknown_fields(workspace, data, document.position)]
+                *_unknown_fields(workspace, data, document.position),
+                *_checks_nothing(data, document.position)]
     zone = _zone(workspace, data, program, document.position, problems)
     start, start_problems = _start(data, zone, document.position)
-    if not problems:
-        problems.extend(_bad_times(data, start, document.position))
-        problems.extend(_unknown_steps(workspace, data, program, document.position))
-        problems.extend(_dynamic_lists_given(workspace, data, document.position))
+    problems.extend(_bad_times(data, start, document.position))
+    problems.extend(_unknown_steps(workspace, data, program, document.position))
+    problems.extend(_dynamic_lists_given(workspace, data, document.position))
     problems.extend(start_problems)
     if any(p.is_error for p in problems):
         return None, problems
     return TestCase(data["name"], document.position, plain(data), zone, start, program), problems
+
+
+def _same_names(documents: list[Document]) -> Iterator[Diagnostic]:
+    """Tests named like an earlier one (in any file, in any case): a name pattern cannot pick one of them alone."""
+    first: dict[str, Position] = {}
+    for document in documents:
+        name = document.data.get("name") if isinstance(document.data, dict) else None
+        if not isinstance(name, str):
+            continue  # the schema reports it
+        where = position_of(document.data, ("name",), document.position)
+        seen = first.setdefault(name.casefold(), where)
+        if seen != where:
+            yield warning("CK807", f"the test at {seen.path}:{seen.line} has this name too: give each test its own "
+                          "name, so that `campaignkit test PATTERN` can select it", where)
+
+
+def _checks_nothing(data: dict[str, Any], where: Position) -> Iterator[Diagnostic]:
+    """A test without ``expect``, or an expectation with only a time: it would pass whatever the program does."""
+    if "expect" not in data:
+        yield error("CK806", "the test checks nothing: add what must hold under expect, e.g. expect: {status: ended}",
+                    where)
+    for base, expect in _expects(data):
+        if set(expect) == {"at"}:
+            yield error("CK806", f"the expectation at {expect['at']} checks nothing: add what must hold then, "
+                        "e.g. status: waiting", position_of(data, base, where))
 
 
 def _program_of(workspace: Workspace, data: dict[str, Any]) -> str | None:
@@ -154,21 +183,19 @@ def _unknown_references(workspace: Workspace, data: Any, start: Position) -> Ite
 
 
 def _unknown_fields(workspace: Workspace, data: dict[str, Any], start: Position) -> Iterator[Diagnostic]:
-    """Prospect keys that are not fields, and values that do not fit their field (CK803)."""
+    """Prospect and ``expect.fields`` keys that are not fields, and values that do not fit their field (CK803)."""
     fields = {r.name for r in workspace.of_kind("field")}
-    prospect = data.get("prospect") or {}
-    for key in prospect:
-        if key not in PROSPECT_KEYS and key not in fields:
-            suggestion = closest(key, [*fields, *PROSPECT_KEYS])
-            yield error("CK803", f"prospect: '{key}' is not a field of the workspace{did_you_mean(suggestion)}",
-                        position_of(data, ("prospect", key), start), suggestion=suggestion)
-    for key, problem in misfits(workspace, prospect):
-        yield error("CK803", f"prospect: {key}: {problem}", position_of(data, ("prospect", key), start))
-    for key in (e for expect in _expects(data) for e in expect.get("fields", {})):
-        if key not in fields:
-            suggestion = closest(key, fields)
-            yield error("CK803", f"expect.fields: '{key}' is not a field of the workspace{did_you_mean(suggestion)}",
-                        start, suggestion=suggestion)
+    given = [(("prospect",), "prospect", data.get("prospect") or {}, PROSPECT_KEYS)]
+    expected = [((*base, "fields"), "expect.fields", expect.get("fields", {}), frozenset())
+                for base, expect in _expects(data)]
+    for path, label, values, other_keys in [*given, *expected]:
+        for key in values:
+            if key not in other_keys and key not in fields:
+                suggestion = closest(key, [*fields, *other_keys])
+                yield error("CK803", f"{label}: '{key}' is not a field of the workspace{did_you_mean(suggestion)}",
+                            key_position_of(data, (*path, key), start), suggestion=suggestion)
+        for key, problem in misfits(workspace, values):
+            yield error("CK803", f"{label}: {key}: {problem}", position_of(data, (*path, key), start))
 
 
 def _zone(workspace: Workspace, data: dict[str, Any], program: str | None, start: Position,
@@ -197,15 +224,37 @@ def _start(data: dict[str, Any], zone: tzinfo, where: Position) -> tuple[datetim
     except ValueError as exc:
         message = str(exc)
     else:
-        if start.year in START_YEARS:
+        message = _unclear_moment(text, start)
+        if not message:
             return start, []
-        message = f"'{text}' is not a start a test can run from: give a year from {START_YEARS[0]} to {START_YEARS[-1]}"
     return parse_absolute(DEFAULT_START, zone), [error("CK804", message, position_of(data, ("start",), where))]
 
 
-def _expects(data: dict[str, Any]) -> list[dict[str, Any]]:
+def _unclear_moment(text: Any, moment: datetime) -> str:
+    """Why a time names no moment a test can run at, else "": a year outside ``START_YEARS``, or a
+    clock time (``2026-03-08 02:30``, ``2d 01:30``) that the clocks of its time zone skip when
+    daylight saving time starts or show twice when it ends (the engine runs in UTC)."""
+    if moment.year not in START_YEARS:
+        return f"'{text}' is not a time a test can run at: give a year from {START_YEARS[0]} to {START_YEARS[-1]}"
+    if ":" not in str(text):
+        return ""  # a duration from the start (``3h``) is a moment whatever the clocks do
+    zone, wall = moment.tzinfo, moment.replace(tzinfo=None)
+    if moment.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != wall:
+        return f"'{text}' does not exist in {zone}: the clocks skip that hour when daylight saving time starts; " \
+               "give a time outside it"
+    if moment.replace(fold=1).utcoffset() != moment.utcoffset():
+        return f"'{text}' happens twice in {zone}: the clocks go back over that hour when daylight saving time " \
+               "ends; give a time outside it"
+    return ""
+
+
+def _expects(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    """Each expectation with its path in the document: ``expect`` is a mapping or a list of them."""
     expect = data.get("expect", [])
-    return expect if isinstance(expect, list) else [expect]
+    if isinstance(expect, list):
+        yield from ((("expect", index), item) for index, item in enumerate(expect))
+    else:
+        yield ("expect",), expect
 
 
 def _time_paths(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], bool]]:
@@ -217,9 +266,7 @@ def _time_paths(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], b
             yield ("events", index, "at"), False
         if "after" in event:  # a duration like 2h, which reads as a time relative to the start
             yield ("events", index, "after"), True
-    single = not isinstance(data.get("expect"), list)
-    for index, expect in enumerate(_expects(data)):
-        base = ("expect",) if single else ("expect", index)
+    for base, expect in _expects(data):
         if "at" in expect:
             yield (*base, "at"), True
         for item_index, item in enumerate(expect.get("emails", ())):
@@ -235,7 +282,8 @@ def _bad_times(data: dict[str, Any], start: datetime, where: Position) -> Iterat
             value = value[key]
         try:
             moment = parse_time(value, start)
-            message = f"'{value}' {too_long}" if ends_run and moment - start > MAX_RUN else ""
+            message = f"'{value}' {too_long}" if ends_run and moment - start > MAX_RUN else \
+                _unclear_moment(value, moment)
         except TooFar as exc:  # past year 9999: for a run's end, the limit that matters is MAX_RUN
             message = f"'{value}' {too_long}" if ends_run else str(exc)
         except ValueError as exc:
@@ -247,10 +295,10 @@ def _bad_times(data: dict[str, Any], start: datetime, where: Position) -> Iterat
 def _unknown_steps(workspace: Workspace, data: dict[str, Any], program: str | None,
                    where: Position) -> Iterator[Diagnostic]:
     resource = workspace.get(program) if program else None
+    if workspace.get(data.get("program") or data["form"]) is None or (program and resource is None):
+        return  # CK801 reports the unknown address; its steps cannot be known
     steps = list((resource.data.get("steps") or {}) if resource else ())
-    single = not isinstance(data.get("expect"), list)
-    for index, expect in enumerate(_expects(data)):
-        base = ("expect",) if single else ("expect", index)
+    for base, expect in _expects(data):
         for step_index, step in enumerate(expect.get("path", ())):
             if step not in steps:
                 suggestion = closest(step, steps)

@@ -221,7 +221,12 @@ def _value(what: str, getter: Callable[[World, Outcome], Any]) -> Callable[..., 
 
 
 def _text(value: Any) -> str:
-    return "none" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+    """A value as a user tells it apart: text quoted (the text '1200' is not the number 1200), empty as (empty)."""
+    if value is None:
+        return "(empty)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _lists(negate: bool) -> Callable[..., Mismatch | None]:
