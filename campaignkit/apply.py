@@ -62,16 +62,18 @@ class ApplyReport:
 
     @property
     def summary(self) -> str:
-        done = self.of(Status.APPLIED)
-        added = sum(o.change.action in (Action.CREATE, Action.REPLACE) for o in done)
-        changed = sum(o.change.action is Action.UPDATE for o in done)
-        destroyed = sum(o.change.action in (Action.DELETE, Action.REPLACE) for o in done)
+        """Counted as the plan counts: a change made wholly by hand is no resource added, changed or destroyed."""
+        sent = [o.change for o in self.of(Status.APPLIED) if not o.change.manual]
+        added = sum(c.action in (Action.CREATE, Action.REPLACE) for c in sent)
+        changed = sum(c.action is Action.UPDATE for c in sent)
+        destroyed = sum(c.action in (Action.DELETE, Action.REPLACE) for c in sent)
         counts = f"{added} added, {changed} changed, {destroyed} destroyed"
+        by_hand = f" {len(self.manual)} manual (recorded; to do by hand)." if self.manual else ""
         if self.ok:
-            return f"Apply complete! Resources: {counts}."
+            return f"Apply complete! Resources: {counts}.{by_hand}"
         failed, skipped = len(self.of(Status.FAILED)), len(self.of(Status.NOT_TRIED))
         how = "interrupted" if self.interrupted else "failed"
-        return f"Apply {how}: {counts}; {failed} failed, {skipped} not tried."
+        return f"Apply {how}: {counts}; {failed} failed, {skipped} not tried.{by_hand}"
 
 
 OnOutcome = Callable[[Outcome], None]
@@ -83,6 +85,7 @@ def apply_plan(plan: Plan, store: StateStore, target: Target, *, parallelism: in
     """Applies ``plan``; the caller holds the lock and has checked the plan fits the state."""
     if not plan.changes and not plan.drift:
         return ApplyReport(())
+    target.check()  # a target that cannot be reached stops here, before a manual change is recorded as done
     state = store.read()
     store.begin(plan.lineage)
     history = store.start_history("apply", who, git_commit, plan_digest)

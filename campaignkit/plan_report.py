@@ -37,7 +37,7 @@ from campaignkit.state import Finding
 from campaignkit.targets.base import CONTENT_DIGEST, CONTENT_FIELDS
 
 FORMATS = ("text", "json", "markdown")
-JSON_FORMAT_VERSION = "1.3"
+JSON_FORMAT_VERSION = "1.4"
 MARKDOWN_LIMIT = 65_000
 #: Strings longer than this, or with line breaks, are shown as a unified diff.
 LONG_TEXT = 100
@@ -79,8 +79,17 @@ def plan_text(plan: Plan) -> Text:
                           _change_lines(change))
     if not plan.refreshed:
         out.append("\nThe target was not read (--no-refresh): changes made outside campaignkit are not shown.\n")
+    if plan.targets:
+        out.append(f"\n{_targeting_note(plan)}\n", style="bold yellow")
     out.rstrip()
     return out
+
+
+def _targeting_note(plan: Plan) -> str:
+    """Terraform's warning for a ``--target`` plan: it may leave out changes the files ask for."""
+    return (f"Warning: Resource targeting is in effect (--target {', '.join(plan.targets)}): this plan covers only "
+            "those addresses and what they depend on, so other changes the files ask for are not shown. "
+            "Plan without --target to see them all.")
 
 
 def drift_text(drift: Iterable[Drift]) -> Text:
@@ -213,10 +222,11 @@ def plan_json(plan: Plan) -> str:
         "campaignkit_version": __version__,
         "timestamp": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "applyable": plan.has_changes or bool(plan.drift),
-        "complete": True,
+        "complete": not plan.targets,  # as Terraform: a targeted plan may leave changes out
         "errored": False,
         "environment": plan.environment,
         "target": plan.target,
+        "targets": list(plan.targets),
         "summary": {"add": plan.to_add, "change": plan.to_change, "destroy": plan.to_destroy,
                     "manual": plan.manual, "drift": len(plan.drift)},
         "resource_changes": [_json_change(c, plan.target) for c in plan.changes],
@@ -299,6 +309,8 @@ def plan_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
     """The plan as a pull-request comment of at most ``limit`` characters."""
     head = [f"### campaignkit plan for `{plan.environment}`", "",
             f"**{plan.summary if plan.changes else 'No changes. The target matches the files.'}**", ""]
+    if plan.targets:
+        head += [f"> {_targeting_note(plan)}", ""]
     head += ["| Action | Count |", "|---|---:|",
              *(f"| {label} | {count} |" for label, count in (
                  ("Create", plan.count(Action.CREATE)), ("Update", plan.count(Action.UPDATE)),

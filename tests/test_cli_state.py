@@ -139,6 +139,12 @@ def _run_on_a_terminal(root: Path, args: list[str], answer: str) -> tuple[int, s
     return process.wait(), output.decode(errors="replace")
 
 
+def test_end_of_input_at_the_prompt_cancels_the_apply_in_one_line(small_workspace):
+    code, output = _run_on_a_terminal(small_workspace, ["apply"], "\x04")  # Ctrl-D: end of input
+    assert code == 1 and "Error: apply cancelled; nothing was changed" in output
+    assert "Aborted!" not in output
+
+
 def test_apply_on_a_terminal_asks_and_only_yes_applies(small_workspace):
     code, output = _run_on_a_terminal(small_workspace, ["apply"], "no")
     assert code == 1 and "apply cancelled; nothing was changed" in output
@@ -152,14 +158,33 @@ def test_apply_on_a_terminal_asks_and_only_yes_applies(small_workspace):
 def test_plan_json_and_markdown(run):
     code, out, _ = run("plan", "--format", "json")
     document = json.loads(out)
-    assert document["format_version"] == "1.3" and len(document["resource_changes"]) == 7
+    assert document["format_version"] == "1.4" and len(document["resource_changes"]) == 7
     code, out, _ = run("plan", "--format", "markdown")
     assert out.startswith("### campaignkit plan for `sandbox`") and "| Create | 7 |" in out
 
 
-def test_plan_target_limits_the_plan(run):
+def test_plan_target_limits_the_plan_and_warns_that_it_is_partial(run):
     _, out, _ = run("plan", "--target", "list.global-suppression-list")
     assert out.splitlines()[0] == "Plan: 1 to add, 0 to change, 0 to destroy."
+    assert out.splitlines()[-1].startswith("Warning: Resource targeting is in effect (--target "
+                                           "list.global-suppression-list): this plan covers only those addresses")
+    _, out, _ = run("plan", "--format", "json", "--target", "list.global-suppression-list")
+    document = json.loads(out)
+    assert (document["complete"], document["targets"]) == (False, ["list.global-suppression-list"])
+    _, out, _ = run("plan")
+    assert "Resource targeting" not in out
+
+
+def test_a_renamed_workspace_warns_that_state_is_kept_under_the_old_name(run, small_workspace):
+    assert run("apply", "--auto-approve")[0] == 0
+    edit(small_workspace / "campaignkit.yaml", "workspace: acme", "workspace: acme-renamed")
+    code, out, err = run("plan")
+    assert code == 0 and out.startswith("Plan: 7 to add")
+    assert err == (f"Warning: {small_workspace / '.campaignkit' / 'sandbox.db'} has no state for environment "
+                   "'sandbox' of workspace 'acme-renamed', but has it for workspace 'acme': if campaignkit.yaml's "
+                   "workspace: was renamed, put back 'workspace: acme', or every object is planned as new.\n")
+    assert "put back 'workspace: acme'" in run("apply", "--auto-approve")[2]
+    assert run("plan")[2] == ""  # once this workspace has state of its own, nothing to warn about
 
 
 def test_refresh_records_changes_made_in_the_ui_and_plan_sets_them_back(run, small_workspace):
@@ -214,8 +239,12 @@ def test_state_list_show_rm_and_history(run, small_workspace):
     code, _, err = run("state", "show", "list.global-supression-list")
     assert code == 1 and "did you mean 'list.global-suppression-list'" in err
     code, out, _ = run("state", "rm", "list.global-suppression-list")
-    assert code == 0 and "the object stays on the target" in out
+    assert code == 0 and "the object stays on the target (id " in out
     assert len(target_rows(small_workspace)) == 7
+    code, _, err = run("state", "rm", "list.global-suppression-list")  # declared, so no typo to correct
+    assert code == 1 and err == ("Error: list.global-suppression-list is not in the state of environment 'sandbox': "
+                                 "campaignkit does not manage it there ('campaignkit state list' shows what it "
+                                 "manages)\n")
     _, out, _ = run("state", "history")
     lines = out.splitlines()
     assert len(lines) == 2 and "success" in lines[0] and "state rm" in lines[1]

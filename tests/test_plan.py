@@ -89,7 +89,8 @@ def test_a_misspelt_moved_from_is_refused_rather_than_a_destroy_and_create(rig):
     rig.edit("lists.yaml", "name: global-suppression-list",
              "name: global-optout-list\nmoved_from: list.global-supression-list")
     rig.edit("programs.yaml", "list.global-suppression-list", "list.global-optout-list")
-    with pytest.raises(UserError, match=r"moved_from: list.global-supression-list, which state does not hold "
+    with pytest.raises(UserError, match=r"^lists.yaml:8:13: list.global-optout-list has "
+                                        r"moved_from: list.global-supression-list, which state does not hold "
                                         r"\(did you mean 'list.global-suppression-list'\?\); as written, the plan "
                                         r"would destroy list.global-suppression-list"):
         rig.plan()
@@ -98,7 +99,19 @@ def test_a_misspelt_moved_from_is_refused_rather_than_a_destroy_and_create(rig):
 def test_moved_from_an_address_still_declared_is_refused(rig):
     rig.apply()
     rig.edit("lists.yaml", "for Acme Conf\n", "for Acme Conf\nmoved_from: list.global-suppression-list\n")
-    with pytest.raises(UserError, match="still declared"):
+    with pytest.raises(UserError, match=r"^lists.yaml:5:13: .*still declared"):
+        rig.plan()
+
+
+def test_two_resources_moved_from_one_address_are_refused_pointing_at_both(rig):
+    rig.apply()
+    rig.edit("lists.yaml", "name: global-suppression-list", "name: global-optout-list\n"
+             "moved_from: list.global-suppression-list\ntype: static\n---\nkind: list\nname: global-optout-2-list\n"
+             "moved_from: list.global-suppression-list")
+    rig.edit("programs.yaml", "list.global-suppression-list", "list.global-optout-list")
+    with pytest.raises(UserError, match=r"^lists.yaml:13:13: list.global-optout-2-list has moved_from: "
+                                        r"list.global-suppression-list, and so has list.global-optout-list at "
+                                        r"lists.yaml:8:13"):
         rig.plan()
 
 

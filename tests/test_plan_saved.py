@@ -23,6 +23,12 @@ def test_a_saved_plan_reads_back_the_same(rig, tmp_path, name):
     assert (tmp_path / name).read_bytes()[:2] == (b"\x1f\x8b" if name.endswith(".gz") else b'{"')
 
 
+def test_a_saved_targeted_plan_stays_marked_as_partial(rig, tmp_path):
+    plan = rig.plan(only=["list.global-suppression-list"])
+    save_plan(plan, tmp_path / "plan.json")
+    assert load_plan(tmp_path / "plan.json").targets == ("list.global-suppression-list",)
+
+
 def test_a_fresh_plan_fits(rig):
     rig.apply()
     rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome aboard")

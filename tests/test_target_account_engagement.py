@@ -97,6 +97,52 @@ def test_apply_fills_an_empty_business_unit_and_a_second_plan_is_empty(workspace
     assert code == 0, out
 
 
+def test_the_plan_counts_what_apply_makes_leaving_out_what_the_business_unit_has_already(workspace, server):
+    code, out = run("plan")
+    # 11 lists, 11 emails and the 4 custom fields; no standard field, naming convention or persona.
+    assert out.splitlines()[0] == "Plan: 26 to add, 0 to change, 0 to destroy. 21 manual (to do by hand)."
+    assert not re.search(r"(?m)^ +\+ (field\.(email|first_name|company)|naming\.|persona\.)", out), out
+    # The API makes every list static: only a dynamic list has its type set by hand.
+    assert "+ list.2026-web-trial-list  (create)\n" in out
+    assert "+ list.evergreen-all-cmo-list  (create; match, rules, type by hand)" in out
+    assert 'set type to "static"' not in out
+    code, out = run("apply", "--auto-approve")
+    assert code == 0, out
+    assert "Apply complete! Resources: 26 added, 0 changed, 0 destroyed. 21 manual (recorded; to do by hand)." in out
+
+
+def test_an_object_imported_as_the_files_declare_it_plans_nothing(workspace, server):
+    assert run("apply", "--auto-approve")[0] == 0
+    email = "2026-web-trial-welcome-email"
+    assert run("state", "rm", "list.2026-web-trial-list", f"email.{email}")[0] == 0
+    assert run("import", "list.2026-web-trial-list", str(list_id(server, "2026-web-trial-list")))[0] == 0
+    email_id = next(o["id"] for o in server.unit.objects("emailTemplates") if o["name"] == email)
+    assert run("import", f"email.{email}", str(email_id))[0] == 0
+    code, out = run("plan", "--detailed-exitcode")
+    assert code == 0 and out.startswith("No changes."), out
+
+
+def test_state_rm_and_import_of_a_program_made_by_hand_say_it_has_no_id(workspace, server):
+    assert run("apply", "--auto-approve")[0] == 0
+    program = "program.2026-nurture-welcome-program"
+    code, out = run("import", program, "5")
+    assert code == 1 and f"{program} is already managed (made by hand, so no id on the target)" in out, out
+    code, out = run("state", "rm", program)
+    assert code == 0 and "(made by hand, so no id on the target)" in out and "(id )" not in out, out
+
+
+def test_an_unreachable_base_url_stops_plan_and_apply_before_anything_is_recorded(workspace, server):
+    config = workspace / "campaignkit.yaml"
+    config.write_text(config.read_text().replace(server.url, "https://127.0.0.1:1"))
+    for command in (["plan"], ["apply", "--auto-approve"]):
+        code, out = run(*command)
+        assert code == 1, out
+        assert out.startswith("Error: Account Engagement did not answer GET lists") and "base_url" in out, out
+        assert len(out.strip().splitlines()) == 1
+    assert run("state", "list") == (0, "")
+    assert "No history" in run("state", "history")[1]
+
+
 def test_apply_lists_what_must_be_done_by_hand_with_the_clicks(workspace, server):
     code, out = run("plan")
     assert "Engagement Studio" in out and "Scoring Rules" in out
@@ -177,7 +223,7 @@ def test_daily_limit_stops_the_apply_and_keeps_what_was_done(workspace, server):
     server.unit.calls_left = None
     code, out = run("plan")
     left = int(re.match(r"Plan: (\d+) to add", out).group(1))
-    assert left == 35 - made - 9  # what was created is recorded (9 standard fields need no call)
+    assert left == 26 - made  # what was created is recorded
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
     assert len(names(server, "lists")) == 11 and len(names(server, "emailTemplates")) == 11
@@ -353,6 +399,14 @@ def test_a_program_paused_in_the_ui_is_drift_and_the_plan_says_to_resume_it(work
     server.unit.edit(PROGRAMS, PRICING_PROGRAM, status="running")
     code, out = run("refresh")
     assert code == 0 and 'status: "paused" -> "running"' in out, out
+
+
+def test_a_draft_program_counts_as_paused(workspace, server):
+    assert run("apply", "--auto-approve")[0] == 0
+    build_pricing_program_by_hand(server, "draft")  # built, never started
+    code, out = run("refresh")
+    assert code == 0, out
+    assert 'status: "running" -> "paused"' in out and "draft" not in out
 
 
 def test_a_program_that_declares_no_status_is_not_compared(workspace, server):

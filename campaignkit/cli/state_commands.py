@@ -39,8 +39,9 @@ from campaignkit.plan import (
     save_plan,
     workspace_hash,
 )
+from campaignkit.plan.refresh import as_read
 from campaignkit.plan_report import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
-from campaignkit.state import StateEntry, StateStore, open_store
+from campaignkit.state import State, StateEntry, StateStore, open_store
 from campaignkit.state.audit import current_user, git_commit
 from campaignkit.targets import Target, open_target
 from campaignkit.workspace import find_root, load_workspace
@@ -152,7 +153,7 @@ def plan(env_name: str | None, out: Path | None, fmt: str, detailed_exitcode: bo
         raise UserError(f"--out {out}: a plan is not YAML, and a .yaml file in the workspace would be read as "
                         "resources; save it as plan.ckplan (or plan.ckplan.gz)")
     with session(env_name, validate=True) as opened, opened.store.lock("plan", lock_timeout):
-        made = plan_workspace(opened.workspace, opened.environment, opened.store.read(), opened.live_target,
+        made = plan_workspace(opened.workspace, opened.environment, _current_state(opened), opened.live_target,
                               refresh_first=refresh_first, only=only)
     if out is not None:
         save_plan(made, out)
@@ -160,6 +161,30 @@ def plan(env_name: str | None, out: Path | None, fmt: str, detailed_exitcode: bo
     if out is not None and fmt == "text":
         click.echo(f"\nSaved the plan to {out}. Apply exactly this plan with: campaignkit apply {out}")
     sys.exit(2 if detailed_exitcode and made.has_changes else 0)
+
+
+def _current_state(opened: Session) -> State:
+    """The environment's state, with a warning on stderr when it looks orphaned by a renamed workspace."""
+    state = opened.store.read()
+    if state.empty:
+        _warn_if_renamed(opened.store, opened.environment.name)
+    return state
+
+
+def _warn_if_renamed(store: StateStore, environment: str) -> None:
+    """Warns when the store has no state for this workspace's environment but has it under another workspace name.
+
+    State is kept by ``workspace/environment``, so renaming ``workspace:`` in campaignkit.yaml
+    makes every object look new. Not an error: one PostgreSQL store may serve several workspaces.
+    """
+    workspace = store.key.rpartition("/")[0]
+    others = [key.rpartition("/")[0] for key in store.keys()
+              if key.rpartition("/")[2] == environment and key != store.key]
+    if others:
+        named = ", ".join(f"'{other}'" for other in others)
+        click.echo(f"Warning: {store.location} has no state for environment '{environment}' of workspace "
+                   f"'{workspace}', but has it for workspace {named}: if campaignkit.yaml's workspace: was "
+                   f"renamed, put back 'workspace: {others[0]}', or every object is planned as new.", err=True)
 
 
 def _print_plan(made: Plan, fmt: str) -> None:
@@ -201,7 +226,7 @@ def apply(plan_file: Path | None, env_name: str | None, auto_approve: bool, para
 
 def _plan_to_confirm(opened: Session, only: tuple[str, ...], auto_approve: bool) -> Plan | None:
     """A new plan, shown and confirmed; ``None`` when there is nothing to do."""
-    made = plan_workspace(opened.workspace, opened.environment, opened.store.read(), opened.live_target, only=only)
+    made = plan_workspace(opened.workspace, opened.environment, _current_state(opened), opened.live_target, only=only)
     _show(plan_text(made))
     if not made.has_changes and not made.drift:
         return None
@@ -214,8 +239,11 @@ def _confirm() -> None:
     if not sys.stdin.isatty():
         raise UserError("apply asks for 'yes' on a terminal, and there is none: pass --auto-approve, or save a "
                         "plan (campaignkit plan --out FILE) and apply it (campaignkit apply FILE)")
-    answer = click.prompt("\nDo you want to perform these actions? Only 'yes' will be accepted", default="",
-                          show_default=False)
+    try:
+        answer = click.prompt("\nDo you want to perform these actions? Only 'yes' will be accepted", default="",
+                              show_default=False)
+    except click.Abort:  # end of input or Ctrl-C at the prompt: click would print only "Aborted!"
+        answer = ""
     if answer.strip() != "yes":
         raise UserError("apply cancelled; nothing was changed")
 
@@ -271,25 +299,28 @@ def import_command(address: str, object_id: str, env_name: str | None, lock_time
             suggestion = closest(address, opened.workspace.resources)
             raise UserError(f"no resource {address} in the files{did_you_mean(suggestion)}; declare it, then import")
         state = opened.store.read()
+        if address in state.entries:  # said before asking the target, which may have no API for the kind
+            raise UserError(f"{address} is already managed ({_held_as(state.entries[address])}); "
+                            f"'campaignkit state rm {address}' first to import another object")
         remote = opened.live_target.read(resource.kind, object_id)
         if remote is None:
             raise UserError(f"the {opened.environment.target} target has no {resource.kind} with id {object_id}")
         # The target's own id: "07" and "7" are one object, which must not be managed twice.
-        _refuse_managed(state.entries, address, resource.kind, remote.id)
-        entry = StateEntry(address, resource.kind, remote.name, remote.id, remote.attributes,
-                           object_hash(remote.name, remote.attributes), protected=resource.lifecycle.prevent_destroy)
+        _refuse_managed(state.entries, resource.kind, remote.id)
+        # What the target cannot read, nothing can compare: the files' values stand, so an exact import plans nothing.
+        attributes = as_read(resource.attributes, remote.attributes,
+                             opened.live_target.capabilities(resource.kind).read_fields)
+        entry = StateEntry(address, resource.kind, remote.name, remote.id, attributes,
+                           object_hash(remote.name, attributes), protected=resource.lifecycle.prevent_destroy)
         opened.store.begin(state.lineage or str(uuid.uuid4()))
         history = opened.store.start_history("import", current_user(), git_commit(opened.workspace.root), "")
         opened.store.commit(puts=[entry])
-        opened.store.finish_history(history, "success", f"imported {address} (id {object_id})")
-    click.echo(f"Imported {address} (id {object_id}, '{remote.name}' on the target). "
+        opened.store.finish_history(history, "success", f"imported {address} (id {remote.id})")
+    click.echo(f"Imported {address} (id {remote.id}, '{remote.name}' on the target). "
                "Run 'campaignkit plan' to see how it differs from the files.")
 
 
-def _refuse_managed(entries: dict[str, StateEntry], address: str, kind: str, object_id: str) -> None:
-    if address in entries:
-        raise UserError(f"{address} is already managed (id {entries[address].target_id}); "
-                        f"'campaignkit state rm {address}' first to import another object")
+def _refuse_managed(entries: dict[str, StateEntry], kind: str, object_id: str) -> None:
     for entry in entries.values():
         if entry.kind == kind and entry.target_id == object_id:
             raise UserError(f"{kind} id {object_id} is already managed as {entry.address}")
@@ -317,16 +348,25 @@ def state_show(address: str, env_name: str | None) -> None:
     """What state records for ADDRESS, as JSON."""
     with session(env_name, validate=False, with_target=False) as opened:
         entries = opened.store.read().entries
-    entry = entries.get(address) or _missing(address, entries)
+    entry = entries.get(address) or _missing(address, entries, opened)
     click.echo(json.dumps({"address": entry.address, "kind": entry.kind, "name": entry.name,
                            "id": entry.target_id, "hash": entry.hash, "depends_on": list(entry.depends_on),
                            "prevent_destroy": entry.protected, "attributes": entry.attributes},
                           indent=2, ensure_ascii=False, sort_keys=False))
 
 
-def _missing(address: str, entries: dict[str, StateEntry]) -> StateEntry:
+def _missing(address: str, entries: dict[str, StateEntry], opened: Session) -> StateEntry:
+    """Raises the error for an address state does not hold; a suggestion only for what may be a typo."""
+    if opened.workspace.get(address) is not None:  # declared, so no typo: it was never applied, or was removed
+        raise UserError(f"{address} is not in the state of environment '{opened.environment.name}': campaignkit "
+                        "does not manage it there ('campaignkit state list' shows what it manages)")
     suggestion = closest(address, entries)
     raise UserError(f"{address} is not in state{did_you_mean(suggestion)}")
+
+
+def _held_as(entry: StateEntry) -> str:
+    """How state knows the object on the target: its id, or that it was made by hand and has none."""
+    return f"id {entry.target_id}" if entry.target_id else "made by hand, so no id on the target"
 
 
 @state_group.command(name="rm")
@@ -338,12 +378,12 @@ def state_rm(addresses: tuple[str, ...], env_name: str | None, lock_timeout: flo
     with session(env_name, validate=False, with_target=False) as opened, \
             opened.store.lock("state rm", lock_timeout):
         entries = opened.store.read().entries
-        removed = [entries.get(a) or _missing(a, entries) for a in addresses]
+        removed = [entries.get(a) or _missing(a, entries, opened) for a in addresses]
         history = opened.store.start_history("state rm", current_user(), git_commit(opened.workspace.root), "")
         opened.store.commit(removes=list(addresses))
         opened.store.finish_history(history, "success", f"removed {', '.join(addresses)}")
     for entry in removed:
-        click.echo(f"Removed {entry.address} from state; the object stays on the target (id {entry.target_id}).")
+        click.echo(f"Removed {entry.address} from state; the object stays on the target ({_held_as(entry)}).")
 
 
 @state_group.command(name="history")

@@ -107,6 +107,8 @@ class Plan:
     workspace_hash: str
     #: Whether the target was read (refresh) before planning.
     refreshed: bool = True
+    #: The ``--target`` addresses the plan is limited to (with what they depend on); empty: the whole workspace.
+    targets: tuple[str, ...] = ()
 
     def count(self, *actions: Action) -> int:
         return sum(1 for c in self.changes if c.action in actions and not c.manual)

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from campaignkit.diagnostics import Position
 from campaignkit.model import Lifecycle, Resource, Workspace
 from campaignkit.plan.content import EmailBodies
 from campaignkit.targets.base import CONTENT_DIGEST
@@ -29,6 +30,8 @@ class Desired:
     depends_on: tuple[str, ...]
     lifecycle: Lifecycle
     moved_from: str | None
+    #: Where ``moved_from`` is written, for errors about it.
+    moved_from_at: Position | None = None
 
 
 def object_hash(name: str, attributes: dict[str, Any]) -> str:
@@ -51,6 +54,7 @@ def _desired(workspace: Workspace, resource: Resource, bodies: EmailBodies) -> D
         subject = bodies.subject(resource)
         if subject is not None:  # the target stores the subject in its own merge language
             attributes["subject"] = subject
+    moved_from_at = resource.position_of("moved_from") if resource.moved_from else None
     return Desired(resource.address, resource.kind, resource.name, attributes,
                    tuple(resource.dependencies(workspace.resources)),
-                   resource.lifecycle, resource.moved_from)
+                   resource.lifecycle, resource.moved_from, moved_from_at)

@@ -7,7 +7,9 @@ honours ``moved_from`` (a rename, not a destroy and create),
 ``lifecycle.ignore_changes``, and protection: a plan that would destroy an
 object with ``lifecycle.prevent_destroy`` (as recorded when it was applied, so
 deleting the file does not lift it) or matched by the environment's
-``protect`` patterns is refused. It reads nothing and writes nothing.
+``protect`` patterns is refused. Objects the target does not hold (a standard
+field every account has) are left out: apply would have nothing to do for them.
+It reads nothing and writes nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 from typing import Iterable, Sequence
 
-from campaignkit.diagnostics import closest, did_you_mean
+from campaignkit.diagnostics import Position, closest, did_you_mean
 from campaignkit.errors import UserError
 from campaignkit.model import Environment
 from campaignkit.plan.changes import Action, Change, Drift, Plan
@@ -25,7 +27,7 @@ from campaignkit.plan.desired import Desired, object_hash
 from campaignkit.plan.diff import FieldChange, field_changes, flatten, keep_ignored
 from campaignkit.plan.order import order
 from campaignkit.state import State, StateEntry
-from campaignkit.targets import ManualChange, Target
+from campaignkit.targets import KindCapabilities, ManualChange, Target
 
 
 class ProtectedError(UserError):
@@ -55,7 +57,8 @@ def make_plan(
     for address, entry in state.entries.items():
         if address not in desired and address not in moved_away:
             changes[address] = _delete(entry)
-    changes = {a: _with_capabilities(c, target) for a, c in _select(changes, desired, state, only).items()}
+    changes = {a: _with_capabilities(c, target) for a, c in _select(changes, desired, state, only).items()
+               if _held(c, target)}
     _refuse_protected(changes.values(), environment)
     return Plan(
         environment=environment.name,
@@ -67,6 +70,7 @@ def make_plan(
         state_empty=state.empty,
         workspace_hash=workspace_hash,
         refreshed=refreshed,
+        targets=tuple(only),
     )
 
 
@@ -77,36 +81,51 @@ def _moves(desired: dict[str, Desired], state: State) -> dict[str, str]:
         old = wanted.moved_from
         if not old or old == address:
             continue
+        at = wanted.moved_from_at
         if old.split(".", 1)[0] != wanted.kind:
-            raise UserError(f"{address} has moved_from: {old}, another kind; a rename keeps the kind")
+            raise _located(at, f"{address} has moved_from: {old}, another kind; a rename keeps the kind")
         if old in desired:
-            raise UserError(f"{address} has moved_from: {old}, but {old} is still declared; remove one of them")
+            raise _located(at, f"{address} has moved_from: {old}, but {old} is still declared; remove one of them")
         if old not in state.entries:
-            _check_not_misspelt(address, old, desired, state)
+            _check_not_misspelt(wanted, desired, state)
             continue  # already renamed, or never applied: nothing to move
         if address in state.entries:
-            raise UserError(f"cannot move {old} to {address}: state has both; remove the one that should go with "
-                            f"'campaignkit state rm ADDRESS'")
-        if old in moves.values():
-            raise UserError(f"more than one resource has moved_from: {old}")
+            raise _located(at, f"cannot move {old} to {address}: state has both; remove the one that should go "
+                               f"with 'campaignkit state rm ADDRESS'")
+        first = next((desired[a] for a, o in moves.items() if o == old), None)
+        if first is not None:
+            also = f" at {_at(first.moved_from_at)}" if first.moved_from_at else ""
+            raise _located(at, f"{address} has moved_from: {old}, and so has {first.address}{also}; "
+                               "one object can move to one address: remove one of them")
         moves[address] = old
     return moves
 
 
-def _check_not_misspelt(address: str, old: str, desired: dict[str, Desired], state: State) -> None:
+def _located(position: Position | None, message: str) -> UserError:
+    """An error about a key in the files, starting ``path:line:column:`` as diagnostics do."""
+    return UserError(f"{_at(position)}: {message}" if position else message)
+
+
+def _at(position: Position) -> str:
+    return f"{position.path}:{position.line}:{position.column}"
+
+
+def _check_not_misspelt(wanted: Desired, desired: dict[str, Desired], state: State) -> None:
     """Refuses a ``moved_from`` that state does not hold when it is close to an object the plan would destroy.
 
     A misspelt ``moved_from`` is otherwise silently a destroy and a create, and a destroyed
     list loses its members on the target.
     """
+    address, old = wanted.address, wanted.moved_from or ""
     if address in state.entries:
         return  # the rename was applied already
     kind = old.split(".", 1)[0]
     doomed = [a for a in state.entries if a not in desired and a.split(".", 1)[0] == kind]
     suggestion = closest(old, doomed)
     if suggestion:
-        raise UserError(f"{address} has moved_from: {old}, which state does not hold{did_you_mean(suggestion)}; "
-                        f"as written, the plan would destroy {suggestion} and create {address}")
+        raise _located(wanted.moved_from_at, f"{address} has moved_from: {old}, which state does not hold"
+                                             f"{did_you_mean(suggestion)}; as written, the plan would destroy "
+                                             f"{suggestion} and create {address}")
 
 
 def _create(wanted: Desired) -> Change:
@@ -149,11 +168,17 @@ def _with_capabilities(change: Change, target: Target) -> Change:
     capabilities = target.capabilities(change.kind)
     if not capabilities.api:
         return _manual(change, target, tuple(sorted(touched)), whole=True)
-    manual_fields = tuple(sorted(touched & capabilities.manual_fields))
+    manual_fields = tuple(sorted(f for f in touched & capabilities.manual_fields
+                                 if not _created_so(change, f, capabilities)))
     if not manual_fields:
         return change
     whole = change.action is Action.UPDATE and not _renamed(change) and set(manual_fields) == touched
     return _manual(change, target, manual_fields, whole)
+
+
+def _held(change: Change, target: Target) -> bool:
+    """Whether the target keeps the object on either side of ``change`` (see ``Target.holds``)."""
+    return any(target.holds(change.kind, side) for side in (change.before, change.after) if side is not None)
 
 
 def _touched(change: Change) -> frozenset[str]:
@@ -161,6 +186,13 @@ def _touched(change: Change) -> frozenset[str]:
     if change.action in (Action.CREATE, Action.REPLACE):
         return frozenset(change.after or ())
     return change.attribute_fields
+
+
+def _created_so(change: Change, field: str, capabilities: KindCapabilities) -> bool:
+    """Whether the target creates the object with ``field`` as the change wants it: no step for a person."""
+    made = capabilities.created_with
+    return (change.action in (Action.CREATE, Action.REPLACE) and field in made
+            and (change.after or {}).get(field) == made[field])
 
 
 def _manual(change: Change, target: Target, fields: tuple[str, ...], whole: bool) -> Change:

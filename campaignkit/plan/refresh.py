@@ -32,7 +32,12 @@ from campaignkit.targets import (
 
 
 def refresh(state: State, target: Target) -> tuple[State, tuple[Drift, ...]]:
-    """``state`` as the target holds it now, and the drift found; ``state`` itself is not written."""
+    """``state`` as the target holds it now, and the drift found; ``state`` itself is not written.
+
+    The target is checked first, even when state holds nothing to read: a wrong address
+    must show in the plan, not halfway through the apply.
+    """
+    target.check()
     by_kind: dict[str, list[StateEntry]] = defaultdict(list)
     for entry in state.entries.values():
         if entry.target_id:  # manual objects have no id to read back
@@ -86,7 +91,7 @@ def _compare_program(entry: StateEntry, reading: ProgramReading, lists: dict[str
     declared = entry.attributes.get(PROGRAM_STATUS)
     if declared is not None:
         recorded[PROGRAM_STATUS] = declared
-        seen[PROGRAM_STATUS] = declared if reading.fulfils(declared) else reading.status
+        seen[PROGRAM_STATUS] = declared if reading.fulfils(declared) else reading.as_declared
     fields = field_changes(recorded, seen)
     if not fields:
         return None
@@ -117,13 +122,27 @@ def _compare(entry: StateEntry, remote: RemoteObject | None, capabilities: KindC
     if remote.name == entry.name and remote.attributes == entry.attributes:
         return None  # the common case, decided without walking the fields
     readable = capabilities.read_fields
-    seen = remote.attributes if readable is None else {k: v for k, v in remote.attributes.items() if k in readable}
-    recorded = entry.attributes if readable is None else {k: v for k, v in entry.attributes.items() if k in readable}
-    fields = field_changes(recorded, seen)
+    seen = _readable(remote.attributes, readable)
+    fields = field_changes(_readable(entry.attributes, readable), seen)
     if remote.name != entry.name:
         fields = (FieldChange("name", entry.name, remote.name), *fields)
     if not fields:
         return None
-    # A readable field the target no longer has (emptied in the UI) is gone, not kept from state.
-    after = seen if readable is None else {**{k: v for k, v in entry.attributes.items() if k not in readable}, **seen}
+    after = as_read(entry.attributes, remote.attributes, readable)
     return Drift(entry.address, entry.kind, entry.name, "update", entry.attributes, after, fields, remote.name)
+
+
+def as_read(known: dict[str, Any], read: dict[str, Any], readable: frozenset[str] | None) -> dict[str, Any]:
+    """An object's attributes: the fields the target can read as ``read``, the others as ``known``.
+
+    Nothing can compare a field the target cannot read (an email's preheader, which Account
+    Engagement has no place for; a dynamic list's rules), so what state or the files say of
+    it stands. A readable field the target no longer has (emptied in the UI) is gone.
+    """
+    if readable is None:
+        return dict(read)
+    return {**{k: v for k, v in known.items() if k not in readable}, **_readable(read, readable)}
+
+
+def _readable(attributes: dict[str, Any], readable: frozenset[str] | None) -> dict[str, Any]:
+    return attributes if readable is None else {k: v for k, v in attributes.items() if k in readable}

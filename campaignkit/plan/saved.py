@@ -114,6 +114,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "state_empty": plan.state_empty,
         "workspace_hash": plan.workspace_hash,
         "refreshed": plan.refreshed,
+        "targets": list(plan.targets),
         "changes": [_change_to_dict(c) for c in plan.changes],
         "drift": [_drift_to_dict(d) for d in plan.drift],
     }
@@ -130,6 +131,7 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         state_empty=bool(data["state_empty"]),
         workspace_hash=data["workspace_hash"],
         refreshed=bool(data["refreshed"]),
+        targets=tuple(data.get("targets", ())),  # plans saved before targeting was recorded were whole
     )
 
 

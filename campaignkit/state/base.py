@@ -115,6 +115,10 @@ class StateStore(ABC):
         """The current state; an empty one (no lineage) if nothing was ever written."""
 
     @abstractmethod
+    def keys(self) -> list[str]:
+        """The key of every environment the store holds state for, sorted (its own, if written, among them)."""
+
+    @abstractmethod
     def begin(self, lineage: str) -> None:
         """Sets the lineage if the state has none yet; a no-op otherwise."""
 

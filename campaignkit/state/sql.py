@@ -116,6 +116,11 @@ class SqlStore(StateStore):
             return State(None, 0, entries, pending)
         return State(meta[0], int(meta[1]), entries, pending)
 
+    def keys(self) -> list[str]:
+        with self._transaction() as cur:
+            cur.execute("SELECT env FROM ck_meta ORDER BY env")
+            return [row[0] for row in cur.fetchall()]
+
     def begin(self, lineage: str) -> None:
         with self._transaction() as cur:
             cur.execute(self._sql("INSERT INTO ck_meta (env, lineage, serial) VALUES (?, ?, 0) "

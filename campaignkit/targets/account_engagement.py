@@ -5,8 +5,9 @@ through the API (``ae_mapping`` says field by field how), and so are their
 tags (``ae_tags``). Scoring, grading, programs, forms, campaigns and the
 fields without an API (a dynamic list's rules) are ``manual``: the plan
 carries the clicks that make them. A list's or email's folder and campaign
-are set by id, found by name in the business unit (``ae_places``). Standard prospect fields exist in every business unit,
-so they are never created; they get no id and ``refresh`` does not read them.
+are set by id, found by name in the business unit (``ae_places``). Standard prospect fields exist in every
+business unit, and naming conventions and personas live only in the files: the target does not ``hold``
+them, so plans leave them out.
 Programs cannot be written but can be read: ``programs`` gives ``refresh``
 their recipient and suppression lists and their status, to show lists changed
 or a program paused in the UI; the plan says which button starts or pauses one.
@@ -34,7 +35,7 @@ from campaignkit.errors import UserError
 from campaignkit.model import Environment, Workspace
 from campaignkit.render.platform_merge import ACCOUNT_ENGAGEMENT
 from campaignkit.targets.ae_client import MAX_CONCURRENT, AEClient
-from campaignkit.targets.ae_mapping import MAPPINGS, TAGS, Mapping
+from campaignkit.targets.ae_mapping import LIST, MAPPINGS, TAGS, Mapping
 from campaignkit.targets.ae_places import Places
 from campaignkit.targets.ae_tags import Tags
 from campaignkit.targets.base import (
@@ -101,13 +102,22 @@ class AccountEngagementTarget:
         #: (kind, name) -> tags in the order the files give them: the API keeps no order, and a
         #: different order alone must not show as drift.
         self._declared_tags = declared_tags
+        self._checked = False
 
     def capabilities(self, kind: str) -> KindCapabilities:
         mapping = MAPPINGS.get(kind)
         if mapping is None:
             return KindCapabilities(api=False)
         return KindCapabilities(replace_fields=mapping.replace, manual_fields=mapping.manual,
-                                read_fields=mapping.read_fields)
+                                read_fields=mapping.read_fields, created_with=mapping.created_with)
+
+    def holds(self, kind: str, attributes: dict[str, Any]) -> bool:
+        return kind not in _WORKSPACE_ONLY and not _standard_field(kind, attributes)
+
+    def check(self) -> None:
+        if not self._checked:  # once per command: apply checks again after the plan it made
+            self._client.check(LIST.collection)
+            self._checked = True
 
     def create(self, kind: str, name: str, attributes: dict[str, Any], content: Content | None) -> RemoteObject:
         mapping = self._mapping(kind)
@@ -159,8 +169,6 @@ class AccountEngagementTarget:
                 for v in self._client.get_all(PROGRAMS, ("name", "recipientListIds", "suppressionListIds", "status"))]
 
     def manual_instructions(self, change: ManualChange) -> str:
-        if change.kind in _WORKSPACE_ONLY:
-            return f"Nothing to do in Account Engagement: a {change.kind} lives only in the campaignkit files."
         place = _UI_PLACES.get(change.kind, _Place(f"the {change.kind}s"))
         switched = change.kind == "program" and PROGRAM_STATUS in change.fields
         edited = tuple(field for field in change.fields if not (switched and field == PROGRAM_STATUS))

@@ -55,6 +55,10 @@ class AEClient:
                 return
             params = {**params, "nextPageToken": token}
 
+    def check(self, collection: str) -> None:
+        """Reads one object of ``collection``: the smallest call that proves the address and credentials work."""
+        self._call("GET", collection, params={"fields": "id", "limit": 1})
+
     def get(self, collection: str, object_id: str, fields: tuple[str, ...]) -> dict[str, Any] | None:
         try:
             return self._call("GET", f"{collection}/{object_id}", params={"fields": ",".join(("id", *fields))})
@@ -98,7 +102,8 @@ class AEClient:
             return self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
             # httpx messages name the URL, never the headers, so the token stays out.
-            raise TargetError(f"Account Engagement did not answer {method} {path}: {exc}") from None
+            raise TargetError(f"Account Engagement did not answer {method} {path}: {exc}; check the "
+                              "environment's base_url and the network") from None
 
     def _failure(self, method: str, path: str, status: int, code: int | None, message: str) -> TargetError:
         if code == DAILY_LIMIT:

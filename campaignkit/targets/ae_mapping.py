@@ -16,7 +16,7 @@ Pure functions over dictionaries: no HTTP, no state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping as Map
 
 from campaignkit.targets.base import CONTENT_DIGEST, Content, content_digest
@@ -47,6 +47,8 @@ class Mapping:
     manual: frozenset[str]
     #: Attributes that cannot change in place: the object is deleted and created again.
     replace: frozenset[str] = frozenset()
+    #: Attribute values every object the API creates has (a list is static), though no body sets them.
+    created_with: Map[str, Any] = field(default_factory=dict)
 
     @property
     def read_fields(self) -> frozenset[str]:
@@ -100,7 +102,8 @@ def _list_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
 
 LIST = Mapping("lists", "name",
                {"title": ("title",), "description": ("description",), "public": ("isPublic",), **_PLACED_FIELDS},
-               (), _list_to, _list_from, tagged_as="List", manual=frozenset({"type", "match", "rules"}))
+               (), _list_to, _list_from, tagged_as="List", manual=frozenset({"type", "match", "rules"}),
+               created_with={"type": "static"})  # ``isDynamic`` is read-only: the API makes static lists
 
 # Custom fields -------------------------------------------------------------------------------------------------
 

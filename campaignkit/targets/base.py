@@ -14,7 +14,7 @@ never touches state and never decides what to change.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Protocol, Sequence, runtime_checkable
 
 from campaignkit.errors import TargetError  # noqa: F401 - part of the target interface
@@ -31,8 +31,8 @@ Content = Mapping[str, str]
 def content_digest(content: Content) -> str:
     """The digest of an email's bodies: what plans compare and state records."""
     digest = hashlib.sha256()
-    for field in CONTENT_FIELDS:
-        digest.update(content.get(field, "").encode() + b"\0")
+    for body in CONTENT_FIELDS:
+        digest.update(content.get(body, "").encode() + b"\0")
     return digest.hexdigest()
 
 
@@ -64,6 +64,9 @@ class KindCapabilities:
     manual_fields: frozenset[str] = frozenset()
     #: Fields ``refresh`` can read back and compare; ``None`` means all of them.
     read_fields: frozenset[str] | None = None
+    #: Values every object the API creates has already (Account Engagement makes every list static):
+    #: a create that asks for one of them leaves a person nothing to set for that field.
+    created_with: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,15 @@ class ProgramReading:
         """Whether the status read is what ``declared`` asks for; an unknown status is not contradicted."""
         return not self.status or self.status in PROGRAM_STATUSES.get(declared, frozenset({declared}))
 
+    @property
+    def as_declared(self) -> str:
+        """The status in the files' words (a draft is ``paused``), or as read when neither word fits (``scheduled``).
+
+        Drift then shows only the statuses the files may declare, so that a reviewer, and a
+        policy reading the plan JSON, compare like with like.
+        """
+        return next((declared for declared, read in PROGRAM_STATUSES.items() if self.status in read), self.status)
+
 
 @runtime_checkable
 class ReadsPrograms(Protocol):
@@ -127,6 +139,23 @@ class Target(Protocol):
     merge_language: str | None
 
     def capabilities(self, kind: str) -> KindCapabilities: ...
+
+    def holds(self, kind: str, attributes: dict[str, Any]) -> bool:
+        """Whether the target keeps such an object at all.
+
+        False for one every account has built in (a standard prospect field) or that has no
+        place on the platform (a naming convention): there is nothing to create, change or
+        delete, so the plan leaves it out rather than count a change that apply would not make.
+        """
+        ...
+
+    def check(self) -> None:
+        """Raises ``TargetError`` if the target cannot be reached or refuses the credentials.
+
+        Called before a plan reads the target and before apply records anything, so that a
+        wrong address stops the command in one line rather than failing every change.
+        """
+        ...
 
     def create(self, kind: str, name: str, attributes: dict[str, Any], content: Content | None) -> RemoteObject:
         """Creates the object (an email with its ``content``); raises ``TargetError`` if the name is taken."""

@@ -91,6 +91,12 @@ class LocalTarget:
         return KindCapabilities(api=kind not in self.manual_kinds,
                                 replace_fields=_REPLACE_FIELDS.get(kind, frozenset()))
 
+    def holds(self, kind: str, attributes: dict[str, Any]) -> bool:
+        return True  # a rehearsal keeps every object, to show what a platform would be sent
+
+    def check(self) -> None:
+        """Nothing to reach: the database is a file, opened (and made) when first read or written."""
+
     def create(self, kind: str, name: str, attributes: dict[str, Any], content: Content | None) -> RemoteObject:
         stamp = now()
         with self._transaction() as cur:
