@@ -25,6 +25,18 @@ def invoke(workspace: Path, *args: str):
     return CliRunner().invoke(main, ["--chdir", str(workspace), *args])
 
 
+def with_test_file(workspace: Path, text: str, *args: str):
+    """``invoke`` after writing ``text`` as the workspace's test file ``tests/zz.yaml``."""
+    (workspace / "tests" / "zz.yaml").write_text(text, encoding="utf-8")
+    return invoke(workspace, *args)
+
+
+def assert_passes(workspace: Path, text: str, pattern: str) -> None:
+    """The test file ``text`` passes when run alone."""
+    result = with_test_file(workspace, text, "test", pattern)
+    assert result.exit_code == 0, result.output
+
+
 def test_test_passes_on_the_example_and_ends_with_the_summary_line(workspace: Path) -> None:
     result = invoke(workspace, "test")
     assert result.exit_code == 0, result.output
@@ -38,17 +50,15 @@ def test_test_pattern_selects_tests_by_name(workspace: Path) -> None:
 
 
 def test_a_failing_test_exits_1_with_file_and_line(workspace: Path) -> None:
-    (workspace / "tests" / "zz.yaml").write_text(
-        "name: wrong\nprogram: program.2026-nurture-welcome-program\nexpect: {mql: true}\n", encoding="utf-8")
-    result = invoke(workspace, "test", "wrong")
+    result = with_test_file(workspace, "name: wrong\nprogram: program.2026-nurture-welcome-program\n"
+                            "expect: {mql: true}\n", "test", "wrong")
     assert result.exit_code == 1
     assert "FAIL tests/zz.yaml:1 wrong" in result.output and "mql at the end: expected true, got false" in result.output
     assert result.output.strip().splitlines()[-1] == "0 passed, 1 failed"
 
 
 def test_a_broken_test_file_is_reported_and_exits_1(workspace: Path) -> None:
-    (workspace / "tests" / "zz.yaml").write_text("name: broken\nprogram: program.nope\n", encoding="utf-8")
-    result = invoke(workspace, "test", "broken")
+    result = with_test_file(workspace, "name: broken\nprogram: program.nope\n", "test", "broken")
     assert result.exit_code == 1 and "CK801" in result.output
 
 
@@ -89,10 +99,10 @@ def test_a_workspace_without_tests_says_so_and_passes(workspace: Path) -> None:
 
 @pytest.mark.parametrize("command", ["validate", "test"])
 def test_an_impossible_start_is_a_diagnostic_not_a_traceback(workspace: Path, command: str) -> None:
-    (workspace / "tests" / "zz.yaml").write_text(
+    result = with_test_file(workspace, (
         'name: bad\nprogram: program.2026-nurture-welcome-program\nstart: "2026-02-30 10:00"\n'
-        "until: 99999999d\nexpect: {status: ended}\n", encoding="utf-8")
-    result = invoke(workspace, command)
+        "until: 99999999d\nexpect: {status: ended}\n"
+    ), command)
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert "tests/zz.yaml:3:8: CK804 error: '2026-02-30 10:00' is not a date and time" in result.output
     assert "tests/zz.yaml:4:8: CK804 error: '99999999d' is more than 3650d after the start" in result.output
@@ -139,11 +149,11 @@ def test_a_window_lasts_the_same_elapsed_time_whatever_zone_the_test_is_written_
 
 
 def test_a_clock_time_that_does_not_exist_or_happens_twice_is_ck804(workspace: Path) -> None:
-    (workspace / "tests" / "zz.yaml").write_text(
+    result = with_test_file(workspace, (
         "name: dst\nprogram: program.2026-nurture-welcome-program\nprospect: {timezone: America/New_York}\n"
         'start: "2026-03-08 02:30"\nevents: [{at: "2026-11-01 01:30", type: opted_out}]\n'
-        "expect: {status: ended}\n", encoding="utf-8")
-    result = invoke(workspace, "validate")
+        "expect: {status: ended}\n"
+    ), "validate")
     assert result.exit_code == 1
     assert ("tests/zz.yaml:4:8: CK804 error: '2026-03-08 02:30' does not exist in America/New_York: the clocks skip "
             "that hour") in result.output
@@ -152,23 +162,21 @@ def test_a_clock_time_that_does_not_exist_or_happens_twice_is_ck804(workspace: P
 
 def test_a_held_send_stopped_and_resumed_is_in_the_path_once(workspace: Path) -> None:
     conference = "list.2026-event-acme-conf-list"
-    (workspace / "tests" / "zz.yaml").write_text(
+    assert_passes(workspace, (
         "name: held - removed while the Saturday welcome waits for Monday, put back on Tuesday\n"
         'program: program.2026-nurture-welcome-program\nstart: "2026-03-07 10:00"\n'
         f'events:\n  - {{at: "2026-03-08 10:00", type: removed_from_list, list: {conference}}}\n'
         f'  - {{at: "2026-03-10 10:00", type: added_to_list, list: {conference}}}\n'
-        "expect: {path: [welcome, opened, reminder, reminder_opened, done], status: ended}\n", encoding="utf-8")
-    result = invoke(workspace, "test", "held")
-    assert result.exit_code == 0, result.output
+        "expect: {path: [welcome, opened, reminder, reminder_opened, done], status: ended}\n"
+    ), "held")
 
 
 def test_decay_reaches_a_prospect_silent_since_the_start(workspace: Path) -> None:
-    (workspace / "tests" / "zz.yaml").write_text(
+    assert_passes(workspace, (
         "name: decay - silent for 90 days from a score of 60\nprogram: program.2026-nurture-welcome-program\n"
         "prospect: {persona: persona.marketing_specialist, score: 60}\n"
-        "expect: [{at: 59d, score: 40}, {at: 60d, score: 20}, {score: 0}]\n", encoding="utf-8")
-    result = invoke(workspace, "test", "decay")
-    assert result.exit_code == 0, result.output
+        "expect: [{at: 59d, score: 40}, {at: 60d, score: 20}, {score: 0}]\n"
+    ), "decay")
 
 
 def test_operational_email_goes_to_a_prospect_that_opted_out(tmp_path: Path) -> None:
@@ -176,12 +184,11 @@ def test_operational_email_goes_to_a_prospect_that_opted_out(tmp_path: Path) -> 
     workspace = tmp_path / "ws"
     _edit(workspace / "emails.yaml", "template: templates/follow-up.mjml\n",
           "template: templates/follow-up.mjml\noperational: true\n")
-    (workspace / "tests" / "zz.yaml").write_text(
+    assert_passes(workspace, (
         "name: operational - opted out after the welcome, still gets the follow-up\n"
         "program: program.2026-nurture-welcome-program\nevents: [{at: 1h, type: opted_out}]\n"
-        "expect: {emails: [email.2026-email-welcome-email, email.2026-email-follow-up-email]}\n", encoding="utf-8")
-    result = invoke(workspace, "test", "operational")
-    assert result.exit_code == 0, result.output
+        "expect: {emails: [email.2026-email-welcome-email, email.2026-email-follow-up-email]}\n"
+    ), "operational")
 
 
 @pytest.mark.parametrize("prospects, message", [
