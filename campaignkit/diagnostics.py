@@ -27,6 +27,10 @@ class Position:
     line: int = 1
     column: int = 1
 
+    def __str__(self) -> str:
+        """``path:line:column``, as compilers write a place and editors jump to it."""
+        return f"{self.path}:{self.line}:{self.column}"
+
 
 @dataclass(frozen=True)
 class Diagnostic:

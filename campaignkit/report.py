@@ -45,7 +45,7 @@ def as_text(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> s
     """Like a compiler: ``file:line:col: CODE severity: message``, the line and a caret."""
     lines: list[str] = []
     for d in diagnostics:
-        where = f"{d.position.path}:{d.position.line}:{d.position.column}"
+        where = str(d.position)
         severity = d.severity.value
         if color:
             where = click.style(where, bold=True)

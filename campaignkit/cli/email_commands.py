@@ -79,7 +79,7 @@ def _prospect(path: Path, workspace: Workspace) -> dict:
     documents, problems = load_file(path, str(path))
     if problems:
         first = problems[0]
-        raise UserError(f"{path}:{first.position.line}:{first.position.column}: {first.message}")
+        raise UserError(f"{first.position}: {first.message}")
     if len(documents) != 1 or not isinstance(documents[0].data, dict):
         raise UserError(f"{path} must hold one mapping of field names to values, e.g. first_name: Aiko")
     prospect = plain(documents[0].data)

@@ -94,7 +94,7 @@ def _moves(desired: dict[str, Desired], state: State) -> dict[str, str]:
                                f"with 'campaignkit state rm ADDRESS'")
         first = next((desired[a] for a, o in moves.items() if o == old), None)
         if first is not None:
-            also = f" at {_at(first.moved_from_at)}" if first.moved_from_at else ""
+            also = f" at {first.moved_from_at}" if first.moved_from_at else ""
             raise _located(at, f"{address} has moved_from: {old}, and so has {first.address}{also}; "
                                "one object can move to one address: remove one of them")
         moves[address] = old
@@ -103,11 +103,7 @@ def _moves(desired: dict[str, Desired], state: State) -> dict[str, str]:
 
 def _located(position: Position | None, message: str) -> UserError:
     """An error about a key in the files, starting ``path:line:column:`` as diagnostics do."""
-    return UserError(f"{_at(position)}: {message}" if position else message)
-
-
-def _at(position: Position) -> str:
-    return f"{position.path}:{position.line}:{position.column}"
+    return UserError(f"{position}: {message}" if position else message)
 
 
 def _check_not_misspelt(wanted: Desired, desired: dict[str, Desired], state: State) -> None:

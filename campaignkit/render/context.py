@@ -61,9 +61,7 @@ class CompiledTemplate:
     @cached_property
     def template(self) -> Template | None:
         code = self.analysis.code
-        if code is None:
-            return None
-        return self.environment.template_class.from_code(self.environment, code, self.environment.make_globals(None))
+        return None if code is None else _template(self.environment, code)
 
 
 class _CacheLoader(BaseLoader):
@@ -189,9 +187,8 @@ class EmailContext:
         return restored if len(restored) <= MAX_OUTPUT_CHARS else None
 
     def _render_marked(self, environment: EmailSandbox, code: CodeType) -> str | None:
-        template = environment.template_class.from_code(environment, code, environment.make_globals(None))
         try:
-            return render_bounded(template, self.sample_values())
+            return render_bounded(_template(environment, code), self.sample_values())
         except Exception:  # noqa: BLE001 - the template's own rendering reports it
             return None
 
@@ -213,3 +210,7 @@ class EmailContext:
             self._split[path] = split(source)
         return self._split[path]
 
+
+def _template(environment: EmailSandbox, code: CodeType) -> Template:
+    """A template of ``environment`` from code compiled for it, as Jinja's loaders make one."""
+    return environment.template_class.from_code(environment, code, environment.make_globals(None))

@@ -113,12 +113,7 @@ def render_for_platform(context: EmailContext, email: Resource, values: dict[str
     try:
         return render_with(context, email, values)
     except RenderFailure as failure:
-        raise _user_error(email, failure) from None
-
-
-def _user_error(email: Resource, failure: RenderFailure) -> UserError:
-    where = failure.position
-    return UserError(f"{email.address}: {where.path}:{where.line}:{where.column}: {failure.message}")
+        raise failure.user_error(email) from None
 
 
 def languages_in_use(workspace: Workspace) -> frozenset[str]:
@@ -221,4 +216,4 @@ def render_subject(context: EmailContext, email: Resource, values: dict[str, Any
     try:
         return render_inline(context, email, "subject", values)
     except RenderFailure as failure:
-        raise _user_error(email, failure) from None
+        raise failure.user_error(email) from None

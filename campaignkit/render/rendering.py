@@ -84,6 +84,10 @@ class RenderFailure(Exception):
         self.message = message
         self.position = position
 
+    def user_error(self, email: Resource) -> UserError:
+        """The failure for the command line: the email, then the template's file, line and column."""
+        return UserError(f"{email.address}: {self.position}: {self.message}")
+
 
 def render_email(context: EmailContext, email: Resource, prospect: dict[str, Any] | None = None) -> RenderedEmail:
     """The subject, preheader, HTML and text ``email`` produces for ``prospect`` (None: the sample).
@@ -95,8 +99,7 @@ def render_email(context: EmailContext, email: Resource, prospect: dict[str, Any
     try:
         return render_with(context, email, values)
     except RenderFailure as failure:
-        where = failure.position
-        raise UserError(f"{email.address}: {where.path}:{where.line}:{where.column}: {failure.message}") from None
+        raise failure.user_error(email) from None
 
 
 def render_with(context: EmailContext, email: Resource, values: dict[str, Any]) -> RenderedEmail:
