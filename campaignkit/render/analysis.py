@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, replace
-from functools import cached_property
-from typing import Iterator, NamedTuple
+from functools import partial
+from typing import Callable, Iterator, NamedTuple
 
 from campaignkit.diagnostics import Position, closest, did_you_mean
 from campaignkit.model import Resource
@@ -36,6 +36,8 @@ MJML, HTML, TEXT, MACROS, CSS = "mjml", "html", "text", "macros", "css"
 MAX_INCLUDE_DEPTH = 30
 #: The elements the content checks look at: links and images.
 _LOOKED_AT = frozenset(URL_ATTRIBUTES) | IMAGE_TAGS
+#: Where a reference to a file stands, worked out only when it is reported (most can be followed).
+Where = Callable[[], Position]
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Link(NamedTuple):
     """
 
     url: str | None
+    verdict: LinkVerdict
     attribute: str
     tag: str
     file: ParsedFile
@@ -97,10 +100,6 @@ class Link(NamedTuple):
     @property
     def position(self) -> Position:
         return self.file.position(self.offset)
-
-    @property
-    def verdict(self) -> LinkVerdict:
-        return LinkVerdict.OK if self.url is None else judge_link(self.url)
 
 
 class Image(NamedTuple):
@@ -123,8 +122,9 @@ class EmailFacts:
     email: Resource
     merge: MergeModel
     globals: frozenset[str]
-    template_position: Position
+    root: ParsedFile | None = None  # the email's template, when it could be read
     templates: tuple[Visited, ...] = ()
+    merge_uses: tuple[MergeUse, ...] = ()  # every name read from the merge context, where it is written
     broken: tuple[BrokenReference, ...] = ()
     syntax: tuple[tuple[str, Position], ...] = ()
     structure: tuple[StructureProblem, ...] = ()
@@ -133,14 +133,21 @@ class EmailFacts:
     rendered: RenderedEmail | None = None
     failure: RenderFailure | None = None
     names_no_template: bool = False
-    body_read: bool = False  # the email's template could be read, so its content can be judged
 
-    @cached_property
-    def merge_uses(self) -> tuple[MergeUse, ...]:
-        """Every name read from the merge context, with the template it is written in."""
-        return tuple(MergeUse(use, visited, index) for visited in self.templates
-                     for index, use in enumerate(visited.compiled.facts.shape.uses)
-                     if use.name not in visited.bound_above)
+    @property
+    def body_read(self) -> bool:
+        """Whether the email's template could be read, so that its content can be judged."""
+        return self.root is not None
+
+    @property
+    def template_position(self) -> Position:
+        """Where a problem of the whole email points: where ``<mj-body>`` opens, else the template's
+        first line, else the email's ``template`` key (worked out only for a diagnostic)."""
+        if self.root is not None:
+            return _body_position(self.root)
+        if self.names_no_template:
+            return self.email.position_of("template")
+        return Position(normalise(self.email.data["template"]), 1, 1)
 
     def is_declared(self, name: str) -> bool:
         return name in self.merge.names or name in self.globals
@@ -161,29 +168,25 @@ class EmailFacts:
 def gather(context: EmailContext, email: Resource) -> EmailFacts:
     """The facts of ``email``, rendered for the sample prospect when it can be."""
     name = email.data.get("template")
-    template_at = email.position_of("template")
     has_template = isinstance(name, str) and bool(name)
     walk = _Walk(context)
     if has_template:
-        walk.file(name, MJML, True, frozenset(), template_at, ())
+        walk.file(name, MJML, True, frozenset(), partial(email.position_of, "template"), ())
     text = email.data.get("text")
     if isinstance(text, str) and text != "auto":
-        walk.file(text, TEXT, False, frozenset(), email.position_of("text"), ())
+        walk.file(text, TEXT, False, frozenset(), partial(email.position_of, "text"), ())
     for key in ("subject", "preheader"):
         if isinstance(email.data.get(key), str):
             walk.inline(email.data[key], email.position_of(key))
     links, images = _links_and_images(context, walk.visited)
     root = context.markup(name, False) if has_template else None
-    if root is not None:
-        where = _body_position(root)
-    else:
-        where = Position(normalise(name), 1, 1) if has_template else template_at
     facts = EmailFacts(
-        email, context.merge, frozenset(context.html_env.globals), where,
-        templates=tuple(walk.visited), broken=tuple(walk.broken), syntax=tuple(_markup_syntax(walk.visited)),
+        email, context.merge, frozenset(context.html_env.globals), root,
+        templates=tuple(walk.visited), merge_uses=tuple(_merge_uses(walk.visited)), broken=tuple(walk.broken),
+        syntax=tuple(_markup_syntax(walk.visited)),
         structure=tuple(structure_problems(root, context.markup)) if root is not None and not any(
             each.compiled.facts.syntax_error for each in walk.visited) else (),
-        links=tuple(links), images=tuple(images), names_no_template=not has_template, body_read=root is not None)
+        links=tuple(links), images=tuple(images), names_no_template=not has_template)
     if not facts.statically_sound:
         return facts
     try:
@@ -209,14 +212,14 @@ class _Walk:
         self.visited.append(visited)
         self._references(visited, ())
 
-    def file(self, name: str, kind: str, html_output: bool, bound: frozenset[str], where: Position,
+    def file(self, name: str, kind: str, html_output: bool, bound: frozenset[str], where: Where,
              chain: tuple[str, ...]) -> None:
         path = normalise(name)
         if path in chain:
-            self.broken.append(BrokenReference(f"'{name}' includes itself (through {' -> '.join(chain)})", where))
+            self.broken.append(BrokenReference(f"'{name}' includes itself (through {' -> '.join(chain)})", where()))
             return
         if len(chain) >= MAX_INCLUDE_DEPTH:
-            self.broken.append(BrokenReference(f"includes nest more than {MAX_INCLUDE_DEPTH} deep here", where))
+            self.broken.append(BrokenReference(f"includes nest more than {MAX_INCLUDE_DEPTH} deep here", where()))
             return
         if (path, kind) in self._seen:
             return
@@ -240,43 +243,58 @@ class _Walk:
             for include_name, include_kind, at in includes:
                 self.file(include_name, include_kind, True, bound | compiled.facts.bound, at, chain)
 
-    def _broken_file(self, problem: TemplatePathError, where: Position) -> None:
+    def _broken_file(self, problem: TemplatePathError, where: Where) -> None:
         missing = isinstance(problem, TemplateMissing)
         suggestion = closest(normalise(problem.name), self.context.template_files()) if missing else None
-        self.broken.append(BrokenReference(f"template {problem}{did_you_mean(suggestion)}", where, problem, suggestion))
+        self.broken.append(BrokenReference(f"template {problem}{did_you_mean(suggestion)}", where(), problem,
+                                           suggestion))
 
     def _references(self, visited: Visited, chain: tuple[str, ...]) -> None:
         """Imports always, and includes where no markup shows them (text templates)."""
         facts = visited.compiled.facts
-        for reference in facts.references:
-            where = visited.position(reference.line, reference.column)
+        for index, reference in enumerate(facts.shape.references):
+            where = partial(_reference_position, visited, index)
             if reference.kind == "extends":
                 self.broken.append(BrokenReference(
-                    "'extends' is not supported: include a shared header and footer instead", where))
+                    "'extends' is not supported: include a shared header and footer instead", where()))
             elif reference.name is None:
                 self.broken.append(BrokenReference(
                     f"the {reference.kind} must name a template as a quoted string, so that it can be checked",
-                    where))
+                    where()))
             elif reference.kind == "import":
                 self.file(reference.name, MACROS, visited.html, visited.bound_above, where, chain)
             elif visited.parsed is None:
                 self.file(reference.name, TEXT, False, visited.bound_above | facts.bound, where, chain)
 
 
-def _markup_includes(parsed: ParsedFile) -> Iterator[tuple[str, str, Position]]:
+def _reference_position(visited: Visited, index: int) -> Position:
+    placed = visited.compiled.facts.references[index]
+    return visited.position(placed.line, placed.column)
+
+
+def _merge_uses(visited: list[Visited]) -> Iterator[MergeUse]:
+    """Every name the templates read from the merge context (not bound above them), by template."""
+    for each in visited:
+        bound = each.bound_above
+        for index, use in enumerate(each.compiled.facts.shape.uses):
+            if use.name not in bound:
+                yield MergeUse(use, each, index)
+
+
+def _markup_includes(parsed: ParsedFile) -> Iterator[tuple[str, str, Where]]:
     """The files a template's markup includes, how each is read, and where the include stands."""
     pending: list[Element | Include] = list(parsed.markup.roots)
     while pending:
         node = pending.pop()
         if isinstance(node, Include):
-            yield node.name, HTML if node.html else MJML, parsed.position(node.offset)
+            yield node.name, HTML if node.html else MJML, partial(parsed.position, node.offset)
             continue
         if node.tag == "mj-include" and not node.html:
             path = node.attribute("path")
             kind = node.attribute("type")
             if path is not None and path.value:
                 read_as = {"css": CSS, "html": HTML}.get(kind.value if kind and kind.value else "mjml", MJML)
-                yield path.value, read_as, parsed.position(node.offset)
+                yield path.value, read_as, partial(parsed.position, node.offset)
         pending.extend(node.children)
 
 
@@ -317,8 +335,9 @@ def _content(context: EmailContext, parsed: ParsedFile) -> tuple[tuple[Link, ...
         for name in URL_ATTRIBUTES.get(element.tag, ()):
             attribute = element.attribute(name)
             if attribute is not None:
-                links.append(Link(_sample_value(context, attribute.value or ""), name, element.tag, parsed,
-                                  element.offset_of(attribute)))
+                url = _sample_value(context, attribute.value or "")
+                verdict = LinkVerdict.OK if url is None else judge_link(url)
+                links.append(Link(url, verdict, name, element.tag, parsed, element.offset_of(attribute)))
         if element.tag in IMAGE_TAGS:
             images.append(Image(element.tag, element.attribute("alt") is not None, parsed, element.offset))
     return tuple(links), tuple(images)
