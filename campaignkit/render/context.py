@@ -22,7 +22,7 @@ from campaignkit.model import Workspace, values_below
 from campaignkit.render import markup
 from campaignkit.render.jinja_source import Piece, restore_output, split
 from campaignkit.render.merge import MergeModel
-from campaignkit.render.paths import TemplatePathError, normalise, read_template, template_files
+from campaignkit.render.paths import TemplatePathError, normalise, template_files
 from campaignkit.render.sandbox import MAX_OUTPUT_CHARS, EmailSandbox, make_environment, render_bounded
 from campaignkit.render.structure import ParsedFile
 from campaignkit.render.template_facts import Analysis, PlacedFacts, ShapeCache, analyse, marked_code
@@ -87,11 +87,11 @@ class EmailContext:
 
     def __init__(self, workspace: Workspace) -> None:
         self.root = workspace.root
+        self._reads = workspace.template_reads
         self.merge = MergeModel.of(workspace)
         loader = _CacheLoader(self)
         self.html_env: EmailSandbox = make_environment(loader, html=True)
         self.text_env: EmailSandbox = make_environment(loader, html=False)
-        self._sources: dict[str, str | TemplatePathError] = {}
         self._compiled: dict[tuple[str, bool], CompiledTemplate | TemplatePathError] = {}
         self._markup: dict[tuple[str, bool], ParsedFile | None] = {}
         self._inline: dict[tuple[str, bool], CompiledTemplate] = {}
@@ -104,13 +104,7 @@ class EmailContext:
 
     def source(self, name: str) -> str | TemplatePathError:
         """The text of the template file ``name``, or why it cannot be read."""
-        key = normalise(name)
-        if key not in self._sources:
-            try:
-                self._sources[key] = read_template(self.root, name)
-            except TemplatePathError as problem:
-                self._sources[key] = problem
-        return self._sources[key]
+        return self._reads.text(name)
 
     def compiled(self, name: str, html: bool) -> CompiledTemplate | TemplatePathError:
         """The template file ``name`` compiled for HTML (autoescaped) or text output."""

@@ -25,6 +25,8 @@ from campaignkit.model import TEMPLATE_SUFFIXES
 MAX_TEMPLATE_BYTES = 1_000_000
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
+#: Opening flags: never wait on a named pipe; bytes as they are on disk (Windows).
+_NOT_BLOCKING = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 class TemplatePathError(Exception):
@@ -90,29 +92,48 @@ def _real_folder(workspace: str, folder: str) -> str:
 def read_template(root: Path, name: str) -> str:
     """The text of the template ``name`` under the rules above; line breaks are ``\\n``, as Jinja makes them.
 
-    Text mode reads ``\\r\\n`` and ``\\r`` as ``\\n``.
+    ``\\r\\n`` and ``\\r`` read as ``\\n``, as in text mode. The file is opened once and
+    looked at through its descriptor (every email reads its template): not blocking, so that
+    a named pipe is refused rather than waited on.
     """
     path = resolve(root, name)
     try:
-        info = os.stat(path)
-    except OSError:
-        info = None
-    if info is None or not stat.S_ISREG(info.st_mode):
-        raise TemplateMissing(name, "does not exist in the workspace")
-    if info.st_size > MAX_TEMPLATE_BYTES:
-        raise TemplateUnreadable(name, f"is larger than {MAX_TEMPLATE_BYTES // 1000} KB")
-    try:
-        with open(path, encoding="utf-8") as file:
-            text = file.read()
-    except UnicodeDecodeError as exc:
-        raise TemplateUnreadable(name, f"is not UTF-8 text (byte {exc.start})") from None
+        descriptor = os.open(path, os.O_RDONLY | _NOT_BLOCKING)
+    except (FileNotFoundError, NotADirectoryError):
+        raise TemplateMissing(name, "does not exist in the workspace") from None
     except OSError as exc:
         raise TemplateUnreadable(name, f"cannot be read ({exc.strerror})") from None
+    try:
+        data = _contents(descriptor, name)
+    finally:
+        os.close(descriptor)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TemplateUnreadable(name, f"is not UTF-8 text (byte {exc.start})") from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\0" in text:  # never text: a file saved by a binary tool, or a paste gone wrong
         nul = text.index("\0")
         line, column = text.count("\n", 0, nul) + 1, nul - text.rfind("\n", 0, nul)
         raise TemplateUnreadable(name, f"contains a NUL byte (line {line}, column {column}); templates are text")
     return text
+
+
+def _contents(descriptor: int, name: str) -> bytes:
+    """The bytes of the open file, if it is a regular file within the size limit."""
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode):
+        raise TemplateMissing(name, "does not exist in the workspace")
+    if info.st_size > MAX_TEMPLATE_BYTES:
+        raise TemplateUnreadable(name, f"is larger than {MAX_TEMPLATE_BYTES // 1000} KB")
+    chunks = []
+    try:
+        while chunk := os.read(descriptor, MAX_TEMPLATE_BYTES + 1):
+            chunks.append(chunk)
+    except OSError as exc:
+        raise TemplateUnreadable(name, f"cannot be read ({exc.strerror})") from None
+    return b"".join(chunks)
 
 
 def template_files(root: Path) -> list[str]:

@@ -30,11 +30,26 @@ UNREADABLE = ""
 
 
 class TemplateReads:
-    """The templates the emails of one workspace read, each read and hashed once."""
+    """The templates the emails of one workspace read, each read and hashed once.
+
+    Rendering reads its templates here too (``EmailContext.source``), so that a file is
+    read once per command and what is rendered is what was hashed.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._texts: dict[str, str | TemplatePathError] = {}
         self._files: dict[str, tuple[str, tuple[str, ...]]] = {}  # name -> (digest, names it reads)
+
+    def text(self, name: str) -> str | TemplatePathError:
+        """The text of the template file ``name``, or why it cannot be read."""
+        key = normalise(name)
+        if key not in self._texts:
+            try:
+                self._texts[key] = read_template(self.root, name)
+            except TemplatePathError as problem:
+                self._texts[key] = problem
+        return self._texts[key]
 
     def of(self, email: Resource) -> dict[str, str]:
         """Every template ``email`` reads, by normalised name, with the SHA-256 of its text.
@@ -54,12 +69,9 @@ class TemplateReads:
 
     def _file(self, name: str) -> tuple[str, tuple[str, ...]]:
         if name not in self._files:
-            try:
-                text = read_template(self.root, name)
-            except TemplatePathError:
-                self._files[name] = (UNREADABLE, ())
-            else:
-                self._files[name] = (hashlib.sha256(text.encode()).hexdigest(), tuple(_named(text)))
+            text = self.text(name)
+            self._files[name] = ((UNREADABLE, ()) if isinstance(text, TemplatePathError)
+                                 else (hashlib.sha256(text.encode()).hexdigest(), tuple(_named(text))))
         return self._files[name]
 
 
