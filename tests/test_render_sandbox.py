@@ -82,7 +82,10 @@ def test_template_paths_stay_inside_the_workspace(tmp_path):
     os.symlink(tmp_path / "secret.mjml", root / "t" / "link.mjml")
     (root / "t" / "latin1.mjml").write_bytes("caf\xe9".encode("latin-1"))
     (root / "t" / "big.mjml").write_text("x" * 1_000_001)
+    (root / "t" / "mac.mjml").write_bytes(b"old\rmac\r")
+    os.mkfifo(root / "t" / "pipe.mjml")  # reading one would wait for a writer forever
     assert read_template(root, "t/ok.mjml") == "ok\nwindows\n"
+    assert read_template(root, "t/mac.mjml") == "old\nmac\n"
     assert read_template(root, "./t//ok.mjml") == "ok\nwindows\n"
     for name, error, reason in [
         ("../secret.mjml", OutsideWorkspace, "leaves the workspace"),
@@ -92,6 +95,8 @@ def test_template_paths_stay_inside_the_workspace(tmp_path):
         ("t/link.mjml", OutsideWorkspace, "link to a file outside"),
         ("t/none.mjml", TemplateMissing, "does not exist"),
         ("t", TemplateMissing, "does not exist"),
+        ("t/pipe.mjml", TemplateMissing, "does not exist"),
+        ("t/ok.mjml/x.mjml", TemplateMissing, "does not exist"),
         ("t/latin1.mjml", TemplateUnreadable, "not UTF-8"),
         ("t/big.mjml", TemplateUnreadable, "larger than 1000 KB"),
     ]:
