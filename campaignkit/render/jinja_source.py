@@ -29,22 +29,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from types import CodeType
 from typing import Collection, Mapping, NamedTuple
 
+#: Jinja's comments, raw tags, expressions and statements; one group, so that ``re.split`` keeps them.
 _JINJA = re.compile(
-    r"""\{\#.*?\#\}"""
+    r"""(\{\#.*?\#\}"""
     r"""|\{%[-+]?\s*raw\s*[-+]?%\}"""
-    r"""|\{\{(?:[^}'"]|'[^']*'|"[^"]*"|\}(?!\}))*\}\}"""
-    r"""|\{%(?:[^%'"]|'[^']*'|"[^"]*"|%(?!\}))*%\}""",
+    r"""|\{\{(?:[^}'"]++|'[^']*'|"[^"]*"|\}(?!\}))*\}\}"""  # runs taken whole (++): twice as fast
+    r"""|\{%(?:[^%'"]++|'[^']*'|"[^"]*"|%(?!\}))*%\})""",
     re.S,
 )
 _OPENER = re.compile(r"\{[{%#]")
 _RAW_START = re.compile(r"\{%[-+]?\s*raw")
 _END_RAW = re.compile(r"\{%[-+]?\s*endraw\s*[-+]?%\}")
 _NOT_NEWLINE = re.compile(r"[^\n]")
-_CORE = re.compile(r"\S(?:.*\S)?", re.S)
 # NUL never occurs in a template that reaches this point as text meant for email.
 MARK = re.compile("\x00([0-9]+)\n*\x01")
 #: A string literal in Jinja; only those without escapes or line breaks are marked (Jinja reads them as written).
@@ -70,29 +69,45 @@ def split(source: str) -> list[Piece]:
     that runs to the end, so that Jinja, not this module, reports it.
     """
     pieces: list[Piece] = []
-    position = 0
-    while (match := _JINJA.search(source, position)) is not None:
-        if _OPENER.search(source, position, match.start()):
-            break
-        if match.start() > position:
-            pieces.append(Piece(position, source[position:match.start()], False))
-        pieces.append(Piece(match.start(), match.group(), True))
-        position = match.end()
-        if _RAW_START.match(match.group()):
-            end = _END_RAW.search(source, position)
-            stop = end.start() if end else len(source)
-            if stop > position:
-                pieces.append(Piece(position, source[position:stop], False))
-            if end:
-                pieces.append(Piece(end.start(), end.group(), True))
-            position = end.end() if end else stop
-    if (unclosed := _OPENER.search(source, position)) is not None:
-        if unclosed.start() > position:
-            pieces.append(Piece(position, source[position:unclosed.start()], False))
-        pieces.append(Piece(unclosed.start(), source[unclosed.start():], True))
-    elif position < len(source):
-        pieces.append(Piece(position, source[position:], False))
+    position: int | None = 0
+    while position is not None:
+        position = _split_from(source, position, pieces)
     return pieces
+
+
+def _split_from(source: str, position: int, pieces: list[Piece]) -> int | None:
+    """Cuts ``source`` from ``position`` into ``pieces`` up to the end (None) or the end of a
+    ``{% raw %}`` block (where to go on from). One ``re.split`` cuts it: Jinja at odd indexes."""
+    parts = _JINJA.split(source[position:] if position else source)
+    for index, part in enumerate(parts):
+        if not part:
+            continue
+        if index % 2 == 0:
+            opener = _OPENER.search(part) if "{" in part else None
+            if opener is not None:
+                if opener.start():
+                    pieces.append(Piece(position, part[:opener.start()], False))
+                pieces.append(Piece(position + opener.start(), source[position + opener.start():], True))
+                return None
+            pieces.append(Piece(position, part, False))
+        else:
+            pieces.append(Piece(position, part, True))
+            if "raw" in part and _RAW_START.match(part):
+                return _raw_text(source, position + len(part), pieces)
+        position += len(part)
+    return None
+
+
+def _raw_text(source: str, position: int, pieces: list[Piece]) -> int | None:
+    """The content of a ``{% raw %}`` block, as text, and its ``{% endraw %}``; where to go on from."""
+    end = _END_RAW.search(source, position)
+    stop = end.start() if end else len(source)
+    if stop > position:
+        pieces.append(Piece(position, source[position:stop], False))
+    if end is None:
+        return None
+    pieces.append(Piece(end.start(), end.group(), True))
+    return end.end()
 
 
 def blank(pieces: list[Piece]) -> str:
@@ -117,19 +132,22 @@ class Skeleton:
     literals: list[str]
     lines: list[int]
     quoted: dict[int, str]  # the marks that stand for string literals, and each literal as written
+    written: str | None = None  # ``text`` with every string literal written out; None: it has none
 
     def source_line(self, line: int) -> int:
         return self.lines[min(max(line, 1), len(self.lines)) - 1]
 
-    @cached_property
+    @property
     def with_literals(self) -> str:
         """``text`` with every string literal written out: only the marks of literal text are left."""
-        return self.keeping(self.quoted)
+        return self.text if self.written is None else self.written
 
     def keeping(self, literals: Collection[int]) -> str:
         """``text`` with the string literals of these marks written out again."""
         if not literals:
             return self.text
+        if len(literals) == len(self.quoted):
+            return self.with_literals
         return _QUOTED_MARK.sub(
             lambda mark: self.quoted[int(mark.group(1))] if int(mark.group(1)) in literals else mark.group(), self.text)
 
@@ -137,43 +155,50 @@ class Skeleton:
 def skeleton(pieces: list[Piece]) -> Skeleton:
     """The source with each run of literal text, and each string literal in its Jinja, replaced by a mark."""
     parts: list[str] = []
+    written: list[str] = []  # the same, with the string literals as written
     texts: list[str] = []
     quoted: dict[int, str] = {}
     lines = [1]
 
     def string_mark(literal: re.Match[str]) -> str:
-        if "\\" in literal.group() or "\n" in literal.group() or "\r" in literal.group():
-            return literal.group()
-        quoted[len(texts)] = literal.group()
-        texts.append(literal.group()[1:-1])
-        return f'"\x00{len(texts) - 1}\x01"'
+        as_written = literal.group()
+        if "\\" in as_written or "\n" in as_written or "\r" in as_written:
+            return as_written
+        mark = len(texts)
+        quoted[mark] = as_written
+        texts.append(as_written[1:-1])
+        return f'"\x00{mark}\x01"'
 
-    for piece in pieces:
-        core = None if piece.jinja else _CORE.search(piece.text)
-        if core is None:
-            jinja = piece.text
-            if piece.jinja and not jinja.startswith("{#") and ("'" in jinja or '"' in jinja):
-                jinja = _STRING.sub(string_mark, jinja)
-            parts.append(jinja)
-            _kept_breaks(piece.text, lines)
+    for _, text, jinja in pieces:
+        core = "" if jinja else text.strip()
+        if not core:
+            if jinja and ("'" in text or '"' in text) and not text.startswith("{#"):
+                parts.append(_STRING.sub(string_mark, text))
+            else:
+                parts.append(text)
+            written.append(text)
+            if "\n" in text:
+                _kept_breaks(text, lines)
             continue
-        text, breaks = piece.text, core.group().count("\n")
-        head, tail = text[:core.start()], text[core.end():]
-        _kept_breaks(head, lines)
-        kept = "\n" if breaks else ""
-        parts.append(f"{head}\x00{len(texts)}{kept}\x01{tail}")
+        head, tail = text[:len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+        breaks = core.count("\n")
+        if "\n" in head:
+            _kept_breaks(head, lines)
+        mark = f"{head}\x00{len(texts)}\n\x01{tail}" if breaks else f"{head}\x00{len(texts)}\x01{tail}"
+        parts.append(mark)
+        written.append(mark)
         if breaks:
             lines.append(lines[-1] + breaks)
-        _kept_breaks(tail, lines)
-        texts.append(core.group())
-    return Skeleton("".join(parts), texts, lines, quoted)
+        if "\n" in tail:
+            _kept_breaks(tail, lines)
+        texts.append(core)
+    return Skeleton("".join(parts), texts, lines, quoted, "".join(written) if quoted else None)
 
 
 def _kept_breaks(text: str, lines: list[int]) -> None:
     """Notes the line breaks ``text`` keeps in the skeleton: each is one in the source too."""
-    if "\n" in text:
-        line = lines[-1]
-        lines.extend(range(line + 1, line + 1 + text.count("\n")))
+    line = lines[-1]
+    lines.extend(range(line + 1, line + 1 + text.count("\n")))
 
 
 def restore_text(code: CodeType, texts: list[str], renamed: Mapping[str, str] | None = None) -> CodeType:
