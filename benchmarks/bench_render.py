@@ -242,7 +242,7 @@ def bench_checks(root: Path, parallel: bool) -> tuple[float, dict[str, int]]:
     emails = workspace.of_kind("email")
 
     def check_all() -> list[list]:
-        return check_emails(EmailContext(workspace), emails, None if parallel else 1)
+        return check_emails(EmailContext.of(workspace), emails, None if parallel else 1)
 
     results, seconds = timed(check_all)
     counts: dict[str, int] = {}
@@ -275,7 +275,7 @@ def bench_render(root: Path, parallel: bool) -> float:
     """Seconds to render every email once, for a prospect of its own, with a fresh context."""
     workspace, _ = load_workspace(root)
     emails = workspace.of_kind("email")
-    context = EmailContext(workspace)
+    context = EmailContext.of(workspace)
     jobs = None if parallel else 1
     _, seconds = timed(map_emails, render_for_own_prospect, context, emails, jobs)
     return seconds
@@ -284,7 +284,7 @@ def bench_render(root: Path, parallel: bool) -> float:
 def merged_mjml(root: Path, out: Path) -> list[Path]:
     """Each template after Jinja (for its email's prospect): what the reference MJML gets to render."""
     workspace, _ = load_workspace(root)
-    context = EmailContext(workspace)
+    context = EmailContext.of(workspace)
     out.mkdir(parents=True, exist_ok=True)
     files = []
     for email in workspace.of_kind("email"):

@@ -97,7 +97,7 @@ def samples(workspace: Workspace) -> list[Sample]:
 
 def build_site(workspace: Workspace) -> Site:
     """Everything the preview shows, computed; nothing is written."""
-    context = EmailContext(workspace)
+    context = EmailContext.of(workspace)
     emails = workspace.of_kind("email")
     people = samples(workspace)
     views = tuple(_email_view(context, email, people, tuple(checks))

@@ -78,7 +78,7 @@ def example_site(tmp_path_factory):
 def test_index_lists_every_email_with_subject_preheader_size_and_checks(example_site):
     workspace, folder = example_site
     index = (folder / "index.html").read_text()
-    context = EmailContext(workspace)
+    context = EmailContext.of(workspace)
     for email in workspace.of_kind("email"):
         rendered = render_email(context, email)
         assert f'href="emails/{email.name}.html"' in index
@@ -102,7 +102,7 @@ def test_each_email_page_shows_it_for_every_persona_and_an_empty_prospect(exampl
     workspace, folder = example_site
     people = samples(workspace)
     assert len(people) == len(workspace.of_kind("persona")) + 1
-    context = EmailContext(workspace)
+    context = EmailContext.of(workspace)
     email = workspace.resources["email.2026-nurture-roi-outcomes-email"]
     page = Page((folder / "emails" / f"{email.name}.html").read_text())
     assert len(page.frames) == len(people)

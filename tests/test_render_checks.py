@@ -38,7 +38,7 @@ def diagnose(tmp_path: Path, template: str, email: str = EMAIL, files: dict[str,
     root = write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": email,
                                              TEMPLATE: template, **(files or {})})
     workspace, _ = load_workspace(root)
-    return check_email(EmailContext(workspace), workspace.get("email.2026-email-test-email"))
+    return check_email(EmailContext.of(workspace), workspace.get("email.2026-email-test-email"))
 
 
 def line_of(text: str, needle: str) -> int:
@@ -185,7 +185,7 @@ def test_a_missing_address_var_says_to_declare_it(tmp_path):
                                              TEMPLATE: page("<mj-text>Hi</mj-text>", footer=""),
                                              "campaignkit.yaml": "workspace: acme\nenvironments: {sandbox: {}}\n"})
     workspace, _ = load_workspace(root)
-    found = check_email(EmailContext(workspace), workspace.get("email.2026-email-test-email"))
+    found = check_email(EmailContext.of(workspace), workspace.get("email.2026-email-test-email"))
     assert any(d.code == "CK424" and "declare vars.company_address" in d.message for d in found)
 
 
@@ -236,7 +236,7 @@ def test_a_template_that_is_not_utf8_is_reported(tmp_path):
     root = write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": EMAIL,
                                              TEMPLATE: "<mjml>caf\xe9</mjml>".encode("latin-1")})
     workspace, _ = load_workspace(root)
-    found = check_email(EmailContext(workspace), workspace.get("email.2026-email-test-email"))
+    found = check_email(EmailContext.of(workspace), workspace.get("email.2026-email-test-email"))
     assert [(d.code, d.position.path) for d in found] == [("CK401", "emails.yaml")]
     assert "not UTF-8" in found[0].message
 
@@ -245,7 +245,7 @@ def test_a_template_with_a_nul_byte_is_reported_with_where_it_is(tmp_path):
     template = page("<mj-text>Hi\n  there\x00</mj-text>")
     root = write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": EMAIL, TEMPLATE: template})
     workspace, _ = load_workspace(root)
-    found = check_email(EmailContext(workspace), workspace.get("email.2026-email-test-email"))
+    found = check_email(EmailContext.of(workspace), workspace.get("email.2026-email-test-email"))
     assert [(d.code, d.position.path) for d in found] == [("CK401", "emails.yaml")]
     line = template[:template.index("\x00")].count("\n") + 1
     assert f"contains a NUL byte (line {line}, column 8)" in found[0].message
@@ -270,9 +270,9 @@ def test_many_emails_are_checked_on_worker_processes_with_the_same_results(tmp_p
     in_this_process = []
     monkeypatch.setattr(parallel, "_in_this_process",
                         lambda *args, run=parallel._in_this_process: in_this_process.append(1) or run(*args))
-    on_workers = check_emails(EmailContext(workspace), checked)
+    on_workers = check_emails(EmailContext.of(workspace), checked)
     assert in_this_process == []
-    in_one = check_emails(EmailContext(workspace), checked, jobs=1)
+    in_one = check_emails(EmailContext.of(workspace), checked, jobs=1)
     assert in_this_process == [1]
     assert on_workers == in_one
     assert [n for n, found in enumerate(on_workers) if [d.code for d in found] == ["CK420"]] == list(range(0, count, 7))

@@ -56,7 +56,7 @@ def workspace(tmp_path: Path):
             "fields.yaml": FIELDS_WITH_EXAMPLES, "emails.yaml": email, "templates/mail.mjml": template,
             "templates/partials/header.mjml": HEADER, "templates/partials/footer.mjml": FOOTER, **(files or {})})
         loaded, _ = load_workspace(root)
-        return EmailContext(loaded), loaded.get("email.2026-email-test-email")
+        return EmailContext.of(loaded), loaded.get("email.2026-email-test-email")
     return make
 
 
@@ -131,9 +131,9 @@ def test_the_template_keeps_its_own_title_and_preview(workspace):
 def test_partials_are_compiled_once_per_context(workspace):
     context, email = workspace()
     render_email(context, email)
-    header = context.compiled("templates/partials/header.mjml", True)
+    header = context.files.compiled("templates/partials/header.mjml", True)
     render_email(context, email, {"first_name": "Ann"})
-    assert context.compiled("templates/partials/header.mjml", True) is header
+    assert context.files.compiled("templates/partials/header.mjml", True) is header
 
 
 def test_templates_sharing_their_jinja_render_their_own_text_and_report_their_own_lines(tmp_path):
@@ -146,7 +146,7 @@ def test_templates_sharing_their_jinja_render_their_own_text_and_report_their_ow
         "emails.yaml": EMAIL + "---\n" + EMAIL.replace("test-email", "other-email").replace("mail.mjml", "other.mjml"),
         "templates/partials/header.mjml": HEADER, "templates/partials/footer.mjml": FOOTER})
     loaded, _ = load_workspace(root)
-    context = EmailContext(loaded)
+    context = EmailContext.of(loaded)
     mail, other = loaded.get("email.2026-email-test-email"), loaded.get("email.2026-email-other-email")
     assert "Get your ticket (" in render_email(context, mail).text
     assert "Claim your seat (" in render_email(context, other).text

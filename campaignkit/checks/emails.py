@@ -61,7 +61,7 @@ def start_checking(workspace: Workspace, emails: Sequence[Resource]) -> Callable
     if not emails:
         return lambda: []
     cache = ResultCache(workspace.root, "emails")
-    fresh = start_emails(_Cached(workspace, cache), EmailContext(workspace), emails)
+    fresh = start_emails(_Cached(workspace, cache), EmailContext.of(workspace), emails)
 
     def collect() -> list[list[Diagnostic]]:
         results = []

@@ -40,7 +40,7 @@ def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
         click.echo(render_diagnostics(mine, root, "text"), err=True)
         sys.exit(1)
     prospect = _prospect(prospect_file, workspace) if prospect_file else None
-    rendered = render_email(EmailContext(workspace), resource, prospect)
+    rendered = render_email(EmailContext.of(workspace), resource, prospect)
     folder = out or root / DEFAULT_OUT
     html_path, text_path = folder / f"{resource.name}.html", folder / f"{resource.name}.txt"
     try:

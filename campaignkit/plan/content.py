@@ -111,7 +111,7 @@ class _Subjects:
         from campaignkit.render import EmailContext
         from campaignkit.render.platform_merge import platform_values
 
-        self._context = EmailContext(workspace)
+        self._context = EmailContext.of(workspace)
         self._values = platform_values(workspace, merge_language)
 
     def __call__(self, resource: Resource) -> str:
@@ -145,7 +145,7 @@ class _Renderer:
     def _context(self) -> EmailContext:  # made on first use: most plans render nothing
         from campaignkit.render import EmailContext
 
-        return EmailContext(self.workspace)
+        return EmailContext.of(self.workspace)
 
     @cached_property
     def _values(self) -> dict[str, Any]:

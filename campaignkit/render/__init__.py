@@ -2,7 +2,7 @@
 
 The public surface for ``validate``, ``render``, ``preview`` and ``plan``:
 
-- ``EmailContext(workspace)``: built once per workspace and reused for every email;
+- ``EmailContext.of(workspace)``: built once per workspace and reused for every email;
 - ``check_email(context, email)``: every CK4xx diagnostic of one email;
 - ``check_emails(context, emails)``: the same for many, on every core;
 - ``render_email(context, email, prospect=None)``: its subject, preheader, HTML and text;

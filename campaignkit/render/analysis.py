@@ -179,12 +179,12 @@ def gather(context: EmailContext, email: Resource) -> EmailFacts:
         if isinstance(email.data.get(key), str):
             walk.inline(email.data[key], email.position_of(key))
     links, images = _links_and_images(context, walk.visited)
-    root = context.markup(name, False) if has_template else None
+    root = context.files.markup(name, False) if has_template else None
     facts = EmailFacts(
-        email, context.merge, frozenset(context.html_env.globals), root,
+        email, context.merge, frozenset(context.files.html_env.globals), root,
         templates=tuple(walk.visited), merge_uses=tuple(_merge_uses(walk.visited)), broken=tuple(walk.broken),
         syntax=tuple(_markup_syntax(walk.visited)),
-        structure=tuple(structure_problems(root, context.markup)) if root is not None and not any(
+        structure=tuple(structure_problems(root, context.files.markup)) if root is not None and not any(
             each.compiled.facts.syntax_error for each in walk.visited) else (),
         links=tuple(links), images=tuple(images), names_no_template=not has_template)
     if not facts.statically_sound:
@@ -207,7 +207,7 @@ class _Walk:
     def inline(self, text: str, where: Position) -> None:
         if not has_jinja(text):
             return
-        compiled = self.context.inline(text, html=False)
+        compiled = self.context.files.inline(text, html=False)
         visited = Visited(compiled, False, frozenset(), origin=where)
         self.visited.append(visited)
         self._references(visited, ())
@@ -225,15 +225,15 @@ class _Walk:
             return
         self._seen.add((path, kind))
         if kind == CSS:
-            source = self.context.source(name)
+            source = self.context.files.source(name)
             if isinstance(source, TemplatePathError):
                 self._broken_file(source, where)
             return
-        compiled = self.context.compiled(name, html_output)
+        compiled = self.context.files.compiled(name, html_output)
         if isinstance(compiled, TemplatePathError):
             self._broken_file(compiled, where)
             return
-        parsed = self.context.markup(name, kind == HTML) if kind in (MJML, HTML) else None
+        parsed = self.context.files.markup(name, kind == HTML) if kind in (MJML, HTML) else None
         visited = Visited(compiled, html_output, bound, parsed=parsed)
         self.visited.append(visited)
         chain = chain + (path,)
@@ -245,7 +245,7 @@ class _Walk:
 
     def _broken_file(self, problem: TemplatePathError, where: Where) -> None:
         missing = isinstance(problem, TemplateMissing)
-        suggestion = closest(normalise(problem.name), self.context.template_files()) if missing else None
+        suggestion = closest(normalise(problem.name), self.context.files.template_files()) if missing else None
         self.broken.append(BrokenReference(f"template {problem}{did_you_mean(suggestion)}", where(), problem,
                                            suggestion))
 
@@ -347,7 +347,7 @@ def _sample_value(context: EmailContext, raw: str) -> str | None:
     """An attribute's value for the sample prospect; None when it depends on what only a render knows."""
     if not has_jinja(raw):
         return html.unescape(raw)
-    compiled = context.inline(raw, html=True)
+    compiled = context.files.inline(raw, html=True)
     if not compiled.parses:
         return None
     try:

@@ -1,12 +1,13 @@
-"""``EmailContext``: what every email of one workspace shares, built once and reused.
+"""What every email of one workspace shares, built once and reused.
 
-The merge model, the two sandboxed Jinja environments (HTML and plain text)
+``TemplateFiles``: the two sandboxed Jinja environments (HTML and plain text)
 and caches of everything derived from a template file: its source, its Jinja
-facts, its compiled template and its parsed markup. Partials such as a shared
-footer are read, parsed and compiled once however many emails include them;
-the environments load included templates from these caches, never from disk
-behind the cache's back. Nothing here reports problems: a file that cannot be
-read is cached as its ``TemplatePathError`` for the checks to report.
+facts, its compiled template and its parsed markup. The environments load
+included templates from these caches, never from disk behind the cache's back.
+``EmailContext``: those files with the workspace's merge model, the sample
+prospect and what is rendered for it. Nothing here reports problems: a file
+that cannot be read is cached as its ``TemplatePathError`` for the checks to
+report.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from campaignkit.render import markup
 from campaignkit.render.jinja_source import Piece, restore_output, split
 from campaignkit.render.merge import MergeModel
 from campaignkit.render.paths import TemplatePathError, normalise, template_files
+from campaignkit.render.reads import TemplateReads
 from campaignkit.render.sandbox import MAX_OUTPUT_CHARS, EmailSandbox, make_environment, render_bounded
 from campaignkit.render.structure import ParsedFile
 from campaignkit.render.template_facts import Analysis, PlacedFacts, ShapeCache, analyse, marked_code
@@ -65,14 +67,14 @@ class CompiledTemplate:
 
 
 class _CacheLoader(BaseLoader):
-    """Serves ``{% include %}`` and ``{% import %}`` from the context's caches."""
+    """Serves ``{% include %}`` and ``{% import %}`` from the template files' caches."""
 
-    def __init__(self, context: EmailContext) -> None:
-        self.context = context
+    def __init__(self, files: TemplateFiles) -> None:
+        self.files = files
 
     def load(self, environment: Environment, name: str, globals: MutableMapping[str, Any] | None = None
              ) -> Template:
-        compiled = self.context.compiled(name, html=environment is self.context.html_env)
+        compiled = self.files.compiled(name, html=environment is self.files.html_env)
         if isinstance(compiled, TemplatePathError):
             raise TemplateRefused(compiled)
         if not compiled.parses:
@@ -82,13 +84,17 @@ class _CacheLoader(BaseLoader):
         return compiled.template
 
 
-class EmailContext:
-    """Shared, cached state for checking and rendering the emails of one workspace."""
+class TemplateFiles:
+    """What is made from a workspace's template files alone: their text, Jinja (facts and code) and markup.
 
-    def __init__(self, workspace: Workspace) -> None:
-        self.root = workspace.root
-        self._reads = workspace.template_reads
-        self.merge = MergeModel.of(workspace)
+    It knows nothing of fields and vars, so ``validate`` can make it while the workspace
+    is still loading (see ``render.early``). Partials such as a shared footer are read,
+    parsed and compiled once however many emails include them.
+    """
+
+    def __init__(self, reads: TemplateReads) -> None:
+        self.root = reads.root
+        self.reads = reads
         loader = _CacheLoader(self)
         self.html_env: EmailSandbox = make_environment(loader, html=True)
         self.text_env: EmailSandbox = make_environment(loader, html=False)
@@ -97,14 +103,11 @@ class EmailContext:
         self._inline: dict[tuple[str, bool], CompiledTemplate] = {}
         self._shapes = {True: ShapeCache(), False: ShapeCache()}
         self._split: dict[str, list[Piece]] = {}
-        self._derived: dict[tuple[str, Hashable], Any] = {}
-        self._sample: dict[str, Any] | None = None
-        self._sample_shapes: dict[tuple[str, bool], str | None] = {}
         self._files: list[str] | None = None
 
     def source(self, name: str) -> str | TemplatePathError:
         """The text of the template file ``name``, or why it cannot be read."""
-        return self._reads.text(name)
+        return self.reads.text(name)
 
     def compiled(self, name: str, html: bool) -> CompiledTemplate | TemplatePathError:
         """The template file ``name`` compiled for HTML (autoescaped) or text output."""
@@ -133,6 +136,43 @@ class EmailContext:
                                  else ParsedFile(key[0], markup.parse(source, self._pieces(key[0], source), html)))
         return self._markup[key]
 
+    def template_files(self) -> list[str]:
+        """Every file below the root that could be a template (for "did you mean" on a missing one)."""
+        if self._files is None:
+            self._files = template_files(self.root)
+        return self._files
+
+    def is_template(self, path: str) -> bool:
+        """Whether ``path`` names a template file that has been compiled."""
+        return (path, True) in self._compiled or (path, False) in self._compiled
+
+    def _compile(self, name: str, source: str, pieces: list[Piece], html: bool) -> CompiledTemplate:
+        environment = self.html_env if html else self.text_env
+        return CompiledTemplate(name, source, analyse(environment, source, pieces, name, self._shapes[html]),
+                                environment)
+
+    def _pieces(self, path: str, source: str) -> list[Piece]:
+        """The source split into text and Jinja, shared by the markup parser and the compiler."""
+        if path not in self._split:
+            self._split[path] = split(source)
+        return self._split[path]
+
+
+class EmailContext:
+    """Shared, cached state for checking and rendering the emails of one workspace: its template
+    files and its merge model (the sample prospect and what is rendered for it)."""
+
+    def __init__(self, files: TemplateFiles, merge: MergeModel) -> None:
+        self.files = files
+        self.merge = merge
+        self._derived: dict[tuple[str, Hashable], Any] = {}
+        self._sample: dict[str, Any] | None = None
+        self._sample_shapes: dict[tuple[str, bool], str | None] = {}
+
+    @classmethod
+    def of(cls, workspace: Workspace) -> EmailContext:
+        return cls(TemplateFiles(workspace.template_reads), MergeModel.of(workspace))
+
     def derived(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
         """A value computed from cached files (a file's links, say) once per context."""
         slot = (kind, key)
@@ -145,16 +185,6 @@ class EmailContext:
         if self._sample is None:
             self._sample = self.merge.values(None)
         return self._sample
-
-    def template_files(self) -> list[str]:
-        """Every file below the root that could be a template (for "did you mean" on a missing one)."""
-        if self._files is None:
-            self._files = template_files(self.root)
-        return self._files
-
-    def is_template(self, path: str) -> bool:
-        """Whether ``path`` names a template file this context has compiled."""
-        return (path, True) in self._compiled or (path, False) in self._compiled
 
     def sample_render(self, compiled: CompiledTemplate) -> str | None:
         """``compiled`` rendered for the sample prospect, through the rendering of its shape;
@@ -171,7 +201,7 @@ class EmailContext:
         if analysis.shape.code is None or analysis.shape.holds_text or self._sample_has_marks:
             return None
         marked = analysis.marked
-        key = (marked.with_literals, compiled.environment is self.html_env)
+        key = (marked.with_literals, compiled.environment is self.files.html_env)
         if key not in self._sample_shapes:
             self._sample_shapes[key] = self._render_marked(compiled.environment, marked_code(analysis.shape, marked))
         output = self._sample_shapes[key]
@@ -189,20 +219,6 @@ class EmailContext:
     @cached_property
     def _sample_has_marks(self) -> bool:
         return any(isinstance(value, str) and "\x00" in value for value in values_below(self.sample_values()))
-
-    def _compile(self, name: str, source: str, pieces: list[Piece], html: bool) -> CompiledTemplate:
-        environment = self._environment(html)
-        return CompiledTemplate(name, source, analyse(environment, source, pieces, name, self._shapes[html]),
-                                environment)
-
-    def _environment(self, html: bool) -> EmailSandbox:
-        return self.html_env if html else self.text_env
-
-    def _pieces(self, path: str, source: str) -> list[Piece]:
-        """The source split into text and Jinja, shared by the markup parser and the compiler."""
-        if path not in self._split:
-            self._split[path] = split(source)
-        return self._split[path]
 
 
 def _template(environment: EmailSandbox, code: CodeType) -> Template:

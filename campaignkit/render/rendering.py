@@ -127,7 +127,7 @@ def render_inline(context: EmailContext, email: Resource, key: str, values: dict
     if not has_jinja(text):
         return " ".join(text.split())
     where = email.position_of(key)
-    compiled = context.inline(text, html=False)
+    compiled = context.files.inline(text, html=False)
     if not compiled.parses:
         raise RenderFailure("CK403", f"{key}: {compiled.facts.syntax_error}", where)
     return " ".join(run(context, compiled, values, where).split())
@@ -135,7 +135,7 @@ def render_inline(context: EmailContext, email: Resource, key: str, values: dict
 
 def template_file(context: EmailContext, name: str, html_output: bool, where: Position) -> CompiledTemplate:
     """The compiled template ``name``; raises ``RenderFailure`` when it cannot be read or parsed."""
-    compiled = context.compiled(name, html_output)
+    compiled = context.files.compiled(name, html_output)
     if isinstance(compiled, TemplatePathError):
         raise path_failure(compiled, where)
     if not compiled.parses:
@@ -173,8 +173,8 @@ def _failing_line(context: EmailContext, exc: BaseException, origin: Position) -
     """The template line a render error comes from (Jinja puts template lines in the traceback),
     at its first ``{{`` or ``{%``: the traceback tells the line, and the Jinja on it is what failed."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if context.is_template(frame.filename) and frame.lineno:
-            source = context.source(frame.filename)
+        if context.files.is_template(frame.filename) and frame.lineno:
+            source = context.files.source(frame.filename)
             lines = source.splitlines() if isinstance(source, str) else []
             return Position(frame.filename, frame.lineno,
                             jinja_column(lines[frame.lineno - 1] if frame.lineno <= len(lines) else ""))
@@ -234,7 +234,7 @@ class _IncludeLoader:
 
     def _read(self, name: str) -> str:
         if name.endswith(".css"):
-            source = self.context.source(name)
+            source = self.context.files.source(name)
             if isinstance(source, TemplatePathError):
                 raise path_failure(source, self.where)
             return source
