@@ -92,20 +92,25 @@ def test_editing_one_template_rechecks_only_the_emails_that_read_it(tmp_path, mo
     root, _ = workspace(tmp_path)  # two emails, each with its own template, both including the footer
     validate = ["--chdir", str(root), "validate"]
     assert CliRunner().invoke(main, validate).exit_code == 0
-    checked = []
+    checked = tmp_path / "checked.txt"  # emails are checked in other processes: they note each in a file
     real = campaignkit.checks.emails.check_email
-    monkeypatch.setattr(campaignkit.checks.emails, "check_email",
-                        lambda context, email: checked.append(email.name) or real(context, email))
+
+    def noted(context, email):
+        with checked.open("a") as note:
+            note.write(f"{email.name}\n")
+        return real(context, email)
+
+    monkeypatch.setattr(campaignkit.checks.emails, "check_email", noted)
     welcome = root / "templates" / "welcome.mjml"
     welcome.write_text(welcome.read_text().replace("</mj-text>", " Edited.</mj-text>", 1))
     assert CliRunner().invoke(main, validate).exit_code == 0
-    assert checked == ["2026-email-welcome-email"]
+    assert checked.read_text().split() == ["2026-email-welcome-email"]
     (root / "templates" / "unread.mjml").write_text("<mjml></mjml>")  # a new file no email reads
     footer = root / "templates" / "partials" / "footer.mjml"
     footer.write_text(footer.read_text() + "\n")
-    checked.clear()
+    checked.unlink()
     assert CliRunner().invoke(main, validate).exit_code == 0
-    assert sorted(checked) == ["2026-email-follow-up-email", "2026-email-welcome-email"]
+    assert sorted(checked.read_text().split()) == ["2026-email-follow-up-email", "2026-email-welcome-email"]
 
 
 def test_a_missing_template_is_told_of_a_file_added_after_it_was_checked(tmp_path):

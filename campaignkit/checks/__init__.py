@@ -17,11 +17,14 @@ import inspect
 from dataclasses import dataclass
 from functools import cached_property
 from graphlib import CycleError, TopologicalSorter
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
 
 from campaignkit.diagnostics import Diagnostic
 from campaignkit.model import Resource, Workspace
 from campaignkit.program_graph import Graph, graph_of
+
+if TYPE_CHECKING:
+    from campaignkit.checks.email_process import EmailChecker
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Scope:
 
     workspace: Workspace
     sound: tuple[Resource, ...]
+    email_checker: EmailChecker | None = None  # the process started to check the emails, if any
 
     def of_kind(self, kind: str) -> list[Resource]:
         return self._by_kind.get(kind, [])
@@ -153,8 +157,9 @@ def _load_checks() -> None:
     )
 
 
-def validate(workspace: Workspace) -> list[Diagnostic]:
-    """Every schema and semantic diagnostic for a loaded workspace, in file order."""
+def validate(workspace: Workspace, email_checker: EmailChecker | None = None) -> list[Diagnostic]:
+    """Every schema and semantic diagnostic for a loaded workspace, in file order (the emails
+    checked on ``email_checker``'s process, when one was started)."""
     from campaignkit.checks.schema import CONFIG_SCHEMA, schema_diagnostics
 
     config = workspace.config
@@ -165,15 +170,21 @@ def validate(workspace: Workspace) -> list[Diagnostic]:
         diagnostics.extend(problems)
         if not problems:
             sound.append(resource)
-    diagnostics.extend(run_semantic(Scope(workspace, tuple(sound))))
+    diagnostics.extend(run_semantic(Scope(workspace, tuple(sound), email_checker)))
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
 def check_workspace(root) -> tuple[Workspace, list[Diagnostic]]:
     """Loads the workspace at ``root`` and validates it: what ``validate`` reports."""
+    from campaignkit.checks.email_process import EmailChecker
     from campaignkit.workspace import load_workspace
 
-    workspace, diagnostics = load_workspace(root)
-    diagnostics.extend(validate(workspace))
+    email_checker = EmailChecker.start(root)  # it reads the templates while the workspace loads
+    try:
+        workspace, diagnostics = load_workspace(root)
+        diagnostics.extend(validate(workspace, email_checker))
+    finally:
+        if email_checker is not None:
+            email_checker.stop()
     # A problem in a partial that many emails include is found once per email: report it once.
     return workspace, sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key)

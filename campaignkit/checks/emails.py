@@ -15,10 +15,12 @@ from campaignkit.cache import ResultCache, digest
 from campaignkit.checks import DOCUMENTED, Scope, check
 from campaignkit.diagnostics import Diagnostic, from_record, to_record
 from campaignkit.model import Resource, Workspace
+from campaignkit.checks.email_process import EmailChecker
 from campaignkit.render import EmailContext, check_email, email_check_docs
+from campaignkit.render.merge import MergeModel
 from campaignkit.render.parallel import start_emails
 from campaignkit.render.paths import template_files
-from campaignkit.render.reads import UNREADABLE
+from campaignkit.render.reads import UNREADABLE, TemplateReads
 
 DOCUMENTED.update(email_check_docs())
 
@@ -34,7 +36,7 @@ def emails_render_and_pass_content_checks(scope: Scope) -> Iterable[Diagnostic]:
     broken layout, a missing unsubscribe link.
     Use instead: see `campaignkit explain CK4xx` for each check.
     """
-    results = start_checking(scope.workspace, scope.of_kind("email"))
+    results = start_checking(scope.workspace, scope.of_kind("email"), scope.email_checker)
 
     def collected() -> Iterator[Diagnostic]:
         for found in results():
@@ -52,8 +54,10 @@ def checked_emails(workspace: Workspace, emails: Sequence[Resource]) -> list[lis
     return start_checking(workspace, emails)()
 
 
-def start_checking(workspace: Workspace, emails: Sequence[Resource]) -> Callable[[], list[list[Diagnostic]]]:
-    """Starts ``checked_emails`` (on the worker processes) and returns what waits for its results.
+def start_checking(workspace: Workspace, emails: Sequence[Resource], checker: EmailChecker | None = None
+                   ) -> Callable[[], list[list[Diagnostic]]]:
+    """Starts ``checked_emails`` and returns what waits for its results: on ``checker``'s
+    process when given (see ``email_process``), else on worker processes forked now.
 
     The workers also work out the cache keys and look them up, so that a warm run's
     hashing of templates runs on every core while ``validate`` runs its other checks.
@@ -61,7 +65,12 @@ def start_checking(workspace: Workspace, emails: Sequence[Resource]) -> Callable
     if not emails:
         return lambda: []
     cache = ResultCache(workspace.root, "emails")
-    fresh = start_emails(_Cached(workspace, cache), EmailContext.of(workspace), emails)
+    inputs = digest(workspace.config.vars,
+                    [field.attributes | {"name": field.name} for field in workspace.of_kind("field")])
+    if checker is not None:
+        fresh = checker.check(MergeModel.of(workspace), inputs, emails)
+    else:
+        fresh = start_emails(CachedCheck(workspace.template_reads, inputs, cache), EmailContext.of(workspace), emails)
 
     def collect() -> list[list[Diagnostic]]:
         results = []
@@ -74,14 +83,16 @@ def start_checking(workspace: Workspace, emails: Sequence[Resource]) -> Callable
     return collect
 
 
-class _Cached:
-    """``check_email`` as records, from ``cache`` where it holds the email's key; returns (key, records)."""
+class CachedCheck:
+    """``check_email`` as records, from ``cache`` where it holds the email's key; returns (key, records).
 
-    def __init__(self, workspace: Workspace, cache: ResultCache) -> None:
-        self.workspace = workspace
+    ``inputs`` is the hash of what every email's checks read: the workspace's fields and vars.
+    """
+
+    def __init__(self, reads: TemplateReads, inputs: str, cache: ResultCache) -> None:
+        self.reads = reads
+        self.inputs = inputs
         self.cache = cache
-        self.inputs = digest(workspace.config.vars,
-                             [field.attributes | {"name": field.name} for field in workspace.of_kind("field")])
 
     def __call__(self, context: EmailContext, email: Resource) -> tuple[str, list]:
         key = self.key(email)
@@ -97,7 +108,7 @@ class _Cached:
         only the emails that read it. An email that reads a file that cannot be read is
         told the closest existing name, so its key names every template file there is.
         """
-        templates = self.workspace.template_reads.of(email)
+        templates = self.reads.of(email)
         others = self._template_files if UNREADABLE in templates.values() else None
         # Positions are part of the result, so where the document's keys stand is part of the key.
         return digest(self.inputs, email.address, email.attributes, email.position,
@@ -105,4 +116,4 @@ class _Cached:
 
     @cached_property
     def _template_files(self) -> list[str]:
-        return template_files(self.workspace.root)
+        return template_files(self.reads.root)

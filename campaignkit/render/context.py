@@ -136,6 +136,16 @@ class TemplateFiles:
                                  else ParsedFile(key[0], markup.parse(source, self._pieces(key[0], source), html)))
         return self._markup[key]
 
+    def warm(self, name: str) -> None:
+        """Makes, for the template file ``name``, what checking an email that reads it asks for first:
+        its hash, and for MJML and text its Jinja and markup, read as an email's body or text part."""
+        self.reads.file(name)
+        if name.endswith(".mjml"):
+            self.compiled(name, True)
+            self.markup(name, False)
+        elif name.endswith(".txt"):
+            self.compiled(name, False)
+
     def template_files(self) -> list[str]:
         """Every file below the root that could be a template (for "did you mean" on a missing one)."""
         if self._files is None:

@@ -56,7 +56,7 @@ def start_emails(function: Callable[[EmailContext, Resource], T], context: Email
     if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return lambda: _in_this_process(function, context, emails)
     _work = (function, context, emails)  # what the workers find when they are forked
-    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=_worker_started)
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=worker_started)
     pending = pool.map_async(_run, range(len(emails)), chunksize=max(1, len(emails) // (jobs * 8)))
 
     def results() -> list[T]:
@@ -78,7 +78,7 @@ def _in_this_process(function: Callable[[EmailContext, Resource], T], context: E
         return [function(context, email) for email in emails]
 
 
-def _worker_started() -> None:
+def worker_started() -> None:
     """No cyclic collection in a worker, and Ctrl-C is the parent's to handle: it stops the workers.
 
     The parent stops them with SIGTERM, which a worker must simply die of: the command's own

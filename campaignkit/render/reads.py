@@ -32,7 +32,7 @@ UNREADABLE = ""
 class TemplateReads:
     """The templates the emails of one workspace read, each read and hashed once.
 
-    Rendering reads its templates here too (``EmailContext.source``), so that a file is
+    Rendering reads its templates here too (``TemplateFiles.source``), so that a file is
     read once per command and what is rendered is what was hashed.
     """
 
@@ -63,11 +63,12 @@ class TemplateReads:
         while pending:
             name = normalise(pending.pop())
             if name not in found:
-                found[name], named = self._file(name)
+                found[name], named = self.file(name)
                 pending.extend(named)
         return found
 
-    def _file(self, name: str) -> tuple[str, tuple[str, ...]]:
+    def file(self, name: str) -> tuple[str, tuple[str, ...]]:
+        """The SHA-256 of the normalised ``name``'s text (``UNREADABLE`` if none) and the names it gives others."""
         if name not in self._files:
             text = self.text(name)
             self._files[name] = ((UNREADABLE, ()) if isinstance(text, TemplatePathError)
