@@ -87,20 +87,20 @@ def test_validate_cache_never_hides_a_template_change(tmp_path):
 
 
 def test_editing_one_template_rechecks_only_the_emails_that_read_it(tmp_path, monkeypatch):
-    import campaignkit.checks.emails
+    import campaignkit.render.checking
 
     root, _ = workspace(tmp_path)  # two emails, each with its own template, both including the footer
     validate = ["--chdir", str(root), "validate"]
     assert CliRunner().invoke(main, validate).exit_code == 0
     checked = tmp_path / "checked.txt"  # emails are checked in other processes: they note each in a file
-    real = campaignkit.checks.emails.check_email
+    real = campaignkit.render.checking.check_email
 
     def noted(context, email):
         with checked.open("a") as note:
             note.write(f"{email.name}\n")
         return real(context, email)
 
-    monkeypatch.setattr(campaignkit.checks.emails, "check_email", noted)
+    monkeypatch.setattr(campaignkit.render.checking, "check_email", noted)
     welcome = root / "templates" / "welcome.mjml"
     welcome.write_text(welcome.read_text().replace("</mj-text>", " Edited.</mj-text>", 1))
     assert CliRunner().invoke(main, validate).exit_code == 0

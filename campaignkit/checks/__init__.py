@@ -117,18 +117,21 @@ def document(code: str, doc: str) -> None:
 
 def explain(code: str) -> str | None:
     """The documentation of ``code``, or None if there is no such check."""
-    _load_checks()
-    code = code.upper()
-    if code in REGISTRY:
-        return REGISTRY[code].doc
-    return DOCUMENTED.get(code)
+    return _documentation().get(code.upper())
 
 
 def all_codes() -> list[tuple[str, str]]:
     """Every code with the first line of its documentation, in order."""
+    return sorted((code, doc.splitlines()[0] if doc else "") for code, doc in _documentation().items())
+
+
+def _documentation() -> dict[str, str]:
+    """Every code's documentation: the registered checks', loading's and the schema's, and the
+    email checks' (asked of the renderer only here, so that ``validate`` need not import it)."""
+    from campaignkit.render.checking import email_check_docs
+
     _load_checks()
-    docs = {code: c.doc for code, c in REGISTRY.items()} | DOCUMENTED
-    return sorted((code, doc.splitlines()[0] if doc else "") for code, doc in docs.items())
+    return DOCUMENTED | email_check_docs() | {code: c.doc for code, c in REGISTRY.items()}
 
 
 def run_semantic(scope: Scope) -> Iterator[Diagnostic]:

@@ -94,7 +94,7 @@ def _serve(root: Path, connection: Connection, commands_end: Connection) -> None
     worker_started()
     commands_end.close()
     from campaignkit.cache import ResultCache
-    from campaignkit.checks.emails import CachedCheck
+    from campaignkit.render.checking import CachedCheck
     from campaignkit.render.context import EmailContext, TemplateFiles
     from campaignkit.render.parallel import start_emails
     from campaignkit.render.reads import TemplateReads

@@ -1,28 +1,22 @@
 """Email checks: every email renders, merges only declared names and passes the content rules.
 
 The work is done by ``campaignkit.render``; this module runs it for each
-email, makes its codes (CK4xx) known to ``explain``, and caches each email's
-result under a hash of everything it depends on, because rendering is the
-most expensive step of ``validate``.
+email, on the process ``validate`` started for it (``email_process``) or on
+workers forked here, and caches each email's result under a hash of everything
+it depends on (``render.checking.CachedCheck``), because rendering is the most
+expensive step of ``validate``.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Callable, Iterable, Iterator, Sequence
 
 from campaignkit.cache import ResultCache, digest
-from campaignkit.checks import DOCUMENTED, Scope, check
-from campaignkit.diagnostics import Diagnostic, from_record, to_record
-from campaignkit.model import Resource, Workspace
+from campaignkit.checks import Scope, check
 from campaignkit.checks.email_process import EmailChecker
-from campaignkit.render import EmailContext, check_email, email_check_docs
+from campaignkit.diagnostics import Diagnostic, from_record
+from campaignkit.model import Resource, Workspace
 from campaignkit.render.merge import MergeModel
-from campaignkit.render.parallel import start_emails
-from campaignkit.render.paths import template_files
-from campaignkit.render.reads import UNREADABLE, TemplateReads
-
-DOCUMENTED.update(email_check_docs())
 
 
 @check("CK400", background=True)
@@ -70,6 +64,10 @@ def start_checking(workspace: Workspace, emails: Sequence[Resource], checker: Em
     if checker is not None:
         fresh = checker.check(MergeModel.of(workspace), inputs, emails)
     else:
+        from campaignkit.render.checking import CachedCheck
+        from campaignkit.render.context import EmailContext
+        from campaignkit.render.parallel import start_emails
+
         fresh = start_emails(CachedCheck(workspace.template_reads, inputs, cache), EmailContext.of(workspace), emails)
 
     def collect() -> list[list[Diagnostic]]:
@@ -81,39 +79,3 @@ def start_checking(workspace: Workspace, emails: Sequence[Resource], checker: Em
         return results
 
     return collect
-
-
-class CachedCheck:
-    """``check_email`` as records, from ``cache`` where it holds the email's key; returns (key, records).
-
-    ``inputs`` is the hash of what every email's checks read: the workspace's fields and vars.
-    """
-
-    def __init__(self, reads: TemplateReads, inputs: str, cache: ResultCache) -> None:
-        self.reads = reads
-        self.inputs = inputs
-        self.cache = cache
-
-    def __call__(self, context: EmailContext, email: Resource) -> tuple[str, list]:
-        key = self.key(email)
-        records = self.cache.get(key)
-        if records is None:
-            records = [to_record(d) for d in check_email(context, email)]
-        return key, records
-
-    def key(self, email: Resource) -> str:
-        """A hash of everything the email's checks read.
-
-        That is its own templates, not all of them, so that editing one template re-checks
-        only the emails that read it. An email that reads a file that cannot be read is
-        told the closest existing name, so its key names every template file there is.
-        """
-        templates = self.reads.of(email)
-        others = self._template_files if UNREADABLE in templates.values() else None
-        # Positions are part of the result, so where the document's keys stand is part of the key.
-        return digest(self.inputs, email.address, email.attributes, email.position,
-                      getattr(email.data, "marks", None), templates, others)
-
-    @cached_property
-    def _template_files(self) -> list[str]:
-        return template_files(self.reads.root)

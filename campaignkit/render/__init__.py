@@ -10,50 +10,40 @@ The public surface for ``validate``, ``render``, ``preview`` and ``plan``:
 - ``EMAIL_CHECKS`` and ``email_check_docs()``: the checks by code, for ``explain``.
 
 Nothing here prints or writes files; problems come back as diagnostics or, from
-``render_email``, as a ``UserError``.
+``render_email``, as a ``UserError``. These names are loaded when first used, so
+that importing one module of the package (the merge model, the template paths)
+does not import Jinja and MJML: ``validate`` checks its emails in a process of
+their own, and the command's process never needs them.
 """
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from campaignkit.diagnostics import Diagnostic
-from campaignkit.model import Resource
-from campaignkit.render import rules_content, rules_mjml, rules_templates  # noqa: F401 - they register the checks
-from campaignkit.render.analysis import gather
-from campaignkit.render.context import EmailContext
-from campaignkit.render.merge import BUILTIN_URLS
-from campaignkit.render.parallel import map_emails
-from campaignkit.render.registry import EMAIL_CHECKS, email_check_docs
-from campaignkit.render.rendering import RenderedEmail, render_email
-
-
-def check_email(context: EmailContext, email: Resource) -> list[Diagnostic]:
-    """Every problem of ``email``: its templates, merge names, MJML, content and rendering."""
-    facts = gather(context, email)
-    diagnostics = [d for check in EMAIL_CHECKS.values() for d in check(facts)]
-    return sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key)
+#: Each public name and the module it is defined in.
+_DEFINED_IN = {
+    "BUILTIN_URLS": "campaignkit.render.merge",
+    "EMAIL_CHECKS": "campaignkit.render.checking",
+    "EmailContext": "campaignkit.render.context",
+    "RenderedEmail": "campaignkit.render.rendering",
+    "check_email": "campaignkit.render.checking",
+    "check_emails": "campaignkit.render.checking",
+    "email_check_docs": "campaignkit.render.checking",
+    "render_email": "campaignkit.render.rendering",
+    "sample_prospect": "campaignkit.render.checking",
+}
+__all__ = sorted(_DEFINED_IN)
 
 
-def check_emails(context: EmailContext, emails: Sequence[Resource], jobs: int | None = None
-                 ) -> list[list[Diagnostic]]:
-    """``check_email`` for each of ``emails`` (in order), spread over ``jobs`` processes (default: all cores)."""
-    return map_emails(check_email, context, emails, jobs)
+def __getattr__(name: str) -> Any:
+    if name not in _DEFINED_IN:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_DEFINED_IN[name]), name)
 
 
-def sample_prospect(context: EmailContext) -> dict[str, Any]:
-    """The prospect ``render_email`` uses when given none: field examples, else defaults."""
-    return context.merge.sample_prospect()
-
-
-__all__ = [
-    "BUILTIN_URLS",
-    "EMAIL_CHECKS",
-    "EmailContext",
-    "RenderedEmail",
-    "check_email",
-    "check_emails",
-    "email_check_docs",
-    "render_email",
-    "sample_prospect",
-]
+if TYPE_CHECKING:
+    from campaignkit.render.checking import EMAIL_CHECKS, check_email, check_emails, email_check_docs, sample_prospect
+    from campaignkit.render.context import EmailContext
+    from campaignkit.render.merge import BUILTIN_URLS
+    from campaignkit.render.rendering import RenderedEmail, render_email

@@ -18,11 +18,13 @@ import multiprocessing
 import os
 import signal
 import weakref
-from typing import Callable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 
 from campaignkit.collector import collector_paused
 from campaignkit.model import Resource
-from campaignkit.render.context import EmailContext
+
+if TYPE_CHECKING:
+    from campaignkit.render.context import EmailContext
 
 T = TypeVar("T")
 #: Linux's prctl option that sends a signal to a process when its parent dies.
