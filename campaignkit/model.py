@@ -124,8 +124,16 @@ def _find_references(value: dict | list, path: tuple[str | int, ...],
 
 def mappings_below(value: Any) -> Iterator[dict]:
     """Every mapping in ``value`` (lists and tuples of them, mappings in mappings), itself included:
-    the rules, criteria and steps that name a field, wherever a kind nests them."""
-    return (item for item in values_below(value) if isinstance(item, dict))
+    the rules, criteria and steps that name a field, wherever a kind nests them (in the order
+    ``values_below`` finds them)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            yield item
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
 
 
 def values_below(value: Any) -> Iterator[Any]:

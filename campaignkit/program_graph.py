@@ -67,15 +67,23 @@ class Graph:
     steps: dict[str, dict[str, Any]]
 
     def successors(self, name: str) -> list[str]:
-        step = self.steps.get(name, {})
-        return [step[key] for key in BRANCH_KEYS if isinstance(step.get(key), str)]
+        return self._successors.get(name, [])
 
     def branches(self) -> Iterator[tuple[str, str, str]]:
         """(step, branch key, target) for every branch of every step."""
-        for name, step in self.steps.items():
-            for key in BRANCH_KEYS:
-                if isinstance(step.get(key), str):
-                    yield name, key, step[key]
+        return iter(self._branches)
+
+    @cached_property  # every program check walks the branches, some from every step
+    def _branches(self) -> list[tuple[str, str, str]]:
+        return [(name, key, step[key]) for name, step in self.steps.items() for key in BRANCH_KEYS
+                if isinstance(step.get(key), str)]
+
+    @cached_property
+    def _successors(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for name, _, target in self._branches:
+            found.setdefault(name, []).append(target)
+        return found
 
     def instant_branches(self) -> dict[str, list[str]]:
         """Each step's branches that a prospect may take at the moment it reaches the step.

@@ -66,9 +66,10 @@ def load_workspace(root: Path) -> tuple[Workspace, list[Diagnostic]]:
                 resource = _resource(doc, diagnostics)
                 if resource is not None:
                     documents.append(resource)
-    # The documents live as long as the command: later collections need not walk them (and forked
-    # workers share their pages instead of copying them).
-    gc.freeze()
+        # The documents live as long as the command: later collections need not walk them (and forked
+        # workers share their pages instead of copying them). Frozen before the collector is back,
+        # whose first pass would otherwise walk every one of them.
+        gc.freeze()
     resources: dict[str, Resource] = {}
     for resource in documents:
         resources.setdefault(resource.address, resource)

@@ -64,6 +64,7 @@ def judge_link(url: str) -> LinkVerdict:
     return LinkVerdict.OK
 
 
+@lru_cache(maxsize=1024)  # a workspace links to a few hosts, and most are not addresses (a ValueError each)
 def _is_private(host: str) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return True

@@ -137,7 +137,16 @@ def _contents(descriptor: int, name: str) -> bytes:
 
 
 def template_files(root: Path) -> list[str]:
-    """Every file below ``root`` that could be a template, by name (for "did you mean" on a missing one)."""
-    names = (path.relative_to(root) for path in root.rglob("*") if path.suffix in TEMPLATE_SUFFIXES)
-    return sorted(name.as_posix() for name in names
-                  if not any(part.startswith(".") for part in name.parts) and (root / name).is_file())
+    """Every file below ``root`` that could be a template, by name (for "did you mean" on a missing one).
+
+    Hidden files and folders are left out, and linked folders are not followed.
+    """
+    found = []
+    for folder, folders, files in os.walk(root):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        relative = os.path.relpath(folder, root)
+        for name in files:
+            if not name.startswith(".") and os.path.splitext(name)[1] in TEMPLATE_SUFFIXES \
+                    and os.path.isfile(os.path.join(folder, name)):
+                found.append(name if relative == "." else f"{relative}/{name}".replace(os.sep, "/"))
+    return sorted(found)
