@@ -322,7 +322,7 @@ def load_text(text: str, display: str) -> tuple[list[Document], list[Diagnostic]
     loader = _PositionLoader(text, display)
     documents: list[Document] = []
     diagnostics: list[Diagnostic] = []
-    check_aliases = _ALIAS.search(text) is not None
+    check_aliases = "*" in text and _ALIAS.search(text) is not None  # the pattern has no prefix to skip to
     try:
         while loader.check_node():
             node = loader.get_node()
