@@ -50,9 +50,11 @@ class TemplateUnreadable(TemplatePathError):
     """The file exists but is too large or not UTF-8 text."""
 
 
-@lru_cache(maxsize=None)  # called for every lookup of every include; the names are few
+@lru_cache(maxsize=None)  # called for every lookup of every include
 def normalise(name: str) -> str:
     """The canonical form of a workspace-relative name (``./a//b`` and ``a/b`` are one file)."""
+    if "\\" not in name and "" not in (parts := name.split("/")) and "." not in parts:
+        return name  # already canonical, as nearly every name is: no path object to build
     return PurePosixPath(name.replace("\\", "/")).as_posix()
 
 
