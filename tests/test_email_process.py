@@ -45,16 +45,50 @@ def test_emails_on_one_template_are_shared_out_and_reported_in_order(tmp_path, m
     assert [(d.code, d.position.line) for d in through_processes] == [("CK405", 3), ("CK405", 27), ("CK405", 51)]
 
 
-def test_each_process_gets_the_emails_whose_template_it_owns_but_no_more_than_its_share(tmp_path):
+def test_each_process_checks_the_emails_it_owns_then_helps_with_what_is_left(tmp_path):
+    """Taken in turn (as two processes would), every email is checked once, each by its
+    template's owner until that owner's list runs out for the other."""
+    import multiprocessing
+
     workspace, _ = load_workspace(many_emails(tmp_path, 40))
     emails = workspace.of_kind("email")
-    shares = email_process._shares(emails, 3)
-    assert sorted(index for share in shares for index in share) == list(range(40))
-    assert max(len(share) for share in shares) == 14
-    assert sum(owner(emails[index].data["template"], 3) == number
-               for number, share in enumerate(shares) for index in share) >= 34
-    same_template = [emails[0]] * 10
-    assert sorted(len(share) for share in email_process._shares(same_template, 3)) == [3, 3, 4]
+    lists = email_process._by_owner(emails, 2)
+    assert sorted(lists[0] + lists[1]) == list(range(40))
+    assert all(owner(emails[index].data["template"], 2) == which for which in (0, 1) for index in lists[which])
+    claims = email_process._Claims(multiprocessing.get_context("fork").Array("i", 2))
+    first, second = claims.batches(emails, 0), claims.batches(emails, 1)
+    taken: list[tuple[int, int]] = []
+    while (batch := next(first, None)) is not None:  # the first process is three times as fast
+        taken += [(0, index) for index in batch]
+        for _ in range(2):
+            taken += [(0, index) for index in next(first, [])]
+        taken += [(1, index) for index in next(second, [])]
+    taken += [(1, index) for batch in second for index in batch]
+    assert sorted(index for _, index in taken) == list(range(40))
+    helped = [index for process, index in taken if index in lists[1 - process]]
+    assert helped and all(index in lists[1] for index in helped)  # only the slower one was helped
+
+
+def test_many_emails_on_one_template_are_shared_by_every_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(email_process, "usable_cores", lambda: 2)
+    emails = "---\n".join(EMAIL.replace("2026-email-test-email", f"2026-email-test{n}-email") for n in range(120))
+    root = write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": emails,
+                                             "templates/mail.mjml": page("<mj-text>Hello</mj-text>")})
+    workspace, _ = load_workspace(root)
+    noted = tmp_path / "pids.txt"  # each check notes the process it ran in
+    from campaignkit.render import checking
+    real = checking.CachedCheck.__call__
+
+    def counted(self, context, email):
+        with noted.open("a") as note:
+            note.write(f"{os.getpid()}\n")
+        return real(self, context, email)
+
+    monkeypatch.setattr(checking.CachedCheck, "__call__", counted)
+    checker = EmailChecker.start(root)
+    assert checker is not None
+    results = checker.check(MergeModel.of(workspace), "inputs", workspace.of_kind("email"))()
+    assert len(results) == 120 and len(set(noted.read_text().split())) == 2
 
 
 def test_processes_given_no_emails_are_stopped(tmp_path, monkeypatch):

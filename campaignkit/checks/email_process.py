@@ -6,12 +6,13 @@ hashing, splitting, compiling its Jinja and parsing its markup. So
 ``check_workspace`` starts one process per core first, each owning the
 template files whose name hashes to it (``owner``). While the command loads
 the workspace, each makes all of that for its own files
-(``TemplateFiles.warm``), at a lower priority, so that loading keeps its core.
-When the emails are known, each process is sent the emails whose template it
-owns, with the merge model, and checks them with what it has made; nothing is
-shared, so nothing is copied between processes. Results come back as (cache
-key, records), as from ``render.parallel``, and the command collects them
-after its other checks.
+(``TemplateFiles.warm``), giving way to the command so that loading keeps its core.
+When the emails are known, they are sent to every process with the merge
+model. Each checks the emails whose template it owns, with what it has made,
+and then helps with the others' that are left (``_Claims``), so that all end
+together. Nothing they made is shared, so nothing is copied between processes.
+Results come back as (cache key, records) by email, and the command collects
+them after its other checks.
 
 Only where processes can be forked and there are two cores or more; elsewhere
 ``start`` returns None and the emails are checked as before.
@@ -24,18 +25,20 @@ import os
 import traceback
 import zlib
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from campaignkit.model import Resource
 from campaignkit.render.merge import MergeModel
 from campaignkit.render.parallel import usable_cores, worker_started
 from campaignkit.render.paths import normalise
 
-#: What a process sends back: each of its emails' (cache key, records), in order.
+#: What the command gets back: each email's (cache key, records), in order.
 Results = list[tuple[str, list]]
-#: How much the processes give way to the command while it loads (``os.nice``).
-_LOWER_PRIORITY = 5
+#: How much the processes give way to the command (``os.nice``): loading keeps its core, and
+#: they share the others; once it waits for them, they have every core.
+_GIVING_WAY = 5
 
 
 def owner(name: str, count: int) -> int:
@@ -55,19 +58,21 @@ class EmailChecker:
         count = usable_cores()
         if "fork" not in multiprocessing.get_all_start_methods() or count < 2:
             return None
-        return cls([_Process(root, index, count) for index in range(count)])
+        context = multiprocessing.get_context("fork")
+        claims = _Claims(context.Array("i", count))
+        return cls([_Process(context, root, index, count, claims) for index in range(count)])
 
     def check(self, merge: MergeModel, inputs: str, emails: Sequence[Resource]) -> Callable[[], Results]:
-        """Sends each process its emails; returns what waits for all results, in order (to be called once)."""
-        shares = _shares(emails, len(self._processes))
-        for process, share in zip(self._processes, shares):
-            process.send((merge, inputs, [emails[index] for index in share]))
+        """Sends the emails to every process; returns what waits for all results, in order (to be called once)."""
+        work = bytes(ForkingPickler.dumps((merge, inputs, list(emails))))  # pickled once for all of them
+        for process in self._processes:
+            process.send(work)
 
         def results() -> Results:
             found: Results = [("", [])] * len(emails)
             try:
-                for process, share in zip(self._processes, shares):
-                    for index, result in zip(share, process.receive()):
+                for process in self._processes:
+                    for index, result in process.receive():
                         found[index] = result
             finally:
                 self.stop()
@@ -81,38 +86,56 @@ class EmailChecker:
             process.stop()
 
 
-def _shares(emails: Sequence[Resource], count: int) -> list[list[int]]:
-    """The indexes of the emails each process checks: those whose template it owns, but no process
-    more than an even share (many emails on one template), the rest to the ones with fewest."""
-    limit = -(-len(emails) // count)
-    shares: list[list[int]] = [[] for _ in range(count)]
-    left: list[int] = []
+class _Claims:
+    """How far each process's list of emails has been taken, shared by all: a process takes a few of
+    its own at a time, then a few of each other's that are left."""
+
+    #: Emails taken at a time: a few milliseconds of work, against a lock taken in microseconds.
+    BATCH = 4
+
+    def __init__(self, taken: Any) -> None:
+        self._taken = taken  # a shared array of ints, one per process
+
+    def batches(self, emails: Sequence[Resource], index: int) -> Iterator[list[int]]:
+        """The indexes of ``emails`` for process ``index`` to check, a batch at a time, until none is left."""
+        lists = _by_owner(emails, len(self._taken))
+        for turn in range(len(lists)):
+            which = (index + turn) % len(lists)
+            while (start := self._take(which)) < len(lists[which]):
+                yield lists[which][start:start + self.BATCH]
+
+    def _take(self, which: int) -> int:
+        with self._taken.get_lock():
+            start = self._taken[which]
+            self._taken[which] = start + self.BATCH
+        return start
+
+
+def _by_owner(emails: Sequence[Resource], count: int) -> list[list[int]]:
+    """The indexes of the emails whose template each process owns (one without a template: any)."""
+    lists: list[list[int]] = [[] for _ in range(count)]
     for index, email in enumerate(emails):
         name = email.data.get("template")
-        share = shares[owner(name, count) if isinstance(name, str) and name else index % count]
-        (share if len(share) < limit else left).append(index)
-    for index in left:
-        min(shares, key=len).append(index)
-    return shares
+        lists[owner(name, count) if isinstance(name, str) and name else index % count].append(index)
+    return lists
 
 
 class _Process:
     """One checking process and the command's end of its pipe."""
 
-    def __init__(self, root: Path, index: int, count: int) -> None:
-        context = multiprocessing.get_context("fork")
+    def __init__(self, context: Any, root: Path, index: int, count: int, claims: _Claims) -> None:
         self._connection, theirs = context.Pipe()
-        self._process = context.Process(target=_serve, args=(root, index, count, theirs, self._connection))
+        self._process = context.Process(target=_serve, args=(root, index, count, claims, theirs, self._connection))
         self._process.start()
         theirs.close()
 
-    def send(self, work: tuple[MergeModel, str, list[Resource]]) -> None:
+    def send(self, work: bytes) -> None:
         try:
-            self._connection.send(work)
+            self._connection.send_bytes(work)
         except OSError:  # it died (killed, out of memory): ``receive`` says so
             pass
 
-    def receive(self) -> Results:
+    def receive(self) -> list[tuple[int, tuple[str, list]]]:
         try:
             outcome = self._connection.recv()
         except EOFError:
@@ -133,14 +156,15 @@ class _Process:
         self._process.join()
 
 
-def _serve(root: Path, index: int, count: int, connection: Connection, commands_end: Connection) -> None:
-    """One process: warm the templates it owns until its emails come, then check them.
+def _serve(root: Path, index: int, count: int, claims: _Claims, connection: Connection,
+           commands_end: Connection) -> None:
+    """One process: warm the templates it owns until the emails come, then check its share.
 
     It closes its copy of the command's end of the pipe, so that the command closing its own
     is seen here as the end of the input.
     """
     worker_started()
-    os.nice(_LOWER_PRIORITY)
+    os.nice(_GIVING_WAY)
     commands_end.close()
     from campaignkit.cache import ResultCache
     from campaignkit.render.checking import CachedCheck
@@ -160,6 +184,7 @@ def _serve(root: Path, index: int, count: int, connection: Connection, commands_
     try:
         check = CachedCheck(files.reads, inputs, ResultCache(root, "emails"))
         context = EmailContext(files, merge)
-        connection.send([check(context, email) for email in emails])  # the collector is off (worker_started)
+        connection.send([(position, check(context, emails[position]))  # the collector is off (worker_started)
+                         for batch in claims.batches(emails, index) for position in batch])
     except Exception:  # noqa: BLE001 - a failure is the command's to report, with where it happened
         connection.send(traceback.format_exc())
