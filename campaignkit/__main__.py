@@ -1,5 +1,5 @@
 """Allows ``python -m campaignkit``."""
 
-from campaignkit.cli import main
+from campaignkit.cli import run
 
-main()
+run()

@@ -204,3 +204,21 @@ def test_a_workspace_inside_another_is_left_to_itself(tmp_path):
     inner = write_workspace(root / "other", BROKEN)
     assert run(root, "validate").exit_code == 0
     assert run(inner, "validate").exit_code == 1
+
+
+def test_the_console_command_flushes_its_report_and_exits_with_the_status(tmp_path):
+    """``python -m campaignkit`` skips freeing what it loaded, but not its output: a report far
+    larger than a pipe's buffer arrives whole, with exit 1, and a reader that stops early gets
+    no complaint on stderr."""
+    files = {f"extra{n}.yaml": f"kind: list\nname: 2026-web-x{n}-list\ntype: static\ntitel: X\n" for n in range(800)}
+    root = write_workspace(tmp_path, files)
+    command = [sys.executable, "-m", "campaignkit", "validate"]
+    result = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and result.stderr == ""
+    assert len(result.stdout) > 65_536
+    assert sum(": CK101 error: " in line for line in result.stdout.splitlines()) == 800
+    assert result.stdout.rstrip().splitlines()[-1].startswith("800 errors")
+    piped = subprocess.run(f"{subprocess.list2cmdline(command)} | head -1", shell=True, cwd=root,
+                           capture_output=True, text=True, timeout=120)
+    assert piped.stdout.count("\n") == 1 and piped.stderr == ""
+    assert subprocess.run([*command[:3], "explain", "CK999"], capture_output=True, text=True).returncode == 1
