@@ -56,14 +56,18 @@ def test_each_process_checks_the_emails_it_owns_then_helps_with_what_is_left(tmp
     assert sorted(lists[0] + lists[1]) == list(range(40))
     assert all(owner(emails[index].data["template"], 2) == which for which in (0, 1) for index in lists[which])
     claims = email_process._Claims(multiprocessing.get_context("fork").Array("i", 2))
-    first, second = claims.batches(emails, 0), claims.batches(emails, 1)
+    first, second = claims.batches(lists, 0), claims.batches(lists, 1)
+
+    def positions(batch: tuple[int, int, int] | None) -> list[int]:
+        return [] if batch is None else lists[batch[0]][batch[1]:batch[2]]
+
     taken: list[tuple[int, int]] = []
     while (batch := next(first, None)) is not None:  # the first process is three times as fast
-        taken += [(0, index) for index in batch]
+        taken += [(0, index) for index in positions(batch)]
         for _ in range(2):
-            taken += [(0, index) for index in next(first, [])]
-        taken += [(1, index) for index in next(second, [])]
-    taken += [(1, index) for batch in second for index in batch]
+            taken += [(0, index) for index in positions(next(first, None))]
+        taken += [(1, index) for index in positions(next(second, None))]
+    taken += [(1, index) for batch in second for index in positions(batch)]
     assert sorted(index for _, index in taken) == list(range(40))
     helped = [index for process, index in taken if index in lists[1 - process]]
     assert helped and all(index in lists[1] for index in helped)  # only the slower one was helped

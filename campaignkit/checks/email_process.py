@@ -64,7 +64,7 @@ class EmailChecker:
 
     def check(self, merge: MergeModel, inputs: str, emails: Sequence[Resource]) -> Callable[[], Results]:
         """Sends the emails to every process; returns what waits for all results, in order (to be called once)."""
-        work = bytes(ForkingPickler.dumps((merge, inputs, list(emails))))  # pickled once for all of them
+        work = bytes(ForkingPickler.dumps(_Work(merge, inputs, emails, len(self._processes))))  # once for all
         for process in self._processes:
             process.send(work)
 
@@ -96,19 +96,37 @@ class _Claims:
     def __init__(self, taken: Any) -> None:
         self._taken = taken  # a shared array of ints, one per process
 
-    def batches(self, emails: Sequence[Resource], index: int) -> Iterator[list[int]]:
-        """The indexes of ``emails`` for process ``index`` to check, a batch at a time, until none is left."""
-        lists = _by_owner(emails, len(self._taken))
+    def batches(self, lists: list[list[int]], index: int) -> Iterator[tuple[int, int, int]]:
+        """For process ``index``, batches of the emails to check, as (whose list, start, end), its
+        own list first, until none is left."""
         for turn in range(len(lists)):
             which = (index + turn) % len(lists)
             while (start := self._take(which)) < len(lists[which]):
-                yield lists[which][start:start + self.BATCH]
+                yield which, start, min(start + self.BATCH, len(lists[which]))
 
     def _take(self, which: int) -> int:
         with self._taken.get_lock():
             start = self._taken[which]
             self._taken[which] = start + self.BATCH
         return start
+
+
+class _Work:
+    """What every process is sent: the merge model, the hash of the fields and vars, and the emails
+    by owner. Each owner's emails are pickled apart, so that a process unpickles its own and only
+    those of others it helps with."""
+
+    def __init__(self, merge: MergeModel, inputs: str, emails: Sequence[Resource], count: int) -> None:
+        self.merge = merge
+        self.inputs = inputs
+        self.positions = _by_owner(emails, count)  # for each owner, where its emails stand in ``emails``
+        self._packed = [bytes(ForkingPickler.dumps([emails[index] for index in owned])) for owned in self.positions]
+        self._unpacked: dict[int, list[Resource]] = {}
+
+    def emails_of(self, which: int) -> list[Resource]:
+        if which not in self._unpacked:
+            self._unpacked[which] = ForkingPickler.loads(self._packed[which])
+        return self._unpacked[which]
 
 
 def _by_owner(emails: Sequence[Resource], count: int) -> list[list[int]]:
@@ -178,13 +196,13 @@ def _serve(root: Path, index: int, count: int, claims: _Claims, connection: Conn
         if owner(name, count) == index:
             files.warm(name)
     try:
-        merge, inputs, emails = connection.recv()
+        work: _Work = connection.recv()
     except EOFError:  # the command ended first (no emails, or a failure)
         return
     try:
-        check = CachedCheck(files.reads, inputs, ResultCache(root, "emails"))
-        context = EmailContext(files, merge)
-        connection.send([(position, check(context, emails[position]))  # the collector is off (worker_started)
-                         for batch in claims.batches(emails, index) for position in batch])
+        check = CachedCheck(files.reads, work.inputs, ResultCache(root, "emails"))
+        context = EmailContext(files, work.merge)
+        connection.send([(work.positions[which][at], check(context, work.emails_of(which)[at]))  # no collector
+                         for which, start, end in claims.batches(work.positions, index) for at in range(start, end)])
     except Exception:  # noqa: BLE001 - a failure is the command's to report, with where it happened
         connection.send(traceback.format_exc())
