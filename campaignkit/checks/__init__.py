@@ -33,7 +33,7 @@ class Scope:
 
     workspace: Workspace
     sound: tuple[Resource, ...]
-    email_checker: EmailChecker | None = None  # the process started to check the emails, if any
+    email_checker: EmailChecker | None = None  # the processes started to check the emails, if any
 
     def of_kind(self, kind: str) -> list[Resource]:
         return self._by_kind.get(kind, [])
@@ -162,7 +162,7 @@ def _load_checks() -> None:
 
 def validate(workspace: Workspace, email_checker: EmailChecker | None = None) -> list[Diagnostic]:
     """Every schema and semantic diagnostic for a loaded workspace, in file order (the emails
-    checked on ``email_checker``'s process, when one was started)."""
+    checked by ``email_checker``'s processes, when they were started)."""
     from campaignkit.checks.schema import CONFIG_SCHEMA, schema_diagnostics
 
     config = workspace.config
@@ -182,7 +182,7 @@ def check_workspace(root) -> tuple[Workspace, list[Diagnostic]]:
     from campaignkit.checks.email_process import EmailChecker
     from campaignkit.workspace import load_workspace
 
-    email_checker = EmailChecker.start(root)  # it reads the templates while the workspace loads
+    email_checker = EmailChecker.start(root)  # they read the templates while the workspace loads
     try:
         workspace, diagnostics = load_workspace(root)
         diagnostics.extend(validate(workspace, email_checker))

@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterator, Sequence
 from campaignkit.model import Resource
 from campaignkit.render.merge import MergeModel
 from campaignkit.render.parallel import usable_cores, worker_started
-from campaignkit.render.paths import normalise
+from campaignkit.render.paths import normalise, walk_template_files
 
 #: What the command gets back: each email's (cache key, records), in order.
 Results = list[tuple[str, list]]
@@ -190,7 +190,7 @@ def _serve(root: Path, index: int, count: int, claims: _Claims, connection: Conn
     from campaignkit.render.reads import TemplateReads
 
     files = TemplateFiles(TemplateReads(root))
-    for name in files.template_files():
+    for name in walk_template_files(root):  # a large tree of other files is left as soon as the emails come
         if connection.poll():
             break
         if owner(name, count) == index:

@@ -138,12 +138,13 @@ class TemplateFiles:
 
     def warm(self, name: str) -> None:
         """Makes, for the template file ``name``, what checking an email that reads it asks for first:
-        its hash, and for MJML and text its Jinja and markup, read as an email's body or text part."""
-        self.reads.file(name)
+        for MJML and text, its hash, its Jinja and its markup, read as an email's body or text part."""
         if name.endswith(".mjml"):
+            self.reads.file(name)
             self.compiled(name, True)
             self.markup(name, False)
         elif name.endswith(".txt"):
+            self.reads.file(name)
             self.compiled(name, False)
 
     def template_files(self) -> list[str]:

@@ -17,6 +17,7 @@ import re
 import stat
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import Iterator
 
 from campaignkit.model import TEMPLATE_SUFFIXES
 
@@ -139,16 +140,19 @@ def _contents(descriptor: int, name: str) -> bytes:
 
 
 def template_files(root: Path) -> list[str]:
-    """Every file below ``root`` that could be a template, by name (for "did you mean" on a missing one).
+    """Every file below ``root`` that could be a template, by name (for "did you mean" on a missing one)."""
+    return sorted(walk_template_files(root))
+
+
+def walk_template_files(root: Path) -> Iterator[str]:
+    """The files ``template_files`` lists, as they are found (a folder at a time, in no set order).
 
     Hidden files and folders are left out, and linked folders are not followed.
     """
-    found = []
     for folder, folders, files in os.walk(root):
         folders[:] = [name for name in folders if not name.startswith(".")]
         relative = os.path.relpath(folder, root)
         for name in files:
             if not name.startswith(".") and os.path.splitext(name)[1] in TEMPLATE_SUFFIXES \
                     and os.path.isfile(os.path.join(folder, name)):
-                found.append(name if relative == "." else f"{relative}/{name}".replace(os.sep, "/"))
-    return sorted(found)
+                yield name if relative == "." else f"{relative}/{name}".replace(os.sep, "/")
