@@ -95,14 +95,20 @@ def test_many_emails_on_one_template_are_shared_by_every_process(tmp_path, monke
     assert len(results) == 120 and len(set(noted.read_text().split())) == 2
 
 
-def test_processes_given_no_emails_are_stopped(tmp_path, monkeypatch):
-    monkeypatch.setattr(email_process, "usable_cores", lambda: 2)
+def test_processes_given_no_emails_end_when_the_command_closes_its_pipes(tmp_path, monkeypatch):
+    """Each closes the pipe ends it was forked with, so the command closing its own is the end of
+    the input for every one of them: they return, rather than wait to be killed."""
+    monkeypatch.setattr(email_process, "usable_cores", lambda: 3)
     checker = EmailChecker.start(many_emails(tmp_path, 3))
     assert checker is not None
     processes = [each._process for each in checker._processes]
-    assert len(processes) == 2 and all(process.is_alive() for process in processes)
+    assert len(processes) == 3 and all(process.is_alive() for process in processes)
+    for each in checker._processes:
+        each._connection.close()
+    for process in processes:
+        process.join(timeout=10)
+    assert [process.exitcode for process in processes] == [0, 0, 0]
     checker.stop()
-    assert not any(process.is_alive() for process in processes)
 
 
 def test_a_process_that_died_is_a_clear_error(tmp_path, monkeypatch):

@@ -60,7 +60,11 @@ class EmailChecker:
             return None
         context = multiprocessing.get_context("fork")
         claims = _Claims(context.Array("i", count))
-        return cls([_Process(context, root, index, count, claims) for index in range(count)])
+        pipes = [context.Pipe() for _ in range(count)]  # (the command's end, the process's end) for each
+        processes = [_Process(context, root, index, claims, pipes) for index in range(count)]
+        for _, theirs in pipes:
+            theirs.close()
+        return cls(processes)
 
     def check(self, merge: MergeModel, inputs: str, emails: Sequence[Resource]) -> Callable[[], Results]:
         """Sends the emails to every process; returns what waits for all results, in order (to be called once)."""
@@ -141,11 +145,11 @@ def _by_owner(emails: Sequence[Resource], count: int) -> list[list[int]]:
 class _Process:
     """One checking process and the command's end of its pipe."""
 
-    def __init__(self, context: Any, root: Path, index: int, count: int, claims: _Claims) -> None:
-        self._connection, theirs = context.Pipe()
-        self._process = context.Process(target=_serve, args=(root, index, count, claims, theirs, self._connection))
+    def __init__(self, context: Any, root: Path, index: int, claims: _Claims,
+                 pipes: list[tuple[Connection, Connection]]) -> None:
+        self._connection = pipes[index][0]
+        self._process = context.Process(target=_serve, args=(root, index, claims, pipes))
         self._process.start()
-        theirs.close()
 
     def send(self, work: bytes) -> None:
         try:
@@ -174,16 +178,20 @@ class _Process:
         self._process.join()
 
 
-def _serve(root: Path, index: int, count: int, claims: _Claims, connection: Connection,
-           commands_end: Connection) -> None:
-    """One process: warm the templates it owns until the emails come, then check its share.
+def _serve(root: Path, index: int, claims: _Claims, pipes: list[tuple[Connection, Connection]]) -> None:
+    """Process ``index``: warm the templates it owns until the emails come, then check its share.
 
-    It closes its copy of the command's end of the pipe, so that the command closing its own
-    is seen here as the end of the input.
+    It closes the copies of the other ends of every pipe that it was forked with, so that the
+    command closing its end is seen here as the end of the input, and this one ending as EOF there.
     """
     worker_started()
     os.nice(_GIVING_WAY)
-    commands_end.close()
+    connection = pipes[index][1]
+    for number, (commands, processes) in enumerate(pipes):
+        commands.close()
+        if number != index:
+            processes.close()
+    count = len(pipes)
     from campaignkit.cache import ResultCache
     from campaignkit.render.checking import CachedCheck
     from campaignkit.render.context import EmailContext, TemplateFiles
