@@ -115,8 +115,9 @@ class Shape:
 class ShapeCache:
     """Compilations by skeleton, and for each skeleton the string literals its code keeps written out."""
 
-    shapes: dict[str, Shape] = field(default_factory=dict)
-    kept: dict[str, frozenset[int]] = field(default_factory=dict)
+    #: By skeleton and the string literals written out in it (compiling writes them back in).
+    shapes: dict[tuple[str, tuple[str, ...]], Shape] = field(default_factory=dict)
+    kept: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -154,11 +155,13 @@ def analyse(environment: Environment, source: str, pieces: list[Piece], name: st
     cache = shapes if shapes is not None else ShapeCache()
     tree = None
     if marked.quoted and marked.text not in cache.kept:
-        tree, cache.kept[marked.text] = _literals_kept(environment, marked)
-    text = marked.keeping(cache.kept[marked.text]) if marked.quoted else marked.text
-    shape = cache.shapes.get(text)
-    if shape is None:
-        shape = cache.shapes[text] = shape_of(environment, text, tree)
+        tree, kept = _literals_kept(environment, marked)
+        cache.kept[marked.text] = tuple(sorted(kept))
+    kept_marks = cache.kept[marked.text] if marked.quoted else ()
+    key = (marked.text, tuple(marked.quoted[mark] for mark in kept_marks))
+    shape = cache.shapes.get(key)
+    if shape is None:  # the text is written out only to compile it
+        shape = cache.shapes[key] = shape_of(environment, marked.keeping(kept_marks), tree)
     return Analysis(shape, source, marked, name)
 
 
