@@ -160,7 +160,7 @@ class _Process:
     def receive(self) -> list[tuple[int, tuple[str, list]]]:
         try:
             outcome = self._connection.recv()
-        except EOFError:
+        except (EOFError, ConnectionResetError):  # reset: it died with what was sent to it unread
             outcome = "the process checking emails stopped without a result"
         if isinstance(outcome, str):
             raise RuntimeError(f"checking the emails failed:\n{outcome}")
