@@ -10,6 +10,7 @@ import pytest
 from campaignkit.checks import check_workspace, email_process, validate
 from campaignkit.checks.email_process import EmailChecker, owner
 from campaignkit.diagnostics import Diagnostic
+from campaignkit.errors import UserError
 from campaignkit.render.merge import MergeModel
 from campaignkit.workspace import load_workspace
 from tests.test_render_checks import EMAIL, EXTRA_FIELDS, many_emails, page
@@ -121,7 +122,7 @@ def test_a_process_that_died_is_a_clear_error(tmp_path, monkeypatch):
     os.kill(killed.pid, signal.SIGKILL)
     killed.join()
     results = checker.check(MergeModel.of(workspace), "inputs", workspace.of_kind("email"))
-    with pytest.raises(RuntimeError, match="stopped without a result"):
+    with pytest.raises(UserError, match="stopped before it finished"):
         results()
     assert not any(each._process.is_alive() for each in checker._processes)
 

@@ -29,6 +29,7 @@ from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
+from campaignkit.errors import UserError
 from campaignkit.model import Resource
 from campaignkit.render.merge import MergeModel
 from campaignkit.render.parallel import usable_cores, worker_started
@@ -158,10 +159,12 @@ class _Process:
             pass
 
     def receive(self) -> list[tuple[int, tuple[str, list]]]:
+        """Its results; a ``UserError`` if it was killed, the error it met (with its traceback) if it failed."""
         try:
             outcome = self._connection.recv()
         except (EOFError, ConnectionResetError):  # reset: it died with what was sent to it unread
-            outcome = "the process checking emails stopped without a result"
+            raise UserError("a process checking the emails stopped before it finished (was it killed, or out "
+                            "of memory?); run the command again") from None
         if isinstance(outcome, str):
             raise RuntimeError(f"checking the emails failed:\n{outcome}")
         return outcome
