@@ -1,7 +1,7 @@
 """Email checks: every email renders, merges only declared names and passes the content rules.
 
 The work is done by ``campaignkit.render``; this module runs it for each
-email, on the process ``validate`` started for it (``email_process``) or on
+email, on the processes ``validate`` started for them (``email_process``) or on
 workers forked here, and caches each email's result under a hash of everything
 it depends on (``render.checking.CachedCheck``), because rendering is the most
 expensive step of ``validate``.
@@ -51,7 +51,7 @@ def checked_emails(workspace: Workspace, emails: Sequence[Resource]) -> list[lis
 def start_checking(workspace: Workspace, emails: Sequence[Resource], checker: EmailChecker | None = None
                    ) -> Callable[[], list[list[Diagnostic]]]:
     """Starts ``checked_emails`` and returns what waits for its results: on ``checker``'s
-    process when given (see ``email_process``), else on worker processes forked now.
+    processes when given (see ``email_process``), else on worker processes forked now.
 
     The workers also work out the cache keys and look them up, so that a warm run's
     hashing of templates runs on every core while ``validate`` runs its other checks.
