@@ -58,11 +58,6 @@ class ResultCache:
             return {}
         return data if isinstance(data, dict) else {}
 
-    @property
-    def empty(self) -> bool:
-        """Whether nothing was cached (a first run, or a cache that could not be read)."""
-        return not self._old
-
     def get(self, key: str) -> Any | None:
         value = self._old.get(key)
         if value is not None:

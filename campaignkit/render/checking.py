@@ -5,7 +5,6 @@ Importing this module registers the checks (``rules_*``).
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Any, Sequence
 
 from campaignkit.cache import ResultCache, digest
@@ -15,7 +14,6 @@ from campaignkit.render import rules_content, rules_mjml, rules_templates  # noq
 from campaignkit.render.analysis import gather
 from campaignkit.render.context import EmailContext
 from campaignkit.render.parallel import map_emails
-from campaignkit.render.paths import template_files
 from campaignkit.render.reads import UNREADABLE, TemplateReads
 from campaignkit.render.registry import EMAIL_CHECKS, email_check_docs
 
@@ -50,13 +48,13 @@ class CachedCheck:
         self.cache = cache
 
     def __call__(self, context: EmailContext, email: Resource) -> tuple[str, list]:
-        key = self.key(email)
+        key = self.key(context, email)
         records = self.cache.get(key)
         if records is None:
             records = [to_record(d) for d in check_email(context, email)]
         return key, records
 
-    def key(self, email: Resource) -> str:
+    def key(self, context: EmailContext, email: Resource) -> str:
         """A hash of everything the email's checks read.
 
         That is its own templates, not all of them, so that editing one template re-checks
@@ -64,14 +62,10 @@ class CachedCheck:
         told the closest existing name, so its key names every template file there is.
         """
         templates = self.reads.of(email)
-        others = self._template_files if UNREADABLE in templates.values() else None
+        others = context.files.template_files() if UNREADABLE in templates.values() else None
         # Positions are part of the result, so where the document's keys stand is part of the key.
         return digest(self.inputs, email.address, email.attributes, email.position,
                       getattr(email.data, "marks", None), templates, others)
-
-    @cached_property
-    def _template_files(self) -> list[str]:
-        return template_files(self.reads.root)
 
 
 __all__ = ["EMAIL_CHECKS", "CachedCheck", "check_email", "check_emails", "email_check_docs", "sample_prospect"]

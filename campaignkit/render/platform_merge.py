@@ -116,11 +116,6 @@ def render_for_platform(context: EmailContext, email: Resource, values: dict[str
         raise failure.user_error(email) from None
 
 
-def languages_in_use(workspace: Workspace) -> frozenset[str]:
-    """The merge languages some environment of ``workspace`` sends emails in."""
-    return frozenset(env.target for env in workspace.config.environments.values()) & LANGUAGES
-
-
 @dataclass(frozen=True)
 class Inexpressible:
     """A merge name used where a platform's merge tag cannot stand: ``how`` says what the template does."""
