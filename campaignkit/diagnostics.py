@@ -61,9 +61,9 @@ def warning(code: str, message: str, position: Position, **extra) -> Diagnostic:
     return Diagnostic(code, Severity.WARNING, message, position, **extra)
 
 
-def closest(name: str, candidates: Iterable[str]) -> str | None:
-    """The candidate most like ``name``, if any is close enough to be a typo."""
-    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+def closest(name: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The candidate most like ``name``, if any is close enough (``cutoff``) to be a typo."""
+    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=cutoff)
     return matches[0] if matches else None
 
 

@@ -301,8 +301,9 @@ def csv_population(world: World, program: str, path: Path) -> list[Cohort]:
         raise UserError(f"{path}: column '{unknown[0]}' is not a field{did_you_mean(closest(unknown[0], known))}")
     answers = _Answers(world)
     grouped: dict[tuple, tuple[dict[str, Any], int]] = {}
+    known: dict[tuple[str, str], Any] = {}
     for line, text in rows:
-        row = _typed_row(world, text, f"{path}:{line}")
+        row = _typed_row(world, text, f"{path}:{line}", known)
         key = tuple(sorted((name, answers(name, value)) for name, value in row.items() if value != ""))
         first, count = grouped.get(key, (row, 0))
         grouped[key] = (first, count + 1)
@@ -328,35 +329,44 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     return columns, rows
 
 
-def _typed_row(world: World, row: dict[str, str], where: str) -> dict[str, Any]:
-    """A CSV row with each field's value read as its field's type: a number field's ``500`` is
-    the number 500 (``employees >= 200``), a text field's ``01234`` stays text. A value that does
-    not fit its field (``many`` employees, a country not among an enum's values) is a ``UserError``
-    at its line, as it would be in a campaign test's prospect."""
+def _typed_row(world: World, row: dict[str, str], where: str, known: dict[tuple[str, str], Any]) -> dict[str, Any]:
+    """A CSV row with each value read as its column says (``_typed_value``); ``known`` keeps the
+    values already read by column and text, since a large CSV repeats them."""
     typed: dict[str, Any] = {}
     for column, text in row.items():
-        if column == "score":
-            if not re.fullmatch(r"\s*-?\d+\s*", text or "0"):
-                raise UserError(f"{where}: score: {text!r} is not a whole number")
-            typed[column] = int(text or "0")
-            continue
-        if column == "opted_out":
-            if text.strip().lower() not in ("", "true", "false"):
-                raise UserError(f"{where}: opted_out: {text!r} is not true or false")
-            typed[column] = text.strip().lower() == "true"
-            continue
-        if column == "lists":
-            typed[column] = lists = frozenset(_split(text))
-            for address in sorted(lists - set(world.lists)):
-                raise UserError(f"{where}: lists: {address} is not a list of the workspace"
-                                f"{did_you_mean(closest(address, world.lists))}")
-            continue
-        field = world.fields.get(column)
-        typed[column] = value = _typed(field.get("type", "text"), text) if field is not None else text
-        problem = misfit(field, value) if field is not None and text != "" else None
-        if problem:
-            raise UserError(f"{where}: {column}: {problem}")
+        if (column, text) not in known:
+            known[column, text] = _typed_value(world, column, text, where)
+        typed[column] = known[column, text]
     return typed
+
+
+def _typed_value(world: World, column: str, text: str, where: str) -> Any:
+    """One CSV value read as its field's type: a number field's ``500`` is the number 500
+    (``employees >= 200``), a text field's ``01234`` stays text. A value that does not fit its
+    field (``many`` employees, a country not among an enum's values) is a ``UserError`` at its
+    line, as it would be in a campaign test's prospect."""
+    if column == "score":
+        if not re.fullmatch(r"\s*-?\d+\s*", text or "0"):
+            raise UserError(f"{where}: score: {text!r} is not a whole number")
+        return int(text or "0")
+    if column == "opted_out":
+        if text.strip().lower() not in ("", "true", "false"):
+            raise UserError(f"{where}: opted_out: {text!r} is not true or false")
+        return text.strip().lower() == "true"
+    if column == "lists":
+        lists = frozenset(_split(text))
+        for address in sorted(lists.difference(world.lists)):
+            raise UserError(f"{where}: lists: {address} is not a list of the workspace"
+                            f"{did_you_mean(closest(address, world.lists))}")
+        return lists
+    field = world.fields.get(column)
+    if field is None:
+        return text
+    value = _typed(field.get("type", "text"), text)
+    problem = misfit(field, value) if text != "" else None
+    if problem:
+        raise UserError(f"{where}: {column}: {problem}")
+    return value
 
 
 def _typed(field_type: str, text: str) -> Any:

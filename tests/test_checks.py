@@ -124,6 +124,14 @@ def test_a_loop_that_takes_no_time_is_reported(tmp_path, steps, lines):
     assert len(diagnostics) == 1 and diagnostics[0].position.line in lines, diagnostics
 
 
+def test_every_separate_loop_that_takes_no_time_is_reported(tmp_path):
+    program = PROGRAM.replace("no: done}", "no: hot}").replace(
+        "handoff: {assign: queue.sales, next: done}",
+        "handoff: {assign: queue.sales, next: again}\n  again: {add_tag: again, next: handoff}")
+    diagnostics = [d for d in diagnose(tmp_path, {"program.yaml": program}) if d.code == "CK504"]
+    assert sorted(d.position.line for d in diagnostics) == [11, 12], diagnostics
+
+
 def test_values_that_fit_their_field_are_fine_and_partial_matches_are_not_judged(tmp_path):
     rules = ("rules:\n  - {field: field.industry, op: eq, value: SOFTWARE}\n  - {field: field.industry, op: contains, "
              "value: soft}\n  - {field: field.employees, op: gte, value: 200}\n")

@@ -11,7 +11,6 @@ pattern selects.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
@@ -96,9 +95,8 @@ def no_match(cases: list[TestCase], pattern: str, shown: int = 10) -> str:
     candidates = {" ".join(words[i:i + size]) for words in (c.name.casefold().split() for c in cases)
                   for i in range(len(words) - size + 1)}
     # Stricter than ``closest``: a short pattern is too near too many short words ('nomatch', 'not').
-    close = [] if any(ch in pattern for ch in "*?[") else \
-        difflib.get_close_matches(pattern.casefold(), sorted(candidates), n=1, cutoff=0.8)
-    suggestion = close[0] if close else None
+    suggestion = None if any(ch in pattern for ch in "*?[") else \
+        closest(pattern.casefold(), sorted(candidates), cutoff=0.8)
     if suggestion:
         return f"no test matches '{pattern}'{did_you_mean(suggestion)}"
     names = [f"'{c.name}'" for c in cases[:shown]]

@@ -20,7 +20,7 @@ from campaignkit.engine.durations import parse_duration
 from campaignkit.engine.grading import grade_of
 from campaignkit.engine.program import NOT_ENDED_PHASES, OUTSIDE_PHASES, STOPPED, Run
 from campaignkit.engine.prospect import Prospect
-from campaignkit.engine.scoring import decay, note_mql
+from campaignkit.engine.scoring import begin, decay
 from campaignkit.engine.world import World
 
 DEFAULT_UNTIL = "90d"
@@ -108,6 +108,7 @@ def play(world: World, case: TestCase, until: datetime) -> Outcome:
     events, after_send = _events(case)
     trace = Trace(case.zone)
     if case.program is None:
+        begin(world, prospect, case.start)
         for event in (e for e in events if e.at <= until):
             decay(world, prospect, event.at)
             apply_event(world, prospect, event)
@@ -126,7 +127,6 @@ def initial_prospect(world: World, case: TestCase) -> Prospect:
     lists = set(given["lists"]) if "lists" in given else _default_lists(world, case)
     prospect = Prospect(fields=fields, score=given.get("score", 0), lists=lists, tags=set(given.get("tags", ())),
                         opted_out=given.get("opted_out", False), pinned_grade=given.get("grade"))
-    note_mql(world, prospect, case.start)
     return prospect
 
 

@@ -7,11 +7,10 @@ shows when prospects get stuck. These checks find all of that from the files.
 
 from __future__ import annotations
 
-from graphlib import CycleError, TopologicalSorter
 from zoneinfo import available_timezones
 from typing import Iterator
 
-from campaignkit.checks import Scope, check
+from campaignkit.checks import Scope, check, cycles
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
 from campaignkit.engine.schedule import known_time_zone
 from campaignkit.model import Resource
@@ -91,10 +90,7 @@ def no_cycle_without_wait(scope: Scope) -> Iterator[Diagnostic]:
     Use instead: put a `wait: 7d` step in the loop.
     """
     for program, graph in _programs(scope):
-        try:
-            TopologicalSorter(graph.instant_branches()).prepare()
-        except CycleError as exc:
-            cycle = exc.args[1]
+        for cycle in cycles(graph.instant_branches()):
             yield error("CK504", f"{program.address}: steps {' -> '.join(cycle)} form a loop that takes no time "
                         "(no wait, or a trigger's yes); add a wait step to the loop",
                         program.position_of("steps", cycle[0]))

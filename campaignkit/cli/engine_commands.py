@@ -16,7 +16,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
-from campaignkit.campaign_tests.cases import load_tests, matching, no_match
+from campaignkit.campaign_tests.cases import MAX_RUN, load_tests, matching, no_match
 from campaignkit.campaign_tests.runner import run_test
 from campaignkit.campaign_tests.report import render_result, summary
 from campaignkit.cli import main
@@ -59,7 +59,7 @@ def test_command(pattern: str | None) -> None:
 @click.argument("program")
 @click.option("--prospects", default="10000", show_default=True, metavar="N|FILE",
               help="How many synthetic prospects (drawn from the personas), or a CSV file of real ones.")
-@click.option("--days", type=click.IntRange(1, 3650), default=90, show_default=True, help="How long to run.")
+@click.option("--days", type=click.IntRange(1, MAX_RUN.days), default=90, show_default=True, help="How long to run.")
 @click.option("--seed", type=int, default=1, show_default=True, help="The same seed gives the same result.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people; json for tools (documented in docs/engine.md).")

@@ -20,7 +20,7 @@ from campaignkit.engine.conditions import ACTIVITY_TARGET, is_member, rule_holds
 from campaignkit.engine.durations import parse_duration
 from campaignkit.engine.prospect import Prospect
 from campaignkit.engine.schedule import Schedule
-from campaignkit.engine.scoring import add_points, decay, note_mql
+from campaignkit.engine.scoring import add_points, begin, decay
 from campaignkit.engine.world import World
 from campaignkit.errors import UserError
 from campaignkit.program_graph import EMAIL_TRIGGERS, graph_of, step_action, step_kind
@@ -76,15 +76,7 @@ class Run:
         self.since: datetime | None = None
         self.sent_at: dict[str, datetime] = {}
         self.forks: list[Run] = []
-        self._begin(self.due)
-
-    def _begin(self, start: datetime) -> None:
-        """The prospect's state at the start counts from the start: a prospect that is already an
-        MQL is one from now, and one that has done nothing yet has been inactive since now (so
-        that decay reaches a silent prospect as it does one that was active once)."""
-        if self.prospect.last_active is None:
-            self.prospect.last_active = start
-        note_mql(self.world, self.prospect, start)
+        begin(self.world, self.prospect, self.due)
 
     # --- the two clocks -------------------------------------------------------------------------
 

@@ -31,6 +31,15 @@ def add_points(world: World, prospect: Prospect, points: int, now: datetime) -> 
     note_mql(world, prospect, now)
 
 
+def begin(world: World, prospect: Prospect, start: datetime) -> None:
+    """The prospect's state at the start of a run counts from the start: a prospect that is already
+    an MQL is one from now, and one that has done nothing yet has been inactive since now (so
+    that decay reaches a silent prospect as it does one that was active once)."""
+    if prospect.last_active is None:
+        prospect.last_active = start
+    note_mql(world, prospect, start)
+
+
 def note_mql(world: World, prospect: Prospect, now: datetime) -> None:
     """Records when the prospect first meets the MQL threshold (score and grade)."""
     if prospect.mql_at is None and is_mql(world, prospect):
@@ -49,7 +58,7 @@ def decay(world: World, prospect: Prospect, now: datetime) -> None:
     Decay is a repeating rule ("inactive 30 days: -20"), so each further
     period of silence takes off the points again; an activity restarts the count.
     Silence counts from the start of the run for a prospect that has done nothing
-    yet (``Run`` sets ``last_active``): otherwise one page view would cost a
+    yet (``begin`` sets ``last_active``): otherwise one page view would cost a
     prospect more points than never showing up at all.
     """
     if not world.decay or prospect.last_active is None:
