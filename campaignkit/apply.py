@@ -25,6 +25,7 @@ from graphlib import TopologicalSorter
 from typing import Callable, Sequence
 
 from campaignkit.plan import Action, Change, Drift, Plan
+from campaignkit.plan.changes import count_changes
 from campaignkit.plan.refresh import as_found
 from campaignkit.state import State, StateEntry, StateStore
 from campaignkit.targets import ObjectNotFound, RemoteObject, Target, TargetError
@@ -62,13 +63,13 @@ class ApplyReport:
 
     @property
     def summary(self) -> str:
-        """Counted as the plan counts: a change made wholly by hand is no resource added, changed or destroyed."""
-        sent = [o.change for o in self.of(Status.APPLIED) if not o.change.manual]
-        added = sum(c.action in (Action.CREATE, Action.REPLACE) for c in sent)
-        changed = sum(c.action is Action.UPDATE for c in sent)
-        destroyed = sum(c.action in (Action.DELETE, Action.REPLACE) for c in sent)
-        counts = f"{added} added, {changed} changed, {destroyed} destroyed"
-        by_hand = f" {len(self.manual)} manual (recorded; to do by hand)." if self.manual else ""
+        """Counted as the plan counts (``count_changes``)."""
+        applied = [o.change for o in self.of(Status.APPLIED)]
+        counts = (f"{count_changes(applied, Action.CREATE, Action.REPLACE)} added, "
+                  f"{count_changes(applied, Action.UPDATE)} changed, "
+                  f"{count_changes(applied, Action.DELETE, Action.REPLACE)} destroyed")
+        manual = len(self.manual)
+        by_hand = f" {manual} manual (recorded; to do by hand)." if manual else ""
         if self.ok:
             return f"Apply complete! Resources: {counts}.{by_hand}"
         failed, skipped = len(self.of(Status.FAILED)), len(self.of(Status.NOT_TRIED))

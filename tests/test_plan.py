@@ -342,3 +342,16 @@ def test_editing_one_template_renders_only_the_emails_that_read_it_again(tmp_pat
     result = CliRunner().invoke(main, ["--chdir", str(root), "plan"])
     assert result.exit_code == 0 and "1 to change" in result.output, result.output
     assert rendered == ["email.2026-email-test1-email"]
+
+
+def test_bodies_with_nothing_left_to_render_make_no_renderer(small_workspace):
+    """Every body cached (or none asked for): the renderer's Jinja environments are never made."""
+    from campaignkit.plan.content import EmailBodies
+    from campaignkit.workspace import load_workspace
+
+    workspace, _ = load_workspace(small_workspace)
+    bodies = EmailBodies(workspace)
+    bodies.render_all([])
+    assert "_context" not in vars(bodies._renderer)
+    bodies.render_all(workspace.of_kind("email")[:1])
+    assert "_context" in vars(bodies._renderer)

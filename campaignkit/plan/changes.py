@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, Iterable
 
 from campaignkit.plan.diff import FieldChange
 from campaignkit.state import Finding
@@ -94,6 +94,12 @@ class Drift:
     remote_name: str = ""
 
 
+def count_changes(changes: Iterable[Change], *actions: Action) -> int:
+    """How many of ``changes`` do one of ``actions`` on the target: a change made wholly by hand
+    (``manual``) adds, changes or destroys nothing there."""
+    return sum(1 for c in changes if c.action in actions and not c.manual)
+
+
 @dataclass(frozen=True)
 class Plan:
     environment: str
@@ -111,7 +117,7 @@ class Plan:
     targets: tuple[str, ...] = ()
 
     def count(self, *actions: Action) -> int:
-        return sum(1 for c in self.changes if c.action in actions and not c.manual)
+        return count_changes(self.changes, *actions)
 
     @property
     def to_add(self) -> int:

@@ -80,6 +80,8 @@ class EmailBodies:
         if self._renderer is None:
             return  # a renderer given for a test: ``bodies`` renders them one by one
         missing = [email for email in emails if email.address not in self._rendered]
+        if not missing:
+            return  # nothing to render: the renderer (and Jinja) is not even made
         for email, content in zip(missing, self._renderer.many(missing)):
             self._rendered[email.address] = content
 

@@ -187,13 +187,10 @@ def _entry(row: Sequence[Any], location: str) -> StateEntry:
     """The entry a row records; a row edited by hand into something else is refused, naming the column."""
     address, kind, name, target_id, attributes, digest, depends_on, protected, findings = row
     try:
-        attributes = _decode(attributes, f"the attributes recorded for {address}", "an object",
-                             lambda v: isinstance(v, dict))
-        depends_on = _decode(depends_on, f"the dependencies recorded for {address}", "a list of addresses",
-                             lambda v: isinstance(v, list) and all(isinstance(a, str) for a in v))
-        records = None if findings is None else _decode(
-            findings, f"the check findings recorded for {address}", "a list of findings",
-            lambda v: isinstance(v, list) and all(map(_is_finding, v)))
+        attributes = _decode(attributes, address, "attributes", "an object", _is_object)
+        depends_on = _decode(depends_on, address, "dependencies", "a list of addresses", _is_addresses)
+        records = None if findings is None else _decode(findings, address, "check findings", "a list of findings",
+                                                        _is_findings)
     except ValueError as exc:
         raise StateFormatError(f"{location} is not a valid campaignkit state: {exc}; "
                                "restore the state from a backup") from None
@@ -201,15 +198,28 @@ def _entry(row: Sequence[Any], location: str) -> StateEntry:
     return StateEntry(address, kind, name, target_id, attributes, digest, tuple(depends_on), bool(protected), checks)
 
 
-def _decode(text: Any, what: str, expected: str, fits: Callable[[Any], bool]) -> Any:
-    """The JSON value of a column, or a ``ValueError`` saying what is wrong with it."""
+def _decode(text: Any, address: str, part: str, expected: str, fits: Callable[[Any], bool]) -> Any:
+    """The JSON value of a column, or a ``ValueError`` saying what is wrong with it (the message made
+    only then: every row of every read comes through here)."""
     try:
         value = json.loads(text)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{what} are not valid JSON ({exc})") from None
+        raise ValueError(f"the {part} recorded for {address} are not valid JSON ({exc})") from None
     if not fits(value):
-        raise ValueError(f"{what} are not {expected}")
+        raise ValueError(f"the {part} recorded for {address} are not {expected}")
     return value
+
+
+def _is_object(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _is_addresses(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(a, str) for a in value)
+
+
+def _is_findings(value: Any) -> bool:
+    return isinstance(value, list) and all(map(_is_finding, value))
 
 
 def _is_finding(record: Any) -> bool:
