@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from types import CodeType
 from typing import Collection, Mapping, NamedTuple
 
@@ -121,21 +122,37 @@ def _blanked(jinja: str) -> str:
 
 @dataclass(frozen=True)
 class Skeleton:
-    """A source with its literal text marked out: ``text`` for Jinja, ``literals`` by mark number.
-
-    ``lines[k - 1]`` is the source line that line ``k`` of ``text`` stands for: a mark
-    keeps one line break however many its text had, and everything on one line of
-    the skeleton is on one line of the source.
-    """
+    """A source with its literal text marked out: ``text`` for Jinja, ``literals`` by mark number."""
 
     text: str
     literals: list[str]
-    lines: list[int]
+    pieces: list[Piece]  # what it was made from: where its lines stand in the source is worked out from them
     quoted: dict[int, str]  # the marks that stand for string literals, and each literal as written
     written: str | None = None  # ``text`` with every string literal written out; None: it has none
 
     def source_line(self, line: int) -> int:
-        return self.lines[min(max(line, 1), len(self.lines)) - 1]
+        """The source line that line ``line`` of ``text`` stands for."""
+        return self._lines[min(max(line, 1), len(self._lines)) - 1]
+
+    @cached_property
+    def _lines(self) -> list[int]:
+        """``_lines[k - 1]`` is the source line of line ``k`` of ``text``: a mark keeps one line break
+        however many its text had, and everything on one line of the skeleton is on one line of the
+        source. Only diagnostics and a template's own code ask, so it is not worked out up front."""
+        lines = [1]
+        for _, text, jinja in self.pieces:
+            if "\n" not in text:
+                continue
+            core = "" if jinja else text.strip()
+            if not core:
+                _kept_breaks(text, lines)
+                continue
+            head = text[:len(text) - len(text.lstrip())]
+            _kept_breaks(head, lines)
+            if "\n" in core:
+                lines.append(lines[-1] + core.count("\n"))
+            _kept_breaks(text[len(text.rstrip()):], lines)
+        return lines
 
     @property
     def with_literals(self) -> str:
@@ -155,50 +172,60 @@ class Skeleton:
 def skeleton(pieces: list[Piece]) -> Skeleton:
     """The source with each run of literal text, and each string literal in its Jinja, replaced by a mark."""
     parts: list[str] = []
-    written: list[str] = []  # the same, with the string literals as written
     texts: list[str] = []
     quoted: dict[int, str] = {}
-    lines = [1]
+    written: dict[int, str] = {}  # the parts whose string literals were marked: each as written
+    for _, text, jinja in pieces:
+        if jinja:
+            if ("'" in text or '"' in text) and not text.startswith("{#"):
+                between, literals = _strings_in(text)
+                if literals:
+                    written[len(parts)] = text
+                    text = between[0]
+                    for literal, after in zip(literals, between[1:]):
+                        quoted[len(texts)] = literal
+                        text += f'"\x00{len(texts)}\x01"{after}'
+                        texts.append(literal[1:-1])
+            parts.append(text)
+            continue
+        stripped = text.lstrip()
+        core = stripped.rstrip()
+        if not core:
+            parts.append(text)
+            continue
+        head, tail = text[:len(text) - len(stripped)], stripped[len(core):]
+        parts.append(f"{head}\x00{len(texts)}\n\x01{tail}" if "\n" in core else f"{head}\x00{len(texts)}\x01{tail}")
+        texts.append(core)
+    marked = "".join(parts)
+    if written:
+        for index, text in written.items():
+            parts[index] = text
+    return Skeleton(marked, texts, pieces, quoted, "".join(parts) if written else None)
 
-    def string_mark(literal: re.Match[str]) -> str:
+
+@lru_cache(maxsize=4096)  # the same few expressions (``default("your company")``) fill every template
+def _strings_in(jinja: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A piece of Jinja cut around the string literals it can mark: what stands between them, and
+    each literal as written. Only those without escapes or line breaks: Jinja reads them as written."""
+    between: list[str] = []
+    literals: list[str] = []
+    last = 0
+    for literal in _STRING.finditer(jinja):
         as_written = literal.group()
         if "\\" in as_written or "\n" in as_written or "\r" in as_written:
-            return as_written
-        mark = len(texts)
-        quoted[mark] = as_written
-        texts.append(as_written[1:-1])
-        return f'"\x00{mark}\x01"'
-
-    for _, text, jinja in pieces:
-        core = "" if jinja else text.strip()
-        if not core:
-            if jinja and ("'" in text or '"' in text) and not text.startswith("{#"):
-                parts.append(_STRING.sub(string_mark, text))
-            else:
-                parts.append(text)
-            written.append(text)
-            if "\n" in text:
-                _kept_breaks(text, lines)
             continue
-        head, tail = text[:len(text) - len(text.lstrip())], text[len(text.rstrip()):]
-        breaks = core.count("\n")
-        if "\n" in head:
-            _kept_breaks(head, lines)
-        mark = f"{head}\x00{len(texts)}\n\x01{tail}" if breaks else f"{head}\x00{len(texts)}\x01{tail}"
-        parts.append(mark)
-        written.append(mark)
-        if breaks:
-            lines.append(lines[-1] + breaks)
-        if "\n" in tail:
-            _kept_breaks(tail, lines)
-        texts.append(core)
-    return Skeleton("".join(parts), texts, lines, quoted, "".join(written) if quoted else None)
+        between.append(jinja[last:literal.start()])
+        literals.append(as_written)
+        last = literal.end()
+    between.append(jinja[last:])
+    return tuple(between), tuple(literals)
 
 
 def _kept_breaks(text: str, lines: list[int]) -> None:
     """Notes the line breaks ``text`` keeps in the skeleton: each is one in the source too."""
-    line = lines[-1]
-    lines.extend(range(line + 1, line + 1 + text.count("\n")))
+    if "\n" in text:
+        line = lines[-1]
+        lines.extend(range(line + 1, line + 1 + text.count("\n")))
 
 
 def restore_text(code: CodeType, texts: list[str], renamed: Mapping[str, str] | None = None) -> CodeType:
@@ -228,7 +255,9 @@ def restore_text(code: CodeType, texts: list[str], renamed: Mapping[str, str] | 
 
 def restore_output(output: str, texts: list[str]) -> str:
     """``output`` of a skeleton, with each mark replaced by the literal text it stands for."""
-    return MARK.sub(lambda mark: texts[int(mark.group(1))], output)
+    parts = MARK.split(output)  # the text between marks, and each mark's number (every email's output)
+    parts[1::2] = [texts[int(number)] for number in parts[1::2]]
+    return "".join(parts)
 
 
 def jinja_column(line: str) -> int:
