@@ -22,9 +22,14 @@ from campaignkit import __version__
 
 
 def digest(*parts: Any) -> str:
-    """A stable hash of JSON-serialisable ``parts`` (plus the campaignkit version and its code)."""
-    payload = json.dumps([__version__, _code(), *parts], sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    """A stable hash of ``parts`` (plus the campaignkit version and its code).
+
+    The parts are plain data as loaded (strings, numbers, lists, dicts) and positions,
+    hashed by their ``repr``: several times faster than JSON, and every email's cache key
+    is one. A mapping hashes in its order, so the same keys written in another order are
+    another key: a miss, never a wrong hit.
+    """
+    return hashlib.sha256(repr((__version__, _code(), parts)).encode()).hexdigest()
 
 
 @lru_cache(maxsize=1)

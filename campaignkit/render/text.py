@@ -107,7 +107,8 @@ class _Stretches:
                     return self._current.start() <= at
                 self._from, self._current = self._current.end(), None
             opening = self._opening.search(self._document, self._from, at + 1)
-            if opening is None:
+            if opening is None:  # none opens before ``at``: the next search can start after it
+                self._from = at + 1
                 return False
             self._current = self._pattern.match(self._document, opening.start())
             if self._current is None:
