@@ -134,37 +134,29 @@ class Graph:
             predecessors.setdefault(target, []).append(source)
         return predecessors
 
-    def sent_on_every_path(self) -> dict[str, frozenset[str]]:
-        """For each reachable step, the emails sent before it on every path from start.
+    def sent_before(self, step: str, email: str) -> bool:
+        """Whether every path from start to ``step`` sends ``email`` before it (true of a step no path reaches).
 
-        A forward "must" data-flow analysis: a step's set is the intersection over
-        its predecessors of what they had plus what they send, iterated to a fixpoint.
+        That is: no path from start reaches ``step`` without passing a step that sends it,
+        so a search from start that stops at those steps never gets there.
         """
-        order = self._breadth_first(self.start)  # visiting in this order settles most graphs in one pass
-        reachable = set(order)
-        everything = frozenset(self.sends(name) for name in order) - {None}
-        before: dict[str, frozenset[str]] = {name: everything for name in order}
-        before[self.start] = frozenset()
-        changed = True
-        while changed:
-            changed = False
-            for name in order:
-                if name == self.start:
-                    continue
-                incoming = [before[p] | self._sent_by(p) for p in self._predecessors.get(name, ()) if p in reachable]
-                value = frozenset.intersection(*incoming) if incoming else frozenset()
-                if value != before[name]:
-                    before[name] = value
-                    changed = True
-        return before
+        if step == self.start:
+            return False
+        order, seen = [self.start], {self.start}
+        for name in order:
+            if self.sends(name) == email:
+                continue  # every path on from here has sent it
+            for target in self.successors(name):
+                if target == step:
+                    return False
+                if target in self.steps and target not in seen:
+                    seen.add(target)
+                    order.append(target)
+        return True
 
     def sends(self, name: str) -> str | None:
         value = self.steps.get(name, {}).get("send_email")
         return value if isinstance(value, str) else None
-
-    def _sent_by(self, name: str) -> frozenset[str]:
-        email = self.sends(name)
-        return frozenset((email,)) if email else frozenset()
 
     def email_triggers(self) -> Iterator[tuple[str, str]]:
         for name, step in self.steps.items():

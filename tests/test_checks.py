@@ -18,6 +18,7 @@ def test_the_base_workspace_is_clean(tmp_path):
 
 
 PROGRAM_STEPS = PROGRAM.split("steps:\n")[0] + "steps:\n"
+_OPENED = "wait: {trigger: email_opened, email: email.2026-email-welcome-email, within: 3d, yes: hot, no: hot}"
 
 CASES = [
     # (code, file, content, line of the diagnostic, text in the message)
@@ -59,6 +60,11 @@ CASES = [
     ("CK504", "program.yaml", PROGRAM.replace("no: done}", "no: hot}"), 11, "takes no time"),
     ("CK505", "program.yaml", PROGRAM.replace("no: done}", "no: wait}").replace("next: done}", "next: wait}"), 9,
      "reaches an end"),
+    ("CK506", "program.yaml", PROGRAM.replace("wait: {wait: 3d, next: hot}", _OPENED), 10,
+     "trigger 'wait' listens for email.2026-email-welcome-email, which is not sent on every path before it"),
+    ("CK508", "program.yaml", PROGRAM.replace("  done: {end: true}\n", "".join(
+        f"  s{n}: {{add_tag: t, next: s{n + 1}}}\n" for n in range(300)) + "  s300: {end: true}\n  done: {end: true}\n"),
+     9, "has 306 steps; keep programs under 300"),
     ("CK507", "program.yaml", PROGRAM.replace(
         "hot: {rule: score, gte: 100, yes: handoff, no: done}",
         "hot: {rule: all, conditions: [" + ", ".join(["{has_tag: a}"] * 6) + "], yes: handoff, no: done}"),
@@ -105,6 +111,12 @@ def test_check_fires_at_the_right_line(tmp_path, code, filename, content, line, 
     assert matching[0].position.path == filename
     assert matching[0].position.line == line
     assert text in matching[0].message
+
+
+def test_a_trigger_after_the_send_of_its_email_is_not_reported(tmp_path):
+    program = PROGRAM.replace("wait: {wait: 3d, next: hot}", _OPENED).replace(
+        "tag: {add_tag: welcomed, next: wait}", "tag: {send_email: email.2026-email-welcome-email, next: wait}")
+    assert [d.code for d in diagnose(tmp_path, {"program.yaml": program}) if d.code == "CK506"] == []
 
 
 @pytest.mark.parametrize("steps, lines", [

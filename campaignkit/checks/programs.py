@@ -136,9 +136,8 @@ def trigger_follows_its_send(scope: Scope) -> Iterator[Diagnostic]:
     for program, graph in _programs(scope):
         if graph.start not in graph.steps:
             continue
-        sent_before = graph.sent_on_every_path()
         for step, email in graph.email_triggers():
-            if step in sent_before and email not in sent_before[step]:
+            if not graph.sent_before(step, email):
                 yield error("CK506", f"{program.address}: trigger '{step}' listens for {email}, which is not sent "
                             "on every path before it", program.position_of("steps", step, "email"))
 
