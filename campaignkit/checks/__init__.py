@@ -17,7 +17,7 @@ import inspect
 from dataclasses import dataclass
 from functools import cached_property
 from graphlib import CycleError, TopologicalSorter
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Collection, Iterable, Iterator, Mapping
 
 from campaignkit.diagnostics import Diagnostic
 from campaignkit.model import Resource, Workspace
@@ -54,10 +54,13 @@ class Scope:
 CheckFunction = Callable[[Scope], Iterable[Diagnostic]]
 
 
-def cycles(graph: Mapping[str, Iterable[str]]) -> Iterator[list[str]]:
+def cycles(graph: Mapping[str, Collection[str]]) -> Iterator[list[str]]:
     """Loops of ``graph`` (node -> the nodes it needs), each node in at most one: the nodes of a
     loop found are set aside and the rest looked at again, so that every separate loop is
-    reported at once."""
+    reported at once. A node on a loop needs another and is needed by one, so the others are
+    left out first: of a workspace's resources, most."""
+    needed = {node for needs in graph.values() for node in needs}
+    graph = {node: needs for node, needs in graph.items() if needs and node in needed}
     while True:
         try:
             TopologicalSorter(graph).prepare()
