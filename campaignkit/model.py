@@ -109,16 +109,15 @@ def _find_references(value: dict | list, path: tuple[str | int, ...],
                      found: list[tuple[str, tuple[str | int, ...]]]) -> None:
     """Appends the ``KIND.NAME`` strings below ``value`` to ``found``, in document order.
 
-    Scalars are looked at in the loop rather than in a call of their own: every resource
-    is walked on every run, and most of what it holds are scalars.
+    Scalars are looked at in the loop rather than in a call of their own, and a key is
+    looked up in ``_NOT_REFERENCES`` only for a value that could be a reference: every
+    resource is walked on every run, and most of what it holds are scalars.
     """
-    items = (((key, item) for key, item in value.items() if key not in _NOT_REFERENCES)
-             if isinstance(value, dict) else enumerate(value))
-    for key, item in items:
+    for key, item in value.items() if isinstance(value, dict) else enumerate(value):
         if isinstance(item, str):
-            if "." in item and ADDRESS.match(item):
+            if "." in item and key not in _NOT_REFERENCES and ADDRESS.match(item):
                 found.append((item, (*path, key)))
-        elif isinstance(item, (dict, list)):
+        elif isinstance(item, (dict, list)) and key not in _NOT_REFERENCES:
             _find_references(item, (*path, key), found)
 
 
