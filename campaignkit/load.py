@@ -74,7 +74,7 @@ def position_of(value: Any, path: Sequence[str | int], default: Position) -> Pos
     A path that leaves the loaded data (a key that is missing, say) resolves to
     the deepest node that exists, which is where a user would add the key.
     """
-    where = _own_position(value, default)
+    where: Position | None = None
     for step in path:
         if isinstance(value, LocatedDict) and step in value:
             where = value.value_position(step)
@@ -84,7 +84,7 @@ def position_of(value: Any, path: Sequence[str | int], default: Position) -> Pos
             value = value[step]
         else:
             break
-    return where
+    return where if where is not None else _own_position(value, default)
 
 
 def key_position_of(value: Any, path: Sequence[str | int], default: Position) -> Position:

@@ -13,7 +13,7 @@ these facts into diagnostics.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Iterator, NamedTuple
 
@@ -40,9 +40,11 @@ _LOOKED_AT = frozenset(URL_ATTRIBUTES) | IMAGE_TAGS
 Where = Callable[[], Position]
 
 
-@dataclass(frozen=True)
-class Visited:
-    """One template an email uses (a file, or an inline subject or preheader)."""
+class Visited(NamedTuple):
+    """One template an email uses (a file, or an inline subject or preheader).
+
+    A named tuple: every email visits a few, and it is the cheapest to build.
+    """
 
     compiled: CompiledTemplate
     html: bool
@@ -115,9 +117,12 @@ class Image(NamedTuple):
         return self.file.position(self.offset)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class EmailFacts:
-    """What the checks of one email look at, each thing with the position where it is written."""
+    """What the checks of one email look at, each thing with the position where it is written.
+
+    ``gather`` makes it and then sets ``rendered`` or ``failure``; the checks only read it.
+    """
 
     email: Resource
     merge: MergeModel
@@ -187,12 +192,12 @@ def gather(context: EmailContext, email: Resource) -> EmailFacts:
         structure=tuple(structure_problems(root, context.files.markup)) if root is not None and not any(
             each.compiled.facts.syntax_error for each in walk.visited) else (),
         links=tuple(links), images=tuple(images), names_no_template=not has_template)
-    if not facts.statically_sound:
-        return facts
-    try:
-        return replace(facts, rendered=render_with(context, email, context.sample_values()))
-    except RenderFailure as failure:
-        return replace(facts, failure=failure)
+    if facts.statically_sound:
+        try:
+            facts.rendered = render_with(context, email, context.sample_values())
+        except RenderFailure as failure:
+            facts.failure = failure
+    return facts
 
 
 class _Walk:

@@ -12,6 +12,7 @@ None when it cannot, which is reported elsewhere).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 from campaignkit.diagnostics import Position, closest
@@ -41,6 +42,11 @@ class ParsedFile:
     def position(self, offset: int) -> Position:
         return Position(self.path, *self.markup.line_column(offset))
 
+    @cached_property
+    def layout(self) -> _Layout:
+        """What the structure checks need of this file, found once however many emails include it."""
+        return _layout(self)
+
 
 @dataclass(frozen=True)
 class StructureProblem:
@@ -56,75 +62,95 @@ OpenMarkup = Callable[[str, bool], "ParsedFile | None"]
 
 
 def structure_problems(root: ParsedFile, open_markup: OpenMarkup) -> list[StructureProblem]:
-    """Every structure problem of ``root`` and the MJML it includes, each reported once."""
-    walker = _Walker(open_markup)
-    walker.walk(root)
-    return list(walker.found)
+    """Every structure problem of ``root`` and the MJML it includes, each reported once.
+
+    An included file's top-level elements are children of the element the include stands
+    in, so they are placed where it is included; the rest of each file is judged once
+    (``ParsedFile.layout``). A file already on the way from ``root`` is not followed again.
+    Iterative, with its own stack: templates can include more deeply than Python recurses.
+    """
+    found: dict[StructureProblem, None] = {}
+    pending: list[tuple[ParsedFile, str, tuple[str, ...]]] = [(root, TOP, (root.path,))]
+    while pending:
+        file, parent, seen = pending.pop()
+        layout = file.layout
+        found.update(dict.fromkeys(layout.problems))
+        for element in layout.roots:
+            allowed = _TOP_CHILDREN if parent == TOP else CHILDREN.get(parent, None if parent not in KNOWN_TAGS else ())
+            if allowed is not None and element.tag in _PLACEABLE and element.tag not in allowed:
+                found[_misplaced(element.tag, parent, file.position(element.offset))] = None
+        for where, name in reversed(layout.includes):
+            opened = open_markup(name, False)
+            if opened is not None and opened.path not in seen:
+                pending.append((opened, parent if where == TOP else where, seen + (opened.path,)))
+    return list(found)
 
 
 def _allowed_parents(tag: str) -> list[str]:
     return sorted(parent for parent, children in CHILDREN.items() if children is not None and tag in children)
 
 
-class _Walker:
-    """Visits elements with the tag of the element they stand in, splicing included files in place.
+@dataclass(frozen=True)
+class _Layout:
+    """One file's structure, as far as it does not depend on where the file is included."""
 
-    Iterative, with its own stack: templates can nest deeper than Python's recursion limit.
-    """
+    problems: tuple[StructureProblem, ...]  # unknown tags and attributes, and children misplaced within the file
+    roots: tuple[Element, ...]  # its known top-level elements: where they may stand depends on the includer
+    includes: tuple[tuple[str, str], ...]  # (the tag of the element an include stands in, or TOP; the name)
 
-    def __init__(self, open_markup: OpenMarkup) -> None:
-        self.open_markup = open_markup
-        self.found: dict[StructureProblem, None] = {}
 
-    def walk(self, root: ParsedFile) -> None:
-        pending: list[tuple[str, ParsedFile, Node, tuple[str, ...]]] = [
-            (TOP, root, node, (root.path,)) for node in reversed(root.markup.roots)]
-        while pending:
-            parent, file, node, seen = pending.pop()
-            if isinstance(node, Include):
-                included = None if node.html else node.name
-            elif node.tag == "mj-include":
-                self._attributes(node, file)
-                kind, path = node.attribute("type"), node.attribute("path")
-                included = path.value if path and path.value and (kind is None or kind.value == "mjml") else None
+def _layout(file: ParsedFile) -> _Layout:
+    """Visits the file's elements with the tag of the element they stand in (its own stack: templates
+    can nest deeper than Python recurses)."""
+    problems: list[StructureProblem] = []
+    roots: list[Element] = []
+    includes: list[tuple[str, str]] = []
+    pending: list[tuple[str, Node]] = [(TOP, node) for node in reversed(file.markup.roots)]
+    while pending:
+        parent, node = pending.pop()
+        if isinstance(node, Include):
+            if not node.html:
+                includes.append((parent, node.name))
+            continue
+        tag = node.tag
+        if tag == "mj-include":
+            problems += _unknown_attributes(node, file)
+            kind, path = node.attribute("type"), node.attribute("path")
+            if path and path.value and (kind is None or kind.value == "mjml"):
+                includes.append((parent, path.value))
+            continue
+        if tag not in KNOWN_TAGS:
+            problems.append(_unknown_tag(tag, file.position(node.offset)))
+        else:
+            if parent == TOP:
+                roots.append(node)
             else:
-                self._element(parent, node, file)
-                if node.children and node.tag not in ENDING_TAGS:
-                    pending += [(node.tag, file, child, seen) for child in reversed(node.children)]
-                continue
-            opened = self.open_markup(included, False) if included else None
-            if opened is not None and opened.path not in seen:
-                # An included file's top-level elements are children of the element the include stands in.
-                pending.extend((parent, opened, child, seen + (opened.path,))
-                               for child in reversed(opened.markup.roots))
+                allowed = CHILDREN.get(parent, None if parent not in KNOWN_TAGS else ())
+                if allowed is not None and tag in _PLACEABLE and tag not in allowed:
+                    problems.append(_misplaced(tag, parent, file.position(node.offset)))
+            if node.attributes and tag not in COMPONENTLESS:
+                problems += _unknown_attributes(node, file)
+        if node.children and tag not in ENDING_TAGS:
+            pending += [(tag, child) for child in reversed(node.children)]
+    return _Layout(tuple(problems), tuple(roots), tuple(includes))
 
-    def _element(self, parent: str, element: Element, file: ParsedFile) -> None:
-        if element.tag not in KNOWN_TAGS:
-            self._unknown_tag(element.tag, file.position(element.offset))
-            return
-        allowed = _TOP_CHILDREN if parent == TOP else CHILDREN.get(parent, None if parent not in KNOWN_TAGS else ())
-        if allowed is not None and element.tag in _PLACEABLE and element.tag not in allowed:
-            self._misplaced(element.tag, parent, file.position(element.offset))
-        self._attributes(element, file)
 
-    def _unknown_tag(self, tag: str, where: Position) -> None:
-        suggestion = closest(tag, KNOWN_TAGS)
-        hint = "" if tag.startswith("mj") else "; HTML goes inside <mj-text> or <mj-raw>"
-        self._add("tag", f"<{tag}> is not an MJML tag{hint}", where, suggestion)
+def _unknown_tag(tag: str, where: Position) -> StructureProblem:
+    suggestion = closest(tag, KNOWN_TAGS)
+    hint = "" if tag.startswith("mj") else "; HTML goes inside <mj-text> or <mj-raw>"
+    return StructureProblem("tag", f"<{tag}> is not an MJML tag{hint}", where, suggestion)
 
-    def _misplaced(self, tag: str, parent: str, where: Position) -> None:
-        places = ", ".join(f"<{p}>" for p in _allowed_parents(tag)) or "the top of the template"
-        inside = "at the top of an email template" if parent == TOP else f"inside <{parent}>"
-        self._add("child", f"<{tag}> cannot be used {inside}; it belongs in {places}", where)
 
-    def _attributes(self, element: Element, file: ParsedFile) -> None:
-        if element.tag in COMPONENTLESS:
-            return
-        allowed = _ALLOWED[element.tag]
-        for attribute in element.attributes:
-            if attribute.name not in allowed:
-                self._add("attribute", f"<{element.tag}> has no attribute '{attribute.name}'",
-                          file.position(element.offset_of(attribute)), closest(attribute.name, allowed))
+def _misplaced(tag: str, parent: str, where: Position) -> StructureProblem:
+    places = ", ".join(f"<{p}>" for p in _allowed_parents(tag)) or "the top of the template"
+    inside = "at the top of an email template" if parent == TOP else f"inside <{parent}>"
+    return StructureProblem("child", f"<{tag}> cannot be used {inside}; it belongs in {places}", where)
 
-    def _add(self, kind: str, message: str, where: Position, suggestion: str | None = None) -> None:
-        self.found[StructureProblem(kind, message, where, suggestion)] = None
+
+def _unknown_attributes(element: Element, file: ParsedFile) -> list[StructureProblem]:
+    if element.tag in COMPONENTLESS:
+        return []
+    allowed = _ALLOWED[element.tag]
+    return [StructureProblem("attribute", f"<{element.tag}> has no attribute '{attribute.name}'",
+                             file.position(element.offset_of(attribute)), closest(attribute.name, allowed))
+            for attribute in element.attributes if attribute.name not in allowed]
