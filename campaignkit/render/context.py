@@ -21,7 +21,7 @@ from jinja2 import BaseLoader, Environment, Template, TemplateNotFound, Template
 
 from campaignkit.model import Workspace, values_below
 from campaignkit.render import markup
-from campaignkit.render.jinja_source import Piece, restore_output, split
+from campaignkit.render.jinja_source import MarkedOutput, Piece, split
 from campaignkit.render.merge import MergeModel
 from campaignkit.render.paths import TemplatePathError, normalise, template_files
 from campaignkit.render.reads import TemplateReads
@@ -178,7 +178,7 @@ class EmailContext:
         self.merge = merge
         self._derived: dict[tuple[str, Hashable], Any] = {}
         self._sample: dict[str, Any] | None = None
-        self._sample_shapes: dict[tuple[str, bool], str | None] = {}
+        self._sample_shapes: dict[tuple[str, bool], MarkedOutput | None] = {}
 
     @classmethod
     def of(cls, workspace: Workspace) -> EmailContext:
@@ -218,12 +218,12 @@ class EmailContext:
         output = self._sample_shapes[key]
         if output is None:
             return None
-        restored = restore_output(output, marked.literals)
+        restored = output.restore(marked.literals)
         return restored if len(restored) <= MAX_OUTPUT_CHARS else None
 
-    def _render_marked(self, environment: EmailSandbox, code: CodeType) -> str | None:
+    def _render_marked(self, environment: EmailSandbox, code: CodeType) -> MarkedOutput | None:
         try:
-            return render_bounded(_template(environment, code), self.sample_values())
+            return MarkedOutput.of(render_bounded(_template(environment, code), self.sample_values()))
         except Exception:  # noqa: BLE001 - the template's own rendering reports it
             return None
 

@@ -255,9 +255,26 @@ def restore_text(code: CodeType, texts: list[str], renamed: Mapping[str, str] | 
 
 def restore_output(output: str, texts: list[str]) -> str:
     """``output`` of a skeleton, with each mark replaced by the literal text it stands for."""
-    parts = MARK.split(output)  # the text between marks, and each mark's number (every email's output)
-    parts[1::2] = [texts[int(number)] for number in parts[1::2]]
-    return "".join(parts)
+    return MarkedOutput.of(output).restore(texts)
+
+
+class MarkedOutput(NamedTuple):
+    """A skeleton's output cut at its marks: cut once, it is restored for every template of its shape."""
+
+    between: list[str]  # the text before, between and after the marks
+    numbers: list[int]  # each mark's number, in order
+
+    @classmethod
+    def of(cls, output: str) -> MarkedOutput:
+        parts = MARK.split(output)
+        return cls(parts[0::2], [int(number) for number in parts[1::2]])
+
+    def restore(self, texts: list[str]) -> str:
+        """The output with each mark replaced by the literal text it stands for."""
+        parts: list[str] = [""] * (2 * len(self.numbers) + 1)
+        parts[0::2] = self.between
+        parts[1::2] = [texts[number] for number in self.numbers]
+        return "".join(parts)
 
 
 def jinja_column(line: str) -> int:
