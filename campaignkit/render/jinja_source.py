@@ -113,11 +113,8 @@ def _raw_text(source: str, position: int, pieces: list[Piece]) -> int | None:
 
 def blank(pieces: list[Piece]) -> str:
     """The source with every Jinja piece turned into spaces (line breaks kept)."""
-    return "".join(_blanked(p.text) if p.jinja else p.text for p in pieces)
-
-
-def _blanked(jinja: str) -> str:
-    return _NOT_NEWLINE.sub(" ", jinja) if "\n" in jinja else " " * len(jinja)
+    return "".join([(_NOT_NEWLINE.sub(" ", text) if "\n" in text else " " * len(text)) if jinja else text
+                    for _, text, jinja in pieces])
 
 
 @dataclass(frozen=True)

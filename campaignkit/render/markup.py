@@ -122,7 +122,8 @@ class Markup:
 
 def parse(source: str, pieces: list[Piece], html: bool = False) -> Markup:
     """The markup of a template (split into ``pieces``): MJML, or HTML where included inside an ending tag."""
-    includes = [(p.start, match.group(2)) for p in pieces if p.jinja and (match := _INCLUDE.match(p.text))]
+    includes = [(p.start, match.group(2)) for p in pieces
+                if p.jinja and "include" in p.text and (match := _INCLUDE.match(p.text))]
     parser = _Parser(source, blank(pieces), includes)
     roots = parser.parse_range(0, len(source), html, None)
     return Markup(source, tuple(roots), tuple(parser.problems))
