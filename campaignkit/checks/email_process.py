@@ -4,7 +4,8 @@ Loading the YAML keeps one core busy and leaves the others idle, and most of
 what checking an email costs comes from its template file alone: reading,
 hashing, splitting, compiling its Jinja and parsing its markup. So
 ``check_workspace`` starts one process per core first, each owning the
-template files whose name hashes to it (``owner``). While the command loads
+template files whose name hashes to it (``owner``); the first imports the
+renderer and forks the others, so that it is imported once. While the command loads
 the workspace, each makes all of that for its own files
 (``TemplateFiles.warm``), giving way to the command so that loading keeps its core.
 When the emails are known, they are sent to every process with the merge
@@ -25,6 +26,7 @@ import os
 import traceback
 import zlib
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -50,8 +52,9 @@ def owner(name: str, count: int) -> int:
 class EmailChecker:
     """The command's side of the processes: start them, give them the emails once, wait for the results."""
 
-    def __init__(self, processes: list[_Process]) -> None:
-        self._processes = processes
+    def __init__(self, first: BaseProcess, connections: list[Connection]) -> None:
+        self._first = first  # the process the command started; it started the others
+        self._connections = connections  # the command's end of each process's pipe
 
     @classmethod
     def start(cls, root: Path) -> EmailChecker | None:
@@ -62,22 +65,26 @@ class EmailChecker:
         context = multiprocessing.get_context("fork")
         claims = _Claims(context.Array("i", count))
         pipes = [context.Pipe() for _ in range(count)]  # (the command's end, the process's end) for each
-        processes = [_Process(context, root, index, claims, pipes) for index in range(count)]
+        first = context.Process(target=_first, args=(context, root, claims, pipes))
+        first.start()
         for _, theirs in pipes:
             theirs.close()
-        return cls(processes)
+        return cls(first, [ours for ours, _ in pipes])
 
     def check(self, merge: MergeModel, inputs: str, emails: Sequence[Resource]) -> Callable[[], Results]:
         """Sends the emails to every process; returns what waits for all results, in order (to be called once)."""
-        work = bytes(ForkingPickler.dumps(_Work(merge, inputs, emails, len(self._processes))))  # once for all
-        for process in self._processes:
-            process.send(work)
+        work = bytes(ForkingPickler.dumps(_Work(merge, inputs, emails, len(self._connections))))  # once for all
+        for connection in self._connections:
+            try:
+                connection.send_bytes(work)
+            except OSError:  # it died (killed, out of memory): ``_receive`` says so
+                pass
 
         def results() -> Results:
             found: Results = [("", [])] * len(emails)
             try:
-                for process in self._processes:
-                    for index, result in process.receive():
+                for connection in self._connections:
+                    for index, result in _receive(connection):
                         found[index] = result
             finally:
                 self.stop()
@@ -86,9 +93,32 @@ class EmailChecker:
         return results
 
     def stop(self) -> None:
-        """Ends every process, whatever it is doing."""
-        for process in self._processes:
-            process.stop()
+        """Ends every process, whatever it is doing.
+
+        Closing the pipes ends a process that is waiting for emails or warming templates.
+        One that is checking is stopped with the first process, which is told to stop and
+        killed if it has not within a second: the others die with it (``worker_started``).
+        """
+        for connection in self._connections:
+            connection.close()
+        if self._first.is_alive():
+            self._first.terminate()
+            self._first.join(timeout=1)
+        if self._first.is_alive():
+            self._first.kill()
+        self._first.join()
+
+
+def _receive(connection: Connection) -> list[tuple[int, tuple[str, list]]]:
+    """A process's results; a ``UserError`` if it was killed, the error it met (with its traceback) if it failed."""
+    try:
+        outcome = connection.recv()
+    except (EOFError, ConnectionResetError):  # reset: it died with what was sent to it unread
+        raise UserError("a process checking the emails stopped before it finished (was it killed, or out "
+                        "of memory?); run the command again") from None
+    if isinstance(outcome, str):
+        raise RuntimeError(f"checking the emails failed:\n{outcome}")
+    return outcome
 
 
 class _Claims:
@@ -143,58 +173,40 @@ def _by_owner(emails: Sequence[Resource], count: int) -> list[list[int]]:
     return lists
 
 
-class _Process:
-    """One checking process and the command's end of its pipe."""
+def _first(context: Any, root: Path, claims: _Claims, pipes: list[tuple[Connection, Connection]]) -> None:
+    """Process 0: import the renderer, start the other processes from here, then serve as one of them.
 
-    def __init__(self, context: Any, root: Path, index: int, claims: _Claims,
-                 pipes: list[tuple[Connection, Connection]]) -> None:
-        self._connection = pipes[index][0]
-        self._process = context.Process(target=_serve, args=(root, index, claims, pipes))
-        self._process.start()
-
-    def send(self, work: bytes) -> None:
-        try:
-            self._connection.send_bytes(work)
-        except OSError:  # it died (killed, out of memory): ``receive`` says so
-            pass
-
-    def receive(self) -> list[tuple[int, tuple[str, list]]]:
-        """Its results; a ``UserError`` if it was killed, the error it met (with its traceback) if it failed."""
-        try:
-            outcome = self._connection.recv()
-        except (EOFError, ConnectionResetError):  # reset: it died with what was sent to it unread
-            raise UserError("a process checking the emails stopped before it finished (was it killed, or out "
-                            "of memory?); run the command again") from None
-        if isinstance(outcome, str):
-            raise RuntimeError(f"checking the emails failed:\n{outcome}")
-        return outcome
-
-    def stop(self) -> None:
-        """Closing the pipe ends a process that is waiting for emails or warming templates; one that
-        is checking is told to stop, and killed if it has not within a second."""
-        self._connection.close()
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join(timeout=1)
-        if self._process.is_alive():
-            self._process.kill()
-        self._process.join()
-
-
-def _serve(root: Path, index: int, claims: _Claims, pipes: list[tuple[Connection, Connection]]) -> None:
-    """Process ``index``: warm the templates it owns until the emails come, then check its share.
-
-    It closes the copies of the other ends of every pipe that it was forked with, so that the
-    command closing its end is seen here as the end of the input, and this one ending as EOF there.
+    Importing Jinja, MJML and the checks takes a process a twentieth of a second; the
+    others are forked once it is done, so that it is done once. A process started here
+    dies with this one (``worker_started``), which the command stops.
     """
     worker_started()
-    os.nice(_GIVING_WAY)
-    connection = pipes[index][1]
-    for number, (commands, processes) in enumerate(pipes):
+    os.nice(_GIVING_WAY)  # inherited by the others
+    for commands, _ in pipes:
         commands.close()
+    import campaignkit.render.checking  # noqa: F401 - the renderer, imported once for every process
+
+    for index in range(1, len(pipes)):
+        context.Process(target=_other, args=(root, index, claims, pipes)).start()
+    for index, (_, processes) in enumerate(pipes):
+        if index != 0:
+            processes.close()
+    _serve(root, 0, claims, pipes[0][1], len(pipes))
+
+
+def _other(root: Path, index: int, claims: _Claims, pipes: list[tuple[Connection, Connection]]) -> None:
+    """Process ``index`` (not 0): it closes the other processes' pipe ends, which it was forked with,
+    so that the command closing its end is seen here as the end of the input, and this one
+    ending as EOF there."""
+    worker_started()
+    for number, (_, processes) in enumerate(pipes):
         if number != index:
             processes.close()
-    count = len(pipes)
+    _serve(root, index, claims, pipes[index][1], len(pipes))
+
+
+def _serve(root: Path, index: int, claims: _Claims, connection: Connection, count: int) -> None:
+    """Process ``index`` of ``count``: warm the templates it owns until the emails come, then check its share."""
     from campaignkit.cache import ResultCache
     from campaignkit.render.checking import CachedCheck
     from campaignkit.render.context import EmailContext, TemplateFiles
