@@ -1,5 +1,7 @@
 """The step graph: which emails are sent before a step on every path."""
 
+import pytest
+
 from campaignkit.program_graph import graph_of, step_kind
 
 
@@ -7,63 +9,35 @@ def program(steps, start="a"):
     return graph_of({"start": start, "steps": steps})
 
 
-def test_email_sent_on_one_branch_only_is_not_sent_on_every_path():
-    graph = program({
-        "a": {"rule": "score", "gte": 10, "yes": "send", "no": "opened"},
-        "send": {"send_email": "email.x", "next": "opened"},
-        "opened": {"trigger": "email_opened", "email": "email.x", "within": "3d", "yes": "end", "no": "end"},
-        "end": {"end": True},
-    })
-    assert not graph.sent_before("opened", "email.x")
+def opened(no="end"):
+    return {"trigger": "email_opened", "email": "email.x", "within": "3d", "yes": "end", "no": no}
 
 
-def test_email_sent_on_both_branches_is_sent_on_every_path():
-    graph = program({
-        "a": {"rule": "score", "gte": 10, "yes": "send1", "no": "send2"},
-        "send1": {"send_email": "email.x", "next": "opened"},
-        "send2": {"send_email": "email.x", "next": "opened"},
-        "opened": {"trigger": "email_opened", "email": "email.x", "within": "3d", "yes": "end", "no": "end"},
-        "end": {"end": True},
-    })
-    assert graph.sent_before("opened", "email.x")
+END = {"end": {"end": True}}
 
 
-def test_loops_back_into_a_trigger_keep_what_was_sent():
-    graph = program({
-        "a": {"send_email": "email.x", "next": "opened"},
-        "opened": {"trigger": "email_opened", "email": "email.x", "within": "3d", "yes": "end", "no": "wait"},
-        "wait": {"wait": "7d", "next": "opened"},
-        "end": {"end": True},
-    })
-    assert graph.sent_before("opened", "email.x")
-
-
-def test_a_send_after_the_trigger_does_not_count_for_its_first_visit():
-    graph = program({
-        "a": {"wait": "1d", "next": "opened"},
-        "opened": {"trigger": "email_opened", "email": "email.x", "within": "3d", "yes": "end", "no": "send"},
-        "send": {"send_email": "email.x", "next": "opened"},
-        "end": {"end": True},
-    })
-    assert not graph.sent_before("opened", "email.x")
-
-
-def test_a_trigger_at_the_start_follows_no_send():
-    graph = program({
-        "a": {"trigger": "email_opened", "email": "email.x", "within": "3d", "yes": "end", "no": "end"},
-        "end": {"end": True},
-    })
-    assert not graph.sent_before("a", "email.x")
-
-
-def test_sending_another_email_does_not_count():
-    graph = program({
-        "a": {"send_email": "email.y", "next": "opened"},
-        "opened": {"trigger": "email_opened", "email": "email.x", "within": "3d", "yes": "end", "no": "end"},
-        "end": {"end": True},
-    })
-    assert not graph.sent_before("opened", "email.x")
-    assert graph.sent_before("end", "email.y")
+@pytest.mark.parametrize("steps, step, email, sent", [
+    pytest.param({"a": {"rule": "score", "gte": 10, "yes": "send", "no": "opened"},
+                  "send": {"send_email": "email.x", "next": "opened"}, "opened": opened(), **END},
+                 "opened", "email.x", False, id="sent on one branch only"),
+    pytest.param({"a": {"rule": "score", "gte": 10, "yes": "send1", "no": "send2"},
+                  "send1": {"send_email": "email.x", "next": "opened"},
+                  "send2": {"send_email": "email.x", "next": "opened"}, "opened": opened(), **END},
+                 "opened", "email.x", True, id="sent on both branches"),
+    pytest.param({"a": {"send_email": "email.x", "next": "opened"}, "opened": opened(no="wait"),
+                  "wait": {"wait": "7d", "next": "opened"}, **END},
+                 "opened", "email.x", True, id="a loop back into the trigger keeps what was sent"),
+    pytest.param({"a": {"wait": "1d", "next": "opened"}, "opened": opened(no="send"),
+                  "send": {"send_email": "email.x", "next": "opened"}, **END},
+                 "opened", "email.x", False, id="a send after the trigger does not count for its first visit"),
+    pytest.param({"a": opened(), **END}, "a", "email.x", False, id="a trigger at the start follows no send"),
+    pytest.param({"a": {"send_email": "email.y", "next": "opened"}, "opened": opened(), **END},
+                 "opened", "email.x", False, id="another email does not count"),
+    pytest.param({"a": {"send_email": "email.y", "next": "opened"}, "opened": opened(), **END},
+                 "end", "email.y", True, id="every path to the end sends it"),
+])
+def test_an_email_is_sent_before_a_step_only_if_every_path_to_it_sends_it(steps, step, email, sent):
+    assert program(steps).sent_before(step, email) is sent
 
 
 def test_step_kinds():
