@@ -75,3 +75,13 @@ def test_included_files_are_checked_as_children_of_where_they_are_included():
     assert check('<mjml><mj-head><mj-include path="p/style.css" type="css" /></mj-head><mj-body><mj-section>'
                  '<mj-include path="p/cols.mjml" /><mj-column><mj-include path="p/h.html" type="html" /></mj-column>'
                  "</mj-section></mj-body></mjml>", files) == []
+
+
+def test_one_file_included_in_two_places_is_placed_at_each():
+    """A partial's own structure is judged once; where its top-level elements stand, at each include."""
+    files = {"p/cols.mjml": '<mj-column colour="red"><mj-text>x</mj-text></mj-column>\n'}
+    found = check('<mjml><mj-body><mj-section>{% include "p/cols.mjml" %}</mj-section>\n'
+                  '{% include "p/cols.mjml" %}</mj-body></mjml>', files)
+    assert sorted(found) == [
+        ("attribute", "<mj-column> has no attribute 'colour'", 1, None),
+        ("child", "<mj-column> cannot be used inside <mj-body>; it belongs in <mj-group>, <mj-section>", 1, None)]

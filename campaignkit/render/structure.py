@@ -76,14 +76,19 @@ def structure_problems(root: ParsedFile, open_markup: OpenMarkup) -> list[Struct
         layout = file.layout
         found.update(dict.fromkeys(layout.problems))
         for element in layout.roots:
-            allowed = _TOP_CHILDREN if parent == TOP else CHILDREN.get(parent, None if parent not in KNOWN_TAGS else ())
-            if allowed is not None and element.tag in _PLACEABLE and element.tag not in allowed:
+            if not _fits(element.tag, parent):
                 found[_misplaced(element.tag, parent, file.position(element.offset))] = None
         for where, name in reversed(layout.includes):
             opened = open_markup(name, False)
             if opened is not None and opened.path not in seen:
                 pending.append((opened, parent if where == TOP else where, seen + (opened.path,)))
     return list(found)
+
+
+def _fits(tag: str, parent: str) -> bool:
+    """Whether ``tag`` may stand in ``parent`` (in an unknown one, anything: the parent is the problem)."""
+    allowed = _TOP_CHILDREN if parent == TOP else CHILDREN.get(parent, None if parent not in KNOWN_TAGS else ())
+    return allowed is None or tag not in _PLACEABLE or tag in allowed
 
 
 def _allowed_parents(tag: str) -> list[str]:
@@ -124,10 +129,8 @@ def _layout(file: ParsedFile) -> _Layout:
         else:
             if parent == TOP:
                 roots.append(node)
-            else:
-                allowed = CHILDREN.get(parent, None if parent not in KNOWN_TAGS else ())
-                if allowed is not None and tag in _PLACEABLE and tag not in allowed:
-                    problems.append(_misplaced(tag, parent, file.position(node.offset)))
+            elif not _fits(tag, parent):
+                problems.append(_misplaced(tag, parent, file.position(node.offset)))
             if node.attributes and tag not in COMPONENTLESS:
                 problems += _unknown_attributes(node, file)
         if node.children and tag not in ENDING_TAGS:
