@@ -67,7 +67,8 @@ def main() -> None:
             edited.append(timed_validate(root))
         print(f"workspace: {args.resources:,} resources in {files} files")
         print(f"bare parse (C loader):        {parse:6.2f} s")
-        print(f"validate, cold (all emails):  {min(cold):6.2f} s  ({min(cold) / parse:4.1f}x bare parse)")
+        print(f"validate, cold (all emails):  {min(cold):6.2f} s  ({min(cold) / parse:4.1f}x bare parse; "
+              f"{args.runs} runs: {min(cold):.2f}-{max(cold):.2f} s)")
         print(f"validate, warm (cached):      {warm:6.2f} s  ({warm / parse:4.1f}x bare parse)")
         print(f"validate, one template edited: {min(edited):5.2f} s  ({min(edited) / parse:4.1f}x bare parse)")
     finally:
