@@ -43,7 +43,7 @@ def test_skeleton_compiled_templates_render_like_jinja(source, html):
 def test_templates_that_differ_only_in_text_share_a_skeleton_but_keep_their_own_lines():
     short = "<p>\nHi</p>\n{{ x }}\n<p>\n</p>\n{% if %}"
     long = "<p>\nHello\n\nthere</p>\n{{ x }}\n<p>bye\n\n</p>\n{% if %}"
-    marked_short, marked_long = skeleton(split(short)), skeleton(split(long))
+    marked_short, marked_long = skeleton(short, split(short)), skeleton(long, split(long))
     assert marked_short.text == marked_long.text and marked_long.literals[0] == "<p>\nHello\n\nthere</p>"
     environment = make_environment(BaseLoader(), True)
     assert analyse(environment, short, split(short), "t").facts.error_line == 6

@@ -102,7 +102,7 @@ class TemplateFiles:
         self._markup: dict[tuple[str, bool], ParsedFile | None] = {}
         self._inline: dict[tuple[str, bool], CompiledTemplate] = {}
         self._shapes = {True: ShapeCache(), False: ShapeCache()}
-        self._split: dict[str, list[Piece]] = {}
+        self._split: tuple[str, list[Piece]] = ("", [])  # the last file split
         self._files: list[str] | None = None
 
     def source(self, name: str) -> str | TemplatePathError:
@@ -163,10 +163,14 @@ class TemplateFiles:
                                 environment)
 
     def _pieces(self, path: str, source: str) -> list[Piece]:
-        """The source split into text and Jinja, shared by the markup parser and the compiler."""
-        if path not in self._split:
-            self._split[path] = split(source)
-        return self._split[path]
+        """The source split into text and Jinja, shared by the markup parser and the compiler.
+
+        Only the last file's are kept: the two ask one after the other, and a workspace's
+        worth of pieces would be most of the memory its templates take.
+        """
+        if self._split[0] != path:
+            self._split = (path, split(source))
+        return self._split[1]
 
 
 class EmailContext:

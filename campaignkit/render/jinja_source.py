@@ -123,7 +123,7 @@ class Skeleton:
 
     text: str
     literals: list[str]
-    pieces: list[Piece]  # what it was made from: where its lines stand in the source is worked out from them
+    source: str  # what it was made from: where its lines stand in the source is worked out from it
     quoted: dict[int, str]  # the marks that stand for string literals, and each literal as written
     written: str | None = None  # ``text`` with every string literal written out; None: it has none
 
@@ -137,7 +137,7 @@ class Skeleton:
         however many its text had, and everything on one line of the skeleton is on one line of the
         source. Only diagnostics and a template's own code ask, so it is not worked out up front."""
         lines = [1]
-        for _, text, jinja in self.pieces:
+        for _, text, jinja in split(self.source):
             if "\n" not in text:
                 continue
             core = "" if jinja else text.strip()
@@ -166,8 +166,9 @@ class Skeleton:
             lambda mark: self.quoted[int(mark.group(1))] if int(mark.group(1)) in literals else mark.group(), self.text)
 
 
-def skeleton(pieces: list[Piece]) -> Skeleton:
-    """The source with each run of literal text, and each string literal in its Jinja, replaced by a mark."""
+def skeleton(source: str, pieces: list[Piece]) -> Skeleton:
+    """``source`` (split into ``pieces``) with each run of literal text, and each string literal in its
+    Jinja, replaced by a mark."""
     parts: list[str] = []
     texts: list[str] = []
     quoted: dict[int, str] = {}
@@ -197,7 +198,7 @@ def skeleton(pieces: list[Piece]) -> Skeleton:
     if written:
         for index, text in written.items():
             parts[index] = text
-    return Skeleton(marked, texts, pieces, quoted, "".join(parts) if written else None)
+    return Skeleton(marked, texts, source, quoted, "".join(parts) if written else None)
 
 
 @lru_cache(maxsize=4096)  # the same few expressions (``default("your company")``) fill every template

@@ -151,7 +151,7 @@ def analyse(environment: Environment, source: str, pieces: list[Piece], name: st
     ``shapes`` keeps compilations by skeleton, so that templates that differ only in
     their literal text are compiled once.
     """
-    marked = skeleton(pieces)
+    marked = skeleton(source, pieces)
     cache = shapes if shapes is not None else ShapeCache()
     tree = None
     if marked.quoted and marked.text not in cache.kept:
