@@ -34,6 +34,7 @@ RULES = ("score", "grade", "field", "on_list", "has_tag", "opted_out")
 BRANCH_KEYS = ("next", "yes", "no")
 MAX_CONDITIONS = 5
 MAX_STEPS = 300
+_NOTHING = timedelta(0)
 
 
 def step_kind(step: dict[str, Any]) -> str:
@@ -56,7 +57,7 @@ def lasts(duration: Any) -> bool:
     """Whether ``duration`` (``3d``) is longer than nothing; one that does not read counts as a wait,
     since the schema reports it."""
     try:
-        return parse_duration(duration) > timedelta(0)
+        return parse_duration(duration) > _NOTHING
     except ValueError:
         return True
 
@@ -95,8 +96,8 @@ class Graph:
         instant: dict[str, list[str]] = {}
         for name, key, target in self.branches():
             step = self.steps[name]
-            waits = ("wait" in step and key == "next" and lasts(step["wait"])) or \
-                (step_kind(step) == "trigger" and key == "no" and lasts(step.get("within")))
+            waits = (key == "next" and "wait" in step and lasts(step["wait"])) or \
+                (key == "no" and step_kind(step) == "trigger" and lasts(step.get("within")))
             if not waits and target in self.steps:
                 instant.setdefault(name, []).append(target)
         return instant

@@ -7,11 +7,13 @@ default of the wrong type or outside an enum's values would reach inboxes.
 from __future__ import annotations
 
 import datetime
+from functools import reduce
+from operator import getitem
 from typing import Any, Iterator, Mapping
 
 from campaignkit.checks import Scope, check
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
-from campaignkit.model import Resource, Workspace, mappings_below
+from campaignkit.model import Resource, Workspace
 from campaignkit.render.merge import is_empty
 
 _SAMPLE_KEYS = ("default", "example")
@@ -122,10 +124,11 @@ def rule_values_fit_their_field(scope: Scope) -> Iterator[Diagnostic]:
     fields = {field.address: field.data for field in scope.of_kind("field")}
     for kind in _KINDS_WITH_FIELD_VALUES:
         for resource in scope.of_kind(kind):
-            for owner in mappings_below(resource.data):
-                field = fields.get(owner.get("field")) if isinstance(owner.get("field"), str) else None
-                if field is not None:
-                    yield from _unfit_values(owner, field, str(owner["field"]))
+            # The mappings that name a field (``field: field.NAME``), found among the references
+            # the other checks have found already, rather than by walking every mapping again.
+            for address, path in resource.reference_paths:
+                if path[-1] == "field" and address in fields:
+                    yield from _unfit_values(reduce(getitem, path[:-1], resource.data), fields[address], address)
 
 
 def _unfit_values(owner: Any, field: Mapping[str, Any], address: str) -> Iterator[Diagnostic]:
