@@ -38,30 +38,41 @@ _ALIAS = re.compile(r"(?:^|[\s\[{,:?-])\*[^\s,\[\]{}]")
 
 
 class LocatedDict(dict):
-    """A dict that knows where it, its keys and its values start in the file."""
+    """A dict that knows where it, its keys and its values start in the file.
+
+    ``marks`` holds four numbers for each key, in the order of the keys: the line and column
+    of the key, then of its value. One flat list rather than a tuple for each key: a workspace
+    has hundreds of thousands of keys, every one is sent to the email processes, and a
+    position is read only for a diagnostic.
+    """
 
     __slots__ = ("source", "line", "column", "marks")
 
     def key_position(self, key: Any) -> Position:
-        line, column, _, _ = self.marks.get(key, (self.line, self.column, 0, 0))
-        return Position(self.source, line, column)
+        at = self._marks_of(key)
+        return self._own() if at is None else Position(self.source, self.marks[at], self.marks[at + 1])
 
     def value_position(self, key: Any) -> Position:
-        mark = self.marks.get(key)
-        if mark is None:
-            return Position(self.source, self.line, self.column)
-        return Position(self.source, mark[2], mark[3])
+        at = self._marks_of(key)
+        return self._own() if at is None else Position(self.source, self.marks[at + 2], self.marks[at + 3])
+
+    def _marks_of(self, key: Any) -> int | None:
+        """Where the marks of ``key`` start in ``marks``; None if there is no such key."""
+        return 4 * list(self).index(key) if key in self else None
+
+    def _own(self) -> Position:
+        return Position(self.source, self.line, self.column)
 
 
 class LocatedList(list):
-    """A list that knows where it and each of its items start in the file."""
+    """A list that knows where it and each of its items start in the file: ``marks`` holds the line
+    and column of each item, one after the other."""
 
     __slots__ = ("source", "line", "column", "marks")
 
     def value_position(self, index: int) -> Position:
-        if 0 <= index < len(self.marks):
-            line, column = self.marks[index]
-            return Position(self.source, line, column)
+        if 0 <= index and 2 * index + 1 < len(self.marks):
+            return Position(self.source, self.marks[2 * index], self.marks[2 * index + 1])
         return Position(self.source, self.line, self.column)
 
 
@@ -98,7 +109,7 @@ def key_position_of(value: Any, path: Sequence[str | int], default: Position) ->
             except (KeyError, IndexError, TypeError):
                 pass
         return position_of(value, path, default)
-    if path and isinstance(parent, LocatedDict) and path[-1] in parent.marks:
+    if path and isinstance(parent, LocatedDict) and path[-1] in parent:
         return parent.key_position(path[-1])
     return position_of(value, path, default)
 
@@ -173,7 +184,8 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         merged = self._merged(node) if self._merges else 0
         data = self._built[node] = LocatedDict()
         data.source, data.line, data.column = self.source, node.start_mark.line + 1, node.start_mark.column + 1
-        marks = data.marks = {}
+        marks: list[int] = []
+        data.marks = marks
         written: set[Any] | None = set() if merged else None  # with merges, the keys the mapping writes itself
         for index, (key_node, value_node) in enumerate(node.value):
             key = self._build(key_node)
@@ -189,7 +201,12 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
             if written is not None and index >= merged:
                 written.add(key)
             data[key] = self._build(value_node)
-            marks[key] = (key_mark.line + 1, key_mark.column + 1, value_mark.line + 1, value_mark.column + 1)
+            mark = (key_mark.line + 1, key_mark.column + 1, value_mark.line + 1, value_mark.column + 1)
+            if seen:  # written again (a duplicate, or over a merged key): the later place is the key's
+                at = data._marks_of(key)
+                marks[at:at + 4] = mark
+            else:
+                marks += mark
         self._depth -= 1
         return data
 
@@ -207,7 +224,8 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         self._deeper(node)
         data = self._built[node] = LocatedList()
         data.source, data.line, data.column = self.source, node.start_mark.line + 1, node.start_mark.column + 1
-        data.marks = [(child.start_mark.line + 1, child.start_mark.column + 1) for child in node.value]
+        data.marks = [number for child in node.value
+                      for number in (child.start_mark.line + 1, child.start_mark.column + 1)]
         data.extend([self._build(child) for child in node.value])
         self._depth -= 1
         return data
