@@ -16,12 +16,20 @@ from typing import Iterator
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
-    """The collector off for the block, and back as it was afterwards."""
+def collector_paused(kept: bool = False) -> Iterator[None]:
+    """The collector off for the block, and back as it was afterwards.
+
+    ``kept``: what the block made lives as long as the command (the loaded documents, what the
+    checks cache), so it is frozen out of later collections (``gc.freeze``) before the
+    collector is back, whose first pass would otherwise walk all of it at once. Forked
+    processes then share its pages instead of copying them.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
+        if kept:
+            gc.freeze()
     finally:
         if enabled:
             gc.enable()

@@ -7,7 +7,6 @@ here; whether a resource's fields are right is left to ``checks``.
 
 from __future__ import annotations
 
-import gc
 import os
 from pathlib import Path
 from typing import Any
@@ -58,7 +57,7 @@ def load_workspace(root: Path) -> tuple[Workspace, list[Diagnostic]]:
     config = _load_config(root, diagnostics)
     files = resource_files(root)
     documents: list[Resource] = []
-    with collector_paused():
+    with collector_paused(kept=True):
         for path in files:
             docs, problems = load_file(path, path.relative_to(root).as_posix())
             diagnostics.extend(problems)
@@ -66,10 +65,6 @@ def load_workspace(root: Path) -> tuple[Workspace, list[Diagnostic]]:
                 resource = _resource(doc, diagnostics)
                 if resource is not None:
                     documents.append(resource)
-        # The documents live as long as the command: later collections need not walk them (and forked
-        # workers share their pages instead of copying them). Frozen before the collector is back,
-        # whose first pass would otherwise walk every one of them.
-        gc.freeze()
     resources: dict[str, Resource] = {}
     for resource in documents:
         resources.setdefault(resource.address, resource)

@@ -19,6 +19,7 @@ from functools import cached_property
 from graphlib import CycleError, TopologicalSorter
 from typing import TYPE_CHECKING, Callable, Collection, Iterable, Iterator, Mapping
 
+from campaignkit.collector import collector_paused
 from campaignkit.diagnostics import Diagnostic
 from campaignkit.model import Resource, Workspace
 from campaignkit.program_graph import Graph, graph_of
@@ -169,14 +170,15 @@ def validate(workspace: Workspace, email_checker: EmailChecker | None = None) ->
     from campaignkit.checks.schema import CONFIG_SCHEMA, schema_diagnostics
 
     config = workspace.config
-    diagnostics = schema_diagnostics(CONFIG_SCHEMA, config.data, config.position)
-    sound: list[Resource] = []
-    for resource in workspace.documents:
-        problems = schema_diagnostics(resource.kind, resource.data, resource.position)
-        diagnostics.extend(problems)
-        if not problems:
-            sound.append(resource)
-    diagnostics.extend(run_semantic(Scope(workspace, tuple(sound), email_checker)))
+    with collector_paused(kept=True):  # the checks cache much (references, graphs) and make no cycles
+        diagnostics = schema_diagnostics(CONFIG_SCHEMA, config.data, config.position)
+        sound: list[Resource] = []
+        for resource in workspace.documents:
+            problems = schema_diagnostics(resource.kind, resource.data, resource.position)
+            diagnostics.extend(problems)
+            if not problems:
+                sound.append(resource)
+        diagnostics.extend(run_semantic(Scope(workspace, tuple(sound), email_checker)))
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
