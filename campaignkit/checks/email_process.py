@@ -214,9 +214,9 @@ def _serve(root: Path, index: int, claims: _Claims, connection: Connection, coun
 
     files = TemplateFiles(TemplateReads(root))
     for name in walk_template_files(root):  # a large tree of other files is left as soon as the emails come
-        if connection.poll():
-            break
         if owner(name, count) == index:
+            if connection.poll():
+                break
             files.warm(name)
     try:
         work: _Work = connection.recv()
