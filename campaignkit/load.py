@@ -128,7 +128,8 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         self.source = source
         self.duplicates: list[tuple[Any, Position]] = []
         self._merges = "<<" in stream  # merge keys are rare: look for them only in files that may have one
-        self._built: dict[yaml.Node, Located] = {}  # an alias's node is built once, as PyYAML does
+        # An alias's node is built once, as PyYAML does; a file without a ``*`` has none to remember.
+        self._built: dict[yaml.Node, Located] | None = {} if "*" in stream else None
 
     # PyYAML's composer tells its path resolvers where it is, at every node: (node, index) going
     # down, nothing coming back. ``resolve`` below uses no path resolvers, so the hooks are
@@ -171,7 +172,7 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
             scalar = _SCALARS.get(tag)
             if scalar is not None:
                 return scalar(node.value)
-        elif node in self._built:
+        elif self._built is not None and node in self._built:
             return self._built[node]
         elif tag == _MAP and kind is yaml.MappingNode:
             return self._map(node)
@@ -182,7 +183,8 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     def _map(self, node: yaml.MappingNode) -> LocatedDict:
         self._deeper(node)
         merged = self._merged(node) if self._merges else 0
-        data = self._built[node] = LocatedDict()
+        data = LocatedDict()
+        self._remember(node, data)
         data.source, data.line, data.column = self.source, node.start_mark.line + 1, node.start_mark.column + 1
         marks: list[int] = []
         data.marks = marks
@@ -222,13 +224,18 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
 
     def _seq(self, node: yaml.SequenceNode) -> LocatedList:
         self._deeper(node)
-        data = self._built[node] = LocatedList()
+        data = LocatedList()
+        self._remember(node, data)
         data.source, data.line, data.column = self.source, node.start_mark.line + 1, node.start_mark.column + 1
         data.marks = [number for child in node.value
                       for number in (child.start_mark.line + 1, child.start_mark.column + 1)]
         data.extend([self._build(child) for child in node.value])
         self._depth -= 1
         return data
+
+    def _remember(self, node: yaml.Node, data: Located) -> None:
+        if self._built is not None:
+            self._built[node] = data
 
     def _deeper(self, node: yaml.Node) -> None:
         """One level deeper (``_map`` and ``_seq`` step back out); past ``MAX_DEPTH`` the document is
