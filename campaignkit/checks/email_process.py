@@ -188,21 +188,23 @@ def _first(context: Any, root: Path, claims: _Claims, pipes: list[tuple[Connecti
 
     for index in range(1, len(pipes)):
         context.Process(target=_other, args=(root, index, claims, pipes)).start()
-    for index, (_, processes) in enumerate(pipes):
-        if index != 0:
-            processes.close()
-    _serve(root, 0, claims, pipes[0][1], len(pipes))
+    _serve(root, 0, claims, _own_end(pipes, 0), len(pipes))
 
 
 def _other(root: Path, index: int, claims: _Claims, pipes: list[tuple[Connection, Connection]]) -> None:
-    """Process ``index`` (not 0): it closes the other processes' pipe ends, which it was forked with,
-    so that the command closing its end is seen here as the end of the input, and this one
-    ending as EOF there."""
+    """Process ``index`` (not 0), started by the first."""
     worker_started()
+    _serve(root, index, claims, _own_end(pipes, index), len(pipes))
+
+
+def _own_end(pipes: list[tuple[Connection, Connection]], index: int) -> Connection:
+    """Process ``index``'s end of its pipe, once it has closed the other processes' ends, which it was
+    forked with: so the command closing its end is seen here as the end of the input, and this
+    process ending as EOF there."""
     for number, (_, processes) in enumerate(pipes):
         if number != index:
             processes.close()
-    _serve(root, index, claims, pipes[index][1], len(pipes))
+    return pipes[index][1]
 
 
 def _serve(root: Path, index: int, claims: _Claims, connection: Connection, count: int) -> None:

@@ -195,9 +195,8 @@ def skeleton(source: str, pieces: list[Piece]) -> Skeleton:
         parts.append(f"{head}\x00{len(texts)}\n\x01{tail}" if "\n" in core else f"{head}\x00{len(texts)}\x01{tail}")
         texts.append(core)
     marked = "".join(parts)
-    if written:
-        for index, text in written.items():
-            parts[index] = text
+    for index, text in written.items():
+        parts[index] = text
     return Skeleton(marked, texts, source, quoted, "".join(parts) if written else None)
 
 
