@@ -12,7 +12,7 @@ from typing import Iterator
 
 from campaignkit.checks import Scope, check, cycles
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
-from campaignkit.engine.schedule import known_time_zone
+from campaignkit.engine.schedule import business_hours, known_time_zone
 from campaignkit.model import Resource
 from campaignkit.program_graph import MAX_CONDITIONS, MAX_STEPS, Graph, lasts
 
@@ -193,7 +193,7 @@ def schedule_can_send(scope: Scope) -> Iterator[Diagnostic]:
             yield error("CK509", f"{program.address}: '{zone}' is not a time zone{did_you_mean(suggestion)}; "
                         "use an IANA name such as Asia/Tokyo or UTC", program.position_of("schedule", "timezone"),
                         suggestion=suggestion)
-        opens, _, closes = str(schedule.get("hours", "00:00-24:00")).partition("-")
+        opens, closes = business_hours(schedule)
         if closes <= opens:
             yield error("CK509", f"{program.address}: business hours {opens}-{closes} close before they open, so "
                         "no email would ever be sent; hours are within one day, like \"09:00-17:00\"",

@@ -23,6 +23,12 @@ def known_time_zone(name: str) -> bool:
     return True
 
 
+def business_hours(schedule: dict[str, Any]) -> tuple[str, str]:
+    """When a schedule's sends may start and when they must stop, as written (``09:00``, ``17:00``)."""
+    opens, _, closes = str(schedule.get("hours", "00:00-24:00")).partition("-")
+    return opens, closes
+
+
 @dataclass(frozen=True)
 class Schedule:
     zone: ZoneInfo
@@ -37,7 +43,7 @@ class Schedule:
         raw = program.get("schedule")
         if not raw:
             return None
-        opens, _, closes = raw.get("hours", "00:00-24:00").partition("-")
+        opens, closes = business_hours(raw)
         return cls(ZoneInfo(raw["timezone"]), frozenset(DAYS.index(d) for d in raw.get("days", DAYS)),
                    time.fromisoformat(opens), None if closes == "24:00" else time.fromisoformat(closes))
 
