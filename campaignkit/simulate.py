@@ -17,7 +17,7 @@ import math
 import random
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Callable
 
@@ -101,6 +101,7 @@ class Report:
     funnel: Funnel
     kinds: dict[str, str]
     cohorts: int
+    clock: tzinfo = timezone.utc  # the program's time zone, to show its moments in
 
     def as_json(self) -> dict[str, Any]:
         """The documented ``simulate --format json`` shape (docs/engine.md)."""
@@ -148,15 +149,21 @@ def simulate(world: World, program: str, population: list[Cohort], days: int, se
         progress(run.count)
     graph = graph_of(world.programs[program])
     kinds = {name: step_kind(graph.steps[name]) for name in _in_order(graph)}
-    return Report(program, sum(c.count for c in population), days, seed, start, funnel, kinds, cohorts)
+    return Report(program, sum(c.count for c in population), days, seed, start, funnel, kinds, cohorts,
+                  _clock(world, program))
 
 
 def default_start(world: World, program: str) -> datetime:
     """When a simulation starts: where a campaign test starts by default, Monday 2026-03-02 10:00,
     on the program's clock (its schedule's time zone, else UTC), so that ``simulate`` and ``test``
     run a program from the same moment: a Monday morning, inside the usual business hours."""
+    return parse_absolute(DEFAULT_START, _clock(world, program))
+
+
+def _clock(world: World, program: str) -> tzinfo:
+    """The program's time zone: its schedule's, else UTC."""
     schedule = Schedule.of(world.programs[program])
-    return parse_absolute(DEFAULT_START, schedule.zone if schedule else timezone.utc)
+    return schedule.zone if schedule else timezone.utc
 
 
 def _in_order(graph) -> list[str]:

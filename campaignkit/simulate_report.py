@@ -15,8 +15,8 @@ _COLUMNS = ("entered", "yes", "no", "not_sent", "stopped", "waiting")
 
 def render_report(report: Report) -> str:
     data = report.as_json()
-    lines = [f"{report.program}: {report.prospects:,} prospects, {report.days} days from "
-             f"{report.start:%Y-%m-%d %H:%M} UTC, seed {report.seed} ({report.cohorts:,} cohorts)", "", "Funnel"]
+    lines = [f"{report.program}: {report.prospects:,} prospects, {report.days} days from {_start(report)}, "
+             f"seed {report.seed} ({report.cohorts:,} cohorts)", "", "Funnel"]
     width = max(len("step"), *(len(row["step"]) for row in data["funnel"]))
     lines.append(f"  {'step':<{width}}  {'kind':<7}" + "".join(f"{c.replace('_', ' '):>10}" for c in _COLUMNS))
     for row in data["funnel"]:
@@ -31,6 +31,13 @@ def render_report(report: Report) -> str:
     cumulative = data["mqls"]["cumulative"]
     weeks = [(week, cumulative[min(len(cumulative), (week + 1) * 7) - 1]) for week in range((report.days + 6) // 7)]
     lines.append("  " + ", ".join(f"week {week + 1}: {total:,}" for week, total in weeks))
-    end = report.start + timedelta(days=report.days)
+    end = (report.start + timedelta(days=report.days)).astimezone(report.clock)
     lines.append(f"  (by {end:%Y-%m-%d}; waiting = still in the step at the end)")
     return "\n".join(lines)
+
+
+def _start(report: Report) -> str:
+    """The start on the program's clock, and in UTC when that is another."""
+    if str(report.clock) == "UTC":
+        return f"{report.start:%Y-%m-%d %H:%M} UTC"
+    return f"{report.start.astimezone(report.clock):%Y-%m-%d %H:%M} {report.clock} ({report.start:%H:%M} UTC)"

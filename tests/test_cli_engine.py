@@ -206,3 +206,5 @@ def test_simulate_starts_when_a_test_does_on_the_program_s_clock(workspace: Path
     _edit(workspace / "programs" / "welcome.yaml", "timezone: Asia/Tokyo", "timezone: America/New_York")
     result = invoke(workspace, "simulate", "2026-nurture-welcome-program", "--prospects", "10", "--format", "json")
     assert json.loads(result.output)["start"] == "2026-03-02T15:00:00+00:00"  # Monday 10:00 in New York
+    text = invoke(workspace, "simulate", "2026-nurture-welcome-program", "--prospects", "10").output
+    assert "90 days from 2026-03-02 10:00 America/New_York (15:00 UTC)" in text.splitlines()[0]
