@@ -284,6 +284,16 @@ def test_listing_follows_every_page_and_reads_one_object(target, server):
     assert target.read("list", made[3].id) is None
 
 
+def test_manual_instructions_give_a_program_s_steps_in_words(target):
+    steps = {"welcome": {"send_email": "email.hello", "next": "opened"},
+             "opened": {"trigger": "email_opened", "email": "email.hello", "within": "3d", "yes": "done", "no": "done"},
+             "done": {"end": True}}
+    said = target.manual_instructions(ManualChange("create", "program", "welcome", ("steps",), {"steps": steps}))
+    assert ("build the steps (welcome: ✉ send email.hello, next opened; opened: email opened? email.hello "
+            "within 3d, yes done, no done; done: end); click Save.") in said
+    assert "{" not in said
+
+
 def test_manual_instructions_say_where_to_click_and_what_to_set(target):
     program = target.manual_instructions(ManualChange("create", "program", "welcome", ("steps",), {"steps": []}))
     assert program == ("In Account Engagement, go to Automation > Engagement Studio; click + Add and name it "

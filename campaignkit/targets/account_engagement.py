@@ -31,8 +31,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from campaignkit.diagram import describe
 from campaignkit.errors import UserError
 from campaignkit.model import Environment, Workspace
+from campaignkit.program_graph import BRANCH_KEYS
 from campaignkit.render.platform_merge import ACCOUNT_ENGAGEMENT
 from campaignkit.targets.ae_client import MAX_CONCURRENT, AEClient
 from campaignkit.targets.ae_mapping import LIST, MAPPINGS, TAGS, Mapping
@@ -181,7 +183,7 @@ class AccountEngagementTarget:
             return "; ".join([*steps, "delete it and confirm."])
         built = len(steps) > 1  # made or opened for editing, not only started or paused
         if built:
-            steps += [*(f"set {field} to {_shown(change.attributes.get(field))}" for field in edited), "click Save"]
+            steps += [*(_setting(change, field) for field in edited), "click Save"]
         button = _status_button(change) if switched else ""
         if button:
             steps.append(f"then {button}" if built else f"open '{change.name}' and {button}")
@@ -229,6 +231,23 @@ def _status_button(change: ManualChange) -> str:
 
 def _ids(values: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in values or ())
+
+
+def _setting(change: ManualChange, field: str) -> str:
+    """What to set ``field`` to; a program's steps one by one, in words, as Engagement Studio's builder
+    takes them (a reviewer reads them in ``campaignkit graph`` the same way)."""
+    value = change.attributes.get(field)
+    if change.kind == "program" and field == "steps" and isinstance(value, dict) and value:
+        return "build the steps (" + "; ".join(_step(name, step) for name, step in value.items()) + ")"
+    return f"set {field} to {_shown(value)}"
+
+
+def _step(name: str, step: Any) -> str:
+    """One step: what it does, then where each branch leads (``opened: email opened? ..., yes done``)."""
+    if not isinstance(step, dict):
+        return f"{name}: {_shown(step)}"
+    branches = [f"{key} {step[key]}" for key in BRANCH_KEYS if isinstance(step.get(key), str)]
+    return f"{name}: " + ", ".join([" ".join(describe(step)), *branches])
 
 
 def _shown(value: Any) -> str:
