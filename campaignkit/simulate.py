@@ -362,9 +362,10 @@ def _typed_value(world: World, column: str, text: str, where: str) -> Any:
         return text.strip().lower() == "true"
     if column == "lists":
         lists = frozenset(_split(text))
-        for address in sorted(lists.difference(world.lists)):
-            raise UserError(f"{where}: lists: {address} is not a list of the workspace"
-                            f"{did_you_mean(closest(address, world.lists))}")
+        unknown = sorted(lists.difference(world.lists))
+        if unknown:
+            raise UserError(f"{where}: lists: {unknown[0]} is not a list of the workspace"
+                            f"{did_you_mean(closest(unknown[0], world.lists))}")
         return lists
     field = world.fields.get(column)
     if field is None:

@@ -112,7 +112,7 @@ def _default_problems(data: dict[str, Any], config: Config) -> list[Diagnostic]:
     """``default_environment`` must name an environment when there is a choice: falling back to
     the first one listed would send a mistyped default's plan and apply to production."""
     default = data.get("default_environment")
-    names = [name for name in _mapping(data.get("environments"))]
+    names = list(_mapping(data.get("environments")))
     if default is None:
         if len(names) < 2:
             return []

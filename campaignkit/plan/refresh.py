@@ -128,7 +128,7 @@ def _compare(entry: StateEntry, remote: RemoteObject | None, capabilities: KindC
         fields = (FieldChange("name", entry.name, remote.name), *fields)
     if not fields:
         return None
-    after = as_read(entry.attributes, remote.attributes, readable)
+    after = _with_seen(entry.attributes, seen, readable)
     return Drift(entry.address, entry.kind, entry.name, "update", entry.attributes, after, fields, remote.name)
 
 
@@ -139,9 +139,14 @@ def as_read(known: dict[str, Any], read: dict[str, Any], readable: frozenset[str
     Engagement has no place for; a dynamic list's rules), so what state or the files say of
     it stands. A readable field the target no longer has (emptied in the UI) is gone.
     """
+    return _with_seen(known, _readable(read, readable), readable)
+
+
+def _with_seen(known: dict[str, Any], seen: dict[str, Any], readable: frozenset[str] | None) -> dict[str, Any]:
+    """``as_read`` for the readable fields already picked out of what was read (``seen``)."""
     if readable is None:
-        return dict(read)
-    return {**{k: v for k, v in known.items() if k not in readable}, **_readable(read, readable)}
+        return dict(seen)
+    return {**{k: v for k, v in known.items() if k not in readable}, **seen}
 
 
 def _readable(attributes: dict[str, Any], readable: frozenset[str] | None) -> dict[str, Any]:

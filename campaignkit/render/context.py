@@ -13,8 +13,8 @@ report.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import CodeType
 from functools import cached_property
+from types import CodeType
 from typing import Any, Callable, Hashable, MutableMapping, TypeVar
 
 from jinja2 import BaseLoader, Environment, Template, TemplateNotFound, TemplateSyntaxError
