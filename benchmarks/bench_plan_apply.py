@@ -23,7 +23,7 @@ from typing import Iterator
 
 from generate import generate
 
-from campaignkit.apply import apply_plan
+from campaignkit.plan.apply import apply_plan
 from campaignkit.checks import check_workspace
 from campaignkit.diagnostics import has_errors
 from campaignkit.plan import Plan, plan_workspace

@@ -40,11 +40,11 @@ from bench_validate import timed_validate  # noqa: E402
 from bytecode import compile_package  # noqa: E402
 
 from campaignkit.diagnostics import Position  # noqa: E402
-from campaignkit.model import Resource  # noqa: E402
-from campaignkit.render import EmailContext, check_emails, render_email  # noqa: E402
-from campaignkit.render.parallel import map_emails, usable_cores  # noqa: E402
-from campaignkit.render.rendering import render_inline, run, template_file, with_inbox_text  # noqa: E402
-from campaignkit.workspace import load_workspace  # noqa: E402
+from campaignkit.workspace.model import Resource  # noqa: E402
+from campaignkit.emails import EmailContext, check_emails, render_email  # noqa: E402
+from campaignkit.emails.parallel import map_emails, usable_cores  # noqa: E402
+from campaignkit.emails.rendering import render_inline, run, template_file, with_inbox_text  # noqa: E402
+from campaignkit.workspace.loading import load_workspace  # noqa: E402
 
 CONFIG = """\
 workspace: bench

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from campaignkit.checks import check_workspace  # noqa: E402
 from campaignkit.diagnostics import has_errors  # noqa: E402
 from campaignkit.engine.world import World  # noqa: E402
-from campaignkit.simulate import csv_population, simulate, synthetic_population  # noqa: E402
+from campaignkit.engine.simulate import csv_population, simulate, synthetic_population  # noqa: E402
 
 PROGRAM = "program.2026-nurture-bench-program"
 

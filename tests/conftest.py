@@ -220,7 +220,7 @@ class Rig:
     def __init__(self, root: Path, environment: str = "sandbox") -> None:
         from campaignkit.state import open_store
         from campaignkit.targets.local import open_local
-        from campaignkit.workspace import load_workspace
+        from campaignkit.workspace.loading import load_workspace
 
         self.root = root
         workspace, _ = load_workspace(root)
@@ -229,7 +229,7 @@ class Rig:
         self.target = open_local(self.environment, workspace)
 
     def workspace(self):
-        from campaignkit.workspace import load_workspace
+        from campaignkit.workspace.loading import load_workspace
 
         workspace, diagnostics = load_workspace(self.root)
         assert not [d for d in diagnostics if d.is_error], diagnostics
@@ -246,7 +246,7 @@ class Rig:
                               render=self.render, **options)
 
     def apply(self, plan=None, **options):
-        from campaignkit.apply import apply_plan
+        from campaignkit.plan.apply import apply_plan
 
         return apply_plan(plan or self.plan(), self.store, self.target, **options)
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from campaignkit.render import EmailContext, check_email
-from campaignkit.render.platform_merge import ACCOUNT_ENGAGEMENT, platform_values, render_for_platform
-from campaignkit.workspace import load_workspace
+from campaignkit.emails import EmailContext, check_email
+from campaignkit.emails.platform_merge import ACCOUNT_ENGAGEMENT, platform_values, render_for_platform
+from campaignkit.workspace.loading import load_workspace
 from tests.workspaces import CONFIG, FIELDS, write_workspace
 
 AE_CONFIG = CONFIG.replace("vars:", """\

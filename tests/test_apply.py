@@ -8,7 +8,7 @@ import threading
 import time
 from dataclasses import replace
 
-from campaignkit.apply import Status, apply_plan
+from campaignkit.plan.apply import Status, apply_plan
 from campaignkit.plan import Action
 from campaignkit.state import Finding
 from campaignkit.targets.local import LocalTarget

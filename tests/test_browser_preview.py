@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from campaignkit.preview import write_site
-from campaignkit.workspace import load_workspace
+from campaignkit.views.preview import write_site
+from campaignkit.workspace.loading import load_workspace
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "campaigns"
 # --enable-logging=stderr: the page's console messages and load failures are written to stderr, to be read.

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from campaignkit.campaign_tests.cases import load_tests, matching, no_match
 from campaignkit.campaign_tests.runner import run_test
-from campaignkit.campaign_tests.report import render_result
+from campaignkit.views.campaign_tests import render_result
 from campaignkit.cli import main
 from campaignkit.engine.world import World
-from campaignkit.workspace import load_workspace
+from campaignkit.workspace.loading import load_workspace
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 

@@ -87,20 +87,20 @@ def test_validate_cache_never_hides_a_template_change(tmp_path):
 
 
 def test_editing_one_template_rechecks_only_the_emails_that_read_it(tmp_path, monkeypatch):
-    import campaignkit.render.checking
+    import campaignkit.emails.checking
 
     root, _ = workspace(tmp_path)  # two emails, each with its own template, both including the footer
     validate = ["--chdir", str(root), "validate"]
     assert CliRunner().invoke(main, validate).exit_code == 0
     checked = tmp_path / "checked.txt"  # emails are checked in other processes: they note each in a file
-    real = campaignkit.render.checking.check_email
+    real = campaignkit.emails.checking.check_email
 
     def noted(context, email):
         with checked.open("a") as note:
             note.write(f"{email.name}\n")
         return real(context, email)
 
-    monkeypatch.setattr(campaignkit.render.checking, "check_email", noted)
+    monkeypatch.setattr(campaignkit.emails.checking, "check_email", noted)
     welcome = root / "templates" / "welcome.mjml"
     welcome.write_text(welcome.read_text().replace("</mj-text>", " Edited.</mj-text>", 1))
     assert CliRunner().invoke(main, validate).exit_code == 0
@@ -127,15 +127,15 @@ def test_a_missing_template_is_told_of_a_file_added_after_it_was_checked(tmp_pat
 
 
 def test_validate_cache_is_not_reused_by_changed_checking_code(tmp_path, monkeypatch):
-    import campaignkit.cache
-    import campaignkit.render.rules_content
+    import campaignkit.emails.cache
+    import campaignkit.emails.rules.content
 
     root, _ = workspace(tmp_path)
     validate = ["--chdir", str(root), "validate"]
     assert CliRunner().invoke(main, validate).exit_code == 0
     # The same version with a stricter subject rule, as in a checkout being worked on:
-    monkeypatch.setattr(campaignkit.render.rules_content, "MAX_SUBJECT_CHARS", 5)
-    monkeypatch.setattr(campaignkit.cache, "_code", lambda: "the checking code changed")
+    monkeypatch.setattr(campaignkit.emails.rules.content, "MAX_SUBJECT_CHARS", 5)
+    monkeypatch.setattr(campaignkit.emails.cache, "_code", lambda: "the checking code changed")
     result = CliRunner().invoke(main, validate)
     assert result.exit_code == 1 and "CK431" in result.output
 

@@ -120,7 +120,7 @@ def test_the_caret_stands_under_the_column_after_tabs_and_wide_characters(tmp_pa
     ("{title: [x], name: y}", "[x]"),
 ])
 def test_the_range_of_a_diagnostic_spans_what_it_points_at(line, token):
-    from campaignkit.report import _token_length
+    from campaignkit.views.diagnostics import _token_length
 
     column = line.index(token) + 1
     assert _token_length(line, column) == (1 if token == "[x]" else len(token))
@@ -128,7 +128,7 @@ def test_the_range_of_a_diagnostic_spans_what_it_points_at(line, token):
 
 @pytest.mark.parametrize("token", ["<mj-image", 'href="https://acme.example/a b"', "{{ first_name | upper }}"])
 def test_in_a_template_the_range_spans_an_element_an_attribute_or_a_merge_field(token):
-    from campaignkit.report import _token_length
+    from campaignkit.views.diagnostics import _token_length
 
     line = '<mj-text>Hi <a href="https://acme.example/a b">{{ first_name | upper }}</a></mj-text><mj-image alt="" />'
     assert _token_length(line, line.index(token) + 1, "templates/mail.mjml") == len(token)

@@ -10,9 +10,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from campaignkit.diagram import diagram_of, to_dot, to_mermaid, to_svg
+from campaignkit.views.diagram import diagram_of, to_dot, to_mermaid, to_svg
 from campaignkit.errors import UserError
-from campaignkit.workspace import load_workspace
+from campaignkit.workspace.loading import load_workspace
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "campaigns"
 

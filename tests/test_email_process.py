@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from campaignkit.checks import check_workspace, email_process, validate
-from campaignkit.checks.email_process import EmailChecker, owner
+from campaignkit.checks import check_workspace, validate
+from campaignkit.emails import processes as email_process
+from campaignkit.emails.processes import EmailChecker, owner
 from campaignkit.diagnostics import Diagnostic
 from campaignkit.errors import UserError
-from campaignkit.render.merge import MergeModel
-from campaignkit.workspace import load_workspace
+from campaignkit.emails.merge import MergeModel
+from campaignkit.workspace.loading import load_workspace
 from tests.test_render_checks import EMAIL, EXTRA_FIELDS, many_emails, page
 from tests.workspaces import write_workspace
 
@@ -83,7 +84,7 @@ def test_many_emails_on_one_template_are_shared_by_every_process(tmp_path, monke
                                              "templates/mail.mjml": page("<mj-text>Hello</mj-text>")})
     workspace, _ = load_workspace(root)
     noted = tmp_path / "pids.txt"  # each check notes the process it ran in
-    from campaignkit.render import checking
+    from campaignkit.emails import checking
     real = checking.CachedCheck.__call__
 
     def counted(self, context, email):
@@ -167,9 +168,9 @@ def test_one_core_checks_the_emails_in_the_command(tmp_path, monkeypatch):
 
 def test_results_come_back_in_the_order_of_the_emails(tmp_path, monkeypatch):
     """Each email's (cache key, records) where the email stands, as checking in this process gives them."""
-    from campaignkit.cache import ResultCache
-    from campaignkit.render.checking import CachedCheck
-    from campaignkit.render.context import EmailContext
+    from campaignkit.emails.cache import ResultCache
+    from campaignkit.emails.checking import CachedCheck
+    from campaignkit.emails.context import EmailContext
 
     monkeypatch.setattr(email_process, "usable_cores", lambda: 3)
     root = many_emails(tmp_path, 30)

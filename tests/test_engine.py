@@ -19,7 +19,7 @@ from campaignkit.engine.schedule import Schedule
 from campaignkit.engine.scoring import decay
 from campaignkit.engine.world import World
 from campaignkit.errors import UserError
-from campaignkit.workspace import load_workspace
+from campaignkit.workspace.loading import load_workspace
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from campaignkit.diagnostics import Position
-from campaignkit.load import MAX_FILE_BYTES, load_file, load_text, position_of
+from campaignkit.workspace.documents import MAX_FILE_BYTES, load_file, load_text, position_of
 
 
 def codes(diagnostics):
@@ -112,7 +112,7 @@ def test_nesting_past_the_limit_is_refused_however_few_brackets_it_takes(text):
 def test_deep_nesting_is_a_diagnostic_not_a_crash():
     # libyaml's composer recurses in C and would take the whole process down.
     script = (
-        "from campaignkit.load import load_text\n"
+        "from campaignkit.workspace.documents import load_text\n"
         "for text in ('[' * 100000 + ']' * 100000, '- ' * 100000 + 'x'):\n"
         "    print(load_text(text, 'deep.yaml')[1][0].code)\n"
     )

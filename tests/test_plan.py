@@ -282,7 +282,7 @@ def test_a_plan_renders_many_email_bodies_on_worker_processes_as_one_process_doe
     from click.testing import CliRunner
 
     from campaignkit.cli import main
-    from campaignkit.render import parallel
+    from campaignkit.emails import parallel
     from tests.test_render_checks import EMAIL, EXTRA_FIELDS, page
     from tests.workspaces import write_workspace
 
@@ -301,16 +301,16 @@ def test_a_plan_renders_many_email_bodies_on_worker_processes_as_one_process_doe
         assert result.exit_code == 0, result.output
         return json.loads(result.output)["resource_changes"]
 
-    import campaignkit.render
+    import campaignkit.emails
 
     rendered_here: list[str] = []  # renders in this process; a worker's renders are counted in its own copy
-    original = campaignkit.render.render_email
+    original = campaignkit.emails.render_email
 
     def counted(context, email, *args):
         rendered_here.append(email.address)
         return original(context, email, *args)
 
-    monkeypatch.setattr(campaignkit.render, "render_email", counted)
+    monkeypatch.setattr(campaignkit.emails, "render_email", counted)
     on_workers = planned(2)
     assert rendered_here == []
     assert planned(1) == on_workers
@@ -322,7 +322,7 @@ def test_a_plan_renders_many_email_bodies_on_worker_processes_as_one_process_doe
 def test_editing_one_template_renders_only_the_emails_that_read_it_again(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    import campaignkit.render
+    import campaignkit.emails
     from campaignkit.cli import main
     from tests.test_render_checks import EMAIL, EXTRA_FIELDS, page
     from tests.workspaces import write_workspace
@@ -334,8 +334,8 @@ def test_editing_one_template_renders_only_the_emails_that_read_it_again(tmp_pat
     root = write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": emails, **templates})
     assert CliRunner().invoke(main, ["--chdir", str(root), "apply", "--auto-approve"]).exit_code == 0
     rendered: list[str] = []
-    original = campaignkit.render.render_email
-    monkeypatch.setattr(campaignkit.render, "render_email",
+    original = campaignkit.emails.render_email
+    monkeypatch.setattr(campaignkit.emails, "render_email",
                         lambda context, email, *args: rendered.append(email.address) or original(context, email, *args))
     template = root / "templates" / "mail1.mjml"
     template.write_text(template.read_text().replace("offer 1", "offer one"))
@@ -347,7 +347,7 @@ def test_editing_one_template_renders_only_the_emails_that_read_it_again(tmp_pat
 def test_bodies_with_nothing_left_to_render_make_no_renderer(small_workspace):
     """Every body cached (or none asked for): the renderer's Jinja environments are never made."""
     from campaignkit.plan.content import EmailBodies
-    from campaignkit.workspace import load_workspace
+    from campaignkit.workspace.loading import load_workspace
 
     workspace, _ = load_workspace(small_workspace)
     bodies = EmailBodies(workspace)

@@ -6,7 +6,7 @@ import json
 import re
 import sqlite3
 
-from campaignkit.plan_report import MARKDOWN_LIMIT, apply_text, plan_json, plan_markdown, plan_text
+from campaignkit.views.plan import MARKDOWN_LIMIT, apply_text, plan_json, plan_markdown, plan_text
 
 
 def test_text_starts_with_the_summary_and_shows_only_the_changed_field(rig):

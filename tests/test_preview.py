@@ -10,9 +10,9 @@ import pytest
 from markupsafe import escape
 
 from campaignkit.errors import UserError
-from campaignkit.preview import samples, write_site
-from campaignkit.render import EmailContext, render_email
-from campaignkit.workspace import load_workspace
+from campaignkit.views.preview import samples, write_site
+from campaignkit.emails import EmailContext, render_email
+from campaignkit.workspace.loading import load_workspace
 from tests.workspaces import write_workspace
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "campaigns"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from campaignkit.program_graph import graph_of, step_kind
+from campaignkit.engine.graph import graph_of, step_kind
 
 
 def program(steps, start="a"):

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from campaignkit.render import EMAIL_CHECKS, EmailContext, check_email, check_emails, email_check_docs
-from campaignkit.render import parallel
-from campaignkit.workspace import load_workspace
+from campaignkit.emails import EMAIL_CHECKS, EmailContext, check_email, check_emails, email_check_docs
+from campaignkit.emails import parallel
+from campaignkit.workspace.loading import load_workspace
 from tests.workspaces import FIELDS, write_workspace
 
 TEMPLATE = "templates/mail.mjml"

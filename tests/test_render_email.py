@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from campaignkit.errors import UserError
-from campaignkit.render import (
+from campaignkit.emails import (
     BUILTIN_URLS,
     EmailContext,
     check_email,
@@ -15,8 +15,8 @@ from campaignkit.render import (
     render_email,
     sample_prospect,
 )
-from campaignkit.render.rendering import render_inline
-from campaignkit.workspace import load_workspace
+from campaignkit.emails.rendering import render_inline
+from campaignkit.workspace.loading import load_workspace
 from tests.workspaces import FIELDS, write_workspace
 
 FIELDS_WITH_EXAMPLES = FIELDS.replace("default: there\n", "default: there\nexample: Molly\n") + (

@@ -7,9 +7,9 @@ import traceback
 import pytest
 from jinja2 import BaseLoader
 
-from campaignkit.render.jinja_source import blank, has_jinja, skeleton, split
-from campaignkit.render.sandbox import make_environment
-from campaignkit.render.template_facts import ShapeCache, analyse
+from campaignkit.emails.templates.source import blank, has_jinja, skeleton, split
+from campaignkit.emails.templates.sandbox import make_environment
+from campaignkit.emails.templates.facts import ShapeCache, analyse
 
 SOURCES = [
     "plain text only\n",

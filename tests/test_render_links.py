@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from campaignkit.render.links import LinkVerdict, judge_link
+from campaignkit.emails.rules.links import LinkVerdict, judge_link
 
 
 @pytest.mark.parametrize("url, verdict", [

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from campaignkit.render.jinja_source import split
-from campaignkit.render.markup import Element, Include, parse
+from campaignkit.emails.templates.source import split
+from campaignkit.emails.markup.parse import Element, Include, parse
 
 
 def markup(source: str, html: bool = False):

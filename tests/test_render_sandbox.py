@@ -7,8 +7,8 @@ import os
 import pytest
 from jinja2 import BaseLoader
 
-from campaignkit.render.paths import OutsideWorkspace, TemplateMissing, TemplateUnreadable, read_template
-from campaignkit.render.sandbox import MAX_OUTPUT_CHARS, OutputTooLarge, make_environment, render_bounded
+from campaignkit.workspace.template_paths import OutsideWorkspace, TemplateMissing, TemplateUnreadable, read_template
+from campaignkit.emails.templates.sandbox import MAX_OUTPUT_CHARS, OutputTooLarge, make_environment, render_bounded
 from tests.test_render_checks import diagnose, line_of, page
 
 
@@ -46,7 +46,7 @@ def test_expressions_that_would_exhaust_memory_are_stopped(tmp_path, expression)
 
 
 def test_loops_inside_loops_are_stopped_after_the_time_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr("campaignkit.render.sandbox.MAX_RENDER_SECONDS", 0.3)
+    monkeypatch.setattr("campaignkit.emails.templates.sandbox.MAX_RENDER_SECONDS", 0.3)
     loops = "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
     template = page(f"<mj-text>\n{loops}\n</mj-text>")
     found = diagnose(tmp_path, template)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from campaignkit.render.jinja_source import split
-from campaignkit.render.markup import parse
-from campaignkit.render.structure import ParsedFile, structure_problems
+from campaignkit.emails.templates.source import split
+from campaignkit.emails.markup.parse import parse
+from campaignkit.emails.markup.structure import ParsedFile, structure_problems
 
 
 def check(source: str, files: dict[str, str] | None = None) -> list[tuple[str, str, int, str | None]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from jinja2 import BaseLoader
 
-from campaignkit.render.jinja_source import split
-from campaignkit.render.sandbox import make_environment
-from campaignkit.render.template_facts import Reference, UnsafeAccess, analyse
+from campaignkit.emails.templates.source import split
+from campaignkit.emails.templates.sandbox import make_environment
+from campaignkit.emails.templates.facts import Reference, UnsafeAccess, analyse
 
 
 def facts_of(source: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mjml
 
-from campaignkit.render.text import html_to_text, shows_text
+from campaignkit.emails.text import html_to_text, shows_text
 
 
 def test_mjml_output_becomes_readable_text_with_links():

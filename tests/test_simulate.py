@@ -8,8 +8,8 @@ import pytest
 
 from campaignkit.engine.world import World
 from campaignkit.errors import UserError
-from campaignkit.simulate import binomial, csv_population, multinomial, simulate, synthetic_population
-from campaignkit.workspace import load_workspace
+from campaignkit.engine.simulate import binomial, csv_population, multinomial, simulate, synthetic_population
+from campaignkit.workspace.loading import load_workspace
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 WELCOME = "program.2026-nurture-welcome-program"

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from campaignkit import apply as apply_module
+from campaignkit.plan import apply as apply_module
 from campaignkit.cli import main
 from campaignkit.errors import UserError
-from campaignkit.model import Environment
+from campaignkit.workspace.model import Environment
 from campaignkit.targets import ManualChange, TargetError, open_target
 from campaignkit.targets.account_engagement import PROGRAMS, TOKEN_VARIABLE
 from campaignkit.targets.ae_client import AEClient
 from campaignkit.targets.ae_mapping import EMAIL, FIELD, LIST
 from campaignkit.targets.base import CONTENT_DIGEST, content_digest
-from campaignkit.workspace import load_workspace
+from campaignkit.workspace.loading import load_workspace
 from tests.ae_server import BusinessUnit, Server, make_certificate
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
@@ -241,7 +241,7 @@ def test_a_crash_between_post_and_state_write_creates_no_duplicate(workspace, se
             raise Crash("the process died before recording what the API created")
         return record(change, remote)
     with monkeypatch.context() as patched, pytest.raises(Crash):
-        patched.setattr("campaignkit.apply._state_write", crash)
+        patched.setattr("campaignkit.plan.apply._state_write", crash)
         run("apply", "--auto-approve")
     made = [o for c in ("lists", "customFields", "emailTemplates") for o in server.unit.objects(c)]
     assert made  # the API made objects that state does not know

@@ -23,8 +23,8 @@ from campaignkit.checks.fields import misfits
 from campaignkit.checks.schema import schema_diagnostics
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error, warning
 from campaignkit.engine.schedule import known_time_zone
-from campaignkit.load import Document, key_position_of, load_file, position_of
-from campaignkit.model import ADDRESS, Workspace, plain
+from campaignkit.workspace.documents import Document, key_position_of, load_file, position_of
+from campaignkit.workspace.model import ADDRESS, Workspace, plain
 
 TESTS_FOLDER = "tests"
 #: How long one test may run (and how late its ``after`` events may come), as ``simulate --days`` at most.

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Callable, Collection, Iterable, Iterator, Mapp
 
 from campaignkit.collector import collector_paused
 from campaignkit.diagnostics import Diagnostic
-from campaignkit.model import Resource, Workspace
-from campaignkit.program_graph import Graph, graph_of
+from campaignkit.workspace.model import Resource, Workspace
+from campaignkit.engine.graph import Graph, graph_of
 
 if TYPE_CHECKING:
-    from campaignkit.checks.email_process import EmailChecker
+    from campaignkit.emails.processes import EmailChecker
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def all_codes() -> list[tuple[str, str]]:
 def _documentation() -> dict[str, str]:
     """Every code's documentation: the registered checks', loading's and the schema's, and the
     email checks' (asked of the renderer only here, so that ``validate`` need not import it)."""
-    from campaignkit.render.checking import email_check_docs
+    from campaignkit.emails.checking import email_check_docs
 
     _load_checks()
     return DOCUMENTED | email_check_docs() | {code: c.doc for code, c in REGISTRY.items()}
@@ -184,8 +184,8 @@ def validate(workspace: Workspace, email_checker: EmailChecker | None = None) ->
 
 def check_workspace(root) -> tuple[Workspace, list[Diagnostic]]:
     """Loads the workspace at ``root`` and validates it: what ``validate`` reports."""
-    from campaignkit.checks.email_process import EmailChecker
-    from campaignkit.workspace import load_workspace
+    from campaignkit.emails.processes import EmailChecker
+    from campaignkit.workspace.loading import load_workspace
 
     email_checker = EmailChecker.start(root)  # they read the templates while the workspace loads
     try:

@@ -1,6 +1,6 @@
 """Email checks: every email renders, merges only declared names and passes the content rules.
 
-The work is done by ``campaignkit.render``; this module runs it for each
+The work is done by ``campaignkit.emails``; this module runs it for each
 email, on the processes ``validate`` started for them (``email_process``) or on
 workers forked here, and caches each email's result under a hash of everything
 it depends on (``render.checking.CachedCheck``), because rendering is the most
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Iterator, Sequence
 
-from campaignkit.cache import ResultCache, digest
+from campaignkit.emails.cache import ResultCache, digest
 from campaignkit.checks import Scope, check
-from campaignkit.checks.email_process import EmailChecker
+from campaignkit.emails.processes import EmailChecker
 from campaignkit.diagnostics import Diagnostic, from_record
-from campaignkit.model import Resource, Workspace
-from campaignkit.render.merge import MergeModel
+from campaignkit.workspace.model import Resource, Workspace
+from campaignkit.emails.merge import MergeModel
 
 
 @check("CK400", background=True)
@@ -64,9 +64,9 @@ def start_checking(workspace: Workspace, emails: Sequence[Resource], checker: Em
     if checker is not None:
         fresh = checker.check(MergeModel.of(workspace), inputs, emails)
     else:
-        from campaignkit.render.checking import CachedCheck
-        from campaignkit.render.context import EmailContext
-        from campaignkit.render.parallel import start_emails
+        from campaignkit.emails.checking import CachedCheck
+        from campaignkit.emails.context import EmailContext
+        from campaignkit.emails.parallel import start_emails
 
         fresh = start_emails(CachedCheck(workspace.template_reads, inputs, cache), EmailContext.of(workspace), emails)
 

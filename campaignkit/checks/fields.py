@@ -13,8 +13,8 @@ from typing import Any, Iterator, Mapping
 
 from campaignkit.checks import Scope, check
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
-from campaignkit.model import Resource, Workspace
-from campaignkit.render.merge import is_empty
+from campaignkit.workspace.model import Resource, Workspace
+from campaignkit.emails.merge import is_empty
 
 _SAMPLE_KEYS = ("default", "example")
 

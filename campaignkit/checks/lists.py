@@ -6,7 +6,7 @@ from typing import Iterator
 
 from campaignkit.checks import Scope, check, cycles
 from campaignkit.diagnostics import Diagnostic, error
-from campaignkit.model import Resource
+from campaignkit.workspace.model import Resource
 
 _LIST_RULE_KEYS = ("on_list", "not_on_list")
 

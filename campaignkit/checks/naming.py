@@ -14,7 +14,7 @@ from typing import Iterator
 
 from campaignkit.checks import Scope, check
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
-from campaignkit.model import Resource
+from campaignkit.workspace.model import Resource
 
 _TOKEN = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 

@@ -13,8 +13,8 @@ from typing import Iterator
 from campaignkit.checks import Scope, check, cycles
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
 from campaignkit.engine.schedule import business_hours, known_time_zone
-from campaignkit.model import Resource
-from campaignkit.program_graph import MAX_CONDITIONS, MAX_STEPS, Graph, lasts
+from campaignkit.workspace.model import Resource
+from campaignkit.engine.graph import MAX_CONDITIONS, MAX_STEPS, Graph, lasts
 
 
 def _programs(scope: Scope) -> Iterator[tuple[Resource, Graph]]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 import jsonschema_rs
 
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error
-from campaignkit.load import key_position_of, position_of
+from campaignkit.workspace.documents import key_position_of, position_of
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator

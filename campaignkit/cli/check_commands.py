@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -12,12 +11,9 @@ from campaignkit.checks import all_codes, check_workspace, explain
 from campaignkit.cli import main
 from campaignkit.diagnostics import has_errors
 from campaignkit.errors import UserError
-from campaignkit.report import FORMATS, render
-from campaignkit.workspace import find_root
-
-#: Where the skeleton's modelines point before init makes them local.
-SCHEMA_URL = "https://campaignkit.dev/schemas/"
-
+from campaignkit.scaffold import write_workspace
+from campaignkit.views.diagnostics import FORMATS, render
+from campaignkit.workspace.loading import find_root
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
@@ -55,34 +51,5 @@ def init(directory: Path) -> None:
 
     Refuses to overwrite any existing file.
     """
-    package = resources.files("campaignkit")
-    files = list(_walk(package.joinpath("skeleton"), "")) + list(_walk(package.joinpath("schemas"), "schemas/"))
-    clashes = [rel for rel, _ in files if (directory / rel).exists()]
-    if clashes:
-        raise UserError(f"{directory / clashes[0]} already exists ({len(clashes)} file(s) would be overwritten); "
-                        "run init in an empty folder")
-    for rel, source in files:
-        target = directory / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_local_schema_modeline(rel, source.read_text(encoding="utf-8")), encoding="utf-8")
-    click.echo(f"Wrote a workspace of {len(files)} files to {directory}. Next: cd {directory} && campaignkit validate")
-
-
-def _local_schema_modeline(relative: str, text: str) -> str:
-    """Points a file's ``yaml-language-server`` modeline at the workspace's own copy of the schemas.
-
-    Editors then check files offline, against the schemas of the campaignkit
-    version that wrote them.
-    """
-    depth = relative.count("/")
-    return text.replace(SCHEMA_URL, "../" * depth + "schemas/", 1)
-
-
-def _walk(folder, prefix: str):
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        rel = f"{prefix}{entry.name}"
-        if entry.is_dir():
-            if entry.name != "__pycache__":
-                yield from _walk(entry, rel + "/")
-        else:
-            yield rel, entry
+    count = write_workspace(directory)
+    click.echo(f"Wrote a workspace of {count} files to {directory}. Next: cd {directory} && campaignkit validate")

@@ -10,9 +10,9 @@ import click
 from campaignkit.checks import check_workspace
 from campaignkit.diagnostics import has_errors
 from campaignkit.errors import UserError
-from campaignkit.model import Workspace
-from campaignkit.report import render
-from campaignkit.workspace import find_root
+from campaignkit.workspace.model import Workspace
+from campaignkit.views.diagnostics import render
+from campaignkit.workspace.loading import find_root
 
 
 def valid_workspace() -> tuple[Workspace, Path]:

@@ -12,11 +12,11 @@ from campaignkit.checks.fields import misfits
 from campaignkit.cli import main
 from campaignkit.diagnostics import closest, did_you_mean, has_errors
 from campaignkit.errors import UserError
-from campaignkit.load import load_file
-from campaignkit.model import Resource, Workspace, plain
-from campaignkit.render import EmailContext, render_email
-from campaignkit.report import render as render_diagnostics
-from campaignkit.workspace import find_root
+from campaignkit.workspace.documents import load_file
+from campaignkit.workspace.model import Resource, Workspace, plain
+from campaignkit.emails import EmailContext, render_email
+from campaignkit.views.diagnostics import render as render_diagnostics
+from campaignkit.workspace.loading import find_root
 
 DEFAULT_OUT = Path(".campaignkit") / "render"
 

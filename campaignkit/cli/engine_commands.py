@@ -18,15 +18,15 @@ from rich.progress import Progress
 
 from campaignkit.campaign_tests.cases import MAX_RUN, load_tests, matching, no_match
 from campaignkit.campaign_tests.runner import run_test
-from campaignkit.campaign_tests.report import render_result, summary
+from campaignkit.views.campaign_tests import render_result, summary
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
 from campaignkit.diagnostics import closest, did_you_mean, has_errors
 from campaignkit.engine.world import World
 from campaignkit.errors import UserError
-from campaignkit.report import render
-from campaignkit.simulate import MAX_PROSPECTS, Cohort, csv_population, simulate, synthetic_population
-from campaignkit.simulate_report import render_report
+from campaignkit.views.diagnostics import render
+from campaignkit.engine.simulate import MAX_PROSPECTS, Cohort, csv_population, simulate, synthetic_population
+from campaignkit.views.simulate import render_report
 
 
 @main.command(name="test")

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import click
 
-from campaignkit import diagram
+from campaignkit.views import diagram
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
 from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.errors import UserError
-from campaignkit.model import Resource, Workspace
-from campaignkit.preview import DEFAULT_OUT, write_site
+from campaignkit.workspace.model import Resource, Workspace
+from campaignkit.views.preview import DEFAULT_OUT, write_site
 
 
 @main.command()

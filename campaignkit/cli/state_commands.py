@@ -22,12 +22,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from campaignkit.apply import ApplyReport, Outcome, Status, apply_plan, record_drift
+from campaignkit.plan.apply import ApplyReport, Outcome, Status, apply_plan, record_drift
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
 from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.errors import UserError
-from campaignkit.model import Environment, Workspace
+from campaignkit.workspace.model import Environment, Workspace
 from campaignkit.plan import (
     Plan,
     check_applicable,
@@ -40,11 +40,11 @@ from campaignkit.plan import (
     workspace_hash,
 )
 from campaignkit.plan.refresh import as_read
-from campaignkit.plan_report import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
+from campaignkit.views.plan import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
 from campaignkit.state import State, StateEntry, StateStore, open_store
 from campaignkit.state.audit import current_user, git_commit
 from campaignkit.targets import Target, open_target
-from campaignkit.workspace import find_root, load_workspace
+from campaignkit.workspace.loading import find_root, load_workspace
 
 
 class Duration(click.ParamType):

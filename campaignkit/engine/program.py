@@ -23,7 +23,7 @@ from campaignkit.engine.schedule import Schedule
 from campaignkit.engine.scoring import add_points, begin, decay
 from campaignkit.engine.world import World
 from campaignkit.errors import UserError
-from campaignkit.program_graph import EMAIL_TRIGGERS, graph_of, step_action, step_kind
+from campaignkit.engine.graph import EMAIL_TRIGGERS, graph_of, step_action, step_kind
 
 #: How long after leaving a program a prospect may re-enter when ``reentry.after`` is not given.
 DEFAULT_REENTRY_AFTER = timedelta(days=1)

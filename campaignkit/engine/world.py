@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from campaignkit.domain import DEFAULT_POINTS, START_GRADE
-from campaignkit.model import Workspace, plain
+from campaignkit.workspace.model import Workspace, plain
 
 #: A common MQL starting point when the scoring model names none (DOMAIN.md).
 DEFAULT_MQL = {"score": 100, "grade": "B-"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from campaignkit.model import Environment, Workspace
+from campaignkit.workspace.model import Environment, Workspace
 from campaignkit.plan.changes import Action, Change, Drift, Plan
 from campaignkit.plan.content import EmailBodies, Render, attach_bodies, merge_language_of
 from campaignkit.plan.desired import Desired, desired_objects, object_hash

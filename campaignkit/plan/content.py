@@ -20,14 +20,14 @@ from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from campaignkit.cache import ResultCache, digest
-from campaignkit.model import Resource, Workspace
+from campaignkit.emails.cache import ResultCache, digest
+from campaignkit.workspace.model import Resource, Workspace
 from campaignkit.plan.changes import Action, Change, Plan
 from campaignkit.targets import Target, TargetError
 from campaignkit.targets.base import CONTENT_DIGEST, Content, content_digest
 
 if TYPE_CHECKING:
-    from campaignkit.render import EmailContext
+    from campaignkit.emails import EmailContext
 
 #: Renders one email to its bodies (``html_body`` and ``text_body``).
 Render = Callable[[Resource], Content]
@@ -110,14 +110,14 @@ class _Subjects:
     """Subjects rendered in a platform's merge language (``{{ first_name }}`` -> the platform's tag)."""
 
     def __init__(self, workspace: Workspace, merge_language: str) -> None:
-        from campaignkit.render import EmailContext
-        from campaignkit.render.platform_merge import platform_values
+        from campaignkit.emails import EmailContext
+        from campaignkit.emails.platform_merge import platform_values
 
         self._context = EmailContext.of(workspace)
         self._values = platform_values(workspace, merge_language)
 
     def __call__(self, resource: Resource) -> str:
-        from campaignkit.render.platform_merge import render_subject
+        from campaignkit.emails.platform_merge import render_subject
 
         return render_subject(self._context, resource, self._values)
 
@@ -139,25 +139,25 @@ class _Renderer:
 
     def many(self, resources: Sequence[Resource]) -> list[Content]:
         """The bodies of ``resources``, in order, rendered on every core."""
-        from campaignkit.render.parallel import map_emails
+        from campaignkit.emails.parallel import map_emails
 
         return map_emails(self._bodies, self._context, resources)
 
     @cached_property
     def _context(self) -> EmailContext:  # made on first use: most plans render nothing
-        from campaignkit.render import EmailContext
+        from campaignkit.emails import EmailContext
 
         return EmailContext.of(self.workspace)
 
     @cached_property
     def _values(self) -> dict[str, Any]:
-        from campaignkit.render.platform_merge import platform_values
+        from campaignkit.emails.platform_merge import platform_values
 
         return platform_values(self.workspace, self.merge_language)
 
     def _bodies(self, context: EmailContext, resource: Resource) -> Content:
-        from campaignkit.render import render_email
-        from campaignkit.render.platform_merge import render_for_platform
+        from campaignkit.emails import render_email
+        from campaignkit.emails.platform_merge import render_for_platform
 
         email = _without_subject(resource)
         if self.merge_language is None:

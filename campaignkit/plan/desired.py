@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from campaignkit.diagnostics import Position
-from campaignkit.model import Lifecycle, Resource, Workspace
+from campaignkit.workspace.model import Lifecycle, Resource, Workspace
 from campaignkit.plan.content import EmailBodies
 from campaignkit.targets.base import CONTENT_DIGEST
 

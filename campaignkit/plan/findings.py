@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 from campaignkit.diagnostics import Diagnostic
-from campaignkit.model import Workspace
+from campaignkit.workspace.model import Workspace
 from campaignkit.plan.changes import Action, Change, Plan
 from campaignkit.state import Finding, State
 

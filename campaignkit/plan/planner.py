@@ -21,7 +21,7 @@ from typing import Iterable, Sequence
 
 from campaignkit.diagnostics import Position, closest, did_you_mean
 from campaignkit.errors import UserError
-from campaignkit.model import Environment
+from campaignkit.workspace.model import Environment
 from campaignkit.plan.changes import Action, Change, Drift, Plan
 from campaignkit.plan.desired import Desired, object_hash
 from campaignkit.plan.diff import FieldChange, field_changes, flatten, keep_ignored

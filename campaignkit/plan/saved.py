@@ -19,11 +19,11 @@ from typing import Any
 
 from campaignkit import __version__
 from campaignkit.errors import UserError
-from campaignkit.model import Workspace
+from campaignkit.workspace.model import Workspace
 from campaignkit.plan.changes import Action, Change, Drift, Plan
 from campaignkit.plan.diff import FieldChange
 from campaignkit.state import Finding, State
-from campaignkit.workspace import CONFIG_FILE
+from campaignkit.workspace.loading import CONFIG_FILE
 
 FORMAT = "campaignkit-plan"
 FORMAT_VERSION = 1

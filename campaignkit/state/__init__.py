@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from campaignkit.errors import UserError
-from campaignkit.model import Environment
+from campaignkit.workspace.model import Environment
 from campaignkit.state.base import Finding, HistoryEntry, State, StateEntry, StateFormatError, StateStore
 from campaignkit.state.lock import LockHeld, LockInfo
 

@@ -11,7 +11,7 @@ from importlib import import_module
 
 from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.errors import UserError
-from campaignkit.model import Environment, Workspace
+from campaignkit.workspace.model import Environment, Workspace
 from campaignkit.targets.base import (
     PROGRAM_STATUS,
     KindCapabilities,

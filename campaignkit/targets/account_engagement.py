@@ -31,11 +31,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from campaignkit.diagram import describe
+from campaignkit.views.diagram import describe
 from campaignkit.errors import UserError
-from campaignkit.model import Environment, Workspace
-from campaignkit.program_graph import BRANCH_KEYS
-from campaignkit.render.platform_merge import ACCOUNT_ENGAGEMENT
+from campaignkit.workspace.model import Environment, Workspace
+from campaignkit.engine.graph import BRANCH_KEYS
+from campaignkit.emails.platform_merge import ACCOUNT_ENGAGEMENT
 from campaignkit.targets.ae_client import MAX_CONCURRENT, AEClient
 from campaignkit.targets.ae_mapping import LIST, MAPPINGS, TAGS, Mapping
 from campaignkit.targets.ae_places import Places

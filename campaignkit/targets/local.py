@@ -27,7 +27,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Sequence
 
-from campaignkit.model import Environment, Workspace
+from campaignkit.workspace.model import Environment, Workspace
 from campaignkit.state.audit import now
 from campaignkit.state.sqlite_file import open_sqlite, write_transaction
 from campaignkit.targets.base import (

@@ -1,0 +1,214 @@
+"""Emails in a sending platform's merge language, and the Jinja a platform's merge language cannot say.
+
+Previews render an email for one prospect. A platform that sends it renders it
+for every recipient itself, from merge tags: Account Engagement reads
+``{{Recipient.FirstName}}`` where campaignkit's templates say ``{{ first_name }}``.
+So an email bound for a platform is rendered with a context in which each
+field is a ``MergeTag`` and each built-in link its tag (``Markup``: HTML
+escaping leaves both whole), and each workspace var is its value.
+
+A tag is only text to Jinja: a field tested in ``{% if %}``, looped over, passed
+to a filter other than ``default`` or computed with would act on the tag, not
+on the recipient's value, and send something wrong. ``inexpressible`` finds
+those uses without rendering, for ``validate`` (CK440).
+
+A fallback travels with the tag, so that an empty field never merges blank
+("Dear ,"): a field with a declared default mail-merge value, or merged with
+``| default("there")``, becomes Handlebars Merge Language's conditional
+``{{#if Recipient.FirstName}}{{Recipient.FirstName}}{{else}}there{{/if}}``.
+As in previews, the field's declared default wins over the template's
+fallback. The fallback text is HTML-escaped in HTML bodies and kept as written
+in subjects and text parts.
+
+This module renders and reports; it writes nothing and knows no target.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from dataclasses import dataclass, replace
+from typing import Any, Iterator
+
+from jinja2 import Environment, TemplateSyntaxError, nodes
+from markupsafe import Markup
+
+from campaignkit.errors import UserError
+from campaignkit.workspace.model import Resource, Workspace
+from campaignkit.emails.context import EmailContext
+from campaignkit.emails.merge import is_empty
+from campaignkit.emails.rendering import RenderedEmail, RenderFailure, render_inline, render_with
+from campaignkit.emails.templates.facts import Locator
+
+#: The merge language of Account Engagement, by the name its target gives (``Target.merge_language``).
+ACCOUNT_ENGAGEMENT = "account-engagement"
+_AE_BUILTINS = {
+    "unsubscribe_url": "{{{Unsubscribe}}}",
+    "preferences_url": "{{{EmailPreferenceCenter}}}",
+    "view_online_url": "{{View_Online}}",
+}
+#: Merge languages by name; an environment whose target has one of these names sends in it.
+LANGUAGES = frozenset({ACCOUNT_ENGAGEMENT})
+_FALLBACK_FILTERS = frozenset({"default", "d"})
+
+
+@dataclass(frozen=True)
+class MergeTag:
+    """A prospect field as Handlebars Merge Language says it, with the fallback for an empty value.
+
+    Not text: Jinja prints it through ``__html__`` in HTML templates (the
+    fallback escaped) and through ``__str__`` in plain-text ones, and the
+    ``default`` filter gives it the template's fallback with ``with_fallback``.
+    """
+
+    #: What HML merges, e.g. ``Recipient.FirstName``.
+    expression: str
+    fallback: str = ""
+
+    def with_fallback(self, fallback: Any) -> MergeTag:
+        """The tag with the template's fallback, unless the field declares its own (which wins, as in previews)."""
+        if self.fallback or is_empty(fallback):
+            return self
+        return replace(self, fallback=str(fallback))
+
+    def __str__(self) -> str:
+        return self._merged(self.fallback)
+
+    def __html__(self) -> str:
+        return self._merged(html.escape(self.fallback))
+
+    def _merged(self, fallback: str) -> str:
+        tag = f"{{{{{self.expression}}}}}"
+        if not fallback:
+            return tag
+        return f"{{{{#if {self.expression}}}}}{tag}{{{{else}}}}{fallback}{{{{/if}}}}"
+
+
+def ae_field_tag(field: Resource) -> MergeTag:
+    """The Account Engagement tag of a prospect field, falling back to its default mail-merge value.
+
+    Standard fields are named by their API name with a capital first letter
+    (``firstName`` -> ``{{Recipient.FirstName}}``), custom fields by their API
+    name as it is (``{{Recipient.Product_Interest__c}}``).
+    """
+    api_name = field.attributes.get("api_name") or "".join(part.capitalize() for part in field.name.split("_"))
+    if not field.attributes.get("custom"):
+        api_name = api_name[:1].upper() + api_name[1:]
+    default = field.attributes.get("default")
+    return MergeTag(f"Recipient.{api_name}", "" if is_empty(default) else str(default))
+
+
+def platform_values(workspace: Workspace, language: str) -> dict[str, Any]:
+    """The merge context that renders ``workspace``'s emails in ``language``: vars as values, the rest as tags."""
+    if language != ACCOUNT_ENGAGEMENT:
+        raise UserError(f"unknown merge language '{language}'; known: {', '.join(sorted(LANGUAGES))}")
+    values: dict[str, Any] = dict(workspace.config.vars or {})
+    values.update({field.name: ae_field_tag(field) for field in workspace.of_kind("field")})
+    values.update({name: Markup(tag) for name, tag in _AE_BUILTINS.items()})
+    return values
+
+
+def render_for_platform(context: EmailContext, email: Resource, values: dict[str, Any]) -> RenderedEmail:
+    """``email`` rendered with ``platform_values``; a template that does not render is a ``UserError``."""
+    try:
+        return render_with(context, email, values)
+    except RenderFailure as failure:
+        raise failure.user_error(email) from None
+
+
+@dataclass(frozen=True)
+class Inexpressible:
+    """A merge name used where a platform's merge tag cannot stand: ``how`` says what the template does."""
+
+    name: str
+    how: str
+    line: int
+    column: int
+
+
+def inexpressible(source: str, names: frozenset[str]) -> list[Inexpressible]:
+    """Uses of ``names`` in the Jinja ``source`` other than ``{{ name }}`` and ``{{ name | default(...) }}``.
+
+    A source that does not parse has none here: CK403 reports it.
+    """
+    try:
+        tree = Environment().parse(source)
+    except TemplateSyntaxError:
+        return []
+    shadowed = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"}
+    wanted = names - shadowed
+    nth = _occurrences(tree)
+    locate = Locator(source.splitlines())
+    return [Inexpressible(node.name, how, node.lineno, locate.column(node.lineno, node.name, nth[id(node)]))
+            for node, how in _uses(tree, None) if node.name in wanted]
+
+
+def _occurrences(tree: nodes.Template) -> dict[int, int]:
+    """For each name read (by node id), how many reads of that name come before it on its line."""
+    seen: Counter[tuple[int, str]] = Counter()
+    nth = {}
+    for node in tree.find_all(nodes.Name):
+        if node.ctx == "load":
+            nth[id(node)] = seen[(node.lineno, node.name)]
+            seen[(node.lineno, node.name)] += 1
+    return nth
+
+
+def _uses(node: nodes.Node, how: str | None) -> Iterator[tuple[nodes.Name, str]]:
+    """Every name read below ``node`` where a tag cannot stand, with why (``how`` None: a plain output)."""
+    if isinstance(node, nodes.Name):
+        if node.ctx == "load" and how is not None:
+            yield node, how
+    elif isinstance(node, nodes.Output):
+        for child in node.nodes:
+            yield from _uses(_unwrapped(child), None if _is_plain(child) else _describe(child))
+    elif isinstance(node, (nodes.If, nodes.CondExpr)):
+        yield from _uses(node.test, "tested in a condition")
+        for child in node.iter_child_nodes(exclude=("test",)):
+            yield from _uses(child, how)
+    elif isinstance(node, nodes.For):
+        yield from _uses(node.iter, "looped over")
+        for child in node.iter_child_nodes(exclude=("iter",)):
+            yield from _uses(child, how)
+    else:
+        for child in node.iter_child_nodes():
+            yield from _uses(child, how if how is not None else _describe(node))
+
+
+def _is_plain(node: nodes.Node) -> bool:
+    """``name`` or ``name | default(constant)``: what a merge tag can say."""
+    node = _unwrapped(node)
+    return isinstance(node, (nodes.Name, nodes.TemplateData, nodes.Const))
+
+
+def _unwrapped(node: nodes.Node) -> nodes.Node:
+    """The name under ``| default(...)`` (whose constant fallback becomes the tag's HML fallback)."""
+    while (isinstance(node, nodes.Filter) and node.name in _FALLBACK_FILTERS and node.node is not None
+           and all(isinstance(a, nodes.Const) for a in node.args)):
+        node = node.node
+    return node
+
+
+def _describe(node: nodes.Node) -> str | None:
+    """What an expression does to the names in it, in the words of CK440's message."""
+    if isinstance(node, nodes.Filter):
+        return f"passed to the filter '{node.name}'"
+    if isinstance(node, (nodes.Compare, nodes.Test)):
+        return "compared or tested"
+    if isinstance(node, (nodes.BinExpr, nodes.UnaryExpr)):
+        return "computed with"
+    if isinstance(node, (nodes.Output, nodes.Concat, nodes.CondExpr)):
+        return None  # joined with text or chosen by a test, a tag still prints as itself
+    if isinstance(node, (nodes.Call, nodes.Keyword)):
+        return None  # a macro given a tag may print it plainly; its body is checked where it is written
+    if isinstance(node, nodes.Expr):
+        return "used inside an expression"
+    return None
+
+
+def render_subject(context: EmailContext, email: Resource, values: dict[str, Any]) -> str:
+    """``email``'s subject rendered with ``platform_values``; one that does not render is a ``UserError``."""
+    try:
+        return render_inline(context, email, "subject", values)
+    except RenderFailure as failure:
+        raise failure.user_error(email) from None

@@ -1,0 +1,1 @@
+"""Jinja templates: their source split into text and code, the sandbox they run in, and what they say."""

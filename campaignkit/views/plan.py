@@ -1,0 +1,484 @@
+"""Plans and apply results for people and machines: text, Terraform-shaped JSON, markdown.
+
+Text is for a terminal (coloured there, plain when piped): the summary first,
+then drift found by refresh apart from the changes the files ask for, then
+each address with only its changed fields, long text (an email body) as a
+unified diff. JSON follows Terraform's plan JSON (documented in
+``docs/plan-json.md``) so that policy tools written for Terraform plans read
+it. Markdown is a pull-request comment: a summary table and the details folded,
+each changed program's diagram, each changed email's subject and preheader
+before and after with the checks that changed (findings added and fixed since
+the applied version, as state recorded them), never longer than GitHub's
+65,536-character limit allows.
+
+Formatting only: nothing here decides what to change.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from itertools import groupby
+from operator import attrgetter
+from os.path import commonprefix
+from typing import Any, Iterable
+
+from rich.text import Text
+
+from campaignkit import __version__
+from campaignkit.plan.apply import ApplyReport, Outcome, Status
+from campaignkit.views.diagram import diagram_of, to_mermaid
+from campaignkit.plan import Action, Change, Drift, FieldChange, Plan
+from campaignkit.plan.findings import compare
+from campaignkit.state import Finding
+from campaignkit.targets.base import CONTENT_DIGEST, CONTENT_FIELDS
+
+FORMATS = ("text", "json", "markdown")
+JSON_FORMAT_VERSION = "1.4"
+MARKDOWN_LIMIT = 65_000
+#: Strings longer than this, or with line breaks, are shown as a unified diff.
+LONG_TEXT = 100
+#: Diff lines wider than this are cut to what changed: MJML writes HTML lines many thousands of characters long.
+WIDE_LINE = 160
+_AROUND = 60
+
+_SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.REPLACE: "-/+", Action.DELETE: "-"}
+_STYLE = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.REPLACE: "magenta", Action.DELETE: "red"}
+_WHAT = {Action.CREATE: "create", Action.UPDATE: "update in place", Action.REPLACE: "replace",
+         Action.DELETE: "destroy"}
+_TERRAFORM_ACTIONS = {Action.CREATE: ["create"], Action.UPDATE: ["update"], Action.REPLACE: ["delete", "create"],
+                      Action.DELETE: ["delete"]}
+_LINE_STYLE = {"+": "green", "-": "red", "~": "yellow", "@": "cyan", " ": "", "!": "bold"}
+#: What an inbox shows of an email before it is opened, as the markdown plan's table names it.
+_INBOX_FIELDS = (("subject", "Subject"), ("preheader", "Preheader"))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One detail line: ``sign`` is + (added), - (removed), ~ (changed), @ (diff hunk), space or ! (note)."""
+
+    sign: str
+    text: str
+
+
+def plan_text(plan: Plan) -> Text:
+    """The plan for a terminal; ``.plain`` is the same without colour."""
+    out = Text()
+    out.append(plan.summary if plan.changes else "No changes. The target matches the files.", style="bold")
+    out.append("\n")
+    if plan.drift:
+        out.append("\n")
+        out.append_text(drift_text(plan.drift))
+    if plan.changes:
+        out.append("\ncampaignkit will:\n", style="bold")
+        for change in plan.changes:
+            _append_entry(out, _SYMBOL[change.action], _STYLE[change.action], change.address, _describe(change),
+                          _change_lines(change))
+    if not plan.refreshed:
+        out.append("\nThe target was not read (--no-refresh): changes made outside campaignkit are not shown.\n")
+    if plan.targets:
+        out.append(f"\n{_targeting_note(plan)}\n", style="bold yellow")
+    out.rstrip()
+    return out
+
+
+def _targeting_note(plan: Plan) -> str:
+    """Terraform's warning for a ``--target`` plan: it may leave out changes the files ask for."""
+    return (f"Warning: Resource targeting is in effect (--target {', '.join(plan.targets)}): this plan covers only "
+            "those addresses and what they depend on, so other changes the files ask for are not shown. "
+            "Plan without --target to see them all.")
+
+
+def drift_text(drift: Iterable[Drift]) -> Text:
+    """Changes made outside campaignkit, as refresh found them."""
+    out = Text()
+    out.append("Objects changed outside campaignkit (found by refresh):\n", style="bold")
+    for found in drift:
+        changed = found.action == "update"
+        _append_entry(out, "~" if changed else "-", "cyan", found.address,
+                      "changed on the target" if changed else "deleted on the target", _field_lines(found.fields))
+    return out
+
+
+def _append_entry(out: Text, symbol: str, style: str, address: str, what: str, lines: list[Line]) -> None:
+    out.append(f"  {symbol:>3} ", style=f"bold {style}")
+    out.append(address, style="bold")
+    out.append(f"  ({what})\n")
+    for line in lines:
+        out.append(f"        {line.sign} {line.text}\n" if line.sign != "@" else f"        {line.text}\n",
+                   style=_LINE_STYLE.get(line.sign, ""))
+
+
+def _describe(change: Change) -> str:
+    parts = [_WHAT[change.action]]
+    if change.previous_address:
+        parts.append(f"moved from {change.previous_address}")
+    if change.replace_fields:
+        parts.append(f"{', '.join(change.replace_fields)} cannot change in place")
+    if change.manual:
+        parts.append("by hand: the target has no API for it")
+    elif change.manual_fields:
+        parts.append(f"{', '.join(change.manual_fields)} by hand")
+    return "; ".join(parts)
+
+
+def _change_lines(change: Change) -> list[Line]:
+    if change.action is Action.DELETE:
+        lines = []
+    elif change.content is None:
+        lines = _field_lines(change.fields)
+    else:
+        lines = [*_field_lines(f for f in change.fields if f.path != CONTENT_DIGEST), *_content_lines(change)]
+    if change.instructions:
+        lines.append(Line("!", f"To do by hand: {change.instructions}"))
+    return lines
+
+
+def _content_lines(change: Change) -> list[Line]:
+    """An email's bodies: their size on a create, a unified diff on an update."""
+    before, after = change.content_before, change.content or {}
+    if change.action is Action.UPDATE and before is None:  # the target could not say what it holds
+        return _field_lines(f for f in change.fields if f.path == CONTENT_DIGEST)
+    held = before or {}
+    return _field_lines(FieldChange(name, held.get(name), after.get(name))
+                        for name in CONTENT_FIELDS if held.get(name) != after.get(name))
+
+
+def _field_lines(fields: Iterable[FieldChange]) -> list[Line]:
+    lines: list[Line] = []
+    for field in fields:
+        lines.extend(_one_field(field))
+    return lines
+
+
+def _one_field(field: FieldChange) -> list[Line]:
+    before, after = field.before, field.after
+    if before is None:
+        return [Line("+", f"{field.path}: {_brief(after)}")]
+    if after is None:
+        return [Line("-", f"{field.path}: {_brief(before)}")]
+    if isinstance(before, str) and isinstance(after, str) and (_is_long(before) or _is_long(after)):
+        return [Line("~", f"{field.path}:"), *_unified(before, after)]
+    return [Line("~", f"{field.path}: {_brief(before)} -> {_brief(after)}")]
+
+
+def _is_long(value: Any) -> bool:
+    return isinstance(value, str) and ("\n" in value or len(value) > LONG_TEXT)
+
+
+def _brief(value: Any) -> str:
+    """A value on one line: JSON, or the size of a long text."""
+    if _is_long(value):
+        return f"({len(value.splitlines())} lines, {len(value):,} characters)"
+    return "(none)" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _unified(before: str, after: str) -> list[Line]:
+    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), "before", "after", n=2, lineterm="")
+    lines = []
+    for raw in diff:
+        if raw.startswith(("---", "+++")):
+            continue
+        sign = "@" if raw.startswith("@@") else raw[:1] or " "
+        lines.append(Line(sign, raw if sign == "@" else raw[1:]))
+    return _narrowed(lines)
+
+
+def _narrowed(lines: list[Line]) -> list[Line]:
+    """Wide lines cut to a window: a removed line and the added line that replaces it, around what changed."""
+    runs = [(sign, list(run)) for sign, run in groupby(lines, key=attrgetter("sign"))]
+    narrowed: list[Line] = []
+    for index, (sign, run) in enumerate(runs):
+        partner: list[Line] = []
+        if sign == "-" and index + 1 < len(runs) and runs[index + 1][0] == "+":
+            partner = runs[index + 1][1]
+        elif sign == "+" and index > 0 and runs[index - 1][0] == "-":
+            partner = runs[index - 1][1]
+        narrowed.extend(Line(sign, _window(line.text, partner[n].text if n < len(partner) else None))
+                        for n, line in enumerate(run))
+    return narrowed
+
+
+def _window(text: str, other: str | None) -> str:
+    """``text`` if it is narrow; else the part that differs from ``other`` with some context, or its start."""
+    if len(text) <= WIDE_LINE:
+        return text
+    if other is None:
+        return f"{text[:WIDE_LINE]}… ({len(text) - WIDE_LINE:,} more characters)"
+    same_start = len(commonprefix([text, other]))
+    same_end = min(len(commonprefix([text[::-1], other[::-1]])), min(len(text), len(other)) - same_start)
+    start = max(0, same_start - _AROUND)
+    end = min(len(text) - same_end + _AROUND, start + 3 * WIDE_LINE, len(text))
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def plan_json(plan: Plan) -> str:
+    """The plan in the shape of Terraform's plan JSON (see docs/plan-json.md)."""
+    document = {
+        "format_version": JSON_FORMAT_VERSION,
+        "campaignkit_version": __version__,
+        "timestamp": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "applyable": plan.has_changes or bool(plan.drift),
+        "complete": not plan.targets,  # as Terraform: a targeted plan may leave changes out
+        "errored": False,
+        "environment": plan.environment,
+        "target": plan.target,
+        "targets": list(plan.targets),
+        "summary": {"add": plan.to_add, "change": plan.to_change, "destroy": plan.to_destroy,
+                    "manual": plan.manual, "drift": len(plan.drift)},
+        "resource_changes": [_json_change(c, plan.target) for c in plan.changes],
+        "resource_drift": [_json_drift(d, plan.target) for d in plan.drift],
+        "state": {"lineage": plan.lineage, "serial": plan.serial, "empty": plan.state_empty,
+                  "workspace_hash": plan.workspace_hash, "refreshed": plan.refreshed},
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def _json_object(name: str, attributes: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if attributes is None else {"name": name, **attributes}
+
+
+def _json_change(change: Change, target: str) -> dict[str, Any]:
+    before_name = next((f.before for f in change.fields if f.path == "name"), change.name)
+    item: dict[str, Any] = {
+        "address": change.address,
+        "mode": "managed",
+        "type": change.kind,
+        "name": change.name,
+        "provider_name": f"campaignkit/{target}",
+        "change": {
+            "actions": _TERRAFORM_ACTIONS[change.action],
+            "before": _json_object(before_name, change.before),
+            "after": _json_object(change.name, change.after),
+            "after_unknown": {},
+            "before_sensitive": False,
+            "after_sensitive": False,
+        },
+        "campaignkit": {
+            "target_id": change.target_id,
+            "changed_paths": [f.path for f in change.fields],
+            "manual": change.manual,
+            "manual_fields": list(change.manual_fields),
+            "instructions": change.instructions,
+            "depends_on": list(change.wait_for),
+        },
+    }
+    if change.checks is not None:
+        item["campaignkit"]["checks"] = _json_checks(change.checks_before, change.checks)
+    if change.previous_address:
+        item["previous_address"] = change.previous_address
+    if change.action is Action.REPLACE:
+        item["change"]["replace_paths"] = [[field] for field in change.replace_fields]
+        item["action_reason"] = "replace_because_cannot_update"
+    return item
+
+
+def _json_checks(before: tuple[Finding, ...] | None, after: tuple[Finding, ...]) -> dict[str, Any]:
+    """An email's findings now and as applied; added, fixed and unchanged are null when nothing was recorded."""
+    checks: dict[str, Any] = {"before": _json_findings(before), "after": _json_findings(after),
+                              "added": None, "fixed": None, "unchanged": None}
+    if before is not None:
+        diff = compare(before, after)
+        checks.update(added=_json_findings(diff.added), fixed=_json_findings(diff.fixed), unchanged=diff.unchanged)
+    return checks
+
+
+def _json_findings(findings: tuple[Finding, ...] | None) -> list[dict[str, str]] | None:
+    return None if findings is None else [f.to_record() for f in findings]
+
+
+def _json_drift(drift: Drift, target: str) -> dict[str, Any]:
+    return {
+        "address": drift.address,
+        "mode": "managed",
+        "type": drift.kind,
+        "name": drift.name,
+        "provider_name": f"campaignkit/{target}",
+        "change": {
+            "actions": [drift.action],
+            "before": _json_object(drift.name, drift.before),
+            "after": _json_object(drift.remote_name or drift.name, drift.after),
+        },
+    }
+
+
+def plan_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
+    """The plan as a pull-request comment of at most ``limit`` characters."""
+    head = [f"### campaignkit plan for `{plan.environment}`", "",
+            f"**{plan.summary if plan.changes else 'No changes. The target matches the files.'}**", ""]
+    if plan.targets:
+        head += [f"> {_targeting_note(plan)}", ""]
+    head += ["| Action | Count |", "|---|---:|",
+             *(f"| {label} | {count} |" for label, count in (
+                 ("Create", plan.count(Action.CREATE)), ("Update", plan.count(Action.UPDATE)),
+                 ("Replace", plan.count(Action.REPLACE)), ("Destroy", plan.count(Action.DELETE)),
+                 ("By hand (manual)", plan.manual), ("Changed outside campaignkit (drift)", len(plan.drift)))), ""]
+    blocks = [_details(f"drift: <code>{d.address}</code> {d.action}d on the target", _field_lines(d.fields))
+              for d in plan.drift]
+    for change in plan.changes:
+        blocks.append(_details(f"{_SYMBOL[change.action]} <code>{change.address}</code> {_describe(change)}",
+                               _change_lines(change)))
+        blocks.extend(_program_diagram(change))
+        blocks.extend(_email_summary(change))
+    return _fit("\n".join(head), blocks, limit)
+
+
+def _program_diagram(change: Change) -> list[list[str]]:
+    """For a program that is created or changed, its new step graph as Mermaid, which GitHub draws."""
+    if change.kind != "program" or not change.after or "steps" not in change.after:
+        return []
+    mermaid = to_mermaid(diagram_of(change.name, change.after)).splitlines()
+    return [[f"<details><summary>diagram of <code>{change.address}</code> after this change</summary>", "",
+             "```mermaid", *mermaid, "```", "", "</details>", ""]]
+
+
+def _email_summary(change: Change) -> list[list[str]]:
+    """For an email that is created or changed, what the inbox shows before and after, and the checks that changed."""
+    if change.kind != "email" or change.after is None:
+        return []
+    rows = [_inbox_row(label, key, change.before, change.after) for key, label in _INBOX_FIELDS]
+    return [[f"<details open><summary>inbox view of <code>{change.address}</code></summary>", "",
+             "| | Before | After |", "|---|---|---|", *rows, "",
+             *_checks_lines(change), "</details>", ""]]
+
+
+def _inbox_row(label: str, key: str, before: dict[str, Any] | None, after: dict[str, Any]) -> str:
+    if before is None:
+        return f"| {label} | (new) | {_cell(after.get(key))} |"
+    now = "unchanged" if before.get(key) == after.get(key) else _cell(after.get(key))
+    return f"| {label} | {_cell(before.get(key))} | {now} |"
+
+
+def _cell(value: Any) -> str:
+    """A value as a table cell: HTML and the column bar escaped, so a subject cannot break the table."""
+    return "(none)" if value in (None, "") else html.escape(str(value)).replace("|", "&#124;")
+
+
+def _checks_lines(change: Change) -> list[str]:
+    """The findings added and fixed since the applied version; all of them when its findings are unknown.
+
+    Errors stop a plan, so findings here are warnings. Nothing when not checked.
+    """
+    findings = change.checks
+    if findings is None:
+        return []
+    if change.checks_before is None:
+        why = ("a new email" if change.action is Action.CREATE
+               else "the applied version's findings were not recorded (it was applied before campaignkit kept them)")
+        return [f"Checks: {why}; the findings of this version follow.", "", *_findings_lines(findings)]
+    diff = compare(change.checks_before, findings)
+    return [f"Checks: {_count(diff.added, 'added')}, {_count(diff.fixed, 'fixed')}, unchanged: {diff.unchanged}.",
+            "", *(f"- added: {_finding(f)}" for f in diff.added), *(f"- fixed: {_finding(f)}" for f in diff.fixed),
+            *([""] if diff.added or diff.fixed else [])]
+
+
+def _count(findings: tuple[Finding, ...], what: str) -> str:
+    return f"{len(findings) or 'none'} {what}"
+
+
+def _findings_lines(findings: tuple[Finding, ...]) -> list[str]:
+    if not findings:
+        return ["Checks now: no check findings.", ""]
+    return [f"Checks now: {len(findings)} finding{'s' if len(findings) > 1 else ''}.", "",
+            *(f"- {_finding(f)}" for f in findings), ""]
+
+
+def _finding(finding: Finding) -> str:
+    where = f" ({finding.at})" if finding.at else ""
+    return f"{finding.severity} {finding.code}: {_cell(finding.message)}{where}"
+
+
+def _details(summary: str, lines: list[Line]) -> list[str]:
+    body = [("! " if line.sign == "~" else f"{line.sign} ") + line.text if line.sign != "@" else line.text
+            for line in lines]
+    fence = "`" * max(3, 1 + max((_longest_backticks(t) for t in body), default=0))
+    return [f"<details><summary>{summary}</summary>", "", f"{fence}diff", *body, fence, "", "</details>", ""]
+
+
+def _longest_backticks(text: str) -> int:
+    longest = run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    return longest
+
+
+def _fit(head: str, blocks: list[list[str]], limit: int) -> str:
+    """``head`` and as many blocks as fit in ``limit`` characters, with a note when some were cut."""
+    note_room = 300
+    parts, used = [head], len(head) + 1
+    for index, block in enumerate(blocks):
+        text = "\n".join(block)
+        if used + len(text) + 1 + note_room > limit:
+            cut = _cut_block(block, limit - used - note_room)
+            if cut:
+                parts.append(cut)
+            shown = index + (1 if cut else 0)
+            parts.append(f"_The plan is cut here to stay under {limit:,} characters: {len(blocks) - shown} more "
+                         "entries are not shown. Run `campaignkit plan` to see them all._")
+            break
+        parts.append(text)
+        used += len(text) + 1
+    return "\n".join(parts)
+
+
+def _cut_block(block: list[str], room: int) -> str:
+    """The first lines of one long diff block that fit in ``room``, fences closed, or "" if none fit.
+
+    Other blocks (a diagram, an email's inbox view) are whole or not shown:
+    half a Mermaid graph or half a table would only mislead.
+    """
+    if not block[2].endswith("diff"):
+        return ""
+    opening, body, closing = block[:3], block[3:-4], block[-4:]
+    kept: list[str] = []
+    used = sum(len(x) + 1 for x in opening + closing) + 60
+    for line in body:
+        if used + len(line) + 1 > room:
+            if room - used > 20:  # a part of one very long line (an HTML body) is still worth showing
+                kept.append(line[: room - used - 1] + "…")
+            break
+        kept.append(line)
+        used += len(line) + 1
+    if not kept:
+        return ""
+    if len(kept) < len(body):
+        kept.append(f"… ({len(body) - len(kept)} more lines cut)")
+    return "\n".join([*opening, *kept, *closing])
+
+
+def outcome_line(outcome: Outcome) -> str:
+    """One line per finished change, for logs when there is no terminal for a progress bar."""
+    change = outcome.change
+    if outcome.status is Status.FAILED:
+        return f"{change.address}: {change.action.value} failed: {outcome.error}"
+    done = {Action.CREATE: "created", Action.UPDATE: "updated", Action.REPLACE: "replaced",
+            Action.DELETE: "destroyed"}[change.action]
+    return f"{change.address}: {done}" + (" (recorded; to do by hand)" if change.manual else "")
+
+
+def apply_text(report: ApplyReport) -> Text:
+    """What was applied, what failed and why, what was not tried, and what a person must do."""
+    out = Text()
+    out.append(report.summary, style="bold green" if report.ok else "bold red")
+    out.append("\n")
+    failed, skipped = report.of(Status.FAILED), report.of(Status.NOT_TRIED)
+    if failed:
+        out.append("\nFailed:\n", style="bold red")
+        for outcome in failed:
+            out.append(f"  {outcome.change.address} ({outcome.change.action.value}): {outcome.error}\n")
+    if skipped:
+        out.append("\nNot tried (they wait for a failed change, or the apply was interrupted):\n", style="bold")
+        for outcome in skipped:
+            out.append(f"  {outcome.change.address} ({outcome.change.action.value})\n")
+    if report.manual:
+        out.append("\nTo do by hand (recorded in state as done):\n", style="bold yellow")
+        for outcome in report.manual:
+            out.append(f"  {outcome.change.address}: {outcome.change.instructions}\n")
+    if not report.ok:
+        out.append("\nWhat was applied is recorded in state; run 'campaignkit plan' to see what is left.\n")
+    out.rstrip()
+    return out

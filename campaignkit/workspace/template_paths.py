@@ -1,0 +1,167 @@
+"""Template paths: every file an email reads is named relative to the workspace root and stays inside it.
+
+An email's ``template`` and ``text``, Jinja ``{% include %}`` and ``{% import %}``
+and MJML ``<mj-include path="...">`` all go through ``read_template``, so one
+rule holds for all of them: absolute paths, ``..`` and symbolic links that lead
+outside the workspace are refused, whatever the template asks for. Paths are
+relative to the workspace root (for ``mj-include`` too, unlike MJML, which
+resolves them from the including file) so that one partial has one name
+everywhere. This module only resolves and reads; it reports nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import stat
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import Iterator
+
+from campaignkit.workspace.model import TEMPLATE_SUFFIXES
+
+#: Larger template files are refused before they are read: no email needs them and
+#: reading one could exhaust memory.
+MAX_TEMPLATE_BYTES = 1_000_000
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+#: Opening flags: never wait on a named pipe; bytes as they are on disk (Windows).
+_NOT_BLOCKING = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+class TemplatePathError(Exception):
+    """A template name that cannot be read; the message says why, for the user."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"'{name}' {reason}")
+        self.name = name
+        self.reason = reason
+
+
+class OutsideWorkspace(TemplatePathError):
+    """The name points outside the workspace (absolute, ``..`` or a symbolic link)."""
+
+
+class TemplateMissing(TemplatePathError):
+    """No such file in the workspace."""
+
+
+class TemplateUnreadable(TemplatePathError):
+    """The file exists but is too large or not UTF-8 text."""
+
+
+@lru_cache(maxsize=None)  # called for every lookup of every include
+def normalise(name: str) -> str:
+    """The canonical form of a workspace-relative name (``./a//b`` and ``a/b`` are one file)."""
+    if "\\" not in name and "" not in (parts := name.split("/")) and "." not in parts:
+        return name  # already canonical, as nearly every name is: no path object to build
+    return PurePosixPath(name.replace("\\", "/")).as_posix()
+
+
+def resolve(root: Path, name: str) -> str:
+    """The real path ``name`` names below ``root``; raises ``TemplatePathError`` if it leaves the workspace.
+
+    Works on strings with ``os.path``: every email reads its template through here,
+    and ``pathlib`` takes twice as long for the same system calls.
+    """
+    if "\0" in name or not name.strip():
+        raise TemplateMissing(name, "is not a file name")
+    posix = name.replace("\\", "/")
+    if posix.startswith("/") or _DRIVE.match(posix):
+        raise OutsideWorkspace(name, "is an absolute path; name templates relative to the workspace root")
+    if ".." in posix.split("/"):
+        raise OutsideWorkspace(name, "leaves the workspace ('..'); templates can only read files inside it")
+    workspace = _real_root(root)
+    folder, file_name = posixpath.split(posix)
+    path = os.path.join(_real_folder(workspace, folder), file_name)
+    if os.path.islink(path):
+        path = os.path.realpath(path)
+    if not path.startswith(workspace.rstrip(os.sep) + os.sep):
+        raise OutsideWorkspace(name, "is a link to a file outside the workspace")
+    return path
+
+
+@lru_cache(maxsize=64)  # one workspace root, resolved for every template read
+def _real_root(root: Path) -> str:
+    return os.path.realpath(root)
+
+
+@lru_cache(maxsize=1024)  # a command reads thousands of templates from a few folders
+def _real_folder(workspace: str, folder: str) -> str:
+    return os.path.realpath(os.path.join(workspace, folder))
+
+
+def read_template(root: Path, name: str) -> str:
+    """The text of the template ``name`` under the rules above; line breaks are ``\\n``, as Jinja makes them.
+
+    ``\\r\\n`` and ``\\r`` read as ``\\n``, as in text mode. The file is opened once and
+    looked at through its descriptor (every email reads its template): not blocking, so that
+    a named pipe is refused rather than waited on.
+    """
+    path = resolve(root, name)
+    try:
+        descriptor = os.open(path, os.O_RDONLY | _NOT_BLOCKING)
+    except (FileNotFoundError, NotADirectoryError):
+        raise TemplateMissing(name, "does not exist in the workspace") from None
+    except OSError as exc:
+        raise TemplateUnreadable(name, f"cannot be read ({exc.strerror})") from None
+    try:
+        data = _contents(descriptor, name)
+    finally:
+        os.close(descriptor)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TemplateUnreadable(name, f"is not UTF-8 text (byte {exc.start})") from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in text:  # never text: a file saved by a binary tool, or a paste gone wrong
+        nul = text.index("\0")
+        line, column = text.count("\n", 0, nul) + 1, nul - text.rfind("\n", 0, nul)
+        raise TemplateUnreadable(name, f"contains a NUL byte (line {line}, column {column}); templates are text")
+    return text
+
+
+def _contents(descriptor: int, name: str) -> bytes:
+    """The bytes of the open file, if it is a regular file within the size limit."""
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode):
+        raise TemplateMissing(name, "does not exist in the workspace")
+    if info.st_size > MAX_TEMPLATE_BYTES:
+        raise TemplateUnreadable(name, f"is larger than {MAX_TEMPLATE_BYTES // 1000} KB")
+    chunks = []
+    try:
+        while chunk := os.read(descriptor, MAX_TEMPLATE_BYTES + 1):
+            chunks.append(chunk)
+    except OSError as exc:
+        raise TemplateUnreadable(name, f"cannot be read ({exc.strerror})") from None
+    return b"".join(chunks)
+
+
+def template_files(root: Path) -> list[str]:
+    """Every file below ``root`` that could be a template, by name (for "did you mean" on a missing one)."""
+    return sorted(walk_template_files(root))
+
+
+def walk_template_files(root: Path) -> Iterator[str]:
+    """The files ``template_files`` lists, as they are found (a folder at a time, in no set order).
+
+    Hidden files and folders are left out, and linked folders are not followed. The folder
+    entries tell what is a file without a system call each (one per file, for a workspace of
+    thousands of templates).
+    """
+    pending = [("", os.fspath(root))]
+    while pending:
+        prefix, folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:  # unreadable: as os.walk, go on without it
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((f"{prefix}{entry.name}/", entry.path))
+            elif os.path.splitext(entry.name)[1] in TEMPLATE_SUFFIXES and entry.is_file():
+                yield prefix + entry.name
