@@ -283,7 +283,7 @@ def test_a_duration_is_elapsed_time_across_a_daylight_saving_change() -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from campaignkit.campaign_tests.times import parse_time
+    from campaignkit.engine.times import parse_time
 
     new_york = ZoneInfo("America/New_York")
     start = datetime(2026, 3, 8, 0, 30, tzinfo=new_york)  # 05:30 UTC; the clocks skip 02:00-03:00

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from campaignkit.engine.activity import Event, apply_event
-from campaignkit.engine.conditions import field_matches, is_member
+from campaignkit.engine.comparisons import field_matches
+from campaignkit.engine.conditions import is_member
 from campaignkit.engine.durations import parse_duration
 from campaignkit.engine.grading import grade_of
 from campaignkit.engine.program import Run

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
-from campaignkit.campaign_tests.times import DEFAULT_START, TooFar, parse_absolute, parse_time
-from campaignkit.checks.fields import misfits
-from campaignkit.checks.schema import schema_diagnostics
+from campaignkit.engine.times import DEFAULT_START, TooFar, parse_absolute, parse_time
+from campaignkit.workspace.values import misfits
+from campaignkit.workspace.schema import schema_diagnostics
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error, warning
 from campaignkit.engine.schedule import known_time_zone
 from campaignkit.workspace.documents import Document, key_position_of, load_file, position_of

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any, Callable
 
 from campaignkit.campaign_tests.cases import PROSPECT_KEYS, TestCase
-from campaignkit.campaign_tests.times import show
+from campaignkit.engine.times import show
 from campaignkit.engine.activity import Event, apply_event
 from campaignkit.engine.conditions import is_member
 from campaignkit.engine.durations import parse_duration

@@ -167,7 +167,7 @@ def _load_checks() -> None:
 def validate(workspace: Workspace, email_checker: EmailChecker | None = None) -> list[Diagnostic]:
     """Every schema and semantic diagnostic for a loaded workspace, in file order (the emails
     checked by ``email_checker``'s processes, when they were started)."""
-    from campaignkit.checks.schema import CONFIG_SCHEMA, schema_diagnostics
+    from campaignkit.workspace.schema import CONFIG_SCHEMA, schema_diagnostics
 
     config = workspace.config
     with collector_paused(kept=True):  # the checks cache much (references, graphs) and make no cycles

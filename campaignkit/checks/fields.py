@@ -6,52 +6,16 @@ default of the wrong type or outside an enum's values would reach inboxes.
 
 from __future__ import annotations
 
-import datetime
 from functools import reduce
 from operator import getitem
 from typing import Any, Iterator, Mapping
 
 from campaignkit.checks import Scope, check
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
-from campaignkit.workspace.model import Resource, Workspace
-from campaignkit.emails.merge import is_empty
+from campaignkit.workspace.model import Resource
+from campaignkit.workspace.values import fits_type, misfit
 
 _SAMPLE_KEYS = ("default", "example")
-
-
-def fits_type(field_type: str, value: Any) -> bool:
-    """Whether ``value`` is a valid value of a field of ``field_type``."""
-    if field_type == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if field_type == "bool":
-        return isinstance(value, bool)
-    if field_type == "date":
-        try:
-            datetime.date.fromisoformat(str(value))
-        except ValueError:
-            return False
-        return True
-    if field_type == "email":
-        return isinstance(value, str) and "@" in value.strip("@")
-    return isinstance(value, str)
-
-
-def misfits(workspace: Workspace, prospect: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    """Each value of ``prospect`` that does not fit its declared field (another type, or not among an
-    enum's values), by field name, with what is wrong; empty values and undeclared names pass."""
-    fields = {field.name: field for field in workspace.of_kind("field")}
-    for name, value in prospect.items():
-        if name in fields and not is_empty(value) and (problem := misfit(fields[name].data, value)):
-            yield name, problem
-
-
-def misfit(field: Mapping[str, Any], value: Any) -> str | None:
-    """What is wrong with ``value`` for the field declared as ``field`` (its data); None if it fits."""
-    field_type = field.get("type", "text")
-    if field_type == "enum":
-        allowed = field.get("values") or []
-        return None if value in allowed else f"{value!r} is not one of {', '.join(map(str, allowed))}"
-    return None if fits_type(field_type, value) else f"{value!r} is not a valid {field_type}"
 
 
 @check("CK901")

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from campaignkit.checks import Scope, check, cycles
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
-from campaignkit.checks.schema import schema
+from campaignkit.workspace.schema import schema
 from campaignkit.workspace.documents import key_position_of, position_of
 from campaignkit.workspace.model import CRM_KINDS, KINDS
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from campaignkit.checks import check_workspace
-from campaignkit.checks.fields import misfits
+from campaignkit.workspace.values import misfits
 from campaignkit.cli import main
 from campaignkit.diagnostics import closest, did_you_mean, has_errors
 from campaignkit.errors import UserError

@@ -10,7 +10,8 @@ from typing import Any, Sequence
 from campaignkit.emails.cache import ResultCache, digest
 from campaignkit.diagnostics import Diagnostic, to_record
 from campaignkit.workspace.model import Resource
-from campaignkit.emails.rules import content, mjml, templates  # noqa: F401 - they register the checks
+from campaignkit.emails.rules import content, mjml  # noqa: F401 - they register the checks
+from campaignkit.emails.rules import templates as template_rules  # noqa: F401 - it registers the checks too
 from campaignkit.emails.rules.analysis import gather
 from campaignkit.emails.context import EmailContext
 from campaignkit.emails.parallel import map_emails

@@ -17,6 +17,7 @@ from typing import Any, Mapping
 from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.errors import UserError
 from campaignkit.workspace.model import Workspace
+from campaignkit.workspace.values import is_empty
 
 #: Links only the sending platform knows, one per recipient. Previews and checks use these
 #: stable placeholders (the reserved ``.invalid`` domain never resolves); a target that sends
@@ -29,11 +30,6 @@ BUILTIN_URLS: dict[str, str] = {
 
 #: The workspace var that holds the sender's postal address (CAN-SPAM).
 POSTAL_ADDRESS_VAR = "company_address"
-
-
-def is_empty(value: Any) -> bool:
-    """Whether a merge value counts as missing: None or blank text (numbers and false do not)."""
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from markupsafe import Markup
 from campaignkit.errors import UserError
 from campaignkit.workspace.model import Resource, Workspace
 from campaignkit.emails.context import EmailContext
-from campaignkit.emails.merge import is_empty
+from campaignkit.workspace.values import is_empty
 from campaignkit.emails.rendering import RenderedEmail, RenderFailure, render_inline, render_with
 from campaignkit.emails.templates.facts import Locator
 

@@ -8,73 +8,24 @@ never changes the prospect.
 
 from __future__ import annotations
 
-import operator
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
-from campaignkit.domain import grade_rank
+from campaignkit.engine.comparisons import compare, field_matches, grade_passes
 from campaignkit.engine.durations import parse_duration
+from campaignkit.engine.grading import grade_of
 from campaignkit.engine.prospect import Prospect
 from campaignkit.engine.world import World
 
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le,
-}
 #: The key of an activity condition that names what the activity was done to.
 ACTIVITY_TARGET = {"email_opened": "email", "email_clicked": "email", "form_submitted": "form",
                    "page_viewed": "page", "file_downloaded": "file"}
 _FOREVER = timedelta(days=365 * 100)
 
 
-def field_matches(op: str, actual: Any, value: Any = None, values: list | None = None) -> bool:
-    """Whether a field's value passes ``op``; an empty field fails every test but is_empty and ne."""
-    empty = actual is None or actual == ""
-    if op in ("is_empty", "is_not_empty"):
-        return empty == (op == "is_empty")
-    if op in ("in", "not_in"):
-        return (not empty and _normal(actual) in {_normal(v) for v in values or ()}) == (op == "in")
-    if empty:
-        return op == "ne"
-    if op == "contains":
-        return str(value).casefold() in str(actual).casefold()
-    if op == "starts_with":
-        return str(actual).casefold().startswith(str(value).casefold())
-    try:
-        return _COMPARE[op](_comparable(actual, value), _comparable(value, actual))
-    except TypeError:
-        return False
-
-
-def _normal(value: Any) -> Any:
-    """Text compares without regard to case, as Account Engagement does."""
-    return value.casefold() if isinstance(value, str) else value
-
-
-def _comparable(value: Any, other: Any) -> Any:
-    """Numbers written as text (from a CSV, say) compare as numbers against numbers."""
-    if isinstance(other, (int, float)) and not isinstance(other, bool) and isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return _normal(value)
-
-
-def compare(tests: dict[str, Any], actual: Any) -> bool:
-    """``{gte: 100, lt: 200}`` against a number: every test must hold."""
-    return all(_COMPARE[op](actual, value) for op, value in tests.items())
-
-
-def grade_passes(tests: dict[str, Any], grade: str) -> bool:
-    """Grade tests where "greater" means a better grade: ``{gte: B-}`` holds for B- and above."""
-    return compare({op: -grade_rank(value) for op, value in tests.items()}, -grade_rank(grade))
-
-
 def holds(world: World, prospect: Prospect, condition: dict[str, Any], now: datetime,
           seen: frozenset[str] = frozenset()) -> bool:
     """Whether ``condition`` holds for ``prospect`` at ``now``."""
-    from campaignkit.engine.grading import grade_of
-
     if "field" in condition:
         name = condition["field"].split(".", 1)[1]
         return field_matches(condition["op"], prospect.fields.get(name), condition.get("value"),

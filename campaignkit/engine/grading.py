@@ -9,7 +9,7 @@ matching must take back what it gave.
 from __future__ import annotations
 
 from campaignkit.domain import GRADES, grade_rank
-from campaignkit.engine.conditions import field_matches
+from campaignkit.engine.comparisons import field_matches
 from campaignkit.engine.prospect import Prospect
 from campaignkit.engine.world import World
 

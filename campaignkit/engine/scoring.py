@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from campaignkit.engine.conditions import grade_passes
+from campaignkit.engine.comparisons import grade_passes
 from campaignkit.engine.grading import grade_of
 from campaignkit.engine.prospect import Prospect
 from campaignkit.engine.world import World

@@ -21,11 +21,12 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Callable
 
-from campaignkit.campaign_tests.times import DEFAULT_START, parse_absolute
-from campaignkit.checks.fields import misfit
+from campaignkit.engine.times import DEFAULT_START, parse_absolute
+from campaignkit.workspace.values import misfit
 from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.engine.activity import Event
-from campaignkit.engine.conditions import ACTIVITY_TARGET, field_matches
+from campaignkit.engine.comparisons import field_matches
+from campaignkit.engine.conditions import ACTIVITY_TARGET
 from campaignkit.engine.program import Run
 from campaignkit.engine.prospect import Prospect
 from campaignkit.engine.schedule import Schedule

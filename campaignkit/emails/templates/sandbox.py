@@ -25,7 +25,7 @@ from jinja2 import BaseLoader, StrictUndefined, Template
 from jinja2.runtime import Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from campaignkit.emails.merge import is_empty
+from campaignkit.workspace.values import is_empty
 
 #: An email's MJML before rendering is a few dozen KB; a million characters is a runaway loop.
 MAX_OUTPUT_CHARS = 1_000_000
