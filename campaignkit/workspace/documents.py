@@ -374,7 +374,8 @@ def load_text(text: str, display: str) -> tuple[list[Document], list[Diagnostic]
             if data is not None:
                 documents.append(Document(data, start))
     except yaml.MarkedYAMLError as exc:
-        diagnostics.append(_syntax_error(exc, display))
+        diagnostics.append(_too_deep_at(_mark_position(exc, display)) if exc.problem == _LIBYAML_TOO_DEEP
+                           else _syntax_error(exc, display))
     except yaml.YAMLError as exc:  # errors without a position
         diagnostics.append(error("CK001", f"YAML error: {exc}", Position(display)))
     finally:
@@ -387,6 +388,8 @@ def load_text(text: str, display: str) -> tuple[list[Document], list[Diagnostic]
     return documents, diagnostics
 
 
+#: How libyaml (from PyYAML 6.0.4) words nesting past its own limit, which is above ours.
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 #: How libyaml words a problem it found only at the end of something never closed.
 _GAVE_UP = ("did not find expected", "could not find expected", "found unexpected end")
 
@@ -464,6 +467,11 @@ def _alias_problem(root: yaml.Node, start: Position) -> Diagnostic | None:
                      "(an alias bomb?); write the values out or use fewer nested aliases",
                      _node_position(exc.node, start))
     return None
+
+
+def _mark_position(exc: yaml.MarkedYAMLError, display: str) -> Position:
+    mark = exc.problem_mark or exc.context_mark
+    return Position(display, mark.line + 1, mark.column + 1) if mark else Position(display)
 
 
 def _node_position(node: yaml.Node, start: Position) -> Position:
