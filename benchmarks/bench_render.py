@@ -41,8 +41,8 @@ from bytecode import compile_package  # noqa: E402
 
 from campaignkit.diagnostics import Position  # noqa: E402
 from campaignkit.workspace.model import Resource  # noqa: E402
-from campaignkit.emails import EmailContext, check_emails, render_email  # noqa: E402
-from campaignkit.emails.parallel import map_emails, usable_cores  # noqa: E402
+from campaignkit.emails import EmailContext, check_email, render_email  # noqa: E402
+from campaignkit.emails.workers import render_bodies, usable_cores  # noqa: E402
 from campaignkit.emails.rendering import render_inline, run, template_file, with_inbox_text  # noqa: E402
 from campaignkit.workspace.loading import load_workspace  # noqa: E402
 
@@ -242,7 +242,7 @@ def bench_checks(root: Path, parallel: bool) -> tuple[float, dict[str, int]]:
     emails = workspace.of_kind("email")
 
     def check_all() -> list[list]:
-        return check_emails(EmailContext.of(workspace), emails, None if parallel else 1)
+        return on_cores(check_email, EmailContext.of(workspace), emails, parallel)
 
     results, seconds = timed(check_all)
     counts: dict[str, int] = {}
@@ -276,9 +276,15 @@ def bench_render(root: Path, parallel: bool) -> float:
     workspace, _ = load_workspace(root)
     emails = workspace.of_kind("email")
     context = EmailContext.of(workspace)
-    jobs = None if parallel else 1
-    _, seconds = timed(map_emails, render_for_own_prospect, context, emails, jobs)
+    _, seconds = timed(on_cores, render_for_own_prospect, context, emails, parallel)
     return seconds
+
+
+def on_cores(function, context: EmailContext, emails: list[Resource], parallel: bool) -> list:
+    """``function(context, email)`` for every email, on every core or in this process."""
+    if parallel:
+        return render_bodies(function, context, emails).result()
+    return [function(context, email) for email in emails]
 
 
 def merged_mjml(root: Path, out: Path) -> list[Path]:

@@ -205,28 +205,6 @@ def test_score_rule_without_comparison_names_the_comparisons(tmp_path):
     assert [d.message.split(" needs ")[1] for d in diagnostics] == ["one of: gt, gte, lt, lte, eq"]
 
 
-def test_a_background_check_is_started_before_the_others_and_read_after_them(monkeypatch):
-    from campaignkit.checks import Check, Scope, run_semantic
-    from campaignkit.diagnostics import Position, error
-
-    calls: list[str] = []
-
-    def background(scope):
-        calls.append("started")
-        return iter([error("CK998", "from the background", Position("a.yaml"))])
-
-    def ordinary(scope):
-        calls.append("ordinary")
-        yield error("CK999", "ordinary", Position("a.yaml"))
-
-    monkeypatch.setattr("campaignkit.checks._load_checks", lambda: None)
-    monkeypatch.setattr("campaignkit.checks.REGISTRY", {
-        "CK999": Check("CK999", ordinary), "CK998": Check("CK998", background, background=True)})
-    found = [d.code for d in run_semantic(Scope(None, ()))]
-    assert calls == ["started", "ordinary"]
-    assert found == ["CK999", "CK998"]
-
-
 def test_a_duration_too_long_for_any_calendar_is_refused_by_the_schema(tmp_path):
     root = write_workspace(tmp_path, {"program.yaml": PROGRAM.replace("wait: 3d", "wait: 99999999d")})
     _, diagnostics = check_workspace(root)

@@ -282,7 +282,7 @@ def test_a_plan_renders_many_email_bodies_on_worker_processes_as_one_process_doe
     from click.testing import CliRunner
 
     from campaignkit.cli import main
-    from campaignkit.emails import parallel
+    from campaignkit.emails import workers
     from tests.test_render_checks import EMAIL, EXTRA_FIELDS, page
     from tests.workspaces import write_workspace
 
@@ -294,7 +294,7 @@ def test_a_plan_renders_many_email_bodies_on_worker_processes_as_one_process_doe
     root = write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": emails, **templates})
 
     def planned(cores: int) -> dict:
-        monkeypatch.setattr(parallel, "usable_cores", lambda: cores)
+        monkeypatch.setattr(workers, "usable_cores", lambda: cores)
         for cache in (root / ".campaignkit" / "cache").glob("*.json"):
             cache.unlink()  # every body rendered again
         result = CliRunner().invoke(main, ["--chdir", str(root), "plan", "--format", "json"])

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from campaignkit.emails import EMAIL_CHECKS, EmailContext, check_email, check_emails, email_check_docs
-from campaignkit.emails import parallel
+from campaignkit.emails import EMAIL_CHECKS, EmailContext, check_email, check_emails, email_check_docs, workers
 from campaignkit.workspace.loading import load_workspace
 from tests.workspaces import FIELDS, write_workspace
 
@@ -266,14 +265,11 @@ def test_many_emails_are_checked_on_worker_processes_with_the_same_results(tmp_p
     count = 60
     workspace, _ = load_workspace(many_emails(tmp_path, count))
     checked = workspace.of_kind("email")
-    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
-    in_this_process = []
-    monkeypatch.setattr(parallel, "_in_this_process",
-                        lambda *args, run=parallel._in_this_process: in_this_process.append(1) or run(*args))
-    on_workers = check_emails(EmailContext.of(workspace), checked)
-    assert in_this_process == []
-    in_one = check_emails(EmailContext.of(workspace), checked, jobs=1)
-    assert in_this_process == [1]
+    monkeypatch.setattr(workers, "usable_cores", lambda: 2)
+    on_workers = check_emails(workspace, checked).result()
+    for cache in (workspace.root / ".campaignkit" / "cache").glob("*.json"):
+        cache.unlink()
+    in_one = [check_email(EmailContext.of(workspace), email) for email in checked]
     assert on_workers == in_one
     assert [n for n, found in enumerate(on_workers) if [d.code for d in found] == ["CK420"]] == list(range(0, count, 7))
     assert all(found == [] for n, found in enumerate(on_workers) if n % 7)

@@ -17,15 +17,13 @@ import inspect
 from dataclasses import dataclass
 from functools import cached_property
 from graphlib import CycleError, TopologicalSorter
-from typing import TYPE_CHECKING, Callable, Collection, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Callable, Collection, Iterable, Iterator, Mapping
 
-from campaignkit.collector import collector_paused
 from campaignkit.diagnostics import Diagnostic
-from campaignkit.workspace.model import Resource, Workspace
+from campaignkit.emails.workers import check_emails, warm_workers
 from campaignkit.engine.graph import Graph, graph_of
-
-if TYPE_CHECKING:
-    from campaignkit.emails.processes import EmailChecker
+from campaignkit.workspace.model import Resource, Workspace
 
 
 @dataclass(frozen=True)
@@ -34,7 +32,6 @@ class Scope:
 
     workspace: Workspace
     sound: tuple[Resource, ...]
-    email_checker: EmailChecker | None = None  # the processes started to check the emails, if any
 
     def of_kind(self, kind: str) -> list[Resource]:
         return self._by_kind.get(kind, [])
@@ -75,11 +72,10 @@ def cycles(graph: Mapping[str, Collection[str]]) -> Iterator[list[str]]:
 
 @dataclass(frozen=True)
 class Check:
-    """A registered check; a ``background`` one starts its work when called and is collected last."""
+    """A registered check."""
 
     code: str
     function: CheckFunction
-    background: bool = False
 
     @property
     def doc(self) -> str:
@@ -93,18 +89,13 @@ class Check:
 REGISTRY: dict[str, Check] = {}
 
 
-def check(code: str, background: bool = False) -> Callable[[CheckFunction], CheckFunction]:
-    """Registers a semantic check under ``code``.
-
-    A ``background`` check starts its work (on other processes) when it is called and
-    returns an iterable that waits for it: it is called before the other checks and
-    read after them, so that both run at once.
-    """
+def check(code: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Registers a semantic check under ``code``."""
 
     def register(function: CheckFunction) -> CheckFunction:
         if code in REGISTRY:
             raise ValueError(f"check code {code} registered twice")
-        REGISTRY[code] = Check(code, function, background)
+        REGISTRY[code] = Check(code, function)
         return function
 
     return register
@@ -140,12 +131,8 @@ def _documentation() -> dict[str, str]:
 
 def run_semantic(scope: Scope) -> Iterator[Diagnostic]:
     _load_checks()
-    started = [registered.function(scope) for registered in REGISTRY.values() if registered.background]
     for registered in REGISTRY.values():
-        if not registered.background:
-            yield from registered.function(scope)
-    for found in started:
-        yield from found
+        yield from registered.function(scope)
 
 
 def _load_checks() -> None:
@@ -164,35 +151,33 @@ def _load_checks() -> None:
     )
 
 
-def validate(workspace: Workspace, email_checker: EmailChecker | None = None) -> list[Diagnostic]:
-    """Every schema and semantic diagnostic for a loaded workspace, in file order (the emails
-    checked by ``email_checker``'s processes, when they were started)."""
+def validate(workspace: Workspace) -> list[Diagnostic]:
+    """Every schema and semantic diagnostic for a loaded workspace, in file order.
+
+    The emails (CK4xx) are checked on the other cores while the other checks run here.
+    """
     from campaignkit.workspace.schema import CONFIG_SCHEMA, schema_diagnostics
 
     config = workspace.config
-    with collector_paused(kept=True):  # the checks cache much (references, graphs) and make no cycles
-        diagnostics = schema_diagnostics(CONFIG_SCHEMA, config.data, config.position)
-        sound: list[Resource] = []
-        for resource in workspace.documents:
-            problems = schema_diagnostics(resource.kind, resource.data, resource.position)
-            diagnostics.extend(problems)
-            if not problems:
-                sound.append(resource)
-        diagnostics.extend(run_semantic(Scope(workspace, tuple(sound), email_checker)))
+    diagnostics = schema_diagnostics(CONFIG_SCHEMA, config.data, config.position)
+    sound: list[Resource] = []
+    for resource in workspace.documents:
+        problems = schema_diagnostics(resource.kind, resource.data, resource.position)
+        diagnostics.extend(problems)
+        if not problems:
+            sound.append(resource)
+    emails = check_emails(workspace, [resource for resource in sound if resource.kind == "email"])
+    diagnostics.extend(run_semantic(Scope(workspace, tuple(sound))))
+    diagnostics.extend(found for each in emails.result() for found in each)
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
-def check_workspace(root) -> tuple[Workspace, list[Diagnostic]]:
+def check_workspace(root: Path) -> tuple[Workspace, list[Diagnostic]]:
     """Loads the workspace at ``root`` and validates it: what ``validate`` reports."""
-    from campaignkit.emails.processes import EmailChecker
     from campaignkit.workspace.loading import load_workspace
 
-    email_checker = EmailChecker.start(root)  # they read the templates while the workspace loads
-    try:
+    with warm_workers(root):  # they read the templates while the workspace loads
         workspace, diagnostics = load_workspace(root)
-        diagnostics.extend(validate(workspace, email_checker))
-    finally:
-        if email_checker is not None:
-            email_checker.stop()
+        diagnostics.extend(validate(workspace))
     # A problem in a partial that many emails include is found once per email: report it once.
     return workspace, sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key)

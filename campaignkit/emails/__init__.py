@@ -4,7 +4,8 @@ The public surface for ``validate``, ``render``, ``preview`` and ``plan``:
 
 - ``EmailContext.of(workspace)``: built once per workspace and reused for every email;
 - ``check_email(context, email)``: every CK4xx diagnostic of one email;
-- ``check_emails(context, emails)``: the same for many, on every core;
+- ``check_emails(workspace, emails)``: the same for many, on every core and cached (``workers``);
+- ``render_bodies(render, context, emails)``: many emails rendered on every core (``workers``);
 - ``render_email(context, email, prospect=None)``: its subject, preheader, HTML and text;
 - ``sample_prospect(context)``: the prospect used when none is given;
 - ``EMAIL_CHECKS`` and ``email_check_docs()``: the checks by code, for ``explain``.
@@ -12,7 +13,7 @@ The public surface for ``validate``, ``render``, ``preview`` and ``plan``:
 Nothing here prints or writes files; problems come back as diagnostics or, from
 ``render_email``, as a ``UserError``. These names are loaded when first used, so
 that importing one module of the package (the merge model, the template paths)
-does not import Jinja and MJML: ``validate`` checks its emails in a process of
+does not import Jinja and MJML: ``validate`` checks its emails in processes of
 their own, and the command's process never needs them.
 """
 
@@ -28,8 +29,9 @@ _DEFINED_IN = {
     "EmailContext": "campaignkit.emails.context",
     "RenderedEmail": "campaignkit.emails.rendering",
     "check_email": "campaignkit.emails.checking",
-    "check_emails": "campaignkit.emails.checking",
+    "check_emails": "campaignkit.emails.workers",
     "email_check_docs": "campaignkit.emails.checking",
+    "render_bodies": "campaignkit.emails.workers",
     "render_email": "campaignkit.emails.rendering",
     "sample_prospect": "campaignkit.emails.checking",
 }
@@ -43,7 +45,8 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from campaignkit.emails.checking import EMAIL_CHECKS, check_email, check_emails, email_check_docs, sample_prospect
+    from campaignkit.emails.checking import EMAIL_CHECKS, check_email, email_check_docs, sample_prospect
     from campaignkit.emails.context import EmailContext
     from campaignkit.emails.merge import BUILTIN_URLS
     from campaignkit.emails.rendering import RenderedEmail, render_email
+    from campaignkit.emails.workers import check_emails, render_bodies

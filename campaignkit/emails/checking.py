@@ -14,7 +14,6 @@ from campaignkit.emails.rules import content, mjml  # noqa: F401 - they register
 from campaignkit.emails.rules import templates as template_rules  # noqa: F401 - it registers the checks too
 from campaignkit.emails.rules.analysis import gather
 from campaignkit.emails.context import EmailContext
-from campaignkit.emails.parallel import map_emails
 from campaignkit.workspace.template_reads import UNREADABLE, TemplateReads
 from campaignkit.emails.rules.registry import EMAIL_CHECKS, email_check_docs
 
@@ -24,12 +23,6 @@ def check_email(context: EmailContext, email: Resource) -> list[Diagnostic]:
     facts = gather(context, email)
     diagnostics = [d for check in EMAIL_CHECKS.values() for d in check(facts)]
     return sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key)
-
-
-def check_emails(context: EmailContext, emails: Sequence[Resource], jobs: int | None = None
-                 ) -> list[list[Diagnostic]]:
-    """``check_email`` for each of ``emails`` (in order), spread over ``jobs`` processes (default: all cores)."""
-    return map_emails(check_email, context, emails, jobs)
 
 
 def sample_prospect(context: EmailContext) -> dict[str, Any]:
@@ -69,4 +62,4 @@ class CachedCheck:
                       getattr(email.data, "marks", None), templates, others)
 
 
-__all__ = ["EMAIL_CHECKS", "CachedCheck", "check_email", "check_emails", "email_check_docs", "sample_prospect"]
+__all__ = ["EMAIL_CHECKS", "CachedCheck", "check_email", "email_check_docs", "sample_prospect"]

@@ -88,7 +88,7 @@ class TemplateFiles:
     """What is made from a workspace's template files alone: their text, Jinja (facts and code) and markup.
 
     It knows nothing of fields and vars, so ``validate`` can make it while the workspace
-    is still loading (see ``checks.email_process``). Partials such as a shared footer are read,
+    is still loading (see ``emails.workers``). Partials such as a shared footer are read,
     parsed and compiled once however many emails include them.
     """
 

@@ -139,9 +139,9 @@ class _Renderer:
 
     def many(self, resources: Sequence[Resource]) -> list[Content]:
         """The bodies of ``resources``, in order, rendered on every core."""
-        from campaignkit.emails.parallel import map_emails
+        from campaignkit.emails.workers import render_bodies
 
-        return map_emails(self._bodies, self._context, resources)
+        return render_bodies(self._bodies, self._context, resources).result()
 
     @cached_property
     def _context(self) -> EmailContext:  # made on first use: most plans render nothing

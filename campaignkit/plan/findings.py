@@ -47,9 +47,9 @@ def attach_findings(plan: Plan, workspace: Workspace, state: State) -> Plan:
     checked = [c for c in plan.changes if c.kind == "email" and c.action is not Action.DELETE]
     if not checked:
         return plan
-    from campaignkit.checks.emails import checked_emails  # rendering is only loaded when an email changed
+    from campaignkit.emails.workers import check_emails  # rendering is only loaded when an email changed
 
-    found = checked_emails(workspace, [workspace.resources[c.address] for c in checked])
+    found = check_emails(workspace, [workspace.resources[c.address] for c in checked]).result()
     now = {c.address: findings_of(diagnostics) for c, diagnostics in zip(checked, found)}
     return replace(plan, changes=tuple(_with_findings(c, now, state) for c in plan.changes))
 

@@ -101,7 +101,7 @@ def build_site(workspace: Workspace) -> Site:
     emails = workspace.of_kind("email")
     people = samples(workspace)
     views = tuple(_email_view(context, email, people, tuple(checks))
-                  for email, checks in zip(emails, check_emails(context, emails)))
+                  for email, checks in zip(emails, check_emails(workspace, emails).result()))
     draw_svg = diagram.has_graphviz()
     programs = tuple(_program_view(program, draw_svg) for program in workspace.of_kind("program"))
     return Site(workspace.config.workspace or workspace.root.name, views, programs)

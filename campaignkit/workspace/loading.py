@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-from campaignkit.collector import collector_paused
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error
 from campaignkit.errors import UserError
 from campaignkit.workspace.documents import Document, load_file
@@ -57,14 +56,13 @@ def load_workspace(root: Path) -> tuple[Workspace, list[Diagnostic]]:
     config = _load_config(root, diagnostics)
     files = resource_files(root)
     documents: list[Resource] = []
-    with collector_paused(kept=True):
-        for path in files:
-            docs, problems = load_file(path, path.relative_to(root).as_posix())
-            diagnostics.extend(problems)
-            for doc in docs:
-                resource = _resource(doc, diagnostics)
-                if resource is not None:
-                    documents.append(resource)
+    for path in files:
+        docs, problems = load_file(path, path.relative_to(root).as_posix())
+        diagnostics.extend(problems)
+        for doc in docs:
+            resource = _resource(doc, diagnostics)
+            if resource is not None:
+                documents.append(resource)
     resources: dict[str, Resource] = {}
     for resource in documents:
         resources.setdefault(resource.address, resource)
