@@ -7,7 +7,7 @@ does, why it matters, an example, what to write instead) because
 every code with its first line.
 
 Schema checks run first; the semantic checks then see only the resources
-whose shape is right (``Scope.sound``), so that they can trust field types
+whose shape is right (``Scope.well_formed``), so that they can trust field types
 and one mistake is not reported twice.
 """
 
@@ -31,7 +31,7 @@ class Scope:
     """What a semantic check looks at: the workspace and its well-formed resources."""
 
     workspace: Workspace
-    sound: tuple[Resource, ...]
+    well_formed: tuple[Resource, ...]
 
     def of_kind(self, kind: str) -> list[Resource]:
         return self._by_kind.get(kind, [])
@@ -39,13 +39,13 @@ class Scope:
     @cached_property
     def _by_kind(self) -> dict[str, list[Resource]]:
         grouped: dict[str, list[Resource]] = {}
-        for resource in self.sound:
+        for resource in self.well_formed:
             grouped.setdefault(resource.kind, []).append(resource)
         return grouped
 
     @cached_property
     def graphs(self) -> dict[str, Graph]:
-        """Each sound program's step graph, built once for all program checks."""
+        """Each well-formed program's step graph, built once for all program checks."""
         return {program.address: graph_of(program.data) for program in self.of_kind("program")}
 
 
@@ -160,14 +160,14 @@ def validate(workspace: Workspace) -> list[Diagnostic]:
 
     config = workspace.config
     diagnostics = schema_diagnostics(CONFIG_SCHEMA, config.data, config.position)
-    sound: list[Resource] = []
+    well_formed: list[Resource] = []
     for resource in workspace.documents:
         problems = schema_diagnostics(resource.kind, resource.data, resource.position)
         diagnostics.extend(problems)
         if not problems:
-            sound.append(resource)
-    emails = check_emails(workspace, [resource for resource in sound if resource.kind == "email"])
-    diagnostics.extend(run_semantic(Scope(workspace, tuple(sound))))
+            well_formed.append(resource)
+    emails = check_emails(workspace, [resource for resource in well_formed if resource.kind == "email"])
+    diagnostics.extend(run_semantic(Scope(workspace, tuple(well_formed))))
     diagnostics.extend(found for each in emails.result() for found in each)
     return sorted(diagnostics, key=Diagnostic.sort_key)
 

@@ -45,7 +45,7 @@ def unresolved_references(scope: Scope) -> Iterator[Diagnostic]:
     by_kind: dict[str, list[str]] = {}
     for address in declared:
         by_kind.setdefault(address.split(".", 1)[0], []).append(address)
-    for resource in scope.sound:
+    for resource in scope.well_formed:
         for address, path in resource.reference_paths:
             kind = address.split(".", 1)[0]
             if kind in CRM_KINDS or address in declared:
@@ -76,7 +76,7 @@ def unknown_crm_names(scope: Scope) -> Iterator[Diagnostic]:
     """
     config = scope.workspace.config
     known = {"user": config.users, "queue": config.queues}
-    for resource in scope.sound:
+    for resource in scope.well_formed:
         for address, path in resource.reference_paths:
             kind, _, name = address.partition(".")
             if kind in known and name not in known[kind]:
@@ -99,7 +99,7 @@ def references_do_not_loop(scope: Scope) -> Iterator[Diagnostic]:
     Use instead: drop one reference of the loop, apply, then add it back in a second change,
     once both exist.
     """
-    resources = {resource.address: resource for resource in scope.sound}
+    resources = {resource.address: resource for resource in scope.well_formed}
     graph = {address: resource.dependencies(resources) for address, resource in resources.items()}
     for cycle in cycles(graph):
         chain = cycle[::-1]  # each needs the next
@@ -125,7 +125,7 @@ def ignore_changes_name_fields(scope: Scope) -> Iterator[Diagnostic]:
     Example: `ignore_changes: [titel]` on a list.
     Use instead: `ignore_changes: [title]`.
     """
-    for resource in scope.sound:
+    for resource in scope.well_formed:
         ignored = resource.lifecycle.ignore_changes if "lifecycle" in resource.data else ()
         if not ignored:
             continue

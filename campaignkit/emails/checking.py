@@ -12,7 +12,7 @@ from campaignkit.diagnostics import Diagnostic, to_record
 from campaignkit.workspace.model import Resource
 from campaignkit.emails.rules import content, mjml  # noqa: F401 - they register the checks
 from campaignkit.emails.rules import templates as template_rules  # noqa: F401 - it registers the checks too
-from campaignkit.emails.rules.analysis import gather
+from campaignkit.emails.rules.analysis import facts_of_email
 from campaignkit.emails.context import EmailContext
 from campaignkit.workspace.template_reads import UNREADABLE, TemplateReads
 from campaignkit.emails.rules.registry import EMAIL_CHECKS, email_check_docs
@@ -20,7 +20,7 @@ from campaignkit.emails.rules.registry import EMAIL_CHECKS, email_check_docs
 
 def check_email(context: EmailContext, email: Resource) -> list[Diagnostic]:
     """Every problem of ``email``: its templates, merge names, MJML, content and rendering."""
-    facts = gather(context, email)
+    facts = facts_of_email(context, email)
     diagnostics = [d for check in EMAIL_CHECKS.values() for d in check(facts)]
     return sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key)
 

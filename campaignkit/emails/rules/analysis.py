@@ -1,6 +1,6 @@
 """Everything the email checks look at, gathered once per email.
 
-``gather`` follows an email from its ``template``, ``text``, ``subject`` and
+``facts_of_email`` follows an email from its ``template``, ``text``, ``subject`` and
 ``preheader`` through every template they include or import (Jinja and
 ``mj-include`` alike) and collects, with positions in the file where each thing
 is written: the merge names used and the names bound above them, references
@@ -121,7 +121,7 @@ class Image(NamedTuple):
 class EmailFacts:
     """What the checks of one email look at, each thing with the position where it is written.
 
-    ``gather`` makes it and then sets ``rendered`` or ``failure``; the checks only read it.
+    ``facts_of_email`` makes it and then sets ``rendered`` or ``failure``; the checks only read it.
     """
 
     email: Resource
@@ -170,7 +170,7 @@ class EmailFacts:
                     or any(not self.is_declared(merged.name) for merged in self.merge_uses))
 
 
-def gather(context: EmailContext, email: Resource) -> EmailFacts:
+def facts_of_email(context: EmailContext, email: Resource) -> EmailFacts:
     """The facts of ``email``, rendered for the sample prospect when it can be."""
     name = email.data.get("template")
     has_template = isinstance(name, str) and bool(name)

@@ -9,7 +9,7 @@ is compiled, with Jinja's code generator noting which names it resolves from
 the context (what ``jinja2.meta`` would find with a second code generation).
 The tree and the code are those of the template's skeleton (see ``jinja_source``),
 compiled under a stand-in name, so one compilation serves every template with
-the same Jinja; ``realise`` gives the code one template's text, name and lines,
+the same Jinja; ``code_for_template`` gives the code one template's text, name and lines,
 ``placed`` gives the facts its lines and columns.
 A string literal stays a mark in the shared code only where Jinja uses it as a
 value when the template runs (a loop's list, a ``set``, a call's or a filter's
@@ -101,7 +101,7 @@ class TemplateFacts:
 class Shape:
     """What a skeleton compiles to: facts with skeleton lines and no columns, and marked code.
 
-    ``debug_lines`` is Jinja's table of (template line, code line) pairs, which ``realise``
+    ``debug_lines`` is Jinja's table of (template line, code line) pairs, which ``code_for_template``
     turns into the template's own lines so that runtime errors name the right one.
     """
 
@@ -141,7 +141,7 @@ class Analysis:
 
     @cached_property
     def code(self) -> CodeType | None:
-        return realise(self.shape, self.marked, self.name)
+        return code_for_template(self.shape, self.marked, self.name)
 
 
 def analyse(environment: Environment, source: str, pieces: list[Piece], name: str,
@@ -218,7 +218,7 @@ def _filter_slots(node: nodes.Filter | nodes.Test, eval_ctx: EvalContext) -> tup
     return ()
 
 
-def realise(shape: Shape, marked: Skeleton, name: str) -> CodeType | None:
+def code_for_template(shape: Shape, marked: Skeleton, name: str) -> CodeType | None:
     """The code of one template of ``shape``: its literal text, its name and its lines."""
     if shape.code is None:
         return None
