@@ -1,6 +1,6 @@
 """Facts of the domain that checks and the engine share: grades, activities, stages.
 
-Values follow Account Engagement's defaults (see DOMAIN.md); nothing here
+Values follow Account Engagement's defaults; nothing here
 reads files or decides anything about a particular workspace.
 """
 

@@ -125,8 +125,8 @@ def run() -> None:
     """The console script and ``python -m campaignkit``: ``main``, then an exit that skips freeing,
     one object at a time, what the command built.
 
-    A large workspace is a million objects, and freeing them all took a twentieth of a second
-    after ``validate`` had printed its report. A command that ends with ``sys.exit`` (as they
+    A large workspace is a million objects, and freeing them one by one would delay the end
+    of a command that has already printed its report. A command that ends with ``sys.exit`` (as they
     do) is left inside the ``except`` here: its frames, held by the exception, hold all it built
     until the process ends. The commands close their own files and databases; output is flushed
     here. (``CliRunner`` calls ``main``.)

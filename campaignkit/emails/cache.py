@@ -25,7 +25,7 @@ def digest(*parts: Any) -> str:
     """A stable hash of ``parts`` (plus the campaignkit version and its code).
 
     The parts are plain data as loaded (strings, numbers, lists, dicts) and positions,
-    hashed by their ``repr``: several times faster than JSON, and every email's cache key
+    hashed by their ``repr``, which is cheaper than JSON, and every email's cache key
     is one. A mapping hashes in its order, so the same keys written in another order are
     another key: a miss, never a wrong hit.
     """
@@ -37,7 +37,7 @@ def _code() -> str:
     """The size and time of every module of campaignkit: results checked by other code are not reused.
 
     The version alone is not enough where the code changes under one version (a
-    checkout being worked on); reading sizes and times costs a millisecond.
+    checkout being worked on); sizes and times are cheap to read, contents are not.
     """
     stamps = []
     for folder, _, files in os.walk(os.path.dirname(__file__)):

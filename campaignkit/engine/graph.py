@@ -1,8 +1,8 @@
 """A program's steps as a graph: what kind each step is and where it leads.
 
 Shared by the program checks, the diagrams and the engine, so that all three
-agree on what a step is. It reads the step mappings as written (see
-DESIGN.md section 1) and never reports problems itself.
+agree on what a step is. It reads the step mappings as written (``schemas/program.json``)
+and never reports problems itself.
 """
 
 from __future__ import annotations

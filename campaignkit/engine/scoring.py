@@ -19,7 +19,7 @@ SCORED_AS = {"email_opened": "email_open", "email_clicked": "email_click", "form
 
 
 def score_activity(world: World, prospect: Prospect, kind: str, target: str, now: datetime) -> None:
-    """Adds the points for one activity; only the first open of an email counts (DOMAIN.md)."""
+    """Adds the points for one activity; only the first open of an email counts, as in Account Engagement."""
     if kind == "email_opened" and prospect.did(kind, target, datetime.min.replace(tzinfo=now.tzinfo), now):
         return
     prospect.last_active, prospect.decays = now, 0

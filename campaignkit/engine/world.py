@@ -14,7 +14,7 @@ from typing import Any
 from campaignkit.domain import DEFAULT_POINTS, START_GRADE
 from campaignkit.workspace.model import Workspace, plain
 
-#: A common MQL starting point when the scoring model names none (DOMAIN.md).
+#: A common MQL starting point when the scoring model names none: score 100 and grade B-.
 DEFAULT_MQL = {"score": 100, "grade": "B-"}
 
 

@@ -133,8 +133,7 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
 
     # PyYAML's composer tells its path resolvers where it is, at every node: (node, index) going
     # down, nothing coming back. ``resolve`` below uses no path resolvers, so the hooks are
-    # callables of C that ignore what they are given, instead of a Python method call each
-    # (a tenth of loading).
+    # callables of C that ignore what they are given, instead of a Python method call each.
     descend_resolver = {}.get
     ascend_resolver = tuple
 
@@ -157,8 +156,8 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
 
         PyYAML's constructor supports recursive structures with generators and keeps
         state per node; campaign files cannot be recursive (``_alias_problem`` refuses
-        them first), so a plain recursive walk builds the same data in half the time,
-        which is most of what loading costs after libyaml's parse.
+        them first), so a plain recursive walk builds the same data with less work,
+        and building is most of what loading costs after libyaml's parse.
         """
         self._depth = 0
         return self._build(node)

@@ -4,11 +4,11 @@ jsonschema's own messages speak of instances and validators; this module
 turns each error into a diagnostic a marketer can act on, at the line of the
 offending key, with "did you mean" for misspelt keys and values.
 
-Two validators: jsonschema-rs (compiled, about 70 times faster) decides whether
+Two validators: jsonschema-rs (compiled, and much faster) decides whether
 a document is valid, and only the documents it rejects go through the
 pure-Python ``jsonschema``, whose errors carry the keyword, schema and path that
 good messages are made from. Most documents are valid, so ``validate`` pays the
-slow path, and the 50 ms of importing ``jsonschema``, only for the few that are not.
+slow path, and importing ``jsonschema``, only for the few that are not.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Email checks on content (CK420-CK433): images, links, compliance, size, inbox text, text part.
 
-The rules of DESIGN.md section 5: what makes an email reach an inbox, read well
+The rules of what makes an email reach an inbox, read well
 there and stay within the law. Images and links are judged where they are
 written (so also in branches the sample prospect does not take); size and
 the text part on the email rendered for the sample prospect.

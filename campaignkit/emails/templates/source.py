@@ -5,8 +5,8 @@ Two uses, both keeping every line where it is:
 - ``blank`` replaces Jinja tags, expressions and comments with spaces, so that
   the markup parser sees only MJML/HTML at the template's own lines and columns;
 - ``skeleton`` replaces long runs of literal text with short numbered marks, so
-  that Jinja's lexer, which is slow on long literal text (about 2 ms for 20 KB
-  of MJML), only reads the Jinja, and Python compiles small code;
+  that Jinja's lexer, which is slow on long literal text, only reads the Jinja,
+  and Python compiles small code;
   ``restore_text`` puts the text back into the compiled code's constants.
   String literals inside the Jinja (``"Start your trial"``) are marked too, and
   the compiler decides which marks can stay (``Skeleton.keeping``): Jinja
