@@ -15,7 +15,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import ContextManager, Iterator
 
 import click
 from rich.console import Console
@@ -41,7 +41,7 @@ from campaignkit.plan import (
 )
 from campaignkit.plan.refresh import as_read
 from campaignkit.views.plan import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
-from campaignkit.state import State, StateEntry, StateStore, open_store
+from campaignkit.state import Ending, State, StateEntry, StateStore, history_entry, open_store
 from campaignkit.state.audit import current_user, git_commit
 from campaignkit.targets import Target, open_target
 from campaignkit.workspace.loading import find_root, load_workspace
@@ -82,6 +82,10 @@ class Session:
     def live_target(self) -> Target:
         assert self.target is not None, "session opened without its target"
         return self.target
+
+    def history(self, operation: str) -> ContextManager[Ending]:
+        """The history row of ``operation``, run by the current user on the workspace's git commit."""
+        return history_entry(self.store, operation, current_user(), git_commit(self.workspace.root))
 
 
 @contextmanager
@@ -275,9 +279,9 @@ def refresh_command(env_name: str | None, lock_timeout: float) -> None:
         state = opened.store.read()
         _, drift = refresh(state, opened.live_target)
         if drift:
-            history = opened.store.start_history("refresh", current_user(), git_commit(opened.workspace.root), "")
-            record_drift(drift, state, opened.store)
-            opened.store.finish_history(history, "success", f"{len(drift)} object(s) changed outside campaignkit")
+            with opened.history("refresh") as ending:
+                record_drift(drift, state, opened.store)
+                ending.summary = f"{len(drift)} object(s) changed outside campaignkit"
     if not drift:
         click.echo(f"No drift: the target holds what state records ({len(state.entries)} objects).")
         return
@@ -313,9 +317,9 @@ def import_command(address: str, object_id: str, env_name: str | None, lock_time
         entry = StateEntry(address, resource.kind, remote.name, remote.id, attributes,
                            object_hash(remote.name, attributes), protected=resource.lifecycle.prevent_destroy)
         opened.store.begin(state.lineage or str(uuid.uuid4()))
-        history = opened.store.start_history("import", current_user(), git_commit(opened.workspace.root), "")
-        opened.store.commit(puts=[entry])
-        opened.store.finish_history(history, "success", f"imported {address} (id {remote.id})")
+        with opened.history("import") as ending:
+            opened.store.commit(puts=[entry])
+            ending.summary = f"imported {address} (id {remote.id})"
     click.echo(f"Imported {address} (id {remote.id}, '{remote.name}' on the target). "
                "Run 'campaignkit plan' to see how it differs from the files.")
 
@@ -379,9 +383,9 @@ def state_rm(addresses: tuple[str, ...], env_name: str | None, lock_timeout: flo
             opened.store.lock("state rm", lock_timeout):
         entries = opened.store.read().entries
         removed = [entries.get(a) or _missing(a, entries, opened) for a in addresses]
-        history = opened.store.start_history("state rm", current_user(), git_commit(opened.workspace.root), "")
-        opened.store.commit(removes=list(addresses))
-        opened.store.finish_history(history, "success", f"removed {', '.join(addresses)}")
+        with opened.history("state rm") as ending:
+            opened.store.commit(removes=list(addresses))
+            ending.summary = f"removed {', '.join(addresses)}"
     for entry in removed:
         click.echo(f"Removed {entry.address} from state; the object stays on the target ({_held_as(entry)}).")
 
