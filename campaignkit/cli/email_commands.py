@@ -10,8 +10,9 @@ import click
 from campaignkit.checks import check_workspace
 from campaignkit.workspace.values import misfits
 from campaignkit.cli import main
-from campaignkit.diagnostics import closest, did_you_mean, has_errors
+from campaignkit.diagnostics import has_errors
 from campaignkit.errors import UserError
+from campaignkit.workspace.addresses import resolve
 from campaignkit.workspace.documents import load_file
 from campaignkit.workspace.model import Resource, Workspace, plain
 from campaignkit.emails import EmailContext, render_email
@@ -34,7 +35,7 @@ def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
     """
     root = find_root(Path.cwd())
     workspace, diagnostics = check_workspace(root)
-    resource = _email(workspace, email)
+    resource = resolve(workspace, email, "email")
     mine = [d for d in diagnostics if d.is_error and _concerns(d.position.path, resource)]
     if has_errors(mine):
         click.echo(render_diagnostics(mine, root, "text"), err=True)
@@ -54,19 +55,6 @@ def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
     click.echo(f"Preheader: {rendered.preheader}")
     click.echo(f"HTML:      {html_path} ({len(rendered.html.encode('utf-8')):,} bytes)")
     click.echo(f"Text:      {text_path}")
-
-
-def _email(workspace: Workspace, name: str) -> Resource:
-    other = workspace.get(name)
-    if other is not None and other.kind != "email":
-        raise UserError(f"{name} is a {other.kind}, not an email: render renders emails (email.NAME or NAME)")
-    address = name if name.startswith("email.") else f"email.{name}"
-    resource = workspace.get(address)
-    if resource is None or resource.kind != "email":
-        emails = [r.address for r in workspace.of_kind("email")]
-        raise UserError(f"{address} is not declared{did_you_mean(closest(address, emails))}; "
-                        f"the workspace has {len(emails)} email(s)")
-    return resource
 
 
 def _concerns(path: str, email: Resource) -> bool:

@@ -21,12 +21,13 @@ from campaignkit.campaign_tests.runner import run_test
 from campaignkit.views.campaign_tests import render_result, summary
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
-from campaignkit.diagnostics import closest, did_you_mean, has_errors
+from campaignkit.diagnostics import has_errors
 from campaignkit.engine.world import World
 from campaignkit.errors import UserError
 from campaignkit.views.diagnostics import render
 from campaignkit.engine.simulate import MAX_PROSPECTS, Cohort, csv_population, simulate, synthetic_population
 from campaignkit.views.simulate import render_report
+from campaignkit.workspace.addresses import resolve
 
 
 @main.command(name="test")
@@ -64,13 +65,10 @@ def test_command(pattern: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people; json for tools (documented in docs/engine.md).")
 def simulate_command(program: str, prospects: str, days: int, seed: int, fmt: str) -> None:
-    """Run a population through PROGRAM (program.NAME): funnel per step, emails per day, MQLs over time."""
+    """Run a population through PROGRAM (program.NAME or NAME): funnel per step, emails per day, MQLs over time."""
     workspace, _ = valid_workspace()
+    address = resolve(workspace, program, "program").address
     world = World.from_workspace(workspace)
-    address = program if program.startswith("program.") else f"program.{program}"
-    if address not in world.programs:
-        suggestion = closest(address, world.programs)
-        raise UserError(f"{address} is not a program of the workspace{did_you_mean(suggestion)}")
     population = _population(world, address, prospects, seed)
     total = sum(cohort.count for cohort in population)
     show_progress = fmt == "text" and sys.stderr.isatty()

@@ -15,9 +15,8 @@ import click
 from campaignkit.views import diagram
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
-from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.errors import UserError
-from campaignkit.workspace.model import Resource, Workspace
+from campaignkit.workspace.addresses import resolve
 from campaignkit.views.preview import DEFAULT_OUT, write_site
 
 
@@ -30,7 +29,7 @@ from campaignkit.views.preview import DEFAULT_OUT, write_site
 def graph(program: str, fmt: str, out: Path | None) -> None:
     """Draw PROGRAM's steps (program.NAME or NAME): actions, waits, triggers and rules with yes/no branches."""
     workspace, _ = valid_workspace()
-    resource = _program(workspace, program)
+    resource = resolve(workspace, program, "program")
     text = diagram.render(diagram.diagram_of(resource.name, resource.data), fmt)
     if out is None:
         click.echo(text, nl=False)
@@ -58,15 +57,3 @@ def preview(out: Path | None) -> None:
         raise UserError(f"cannot write the preview into {folder}: {exc.strerror}") from None
     click.echo(f"Wrote the preview to {index}; open it in a browser")
 
-
-def _program(workspace: Workspace, name: str) -> Resource:
-    programs = {p.name: p for p in workspace.of_kind("program")}
-    wanted = name.removeprefix("program.")
-    if wanted in programs:
-        return programs[wanted]
-    if not programs:
-        raise UserError("the workspace declares no program")
-    # A short name like "welcome" is rarely close enough for difflib, but is part of the full name.
-    suggestion = closest(wanted, programs) or next((p for p in sorted(programs) if wanted in p), None)
-    raise UserError(f"no program named {wanted}{did_you_mean(suggestion)}; "
-                    f"the programs are: {', '.join(sorted(programs))}")

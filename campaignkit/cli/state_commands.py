@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,16 +31,15 @@ from campaignkit.plan import (
     Plan,
     check_applicable,
     load_plan,
-    object_hash,
     plan_hash,
     plan_workspace,
     refresh,
     save_plan,
     workspace_hash,
 )
-from campaignkit.plan.refresh import as_read
+from campaignkit.plan.importing import import_object
 from campaignkit.views.plan import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
-from campaignkit.state import State, StateEntry, StateStore, open_store
+from campaignkit.state import State, StateEntry, StateStore, history_entry, open_store
 from campaignkit.state.audit import current_user, git_commit
 from campaignkit.targets import Target, open_target
 from campaignkit.workspace.loading import find_root, load_workspace
@@ -82,6 +80,11 @@ class Session:
     def live_target(self) -> Target:
         assert self.target is not None, "session opened without its target"
         return self.target
+
+    @property
+    def audit(self) -> dict[str, str]:
+        """Who runs the command, and on which git commit of the workspace: for the history rows it writes."""
+        return {"who": current_user(), "git_commit": git_commit(self.workspace.root)}
 
 
 @contextmanager
@@ -250,7 +253,7 @@ def _confirm() -> None:
 
 def _apply_with_progress(made: Plan, opened: Session, parallelism: int) -> ApplyReport:
     console = _console()
-    audit = {"who": current_user(), "git_commit": git_commit(opened.workspace.root), "plan_digest": plan_hash(made)}
+    audit = {**opened.audit, "plan_digest": plan_hash(made)}
     if not console.is_terminal:
         return apply_plan(made, opened.store, opened.live_target, parallelism=parallelism,
                           on_outcome=lambda outcome: click.echo(outcome_line(outcome)), **audit)
@@ -275,9 +278,9 @@ def refresh_command(env_name: str | None, lock_timeout: float) -> None:
         state = opened.store.read()
         _, drift = refresh(state, opened.live_target)
         if drift:
-            history = opened.store.start_history("refresh", current_user(), git_commit(opened.workspace.root), "")
-            record_drift(drift, state, opened.store)
-            opened.store.finish_history(history, "success", f"{len(drift)} object(s) changed outside campaignkit")
+            with history_entry(opened.store, "refresh", **opened.audit) as ending:
+                record_drift(drift, state, opened.store)
+                ending.summary = f"{len(drift)} object(s) changed outside campaignkit"
     if not drift:
         click.echo(f"No drift: the target holds what state records ({len(state.entries)} objects).")
         return
@@ -294,36 +297,10 @@ def refresh_command(env_name: str | None, lock_timeout: float) -> None:
 def import_command(address: str, object_id: str, env_name: str | None, lock_timeout: float) -> None:
     """Bring the object ID that exists on the target under management as ADDRESS."""
     with session(env_name, validate=True) as opened, opened.store.lock("import", lock_timeout):
-        resource = opened.workspace.get(address)
-        if resource is None:
-            suggestion = closest(address, opened.workspace.resources)
-            raise UserError(f"no resource {address} in the files{did_you_mean(suggestion)}; declare it, then import")
-        state = opened.store.read()
-        if address in state.entries:  # said before asking the target, which may have no API for the kind
-            raise UserError(f"{address} is already managed ({_held_as(state.entries[address])}); "
-                            f"'campaignkit state rm {address}' first to import another object")
-        remote = opened.live_target.read(resource.kind, object_id)
-        if remote is None:
-            raise UserError(f"the {opened.environment.target} target has no {resource.kind} with id {object_id}")
-        # The target's own id: "07" and "7" are one object, which must not be managed twice.
-        _refuse_managed(state.entries, resource.kind, remote.id)
-        # What the target cannot read, nothing can compare: the files' values stand, so an exact import plans nothing.
-        attributes = as_read(resource.attributes, remote.attributes,
-                             opened.live_target.capabilities(resource.kind).read_fields)
-        entry = StateEntry(address, resource.kind, remote.name, remote.id, attributes,
-                           object_hash(remote.name, attributes), protected=resource.lifecycle.prevent_destroy)
-        opened.store.begin(state.lineage or str(uuid.uuid4()))
-        history = opened.store.start_history("import", current_user(), git_commit(opened.workspace.root), "")
-        opened.store.commit(puts=[entry])
-        opened.store.finish_history(history, "success", f"imported {address} (id {remote.id})")
-    click.echo(f"Imported {address} (id {remote.id}, '{remote.name}' on the target). "
+        entry = import_object(opened.workspace, opened.environment, opened.store, opened.live_target, address,
+                              object_id, **opened.audit)
+    click.echo(f"Imported {address} (id {entry.target_id}, '{entry.name}' on the target). "
                "Run 'campaignkit plan' to see how it differs from the files.")
-
-
-def _refuse_managed(entries: dict[str, StateEntry], kind: str, object_id: str) -> None:
-    for entry in entries.values():
-        if entry.kind == kind and entry.target_id == object_id:
-            raise UserError(f"{kind} id {object_id} is already managed as {entry.address}")
 
 
 @main.group(name="state")
@@ -364,11 +341,6 @@ def _missing(address: str, entries: dict[str, StateEntry], opened: Session) -> S
     raise UserError(f"{address} is not in state{did_you_mean(suggestion)}")
 
 
-def _held_as(entry: StateEntry) -> str:
-    """How state knows the object on the target: its id, or that it was made by hand and has none."""
-    return f"id {entry.target_id}" if entry.target_id else "made by hand, so no id on the target"
-
-
 @state_group.command(name="rm")
 @click.argument("addresses", nargs=-1, required=True, metavar="ADDRESS...")
 @env_option
@@ -379,11 +351,11 @@ def state_rm(addresses: tuple[str, ...], env_name: str | None, lock_timeout: flo
             opened.store.lock("state rm", lock_timeout):
         entries = opened.store.read().entries
         removed = [entries.get(a) or _missing(a, entries, opened) for a in addresses]
-        history = opened.store.start_history("state rm", current_user(), git_commit(opened.workspace.root), "")
-        opened.store.commit(removes=list(addresses))
-        opened.store.finish_history(history, "success", f"removed {', '.join(addresses)}")
+        with history_entry(opened.store, "state rm", **opened.audit) as ending:
+            opened.store.commit(removes=list(addresses))
+            ending.summary = f"removed {', '.join(addresses)}"
     for entry in removed:
-        click.echo(f"Removed {entry.address} from state; the object stays on the target ({_held_as(entry)}).")
+        click.echo(f"Removed {entry.address} from state; the object stays on the target ({entry.held_as}).")
 
 
 @state_group.command(name="history")

@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 from campaignkit.plan import Action, Change, Drift, Plan
 from campaignkit.plan.changes import count_changes
 from campaignkit.plan.refresh import as_found
-from campaignkit.state import State, StateEntry, StateStore
+from campaignkit.state import State, StateEntry, StateStore, history_entry
 from campaignkit.targets import ObjectNotFound, RemoteObject, Target, TargetError
 
 
@@ -89,16 +89,12 @@ def apply_plan(plan: Plan, store: StateStore, target: Target, *, parallelism: in
     target.check()  # a target that cannot be reached stops here, before a manual change is recorded as done
     state = store.read()
     store.begin(plan.lineage)
-    history = store.start_history("apply", who, git_commit, plan_digest)
-    record_drift(plan.drift, state, store)
-    runner = _Runner(plan, state, store, target, on_outcome or (lambda outcome: None))
-    try:
+    with history_entry(store, "apply", who, git_commit, plan_digest) as ending:
+        record_drift(plan.drift, state, store)
+        runner = _Runner(plan, state, store, target, on_outcome or (lambda outcome: None))
         report = runner.run(max(1, min(parallelism, target.max_parallelism)))
-    except KeyboardInterrupt:  # it came while a change was being recorded, not while waiting for one
-        store.finish_history(history, "interrupted", "interrupted while recording a change")
-        raise
-    result = "success" if report.ok else "interrupted" if report.interrupted else "failed"
-    store.finish_history(history, result, report.summary)
+        ending.result = "success" if report.ok else "interrupted" if report.interrupted else "failed"
+        ending.summary = report.summary
     return report
 
 

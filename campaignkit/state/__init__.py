@@ -13,6 +13,7 @@ from pathlib import Path
 from campaignkit.errors import UserError
 from campaignkit.workspace.model import Environment
 from campaignkit.state.base import Finding, HistoryEntry, State, StateEntry, StateFormatError, StateStore
+from campaignkit.state.history import Ending, history_entry
 from campaignkit.state.lock import LockHeld, LockInfo
 
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -43,6 +44,7 @@ def open_url(url: str, root: Path, key: str) -> StateStore:
 
 
 __all__ = [
+    "Ending",
     "Finding",
     "HistoryEntry",
     "LockHeld",
@@ -51,6 +53,7 @@ __all__ = [
     "StateEntry",
     "StateFormatError",
     "StateStore",
+    "history_entry",
     "open_store",
     "open_url",
 ]

@@ -67,6 +67,11 @@ class StateEntry:
     #: An email's check findings when applied, sorted; None when not recorded (state from before).
     checks: tuple[Finding, ...] | None = None
 
+    @property
+    def held_as(self) -> str:
+        """How the target knows the object, for messages: its id, or that it was made by hand and has none."""
+        return f"id {self.target_id}" if self.target_id else "made by hand, so no id on the target"
+
 
 @dataclass(frozen=True)
 class State:

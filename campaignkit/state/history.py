@@ -1,0 +1,48 @@
+"""The history row every operation that writes state opens before its first write and closes when it ends.
+
+Apply, refresh, import and ``state rm`` record themselves the same way, through
+``history_entry``: a row opened as ``running``, closed with the result and summary
+the operation gives, or as ``failed`` or ``interrupted`` when an error or Ctrl-C
+ends it first. A process killed outright cannot close its row; the next lock of
+the environment marks it interrupted.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+from campaignkit.state.base import StateStore
+
+#: The summary of a row whose operation was stopped by Ctrl-C or SIGTERM.
+STOPPED = "stopped before it finished; the state keeps what it completed"
+
+
+@dataclass
+class Ending:
+    """How the operation ended, as its body says: a success unless it sets another result."""
+
+    result: str = "success"
+    summary: str = ""
+
+
+@contextmanager
+def history_entry(store: StateStore, operation: str, who: str, git_commit: str,
+                  plan_hash: str = "") -> Iterator[Ending]:
+    """A history row of ``store`` around the body, which sets the ``Ending`` yielded; the caller holds the lock.
+
+    An exception closes the row as ``failed`` with its message, and Ctrl-C as
+    ``interrupted``; both go on to the caller.
+    """
+    row = store.start_history(operation, who, git_commit, plan_hash)
+    ending = Ending()
+    try:
+        yield ending
+    except KeyboardInterrupt:
+        store.finish_history(row, "interrupted", STOPPED)
+        raise
+    except Exception as exc:
+        store.finish_history(row, "failed", str(exc) or type(exc).__name__)
+        raise
+    store.finish_history(row, ending.result, ending.summary)
