@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from campaignkit.state import open_url
 
 LISTS = 600
 
@@ -76,12 +77,22 @@ def test_two_applies_at_once_the_second_fails_naming_the_holder_or_waits(tmp_pat
                      second.stderr), second.stderr
     waiting = subprocess.Popen([sys.executable, "-m", "campaignkit", "apply", "--auto-approve",
                                 "--lock-timeout", "60s"], cwd=root, stdout=subprocess.PIPE, text=True)
-    time.sleep(1.5)
-    assert waiting.poll() is None  # still waiting for the lock
+    with open_url("sqlite:.campaignkit/sandbox.db", root, "bulk/sandbox") as store:
+        assert store.holder().holder.endswith(f" pid {first.process.pid}")  # the first still holds it
     first.type("yes")
     assert first.finish() == 0 and "20 added" in first.output
     out, _ = waiting.communicate(timeout=60)
     assert waiting.returncode == 0 and "No changes" in out
+
+
+def wait_for_creates(apply: subprocess.Popen[str], count: int) -> None:
+    """Reads ``apply``'s lines until it reports ``count`` objects created (each recorded in state first)."""
+    created = 0
+    for line in apply.stdout:
+        created += line.rstrip().endswith(": created")
+        if created == count:
+            return
+    raise AssertionError(f"apply ended after {created} creates, before it could be stopped")
 
 
 def _state_serial(path: Path) -> int:
@@ -97,12 +108,10 @@ def test_kill_9_during_apply_loses_nothing_and_creates_nothing_twice(tmp_path):
     root = workspace_of_lists(tmp_path / "ws", LISTS)
     state_path = root / ".campaignkit" / "sandbox.db"
     apply = subprocess.Popen([sys.executable, "-m", "campaignkit", "apply", "--auto-approve"], cwd=root,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while _state_serial(state_path) < 50 and time.monotonic() < deadline and apply.poll() is None:
-        time.sleep(0.005)
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    wait_for_creates(apply, 50)
     os.kill(apply.pid, signal.SIGKILL)
-    apply.wait()
+    apply.communicate()
     done = _state_serial(state_path)
     assert 50 <= done < LISTS, "the apply was not killed half-way"
 
@@ -146,17 +155,13 @@ def test_sigterm_during_apply_stops_it_as_ctrl_c_does(tmp_path):
     (root / "campaignkit.yaml").write_text("workspace: bulk\nenvironments:\n  sandbox: {target: local}\n")
     (root / "lists.yaml").write_text("---\n".join(f"kind: list\nname: bulk-list-{i:04d}\ntype: static\n"
                                                  for i in range(1000)))
-    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
-    with out.open("w") as stdout, err.open("w") as stderr:
-        apply = subprocess.Popen([sys.executable, "-m", "campaignkit", "apply", "--auto-approve"], cwd=root,
-                                 stdout=stdout, stderr=stderr)
-    deadline = time.monotonic() + 60
-    while _state_serial(root / ".campaignkit" / "sandbox.db") < 20 and time.monotonic() < deadline:
-        assert apply.poll() is None, "apply ended before it could be stopped: " + err.read_text()
-        time.sleep(0.005)
+    apply = subprocess.Popen([sys.executable, "-m", "campaignkit", "apply", "--auto-approve"], cwd=root,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_creates(apply, 20)
     apply.send_signal(signal.SIGTERM)
-    assert apply.wait(60) == 1
-    assert "Traceback" not in err.read_text(), err.read_text()
+    _, err = apply.communicate(timeout=60)
+    assert apply.returncode == 1
+    assert "Traceback" not in err, err
 
     def campaignkit(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "campaignkit", *args], cwd=root, capture_output=True,

@@ -8,14 +8,13 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from campaignkit.errors import UserError
-from campaignkit.state import Finding, LockHeld, StateEntry, StateFormatError, open_url
+from campaignkit.state import Finding, LockHeld, LockInfo, StateEntry, StateFormatError, open_url
 
 KEY = "acme/sandbox"
 
@@ -101,33 +100,38 @@ def test_a_second_lock_fails_naming_holder_operation_and_time(state_url, tmp_pat
             pass
 
 
+def test_the_holder_is_whoever_holds_the_lock_now(state_url, tmp_path):
+    with open_store(state_url, tmp_path) as first, open_store(state_url, tmp_path) as second:
+        assert second.holder() is None
+        with first.lock("apply") as held:
+            assert second.holder() == held and held.operation == "apply" and f"pid {os.getpid()}" in held.holder
+        assert second.holder() is None
+
+
+def locked_by(store, operation: str, timeout: float) -> LockInfo:
+    """Takes ``store``'s lock for ``operation`` (waiting up to ``timeout``) and says what it held."""
+    with store.lock(operation, timeout=timeout, poll=0.01) as held:
+        return held
+
+
 def test_lock_timeout_waits_for_the_holder(state_url, tmp_path):
     with open_store(state_url, tmp_path) as first, open_store(state_url, tmp_path) as second:
-        ready = threading.Event()
-
-        def hold() -> None:
-            with first.lock("apply"):
-                ready.set()
-                time.sleep(0.6)
-
-        holder = threading.Thread(target=hold)
-        holder.start()
-        ready.wait()
-        started = time.monotonic()
-        with second.lock("apply", timeout=10, poll=0.05):
-            waited = time.monotonic() - started
-        holder.join()
-    assert 0.3 < waited < 5
+        taken: list[LockInfo] = []
+        with first.lock("apply") as held:
+            waiting = threading.Thread(target=lambda: taken.append(locked_by(second, "plan", timeout=60)))
+            waiting.start()
+            assert first.holder() == held and taken == []  # the other waits while the first holds it
+        waiting.join(60)
+        assert [lock.operation for lock in taken] == ["plan"] and taken[0] != held
+        assert first.holder() is None
 
 
-def test_lock_timeout_gives_up_after_the_time(state_url, tmp_path):
+def test_lock_timeout_gives_up_naming_the_holder_and_the_wait(state_url, tmp_path):
     with open_store(state_url, tmp_path) as first, open_store(state_url, tmp_path) as second:
-        with first.lock("apply"):
-            started = time.monotonic()
-            with pytest.raises(LockHeld, match="after waiting 0.5s"):
-                with second.lock("apply", timeout=0.5, poll=0.05):
-                    pass
-            assert time.monotonic() - started >= 0.5
+        with first.lock("apply") as held:
+            with pytest.raises(LockHeld, match="after waiting 0.5s") as caught:
+                locked_by(second, "apply", timeout=0.5)
+            assert caught.value.holder == held == second.holder()
 
 
 def test_a_state_written_by_a_newer_version_is_refused(state_url, tmp_path):
@@ -140,29 +144,33 @@ def test_a_state_written_by_a_newer_version_is_refused(state_url, tmp_path):
 
 
 _HOLD_LOCK = """
-import sys, time
+import sys
 from pathlib import Path
 from campaignkit.state import open_url
 store = open_url(sys.argv[1], Path(sys.argv[2]), sys.argv[3])
 with store.lock("apply"):
     print("locked", flush=True)
-    time.sleep(60)
+    sys.stdin.read()  # held until the test kills this process
 """
 
 
-def _killed_holder(url: str, tmp_path: Path) -> None:
-    """Runs a process that takes the lock, and kills it with SIGKILL while it holds it."""
+def _killed_holder(url: str, tmp_path: Path) -> int:
+    """Runs a process that takes the lock, kills it with SIGKILL while it holds it, and returns its pid."""
     holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, url, str(tmp_path), KEY],
-                              stdout=subprocess.PIPE, text=True)
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
+    holder.stdin.close()
+    holder.stdout.close()
+    return holder.pid
 
 
 def test_sqlite_lock_of_a_killed_process_stays_until_force_unlock(tmp_path):
     url = f"sqlite:{tmp_path / 'state.db'}"
-    _killed_holder(url, tmp_path)
+    killed = _killed_holder(url, tmp_path)
     with open_store(url, tmp_path) as store:
+        assert f"pid {killed}" in store.holder().holder
         with pytest.raises(LockHeld) as caught:
             with store.lock("apply"):
                 pass
@@ -170,6 +178,7 @@ def test_sqlite_lock_of_a_killed_process_stays_until_force_unlock(tmp_path):
         with pytest.raises(UserError, match="not wrong-id"):
             store.force_unlock("wrong-id")
         assert store.force_unlock(lock_id).operation == "apply"
+        assert store.holder() is None
         with store.lock("apply"):
             pass
         with pytest.raises(UserError, match="not locked"):
@@ -179,6 +188,7 @@ def test_sqlite_lock_of_a_killed_process_stays_until_force_unlock(tmp_path):
 def test_postgres_lock_dies_with_the_killed_process(postgres_url, tmp_path):
     _killed_holder(postgres_url, tmp_path)
     with open_store(postgres_url, tmp_path) as store:
+        assert store.holder() is None
         with store.lock("apply"):
             pass
         with pytest.raises(UserError, match="releases the lock"):
