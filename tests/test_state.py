@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from campaignkit.errors import UserError
@@ -134,11 +137,19 @@ def test_lock_timeout_gives_up_naming_the_holder_and_the_wait(state_url, tmp_pat
             assert caught.value.holder == held == second.holder()
 
 
+def edit_by_hand(url: str, statement: str) -> None:
+    """Runs ``statement`` on the state database with its own driver, as a person editing it would."""
+    if url.startswith("sqlite:"):
+        with closing(sqlite3.connect(url.removeprefix("sqlite:"))) as db, db:
+            db.execute(statement)
+    else:
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute(statement)
+
+
 def test_a_state_written_by_a_newer_version_is_refused(state_url, tmp_path):
-    with open_store(state_url, tmp_path) as store:
-        store._ensure_schema()
-        with store._transaction() as cur:
-            cur.execute("UPDATE ck_schema SET version = 99")
+    open_store(state_url, tmp_path).close()
+    edit_by_hand(state_url, "UPDATE ck_schema SET version = 99")
     with pytest.raises(StateFormatError, match="newer campaignkit .*schema 99"):
         open_store(state_url, tmp_path)
 
@@ -210,8 +221,6 @@ def test_a_corrupt_sqlite_file_is_refused_and_left_untouched(tmp_path):
 
 
 def test_a_foreign_sqlite_database_is_refused_and_left_untouched(tmp_path):
-    import sqlite3
-
     path = tmp_path / "other.db"
     with sqlite3.connect(path) as other:
         other.execute("CREATE TABLE customers (id INTEGER, name TEXT)")
@@ -259,8 +268,7 @@ def test_state_written_before_findings_were_recorded_still_loads(state_url, tmp_
     with open_store(state_url, tmp_path) as store:
         store.begin("l")
         store.commit(puts=[entry("email.a")])
-        with store._transaction() as cur:
-            cur.execute("DROP TABLE ck_checks")  # the layout of an older campaignkit
+    edit_by_hand(state_url, "DROP TABLE ck_checks")  # the layout of an older campaignkit
     with open_store(state_url, tmp_path) as store:
         assert store.read().entries == {"email.a": entry("email.a")}
         store.commit(puts=[replace(entry("email.a"), checks=(Finding("CK432", "warning", "no preheader"),))])
@@ -305,8 +313,7 @@ def test_a_row_edited_into_invalid_json_is_refused_naming_it(state_url, tmp_path
     with open_store(state_url, tmp_path) as store:
         store.begin("l")
         store.commit(puts=[entry("email.a")])
-        with store._transaction() as cur:
-            cur.execute(store._sql(f"UPDATE ck_resources SET {column} = ?"), (value,))
+        edit_by_hand(state_url, f"UPDATE ck_resources SET {column} = '{value}'")
         with pytest.raises(StateFormatError) as caught:
             store.read()
     assert str(caught.value).startswith(f"{store.location} is not a valid campaignkit state: {problem}")
@@ -316,8 +323,7 @@ def test_check_findings_edited_into_something_else_are_refused(state_url, tmp_pa
     with open_store(state_url, tmp_path) as store:
         store.begin("l")
         store.commit(puts=[replace(entry("email.a"), checks=(Finding("CK432", "warning", "no preheader"),))])
-        with store._transaction() as cur:
-            cur.execute("UPDATE ck_checks SET findings = '[{\"code\": 1}]'")
+        edit_by_hand(state_url, """UPDATE ck_checks SET findings = '[{"code": 1}]'""")
         with pytest.raises(StateFormatError, match="check findings recorded for email.a are not a list of findings"):
             store.read()
 
