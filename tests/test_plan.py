@@ -344,14 +344,18 @@ def test_editing_one_template_renders_only_the_emails_that_read_it_again(tmp_pat
     assert rendered == ["email.2026-email-test1-email"]
 
 
-def test_bodies_with_nothing_left_to_render_make_no_renderer(small_workspace):
-    """Every body cached (or none asked for): the renderer's Jinja environments are never made."""
+def test_bodies_with_nothing_left_to_render_make_no_renderer(small_workspace, monkeypatch):
+    """Every body cached (or none asked for): the templates' Jinja environments are never made."""
+    from campaignkit.emails import EmailContext
     from campaignkit.plan.content import EmailBodies
     from campaignkit.workspace.loading import load_workspace
 
+    made = []
+    of = EmailContext.of
+    monkeypatch.setattr(EmailContext, "of", classmethod(lambda cls, workspace: made.append(workspace) or of(workspace)))
     workspace, _ = load_workspace(small_workspace)
     bodies = EmailBodies(workspace)
     bodies.render_all([])
-    assert "_context" not in vars(bodies._renderer)
+    assert made == []
     bodies.render_all(workspace.of_kind("email")[:1])
-    assert "_context" in vars(bodies._renderer)
+    assert made == [workspace]
