@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
-import time
-from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 
 from campaignkit.checks import check_workspace, validate
 from campaignkit.emails import processes as email_process
-from campaignkit.emails.processes import EmailChecker, owner
+from campaignkit.emails.processes import EmailChecker
 from campaignkit.diagnostics import Diagnostic
 from campaignkit.errors import UserError
 from campaignkit.emails.merge import MergeModel
@@ -49,34 +49,6 @@ def test_emails_on_one_template_are_shared_out_and_reported_in_order(tmp_path, m
     assert [(d.code, d.position.line) for d in through_processes] == [("CK405", 3), ("CK405", 27), ("CK405", 51)]
 
 
-def test_each_process_checks_the_emails_it_owns_then_helps_with_what_is_left(tmp_path):
-    """Taken in turn (as two processes would), every email is checked once, each by its
-    template's owner until that owner's list runs out for the other."""
-    import multiprocessing
-
-    workspace, _ = load_workspace(many_emails(tmp_path, 40))
-    emails = workspace.of_kind("email")
-    lists = email_process._by_owner(emails, 2)
-    assert sorted(lists[0] + lists[1]) == list(range(40))
-    assert all(owner(emails[index].data["template"], 2) == which for which in (0, 1) for index in lists[which])
-    claims = email_process._Claims(multiprocessing.get_context("fork").Array("i", 2))
-    first, second = claims.batches(lists, 0), claims.batches(lists, 1)
-
-    def positions(batch: tuple[int, int, int] | None) -> list[int]:
-        return [] if batch is None else lists[batch[0]][batch[1]:batch[2]]
-
-    taken: list[tuple[int, int]] = []
-    while (batch := next(first, None)) is not None:  # the first process is three times as fast
-        taken += [(0, index) for index in positions(batch)]
-        for _ in range(2):
-            taken += [(0, index) for index in positions(next(first, None))]
-        taken += [(1, index) for index in positions(next(second, None))]
-    taken += [(1, index) for batch in second for index in positions(batch)]
-    assert sorted(index for _, index in taken) == list(range(40))
-    helped = [index for process, index in taken if index in lists[1 - process]]
-    assert helped and all(index in lists[1] for index in helped)  # only the slower one was helped
-
-
 def test_many_emails_on_one_template_are_shared_by_every_process(tmp_path, monkeypatch):
     monkeypatch.setattr(email_process, "usable_cores", lambda: 2)
     emails = "---\n".join(EMAIL.replace("2026-email-test-email", f"2026-email-test{n}-email") for n in range(120))
@@ -96,69 +68,73 @@ def test_many_emails_on_one_template_are_shared_by_every_process(tmp_path, monke
     checker = EmailChecker.start(root)
     assert checker is not None
     results = checker.check(MergeModel.of(workspace), "inputs", workspace.of_kind("email"))()
-    assert len(results) == 120 and len(set(noted.read_text().split())) == 2
+    checked_in = noted.read_text().split()
+    assert len(results) == len(checked_in) == 120  # each email checked once
+    assert len(set(checked_in)) == 2
 
 
-def started_by(process) -> list[int]:
-    """The processes ``process`` started (Linux keeps the list)."""
-    return [int(pid) for pid in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
+#: Characters of a pid as a started process writes it.
+PID_WIDTH = 10
 
 
-def test_the_first_process_starts_the_others(tmp_path, monkeypatch):
+@pytest.fixture
+def started(monkeypatch) -> Iterator[Callable[[int], list[int]]]:
+    """Each checking process writes its pid to a pipe as it starts; ``started(n)`` reads the first ``n``."""
+    reading, writing = os.pipe()
+    real = email_process.worker_started
+
+    def noted() -> None:
+        real()
+        os.write(writing, f"{os.getpid():>{PID_WIDTH}}".encode())  # one write, whole on the pipe
+
+    def read(count: int) -> list[int]:
+        pids = []
+        while len(pids) < count:
+            assert select.select([reading], [], [], 60)[0], f"{len(pids)} of {count} processes started"
+            pids.append(int(os.read(reading, PID_WIDTH)))
+        return pids
+
+    monkeypatch.setattr(email_process, "worker_started", noted)
+    yield read
+    os.close(reading)
+    os.close(writing)
+
+
+def ends(pid: int) -> bool:
+    """Whether the process ``pid`` ends (waiting for it up to a minute)."""
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True  # ended and reaped already
+    try:
+        return bool(select.select([handle], [], [], 60)[0])
+    finally:
+        os.close(handle)
+
+
+def test_stopping_ends_every_process(tmp_path, monkeypatch, started):
+    """As when the command fails before the emails are sent: no process is left behind."""
     monkeypatch.setattr(email_process, "usable_cores", lambda: 3)
     checker = EmailChecker.start(many_emails(tmp_path, 3))
     assert checker is not None
-    deadline = time.monotonic() + 10
-    while len(started_by(checker._first)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert len(started_by(checker._first)) == 2
+    pids = started(3)
     checker.stop()
-
-
-def test_processes_given_no_emails_end_when_the_command_closes_its_pipes(tmp_path, monkeypatch):
-    """Each closes the pipe ends it was forked with, so the command closing its own is the end of
-    the input for every one of them: they return, rather than wait to be killed. The first
-    ends only once the others it started have."""
-    monkeypatch.setattr(email_process, "usable_cores", lambda: 3)
-    checker = EmailChecker.start(many_emails(tmp_path, 3))
-    assert checker is not None
-    assert checker._first.is_alive()
-    for connection in checker._connections:
-        connection.close()
-    checker._first.join(timeout=10)
-    assert checker._first.exitcode == 0
-    checker.stop()
+    assert all(ends(pid) for pid in pids)
 
 
 @pytest.mark.parametrize("which", ["first", "other"])
-def test_a_process_that_died_is_a_clear_error(tmp_path, monkeypatch, which):
+def test_a_process_that_died_is_a_clear_error(tmp_path, monkeypatch, started, which):
     monkeypatch.setattr(email_process, "usable_cores", lambda: 2)
     root = many_emails(tmp_path, 3)
     workspace, _ = load_workspace(root)
     checker = EmailChecker.start(root)
     assert checker is not None
-    deadline = time.monotonic() + 10
-    while not started_by(checker._first) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    [other] = started_by(checker._first)
-    os.kill(checker._first.pid if which == "first" else other, signal.SIGKILL)
+    first, other = started(2)  # the first starts the other
+    os.kill(first if which == "first" else other, signal.SIGKILL)
     results = checker.check(MergeModel.of(workspace), "inputs", workspace.of_kind("email"))
     with pytest.raises(UserError, match="stopped before it finished"):
         results()
-    assert not checker._first.is_alive()
-    deadline = time.monotonic() + 10
-    while running(other) and time.monotonic() < deadline:  # gone with the first, if not before
-        time.sleep(0.01)
-    assert not running(other)
-
-
-def running(pid: int) -> bool:
-    """Whether ``pid`` is a process that has not ended (an ended one may wait to be reaped)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
+    assert ends(first) and ends(other)
 
 
 def test_one_core_checks_the_emails_in_the_command(tmp_path, monkeypatch):
