@@ -6,7 +6,9 @@ import json
 import sqlite3
 
 import pytest
+from click.testing import CliRunner
 
+from campaignkit.cli import main
 from campaignkit.errors import UserError
 from campaignkit.plan import Action, ProtectedError
 
@@ -165,6 +167,51 @@ def test_ignore_changes_leaves_a_field_alone(rig):
     rig.apply()
     rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome aboard")
     assert rig.plan().changes == ()
+
+
+def test_ignoring_a_nested_field_leaves_it_alone_and_shows_its_neighbours(small_workspace):
+    def campaignkit(*args: str):
+        return CliRunner().invoke(main, ["--chdir", str(small_workspace), *args])
+
+    emails = small_workspace / "emails.yaml"
+    emails.write_text(emails.read_text().replace("text: auto\n---", "text: auto\nlifecycle: {ignore_changes: [from.name]}\n---"))
+    assert campaignkit("apply", "--auto-approve").exit_code == 0
+    emails.write_text(emails.read_text().replace("{name: Acme Events, address: events@acme.example}",
+                                                 "{name: Acme Team, address: team@acme.example}", 1))
+    result = campaignkit("plan")
+    assert result.output.startswith("Plan: 0 to add, 1 to change, 0 to destroy.")
+    assert '~ from.address: "events@acme.example" -> "team@acme.example"' in result.output
+    assert "from.name" not in result.output and "Acme Team" not in result.output
+
+
+def test_an_ignored_field_that_state_does_not_hold_is_not_added(rig):
+    rig.apply()
+    rig.edit("lists.yaml", "name: global-suppression-list\ntype: static\n", "name: global-suppression-list\n"
+             "type: static\ndescription: Never mailed\nlifecycle: {ignore_changes: [description]}\n")
+    assert rig.plan().changes == ()
+
+
+def test_a_mapping_removed_from_the_files_keeps_its_ignored_field(rig):
+    rig.edit("programs.yaml", "steps:", "lifecycle: {ignore_changes: [schedule.hours]}\nsteps:")
+    rig.apply()
+    rig.edit("programs.yaml", 'schedule: {days: [mon, tue, wed, thu, fri], hours: "09:00-17:00", timezone: Asia/Tokyo}\n',
+             "")
+    [change] = rig.plan().changes
+    assert [(f.path, f.after) for f in change.fields] == [("schedule.days", None), ("schedule.timezone", None)]
+    assert change.after["schedule"] == {"hours": "09:00-17:00"}
+
+
+def test_an_ignored_field_inside_a_mapping_state_does_not_hold_stays_out(rig):
+    schedule = 'schedule: {days: [mon, tue, wed, thu, fri], hours: "09:00-17:00", timezone: Asia/Tokyo}\n'
+    rig.edit("programs.yaml", schedule, "description: Welcome\nlifecycle: {ignore_changes: [schedule.hours]}\n")
+    rig.apply()
+    rig.edit("programs.yaml", "description: Welcome\n", "description: Welcome aboard\n")
+    [change] = rig.plan().changes
+    assert [f.path for f in change.fields] == ["description"]  # no schedule on either side: nothing to leave alone
+    rig.edit("programs.yaml", "description: Welcome aboard\n", "description: Welcome\n" + schedule)
+    [change] = rig.plan().changes
+    assert [f.path for f in change.fields] == ["schedule.days", "schedule.timezone"]
+    assert "hours" not in change.after["schedule"]
 
 
 def test_drift_is_shown_apart_from_the_changes_the_files_ask_for(rig):
