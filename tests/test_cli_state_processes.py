@@ -13,18 +13,17 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.generate import generate
 from campaignkit.state import open_url
+from campaignkit.workspace.loading import load_workspace
 
-LISTS = 600
 
-
-def workspace_of_lists(root: Path, count: int) -> Path:
-    root.mkdir(parents=True)
-    (root / "campaignkit.yaml").write_text("workspace: bulk\nenvironments:\n  sandbox: {target: local}\n")
-    documents = [f"kind: list\nname: bulk-list-{i:04d}\ntype: static\ndescription: List number {i}\n"
-                 for i in range(count)]
-    (root / "lists.yaml").write_text("---\n".join(documents))
-    return root
+def workspace_of_lists(root: Path, count: int) -> tuple[Path, int]:
+    """A generated workspace of ``count`` lists, and how many objects its first apply creates
+    (the lists, and the fields and settings every generated workspace has)."""
+    generate(root, count, {"list": 1.0})
+    workspace, _ = load_workspace(root)
+    return root, len(workspace.resources)
 
 
 def campaignkit(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -68,7 +67,7 @@ class Terminal:
 
 
 def test_two_applies_at_once_the_second_fails_naming_the_holder_or_waits(tmp_path):
-    root = workspace_of_lists(tmp_path / "ws", 20)
+    root, objects = workspace_of_lists(tmp_path / "ws", 20)
     first = Terminal(root, "apply")
     first.read_until("Only 'yes' will be accepted")  # holds the lock while it asks
     second = campaignkit(root, "apply", "--auto-approve")
@@ -77,10 +76,10 @@ def test_two_applies_at_once_the_second_fails_naming_the_holder_or_waits(tmp_pat
                      second.stderr), second.stderr
     waiting = subprocess.Popen([sys.executable, "-m", "campaignkit", "apply", "--auto-approve",
                                 "--lock-timeout", "60s"], cwd=root, stdout=subprocess.PIPE, text=True)
-    with open_url("sqlite:.campaignkit/sandbox.db", root, "bulk/sandbox") as store:
+    with open_url("sqlite:.campaignkit/sandbox.db", root, "bench/sandbox") as store:
         assert store.holder().holder.endswith(f" pid {first.process.pid}")  # the first still holds it
     first.type("yes")
-    assert first.finish() == 0 and "20 added" in first.output
+    assert first.finish() == 0 and f"{objects} added" in first.output
     out, _ = waiting.communicate(timeout=60)
     assert waiting.returncode == 0 and "No changes" in out
 
@@ -105,7 +104,7 @@ def _state_serial(path: Path) -> int:
 
 
 def test_kill_9_during_apply_loses_nothing_and_creates_nothing_twice(tmp_path):
-    root = workspace_of_lists(tmp_path / "ws", LISTS)
+    root, objects = workspace_of_lists(tmp_path / "ws", 600)
     state_path = root / ".campaignkit" / "sandbox.db"
     apply = subprocess.Popen([sys.executable, "-m", "campaignkit", "apply", "--auto-approve"], cwd=root,
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -113,7 +112,7 @@ def test_kill_9_during_apply_loses_nothing_and_creates_nothing_twice(tmp_path):
     os.kill(apply.pid, signal.SIGKILL)
     apply.communicate()
     done = _state_serial(state_path)
-    assert 50 <= done < LISTS, "the apply was not killed half-way"
+    assert 50 <= done < objects, "the apply was not killed half-way"
 
     with sqlite3.connect(root / ".campaignkit" / "sandbox.target.db") as db:
         on_target = db.execute("SELECT COUNT(*) FROM ck_objects").fetchone()[0]
@@ -126,35 +125,30 @@ def test_kill_9_during_apply_loses_nothing_and_creates_nothing_twice(tmp_path):
 
     plan = campaignkit(root, "plan", "--detailed-exitcode")
     assert plan.returncode == 2
-    assert plan.stdout.splitlines()[0] == f"Plan: {LISTS - done} to add, 0 to change, 0 to destroy."
+    assert plan.stdout.splitlines()[0] == f"Plan: {objects - done} to add, 0 to change, 0 to destroy."
 
     finish = campaignkit(root, "apply", "--auto-approve")
     assert finish.returncode == 0, finish.stdout + finish.stderr
     with sqlite3.connect(root / ".campaignkit" / "sandbox.target.db") as db:
         names = [row[0] for row in db.execute("SELECT name FROM ck_objects")]
-    assert len(names) == LISTS and len(set(names)) == LISTS
+    assert len(names) == objects and len(set(names)) == objects
     assert campaignkit(root, "plan", "--detailed-exitcode").returncode == 0
     history = campaignkit(root, "state", "history").stdout.splitlines()
     assert "interrupted" in history[0] and "success" in history[1]
 
 
 def test_apply_without_a_terminal_prints_one_line_per_change(tmp_path):
-    count = 300
-    root = workspace_of_lists(tmp_path / "ws", count)
+    root, objects = workspace_of_lists(tmp_path / "ws", 300)
     result = campaignkit(root, "apply", "--auto-approve")
     lines = result.stdout.splitlines()
     assert result.returncode == 0
-    assert sum(line.endswith(": created") for line in lines) == count
+    assert sum(line.endswith(": created") for line in lines) == objects
     assert "\x1b[" not in result.stdout  # no colour or progress bar when not on a terminal
 
 
 def test_sigterm_during_apply_stops_it_as_ctrl_c_does(tmp_path):
     """What ``timeout``, a cancelled CI job and ``docker stop`` send: the lock is released, the run not left running."""
-    root = tmp_path / "ws"
-    root.mkdir()
-    (root / "campaignkit.yaml").write_text("workspace: bulk\nenvironments:\n  sandbox: {target: local}\n")
-    (root / "lists.yaml").write_text("---\n".join(f"kind: list\nname: bulk-list-{i:04d}\ntype: static\n"
-                                                 for i in range(1000)))
+    root, _ = workspace_of_lists(tmp_path / "ws", 1000)
     apply = subprocess.Popen([sys.executable, "-m", "campaignkit", "apply", "--auto-approve"], cwd=root,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wait_for_creates(apply, 20)

@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
+from benchmarks.generate import generate, name
 from campaignkit.cli import main
 from campaignkit.errors import UserError
 from campaignkit.plan import Action, ProtectedError
@@ -307,9 +308,6 @@ def test_objects_that_refer_to_each_other_in_a_cycle_cannot_be_ordered(rig):
 
 
 def test_a_campaign_listing_assets_that_name_it_plans_without_a_cycle(tmp_path):
-    from click.testing import CliRunner
-
-    from campaignkit.cli import main
     from tests.workspaces import CAMPAIGN, LISTS, write_workspace
 
     root = write_workspace(tmp_path, {
@@ -326,19 +324,10 @@ def test_a_campaign_listing_assets_that_name_it_plans_without_a_cycle(tmp_path):
 
 
 def test_a_plan_renders_many_email_bodies_on_worker_processes_as_one_process_does(tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
-    from campaignkit.cli import main
     from campaignkit.emails import parallel
-    from tests.test_render_checks import EMAIL, EXTRA_FIELDS, page
-    from tests.workspaces import write_workspace
 
     count = 60
-    emails = "---\n".join(EMAIL.replace("2026-email-test-email", f"2026-email-test{n}-email")
-                          .replace("templates/mail.mjml", f"templates/mail{n}.mjml") for n in range(count))
-    templates = {f"templates/mail{n}.mjml": page(f"<mj-text>Hello {{{{ first_name }}}}, offer {n}</mj-text>")
-                 for n in range(count)}
-    root = write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": emails, **templates})
+    root = generate(tmp_path / "ws", count, {"email": 1.0})
 
     def planned(cores: int) -> dict:
         monkeypatch.setattr(parallel, "usable_cores", lambda: cores)
@@ -367,28 +356,19 @@ def test_a_plan_renders_many_email_bodies_on_worker_processes_as_one_process_doe
 
 
 def test_editing_one_template_renders_only_the_emails_that_read_it_again(tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
     import campaignkit.emails
-    from campaignkit.cli import main
-    from tests.test_render_checks import EMAIL, EXTRA_FIELDS, page
-    from tests.workspaces import write_workspace
 
-    emails = "---\n".join(EMAIL.replace("2026-email-test-email", f"2026-email-test{n}-email")
-                          .replace("templates/mail.mjml", f"templates/mail{n}.mjml") for n in range(3))
-    templates = {f"templates/mail{n}.mjml": page(f"<mj-text>Hello {{{{ first_name }}}}, offer {n}</mj-text>")
-                 for n in range(3)}
-    root = write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": emails, **templates})
+    root = generate(tmp_path / "ws", 3, {"email": 1.0})
     assert CliRunner().invoke(main, ["--chdir", str(root), "apply", "--auto-approve"]).exit_code == 0
     rendered: list[str] = []
     original = campaignkit.emails.render_email
     monkeypatch.setattr(campaignkit.emails, "render_email",
                         lambda context, email, *args: rendered.append(email.address) or original(context, email, *args))
-    template = root / "templates" / "mail1.mjml"
-    template.write_text(template.read_text().replace("offer 1", "offer one"))
+    template = root / "templates" / "email-1.mjml"
+    template.write_text(template.read_text().replace("offer/1", "offer/one"))
     result = CliRunner().invoke(main, ["--chdir", str(root), "plan"])
     assert result.exit_code == 0 and "1 to change" in result.output, result.output
-    assert rendered == ["email.2026-email-test1-email"]
+    assert rendered == [f"email.{name('email', 1)}"]
 
 
 def test_bodies_with_nothing_left_to_render_make_no_renderer(small_workspace, monkeypatch):
