@@ -1,10 +1,12 @@
-"""Generates a large, valid workspace for the benchmarks.
+"""Generates a large, valid workspace, for the benchmarks and for tests that need many resources.
 
 Proportions follow a busy Account Engagement business unit: for every
 program about three lists, three emails, a form and two campaigns. Emails
 each get their own MJML template built on shared header and footer partials.
+The same arguments always write the same files, so that the output of a
+command on a generated workspace can be compared before and after a change.
 
-    python benchmarks/generate.py OUT_DIR [--resources 10000]
+    python -m benchmarks.generate OUT_DIR [--resources 10000]
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import shutil
 from pathlib import Path
+from typing import Mapping
 
 #: Share of each kind in the generated workspace (fields and the naming, scoring
 #: and grading singletons come on top).
@@ -108,9 +111,14 @@ def template(index: int, paragraphs: int = 12) -> str:
 """
 
 
-def resources(count: int, out: Path) -> dict[str, list[str]]:
+def resources(count: int, shares: Mapping[str, float], out: Path) -> dict[str, list[str]]:
     """The YAML documents of every generated resource, by file, writing templates as it goes."""
-    counts = {kind: max(1, int(count * share)) for kind, share in PROPORTIONS.items()}
+    unknown = sorted(set(shares) - set(PROPORTIONS))
+    if unknown:
+        raise ValueError(f"cannot generate {', '.join(unknown)}: only {', '.join(PROPORTIONS)}")
+    counts = {kind: max(1, int(count * shares[kind])) if kind in shares else 0 for kind in PROPORTIONS}
+    if (counts["program"] and not (counts["list"] and counts["email"])) or (counts["form"] and not counts["list"]):
+        raise ValueError("programs need lists and emails, and forms need lists")
     files: dict[str, list[str]] = {"common.yaml": [COMMON]}
     for i in range(counts["list"]):
         files.setdefault(f"lists/lists-{i // 100}.yaml", []).append(
@@ -158,24 +166,33 @@ steps:
 """
 
 
-def generate(out: Path, count: int) -> Path:
+def generate(out: Path, count: int, shares: Mapping[str, float] = PROPORTIONS) -> Path:
+    """Writes a workspace of about ``count`` resources into ``out``, emptied first, and returns ``out``.
+
+    ``shares`` names the kinds to generate and each one's part of ``count`` (``{"list": 1.0}``:
+    lists only); fields and the naming, scoring and grading singletons come on top.
+    """
     if out.exists():
         shutil.rmtree(out)
     (out / "templates" / "partials").mkdir(parents=True)
     (out / "campaignkit.yaml").write_text(CONFIG, encoding="utf-8")
     (out / "templates" / "partials" / "header.mjml").write_text(HEADER, encoding="utf-8")
     (out / "templates" / "partials" / "footer.mjml").write_text(FOOTER, encoding="utf-8")
-    for relative, documents in resources(count, out).items():
+    for relative, documents in resources(count, shares, out).items():
         path = out / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("---\n".join(documents), encoding="utf-8")
     return out
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", type=Path)
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.generate", description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, metavar="OUT_DIR", help="the folder to write (emptied first)")
     parser.add_argument("--resources", type=int, default=10_000)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     generate(args.out, args.resources)
     print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

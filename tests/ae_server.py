@@ -19,8 +19,10 @@ accept only https:// API hosts); clients trust it through ``SSL_CERT_FILE``.
 Tests play "a change in the UI" with ``edit``, ``tag`` and ``untag`` (and
 ``create`` for what only the UI makes, such as a program with its ``status``
 and list ids; ``edit`` then pauses it), read what the business unit holds with
-``objects`` and ``tags_of``, and refuse an action (as to a user without the
-ability) by adding its name to ``refused_actions``. It is a test fixture, not a model of every endpoint.
+``objects`` and ``tags_of``, refuse an action (as to a user without the
+ability) by adding its name to ``refused_actions``, and step in between making
+an object and answering for it with ``after_api_create``. It is a test fixture,
+not a model of every endpoint.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 PREFIX = "/api/v5/objects/"
@@ -84,6 +86,8 @@ class BusinessUnit:
         self.latency = 0.005
         #: ``do/`` actions answered with an error, as for a user without the ability.
         self.refused_actions: set[str] = set()
+        #: Called after an object is created through the API and before the client is answered.
+        self.after_api_create: Callable[[], None] | None = None
 
     def objects(self, collection: str) -> list[dict[str, Any]]:
         with self.lock:
@@ -256,7 +260,10 @@ def make_handler(unit: BusinessUnit) -> type[BaseHTTPRequestHandler]:
 
         def _post(self, collection: str, object_id: int | None, query: dict[str, list[str]]) -> None | dict[str, Any]:
             if not self.action:
-                return unit.create(collection, self._body(collection))
+                created = unit.create(collection, self._body(collection))
+                if unit.after_api_create is not None:
+                    unit.after_api_create()
+                return created
             unit.act(collection, _required_id(object_id), self.action, self._json())
             return None
 

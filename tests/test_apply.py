@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import time
 from dataclasses import replace
 
 from campaignkit.plan.apply import Status, apply_plan
@@ -103,54 +102,74 @@ def test_updating_what_is_gone_fails_with_a_way_out(rig):
     assert [c.action for c in rig.plan().changes] == [Action.CREATE]  # refresh sees it gone
 
 
-class _SlowParallelTarget(LocalTarget):
-    """The local target, slowed down and allowed to run several creates at once, to watch the scheduler."""
+class _WatchedTarget(LocalTarget):
+    """The local target allowed four creates at once, noting when each starts and finishes.
+
+    Creates wait at a gate until the test opens it, so that the test sees how many the
+    scheduler runs at once before any finishes.
+    """
 
     max_parallelism = 4
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, gated: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.events: list[tuple[str, str]] = []
         self.running = 0
         self.most = 0
-        self.finished: dict[str, float] = {}
-        self.started: dict[str, float] = {}
-        self.counter = threading.Lock()
+        self.changed = threading.Condition()
+        self.gate = threading.Event()
+        if not gated:
+            self.gate.set()
 
     def create(self, kind, name, attributes, content):
-        with self.counter:
+        with self.changed:
             self.running += 1
             self.most = max(self.most, self.running)
-            self.started[name] = time.monotonic()
-        time.sleep(0.05)
+            self.events.append(("start", name))
+            self.changed.notify_all()
+        self.gate.wait()
         try:
             return super().create(kind, name, attributes, content)
         finally:
-            with self.counter:
+            with self.changed:
                 self.running -= 1
-                self.finished[name] = time.monotonic()
+                self.events.append(("finish", name))
+
+    def running_when_full(self) -> int:
+        """How many creates run once no more start while none finishes (the gate is closed)."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.running == self.max_parallelism, timeout=60)
+            return self.running
 
 
 def test_parallelism_is_capped_by_the_target_and_respects_dependencies(rig):
-    target = _SlowParallelTarget(rig.target.path)
+    target = _WatchedTarget(rig.target.path, gated=True)
+    plan = rig.plan()
+    reports = []
+    applying = threading.Thread(target=lambda: reports.append(apply_plan(plan, rig.store, target, parallelism=10)))
     try:
-        plan = rig.plan()
-        assert apply_plan(plan, rig.store, target, parallelism=10).ok
+        applying.start()
+        assert target.running_when_full() == 4
+        target.gate.set()
+        applying.join()
     finally:
+        target.gate.set()
         target.close()
-    assert 1 < target.most <= 4
-    program_started = target.started["2026-nurture-welcome-program"]
+    assert reports[0].ok and target.most == 4
+    program_started = target.events.index(("start", "2026-nurture-welcome-program"))
     for used in ("2026-event-acme-conf-list", "global-suppression-list", "2026-email-welcome-email",
                  "2026-email-reminder-email"):
-        assert target.finished[used] <= program_started
+        assert target.events.index(("finish", used)) < program_started
 
 
 def test_parallelism_one_runs_one_change_at_a_time(rig):
-    target = _SlowParallelTarget(rig.target.path)
+    target = _WatchedTarget(rig.target.path)
     try:
         assert apply_plan(rig.plan(), rig.store, target, parallelism=1).ok
     finally:
         target.close()
     assert target.most == 1
+    assert [event for event, _ in target.events] == ["start", "finish"] * 7
 
 
 def test_email_bodies_reach_the_target_and_state_keeps_only_their_digest(rig):

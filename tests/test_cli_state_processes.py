@@ -13,17 +13,17 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.generate import generate
+from campaignkit.state import open_url
+from campaignkit.workspace.loading import load_workspace
 
-LISTS = 600
 
-
-def workspace_of_lists(root: Path, count: int) -> Path:
-    root.mkdir(parents=True)
-    (root / "campaignkit.yaml").write_text("workspace: bulk\nenvironments:\n  sandbox: {target: local}\n")
-    documents = [f"kind: list\nname: bulk-list-{i:04d}\ntype: static\ndescription: List number {i}\n"
-                 for i in range(count)]
-    (root / "lists.yaml").write_text("---\n".join(documents))
-    return root
+def workspace_of_lists(root: Path, count: int) -> tuple[Path, int]:
+    """A generated workspace of ``count`` lists, and how many objects its first apply creates
+    (the lists, and the fields and settings every generated workspace has)."""
+    generate(root, count, {"list": 1.0})
+    workspace, _ = load_workspace(root)
+    return root, len(workspace.resources)
 
 
 def campaignkit(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -67,7 +67,7 @@ class Terminal:
 
 
 def test_two_applies_at_once_the_second_fails_naming_the_holder_or_waits(tmp_path):
-    root = workspace_of_lists(tmp_path / "ws", 20)
+    root, objects = workspace_of_lists(tmp_path / "ws", 20)
     first = Terminal(root, "apply")
     first.read_until("Only 'yes' will be accepted")  # holds the lock while it asks
     second = campaignkit(root, "apply", "--auto-approve")
@@ -76,12 +76,22 @@ def test_two_applies_at_once_the_second_fails_naming_the_holder_or_waits(tmp_pat
                      second.stderr), second.stderr
     waiting = subprocess.Popen([sys.executable, "-m", "campaignkit", "apply", "--auto-approve",
                                 "--lock-timeout", "60s"], cwd=root, stdout=subprocess.PIPE, text=True)
-    time.sleep(1.5)
-    assert waiting.poll() is None  # still waiting for the lock
+    with open_url("sqlite:.campaignkit/sandbox.db", root, "bench/sandbox") as store:
+        assert store.holder().holder.endswith(f" pid {first.process.pid}")  # the first still holds it
     first.type("yes")
-    assert first.finish() == 0 and "20 added" in first.output
+    assert first.finish() == 0 and f"{objects} added" in first.output
     out, _ = waiting.communicate(timeout=60)
     assert waiting.returncode == 0 and "No changes" in out
+
+
+def wait_for_creates(apply: subprocess.Popen[str], count: int) -> None:
+    """Reads ``apply``'s lines until it reports ``count`` objects created (each recorded in state first)."""
+    created = 0
+    for line in apply.stdout:
+        created += line.rstrip().endswith(": created")
+        if created == count:
+            return
+    raise AssertionError(f"apply ended after {created} creates, before it could be stopped")
 
 
 def _state_serial(path: Path) -> int:
@@ -94,17 +104,15 @@ def _state_serial(path: Path) -> int:
 
 
 def test_kill_9_during_apply_loses_nothing_and_creates_nothing_twice(tmp_path):
-    root = workspace_of_lists(tmp_path / "ws", LISTS)
+    root, objects = workspace_of_lists(tmp_path / "ws", 600)
     state_path = root / ".campaignkit" / "sandbox.db"
     apply = subprocess.Popen([sys.executable, "-m", "campaignkit", "apply", "--auto-approve"], cwd=root,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while _state_serial(state_path) < 50 and time.monotonic() < deadline and apply.poll() is None:
-        time.sleep(0.005)
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    wait_for_creates(apply, 50)
     os.kill(apply.pid, signal.SIGKILL)
-    apply.wait()
+    apply.communicate()
     done = _state_serial(state_path)
-    assert 50 <= done < LISTS, "the apply was not killed half-way"
+    assert 50 <= done < objects, "the apply was not killed half-way"
 
     with sqlite3.connect(root / ".campaignkit" / "sandbox.target.db") as db:
         on_target = db.execute("SELECT COUNT(*) FROM ck_objects").fetchone()[0]
@@ -117,46 +125,37 @@ def test_kill_9_during_apply_loses_nothing_and_creates_nothing_twice(tmp_path):
 
     plan = campaignkit(root, "plan", "--detailed-exitcode")
     assert plan.returncode == 2
-    assert plan.stdout.splitlines()[0] == f"Plan: {LISTS - done} to add, 0 to change, 0 to destroy."
+    assert plan.stdout.splitlines()[0] == f"Plan: {objects - done} to add, 0 to change, 0 to destroy."
 
     finish = campaignkit(root, "apply", "--auto-approve")
     assert finish.returncode == 0, finish.stdout + finish.stderr
     with sqlite3.connect(root / ".campaignkit" / "sandbox.target.db") as db:
         names = [row[0] for row in db.execute("SELECT name FROM ck_objects")]
-    assert len(names) == LISTS and len(set(names)) == LISTS
+    assert len(names) == objects and len(set(names)) == objects
     assert campaignkit(root, "plan", "--detailed-exitcode").returncode == 0
     history = campaignkit(root, "state", "history").stdout.splitlines()
     assert "interrupted" in history[0] and "success" in history[1]
 
 
 def test_apply_without_a_terminal_prints_one_line_per_change(tmp_path):
-    count = 300
-    root = workspace_of_lists(tmp_path / "ws", count)
+    root, objects = workspace_of_lists(tmp_path / "ws", 300)
     result = campaignkit(root, "apply", "--auto-approve")
     lines = result.stdout.splitlines()
     assert result.returncode == 0
-    assert sum(line.endswith(": created") for line in lines) == count
+    assert sum(line.endswith(": created") for line in lines) == objects
     assert "\x1b[" not in result.stdout  # no colour or progress bar when not on a terminal
 
 
 def test_sigterm_during_apply_stops_it_as_ctrl_c_does(tmp_path):
     """What ``timeout``, a cancelled CI job and ``docker stop`` send: the lock is released, the run not left running."""
-    root = tmp_path / "ws"
-    root.mkdir()
-    (root / "campaignkit.yaml").write_text("workspace: bulk\nenvironments:\n  sandbox: {target: local}\n")
-    (root / "lists.yaml").write_text("---\n".join(f"kind: list\nname: bulk-list-{i:04d}\ntype: static\n"
-                                                 for i in range(1000)))
-    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
-    with out.open("w") as stdout, err.open("w") as stderr:
-        apply = subprocess.Popen([sys.executable, "-m", "campaignkit", "apply", "--auto-approve"], cwd=root,
-                                 stdout=stdout, stderr=stderr)
-    deadline = time.monotonic() + 60
-    while _state_serial(root / ".campaignkit" / "sandbox.db") < 20 and time.monotonic() < deadline:
-        assert apply.poll() is None, "apply ended before it could be stopped: " + err.read_text()
-        time.sleep(0.005)
+    root, _ = workspace_of_lists(tmp_path / "ws", 1000)
+    apply = subprocess.Popen([sys.executable, "-m", "campaignkit", "apply", "--auto-approve"], cwd=root,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for_creates(apply, 20)
     apply.send_signal(signal.SIGTERM)
-    assert apply.wait(60) == 1
-    assert "Traceback" not in err.read_text(), err.read_text()
+    _, err = apply.communicate(timeout=60)
+    assert apply.returncode == 1
+    assert "Traceback" not in err, err
 
     def campaignkit(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "campaignkit", *args], cwd=root, capture_output=True,

@@ -6,11 +6,14 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from campaignkit.cli import main
+from campaignkit.diagnostics import Position, error
+from campaignkit.views.diagnostics import render
 from tests.workspaces import write_workspace
 
 BROKEN = {"extra.yaml": "kind: list\nname: 2026-web-x-list\ntype: static\ntitel: X\n"}
@@ -119,19 +122,25 @@ def test_the_caret_stands_under_the_column_after_tabs_and_wide_characters(tmp_pa
     ("title: https://example.com/a:b?c=d", "https://example.com/a:b?c=d"),
     ("{title: [x], name: y}", "[x]"),
 ])
-def test_the_range_of_a_diagnostic_spans_what_it_points_at(line, token):
-    from campaignkit.views.diagnostics import _token_length
-
+def test_the_range_of_a_diagnostic_spans_what_it_points_at(tmp_path, line, token):
     column = line.index(token) + 1
-    assert _token_length(line, column) == (1 if token == "[x]" else len(token))
+    assert json_range_width(tmp_path, "lists.yaml", line, column) == (1 if token == "[x]" else len(token))
 
 
 @pytest.mark.parametrize("token", ["<mj-image", 'href="https://acme.example/a b"', "{{ first_name | upper }}"])
-def test_in_a_template_the_range_spans_an_element_an_attribute_or_a_merge_field(token):
-    from campaignkit.views.diagnostics import _token_length
-
+def test_in_a_template_the_range_spans_an_element_an_attribute_or_a_merge_field(tmp_path, token):
     line = '<mj-text>Hi <a href="https://acme.example/a b">{{ first_name | upper }}</a></mj-text><mj-image alt="" />'
-    assert _token_length(line, line.index(token) + 1, "templates/mail.mjml") == len(token)
+    assert json_range_width(tmp_path, "templates/mail.mjml", line, line.index(token) + 1) == len(token)
+
+
+def json_range_width(root: Path, path: str, line: str, column: int) -> int:
+    """How many columns the JSON range of a diagnostic at ``column`` of ``line``, the first line of ``path``, spans."""
+    (root / path).parent.mkdir(parents=True, exist_ok=True)
+    (root / path).write_text(line + "\n", encoding="utf-8")
+    document = json.loads(render([error("CK999", "here", Position(path, 1, column))], root, "json"))
+    found = document["diagnostics"][0]["range"]
+    assert found["start"]["line"] == found["end"]["line"] == 1
+    return found["end"]["column"] - found["start"]["column"]
 
 
 def test_outside_a_workspace_is_one_line_and_exit_1(tmp_path):

@@ -6,7 +6,10 @@ import json
 import sqlite3
 
 import pytest
+from click.testing import CliRunner
 
+from benchmarks.generate import generate, name
+from campaignkit.cli import main
 from campaignkit.errors import UserError
 from campaignkit.plan import Action, ProtectedError
 
@@ -167,6 +170,51 @@ def test_ignore_changes_leaves_a_field_alone(rig):
     assert rig.plan().changes == ()
 
 
+def test_ignoring_a_nested_field_leaves_it_alone_and_shows_its_neighbours(small_workspace):
+    def campaignkit(*args: str):
+        return CliRunner().invoke(main, ["--chdir", str(small_workspace), *args])
+
+    emails = small_workspace / "emails.yaml"
+    emails.write_text(emails.read_text().replace("text: auto\n---", "text: auto\nlifecycle: {ignore_changes: [from.name]}\n---"))
+    assert campaignkit("apply", "--auto-approve").exit_code == 0
+    emails.write_text(emails.read_text().replace("{name: Acme Events, address: events@acme.example}",
+                                                 "{name: Acme Team, address: team@acme.example}", 1))
+    result = campaignkit("plan")
+    assert result.output.startswith("Plan: 0 to add, 1 to change, 0 to destroy.")
+    assert '~ from.address: "events@acme.example" -> "team@acme.example"' in result.output
+    assert "from.name" not in result.output and "Acme Team" not in result.output
+
+
+def test_an_ignored_field_that_state_does_not_hold_is_not_added(rig):
+    rig.apply()
+    rig.edit("lists.yaml", "name: global-suppression-list\ntype: static\n", "name: global-suppression-list\n"
+             "type: static\ndescription: Never mailed\nlifecycle: {ignore_changes: [description]}\n")
+    assert rig.plan().changes == ()
+
+
+def test_a_mapping_removed_from_the_files_keeps_its_ignored_field(rig):
+    rig.edit("programs.yaml", "steps:", "lifecycle: {ignore_changes: [schedule.hours]}\nsteps:")
+    rig.apply()
+    rig.edit("programs.yaml", 'schedule: {days: [mon, tue, wed, thu, fri], hours: "09:00-17:00", timezone: Asia/Tokyo}\n',
+             "")
+    [change] = rig.plan().changes
+    assert [(f.path, f.after) for f in change.fields] == [("schedule.days", None), ("schedule.timezone", None)]
+    assert change.after["schedule"] == {"hours": "09:00-17:00"}
+
+
+def test_an_ignored_field_inside_a_mapping_state_does_not_hold_stays_out(rig):
+    schedule = 'schedule: {days: [mon, tue, wed, thu, fri], hours: "09:00-17:00", timezone: Asia/Tokyo}\n'
+    rig.edit("programs.yaml", schedule, "description: Welcome\nlifecycle: {ignore_changes: [schedule.hours]}\n")
+    rig.apply()
+    rig.edit("programs.yaml", "description: Welcome\n", "description: Welcome aboard\n")
+    [change] = rig.plan().changes
+    assert [f.path for f in change.fields] == ["description"]  # no schedule on either side: nothing to leave alone
+    rig.edit("programs.yaml", "description: Welcome aboard\n", "description: Welcome\n" + schedule)
+    [change] = rig.plan().changes
+    assert [f.path for f in change.fields] == ["schedule.days", "schedule.timezone"]
+    assert "hours" not in change.after["schedule"]
+
+
 def test_drift_is_shown_apart_from_the_changes_the_files_ask_for(rig):
     rig.apply()
     with sqlite3.connect(rig.target.path) as db:  # a change "in the UI"
@@ -260,9 +308,6 @@ def test_objects_that_refer_to_each_other_in_a_cycle_cannot_be_ordered(rig):
 
 
 def test_a_campaign_listing_assets_that_name_it_plans_without_a_cycle(tmp_path):
-    from click.testing import CliRunner
-
-    from campaignkit.cli import main
     from tests.workspaces import CAMPAIGN, LISTS, write_workspace
 
     root = write_workspace(tmp_path, {
@@ -279,19 +324,10 @@ def test_a_campaign_listing_assets_that_name_it_plans_without_a_cycle(tmp_path):
 
 
 def test_a_plan_renders_many_email_bodies_on_worker_processes_as_one_process_does(tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
-    from campaignkit.cli import main
     from campaignkit.emails import workers
-    from tests.test_render_checks import EMAIL, EXTRA_FIELDS, page
-    from tests.workspaces import write_workspace
 
     count = 60
-    emails = "---\n".join(EMAIL.replace("2026-email-test-email", f"2026-email-test{n}-email")
-                          .replace("templates/mail.mjml", f"templates/mail{n}.mjml") for n in range(count))
-    templates = {f"templates/mail{n}.mjml": page(f"<mj-text>Hello {{{{ first_name }}}}, offer {n}</mj-text>")
-                 for n in range(count)}
-    root = write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": emails, **templates})
+    root = generate(tmp_path / "ws", count, {"email": 1.0})
 
     def planned(cores: int) -> dict:
         monkeypatch.setattr(workers, "usable_cores", lambda: cores)
@@ -320,38 +356,33 @@ def test_a_plan_renders_many_email_bodies_on_worker_processes_as_one_process_doe
 
 
 def test_editing_one_template_renders_only_the_emails_that_read_it_again(tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
     import campaignkit.emails
-    from campaignkit.cli import main
-    from tests.test_render_checks import EMAIL, EXTRA_FIELDS, page
-    from tests.workspaces import write_workspace
 
-    emails = "---\n".join(EMAIL.replace("2026-email-test-email", f"2026-email-test{n}-email")
-                          .replace("templates/mail.mjml", f"templates/mail{n}.mjml") for n in range(3))
-    templates = {f"templates/mail{n}.mjml": page(f"<mj-text>Hello {{{{ first_name }}}}, offer {n}</mj-text>")
-                 for n in range(3)}
-    root = write_workspace(tmp_path / "ws", {"fields.yaml": EXTRA_FIELDS, "emails.yaml": emails, **templates})
+    root = generate(tmp_path / "ws", 3, {"email": 1.0})
     assert CliRunner().invoke(main, ["--chdir", str(root), "apply", "--auto-approve"]).exit_code == 0
     rendered: list[str] = []
     original = campaignkit.emails.render_email
     monkeypatch.setattr(campaignkit.emails, "render_email",
                         lambda context, email, *args: rendered.append(email.address) or original(context, email, *args))
-    template = root / "templates" / "mail1.mjml"
-    template.write_text(template.read_text().replace("offer 1", "offer one"))
+    template = root / "templates" / "email-1.mjml"
+    template.write_text(template.read_text().replace("offer/1", "offer/one"))
     result = CliRunner().invoke(main, ["--chdir", str(root), "plan"])
     assert result.exit_code == 0 and "1 to change" in result.output, result.output
-    assert rendered == ["email.2026-email-test1-email"]
+    assert rendered == [f"email.{name('email', 1)}"]
 
 
-def test_bodies_with_nothing_left_to_render_make_no_renderer(small_workspace):
-    """Every body cached (or none asked for): the renderer's Jinja environments are never made."""
+def test_bodies_with_nothing_left_to_render_make_no_renderer(small_workspace, monkeypatch):
+    """Every body cached (or none asked for): the templates' Jinja environments are never made."""
+    from campaignkit.emails import EmailContext
     from campaignkit.plan.content import EmailBodies
     from campaignkit.workspace.loading import load_workspace
 
+    made = []
+    of = EmailContext.of
+    monkeypatch.setattr(EmailContext, "of", classmethod(lambda cls, workspace: made.append(workspace) or of(workspace)))
     workspace, _ = load_workspace(small_workspace)
     bodies = EmailBodies(workspace)
     bodies.render_all([])
-    assert "_context" not in vars(bodies._renderer)
+    assert made == []
     bodies.render_all(workspace.of_kind("email")[:1])
-    assert "_context" in vars(bodies._renderer)
+    assert made == [workspace]

@@ -5,17 +5,19 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
-import time
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from campaignkit.errors import UserError
-from campaignkit.state import Finding, LockHeld, StateEntry, StateFormatError, open_url
+from campaignkit.state import Finding, LockHeld, LockInfo, StateEntry, StateFormatError, open_url
 
 KEY = "acme/sandbox"
 
@@ -101,68 +103,85 @@ def test_a_second_lock_fails_naming_holder_operation_and_time(state_url, tmp_pat
             pass
 
 
+def test_the_holder_is_whoever_holds_the_lock_now(state_url, tmp_path):
+    with open_store(state_url, tmp_path) as first, open_store(state_url, tmp_path) as second:
+        assert second.holder() is None
+        with first.lock("apply") as held:
+            assert second.holder() == held and held.operation == "apply" and f"pid {os.getpid()}" in held.holder
+        assert second.holder() is None
+
+
+def locked_by(store, operation: str, timeout: float) -> LockInfo:
+    """Takes ``store``'s lock for ``operation`` (waiting up to ``timeout``) and says what it held."""
+    with store.lock(operation, timeout=timeout, poll=0.01) as held:
+        return held
+
+
 def test_lock_timeout_waits_for_the_holder(state_url, tmp_path):
     with open_store(state_url, tmp_path) as first, open_store(state_url, tmp_path) as second:
-        ready = threading.Event()
-
-        def hold() -> None:
-            with first.lock("apply"):
-                ready.set()
-                time.sleep(0.6)
-
-        holder = threading.Thread(target=hold)
-        holder.start()
-        ready.wait()
-        started = time.monotonic()
-        with second.lock("apply", timeout=10, poll=0.05):
-            waited = time.monotonic() - started
-        holder.join()
-    assert 0.3 < waited < 5
+        taken: list[LockInfo] = []
+        with first.lock("apply") as held:
+            waiting = threading.Thread(target=lambda: taken.append(locked_by(second, "plan", timeout=60)))
+            waiting.start()
+            assert first.holder() == held and taken == []  # the other waits while the first holds it
+        waiting.join(60)
+        assert [lock.operation for lock in taken] == ["plan"] and taken[0] != held
+        assert first.holder() is None
 
 
-def test_lock_timeout_gives_up_after_the_time(state_url, tmp_path):
+def test_lock_timeout_gives_up_naming_the_holder_and_the_wait(state_url, tmp_path):
     with open_store(state_url, tmp_path) as first, open_store(state_url, tmp_path) as second:
-        with first.lock("apply"):
-            started = time.monotonic()
-            with pytest.raises(LockHeld, match="after waiting 0.5s"):
-                with second.lock("apply", timeout=0.5, poll=0.05):
-                    pass
-            assert time.monotonic() - started >= 0.5
+        with first.lock("apply") as held:
+            with pytest.raises(LockHeld, match="after waiting 0.5s") as caught:
+                locked_by(second, "apply", timeout=0.5)
+            assert caught.value.holder == held == second.holder()
+
+
+def edit_by_hand(url: str, statement: str) -> None:
+    """Runs ``statement`` on the state database with its own driver, as a person editing it would."""
+    if url.startswith("sqlite:"):
+        with closing(sqlite3.connect(url.removeprefix("sqlite:"))) as db, db:
+            db.execute(statement)
+    else:
+        with psycopg.connect(url, autocommit=True) as db:
+            db.execute(statement)
 
 
 def test_a_state_written_by_a_newer_version_is_refused(state_url, tmp_path):
-    with open_store(state_url, tmp_path) as store:
-        store._ensure_schema()
-        with store._transaction() as cur:
-            cur.execute("UPDATE ck_schema SET version = 99")
+    open_store(state_url, tmp_path).close()
+    edit_by_hand(state_url, "UPDATE ck_schema SET version = 99")
     with pytest.raises(StateFormatError, match="newer campaignkit .*schema 99"):
         open_store(state_url, tmp_path)
 
 
 _HOLD_LOCK = """
-import sys, time
+import sys
 from pathlib import Path
 from campaignkit.state import open_url
 store = open_url(sys.argv[1], Path(sys.argv[2]), sys.argv[3])
 with store.lock("apply"):
     print("locked", flush=True)
-    time.sleep(60)
+    sys.stdin.read()  # held until the test kills this process
 """
 
 
-def _killed_holder(url: str, tmp_path: Path) -> None:
-    """Runs a process that takes the lock, and kills it with SIGKILL while it holds it."""
+def _killed_holder(url: str, tmp_path: Path) -> int:
+    """Runs a process that takes the lock, kills it with SIGKILL while it holds it, and returns its pid."""
     holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK, url, str(tmp_path), KEY],
-                              stdout=subprocess.PIPE, text=True)
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait()
+    holder.stdin.close()
+    holder.stdout.close()
+    return holder.pid
 
 
 def test_sqlite_lock_of_a_killed_process_stays_until_force_unlock(tmp_path):
     url = f"sqlite:{tmp_path / 'state.db'}"
-    _killed_holder(url, tmp_path)
+    killed = _killed_holder(url, tmp_path)
     with open_store(url, tmp_path) as store:
+        assert f"pid {killed}" in store.holder().holder
         with pytest.raises(LockHeld) as caught:
             with store.lock("apply"):
                 pass
@@ -170,6 +189,7 @@ def test_sqlite_lock_of_a_killed_process_stays_until_force_unlock(tmp_path):
         with pytest.raises(UserError, match="not wrong-id"):
             store.force_unlock("wrong-id")
         assert store.force_unlock(lock_id).operation == "apply"
+        assert store.holder() is None
         with store.lock("apply"):
             pass
         with pytest.raises(UserError, match="not locked"):
@@ -179,6 +199,7 @@ def test_sqlite_lock_of_a_killed_process_stays_until_force_unlock(tmp_path):
 def test_postgres_lock_dies_with_the_killed_process(postgres_url, tmp_path):
     _killed_holder(postgres_url, tmp_path)
     with open_store(postgres_url, tmp_path) as store:
+        assert store.holder() is None
         with store.lock("apply"):
             pass
         with pytest.raises(UserError, match="releases the lock"):
@@ -200,8 +221,6 @@ def test_a_corrupt_sqlite_file_is_refused_and_left_untouched(tmp_path):
 
 
 def test_a_foreign_sqlite_database_is_refused_and_left_untouched(tmp_path):
-    import sqlite3
-
     path = tmp_path / "other.db"
     with sqlite3.connect(path) as other:
         other.execute("CREATE TABLE customers (id INTEGER, name TEXT)")
@@ -249,8 +268,7 @@ def test_state_written_before_findings_were_recorded_still_loads(state_url, tmp_
     with open_store(state_url, tmp_path) as store:
         store.begin("l")
         store.commit(puts=[entry("email.a")])
-        with store._transaction() as cur:
-            cur.execute("DROP TABLE ck_checks")  # the layout of an older campaignkit
+    edit_by_hand(state_url, "DROP TABLE ck_checks")  # the layout of an older campaignkit
     with open_store(state_url, tmp_path) as store:
         assert store.read().entries == {"email.a": entry("email.a")}
         store.commit(puts=[replace(entry("email.a"), checks=(Finding("CK432", "warning", "no preheader"),))])
@@ -295,8 +313,7 @@ def test_a_row_edited_into_invalid_json_is_refused_naming_it(state_url, tmp_path
     with open_store(state_url, tmp_path) as store:
         store.begin("l")
         store.commit(puts=[entry("email.a")])
-        with store._transaction() as cur:
-            cur.execute(store._sql(f"UPDATE ck_resources SET {column} = ?"), (value,))
+        edit_by_hand(state_url, f"UPDATE ck_resources SET {column} = '{value}'")
         with pytest.raises(StateFormatError) as caught:
             store.read()
     assert str(caught.value).startswith(f"{store.location} is not a valid campaignkit state: {problem}")
@@ -306,8 +323,7 @@ def test_check_findings_edited_into_something_else_are_refused(state_url, tmp_pa
     with open_store(state_url, tmp_path) as store:
         store.begin("l")
         store.commit(puts=[replace(entry("email.a"), checks=(Finding("CK432", "warning", "no preheader"),))])
-        with store._transaction() as cur:
-            cur.execute("UPDATE ck_checks SET findings = '[{\"code\": 1}]'")
+        edit_by_hand(state_url, """UPDATE ck_checks SET findings = '[{"code": 1}]'""")
         with pytest.raises(StateFormatError, match="check findings recorded for email.a are not a list of findings"):
             store.read()
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from campaignkit.plan import apply as apply_module
 from campaignkit.cli import main
 from campaignkit.errors import UserError
 from campaignkit.workspace.model import Environment
@@ -229,22 +231,17 @@ def test_daily_limit_stops_the_apply_and_keeps_what_was_done(workspace, server):
     assert len(names(server, "lists")) == 11 and len(names(server, "emailTemplates")) == 11
 
 
-class Crash(Exception):
-    pass
-
-
-def test_a_crash_between_post_and_state_write_creates_no_duplicate(workspace, server, monkeypatch):
-    record = apply_module._state_write
-
-    def crash(change, remote):
-        if remote is not None and remote.id:  # the API created it: die before state knows
-            raise Crash("the process died before recording what the API created")
-        return record(change, remote)
-    with monkeypatch.context() as patched, pytest.raises(Crash):
-        patched.setattr("campaignkit.plan.apply._state_write", crash)
-        run("apply", "--auto-approve")
+def test_a_crash_between_post_and_state_write_creates_no_duplicate(workspace, server):
+    apply = subprocess.Popen([sys.executable, "-m", "campaignkit", "apply", "--auto-approve", "--env", "production"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server.unit.after_api_create = apply.kill  # the API made the object; the command dies before it hears so
+    assert apply.wait(120) == -signal.SIGKILL
+    server.unit.after_api_create = None
     made = [o for c in ("lists", "customFields", "emailTemplates") for o in server.unit.objects(c)]
     assert made  # the API made objects that state does not know
+    code, out = run("plan")
+    assert code == 1 and "locked: apply by" in out  # a killed process leaves its lock, for a person to lift
+    assert run("force-unlock", re.search(r"force-unlock (\S+)", out)[1])[0] == 0
     # The server refuses a second object with a taken name, so a clean apply means none was created twice.
     code, out = run("apply", "--auto-approve")
     assert code == 0, out

@@ -53,10 +53,6 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[
     )
 
 
-def is_ignored(path: str, patterns: Iterable[str]) -> bool:
-    return any(path == p or path.startswith(f"{p}.") for p in patterns)
-
-
 def keep_ignored(desired: Mapping[str, Any], prior: Mapping[str, Any], patterns: Iterable[str]) -> dict[str, Any]:
     """``desired`` with each ignored path set back to its value in ``prior``.
 
@@ -72,7 +68,6 @@ def keep_ignored(desired: Mapping[str, Any], prior: Mapping[str, Any], patterns:
         else:
             _remove(result, parts)
     return result
-
 
 
 def _lookup(value: Any, parts: list[str]) -> tuple[bool, Any]:

@@ -151,6 +151,10 @@ class StateStore(ABC):
         """Every history row, oldest first."""
 
     @abstractmethod
+    def holder(self) -> LockInfo | None:
+        """Who holds the environment's lock now, doing what and since when; None when it is free."""
+
+    @abstractmethod
     def force_unlock(self, lock_id: str) -> LockInfo:
         """Removes the lock ``lock_id`` left by a process that is gone; returns what it was."""
 

@@ -26,6 +26,8 @@ from campaignkit.state.sql import SqlStore
 #: EXISTS`` is not safe against a concurrent twin in PostgreSQL).
 _SCHEMA_LOCK_KEY = 0x636B_7363_6865_6D61  # "ckschema" in ASCII
 _CONNECT_TIMEOUT_S = 10
+#: The holder named when the lock is taken but its row is not written yet.
+_UNKNOWN_HOLDER = LockInfo("(unknown)", "another session", "an operation", "(unknown)")
 
 
 class PostgresStore(SqlStore):
@@ -72,7 +74,7 @@ class PostgresStore(SqlStore):
             self._lock_connection = self._connect()
         taken = self._lock_connection.execute("SELECT pg_try_advisory_lock(%s)", (self._lock_key(),)).fetchone()[0]
         if not taken:
-            return self._holder() or LockInfo("(unknown)", "another session", "an operation", "(unknown)")
+            return self._recorded_holder() or _UNKNOWN_HOLDER
         with self._transaction() as cur:
             cur.execute("INSERT INTO ck_lock (env, lock_id, holder, operation, since) VALUES (%s, %s, %s, %s, %s) "
                         "ON CONFLICT (env) DO UPDATE SET lock_id = excluded.lock_id, holder = excluded.holder, "
@@ -89,7 +91,17 @@ class PostgresStore(SqlStore):
             self._lock_connection.execute("SELECT pg_advisory_unlock(%s)", (self._lock_key(),))
         self._close_lock_connection()
 
-    def _holder(self) -> LockInfo | None:
+    def holder(self) -> LockInfo | None:
+        """The recorded holder while a session holds the advisory lock: a row left by a killed process is no lock."""
+        high, low = divmod(self._lock_key() % 2**64, 2**32)  # how pg_locks splits a bigint key
+        with self._transaction() as cur:
+            cur.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                        "AND classid::bigint = %s AND objid::bigint = %s AND objsubid = 1)", (high, low))
+            held = cur.fetchone()[0]
+        return (self._recorded_holder() or _UNKNOWN_HOLDER) if held else None
+
+    def _recorded_holder(self) -> LockInfo | None:
         with self._transaction() as cur:
             cur.execute("SELECT lock_id, holder, operation, since FROM ck_lock WHERE env = %s", (self.key,))
             row = cur.fetchone()
@@ -100,7 +112,7 @@ class PostgresStore(SqlStore):
         return int.from_bytes(digest[:8], "big", signed=True)
 
     def force_unlock(self, lock_id: str) -> LockInfo:
-        holder = self._holder()
+        holder = self._recorded_holder()
         raise UserError(
             f"PostgreSQL releases the lock on {self.key} by itself when the holder's session ends; "
             + (f"stop {holder.holder} ({holder.operation} since {holder.since}) and it is free"

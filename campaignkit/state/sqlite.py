@@ -49,6 +49,10 @@ class SqliteStore(SqlStore):
         with self._transaction() as cur:
             cur.execute("DELETE FROM ck_lock WHERE env = ? AND lock_id = ?", (self.key, held.lock_id))
 
+    def holder(self) -> LockInfo | None:
+        with self._transaction() as cur:
+            return _holder(cur, self.key)
+
     def force_unlock(self, lock_id: str) -> LockInfo:
         with self._transaction() as cur:
             holder = _holder(cur, self.key)

@@ -1,0 +1,1 @@
+"""Benchmarks of the commands, and the generator of the large workspaces they and the tests run on."""
