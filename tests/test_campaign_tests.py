@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from campaignkit.campaign_tests.cases import load_tests, matching, no_match
 from campaignkit.campaign_tests.runner import run_test
-from campaignkit.views.campaign_tests import render_result
+from campaignkit.views.campaign_tests import campaign_test_text
 from campaignkit.cli import main
 from campaignkit.engine.world import World
 from campaignkit.workspace.loading import load_workspace
@@ -98,7 +98,7 @@ expect:
   score: 5
 """)
     result = run_test(world, cases[0])
-    text = render_result(result)
+    text = campaign_test_text(result)
     assert not result.passed
     assert text.startswith("FAIL tests/t.yaml:1 wrong path")
     assert "✗" in text and "reminder" in text and "score at the end: expected 5, got 0" in text

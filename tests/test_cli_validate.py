@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from campaignkit.cli import main
 from campaignkit.diagnostics import Position, error
-from campaignkit.views.diagnostics import render
+from campaignkit.views.diagnostics import format_diagnostics
 from tests.workspaces import write_workspace
 
 BROKEN = {"extra.yaml": "kind: list\nname: 2026-web-x-list\ntype: static\ntitel: X\n"}
@@ -137,7 +137,7 @@ def json_range_width(root: Path, path: str, line: str, column: int) -> int:
     """How many columns the JSON range of a diagnostic at ``column`` of ``line``, the first line of ``path``, spans."""
     (root / path).parent.mkdir(parents=True, exist_ok=True)
     (root / path).write_text(line + "\n", encoding="utf-8")
-    document = json.loads(render([error("CK999", "here", Position(path, 1, column))], root, "json"))
+    document = json.loads(format_diagnostics([error("CK999", "here", Position(path, 1, column))], root, "json"))
     found = document["diagnostics"][0]["range"]
     assert found["start"]["line"] == found["end"]["line"] == 1
     return found["end"]["column"] - found["start"]["column"]

@@ -12,7 +12,7 @@ from campaignkit.cli import main
 from campaignkit.diagnostics import has_errors
 from campaignkit.errors import UserError
 from campaignkit.scaffold import write_workspace
-from campaignkit.views.diagnostics import FORMATS, render
+from campaignkit.views.diagnostics import FORMATS, format_diagnostics
 from campaignkit.workspace.loading import find_root
 
 @main.command()
@@ -26,7 +26,7 @@ def validate(fmt: str) -> None:
     root = find_root(Path.cwd())
     _, diagnostics = check_workspace(root)
     color = fmt == "text" and sys.stdout.isatty()
-    click.echo(render(diagnostics, root, fmt, color=color))
+    click.echo(format_diagnostics(diagnostics, root, fmt, color=color))
     sys.exit(1 if has_errors(diagnostics) else 0)
 
 

@@ -11,7 +11,7 @@ from campaignkit.checks import check_workspace
 from campaignkit.diagnostics import has_errors
 from campaignkit.errors import UserError
 from campaignkit.workspace.model import Workspace
-from campaignkit.views.diagnostics import render
+from campaignkit.views.diagnostics import format_diagnostics
 from campaignkit.workspace.loading import find_root
 
 
@@ -20,6 +20,6 @@ def valid_workspace() -> tuple[Workspace, Path]:
     root = find_root(Path.cwd())
     workspace, diagnostics = check_workspace(root)
     if has_errors(diagnostics):
-        click.echo(render(diagnostics, root, "text", color=sys.stderr.isatty()), err=True)
+        click.echo(format_diagnostics(diagnostics, root, "text", color=sys.stderr.isatty()), err=True)
         raise UserError("the workspace has errors (listed above); fix them first (campaignkit validate)")
     return workspace, root

@@ -16,7 +16,7 @@ from campaignkit.workspace.addresses import resolve
 from campaignkit.workspace.documents import load_file
 from campaignkit.workspace.model import Resource, Workspace, plain
 from campaignkit.emails import EmailContext, render_email
-from campaignkit.views.diagnostics import render as render_diagnostics
+from campaignkit.views.diagnostics import format_diagnostics
 from campaignkit.workspace.loading import find_root
 
 DEFAULT_OUT = Path(".campaignkit") / "render"
@@ -38,7 +38,7 @@ def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
     resource = resolve(workspace, email, "email")
     mine = [d for d in diagnostics if d.is_error and _concerns(d.position.path, resource)]
     if has_errors(mine):
-        click.echo(render_diagnostics(mine, root, "text"), err=True)
+        click.echo(format_diagnostics(mine, root, "text"), err=True)
         sys.exit(1)
     prospect = _prospect(prospect_file, workspace) if prospect_file else None
     rendered = render_email(EmailContext.of(workspace), resource, prospect)

@@ -18,15 +18,15 @@ from rich.progress import Progress
 
 from campaignkit.campaign_tests.cases import MAX_RUN, load_tests, matching, no_match
 from campaignkit.campaign_tests.runner import run_test
-from campaignkit.views.campaign_tests import render_result, summary
+from campaignkit.views.campaign_tests import campaign_test_text, summary
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
 from campaignkit.diagnostics import has_errors
 from campaignkit.engine.world import World
 from campaignkit.errors import UserError
-from campaignkit.views.diagnostics import render
+from campaignkit.views.diagnostics import format_diagnostics
 from campaignkit.engine.simulate import MAX_PROSPECTS, Cohort, csv_population, simulate, synthetic_population
-from campaignkit.views.simulate import render_report
+from campaignkit.views.simulate import simulation_text
 from campaignkit.workspace.addresses import resolve
 
 
@@ -40,7 +40,7 @@ def test_command(pattern: str | None) -> None:
     workspace, root = valid_workspace()
     cases, diagnostics = load_tests(workspace)
     if diagnostics:
-        click.echo(render(diagnostics, root, "text"), err=True)
+        click.echo(format_diagnostics(diagnostics, root, "text"), err=True)
     if pattern:
         selected = matching(cases, pattern)
         if not selected:
@@ -51,7 +51,7 @@ def test_command(pattern: str | None) -> None:
     world = World.from_workspace(workspace)
     results = [run_test(world, case) for case in cases]
     for result in results:
-        click.echo(render_result(result))
+        click.echo(campaign_test_text(result))
     click.echo(summary(results))
     sys.exit(1 if has_errors(diagnostics) or any(not r.passed for r in results) else 0)
 
@@ -76,7 +76,7 @@ def simulate_command(program: str, prospects: str, days: int, seed: int, fmt: st
         task = progress.add_task(f"Simulating {total:,} prospects", total=total)
         report = simulate(world, address, population, days, seed,
                           progress=lambda done: progress.advance(task, done))
-    click.echo(json.dumps(report.as_json(), indent=2) if fmt == "json" else render_report(report))
+    click.echo(json.dumps(report.as_json(), indent=2) if fmt == "json" else simulation_text(report))
 
 
 def _population(world: World, program: str, prospects: str, seed: int) -> list[Cohort]:

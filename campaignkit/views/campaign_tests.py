@@ -10,7 +10,7 @@ from __future__ import annotations
 from campaignkit.campaign_tests.runner import Mismatch, Result
 
 
-def render_result(result: Result) -> str:
+def campaign_test_text(result: Result) -> str:
     case = result.case
     where = f"{case.position.path}:{case.position.line}"
     if result.passed:

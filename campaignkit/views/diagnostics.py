@@ -36,7 +36,7 @@ _YAML_TOKEN = re.compile(r""""(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?|(?:[^\s,\[\]{}#:
 _MARKUP_TOKEN = re.compile(r"""\{\{.*?\}\}|\{%.*?%\}|<[^\s>]+|[^\s=<>]+(?:=(?:"[^"]*"|'[^']*'|[^\s>]+))?""")
 
 
-def render(diagnostics: list[Diagnostic], root: Path, fmt: str, color: bool = False) -> str:
+def format_diagnostics(diagnostics: list[Diagnostic], root: Path, fmt: str, color: bool = False) -> str:
     """``diagnostics`` in format ``fmt`` (one of ``FORMATS``)."""
     return {"text": as_text, "json": as_json, "github": as_github, "sarif": as_sarif}[fmt](diagnostics, root, color)
 

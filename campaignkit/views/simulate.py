@@ -13,7 +13,7 @@ from campaignkit.engine.simulate import Report
 _COLUMNS = ("entered", "yes", "no", "not_sent", "stopped", "waiting")
 
 
-def render_report(report: Report) -> str:
+def simulation_text(report: Report) -> str:
     data = report.as_json()
     lines = [f"{report.program}: {report.prospects:,} prospects, {report.days} days from {_start(report)}, "
              f"seed {report.seed} ({report.cohorts:,} cohorts)", "", "Funnel"]
