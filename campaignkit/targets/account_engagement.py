@@ -31,10 +31,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from campaignkit.views.diagram import describe
 from campaignkit.errors import UserError
 from campaignkit.workspace.model import Environment, Workspace
-from campaignkit.engine.graph import BRANCH_KEYS
+from campaignkit.engine.graph import BRANCH_KEYS, describe
 from campaignkit.emails.platform_merge import ACCOUNT_ENGAGEMENT
 from campaignkit.targets.ae_client import MAX_CONCURRENT, AEClient
 from campaignkit.targets.ae_mapping import LIST, MAPPINGS, TAGS, Mapping
