@@ -15,6 +15,7 @@ from campaignkit.emails.processes import EmailChecker, owner
 from campaignkit.diagnostics import Diagnostic
 from campaignkit.errors import UserError
 from campaignkit.emails.merge import MergeModel
+from campaignkit.targets import merge_languages
 from campaignkit.workspace.loading import load_workspace
 from tests.test_render_checks import EMAIL, EXTRA_FIELDS, many_emails, page
 from tests.workspaces import write_workspace
@@ -26,10 +27,11 @@ def checked_both_ways(root, monkeypatch, cores: int) -> tuple[list[Diagnostic], 
     started = []
     real = EmailChecker.start.__func__
     monkeypatch.setattr(EmailChecker, "start", classmethod(lambda cls, at: started.append(real(cls, at)) or started[-1]))
-    _, through_processes = check_workspace(root)
+    _, through_processes = check_workspace(root, merge_languages())
     assert started and started[0] is not None
     workspace, loaded = load_workspace(root)
-    return through_processes, sorted(dict.fromkeys(loaded + validate(workspace)), key=Diagnostic.sort_key)
+    in_this_process = validate(workspace, merge_languages())
+    return through_processes, sorted(dict.fromkeys(loaded + in_this_process), key=Diagnostic.sort_key)
 
 
 def test_the_processes_find_what_checking_in_the_command_finds(tmp_path, monkeypatch):

@@ -14,7 +14,7 @@ and one mistake is not reported twice.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from graphlib import CycleError, TopologicalSorter
 from typing import TYPE_CHECKING, Callable, Collection, Iterable, Iterator, Mapping
@@ -25,6 +25,7 @@ from campaignkit.workspace.model import Resource, Workspace
 from campaignkit.engine.graph import Graph, graph_of
 
 if TYPE_CHECKING:
+    from campaignkit.emails.merge import MergeLanguage
     from campaignkit.emails.processes import EmailChecker
 
 
@@ -34,6 +35,9 @@ class Scope:
 
     workspace: Workspace
     sound: tuple[Resource, ...]
+    #: The merge language of each target that sends emails in one, by target name (given by the caller,
+    #: which knows the targets): emails bound for one are checked for what its tags cannot say.
+    merge_languages: Mapping[str, MergeLanguage] = field(default_factory=dict)
     email_checker: EmailChecker | None = None  # the processes started to check the emails, if any
 
     def of_kind(self, kind: str) -> list[Resource]:
@@ -164,9 +168,10 @@ def _load_checks() -> None:
     )
 
 
-def validate(workspace: Workspace, email_checker: EmailChecker | None = None) -> list[Diagnostic]:
+def validate(workspace: Workspace, merge_languages: Mapping[str, MergeLanguage],
+             email_checker: EmailChecker | None = None) -> list[Diagnostic]:
     """Every schema and semantic diagnostic for a loaded workspace, in file order (the emails
-    checked by ``email_checker``'s processes, when they were started)."""
+    checked by ``email_checker``'s processes, when they were started); ``merge_languages`` as in ``Scope``."""
     from campaignkit.workspace.schema import CONFIG_SCHEMA, schema_diagnostics
 
     config = workspace.config
@@ -178,11 +183,11 @@ def validate(workspace: Workspace, email_checker: EmailChecker | None = None) ->
             diagnostics.extend(problems)
             if not problems:
                 sound.append(resource)
-        diagnostics.extend(run_semantic(Scope(workspace, tuple(sound), email_checker)))
+        diagnostics.extend(run_semantic(Scope(workspace, tuple(sound), merge_languages, email_checker)))
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
-def check_workspace(root) -> tuple[Workspace, list[Diagnostic]]:
+def check_workspace(root, merge_languages: Mapping[str, MergeLanguage]) -> tuple[Workspace, list[Diagnostic]]:
     """Loads the workspace at ``root`` and validates it: what ``validate`` reports."""
     from campaignkit.emails.processes import EmailChecker
     from campaignkit.workspace.loading import load_workspace
@@ -190,7 +195,7 @@ def check_workspace(root) -> tuple[Workspace, list[Diagnostic]]:
     email_checker = EmailChecker.start(root)  # they read the templates while the workspace loads
     try:
         workspace, diagnostics = load_workspace(root)
-        diagnostics.extend(validate(workspace, email_checker))
+        diagnostics.extend(validate(workspace, merge_languages, email_checker))
     finally:
         if email_checker is not None:
             email_checker.stop()

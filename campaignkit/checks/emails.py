@@ -9,14 +9,14 @@ expensive step of ``validate``.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from campaignkit.emails.cache import ResultCache, digest
 from campaignkit.checks import Scope, check
 from campaignkit.emails.processes import EmailChecker
 from campaignkit.diagnostics import Diagnostic, from_record
 from campaignkit.workspace.model import Resource, Workspace
-from campaignkit.emails.merge import MergeModel
+from campaignkit.emails.merge import MergeLanguage, MergeModel
 
 
 @check("CK400", background=True)
@@ -30,7 +30,7 @@ def emails_render_and_pass_content_checks(scope: Scope) -> Iterable[Diagnostic]:
     broken layout, a missing unsubscribe link.
     Use instead: see `campaignkit explain CK4xx` for each check.
     """
-    results = start_checking(scope.workspace, scope.of_kind("email"), scope.email_checker)
+    results = start_checking(scope.workspace, scope.of_kind("email"), scope.merge_languages, scope.email_checker)
 
     def collected() -> Iterator[Diagnostic]:
         for found in results():
@@ -39,17 +39,18 @@ def emails_render_and_pass_content_checks(scope: Scope) -> Iterable[Diagnostic]:
     return collected()
 
 
-def checked_emails(workspace: Workspace, emails: Sequence[Resource]) -> list[list[Diagnostic]]:
+def checked_emails(workspace: Workspace, emails: Sequence[Resource], merge_languages: Mapping[str, MergeLanguage]
+                   ) -> list[list[Diagnostic]]:
     """Each email's CK4xx diagnostics, from the cache where an identical email was checked before.
 
     ``plan`` asks for the emails it changes after ``validate`` has checked them all, so
     there they come from the cache.
     """
-    return start_checking(workspace, emails)()
+    return start_checking(workspace, emails, merge_languages)()
 
 
-def start_checking(workspace: Workspace, emails: Sequence[Resource], checker: EmailChecker | None = None
-                   ) -> Callable[[], list[list[Diagnostic]]]:
+def start_checking(workspace: Workspace, emails: Sequence[Resource], merge_languages: Mapping[str, MergeLanguage],
+                   checker: EmailChecker | None = None) -> Callable[[], list[list[Diagnostic]]]:
     """Starts ``checked_emails`` and returns what waits for its results: on ``checker``'s
     processes when given (see ``email_process``), else on worker processes forked now.
 
@@ -62,13 +63,14 @@ def start_checking(workspace: Workspace, emails: Sequence[Resource], checker: Em
     inputs = digest(workspace.config.vars,
                     [field.attributes | {"name": field.name} for field in workspace.of_kind("field")])
     if checker is not None:
-        fresh = checker.check(MergeModel.of(workspace), inputs, emails)
+        fresh = checker.check(MergeModel.of(workspace, merge_languages), inputs, emails)
     else:
         from campaignkit.emails.checking import CachedCheck
         from campaignkit.emails.context import EmailContext
         from campaignkit.emails.parallel import start_emails
 
-        fresh = start_emails(CachedCheck(workspace.template_reads, inputs, cache), EmailContext.of(workspace), emails)
+        fresh = start_emails(CachedCheck(workspace.template_reads, inputs, cache),
+                             EmailContext.of(workspace, merge_languages), emails)
 
     def collect() -> list[list[Diagnostic]]:
         results = []

@@ -7,7 +7,9 @@ The public surface for ``validate``, ``render``, ``preview`` and ``plan``:
 - ``check_emails(context, emails)``: the same for many, on every core;
 - ``render_email(context, email, prospect=None)``: its subject, preheader, HTML and text;
 - ``sample_prospect(context)``: the prospect used when none is given;
-- ``EMAIL_CHECKS`` and ``email_check_docs()``: the checks by code, for ``explain``.
+- ``EMAIL_CHECKS`` and ``email_check_docs()``: the checks by code, for ``explain``;
+- ``MergeLanguage``: how a platform that sends emails itself merges them, given by its target
+  (``EmailContext.of(workspace, merge_languages)``), so that this package names no target.
 
 Nothing here prints or writes files; problems come back as diagnostics or, from
 ``render_email``, as a ``UserError``. These names are loaded when first used, so
@@ -26,6 +28,7 @@ _DEFINED_IN = {
     "BUILTIN_URLS": "campaignkit.emails.merge",
     "EMAIL_CHECKS": "campaignkit.emails.checking",
     "EmailContext": "campaignkit.emails.context",
+    "MergeLanguage": "campaignkit.emails.merge",
     "RenderedEmail": "campaignkit.emails.rendering",
     "check_email": "campaignkit.emails.checking",
     "check_emails": "campaignkit.emails.checking",
@@ -45,5 +48,5 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from campaignkit.emails.checking import EMAIL_CHECKS, check_email, check_emails, email_check_docs, sample_prospect
     from campaignkit.emails.context import EmailContext
-    from campaignkit.emails.merge import BUILTIN_URLS
+    from campaignkit.emails.merge import BUILTIN_URLS, MergeLanguage
     from campaignkit.emails.rendering import RenderedEmail, render_email
