@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from campaignkit.cli import main
 from campaignkit.diagnostics import Diagnostic
 from campaignkit.emails import EmailContext, check_email
 from campaignkit.emails.platform_merge import platform_values, render_for_platform
@@ -168,3 +170,16 @@ def test_each_construct_is_pointed_at_where_its_name_stands_on_the_line(tmp_path
     line = page(content).splitlines()[4]
     test, shout = line.index("first_name") + 1, line.rindex("first_name") + 1
     assert [(d.position.line, d.position.column) for d in found] == [(5, test), (5, shout)]
+
+
+def test_validate_finds_ck440_once_an_environment_deploys_to_account_engagement(tmp_path):
+    """Only the target changes: validate does not answer from what it found when nothing sent in HML."""
+    root = write_workspace(tmp_path / "ws", {"fields.yaml": MORE_FIELDS, "emails.yaml": EMAIL,
+                                             "templates/mail.mjml": page(INEXPRESSIBLE[2][0])})
+    validate = ["--chdir", str(root), "validate"]
+    assert CliRunner().invoke(main, validate).exit_code == 0
+    (root / "campaignkit.yaml").write_text(AE_CONFIG)
+    result = CliRunner().invoke(main, validate)
+    assert result.exit_code == 1
+    assert "CK440 error: 'first_name' is passed to the filter 'upper', which the merge language of " \
+           "account-engagement cannot say" in result.output

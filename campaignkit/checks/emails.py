@@ -60,10 +60,12 @@ def start_checking(workspace: Workspace, emails: Sequence[Resource], merge_langu
     if not emails:
         return lambda: []
     cache = ResultCache(workspace.root, "emails")
+    merge = MergeModel.of(workspace, merge_languages)
     inputs = digest(workspace.config.vars,
-                    [field.attributes | {"name": field.name} for field in workspace.of_kind("field")])
+                    [field.attributes | {"name": field.name} for field in workspace.of_kind("field")],
+                    sorted(language.name for language in merge.languages))
     if checker is not None:
-        fresh = checker.check(MergeModel.of(workspace, merge_languages), inputs, emails)
+        fresh = checker.check(merge, inputs, emails)
     else:
         from campaignkit.emails.checking import CachedCheck
         from campaignkit.emails.context import EmailContext
