@@ -5,10 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from campaignkit.cli import main
+from campaignkit.diagnostics import Diagnostic
 from campaignkit.emails import EmailContext, check_email
-from campaignkit.emails.platform_merge import ACCOUNT_ENGAGEMENT, platform_values, render_for_platform
+from campaignkit.emails.platform_merge import platform_values, render_for_platform
+from campaignkit.targets import merge_languages
+from campaignkit.targets.ae_merge import HANDLEBARS
 from campaignkit.workspace.loading import load_workspace
+from campaignkit.workspace.model import Resource, Workspace
 from tests.workspaces import CONFIG, FIELDS, write_workspace
 
 AE_CONFIG = CONFIG.replace("vars:", """\
@@ -66,7 +72,12 @@ def load(tmp_path: Path, template: str, config: str = AE_CONFIG, email: str = EM
 def render(tmp_path: Path, template: str, email: str = EMAIL):
     """``email`` as it reaches Account Engagement."""
     workspace, resource = load(tmp_path, template, email=email)
-    return render_for_platform(EmailContext.of(workspace), resource, platform_values(workspace, ACCOUNT_ENGAGEMENT))
+    return render_for_platform(EmailContext.of(workspace), resource, platform_values(workspace, HANDLEBARS))
+
+
+def ck440(workspace: Workspace, email: Resource) -> list[Diagnostic]:
+    """What CK440 finds in ``email``, its workspace's environments deploying to the targets campaignkit knows."""
+    return [d for d in check_email(EmailContext.of(workspace, merge_languages()), email) if d.code == "CK440"]
 
 
 def hml(expression: str, fallback: str) -> str:
@@ -119,7 +130,7 @@ INEXPRESSIBLE = [
 @pytest.mark.parametrize("content, how", INEXPRESSIBLE)
 def test_a_construct_account_engagement_cannot_say_is_an_error_at_its_line(tmp_path, content, how):
     workspace, email = load(tmp_path, page(content))
-    found = [d for d in check_email(EmailContext.of(workspace), email) if d.code == "CK440"]
+    found = ck440(workspace, email)
     assert len(found) == 1, found
     assert how in found[0].message
     assert found[0].position.path == "templates/mail.mjml"
@@ -134,12 +145,12 @@ def test_a_construct_account_engagement_cannot_say_is_an_error_at_its_line(tmp_p
 ])
 def test_plain_merge_fields_and_vars_anywhere_are_fine(tmp_path, content):
     workspace, email = load(tmp_path, page(content))
-    assert [d for d in check_email(EmailContext.of(workspace), email) if d.code == "CK440"] == []
+    assert ck440(workspace, email) == []
 
 
 def test_without_an_account_engagement_environment_nothing_is_reported(tmp_path):
     workspace, email = load(tmp_path, page(INEXPRESSIBLE[0][0]), config=CONFIG)
-    assert [d for d in check_email(EmailContext.of(workspace), email) if d.code == "CK440"] == []
+    assert ck440(workspace, email) == []
 
 
 def test_the_subject_is_checked_where_it_is_written(tmp_path):
@@ -148,15 +159,27 @@ def test_the_subject_is_checked_where_it_is_written(tmp_path):
                                                                           "{{ first_name | title }}"),
                                              "templates/mail.mjml": page("<mj-text>Hi</mj-text>")})
     workspace, _ = load_workspace(root)
-    found = [d for d in check_email(EmailContext.of(workspace), workspace.get("email.2026-email-test-email"))
-             if d.code == "CK440"]
+    found = ck440(workspace, workspace.get("email.2026-email-test-email"))
     assert [(d.position.path, d.position.line) for d in found] == [("emails.yaml", 3)]
 
 
 def test_each_construct_is_pointed_at_where_its_name_stands_on_the_line(tmp_path):
     content = "<mj-text>{% if first_name %}Hi {{ first_name }}, {{ first_name | upper }}{% endif %}</mj-text>"
     workspace, email = load(tmp_path, page(content))
-    found = [d for d in check_email(EmailContext.of(workspace), email) if d.code == "CK440"]
+    found = ck440(workspace, email)
     line = page(content).splitlines()[4]
     test, shout = line.index("first_name") + 1, line.rindex("first_name") + 1
     assert [(d.position.line, d.position.column) for d in found] == [(5, test), (5, shout)]
+
+
+def test_validate_finds_ck440_once_an_environment_deploys_to_account_engagement(tmp_path):
+    """Only the target changes: validate does not answer from what it found when nothing sent in HML."""
+    root = write_workspace(tmp_path / "ws", {"fields.yaml": MORE_FIELDS, "emails.yaml": EMAIL,
+                                             "templates/mail.mjml": page(INEXPRESSIBLE[2][0])})
+    validate = ["--chdir", str(root), "validate"]
+    assert CliRunner().invoke(main, validate).exit_code == 0
+    (root / "campaignkit.yaml").write_text(AE_CONFIG)
+    result = CliRunner().invoke(main, validate)
+    assert result.exit_code == 1
+    assert "CK440 error: 'first_name' is passed to the filter 'upper', which the merge language of " \
+           "account-engagement cannot say" in result.output

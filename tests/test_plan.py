@@ -259,8 +259,10 @@ def test_kinds_without_an_api_are_manual_changes_with_instructions(small_workspa
                                                  "  production:\n    target: local\n"
                                                  "    settings: {manual_kinds: [program]}\n"))
     from campaignkit.checks import check_workspace
+    from campaignkit.targets import merge_languages
 
-    assert [d.message for d in check_workspace(small_workspace)[1] if d.is_error] == []  # valid as documented
+    _, diagnostics = check_workspace(small_workspace, merge_languages())
+    assert [d.message for d in diagnostics if d.is_error] == []  # valid as documented
     manual = make_rig("production")
     plan = manual.plan()
     [program] = [c for c in plan.changes if c.kind == "program"]

@@ -14,16 +14,19 @@ and one mistake is not reported twice.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
-from typing import Callable, Collection, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Collection, Iterable, Iterator, Mapping
 
 from campaignkit.diagnostics import Diagnostic
 from campaignkit.emails.workers import check_emails, warm_workers
 from campaignkit.engine.graph import Graph, graph_of
 from campaignkit.workspace.model import Resource, Workspace
+
+if TYPE_CHECKING:
+    from campaignkit.emails.merge import MergeLanguage
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,9 @@ class Scope:
 
     workspace: Workspace
     well_formed: tuple[Resource, ...]
+    #: The merge language of each target that sends emails in one, by target name (given by the caller,
+    #: which knows the targets): emails bound for one are checked for what its tags cannot say.
+    merge_languages: Mapping[str, MergeLanguage] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[Resource]:
         return self._by_kind.get(kind, [])
@@ -151,8 +157,9 @@ def _load_checks() -> None:
     )
 
 
-def validate(workspace: Workspace) -> list[Diagnostic]:
-    """Every schema and semantic diagnostic for a loaded workspace, in file order.
+def validate(workspace: Workspace, merge_languages: Mapping[str, MergeLanguage]) -> list[Diagnostic]:
+    """Every schema and semantic diagnostic for a loaded workspace, in file order; ``merge_languages``
+    as in ``Scope``.
 
     The emails (CK4xx) are checked on the other cores while the other checks run here.
     """
@@ -166,18 +173,19 @@ def validate(workspace: Workspace) -> list[Diagnostic]:
         diagnostics.extend(problems)
         if not problems:
             well_formed.append(resource)
-    emails = check_emails(workspace, [resource for resource in well_formed if resource.kind == "email"])
-    diagnostics.extend(run_semantic(Scope(workspace, tuple(well_formed))))
+    emails = check_emails(workspace, [resource for resource in well_formed if resource.kind == "email"],
+                          merge_languages)
+    diagnostics.extend(run_semantic(Scope(workspace, tuple(well_formed), merge_languages)))
     diagnostics.extend(found for each in emails.result() for found in each)
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
-def check_workspace(root: Path) -> tuple[Workspace, list[Diagnostic]]:
+def check_workspace(root: Path, merge_languages: Mapping[str, MergeLanguage]) -> tuple[Workspace, list[Diagnostic]]:
     """Loads the workspace at ``root`` and validates it: what ``validate`` reports."""
     from campaignkit.workspace.loading import load_workspace
 
     with warm_workers(root):  # they read the templates while the workspace loads
         workspace, diagnostics = load_workspace(root)
-        diagnostics.extend(validate(workspace))
+        diagnostics.extend(validate(workspace, merge_languages))
     # A problem in a partial that many emails include is found once per email: report it once.
     return workspace, sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key)

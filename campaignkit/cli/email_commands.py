@@ -16,6 +16,7 @@ from campaignkit.workspace.addresses import resolve
 from campaignkit.workspace.documents import load_file
 from campaignkit.workspace.model import Resource, Workspace, plain
 from campaignkit.emails import EmailContext, render_email
+from campaignkit.targets import merge_languages
 from campaignkit.views.diagnostics import format_diagnostics
 from campaignkit.workspace.loading import find_root
 
@@ -34,7 +35,7 @@ def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
     Nothing is written when the email or the workspace has errors.
     """
     root = find_root(Path.cwd())
-    workspace, diagnostics = check_workspace(root)
+    workspace, diagnostics = check_workspace(root, merge_languages())
     resource = resolve(workspace, email, "email")
     mine = [d for d in diagnostics if d.is_error and _concerns(d.position.path, resource)]
     if has_errors(mine):

@@ -4,11 +4,13 @@ The public surface for ``validate``, ``render``, ``preview`` and ``plan``:
 
 - ``EmailContext.of(workspace)``: built once per workspace and reused for every email;
 - ``check_email(context, email)``: every CK4xx diagnostic of one email;
-- ``check_emails(workspace, emails)``: the same for many, on every core and cached (``workers``);
+- ``check_emails(workspace, emails, merge_languages)``: the same for many, on every core and cached (``workers``);
 - ``render_bodies(render, context, emails)``: many emails rendered on every core (``workers``);
 - ``render_email(context, email, prospect=None)``: its subject, preheader, HTML and text;
 - ``sample_prospect(context)``: the prospect used when none is given;
-- ``EMAIL_CHECKS`` and ``email_check_docs()``: the checks by code, for ``explain``.
+- ``EMAIL_CHECKS`` and ``email_check_docs()``: the checks by code, for ``explain``;
+- ``MergeLanguage``: how a platform that sends emails itself merges them, given by its target
+  (``EmailContext.of(workspace, merge_languages)``), so that this package names no target.
 
 Nothing here prints or writes files; problems come back as diagnostics or, from
 ``render_email``, as a ``UserError``. These names are loaded when first used, so
@@ -27,6 +29,7 @@ _DEFINED_IN = {
     "BUILTIN_URLS": "campaignkit.emails.merge",
     "EMAIL_CHECKS": "campaignkit.emails.checking",
     "EmailContext": "campaignkit.emails.context",
+    "MergeLanguage": "campaignkit.emails.merge",
     "RenderedEmail": "campaignkit.emails.rendering",
     "check_email": "campaignkit.emails.checking",
     "check_emails": "campaignkit.emails.workers",
@@ -47,6 +50,6 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from campaignkit.emails.checking import EMAIL_CHECKS, check_email, email_check_docs, sample_prospect
     from campaignkit.emails.context import EmailContext
-    from campaignkit.emails.merge import BUILTIN_URLS
+    from campaignkit.emails.merge import BUILTIN_URLS, MergeLanguage
     from campaignkit.emails.rendering import RenderedEmail, render_email
     from campaignkit.emails.workers import check_emails, render_bodies

@@ -33,7 +33,8 @@ def sample_prospect(context: EmailContext) -> dict[str, Any]:
 class CachedCheck:
     """``check_email`` as records, from ``cache`` where it holds the email's key; returns (key, records).
 
-    ``inputs`` is the hash of what every email's checks read: the workspace's fields and vars.
+    ``inputs`` is the hash of what every email's checks read: the workspace's fields and vars,
+    and the merge languages its emails are sent in.
     """
 
     def __init__(self, reads: TemplateReads, inputs: str, cache: ResultCache) -> None:

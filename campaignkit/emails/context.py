@@ -15,14 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from types import CodeType
-from typing import Any, Callable, Hashable, MutableMapping, TypeVar
+from typing import Any, Callable, Hashable, Mapping, MutableMapping, TypeVar
 
 from jinja2 import BaseLoader, Environment, Template, TemplateNotFound, TemplateSyntaxError
 
 from campaignkit.workspace.model import Workspace, values_below
 from campaignkit.emails.markup import parse as markup
 from campaignkit.emails.templates.source import MarkedOutput, Piece, split
-from campaignkit.emails.merge import MergeModel
+from campaignkit.emails.merge import MergeLanguage, MergeModel
 from campaignkit.workspace.template_paths import TemplatePathError, normalise, template_files
 from campaignkit.workspace.template_reads import TemplateReads
 from campaignkit.emails.templates.sandbox import MAX_OUTPUT_CHARS, EmailSandbox, make_environment, render_bounded
@@ -185,8 +185,9 @@ class EmailContext:
         self._sample_shapes: dict[tuple[str, bool], MarkedOutput | None] = {}
 
     @classmethod
-    def of(cls, workspace: Workspace) -> EmailContext:
-        return cls(TemplateFiles(workspace.template_reads), MergeModel.of(workspace))
+    def of(cls, workspace: Workspace, merge_languages: Mapping[str, MergeLanguage] | None = None) -> EmailContext:
+        """The context of ``workspace``'s emails, sent in ``merge_languages`` as ``MergeModel.of`` picks them."""
+        return cls(TemplateFiles(workspace.template_reads), MergeModel.of(workspace, merge_languages))
 
     def derived(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
         """A value computed from cached files (a file's links, say) once per context."""

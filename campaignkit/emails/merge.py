@@ -5,18 +5,21 @@ workspace ``var`` (from ``campaignkit.yaml``) or one of the built-in links the
 sending platform fills in (``BUILTIN_URLS``). An empty or missing field value
 takes the field's default mail-merge value; a field without one is merged as ""
 and templates must give a fallback with ``| default(...)`` (checked statically
-in ``template_facts``). This module builds values; it renders nothing.
+in ``template_facts``). A platform that merges each recipient's values itself
+has a ``MergeLanguage``; the targets declare theirs, and this package is given
+them, so that it knows no platform by name. This module builds values; it
+renders nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol
 
 from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.errors import UserError
-from campaignkit.workspace.model import Workspace
+from campaignkit.workspace.model import Resource, Workspace
 from campaignkit.workspace.values import is_empty
 
 #: Links only the sending platform knows, one per recipient. Previews and checks use these
@@ -32,6 +35,27 @@ BUILTIN_URLS: dict[str, str] = {
 POSTAL_ADDRESS_VAR = "company_address"
 
 
+class MergeLanguage(Protocol):
+    """How a sending platform merges each recipient's values into the email it holds: from tags.
+
+    An email bound for such a platform carries its tags in place of fields and built-in
+    links (``platform_merge``), and CK440 reports what a tag cannot say.
+    """
+
+    #: Names the language in messages ("the merge language of NAME") and in the keys of bodies rendered in it.
+    name: str
+    #: Each built-in link (``BUILTIN_URLS``) as the platform writes it.
+    links: Mapping[str, str]
+
+    def expression(self, field: Resource) -> str:
+        """What the platform merges for the prospect ``field`` (e.g. ``Recipient.FirstName``)."""
+        ...
+
+    def tag(self, expression: str, fallback: str) -> str:
+        """The tag that merges ``expression``, giving ``fallback`` for a recipient without a value ("": none)."""
+        ...
+
+
 @dataclass(frozen=True)
 class MergeModel:
     """The fields and vars of one workspace, as templates see them."""
@@ -40,18 +64,22 @@ class MergeModel:
     defaults: Mapping[str, Any]
     examples: Mapping[str, Any]
     vars: Mapping[str, Any]
-    #: The targets the workspace's environments deploy to: some send emails in a merge language of their own.
-    targets: frozenset[str] = frozenset()
+    #: The merge languages the workspace's emails are sent in, one per platform its environments deploy to.
+    languages: tuple[MergeLanguage, ...] = ()
 
     @classmethod
-    def of(cls, workspace: Workspace) -> MergeModel:
+    def of(cls, workspace: Workspace, merge_languages: Mapping[str, MergeLanguage] | None = None) -> MergeModel:
+        """The model of ``workspace``, whose emails are sent in the language of each of its environments' targets
+        found in ``merge_languages`` (by target name)."""
         fields = workspace.of_kind("field")
+        languages = merge_languages or {}
+        environments = workspace.config.environments.values()
         return cls(
             fields=frozenset(field.name for field in fields),
             defaults={f.name: f.attributes["default"] for f in fields if not is_empty(f.attributes.get("default"))},
             examples={f.name: f.attributes["example"] for f in fields if not is_empty(f.attributes.get("example"))},
             vars=dict(workspace.config.vars or {}),
-            targets=frozenset(env.target for env in workspace.config.environments.values()),
+            languages=tuple(dict.fromkeys(languages[e.target] for e in environments if e.target in languages)),
         )
 
     @cached_property  # asked for every name every template merges

@@ -1,11 +1,12 @@
 """Emails in a sending platform's merge language, and the Jinja a platform's merge language cannot say.
 
 Previews render an email for one prospect. A platform that sends it renders it
-for every recipient itself, from merge tags: Account Engagement reads
-``{{Recipient.FirstName}}`` where campaignkit's templates say ``{{ first_name }}``.
-So an email bound for a platform is rendered with a context in which each
-field is a ``MergeTag`` and each built-in link its tag (``Markup``: HTML
-escaping leaves both whole), and each workspace var is its value.
+for every recipient itself, from merge tags: where campaignkit's templates say
+``{{ first_name }}``, the platform reads a tag of its ``MergeLanguage`` (such as
+``{{Recipient.FirstName}}``). So an email bound for a platform is rendered with
+a context in which each field is a ``MergeTag`` and each built-in link its tag
+(``Markup``: HTML escaping leaves both whole), and each workspace var is its
+value.
 
 A tag is only text to Jinja: a field tested in ``{% if %}``, looped over, passed
 to a filter other than ``default`` or computed with would act on the tag, not
@@ -14,13 +15,13 @@ those uses without rendering, for ``validate`` (CK440).
 
 A fallback travels with the tag, so that an empty field never merges blank
 ("Dear ,"): a field with a declared default mail-merge value, or merged with
-``| default("there")``, becomes Handlebars Merge Language's conditional
-``{{#if Recipient.FirstName}}{{Recipient.FirstName}}{{else}}there{{/if}}``.
-As in previews, the field's declared default wins over the template's
-fallback. The fallback text is HTML-escaped in HTML bodies and kept as written
-in subjects and text parts.
+``| default("there")``, becomes the language's tag with that fallback. As in
+previews, the field's declared default wins over the template's fallback. The
+fallback text is HTML-escaped in HTML bodies and kept as written in subjects
+and text parts.
 
-This module renders and reports; it writes nothing and knows no target.
+This module renders and reports; it writes nothing and is given the language,
+so that it knows no target.
 """
 
 from __future__ import annotations
@@ -33,35 +34,27 @@ from typing import Any, Iterator
 from jinja2 import Environment, TemplateSyntaxError, nodes
 from markupsafe import Markup
 
-from campaignkit.errors import UserError
 from campaignkit.workspace.model import Resource, Workspace
 from campaignkit.emails.context import EmailContext
+from campaignkit.emails.merge import MergeLanguage
 from campaignkit.workspace.values import is_empty
 from campaignkit.emails.rendering import RenderedEmail, RenderFailure, render_inline, render_with
 from campaignkit.emails.templates.facts import Locator
 
-#: The merge language of Account Engagement, by the name its target gives (``Target.merge_language``).
-ACCOUNT_ENGAGEMENT = "account-engagement"
-_AE_BUILTINS = {
-    "unsubscribe_url": "{{{Unsubscribe}}}",
-    "preferences_url": "{{{EmailPreferenceCenter}}}",
-    "view_online_url": "{{View_Online}}",
-}
-#: Merge languages by name; an environment whose target has one of these names sends in it.
-LANGUAGES = frozenset({ACCOUNT_ENGAGEMENT})
 _FALLBACK_FILTERS = frozenset({"default", "d"})
 
 
 @dataclass(frozen=True)
 class MergeTag:
-    """A prospect field as Handlebars Merge Language says it, with the fallback for an empty value.
+    """A prospect field as a platform's merge language says it, with the fallback for an empty value.
 
     Not text: Jinja prints it through ``__html__`` in HTML templates (the
     fallback escaped) and through ``__str__`` in plain-text ones, and the
     ``default`` filter gives it the template's fallback with ``with_fallback``.
     """
 
-    #: What HML merges, e.g. ``Recipient.FirstName``.
+    language: MergeLanguage
+    #: What the platform merges, e.g. ``Recipient.FirstName``.
     expression: str
     fallback: str = ""
 
@@ -72,39 +65,23 @@ class MergeTag:
         return replace(self, fallback=str(fallback))
 
     def __str__(self) -> str:
-        return self._merged(self.fallback)
+        return self.language.tag(self.expression, self.fallback)
 
     def __html__(self) -> str:
-        return self._merged(html.escape(self.fallback))
-
-    def _merged(self, fallback: str) -> str:
-        tag = f"{{{{{self.expression}}}}}"
-        if not fallback:
-            return tag
-        return f"{{{{#if {self.expression}}}}}{tag}{{{{else}}}}{fallback}{{{{/if}}}}"
+        return self.language.tag(self.expression, html.escape(self.fallback))
 
 
-def ae_field_tag(field: Resource) -> MergeTag:
-    """The Account Engagement tag of a prospect field, falling back to its default mail-merge value.
-
-    Standard fields are named by their API name with a capital first letter
-    (``firstName`` -> ``{{Recipient.FirstName}}``), custom fields by their API
-    name as it is (``{{Recipient.Product_Interest__c}}``).
-    """
-    api_name = field.attributes.get("api_name") or "".join(part.capitalize() for part in field.name.split("_"))
-    if not field.attributes.get("custom"):
-        api_name = api_name[:1].upper() + api_name[1:]
+def field_tag(field: Resource, language: MergeLanguage) -> MergeTag:
+    """The tag of a prospect field in ``language``, falling back to its default mail-merge value."""
     default = field.attributes.get("default")
-    return MergeTag(f"Recipient.{api_name}", "" if is_empty(default) else str(default))
+    return MergeTag(language, language.expression(field), "" if is_empty(default) else str(default))
 
 
-def platform_values(workspace: Workspace, language: str) -> dict[str, Any]:
+def platform_values(workspace: Workspace, language: MergeLanguage) -> dict[str, Any]:
     """The merge context that renders ``workspace``'s emails in ``language``: vars as values, the rest as tags."""
-    if language != ACCOUNT_ENGAGEMENT:
-        raise UserError(f"unknown merge language '{language}'; known: {', '.join(sorted(LANGUAGES))}")
     values: dict[str, Any] = dict(workspace.config.vars or {})
-    values.update({field.name: ae_field_tag(field) for field in workspace.of_kind("field")})
-    values.update({name: Markup(tag) for name, tag in _AE_BUILTINS.items()})
+    values.update({field.name: field_tag(field, language) for field in workspace.of_kind("field")})
+    values.update({name: Markup(tag) for name, tag in language.links.items()})
     return values
 
 
@@ -182,7 +159,7 @@ def _is_plain(node: nodes.Node) -> bool:
 
 
 def _unwrapped(node: nodes.Node) -> nodes.Node:
-    """The name under ``| default(...)`` (whose constant fallback becomes the tag's HML fallback)."""
+    """The name under ``| default(...)`` (whose constant fallback becomes the tag's fallback)."""
     while (isinstance(node, nodes.Filter) and node.name in _FALLBACK_FILTERS and node.node is not None
            and all(isinstance(a, nodes.Const) for a in node.args)):
         node = node.node

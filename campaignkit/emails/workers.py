@@ -5,7 +5,7 @@ Checking or rendering an email is CPU-bound Python (Jinja compiles each template
 forked processes do. Two calls reach them, each returning at once with a ``Pending`` result
 while the work goes on:
 
-- ``check_emails(workspace, emails)``: each email's CK4xx diagnostics, from the cache where an
+- ``check_emails(workspace, emails, merge_languages)``: each email's CK4xx diagnostics, from the cache where an
   identical email was checked before;
 - ``render_bodies(render, context, emails)``: ``render(context, email)`` for each email.
 
@@ -38,11 +38,11 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Generic, Iterator, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Generic, Iterator, Mapping, Sequence, TypeVar
 
 from campaignkit.diagnostics import Diagnostic, from_record
 from campaignkit.emails.cache import ResultCache, digest
-from campaignkit.emails.merge import MergeModel
+from campaignkit.emails.merge import MergeLanguage, MergeModel
 from campaignkit.errors import UserError
 from campaignkit.workspace.model import Resource, Workspace
 from campaignkit.workspace.template_paths import normalise, walk_template_files
@@ -78,23 +78,27 @@ def usable_cores() -> int:
 
 # -- the two calls ----------------------------------------------------------------------------------
 
-def check_emails(workspace: Workspace, emails: Sequence[Resource]) -> Pending[list[list[Diagnostic]]]:
-    """Each email's CK4xx diagnostics, in order; what is found is cached for the next run."""
+def check_emails(workspace: Workspace, emails: Sequence[Resource], merge_languages: Mapping[str, MergeLanguage]
+                 ) -> Pending[list[list[Diagnostic]]]:
+    """Each email's CK4xx diagnostics, in order, for emails sent in the merge languages of the workspace's
+    targets (``MergeModel.of``); what is found is cached for the next run."""
     if not emails:
         return Pending(list)
     from campaignkit.emails.checking import CachedCheck
 
     cache = ResultCache(workspace.root, "emails")
+    merge = MergeModel.of(workspace, merge_languages)
     inputs = digest(workspace.config.vars,
-                    [field.attributes | {"name": field.name} for field in workspace.of_kind("field")])
+                    [field.attributes | {"name": field.name} for field in workspace.of_kind("field")],
+                    sorted(language.name for language in merge.languages))
     warm = _take_warm(workspace.root)
     if warm is not None:
-        fresh = warm.check(MergeModel.of(workspace), inputs, emails)
+        fresh = warm.check(merge, inputs, emails)
     else:
-        from campaignkit.emails.context import EmailContext
+        from campaignkit.emails.context import EmailContext, TemplateFiles
 
-        fresh = _on_every_core(CachedCheck(workspace.template_reads, inputs, cache), EmailContext.of(workspace),
-                               emails)
+        context = EmailContext(TemplateFiles(workspace.template_reads), merge)
+        fresh = _on_every_core(CachedCheck(workspace.template_reads, inputs, cache), context, emails)
 
     def collected() -> list[list[Diagnostic]]:
         results = []

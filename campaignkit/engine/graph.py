@@ -1,8 +1,9 @@
-"""A program's steps as a graph: what kind each step is and where it leads.
+"""A program's steps as a graph: what kind each step is, where it leads and what it does in words.
 
-Shared by the program checks, the diagrams and the engine, so that all three
-agree on what a step is. It reads the step mappings as written (``schemas/program.json``)
-and never reports problems itself.
+Shared by the program checks, the diagrams, the engine and the targets that
+have a person build a program by hand, so that all of them agree on what a
+step is and say it alike. It reads the step mappings as written
+(``schemas/program.json``) and never reports problems itself.
 """
 
 from __future__ import annotations
@@ -174,3 +175,98 @@ class Graph:
 def graph_of(program: dict[str, Any]) -> Graph:
     steps = program.get("steps") or {}
     return Graph(str(program.get("start", "")), {str(k): v for k, v in steps.items() if isinstance(v, dict)})
+
+
+# --- Steps in words ------------------------------------------------------------------------------
+
+#: Comparison keys of score, grade and field conditions, as people write them.
+_OPERATORS = {"gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "eq": "=", "ne": "≠", "in": "in", "not_in": "not in",
+              "contains": "contains", "starts_with": "starts with", "is_empty": "is empty",
+              "is_not_empty": "is not empty"}
+#: Keys of a step that say where it goes or why it exists, not what it does.
+_NOT_DETAIL = frozenset({*BRANCH_KEYS, "description", "trigger", "rule", "within", "conditions", "end"})
+#: How an action or condition reads before its value, where the value (an address) already says what it is.
+_VERBS = {"add_to_list": "add to", "remove_from_list": "remove from", "add_to_campaign": "add to",
+          "assign": "assign to", "on_list": "on", "not_on_list": "not on"}
+
+
+def describe(step: dict[str, Any]) -> list[str]:
+    """What a step does, in a line or a few, as a reviewer would say it."""
+    kind = step_kind(step)
+    if kind == "end":
+        return ["end"]
+    if kind == "trigger":
+        return _trigger(step)
+    if kind == "rule":
+        return _rule(step)
+    action = step_action(step)
+    return [_action(action, step[action])] if action else ["(no action)"]
+
+
+def _words(key: str) -> str:
+    return key.replace("_", " ")
+
+
+def _action(action: str, value: Any) -> str:
+    if action == "send_email":
+        return f"✉ send {value}"
+    if action == "adjust_score":
+        return f"adjust score {value:+d}" if isinstance(value, int) else f"adjust score {value}"
+    if action == "set_field" and isinstance(value, dict):
+        return f"set {value.get('field')} = {value.get('value')}"
+    if action == "create_task" and isinstance(value, dict):
+        extra = ", ".join(f"{_words(k)} {v}" for k, v in value.items() if k != "subject")
+        return f"create task: {value.get('subject')}" + (f" ({extra})" if extra else "")
+    return f"{_VERBS.get(action, _words(action))} {_plain(value)}"
+
+
+def _trigger(step: dict[str, Any]) -> list[str]:
+    details = [_plain(v) for k, v in step.items() if k not in _NOT_DETAIL]
+    within = [f"within {step['within']}"] if step.get("within") else []
+    return [f"{_words(str(step['trigger']))}?", *details, *within]
+
+
+def _rule(step: dict[str, Any]) -> list[str]:
+    rule = str(step.get("rule"))
+    if rule in ("all", "any"):
+        conditions = [c for c in step.get("conditions") or () if isinstance(c, dict)]
+        return [f"{rule} of:", *(f"• {condition(c)}" for c in conditions)]
+    return [condition(_as_condition(rule, step)) + "?"]
+
+
+def _as_condition(rule: str, step: dict[str, Any]) -> dict[str, Any]:
+    """A single-rule step written as the equivalent condition, so both read alike."""
+    if rule in ("score", "grade"):
+        return {rule: {k: v for k, v in step.items() if k in _OPERATORS}}
+    if rule == "on_list":
+        return {"on_list": step.get("list")}
+    if rule == "has_tag":
+        return {"has_tag": step.get("tag")}
+    if rule == "opted_out":
+        return {"opted_out": True}
+    return {k: v for k, v in step.items() if k in ("field", "op", "value", "values")}
+
+
+def condition(cond: dict[str, Any]) -> str:
+    """One rule condition in words: ``score ≥ 100``, ``on list.x``, ``email opened email.y within 21d``."""
+    for key in ("score", "grade"):
+        if isinstance(cond.get(key), dict):
+            return " and ".join(f"{key} {_OPERATORS.get(op, op)} {v}" for op, v in cond[key].items())
+    if "field" in cond:
+        value = cond.get("values", cond.get("value", ""))
+        return f"{cond['field']} {_OPERATORS.get(str(cond.get('op', 'eq')), cond.get('op'))} {_plain(value)}".rstrip()
+    if "opted_out" in cond:
+        return "opted out" if cond["opted_out"] else "not opted out"
+    if "activity" in cond:
+        rest = " ".join(_plain(v) for k, v in cond.items() if k not in ("activity", "within"))
+        within = f" within {cond['within']}" if cond.get("within") else ""
+        return f"{_words(str(cond['activity']))} {rest}".rstrip() + within
+    return " ".join(f"{_VERBS.get(k, _words(k))} {_plain(v)}" for k, v in cond.items())
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{_words(str(k))} {_plain(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)

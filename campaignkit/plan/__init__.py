@@ -14,7 +14,7 @@ from typing import Sequence
 
 from campaignkit.workspace.model import Environment, Workspace
 from campaignkit.plan.changes import Action, Change, Drift, Plan
-from campaignkit.plan.content import EmailBodies, Render, attach_bodies, merge_language_of
+from campaignkit.plan.content import EmailBodies, Render, attach_bodies
 from campaignkit.plan.desired import Desired, desired_objects, object_hash
 from campaignkit.plan.diff import FieldChange
 from campaignkit.plan.findings import attach_findings
@@ -22,7 +22,7 @@ from campaignkit.plan.planner import ProtectedError, make_plan
 from campaignkit.plan.refresh import refresh
 from campaignkit.plan.saved import check_applicable, load_plan, plan_hash, save_plan, workspace_hash
 from campaignkit.state import State
-from campaignkit.targets import Target
+from campaignkit.targets import Target, merge_languages
 
 
 def plan_workspace(
@@ -40,7 +40,7 @@ def plan_workspace(
     Each email created or changed carries its check findings, now and as state recorded them.
     ``render`` replaces the email renderer (and its cache), for tests about planning itself.
     """
-    bodies = EmailBodies(workspace, render, merge_language_of(target))
+    bodies = EmailBodies(workspace, render, merge_languages().get(environment.target))
     desired = desired_objects(workspace, bodies)
     current, drift = refresh(state, target) if refresh_first else (state, ())
     plan = make_plan(desired, current, target, environment, drift=drift, only=only,

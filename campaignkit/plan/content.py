@@ -8,9 +8,9 @@ keyed on everything rendering reads (templates, partials, fields, vars) and
 rendered only when that changed. The bodies themselves are attached to the
 plan's creates and updates of email content, with the bodies the target holds
 now, for the unified diff a reviewer reads. A target with a merge language of
-its own (``Target.merge_language``) gets bodies and subjects in that language
-instead of rendered for the sample prospect. Rendering itself is ``render``'s
-job; this module only decides when to ask for it.
+its own (``TargetType.merge_language``) gets bodies and subjects in that
+language instead of rendered for the sample prospect. Rendering itself is
+``render``'s job; this module only decides when to ask for it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from campaignkit.emails.cache import ResultCache, digest
+from campaignkit.emails.merge import MergeLanguage
 from campaignkit.workspace.model import Resource, Workspace
 from campaignkit.plan.changes import Action, Change, Plan
 from campaignkit.targets import Target, TargetError
@@ -36,15 +37,15 @@ Render = Callable[[Resource], Content]
 class EmailBodies:
     """The rendered bodies of a workspace's emails, and their digests (cached across runs)."""
 
-    def __init__(self, workspace: Workspace, render: Render | None = None, merge_language: str | None = None
-                 ) -> None:
+    def __init__(self, workspace: Workspace, render: Render | None = None,
+                 merge_language: MergeLanguage | None = None) -> None:
         self.workspace = workspace
         self.merge_language = merge_language
         self._renderer = _Renderer(workspace, merge_language) if render is None else None
         self._render: Render = render or self._renderer
         # A cache is only sound for the real renderer: its key does not name the function.
         self._cache = ResultCache(workspace.root, "email-content") if render is None else None
-        self._inputs = digest(workspace.config.vars, merge_language,
+        self._inputs = digest(workspace.config.vars, merge_language.name if merge_language else None,
                               [f.attributes | {"name": f.name} for f in workspace.of_kind("field")])
         self._subjects: _Subjects | None = None
         self._rendered: dict[str, Content] = {}
@@ -109,7 +110,7 @@ class EmailBodies:
 class _Subjects:
     """Subjects rendered in a platform's merge language (``{{ first_name }}`` -> the platform's tag)."""
 
-    def __init__(self, workspace: Workspace, merge_language: str) -> None:
+    def __init__(self, workspace: Workspace, merge_language: MergeLanguage) -> None:
         from campaignkit.emails import EmailContext
         from campaignkit.emails.platform_merge import platform_values
 
@@ -122,15 +123,10 @@ class _Subjects:
         return render_subject(self._context, resource, self._values)
 
 
-def merge_language_of(target: Target) -> str | None:
-    """The merge language a target sends emails in (``Target.merge_language``); None: it gets them rendered."""
-    return getattr(target, "merge_language", None)
-
-
 class _Renderer:
     """Renders emails to their bodies, for the sample prospect or in a target's merge language."""
 
-    def __init__(self, workspace: Workspace, merge_language: str | None) -> None:
+    def __init__(self, workspace: Workspace, merge_language: MergeLanguage | None) -> None:
         self.workspace = workspace
         self.merge_language = merge_language
 

@@ -18,6 +18,7 @@ from campaignkit.diagnostics import Diagnostic
 from campaignkit.workspace.model import Workspace
 from campaignkit.plan.changes import Action, Change, Plan
 from campaignkit.state import Finding, State
+from campaignkit.targets import merge_languages
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def attach_findings(plan: Plan, workspace: Workspace, state: State) -> Plan:
         return plan
     from campaignkit.emails.workers import check_emails  # rendering is only loaded when an email changed
 
-    found = check_emails(workspace, [workspace.resources[c.address] for c in checked]).result()
+    found = check_emails(workspace, [workspace.resources[c.address] for c in checked], merge_languages()).result()
     now = {c.address: findings_of(diagnostics) for c, diagnostics in zip(checked, found)}
     return replace(plan, changes=tuple(_with_findings(c, now, state) for c in plan.changes))
 

@@ -2,16 +2,22 @@
 
 Each target module provides a factory ``(environment, workspace root) ->
 Target``; they are imported only when used, so that a workspace that never
-talks to Account Engagement never loads its HTTP client.
+talks to Account Engagement never loads its HTTP client. A target that sends
+emails itself also names its merge language (``merge_languages``), which the
+checks and the plan hand to the email package: adding a platform touches this
+package only.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import import_module
 
 from campaignkit.diagnostics import closest, did_you_mean
+from campaignkit.emails.merge import MergeLanguage
 from campaignkit.errors import UserError
 from campaignkit.workspace.model import Environment, Workspace
+from campaignkit.targets.ae_merge import HANDLEBARS
 from campaignkit.targets.base import (
     PROGRAM_STATUS,
     KindCapabilities,
@@ -24,26 +30,41 @@ from campaignkit.targets.base import (
     TargetError,
 )
 
-#: Target name -> "module:factory".
-FACTORIES = {
-    "local": "campaignkit.targets.local:open_local",
-    "account-engagement": "campaignkit.targets.account_engagement:open_target",
+@dataclass(frozen=True)
+class TargetType:
+    """A platform an environment may name as its ``target``."""
+
+    #: "module:function" that opens one, given the environment and the workspace.
+    factory: str
+    #: The merge language it sends emails in, getting them with its merge tags; None: it holds
+    #: emails as rendered for the sample prospect.
+    merge_language: MergeLanguage | None = None
+
+
+#: Target name -> its type.
+TARGET_TYPES = {
+    "local": TargetType("campaignkit.targets.local:open_local"),
+    "account-engagement": TargetType("campaignkit.targets.account_engagement:open_target", HANDLEBARS),
 }
 
 
 def open_target(environment: Environment, workspace: Workspace) -> Target:
     """The target ``environment`` applies to (a target may need the loaded files: field names, tags)."""
-    spec = FACTORIES.get(environment.target)
-    if spec is None:
-        suggestion = closest(environment.target, FACTORIES)
+    known = TARGET_TYPES.get(environment.target)
+    if known is None:
+        suggestion = closest(environment.target, TARGET_TYPES)
         raise UserError(f"environment '{environment.name}' names an unknown target '{environment.target}'"
-                        f"{did_you_mean(suggestion)}; targets are {', '.join(sorted(FACTORIES))}")
-    module, factory = spec.split(":")
+                        f"{did_you_mean(suggestion)}; targets are {', '.join(sorted(TARGET_TYPES))}")
+    module, factory = known.factory.split(":")
     return getattr(import_module(module), factory)(environment, workspace)
 
 
+def merge_languages() -> dict[str, MergeLanguage]:
+    """The merge language of each target that sends emails in one, by target name."""
+    return {name: known.merge_language for name, known in TARGET_TYPES.items() if known.merge_language is not None}
+
+
 __all__ = [
-    "FACTORIES",
     "KindCapabilities",
     "ManualChange",
     "ObjectNotFound",
@@ -51,7 +72,10 @@ __all__ = [
     "ProgramReading",
     "ReadsPrograms",
     "RemoteObject",
+    "TARGET_TYPES",
     "Target",
     "TargetError",
+    "TargetType",
+    "merge_languages",
     "open_target",
 ]

@@ -31,11 +31,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from campaignkit.views.diagram import describe
 from campaignkit.errors import UserError
 from campaignkit.workspace.model import Environment, Workspace
-from campaignkit.engine.graph import BRANCH_KEYS
-from campaignkit.emails.platform_merge import ACCOUNT_ENGAGEMENT
+from campaignkit.engine.graph import BRANCH_KEYS, describe
 from campaignkit.targets.ae_client import MAX_CONCURRENT, AEClient
 from campaignkit.targets.ae_mapping import LIST, MAPPINGS, TAGS, Mapping
 from campaignkit.targets.ae_places import Places
@@ -92,7 +90,6 @@ _WORKSPACE_ONLY = frozenset({"naming", "persona"})
 class AccountEngagementTarget:
     name = "account-engagement"
     max_parallelism = MAX_CONCURRENT
-    merge_language = ACCOUNT_ENGAGEMENT
 
     def __init__(self, client: AEClient, field_names: dict[str, str],
                  declared_tags: dict[tuple[str, str], list[str]]) -> None:

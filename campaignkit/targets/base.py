@@ -134,9 +134,6 @@ class Target(Protocol):
     name: str
     #: How many operations may run at once (1: one after another).
     max_parallelism: int
-    #: The merge language the platform sends emails in (``render.platform_merge.LANGUAGES``): it gets
-    #: email bodies and subjects with its own merge tags. None: bodies rendered for the sample prospect.
-    merge_language: str | None
 
     def capabilities(self, kind: str) -> KindCapabilities: ...
 

@@ -67,7 +67,6 @@ _REPLACE_FIELDS = {"field": frozenset({"type"}), "list": frozenset({"type"})}
 class LocalTarget:
     name = "local"
     max_parallelism = 1
-    merge_language = None  # holds emails as rendered for the sample prospect
 
     def __init__(self, path: Path, manual_kinds: frozenset[str] = frozenset()) -> None:
         self.path = path

@@ -28,6 +28,7 @@ from campaignkit.diagnostics import Diagnostic
 from campaignkit.errors import UserError
 from campaignkit.workspace.model import Resource, Workspace
 from campaignkit.emails import EmailContext, check_emails, render_email
+from campaignkit.targets import merge_languages
 
 #: Where ``preview`` writes when given no ``--out``, relative to the workspace root.
 DEFAULT_OUT = Path(".campaignkit") / "preview"
@@ -101,7 +102,7 @@ def build_site(workspace: Workspace) -> Site:
     emails = workspace.of_kind("email")
     people = samples(workspace)
     views = tuple(_email_view(context, email, people, tuple(checks))
-                  for email, checks in zip(emails, check_emails(workspace, emails).result()))
+                  for email, checks in zip(emails, check_emails(workspace, emails, merge_languages()).result()))
     draw_svg = diagram.has_graphviz()
     programs = tuple(_program_view(program, draw_svg) for program in workspace.of_kind("program"))
     return Site(workspace.config.workspace or workspace.root.name, views, programs)
