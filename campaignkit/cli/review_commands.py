@@ -30,7 +30,7 @@ def graph(program: str, fmt: str, out: Path | None) -> None:
     """Draw PROGRAM's steps (program.NAME or NAME): actions, waits, triggers and rules with yes/no branches."""
     workspace, _ = valid_workspace()
     resource = resolve(workspace, program, "program")
-    text = diagram.render(diagram.diagram_of(resource.name, resource.data), fmt)
+    text = diagram.draw(diagram.diagram_of(resource.name, resource.data), fmt)
     if out is None:
         click.echo(text, nl=False)
         return

@@ -180,6 +180,6 @@ def has_graphviz() -> bool:
     return shutil.which("dot") is not None
 
 
-def render(diagram: Diagram, fmt: str) -> str:
+def draw(diagram: Diagram, fmt: str) -> str:
     """The diagram in ``fmt``, one of ``FORMATS``."""
     return {"mermaid": to_mermaid, "dot": to_dot, "svg": to_svg}[fmt](diagram)
