@@ -7,10 +7,11 @@ and never reports problems itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
-from typing import Any, Iterator
+from typing import Any
 
 from campaignkit.engine.durations import parse_duration
 
