@@ -47,9 +47,15 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(_DEFINED_IN[name]), name)
 
 
-if TYPE_CHECKING:
-    from campaignkit.emails.checking import EMAIL_CHECKS, check_email, email_check_docs, sample_prospect
-    from campaignkit.emails.context import EmailContext
-    from campaignkit.emails.merge import BUILTIN_URLS, MergeLanguage
-    from campaignkit.emails.rendering import RenderedEmail, render_email
-    from campaignkit.emails.workers import check_emails, render_bodies
+if TYPE_CHECKING:  # ``name as name``: the package exports it
+    from campaignkit.emails.checking import EMAIL_CHECKS as EMAIL_CHECKS
+    from campaignkit.emails.checking import check_email as check_email
+    from campaignkit.emails.checking import email_check_docs as email_check_docs
+    from campaignkit.emails.checking import sample_prospect as sample_prospect
+    from campaignkit.emails.context import EmailContext as EmailContext
+    from campaignkit.emails.merge import BUILTIN_URLS as BUILTIN_URLS
+    from campaignkit.emails.merge import MergeLanguage as MergeLanguage
+    from campaignkit.emails.rendering import RenderedEmail as RenderedEmail
+    from campaignkit.emails.rendering import render_email as render_email
+    from campaignkit.emails.workers import check_emails as check_emails
+    from campaignkit.emails.workers import render_bodies as render_bodies

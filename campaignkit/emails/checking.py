@@ -5,17 +5,17 @@ Importing this module registers the checks (``rules_*``).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
-from campaignkit.emails.cache import ResultCache, digest
 from campaignkit.diagnostics import Diagnostic, to_record
-from campaignkit.workspace.model import Resource
+from campaignkit.emails.cache import ResultCache, digest
+from campaignkit.emails.context import EmailContext
 from campaignkit.emails.rules import content, mjml  # noqa: F401 - they register the checks
 from campaignkit.emails.rules import templates as template_rules  # noqa: F401 - it registers the checks too
 from campaignkit.emails.rules.analysis import facts_of_email
-from campaignkit.emails.context import EmailContext
-from campaignkit.workspace.template_reads import UNREADABLE, TemplateReads
 from campaignkit.emails.rules.registry import EMAIL_CHECKS, email_check_docs
+from campaignkit.workspace.model import Resource
+from campaignkit.workspace.template_reads import UNREADABLE, TemplateReads
 
 
 def check_email(context: EmailContext, email: Resource) -> list[Diagnostic]:

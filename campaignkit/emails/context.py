@@ -12,23 +12,23 @@ report.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import cached_property
 from types import CodeType
-from typing import Any, Callable, Hashable, Mapping, MutableMapping, TypeVar
+from typing import Any, TypeVar
 
 from jinja2 import BaseLoader, Environment, Template, TemplateNotFound, TemplateSyntaxError
 
-from campaignkit.workspace.model import Workspace, values_below
 from campaignkit.emails.markup import parse as markup
-from campaignkit.emails.templates.source import MarkedOutput, Piece, split
+from campaignkit.emails.markup.structure import ParsedFile
 from campaignkit.emails.merge import MergeLanguage, MergeModel
+from campaignkit.emails.templates.facts import Analysis, PlacedFacts, ShapeCache, analyse, marked_code
+from campaignkit.emails.templates.sandbox import MAX_OUTPUT_CHARS, EmailSandbox, make_environment, render_bounded
+from campaignkit.emails.templates.source import MarkedOutput, Piece, split
+from campaignkit.workspace.model import Workspace, values_below
 from campaignkit.workspace.template_paths import TemplatePathError, normalise, template_files
 from campaignkit.workspace.template_reads import TemplateReads
-from campaignkit.emails.templates.sandbox import MAX_OUTPUT_CHARS, EmailSandbox, make_environment, render_bounded
-from campaignkit.emails.markup.structure import ParsedFile
-from campaignkit.emails.templates.facts import Analysis, PlacedFacts, ShapeCache, analyse, marked_code
-
 
 T = TypeVar("T")
 #: The name inline templates (subjects, preheaders, attribute values) are compiled under.

@@ -13,9 +13,10 @@ renders nothing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Mapping, Protocol
+from typing import Any, Protocol
 
 from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.errors import UserError

@@ -28,18 +28,19 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any, Iterator
+from typing import Any
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
 from markupsafe import Markup
 
-from campaignkit.workspace.model import Resource, Workspace
 from campaignkit.emails.context import EmailContext
 from campaignkit.emails.merge import MergeLanguage
-from campaignkit.workspace.values import is_empty
 from campaignkit.emails.rendering import RenderedEmail, RenderFailure, render_inline, render_with
 from campaignkit.emails.templates.facts import Locator
+from campaignkit.workspace.model import Resource, Workspace
+from campaignkit.workspace.values import is_empty
 
 _FALLBACK_FILTERS = frozenset({"default", "d"})
 

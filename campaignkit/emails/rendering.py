@@ -15,24 +15,24 @@ from __future__ import annotations
 import html
 import re
 import traceback
-from itertools import accumulate
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate
 from typing import Any
 
 from jinja2 import TemplateSyntaxError
-from jinja2.sandbox import SecurityError
+from jinja2.exceptions import SecurityError
 from mjml import mjml2html
 
 from campaignkit.diagnostics import Position
+from campaignkit.emails.context import CompiledTemplate, EmailContext, TemplateRefused
+from campaignkit.emails.markup.parse import VOID_ELEMENTS
+from campaignkit.emails.templates.sandbox import OutputTooLarge, render_bounded
+from campaignkit.emails.templates.source import has_jinja, jinja_column
+from campaignkit.emails.text import html_to_text, shows_text
 from campaignkit.errors import UserError
 from campaignkit.workspace.model import Resource
-from campaignkit.emails.context import CompiledTemplate, EmailContext, TemplateRefused
-from campaignkit.emails.templates.source import has_jinja, jinja_column
-from campaignkit.emails.markup.parse import VOID_ELEMENTS
 from campaignkit.workspace.template_paths import OutsideWorkspace, TemplatePathError
-from campaignkit.emails.templates.sandbox import OutputTooLarge, render_bounded
-from campaignkit.emails.text import html_to_text, shows_text
 
 #: Far deeper than any email, far shallower than what crashes ``mjml-python``.
 MAX_NESTING = 200
@@ -221,13 +221,13 @@ class _IncludeLoader:
         self.loads = 0
         self.failure: RenderFailure | None = None
 
-    def __call__(self, name: str) -> str:
+    def __call__(self, path: str) -> str:
         try:
             self.loads += 1
             if self.loads > MAX_MJ_INCLUDES:
                 raise RenderFailure("CK407", f"more than {MAX_MJ_INCLUDES} mj-include: does a file include itself?",
                                     self.where)
-            return _guarded(self._read(name), self.where)
+            return _guarded(self._read(path), self.where)
         except RenderFailure as failure:
             self.failure = self.failure or failure
             raise

@@ -116,8 +116,8 @@ class _Stretches:
 
 def _visible_markup(document: str) -> str:
     """The body of ``document`` without comments, the hidden preview text, styles and scripts."""
-    body = _BODY.search(document)
-    body = _HIDDEN.sub("", _without_comments(document[body.start():] if body else document))
+    opening = _BODY.search(document)
+    body = _HIDDEN.sub("", _without_comments(document[opening.start():] if opening else document))
     if _INVISIBLE_OPENING.search(body):
         body = _INVISIBLE.sub("", body)
     return body

@@ -33,12 +33,13 @@ import signal
 import traceback
 import weakref
 import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Generic, Iterator, Mapping, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from campaignkit.diagnostics import Diagnostic, from_record
 from campaignkit.emails.cache import ResultCache, digest
@@ -204,7 +205,7 @@ def _on_every_core(function: Callable[[EmailContext, Resource], T], context: Ema
     def results() -> list[T]:
         global _batch
         try:
-            return pending.get()
+            return cast(list[T], pending.get())  # what ``function`` returned, by way of ``_run``
         finally:
             pool.terminate()
             _batch = None

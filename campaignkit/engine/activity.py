@@ -9,7 +9,7 @@ the form's completion actions here, in their written order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from campaignkit.engine.prospect import Activity, Prospect
@@ -35,7 +35,7 @@ class Event:
     target: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "at", self.at.astimezone(timezone.utc))
+        object.__setattr__(self, "at", self.at.astimezone(UTC))
 
 
 def apply_event(world: World, prospect: Prospect, event: Event) -> None:

@@ -7,7 +7,8 @@ numbers, as in Account Engagement. Nothing here knows a prospect or a program.
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from campaignkit.domain import grade_rank
 

@@ -8,6 +8,7 @@ never changes the prospect.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -74,14 +75,15 @@ def rule_condition(step: dict[str, Any]) -> dict[str, Any]:
     """The condition a single-condition rule step tests, in the vocabulary above."""
     rule = step["rule"]
     comparisons = {op: step[op] for op in ("gt", "gte", "lt", "lte", "eq") if op in step}
-    return {
+    conditions: dict[str, Callable[[], dict[str, Any]]] = {
         "score": lambda: {"score": comparisons},
         "grade": lambda: {"grade": comparisons},
         "field": lambda: {k: step[k] for k in ("field", "op", "value", "values") if k in step},
         "on_list": lambda: {"on_list": step["list"]},
         "has_tag": lambda: {"has_tag": step["tag"]},
         "opted_out": lambda: {"opted_out": True},
-    }[rule]()
+    }
+    return conditions[rule]()
 
 
 def rule_holds(world: World, prospect: Prospect, step: dict[str, Any], now: datetime) -> bool:

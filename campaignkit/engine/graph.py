@@ -8,10 +8,11 @@ step is and say it alike. It reads the step mappings as written
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
-from typing import Any, Iterator
+from typing import Any
 
 from campaignkit.engine.durations import parse_duration
 

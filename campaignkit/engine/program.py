@@ -12,18 +12,19 @@ which is the only place where ``test`` and ``simulate`` differ.
 from __future__ import annotations
 
 import bisect
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Protocol
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from campaignkit.engine.activity import Event, apply_event, set_field
 from campaignkit.engine.conditions import ACTIVITY_TARGET, is_member, rule_holds
 from campaignkit.engine.durations import parse_duration
+from campaignkit.engine.graph import EMAIL_TRIGGERS, graph_of, step_action, step_kind
 from campaignkit.engine.prospect import Prospect
 from campaignkit.engine.schedule import Schedule
 from campaignkit.engine.scoring import add_points, begin, decay
 from campaignkit.engine.world import World
 from campaignkit.errors import UserError
-from campaignkit.engine.graph import EMAIL_TRIGGERS, graph_of, step_action, step_kind
 
 #: How long after leaving a program a prospect may re-enter when ``reentry.after`` is not given.
 DEFAULT_REENTRY_AFTER = timedelta(days=1)
@@ -63,14 +64,14 @@ class Run:
     """
 
     def __init__(self, world: World, program: str, prospect: Prospect, start: datetime, recorder: Recorder,
-                 events: list[Event] = (), responder: Responder = _no_response, count: int = 1) -> None:
+                 events: Sequence[Event] = (), responder: Responder = _no_response, count: int = 1) -> None:
         self.world, self.address, self.prospect = world, program, prospect
         self.program: dict[str, Any] = world.programs[program]
         self.graph = graph_of(self.program)
         self.schedule = Schedule.of(self.program)
         self.recorder, self.responder, self.count = recorder, responder, count
         self.events: list[Event] = sorted(events, key=lambda e: e.at)
-        self.phase, self.position, self.due = OUTSIDE, self.graph.start, start.astimezone(timezone.utc)
+        self.phase, self.position, self.due = OUTSIDE, self.graph.start, start.astimezone(UTC)
         self.entries = 0
         self.held = False
         self.since: datetime | None = None
@@ -87,23 +88,26 @@ class Run:
         one that does not (a loop of zero waits that the checks could not see) is stopped with
         a ``UserError`` rather than left to run for ever.
         """
-        moment, steps = None, 0
+        moment: datetime | None = None
+        steps = 0
         while True:
             due = self.due if self.phase in (OUTSIDE, STEP, TRIGGER, REENTRY) else None
             event = self.events[0] if self.events else None
-            take_event = event is not None and event.at <= until and (due is None or event.at <= due)
-            if not take_event and (due is None or due > until):
+            if event is not None and event.at <= until and (due is None or event.at <= due):
+                now = event.at
+            elif due is not None and due <= until:
+                now, event = due, None
+            else:
                 return
-            now = event.at if take_event else due
             moment, steps = (moment, steps + 1) if now == moment else (now, 1)
             if steps > MAX_STEPS_AT_ONE_MOMENT:
                 when = self._local(now).strftime("%Y-%m-%d %H:%M %Z")
                 raise UserError(f"{self.address} goes round step '{self.position}' again and again at {when} "
                                 "without time passing: give the loop a wait (see campaignkit explain CK504)")
-            if take_event:
+            if event is not None:
                 self._on_event(self.events.pop(0))
             else:
-                self._on_due(due)
+                self._on_due(now)
 
     def add_events(self, events: list[Event]) -> None:
         for event in events:
@@ -217,10 +221,12 @@ class Run:
     def _trigger_fired(self, now: datetime) -> bool:
         step = self.graph.steps[self.position]
         target = step.get(ACTIVITY_TARGET[step["trigger"]])
+        assert self.since is not None, "the window is open"
         return self.prospect.did(step["trigger"], target, self.since, now) is not None
 
     def _act(self, step: dict[str, Any], now: datetime) -> None:
         action = step_action(step)
+        assert action is not None, "the step is an action step"
         if action == "send_email":
             self._send(step["send_email"], now)
             return

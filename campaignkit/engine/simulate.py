@@ -16,24 +16,25 @@ import itertools
 import math
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from campaignkit.engine.times import DEFAULT_START, parse_absolute
-from campaignkit.workspace.values import misfit
 from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.engine.activity import Event
 from campaignkit.engine.comparisons import field_matches
 from campaignkit.engine.conditions import ACTIVITY_TARGET
+from campaignkit.engine.graph import EMAIL_TRIGGERS, graph_of, step_kind
 from campaignkit.engine.program import Run
 from campaignkit.engine.prospect import Prospect
 from campaignkit.engine.schedule import Schedule
+from campaignkit.engine.times import DEFAULT_START, parse_absolute
 from campaignkit.engine.world import World
 from campaignkit.errors import UserError
 from campaignkit.workspace.model import mappings_below
-from campaignkit.engine.graph import EMAIL_TRIGGERS, graph_of, step_kind
+from campaignkit.workspace.values import misfit
 
 FORMAT_VERSION = "1.0"
 #: Rates for an email the workspace's ``simulation`` section says nothing about.
@@ -102,7 +103,7 @@ class Report:
     funnel: Funnel
     kinds: dict[str, str]
     cohorts: int
-    clock: tzinfo = timezone.utc  # the program's time zone, to show its moments in
+    clock: tzinfo = UTC  # the program's time zone, to show its moments in
 
     def as_json(self) -> dict[str, Any]:
         """The documented ``simulate --format json`` shape (docs/engine.md)."""
@@ -115,8 +116,10 @@ class Report:
             "seed": self.seed,
             "start": self.start.isoformat(),
             "funnel": [self.step_row(step) for step in self.kinds],
-            "emails": {email: {"total": sum(days), "per_day": days} for email, days in sorted(self.funnel.sends.items())},
-            "mqls": {"total": cumulative[-1] if cumulative else 0, "per_day": self.funnel.mqls, "cumulative": cumulative},
+            "emails": {email: {"total": sum(days), "per_day": days}
+                       for email, days in sorted(self.funnel.sends.items())},
+            "mqls": {"total": cumulative[-1] if cumulative else 0, "per_day": self.funnel.mqls,
+                     "cumulative": cumulative},
         }
 
     def step_row(self, step: str) -> dict[str, Any]:
@@ -130,7 +133,7 @@ def simulate(world: World, program: str, population: list[Cohort], days: int, se
              start: datetime | None = None, progress: Callable[[int], None] = lambda done: None) -> Report:
     """Runs ``population`` through ``program`` for ``days`` days from ``start`` (by default
     ``default_start``); the report's moments are in UTC, as the engine keeps them."""
-    start = (start or default_start(world, program)).astimezone(timezone.utc)
+    start = (start or default_start(world, program)).astimezone(UTC)
     rng = random.Random(seed)
     funnel = Funnel(start, days)
     until = start + timedelta(days=days)
@@ -164,7 +167,7 @@ def default_start(world: World, program: str) -> datetime:
 def _clock(world: World, program: str) -> tzinfo:
     """The program's time zone: its schedule's, else UTC."""
     schedule = Schedule.of(world.programs[program])
-    return schedule.zone if schedule else timezone.utc
+    return schedule.zone if schedule else UTC
 
 
 def _in_order(graph) -> list[str]:
@@ -196,7 +199,7 @@ class _Responder:
         shares = self.shares[email]
         counts = multinomial(self.rng, run.count, [share for share, _ in shares])
         kept = False
-        for count, (_, events) in zip(counts, shares):
+        for count, (_, events) in zip(counts, shares, strict=True):
             if count == 0:
                 continue
             resolved = [Event(at + delay, kind, target or email) for delay, kind, target in events]
@@ -288,7 +291,7 @@ def synthetic_population(world: World, program: str, size: int, rng_seed: int) -
     base = {k: v for k, v in world.field_defaults.items() if v is not None}
     lists = set(world.programs[program]["recipients"]["include"])
     return [Cohort(count, Prospect(fields={**base, **persona["sample"]}, lists=set(lists)))
-            for count, persona in zip(counts, personas) if count]
+            for count, persona in zip(counts, personas, strict=True) if count]
 
 
 def csv_population(world: World, program: str, path: Path) -> list[Cohort]:
@@ -309,9 +312,9 @@ def csv_population(world: World, program: str, path: Path) -> list[Cohort]:
         raise UserError(f"{path}: column '{unknown[0]}' is not a field{did_you_mean(closest(unknown[0], known))}")
     answers = _Answers(world)
     grouped: dict[tuple, tuple[dict[str, Any], int]] = {}
-    known: dict[tuple[str, str], Any] = {}
+    already_read: dict[tuple[str, str], Any] = {}
     for line, text in rows:
-        row = _typed_row(world, text, f"{path}:{line}", known)
+        row = _typed_row(world, text, f"{path}:{line}", already_read)
         key = tuple(sorted((name, answers(name, value)) for name, value in row.items() if value != ""))
         first, count = grouped.get(key, (row, 0))
         grouped[key] = (first, count + 1)

@@ -8,7 +8,7 @@ ten". Every time is read in the test's time zone.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 
 _RELATIVE = re.compile(
     r"^\s*(?:(?P<w>\d+)\s*w)?\s*(?:(?P<d>\d+)\s*d)?\s*(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m)?"
@@ -34,6 +34,7 @@ def parse_time(text: str, start: datetime) -> datetime:
     """An absolute moment for ``text``; raises ValueError with a message for the user."""
     text = str(text)
     if _ABSOLUTE.match(text):
+        assert start.tzinfo is not None, "a test starts in its time zone"
         return parse_absolute(text, start.tzinfo)
     match = _RELATIVE.match(text)
     if not match or not any(match.groupdict().values()):
@@ -45,7 +46,7 @@ def parse_time(text: str, start: datetime) -> datetime:
         offset = timedelta(weeks=parts.get("w", 0), days=parts.get("d", 0), hours=parts.get("h", 0),
                            minutes=parts.get("m", 0))
         if not match["clock"]:  # a duration is elapsed time, whatever the clocks do in between
-            return (start.astimezone(timezone.utc) + offset).astimezone(start.tzinfo)
+            return (start.astimezone(UTC) + offset).astimezone(start.tzinfo)
         day = start.date() + offset
     except OverflowError:  # past the year 9999, where Python's dates end
         raise TooFar(f"'{text}' is too far after the start: it lands past the year 9999") from None

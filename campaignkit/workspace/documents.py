@@ -12,9 +12,10 @@ know about resource kinds; that is ``workspace``'s job.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 
@@ -23,7 +24,7 @@ from campaignkit.diagnostics import Diagnostic, Position, error
 try:  # libyaml's C parser; the pure-Python one only where libyaml is missing
     _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _BaseLoader = yaml.SafeLoader  # type: ignore[misc,assignment]
+    _BaseLoader = yaml.SafeLoader  # type: ignore[misc,assignment]  # same interface; checked as the C one
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 #: Deeper nesting than any campaign needs; libyaml's composer recurses in C and
@@ -35,6 +36,8 @@ _NESTING_INDICATORS_SAFE = 10_000
 #: How many nodes a document may expand to through aliases.
 MAX_EXPANDED_NODES = 200_000
 _ALIAS = re.compile(r"(?:^|[\s\[{,:?-])\*[^\s,\[\]{}]")
+#: Always empty: its methods stand in for the path-resolver hooks (see ``_PositionLoader``).
+_NO_PATHS: dict[yaml.Node, None] = {}
 
 
 class LocatedDict(dict):
@@ -47,6 +50,10 @@ class LocatedDict(dict):
     """
 
     __slots__ = ("source", "line", "column", "marks")
+    source: str
+    line: int
+    column: int
+    marks: list[int]
 
     def key_position(self, key: Any) -> Position:
         at = self._marks_of(key)
@@ -69,6 +76,10 @@ class LocatedList(list):
     and column of each item, one after the other."""
 
     __slots__ = ("source", "line", "column", "marks")
+    source: str
+    line: int
+    column: int
+    marks: list[int]
 
     def value_position(self, index: int) -> Position:
         if 0 <= index and 2 * index + 1 < len(self.marks):
@@ -102,13 +113,12 @@ def key_position_of(value: Any, path: Sequence[str | int], default: Position) ->
     """Where the *key* at the end of ``path`` stands (for "unknown key" messages)."""
     parent = value
     for step in path[:-1]:
-        if isinstance(parent, (dict, list)):
-            try:
-                parent = parent[step]
-                continue
-            except (KeyError, IndexError, TypeError):
-                pass
-        return position_of(value, path, default)
+        if isinstance(parent, dict) and step in parent:
+            parent = parent[step]
+        elif isinstance(parent, list) and isinstance(step, int) and 0 <= step < len(parent):
+            parent = parent[step]
+        else:
+            return position_of(value, path, default)
     if path and isinstance(parent, LocatedDict) and path[-1] in parent:
         return parent.key_position(path[-1])
     return position_of(value, path, default)
@@ -120,7 +130,7 @@ def _own_position(value: Any, default: Position) -> Position:
     return default
 
 
-class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _PositionLoader(_BaseLoader):
     """SafeLoader that builds located containers and records duplicate keys."""
 
     def __init__(self, stream: str, source: str) -> None:
@@ -133,9 +143,10 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
 
     # PyYAML's composer tells its path resolvers where it is, at every node: (node, index) going
     # down, nothing coming back. ``resolve`` below uses no path resolvers, so the hooks are
-    # callables of C that ignore what they are given, instead of a Python method call each.
-    descend_resolver = {}.get
-    ascend_resolver = tuple
+    # callables of C that ignore what they are given, instead of a Python method call each
+    # (the composer drops what they return).
+    descend_resolver: Callable[..., None] = _NO_PATHS.get
+    ascend_resolver: Callable[[], None] = _NO_PATHS.clear
 
     def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
         """The tag of a node: PyYAML's resolution without its path-resolver machinery.
@@ -143,7 +154,7 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         It runs once per scalar in Python even under the C loader, so it is on
         the hot path of every command.
         """
-        if kind is yaml.ScalarNode:
+        if value is not None:  # a scalar: the composer asks for a collection's tag before it has a value
             if implicit[0]:
                 for tag, pattern in _CORE_RESOLVERS.get(value[:1], ()):
                     if pattern.match(value):
@@ -163,9 +174,8 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
         return self._build(node)
 
     def _build(self, node: yaml.Node) -> Any:
-        kind = node.__class__
         tag = node.tag
-        if kind is yaml.ScalarNode:
+        if type(node) is yaml.ScalarNode:
             if tag == _STR:
                 return node.value
             scalar = _SCALARS.get(tag)
@@ -173,9 +183,9 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
                 return scalar(node.value)
         elif self._built is not None and node in self._built:
             return self._built[node]
-        elif tag == _MAP and kind is yaml.MappingNode:
+        elif tag == _MAP and type(node) is yaml.MappingNode:
             return self._map(node)
-        elif tag == _SEQ and kind is yaml.SequenceNode:
+        elif tag == _SEQ and type(node) is yaml.SequenceNode:
             return self._seq(node)
         return self.construct_object(node, deep=True)  # explicit tags: PyYAML's constructors, or its error
 
@@ -205,6 +215,7 @@ class _PositionLoader(_BaseLoader):  # type: ignore[misc,valid-type]
             mark = (key_mark.line + 1, key_mark.column + 1, value_mark.line + 1, value_mark.column + 1)
             if seen:  # written again (a duplicate, or over a merged key): the later place is the key's
                 at = data._marks_of(key)
+                assert at is not None, "the key is in the mapping"
                 marks[at:at + 4] = mark
             else:
                 marks += mark
@@ -290,15 +301,19 @@ _SCALARS = {
 }
 
 
+def _timestamp_as_text(loader: _PositionLoader, node: yaml.Node) -> str:
+    """An explicit ``!!timestamp`` as the text written: a datetime object is something JSON Schema and
+    state cannot hold, and campaign files spell dates as strings."""
+    return loader.construct_yaml_str(node)
+
+
 _CORE_RESOLVERS = _core_schema_resolvers()
 _PositionLoader.yaml_implicit_resolvers = _CORE_RESOLVERS
 _PositionLoader.add_constructor("tag:yaml.org,2002:int", lambda loader, node: _core_int(node.value))
 _PositionLoader.add_constructor("tag:yaml.org,2002:bool", lambda loader, node: _core_bool(node.value))
 _PositionLoader.add_constructor(_MAP, _PositionLoader._map)
 _PositionLoader.add_constructor(_SEQ, _PositionLoader._seq)
-# Timestamps would come back as datetime objects, which JSON Schema and state
-# cannot hold; campaign files spell dates as strings.
-_PositionLoader.add_constructor("tag:yaml.org,2002:timestamp", _PositionLoader.construct_yaml_str)
+_PositionLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 
 @dataclass(frozen=True)
@@ -401,11 +416,11 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
     """
     problem, context = exc.problem_mark, exc.context_mark
     message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
-    unclosed = (problem is not None and context is not None and problem.line > context.line
-                and (exc.problem or "").startswith(_GAVE_UP))
-    if unclosed:
+    mark = problem or context
+    if (problem is not None and context is not None and problem.line > context.line
+            and (exc.problem or "").startswith(_GAVE_UP)):  # never closed: point at where it was opened
         message += f" (gave up at line {problem.line + 1}, column {problem.column + 1})"
-    mark = context if unclosed else problem or context
+        mark = context
     where = Position(display, mark.line + 1, mark.column + 1) if mark else Position(display)
     return error("CK001", f"YAML syntax error: {message}", where)
 
@@ -422,6 +437,7 @@ def _too_deep(text: str, display: str) -> Diagnostic | None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
+                    assert mark is not None, "the parser marks every event"
                     return _too_deep_at(Position(display, mark.line + 1, mark.column + 1))
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1

@@ -13,7 +13,7 @@ from typing import Any
 
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error
 from campaignkit.errors import UserError
-from campaignkit.workspace.documents import Document, load_file
+from campaignkit.workspace.documents import Document, load_file, position_of
 from campaignkit.workspace.model import KINDS, Config, Environment, Resource, Workspace
 
 CONFIG_FILE = "campaignkit.yaml"
@@ -83,7 +83,7 @@ def _resource(doc: Document, diagnostics: list[Diagnostic]) -> Resource | None:
     if kind not in KINDS:
         suggestion = closest(str(kind), KINDS)
         diagnostics.append(error("CK007", f"unknown kind '{kind}'{did_you_mean(suggestion)}; "
-                                 f"kinds are {', '.join(KINDS)}", data.value_position("kind"),
+                                 f"kinds are {', '.join(KINDS)}", position_of(data, ("kind",), doc.position),
                                  suggestion=suggestion))
         return None
     name = data.get("name")
@@ -120,7 +120,8 @@ def _default_problems(data: dict[str, Any], config: Config) -> list[Diagnostic]:
         return []  # a wrong type is the schema's to report
     suggestion = closest(default, names)
     return [error("CK008", f"default_environment '{default}' is not an environment{did_you_mean(suggestion)}; "
-                  f"environments are {', '.join(names) or 'none'}", data.value_position("default_environment"),
+                  f"environments are {', '.join(names) or 'none'}",
+                  position_of(data, ("default_environment",), config.position),
                   suggestion=suggestion)]
 
 

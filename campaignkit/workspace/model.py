@@ -8,10 +8,11 @@ does not validate: schema and semantic checks live in ``checks``.
 from __future__ import annotations
 
 import re
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Container, Iterator
+from typing import TYPE_CHECKING, Any
 
 from campaignkit.diagnostics import Position
 from campaignkit.workspace.documents import Located, position_of
@@ -37,7 +38,7 @@ META_KEYS = frozenset({"kind", "name", "description", "tags", "lifecycle", "move
 CRM_KINDS = ("user", "queue")
 #: Files an email's rendering can read: templates, partials, text parts and included CSS.
 TEMPLATE_SUFFIXES = (".mjml", ".html", ".htm", ".txt", ".css", ".j2", ".jinja")
-ADDRESS = re.compile(r"^(%s)\.([A-Za-z0-9_][A-Za-z0-9_.\-]*)$" % "|".join(KINDS + CRM_KINDS))
+ADDRESS = re.compile(rf"^({'|'.join(KINDS + CRM_KINDS)})\.([A-Za-z0-9_][A-Za-z0-9_.\-]*)$")
 
 
 @dataclass(frozen=True)

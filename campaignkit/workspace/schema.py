@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 
@@ -100,10 +101,11 @@ def _explain(kind: str, problem: ValidationError, data: Any, start: Position) ->
     where = position_of(data, path, start)
     subject = _subject(kind, path)
     keyword = problem.validator
+    instance, keyword_value = _instance(problem), _keyword_value(problem)
     if keys := _one_of_keys(problem):
-        yield error("CK102", f"{subject} {_one_of(keys, problem.instance)}", where)
-    elif keyword == "maxProperties" and problem.validator_value == 1:
-        yield error("CK100", f"{subject} has {', '.join(map(str, problem.instance))}; give one per item "
+        yield error("CK102", f"{subject} {_one_of(keys, instance)}", where)
+    elif keyword == "maxProperties" and keyword_value == 1:
+        yield error("CK100", f"{subject} has {', '.join(map(str, instance))}; give one per item "
                     "and split the rest into items of their own", where)
     elif keyword == "additionalProperties":
         yield from _unknown_keys(kind, problem, data, path, start)
@@ -111,29 +113,29 @@ def _explain(kind: str, problem: ValidationError, data: Any, start: Position) ->
         missing = _quoted(problem.message)
         yield error("CK102", f"{subject} is missing the required key '{missing}'{_condition(problem)}", where)
     elif keyword == "type":
-        expected = problem.validator_value
-        expected = " or ".join(expected) if isinstance(expected, list) else expected
-        yield error("CK103", f"{subject} must be {_article(expected)}, not {_describe(problem.instance)}", where)
+        expected = " or ".join(keyword_value) if isinstance(keyword_value, list) else keyword_value
+        yield error("CK103", f"{subject} must be {_article(expected)}, not {_describe(instance)}", where)
     elif keyword in ("enum", "const"):
-        allowed = problem.validator_value if keyword == "enum" else [problem.validator_value]
-        suggestion = closest(str(problem.instance), [str(a) for a in allowed])
-        yield error("CK104", f"{subject} is {problem.instance!r}{did_you_mean(suggestion)}; "
+        allowed = keyword_value if keyword == "enum" else [keyword_value]
+        suggestion = closest(str(instance), [str(a) for a in allowed])
+        yield error("CK104", f"{subject} is {instance!r}{did_you_mean(suggestion)}; "
                     f"allowed: {', '.join(str(a) for a in allowed)}", where, suggestion=suggestion)
     elif keyword == "propertyNames" or "propertyNames" in problem.relative_schema_path:
-        yield error("CK105", f"{subject}: key {problem.instance!r} {_pattern_hint(problem)}",
-                    key_position_of(data, [*path, problem.instance], start))
+        yield error("CK105", f"{subject}: key {instance!r} {_pattern_hint(problem)}",
+                    key_position_of(data, [*path, instance], start))
     elif keyword == "pattern":
-        yield error("CK105", f"{subject} {problem.instance!r} {_pattern_hint(problem)}", where)
-    elif keyword in ("minProperties", "minItems") and not problem.instance:
+        yield error("CK105", f"{subject} {instance!r} {_pattern_hint(problem)}", where)
+    elif keyword in ("minProperties", "minItems") and not instance:
         yield error("CK100", f"{subject} is empty: give at least one entry", where)
     else:
         yield error("CK100", f"{subject}: {problem.message}", where)
 
 
 def _unknown_keys(kind: str, problem: ValidationError, data: Any, path: list, start: Position) -> Iterator[Diagnostic]:
-    known = list(problem.schema.get("properties", {}))
-    patterns = [re.compile(p) for p in problem.schema.get("patternProperties", {})]
-    for key in problem.instance:
+    schema = _schema_of(problem)
+    known = list(schema.get("properties", {}))
+    patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+    for key in _instance(problem):
         if key in known or any(p.search(str(key)) for p in patterns):
             continue
         suggestion = closest(str(key), known)
@@ -153,18 +155,41 @@ def _one_of(keys: list[str], instance: Any) -> str:
 
 def _condition(problem: ValidationError) -> str:
     """Why an ``if``/``then`` requires a key: the ``then``'s description, where the schema gives one."""
-    described = problem.schema.get("description") if list(problem.relative_schema_path)[-2:-1] == ["then"] else None
+    if list(problem.relative_schema_path)[-2:-1] != ["then"]:
+        return ""
+    described = _schema_of(problem).get("description")
     return f" ({described})" if described else ""
 
 
 def _pattern_hint(problem: ValidationError) -> str:
-    pattern = problem.validator_value
+    pattern = _keyword_value(problem)
     reference = re.match(r"^\^\(?([a-z|]+)\)?\\\.", pattern)
     if reference:
         kinds = reference.group(1).split("|")
         return "must be an address like " + " or ".join(f"{k}.NAME" for k in kinds)
-    described = problem.schema.get("description")
+    described = _schema_of(problem).get("description")
     return f"does not have the required form ({described})" if described else f"does not match {pattern}"
+
+
+# A validator fills in every field of the errors it finds; the stubs allow for them to be left unset
+# (``Unset``) because an error made by hand may leave them out.
+
+def _instance(problem: ValidationError) -> Any:
+    """The value that failed."""
+    return problem.instance
+
+
+def _keyword_value(problem: ValidationError) -> Any:
+    """The value of the keyword that failed, in the schema (the types, the enum, the pattern, ...)."""
+    return problem.validator_value
+
+
+def _schema_of(problem: ValidationError) -> dict[str, Any]:
+    """The schema the failed keyword stands in: a mapping, as ours have no ``true`` or ``false``
+    subschema (``additionalProperties: false`` fails in the schema around it)."""
+    schema = problem.schema
+    assert isinstance(schema, dict), "our schemas hold no boolean subschema"
+    return schema
 
 
 def _subject(kind: str, path: list) -> str:

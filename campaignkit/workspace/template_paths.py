@@ -15,9 +15,9 @@ import os
 import posixpath
 import re
 import stat
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache, lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Iterator
 
 from campaignkit.workspace.model import TEMPLATE_SUFFIXES
 
@@ -51,7 +51,7 @@ class TemplateUnreadable(TemplatePathError):
     """The file exists but is too large or not UTF-8 text."""
 
 
-@lru_cache(maxsize=None)  # called for every lookup of every include
+@cache  # called for every lookup of every include
 def normalise(name: str) -> str:
     """The canonical form of a workspace-relative name (``./a//b`` and ``a/b`` are one file)."""
     if "\\" not in name and "" not in (parts := name.split("/")) and "." not in parts:

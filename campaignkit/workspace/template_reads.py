@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from campaignkit.workspace.model import Resource
 from campaignkit.workspace.template_paths import TemplatePathError, normalise, read_template

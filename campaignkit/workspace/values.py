@@ -7,7 +7,8 @@ One answer for the checks, the campaign tests, ``render --prospect`` and
 from __future__ import annotations
 
 import datetime
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from campaignkit.workspace.model import Workspace
 

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Iterator, Match, NamedTuple, Sequence
+from re import Match
+from typing import NamedTuple
 
 from campaignkit.diagnostics import closest
-from campaignkit.emails.templates.source import Piece, blank
 from campaignkit.emails.markup.spec import ENDING_TAGS, TEXT_CONTENT_TAGS
+from campaignkit.emails.templates.source import Piece, blank
 
 # Only an include of one quoted name: anything computed is the Jinja checks' to refuse.
 _INCLUDE = re.compile(r"""\{%[-+]?\s*include\s+(["'])([^"']*)\1\s*(?:ignore\s+missing\s*)?"""

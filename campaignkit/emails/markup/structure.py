@@ -11,9 +11,9 @@ None when it cannot, which is reported elsewhere).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable
 
 from campaignkit.diagnostics import Position, closest
 from campaignkit.emails.markup.parse import Element, Include, Markup, Node

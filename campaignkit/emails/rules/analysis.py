@@ -13,21 +13,22 @@ these facts into diagnostics.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Iterator, NamedTuple
+from typing import NamedTuple
 
 from campaignkit.diagnostics import Position, closest, did_you_mean
-from campaignkit.workspace.model import Resource
 from campaignkit.emails.context import INLINE, CompiledTemplate, EmailContext
-from campaignkit.emails.templates.source import has_jinja
-from campaignkit.emails.rules.links import IMAGE_TAGS, URL_ATTRIBUTES, LinkVerdict, judge_link
 from campaignkit.emails.markup.parse import Element, Include
-from campaignkit.emails.merge import MergeModel
-from campaignkit.workspace.template_paths import TemplateMissing, TemplatePathError, normalise
-from campaignkit.emails.rendering import RenderedEmail, RenderFailure, render_with, run
 from campaignkit.emails.markup.structure import ParsedFile, StructureProblem, structure_problems
+from campaignkit.emails.merge import MergeModel
+from campaignkit.emails.rendering import RenderedEmail, RenderFailure, render_with, run
+from campaignkit.emails.rules.links import IMAGE_TAGS, URL_ATTRIBUTES, LinkVerdict, judge_link
 from campaignkit.emails.templates.facts import NameUse
+from campaignkit.emails.templates.source import has_jinja
+from campaignkit.workspace.model import Resource
+from campaignkit.workspace.template_paths import TemplateMissing, TemplatePathError, normalise
 
 #: How an included file is read: as MJML, as HTML (inside an ending tag), as plain text,
 #: as Jinja macros only (``import``), or as CSS (``mj-include type="css"``, not a template).
@@ -64,7 +65,7 @@ class MergeUse(NamedTuple):
 
     use: NameUse
     visited: Visited
-    index: int
+    use_index: int  # where ``use`` stands in its template's ``facts.uses``
 
     @property
     def name(self) -> str:
@@ -72,7 +73,7 @@ class MergeUse(NamedTuple):
 
     @property
     def position(self) -> Position:
-        placed = self.visited.compiled.facts.uses[self.index]
+        placed = self.visited.compiled.facts.uses[self.use_index]
         return self.visited.position(placed.line, placed.column)
 
 
@@ -173,10 +174,10 @@ class EmailFacts:
 def facts_of_email(context: EmailContext, email: Resource) -> EmailFacts:
     """The facts of ``email``, rendered for the sample prospect when it can be."""
     name = email.data.get("template")
-    has_template = isinstance(name, str) and bool(name)
+    template = name if isinstance(name, str) and name else None
     walk = _Walk(context)
-    if has_template:
-        walk.file(name, MJML, True, frozenset(), partial(email.position_of, "template"), ())
+    if template is not None:
+        walk.file(template, MJML, True, frozenset(), partial(email.position_of, "template"), ())
     text = email.data.get("text")
     if isinstance(text, str) and text != "auto":
         walk.file(text, TEXT, False, frozenset(), partial(email.position_of, "text"), ())
@@ -184,14 +185,14 @@ def facts_of_email(context: EmailContext, email: Resource) -> EmailFacts:
         if isinstance(email.data.get(key), str):
             walk.inline(email.data[key], email.position_of(key))
     links, images = _links_and_images(context, walk.visited)
-    root = context.files.markup(name, False) if has_template else None
+    root = context.files.markup(template, False) if template is not None else None
     facts = EmailFacts(
         email, context.merge, frozenset(context.files.html_env.globals), root,
         templates=tuple(walk.visited), merge_uses=tuple(_merge_uses(walk.visited)), broken=tuple(walk.broken),
         syntax=tuple(_markup_syntax(walk.visited)),
         structure=tuple(structure_problems(root, context.files.markup)) if root is not None and not any(
             each.compiled.facts.syntax_error for each in walk.visited) else (),
-        links=tuple(links), images=tuple(images), names_no_template=not has_template)
+        links=tuple(links), images=tuple(images), names_no_template=template is None)
     if facts.statically_sound:
         try:
             facts.rendered = render_with(context, email, context.sample_values())
@@ -319,7 +320,7 @@ def _links_and_images(context: EmailContext, visited: list[Visited]) -> tuple[li
     for each in visited:
         if each.parsed is not None:
             parsed = each.parsed
-            file_links, file_images = context.derived("content", parsed, lambda: _content(context, parsed))
+            file_links, file_images = context.derived("content", parsed, partial(_content, context, parsed))
             links.extend(file_links)
             images.extend(file_images)
     return links, images

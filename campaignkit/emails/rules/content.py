@@ -8,12 +8,12 @@ the text part on the email rendered for the sample prospect.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from campaignkit.diagnostics import Diagnostic, error, warning
+from campaignkit.emails.merge import BUILTIN_URLS, POSTAL_ADDRESS_VAR
 from campaignkit.emails.rules.analysis import EmailFacts
 from campaignkit.emails.rules.links import LinkVerdict
-from campaignkit.emails.merge import BUILTIN_URLS, POSTAL_ADDRESS_VAR
 from campaignkit.emails.rules.registry import email_check
 
 #: Gmail clips messages whose HTML is over about 102 KB, hiding what follows (often the

@@ -7,7 +7,7 @@ report each problem at its line and column in the template where it is written.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from campaignkit.diagnostics import Diagnostic, did_you_mean, error
 from campaignkit.emails.rules.analysis import EmailFacts

@@ -9,7 +9,8 @@ checks themselves live in the ``rules_*`` modules, grouped by what they look at.
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from campaignkit.diagnostics import Diagnostic
 

@@ -7,14 +7,14 @@ decide what is wrong and say what to do about it.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
-from campaignkit.emails.rules.analysis import EmailFacts
 from campaignkit.emails.merge import BUILTIN_URLS
-from campaignkit.workspace.template_paths import OutsideWorkspace
 from campaignkit.emails.platform_merge import inexpressible
+from campaignkit.emails.rules.analysis import EmailFacts
 from campaignkit.emails.rules.registry import email_check
+from campaignkit.workspace.template_paths import OutsideWorkspace
 
 
 def reported_failure(facts: EmailFacts, code: str) -> Iterator[Diagnostic]:

@@ -21,14 +21,16 @@ Findings are plain values; whether one is an error is for the checks.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from types import CodeType
 from functools import cached_property, lru_cache
-from typing import Callable, Iterator, NamedTuple, TypeVar
+from io import StringIO
+from types import CodeType
+from typing import NamedTuple, TypeVar
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
-from jinja2.nodes import EvalContext, Impossible
 from jinja2.compiler import CodeGenerator, Frame
+from jinja2.nodes import EvalContext, Impossible
 from jinja2.sandbox import (
     UNSAFE_ASYNC_GENERATOR_ATTRIBUTES,
     UNSAFE_COROUTINE_ATTRIBUTES,
@@ -44,7 +46,11 @@ _UNSAFE_NAMES = (UNSAFE_FUNCTION_ATTRIBUTES | UNSAFE_METHOD_ATTRIBUTES | UNSAFE_
 #: Names Jinja itself provides inside loops, macros and call blocks.
 _JINJA_SPECIAL = frozenset({"loop", "caller", "varargs", "kwargs", "self", "super"})
 _FALLBACK_FILTERS = frozenset({"default", "d"})
-_REFERENCES = {nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "import", nodes.Extends: "extends"}
+#: The tags that name another template, and what each does with it.
+_Referring = nodes.Include | nodes.Import | nodes.FromImport | nodes.Extends
+_REFERENCES: dict[type[_Referring], str] = {
+    nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "import", nodes.Extends: "extends",
+}
 _JINJA_REGION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 #: The name shapes are compiled under (Python refuses NUL in a file name; no template is named this).
 SHAPE_NAME = "\x01shared template\x01"
@@ -308,7 +314,7 @@ def shape_of(environment: Environment, text: str, tree: nodes.Template | None = 
         return Shape(TemplateFacts(syntax_error="blocks and expressions are nested too deeply"), None)
     context_names = generator.context_names - set(environment.globals) - _JINJA_SPECIAL
     uses = tuple(NameUse(node.name, node.lineno, 1, guarded) for node, guarded in loads if node.name in context_names)
-    code = compile(generator.stream.getvalue(), SHAPE_NAME, "exec")
+    code = compile(generator.python_source.getvalue(), SHAPE_NAME, "exec")
     return Shape(TemplateFacts(uses=uses, bound=bound, references=references, unsafe=unsafe), code,
                  tuple(generator.debug_info), _holds_text(tree))
 
@@ -329,7 +335,8 @@ class _TrackingGenerator(CodeGenerator):
     """Jinja's code generator, also noting every name the template resolves from its context."""
 
     def __init__(self, environment: Environment, name: str, filename: str) -> None:
-        super().__init__(environment, name, filename)
+        self.python_source = StringIO()  # the code it writes (Jinja's ``stream`` may be any text stream)
+        super().__init__(environment, name, filename, self.python_source)
         self.context_names: set[str] = set()
 
     def enter_frame(self, frame: Frame) -> None:
@@ -369,6 +376,7 @@ def _conditional(node: nodes.If | nodes.CondExpr, guards: frozenset[str], in_tes
     test = node.test
     yield from _name_loads(test, guards, True)
     tested = guards | {name.name for name in (test, *test.find_all(nodes.Name)) if isinstance(name, nodes.Name)}
+    branches: list[tuple[Sequence[nodes.Node], frozenset[str]]]
     if isinstance(node, nodes.If):
         branches = [(node.body, tested), (node.elif_, guards), (node.else_, guards)]
     else:
@@ -394,7 +402,7 @@ def _declarations(tree: nodes.Template) -> tuple[frozenset[str], tuple[Reference
             bound.add(node.target)
         elif isinstance(node, nodes.FromImport):
             bound.update(alias if isinstance(alias, str) else alias[-1] for alias in node.names)
-        if type(node) in _REFERENCES:
+        if isinstance(node, _Referring):
             references.append(_reference(node))
         attribute = _accessed_attribute(node)
         if isinstance(attribute, str) and (attribute.startswith("_") or attribute in _UNSAFE_NAMES):
@@ -402,7 +410,7 @@ def _declarations(tree: nodes.Template) -> tuple[frozenset[str], tuple[Reference
     return frozenset(bound), tuple(references), tuple(unsafe)
 
 
-def _reference(node: nodes.Node) -> Reference:
+def _reference(node: _Referring) -> Reference:
     literal = node.template.value if isinstance(node.template, nodes.Const) else None
     return Reference(_REFERENCES[type(node)], literal if isinstance(literal, str) else None, node.lineno, 1)
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from jinja2 import BaseLoader, StrictUndefined, Template
 from jinja2.runtime import Undefined

@@ -28,10 +28,11 @@ This module knows Jinja's default delimiters and nothing about MJML.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from types import CodeType
-from typing import Collection, Mapping, NamedTuple
+from typing import NamedTuple
 
 #: Jinja's comments, raw tags, expressions and statements; one group, so that ``re.split`` keeps them.
 _JINJA = re.compile(
@@ -180,7 +181,7 @@ def skeleton(source: str, pieces: list[Piece]) -> Skeleton:
                 if literals:
                     written[len(parts)] = text
                     text = between[0]
-                    for literal, after in zip(literals, between[1:]):
+                    for literal, after in zip(literals, between[1:], strict=True):
                         quoted[len(texts)] = literal
                         text += f'"\x00{len(texts)}\x01"{after}'
                         texts.append(literal[1:-1])
