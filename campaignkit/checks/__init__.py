@@ -14,11 +14,12 @@ and one mistake is not reported twice.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Collection, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from campaignkit.diagnostics import Diagnostic
 from campaignkit.emails.workers import check_emails, warm_workers

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from campaignkit.checks import Scope, check
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error

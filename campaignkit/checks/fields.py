@@ -6,9 +6,8 @@ default of the wrong type or outside an enum's values would reach inboxes.
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import getitem
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from campaignkit.checks import Scope, check
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
@@ -92,14 +91,21 @@ def rule_values_fit_their_field(scope: Scope) -> Iterator[Diagnostic]:
             # the other checks have found already, rather than by walking every mapping again.
             for address, path in resource.reference_paths:
                 if path[-1] == "field" and address in fields:
-                    yield from _unfit_values(reduce(getitem, path[:-1], resource.data), fields[address], address)
+                    yield from _unfit_values(_at(resource.data, path[:-1]), fields[address], address)
+
+
+def _at(data: Any, path: Sequence[str | int]) -> Any:
+    """The value at ``path`` (keys and indexes) below ``data``."""
+    for step in path:
+        data = data[step]
+    return data
 
 
 def _unfit_values(owner: Any, field: Mapping[str, Any], address: str) -> Iterator[Diagnostic]:
     op = owner.get("op")
     if op is not None and op not in _WHOLE_VALUE_OPS:
         return
-    given = [("value", None, owner["value"])] if "value" in owner else []
+    given: list[tuple[str, int | None, Any]] = [("value", None, owner["value"])] if "value" in owner else []
     if isinstance(owner.get("values"), list):
         given += [("values", index, item) for index, item in enumerate(owner["values"])]
     for key, index, value in given:

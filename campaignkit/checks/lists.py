@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from campaignkit.checks import Scope, check, cycles
 from campaignkit.diagnostics import Diagnostic, error
@@ -13,7 +13,7 @@ _LIST_RULE_KEYS = ("on_list", "not_on_list")
 
 def list_dependencies(lst: Resource) -> list[str]:
     """The lists whose membership a dynamic list's rules look at."""
-    found = []
+    found: list[str] = []
     for rule in lst.data.get("rules") or []:
         if isinstance(rule, dict):
             found.extend(rule[key] for key in _LIST_RULE_KEYS if isinstance(rule.get(key), str))

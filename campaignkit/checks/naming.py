@@ -9,8 +9,8 @@ the whole name fails a regular expression.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from campaignkit.checks import Scope, check
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
@@ -163,8 +163,9 @@ def _segment(rest: str, following: Part | None) -> str:
 
 def _suggest(name: str, parts: list[Part]) -> str | None:
     index, rest = _first_bad_part(name, parts)
-    if index == len(parts) or parts[index].token is None:
+    token = parts[index].token if index < len(parts) else None
+    if token is None:
         return None
     found = _segment(rest, parts[index + 1] if index + 1 < len(parts) else None)
-    replacement = closest(found, [str(v) for v in parts[index].token.get("enum", [])])
+    replacement = closest(found, [str(v) for v in token.get("enum", [])])
     return name.replace(found, replacement, 1) if replacement and found else None

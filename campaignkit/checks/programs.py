@@ -7,14 +7,14 @@ shows when prospects get stuck. These checks find all of that from the files.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from zoneinfo import available_timezones
-from typing import Iterator
 
 from campaignkit.checks import Scope, check, cycles
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
+from campaignkit.engine.graph import MAX_CONDITIONS, MAX_STEPS, Graph, lasts
 from campaignkit.engine.schedule import business_hours, known_time_zone
 from campaignkit.workspace.model import Resource
-from campaignkit.engine.graph import MAX_CONDITIONS, MAX_STEPS, Graph, lasts
 
 
 def _programs(scope: Scope) -> Iterator[tuple[Resource, Graph]]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from campaignkit.checks import Scope, check, cycles
-from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
-from campaignkit.workspace.schema import schema
+from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error
 from campaignkit.workspace.documents import key_position_of, position_of
 from campaignkit.workspace.model import CRM_KINDS, KINDS
+from campaignkit.workspace.schema import schema
 
 
 @check("CK201")
@@ -21,7 +21,7 @@ def duplicate_addresses(scope: Scope) -> Iterator[Diagnostic]:
     Example: `kind: email` / `name: 2026-email-welcome-email` in both `emails.yaml` and `welcome.yaml`.
     Use instead: one declaration; rename the other.
     """
-    first: dict[str, object] = {}
+    first: dict[str, Position] = {}
     for resource in scope.workspace.documents:
         earlier = first.setdefault(resource.address, resource.position)
         if earlier is not resource.position:
@@ -105,8 +105,8 @@ def references_do_not_loop(scope: Scope) -> Iterator[Diagnostic]:
         chain = cycle[::-1]  # each needs the next
         first, second = resources[chain[0]], chain[1]
         path = next(path for address, path in first.reference_paths if address == second)
-        yield error("CK206", f"{' -> '.join(chain)}: each needs the next to exist first, so no apply order can create them; "
-                    "drop one of these references, apply, and add it back in a later change",
+        yield error("CK206", f"{' -> '.join(chain)}: each needs the next to exist first, so no apply order "
+                    "can create them; drop one of these references, apply, and add it back in a later change",
                     first.position_of(*path))
 
 

@@ -6,7 +6,7 @@ wrong grade or weight is reported there (CK104) with the closest valid one.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from campaignkit.checks import Scope, check
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error

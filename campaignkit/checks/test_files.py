@@ -7,7 +7,7 @@ problems and ``explain`` know their codes.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from campaignkit.campaign_tests.cases import load_tests
 from campaignkit.checks import Scope, check, document

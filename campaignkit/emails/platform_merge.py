@@ -138,8 +138,8 @@ def _uses(node: nodes.Node, how: str | None) -> Iterator[tuple[nodes.Name, str]]
         if node.ctx == "load" and how is not None:
             yield node, how
     elif isinstance(node, nodes.Output):
-        for child in node.nodes:
-            yield from _uses(_unwrapped(child), None if _is_plain(child) else _describe(child))
+        for printed in node.nodes:
+            yield from _uses(_unwrapped(printed), None if _is_plain(printed) else _describe(printed))
     elif isinstance(node, (nodes.If, nodes.CondExpr)):
         yield from _uses(node.test, "tested in a condition")
         for child in node.iter_child_nodes(exclude=("test",)):

@@ -16,7 +16,6 @@ from importlib import import_module
 from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.emails.merge import MergeLanguage
 from campaignkit.errors import UserError
-from campaignkit.workspace.model import Environment, Workspace
 from campaignkit.targets.ae_merge import HANDLEBARS
 from campaignkit.targets.base import (
     PROGRAM_STATUS,
@@ -29,6 +28,8 @@ from campaignkit.targets.base import (
     Target,
     TargetError,
 )
+from campaignkit.workspace.model import Environment, Workspace
+
 
 @dataclass(frozen=True)
 class TargetType:

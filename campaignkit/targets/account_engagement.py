@@ -28,12 +28,12 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
-from campaignkit.errors import UserError
-from campaignkit.workspace.model import Environment, Workspace
 from campaignkit.engine.graph import BRANCH_KEYS, describe
+from campaignkit.errors import UserError
 from campaignkit.targets.ae_client import MAX_CONCURRENT, AEClient
 from campaignkit.targets.ae_mapping import LIST, MAPPINGS, TAGS, Mapping
 from campaignkit.targets.ae_places import Places
@@ -47,6 +47,7 @@ from campaignkit.targets.base import (
     RemoteObject,
     TargetError,
 )
+from campaignkit.workspace.model import Environment, Workspace
 
 TOKEN_VARIABLE = "CK_AE_ACCESS_TOKEN"
 DEFAULT_BASE_URL = "https://pi.pardot.com"
@@ -223,7 +224,7 @@ def _status_button(change: ManualChange) -> str:
     the UI it is a button on the program, which differs for a program never started.
     """
     status = change.attributes.get(PROGRAM_STATUS)
-    return _STATUS_BUTTONS["create" if change.action == "create" else "update"].get(status, "")
+    return _STATUS_BUTTONS["create" if change.action == "create" else "update"].get(str(status), "")
 
 
 def _ids(values: Any) -> tuple[str, ...]:

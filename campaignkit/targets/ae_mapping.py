@@ -16,8 +16,10 @@ Pure functions over dictionaries: no HTTP, no state.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Mapping as Map
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping as Map
+from typing import Any
 
 from campaignkit.targets.base import CONTENT_DIGEST, Content, content_digest
 

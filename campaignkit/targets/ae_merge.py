@@ -10,7 +10,7 @@ It holds no HTTP client, so that ``validate`` can read it without one.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from campaignkit.workspace.model import Resource
 

@@ -12,8 +12,9 @@ where to create it. It knows collections and names, not how objects are sent
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from campaignkit.targets.ae_client import AEClient, NamedIds
 from campaignkit.targets.base import TargetError

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from campaignkit.targets.ae_client import AEClient, NamedIds
 

@@ -14,10 +14,11 @@ never touches state and never decides what to change.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol, Sequence, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from campaignkit.errors import TargetError  # noqa: F401 - part of the target interface
+from campaignkit.errors import TargetError as TargetError  # part of the target interface
 
 #: The rendered body of an email, as a platform stores it. Bodies travel to the
 #: target with the change that sets them; everywhere else (desired objects,

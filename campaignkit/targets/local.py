@@ -23,11 +23,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from campaignkit.workspace.model import Environment, Workspace
 from campaignkit.state.audit import now
 from campaignkit.state.sqlite_file import open_sqlite, write_transaction
 from campaignkit.targets.base import (
@@ -40,6 +40,7 @@ from campaignkit.targets.base import (
     TargetError,
     content_digest,
 )
+from campaignkit.workspace.model import Environment, Workspace
 
 _TABLE = "ck_objects"
 _SCHEMA = (
@@ -105,9 +106,10 @@ class LocalTarget:
                             (kind, name, _dump(attributes), *_bodies(content), stamp, stamp))
             except sqlite3.IntegrityError:
                 existing = _find(cur, kind, name)
+                assert existing is not None, "the name is taken by an object of that kind"
                 raise TargetError(f"a {kind} called '{name}' already exists on the local target (id {existing.id}); "
                                   f"adopt it with 'campaignkit import {kind}.{name} {existing.id}'") from None
-            return _get(cur, kind, str(cur.lastrowid))
+            return _written(cur, kind, str(cur.lastrowid))
 
     def update(self, kind: str, object_id: str, name: str, attributes: dict[str, Any],
                changed: frozenset[str], content: Content | None) -> RemoteObject:
@@ -127,7 +129,7 @@ class LocalTarget:
             if content is not None:
                 cur.execute(f"UPDATE {_TABLE} SET html_body = ?, text_body = ?, content_sha256 = ? WHERE id = ?",
                             (*_bodies(content), int(object_id)))
-            return _get(cur, kind, object_id)
+            return _written(cur, kind, object_id)
 
     def delete(self, kind: str, object_id: str) -> None:
         with self._transaction() as cur:
@@ -199,6 +201,13 @@ def _get(cur: sqlite3.Cursor, kind: str, object_id: str) -> RemoteObject | None:
     cur.execute(f"SELECT {_READ} FROM {_TABLE} WHERE kind = ? AND id = ?", (kind, _int_id(object_id)))
     row = cur.fetchone()
     return _object(row) if row else None
+
+
+def _written(cur: sqlite3.Cursor, kind: str, object_id: str) -> RemoteObject:
+    """The object just written in this transaction, which is there."""
+    written = _get(cur, kind, object_id)
+    assert written is not None, "an object written in this transaction is there"
+    return written
 
 
 def _find(cur: sqlite3.Cursor, kind: str, name: str) -> RemoteObject | None:
