@@ -240,6 +240,18 @@ def test_without_refresh_drift_is_not_seen(rig):
     assert plan.changes == () and plan.drift == () and not plan.refreshed
 
 
+def test_a_plan_needs_apply_for_changes_or_for_drift_alone(rig):
+    assert rig.plan().needs_apply
+    rig.apply()
+    assert not rig.plan().needs_apply
+    with sqlite3.connect(rig.target.path) as db:  # a change "in the UI" to a field the files leave alone
+        db.execute("UPDATE ck_objects SET attributes = json_set(attributes, '$.description', 'UI text') "
+                   "WHERE name = 'global-suppression-list'")
+    rig.edit("lists.yaml", "type: static\n", "type: static\nlifecycle: {ignore_changes: [description]}\n")
+    plan = rig.plan()
+    assert plan.changes == () and plan.drift and plan.needs_apply
+
+
 def test_target_limits_the_plan_to_an_address_and_what_it_uses(rig):
     plan = rig.plan(only=["program.2026-nurture-welcome-program"])
     assert "field.first_name" not in actions(plan)

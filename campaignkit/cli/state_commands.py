@@ -231,7 +231,7 @@ def _plan_to_confirm(opened: Session, only: tuple[str, ...], auto_approve: bool)
     """A new plan, shown and confirmed; ``None`` when there is nothing to do."""
     made = plan_workspace(opened.workspace, opened.environment, _current_state(opened), opened.live_target, only=only)
     _show(plan_text(made))
-    if not made.has_changes and not made.drift:
+    if not made.needs_apply:
         return None
     if not auto_approve:
         _confirm()

@@ -84,7 +84,7 @@ def apply_plan(plan: Plan, store: StateStore, target: Target, *, parallelism: in
                on_outcome: OnOutcome | None = None, who: str = "", git_commit: str = "",
                plan_digest: str = "") -> ApplyReport:
     """Applies ``plan``; the caller holds the lock and has checked the plan fits the state."""
-    if not plan.changes and not plan.drift:
+    if not plan.needs_apply:
         return ApplyReport(())
     target.check()  # a target that cannot be reached stops here, before a manual change is recorded as done
     state = store.read()

@@ -140,6 +140,12 @@ class Plan:
         return bool(self.changes)
 
     @property
+    def needs_apply(self) -> bool:
+        """Whether applying would write anything: a change, or drift that state must record even when
+        the files ask for no change."""
+        return self.has_changes or bool(self.drift)
+
+    @property
     def summary(self) -> str:
         """Terraform's one line: "Plan: 3 to add, 1 to change, 0 to destroy." plus manual steps."""
         manual = f" {self.manual} manual (to do by hand)." if self.manual else ""

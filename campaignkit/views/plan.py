@@ -221,7 +221,7 @@ def plan_json(plan: Plan) -> str:
         "format_version": JSON_FORMAT_VERSION,
         "campaignkit_version": __version__,
         "timestamp": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-        "applyable": plan.has_changes or bool(plan.drift),
+        "applyable": plan.needs_apply,
         "complete": not plan.targets,  # as Terraform: a targeted plan may leave changes out
         "errored": False,
         "environment": plan.environment,
