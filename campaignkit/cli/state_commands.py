@@ -175,18 +175,12 @@ def _current_state(opened: Session) -> State:
 
 
 def _warn_if_renamed(store: StateStore, environment: str) -> None:
-    """Warns when the store has no state for this workspace's environment but has it under another workspace name.
-
-    State is kept by ``workspace/environment``, so renaming ``workspace:`` in campaignkit.yaml
-    makes every object look new. Not an error: one PostgreSQL store may serve several workspaces.
-    """
-    workspace = store.key.rpartition("/")[0]
-    others = [key.rpartition("/")[0] for key in store.keys()
-              if key.rpartition("/")[2] == environment and key != store.key]
+    """Warns when the store has no state for this workspace's environment but has it under another workspace name."""
+    others = store.other_workspaces()
     if others:
         named = ", ".join(f"'{other}'" for other in others)
         click.echo(f"Warning: {store.location} has no state for environment '{environment}' of workspace "
-                   f"'{workspace}', but has it for workspace {named}: if campaignkit.yaml's workspace: was "
+                   f"'{store.workspace}', but has it for workspace {named}: if campaignkit.yaml's workspace: was "
                    f"renamed, put back 'workspace: {others[0]}', or every object is planned as new.", err=True)
 
 

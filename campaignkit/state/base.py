@@ -123,6 +123,22 @@ class StateStore(ABC):
     def keys(self) -> list[str]:
         """The key of every environment the store holds state for, sorted (its own, if written, among them)."""
 
+    @property
+    def workspace(self) -> str:
+        """The workspace whose environment this store's ``key`` names."""
+        return self.key.rpartition("/")[0]
+
+    def other_workspaces(self) -> list[str]:
+        """The other workspaces the store holds state for under this environment's name, sorted.
+
+        Renaming ``workspace:`` in campaignkit.yaml leaves the state under the old name, so an empty
+        state with such a name beside it was most likely left by a rename. Not an error: one
+        PostgreSQL store may serve several workspaces.
+        """
+        environment = self.key.rpartition("/")[2]
+        return [key.rpartition("/")[0] for key in self.keys()
+                if key != self.key and key.rpartition("/")[2] == environment]
+
     @abstractmethod
     def begin(self, lineage: str) -> None:
         """Sets the lineage if the state has none yet; a no-op otherwise."""
