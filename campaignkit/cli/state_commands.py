@@ -39,7 +39,7 @@ from campaignkit.plan import (
 )
 from campaignkit.plan.importing import import_object
 from campaignkit.views.plan import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
-from campaignkit.state import State, StateEntry, StateStore, history_entry, open_store
+from campaignkit.state import State, StateStore, entry_for, history_entry, open_store
 from campaignkit.state.audit import current_user, git_commit
 from campaignkit.targets import Target, open_target
 from campaignkit.workspace.loading import find_root, load_workspace
@@ -318,21 +318,11 @@ def state_list(env_name: str | None) -> None:
 def state_show(address: str, env_name: str | None) -> None:
     """What state records for ADDRESS, as JSON."""
     with session(env_name, validate=False, with_target=False) as opened:
-        entries = opened.store.read().entries
-    entry = entries.get(address) or _missing(address, entries, opened)
+        entry = entry_for(opened.store.read(), address, opened.workspace, opened.environment.name)
     click.echo(json.dumps({"address": entry.address, "kind": entry.kind, "name": entry.name,
                            "id": entry.target_id, "hash": entry.hash, "depends_on": list(entry.depends_on),
                            "prevent_destroy": entry.protected, "attributes": entry.attributes},
                           indent=2, ensure_ascii=False, sort_keys=False))
-
-
-def _missing(address: str, entries: dict[str, StateEntry], opened: Session) -> StateEntry:
-    """Raises the error for an address state does not hold; a suggestion only for what may be a typo."""
-    if opened.workspace.get(address) is not None:  # declared, so no typo: it was never applied, or was removed
-        raise UserError(f"{address} is not in the state of environment '{opened.environment.name}': campaignkit "
-                        "does not manage it there ('campaignkit state list' shows what it manages)")
-    suggestion = closest(address, entries)
-    raise UserError(f"{address} is not in state{did_you_mean(suggestion)}")
 
 
 @state_group.command(name="rm")
@@ -343,8 +333,8 @@ def state_rm(addresses: tuple[str, ...], env_name: str | None, lock_timeout: flo
     """Forget ADDRESS: state stops managing it; the object stays on the target."""
     with session(env_name, validate=False, with_target=False) as opened, \
             opened.store.lock("state rm", lock_timeout):
-        entries = opened.store.read().entries
-        removed = [entries.get(a) or _missing(a, entries, opened) for a in addresses]
+        state = opened.store.read()
+        removed = [entry_for(state, a, opened.workspace, opened.environment.name) for a in addresses]
         with history_entry(opened.store, "state rm", **opened.audit) as ending:
             opened.store.commit(removes=list(addresses))
             ending.summary = f"removed {', '.join(addresses)}"
