@@ -39,7 +39,7 @@ from campaignkit.plan import (
 )
 from campaignkit.plan.importing import import_object
 from campaignkit.views.plan import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
-from campaignkit.state import State, StateStore, entry_for, history_entry, open_store
+from campaignkit.state import State, StateStore, entry_for, forget, history_entry, open_store
 from campaignkit.state.audit import current_user, git_commit
 from campaignkit.targets import Target, open_target
 from campaignkit.workspace.loading import find_root, load_workspace
@@ -333,11 +333,7 @@ def state_rm(addresses: tuple[str, ...], env_name: str | None, lock_timeout: flo
     """Forget ADDRESS: state stops managing it; the object stays on the target."""
     with session(env_name, validate=False, with_target=False) as opened, \
             opened.store.lock("state rm", lock_timeout):
-        state = opened.store.read()
-        removed = [entry_for(state, a, opened.workspace, opened.environment.name) for a in addresses]
-        with history_entry(opened.store, "state rm", **opened.audit) as ending:
-            opened.store.commit(removes=list(addresses))
-            ending.summary = f"removed {', '.join(addresses)}"
+        removed = forget(opened.store, addresses, opened.workspace, opened.environment.name, **opened.audit)
     for entry in removed:
         click.echo(f"Removed {entry.address} from state; the object stays on the target ({entry.held_as}).")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from campaignkit.errors import UserError
 from campaignkit.workspace.model import Environment
 from campaignkit.state.base import Finding, HistoryEntry, State, StateEntry, StateFormatError, StateStore
-from campaignkit.state.entries import entry_for
+from campaignkit.state.entries import entry_for, forget
 from campaignkit.state.history import Ending, history_entry
 from campaignkit.state.lock import LockHeld, LockInfo
 
@@ -55,6 +55,7 @@ __all__ = [
     "StateFormatError",
     "StateStore",
     "entry_for",
+    "forget",
     "history_entry",
     "open_store",
     "open_url",
