@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from campaignkit.plan.apply import ApplyReport, Outcome, Status, apply_plan, record_drift
+from campaignkit.plan.apply import ApplyReport, Outcome, Status, apply_plan
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
 from campaignkit.diagnostics import closest, did_you_mean
@@ -33,13 +33,13 @@ from campaignkit.plan import (
     load_plan,
     plan_hash,
     plan_workspace,
-    refresh,
     save_plan,
     workspace_hash,
 )
 from campaignkit.plan.importing import import_object
+from campaignkit.plan.refresh import refresh_state
 from campaignkit.views.plan import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
-from campaignkit.state import State, StateStore, entry_for, forget, history_entry, open_store
+from campaignkit.state import State, StateStore, entry_for, forget, open_store
 from campaignkit.state.audit import current_user, git_commit
 from campaignkit.targets import Target, open_target
 from campaignkit.workspace.loading import find_root, load_workspace
@@ -269,12 +269,7 @@ def _apply_with_progress(made: Plan, opened: Session, parallelism: int) -> Apply
 def refresh_command(env_name: str | None, lock_timeout: float) -> None:
     """Read the target and record in state the changes made outside campaignkit (drift)."""
     with session(env_name, validate=False) as opened, opened.store.lock("refresh", lock_timeout):
-        state = opened.store.read()
-        _, drift = refresh(state, opened.live_target)
-        if drift:
-            with history_entry(opened.store, "refresh", **opened.audit) as ending:
-                record_drift(drift, state, opened.store)
-                ending.summary = f"{len(drift)} object(s) changed outside campaignkit"
+        state, drift = refresh_state(opened.store, opened.live_target, **opened.audit)
     if not drift:
         click.echo(f"No drift: the target holds what state records ({len(state.entries)} objects).")
         return
