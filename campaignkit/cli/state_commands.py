@@ -30,6 +30,7 @@ from campaignkit.workspace.model import Environment, Workspace
 from campaignkit.plan import (
     Plan,
     check_applicable,
+    check_plan_path,
     load_plan,
     plan_hash,
     plan_workspace,
@@ -152,9 +153,8 @@ def _show(text: Text) -> None:
 def plan(env_name: str | None, out: Path | None, fmt: str, detailed_exitcode: bool, only: tuple[str, ...],
          refresh_first: bool, lock_timeout: float) -> None:
     """Show the changes apply would make to the environment's target."""
-    if out is not None and out.name.endswith((".yaml", ".yml")):
-        raise UserError(f"--out {out}: a plan is not YAML, and a .yaml file in the workspace would be read as "
-                        "resources; save it as plan.ckplan (or plan.ckplan.gz)")
+    if out is not None:
+        check_plan_path(out)
     with session(env_name, validate=True) as opened, opened.store.lock("plan", lock_timeout):
         made = plan_workspace(opened.workspace, opened.environment, _current_state(opened), opened.live_target,
                               refresh_first=refresh_first, only=only)

@@ -20,7 +20,7 @@ from campaignkit.plan.diff import FieldChange
 from campaignkit.plan.findings import attach_findings
 from campaignkit.plan.planner import ProtectedError, make_plan
 from campaignkit.plan.refresh import refresh
-from campaignkit.plan.saved import check_applicable, load_plan, plan_hash, save_plan, workspace_hash
+from campaignkit.plan.saved import check_applicable, check_plan_path, load_plan, plan_hash, save_plan, workspace_hash
 from campaignkit.state import State
 from campaignkit.targets import Target
 
@@ -58,6 +58,7 @@ __all__ = [
     "Plan",
     "ProtectedError",
     "check_applicable",
+    "check_plan_path",
     "desired_objects",
     "load_plan",
     "make_plan",

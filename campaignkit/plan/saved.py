@@ -29,6 +29,14 @@ FORMAT = "campaignkit-plan"
 FORMAT_VERSION = 1
 
 
+def check_plan_path(path: Path) -> None:
+    """Refuses to save a plan under a YAML name, before the work of planning: the workspace reads
+    every YAML file in it as resources."""
+    if path.name.endswith((".yaml", ".yml")):
+        raise UserError(f"--out {path}: a plan is not YAML, and a .yaml file in the workspace would be read as "
+                        "resources; save it as plan.ckplan (or plan.ckplan.gz)")
+
+
 def save_plan(plan: Plan, path: Path) -> None:
     data = json.dumps(plan_to_dict(plan), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     try:
