@@ -9,12 +9,11 @@ import click
 
 from campaignkit.checks import check_workspace
 from campaignkit.cli import main
-from campaignkit.diagnostics import has_errors
-from campaignkit.errors import UserError
-from campaignkit.workspace.addresses import resolve
-from campaignkit.workspace.model import Resource
 from campaignkit.emails import EmailContext, render_email
+from campaignkit.emails.blockers import render_blockers
+from campaignkit.errors import UserError
 from campaignkit.views.diagnostics import format_diagnostics
+from campaignkit.workspace.addresses import resolve
 from campaignkit.workspace.loading import find_root
 from campaignkit.workspace.prospects import load_prospect
 
@@ -35,9 +34,9 @@ def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
     root = find_root(Path.cwd())
     workspace, diagnostics = check_workspace(root)
     resource = resolve(workspace, email, "email")
-    mine = [d for d in diagnostics if d.is_error and _concerns(d.position.path, resource)]
-    if has_errors(mine):
-        click.echo(format_diagnostics(mine, root, "text"), err=True)
+    blockers = render_blockers(diagnostics, resource)
+    if blockers:
+        click.echo(format_diagnostics(blockers, root, "text"), err=True)
         sys.exit(1)
     prospect = load_prospect(prospect_file, workspace) if prospect_file else None
     rendered = render_email(EmailContext.of(workspace), resource, prospect)
@@ -54,10 +53,3 @@ def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
     click.echo(f"Preheader: {rendered.preheader}")
     click.echo(f"HTML:      {html_path} ({len(rendered.html.encode('utf-8')):,} bytes)")
     click.echo(f"Text:      {text_path}")
-
-
-def _concerns(path: str, email: Resource) -> bool:
-    """Whether a diagnostic in ``path`` can stop ``email`` from rendering: its own files or settings."""
-    template = str(email.data.get("template", ""))
-    return path in (email.position.path, template, "campaignkit.yaml") or path.endswith((".mjml", ".html", ".txt"))
-
