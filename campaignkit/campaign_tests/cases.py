@@ -5,8 +5,8 @@ workspace: every address must exist, every step in a path must be a step of
 the program, every prospect key must be a field, every time must read (a real
 date, and a run of at most ten years), every test must expect something, and
 no two tests may share a name. Tests with errors are not run; their
-diagnostics say why, at the file and line. ``matching`` picks the tests a name
-pattern selects.
+diagnostics say why, at the file and line. ``select_tests`` picks the tests a name
+pattern selects, and refuses a pattern that selects none.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from campaignkit.workspace.values import misfits
 from campaignkit.workspace.schema import schema_diagnostics
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error, warning
 from campaignkit.engine.schedule import known_time_zone
+from campaignkit.errors import UserError
 from campaignkit.workspace.documents import Document, key_position_of, load_file, position_of
 from campaignkit.workspace.model import ADDRESS, Workspace, plain
 
@@ -74,6 +75,14 @@ def load_tests(workspace: Workspace) -> tuple[list[TestCase], list[Diagnostic]]:
             cases.append(case)
     diagnostics.extend(_same_names(documents))
     return cases, sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def select_tests(cases: list[TestCase], pattern: str) -> list[TestCase]:
+    """The tests ``pattern`` selects (``matching``); a ``UserError`` saying why (``no_match``) when it selects none."""
+    selected = matching(cases, pattern)
+    if not selected:
+        raise UserError(no_match(cases, pattern))
+    return selected
 
 
 def matching(cases: list[TestCase], pattern: str) -> list[TestCase]:

@@ -14,14 +14,13 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
-from campaignkit.campaign_tests.cases import MAX_RUN, load_tests, matching, no_match
+from campaignkit.campaign_tests.cases import MAX_RUN, load_tests, select_tests
 from campaignkit.campaign_tests.runner import run_test
 from campaignkit.views.campaign_tests import campaign_test_text, summary
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
 from campaignkit.diagnostics import has_errors
 from campaignkit.engine.world import World
-from campaignkit.errors import UserError
 from campaignkit.views.diagnostics import format_diagnostics
 from campaignkit.engine.populations import population_for
 from campaignkit.engine.simulate import simulate
@@ -41,10 +40,7 @@ def test_command(pattern: str | None) -> None:
     if diagnostics:
         click.echo(format_diagnostics(diagnostics, root, "text"), err=True)
     if pattern:
-        selected = matching(cases, pattern)
-        if not selected:
-            raise UserError(no_match(cases, pattern))
-        cases = selected
+        cases = select_tests(cases, pattern)
     elif not cases:
         click.echo("No campaign tests to run: write them in tests/*.yaml (docs/engine.md).")
     world = World.from_workspace(workspace)
