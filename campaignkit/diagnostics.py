@@ -9,9 +9,9 @@ is the job of ``report``; nothing here writes to the terminal.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Iterable
 
 
 class Severity(str, Enum):

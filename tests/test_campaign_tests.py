@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from campaignkit.campaign_tests.cases import load_tests, matching, no_match
+from campaignkit.campaign_tests.cases import load_tests, matching, no_match, select_tests
+from campaignkit.errors import UserError
 from campaignkit.campaign_tests.runner import run_test
 from campaignkit.views.campaign_tests import campaign_test_text
 from campaignkit.cli import main
@@ -193,6 +194,14 @@ def test_a_pattern_selects_by_words_and_a_typo_gets_a_suggestion_or_the_names() 
     listed = no_match(cases, "nomatch", shown=2)
     assert f"'{cases[0].name}', '{cases[1].name}' and {len(cases) - 2} more" in listed
     assert "the workspace has no campaign tests" in no_match([], "x")
+
+
+def test_selecting_tests_with_a_pattern_that_selects_none_is_an_error() -> None:
+    workspace, _ = load_workspace(EXAMPLE)
+    cases, _ = load_tests(workspace)
+    assert select_tests(cases, "SATURDAY") == matching(cases, "saturday") != []
+    with pytest.raises(UserError, match=r"^no test matches 'saturdy' \(did you mean 'saturday'\?\)$"):
+        select_tests(cases, "saturdy")
 
 
 def validate(root: Path):

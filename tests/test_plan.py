@@ -240,6 +240,34 @@ def test_without_refresh_drift_is_not_seen(rig):
     assert plan.changes == () and plan.drift == () and not plan.refreshed
 
 
+def test_a_plan_needs_apply_for_changes_or_for_drift_alone(rig):
+    assert rig.plan().needs_apply
+    rig.apply()
+    assert not rig.plan().needs_apply
+    with sqlite3.connect(rig.target.path) as db:  # a change "in the UI" to a field the files leave alone
+        db.execute("UPDATE ck_objects SET attributes = json_set(attributes, '$.description', 'UI text') "
+                   "WHERE name = 'global-suppression-list'")
+    rig.edit("lists.yaml", "type: static\n", "type: static\nlifecycle: {ignore_changes: [description]}\n")
+    plan = rig.plan()
+    assert plan.changes == () and plan.drift and plan.needs_apply
+
+
+def test_refreshing_state_records_the_drift_as_one_refresh_in_history(rig):
+    from campaignkit.plan.refresh import refresh_state
+
+    rig.apply()
+    assert refresh_state(rig.store, rig.target)[1] == () and rig.store.history()[-1].operation == "apply"
+    with sqlite3.connect(rig.target.path) as db:
+        db.execute("DELETE FROM ck_objects WHERE name = 'global-suppression-list'")
+    before, drift = refresh_state(rig.store, rig.target, who="cindy", git_commit="abc")
+    assert "list.global-suppression-list" in before.entries
+    assert [(d.address, d.action) for d in drift] == [("list.global-suppression-list", "delete")]
+    assert "list.global-suppression-list" not in rig.store.read().entries
+    row = rig.store.history()[-1]
+    assert (row.operation, row.who, row.git_commit, row.summary) == (
+        "refresh", "cindy", "abc", "1 object(s) changed outside campaignkit")
+
+
 def test_target_limits_the_plan_to_an_address_and_what_it_uses(rig):
     plan = rig.plan(only=["program.2026-nurture-welcome-program"])
     assert "field.first_name" not in actions(plan)

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from campaignkit.errors import UserError
-from campaignkit.plan import check_applicable, load_plan, save_plan, workspace_hash
+from campaignkit.plan import check_applicable, check_plan_path, load_plan, save_plan, workspace_hash
 
 
 def fits(rig, plan) -> None:
@@ -111,6 +111,14 @@ def test_files_that_are_not_plans_are_refused_in_one_line(tmp_path, content, mes
     path.write_bytes(content)
     with pytest.raises(UserError, match=message):
         load_plan(path)
+
+
+@pytest.mark.parametrize("name", ["plan.yaml", "plan.yml"])
+def test_a_plan_is_not_saved_under_a_name_the_workspace_would_read(tmp_path, name):
+    with pytest.raises(UserError, match="save it as plan.ckplan"):
+        check_plan_path(tmp_path / name)
+    check_plan_path(tmp_path / "plan.ckplan")
+    check_plan_path(tmp_path / "plan.yaml.gz")
 
 
 def test_a_missing_plan_file_is_one_line(tmp_path):

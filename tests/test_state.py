@@ -67,6 +67,18 @@ def test_environments_sharing_a_database_do_not_see_each_other(state_url, tmp_pa
         assert production.read().empty and production.read().entries == {}
 
 
+def test_a_store_names_the_other_workspaces_with_state_for_its_environment(state_url, tmp_path):
+    with open_store(state_url, tmp_path, "acme/sandbox") as old, \
+            open_store(state_url, tmp_path, "acme/production") as production, \
+            open_store(state_url, tmp_path, "acme-renamed/sandbox") as renamed:
+        assert renamed.other_workspaces() == []
+        for store in (old, production):
+            store.begin("l1")
+            store.commit(puts=[entry("email.a")])
+        assert (renamed.workspace, renamed.other_workspaces()) == ("acme-renamed", ["acme"])
+        assert old.other_workspaces() == [] and production.other_workspaces() == []
+
+
 def test_pending_creates_are_kept_until_committed(state_url, tmp_path):
     with open_store(state_url, tmp_path) as store:
         store.begin("l")

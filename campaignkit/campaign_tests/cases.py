@@ -5,26 +5,28 @@ workspace: every address must exist, every step in a path must be a step of
 the program, every prospect key must be a field, every time must read (a real
 date, and a run of at most ten years), every test must expect something, and
 no two tests may share a name. Tests with errors are not run; their
-diagnostics say why, at the file and line. ``matching`` picks the tests a name
-pattern selects.
+diagnostics say why, at the file and line. ``select_tests`` picks the tests a name
+pattern selects, and refuses a pattern that selects none.
 """
 
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from campaignkit.engine.times import DEFAULT_START, TooFar, parse_absolute, parse_time
-from campaignkit.workspace.values import misfits
-from campaignkit.workspace.schema import schema_diagnostics
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error, warning
 from campaignkit.engine.schedule import known_time_zone
+from campaignkit.engine.times import DEFAULT_START, TooFar, parse_absolute, parse_time
+from campaignkit.errors import UserError
 from campaignkit.workspace.documents import Document, key_position_of, load_file, position_of
 from campaignkit.workspace.model import ADDRESS, Workspace, plain
+from campaignkit.workspace.schema import schema_diagnostics
+from campaignkit.workspace.values import misfits
 
 TESTS_FOLDER = "tests"
 #: How long one test may run (and how late its ``after`` events may come), as ``simulate --days`` at most.
@@ -74,6 +76,14 @@ def load_tests(workspace: Workspace) -> tuple[list[TestCase], list[Diagnostic]]:
             cases.append(case)
     diagnostics.extend(_same_names(documents))
     return cases, sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def select_tests(cases: list[TestCase], pattern: str) -> list[TestCase]:
+    """The tests ``pattern`` selects (``matching``); a ``UserError`` saying why (``no_match``) when it selects none."""
+    selected = matching(cases, pattern)
+    if not selected:
+        raise UserError(no_match(cases, pattern))
+    return selected
 
 
 def matching(cases: list[TestCase], pattern: str) -> list[TestCase]:
@@ -180,12 +190,17 @@ def _unknown_references(workspace: Workspace, data: Any, start: Position) -> Ite
                         position_of(data, path, start), suggestion=suggestion)
 
 
+#: Field values a test gives: their path in the file, their name in messages, the values, and the keys
+#: beside them that are not fields.
+_FieldValues = tuple[tuple[str | int, ...], str, Any, frozenset[str]]
+
+
 def _unknown_fields(workspace: Workspace, data: dict[str, Any], start: Position) -> Iterator[Diagnostic]:
     """Prospect and ``expect.fields`` keys that are not fields, and values that do not fit their field (CK803)."""
     fields = {r.name for r in workspace.of_kind("field")}
     given = [(("prospect",), "prospect", data.get("prospect") or {}, PROSPECT_KEYS)]
-    expected = [((*base, "fields"), "expect.fields", expect.get("fields", {}), frozenset())
-                for base, expect in _expects(data)]
+    expected: list[_FieldValues] = [((*base, "fields"), "expect.fields", expect.get("fields", {}), frozenset())
+                                    for base, expect in _expects(data)]
     for path, label, values, other_keys in [*given, *expected]:
         for key in values:
             if key not in other_keys and key not in fields:
@@ -207,7 +222,7 @@ def _zone(workspace: Workspace, data: dict[str, Any], program: str | None, start
     if own:  # the program's own time zone is CK509's to report, at the program
         problems.append(error("CK804", f"'{own}' is not an IANA time zone like Asia/Tokyo or America/New_York",
                               position_of(data, ("prospect", "timezone"), start)))
-    return timezone.utc
+    return UTC
 
 
 def _start(data: dict[str, Any], zone: tzinfo, where: Position) -> tuple[datetime, list[Diagnostic]]:
@@ -237,7 +252,7 @@ def _unclear_moment(text: Any, moment: datetime) -> str:
     if ":" not in str(text):
         return ""  # a duration from the start (``3h``) is a moment whatever the clocks do
     zone, wall = moment.tzinfo, moment.replace(tzinfo=None)
-    if moment.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None) != wall:
+    if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall:
         return f"'{text}' does not exist in {zone}: the clocks skip that hour when daylight saving time starts; " \
                "give a time outside it"
     if moment.replace(fold=1).utcoffset() != moment.utcoffset():

@@ -8,12 +8,12 @@ does; the only difference is the responder, which plays the test's events.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import Any, Callable
+from typing import Any
 
 from campaignkit.campaign_tests.cases import PROSPECT_KEYS, TestCase
-from campaignkit.engine.times import show
 from campaignkit.engine.activity import Event, apply_event
 from campaignkit.engine.conditions import is_member
 from campaignkit.engine.durations import parse_duration
@@ -21,6 +21,7 @@ from campaignkit.engine.grading import grade_of
 from campaignkit.engine.program import NOT_ENDED_PHASES, OUTSIDE_PHASES, STOPPED, Run
 from campaignkit.engine.prospect import Prospect
 from campaignkit.engine.scoring import begin, decay
+from campaignkit.engine.times import show
 from campaignkit.engine.world import World
 
 DEFAULT_UNTIL = "90d"
@@ -132,7 +133,7 @@ def initial_prospect(world: World, case: TestCase) -> Prospect:
 
 def _default_lists(world: World, case: TestCase) -> set[str]:
     """A program test's prospect starts on the program's first recipient list, if it is static."""
-    if "program" not in case.data:
+    if "program" not in case.data or case.program is None:
         return set()
     first = world.programs[case.program]["recipients"]["include"][0]
     return set() if world.lists.get(first, {}).get("type") == "dynamic" else {first}
@@ -243,7 +244,9 @@ def _lists(negate: bool) -> Callable[..., Mismatch | None]:
 
 def _tags(world: World, case: TestCase, expected: list[str], outcome: Outcome) -> Mismatch | None:
     missing = [t for t in expected if t not in outcome.prospect.tags]
-    return Mismatch("tags", ", ".join(expected), ", ".join(sorted(outcome.prospect.tags)) or "no tags") if missing else None
+    if not missing:
+        return None
+    return Mismatch("tags", ", ".join(expected), ", ".join(sorted(outcome.prospect.tags)) or "no tags")
 
 
 def _fields(world: World, case: TestCase, expected: dict[str, Any], outcome: Outcome) -> Mismatch | None:

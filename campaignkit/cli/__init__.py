@@ -13,9 +13,10 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any, Iterator
+from typing import Any
 
 import click
 
@@ -77,7 +78,7 @@ def _usage_errors_exit_1() -> Iterator[None]:
     try:
         yield
     except click.UsageError as exc:
-        exc.exit_code = 1
+        exc.exit_code = 1  # type: ignore[misc]  # click reads the instance's value; a class default to override
         raise
 
 

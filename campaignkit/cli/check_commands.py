@@ -16,6 +16,7 @@ from campaignkit.targets import merge_languages
 from campaignkit.views.diagnostics import FORMATS, format_diagnostics
 from campaignkit.workspace.loading import find_root
 
+
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text for people; json (terraform validate -json), github or sarif for CI.")

@@ -11,9 +11,9 @@ from campaignkit.checks import check_workspace
 from campaignkit.diagnostics import has_errors
 from campaignkit.errors import UserError
 from campaignkit.targets import merge_languages
-from campaignkit.workspace.model import Workspace
 from campaignkit.views.diagnostics import format_diagnostics
 from campaignkit.workspace.loading import find_root
+from campaignkit.workspace.model import Workspace
 
 
 def valid_workspace() -> tuple[Workspace, Path]:

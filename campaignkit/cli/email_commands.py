@@ -8,17 +8,15 @@ from pathlib import Path
 import click
 
 from campaignkit.checks import check_workspace
-from campaignkit.workspace.values import misfits
 from campaignkit.cli import main
-from campaignkit.diagnostics import has_errors
-from campaignkit.errors import UserError
-from campaignkit.workspace.addresses import resolve
-from campaignkit.workspace.documents import load_file
-from campaignkit.workspace.model import Resource, Workspace, plain
 from campaignkit.emails import EmailContext, render_email
+from campaignkit.emails.blockers import render_blockers
+from campaignkit.errors import UserError
 from campaignkit.targets import merge_languages
 from campaignkit.views.diagnostics import format_diagnostics
+from campaignkit.workspace.addresses import resolve
 from campaignkit.workspace.loading import find_root
+from campaignkit.workspace.prospects import load_prospect
 
 DEFAULT_OUT = Path(".campaignkit") / "render"
 
@@ -37,11 +35,11 @@ def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
     root = find_root(Path.cwd())
     workspace, diagnostics = check_workspace(root, merge_languages())
     resource = resolve(workspace, email, "email")
-    mine = [d for d in diagnostics if d.is_error and _concerns(d.position.path, resource)]
-    if has_errors(mine):
-        click.echo(format_diagnostics(mine, root, "text"), err=True)
+    blockers = render_blockers(diagnostics, resource)
+    if blockers:
+        click.echo(format_diagnostics(blockers, root, "text"), err=True)
         sys.exit(1)
-    prospect = _prospect(prospect_file, workspace) if prospect_file else None
+    prospect = load_prospect(prospect_file, workspace) if prospect_file else None
     rendered = render_email(EmailContext.of(workspace), resource, prospect)
     folder = out or root / DEFAULT_OUT
     html_path, text_path = folder / f"{resource.name}.html", folder / f"{resource.name}.txt"
@@ -56,22 +54,3 @@ def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
     click.echo(f"Preheader: {rendered.preheader}")
     click.echo(f"HTML:      {html_path} ({len(rendered.html.encode('utf-8')):,} bytes)")
     click.echo(f"Text:      {text_path}")
-
-
-def _concerns(path: str, email: Resource) -> bool:
-    """Whether a diagnostic in ``path`` can stop ``email`` from rendering: its own files or settings."""
-    template = str(email.data.get("template", ""))
-    return path in (email.position.path, template, "campaignkit.yaml") or path.endswith((".mjml", ".html", ".txt"))
-
-
-def _prospect(path: Path, workspace: Workspace) -> dict:
-    documents, problems = load_file(path, str(path))
-    if problems:
-        first = problems[0]
-        raise UserError(f"{first.position}: {first.message}")
-    if len(documents) != 1 or not isinstance(documents[0].data, dict):
-        raise UserError(f"{path} must hold one mapping of field names to values, e.g. first_name: Aiko")
-    prospect = plain(documents[0].data)
-    for name, problem in misfits(workspace, prospect):  # an undeclared name is refused later, with "did you mean"
-        raise UserError(f"{path}: {name}: {problem}")
-    return prospect

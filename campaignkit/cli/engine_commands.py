@@ -1,31 +1,30 @@
 """``test`` and ``simulate``: run programs offline, for one written-down prospect or a population.
 
 Parses arguments and prints; the work is in ``campaign_tests``,
-``simulate`` and ``simulate_report``. Both refuse to run on a workspace with errors, since a program
-that does not validate has no defined behaviour.
+``engine.populations`` and ``engine.simulate``, the text in ``views``. Both
+refuse to run on a workspace with errors, since a program that does not
+validate has no defined behaviour.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sys
-from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.progress import Progress
 
-from campaignkit.campaign_tests.cases import MAX_RUN, load_tests, matching, no_match
+from campaignkit.campaign_tests.cases import MAX_RUN, load_tests, select_tests
 from campaignkit.campaign_tests.runner import run_test
-from campaignkit.views.campaign_tests import campaign_test_text, summary
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
 from campaignkit.diagnostics import has_errors
+from campaignkit.engine.populations import population_for
+from campaignkit.engine.simulate import simulate
 from campaignkit.engine.world import World
-from campaignkit.errors import UserError
+from campaignkit.views.campaign_tests import campaign_test_text, summary
 from campaignkit.views.diagnostics import format_diagnostics
-from campaignkit.engine.simulate import MAX_PROSPECTS, Cohort, csv_population, simulate, synthetic_population
 from campaignkit.views.simulate import simulation_text
 from campaignkit.workspace.addresses import resolve
 
@@ -42,10 +41,7 @@ def test_command(pattern: str | None) -> None:
     if diagnostics:
         click.echo(format_diagnostics(diagnostics, root, "text"), err=True)
     if pattern:
-        selected = matching(cases, pattern)
-        if not selected:
-            raise UserError(no_match(cases, pattern))
-        cases = selected
+        cases = select_tests(cases, pattern)
     elif not cases:
         click.echo("No campaign tests to run: write them in tests/*.yaml (docs/engine.md).")
     world = World.from_workspace(workspace)
@@ -69,7 +65,7 @@ def simulate_command(program: str, prospects: str, days: int, seed: int, fmt: st
     workspace, _ = valid_workspace()
     address = resolve(workspace, program, "program").address
     world = World.from_workspace(workspace)
-    population = _population(world, address, prospects, seed)
+    population = population_for(world, address, prospects, seed)
     total = sum(cohort.count for cohort in population)
     show_progress = fmt == "text" and sys.stderr.isatty()
     with Progress(transient=True, console=Console(stderr=True), disable=not show_progress) as progress:
@@ -77,27 +73,3 @@ def simulate_command(program: str, prospects: str, days: int, seed: int, fmt: st
         report = simulate(world, address, population, days, seed,
                           progress=lambda done: progress.advance(task, done))
     click.echo(json.dumps(report.as_json(), indent=2) if fmt == "json" else simulation_text(report))
-
-
-def _population(world: World, program: str, prospects: str, seed: int) -> list[Cohort]:
-    """A number is that many synthetic prospects; anything else names a CSV file (which may be a
-    device or a pipe, like /dev/stdin: only a folder or nothing at all cannot be read)."""
-    number = re.fullmatch(r"\s*(-?)\+?0*(\d+)\s*", prospects)
-    if number:
-        return synthetic_population(world, program, _size(prospects.strip(), *number.groups()), seed)
-    path = Path(prospects)
-    if path.is_dir() or not path.exists():
-        found = "is a folder" if path.is_dir() else "does not exist"
-        raise UserError(f"--prospects: {prospects} {found}; give a number of prospects or the path of a CSV file")
-    return csv_population(world, program, path)
-
-
-def _size(text: str, sign: str, digits: str) -> int:
-    """The number of synthetic prospects ``text`` asks for, from 1 to ``MAX_PROSPECTS``; its digits
-    are compared by length first, since Python refuses to read a number thousands of digits long."""
-    if sign or digits == "0":
-        raise UserError(f"--prospects {text}: needs at least 1 prospect")
-    if len(digits) > len(str(MAX_PROSPECTS)) or int(digits) > MAX_PROSPECTS:
-        raise UserError(f"--prospects {text}: simulate at most {MAX_PROSPECTS:,} prospects; "
-                        "a larger population gives the same shares in the funnel")
-    return int(digits)

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import click
 
-from campaignkit.views import diagram
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
 from campaignkit.errors import UserError
-from campaignkit.workspace.addresses import resolve
+from campaignkit.views import diagram
 from campaignkit.views.preview import DEFAULT_OUT, write_site
+from campaignkit.workspace.addresses import resolve
 
 
 @main.command()

@@ -11,38 +11,39 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from campaignkit.plan.apply import ApplyReport, Outcome, Status, apply_plan, record_drift
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
 from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.errors import UserError
-from campaignkit.workspace.model import Environment, Workspace
 from campaignkit.plan import (
     Plan,
     check_applicable,
+    check_plan_path,
     load_plan,
     plan_hash,
     plan_workspace,
-    refresh,
     save_plan,
     workspace_hash,
 )
+from campaignkit.plan.apply import ApplyReport, Outcome, Status, apply_plan
 from campaignkit.plan.importing import import_object
-from campaignkit.views.plan import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
-from campaignkit.state import State, StateEntry, StateStore, history_entry, open_store
+from campaignkit.plan.refresh import refresh_state
+from campaignkit.state import State, StateStore, entry_for, forget, open_store
 from campaignkit.state.audit import current_user, git_commit
 from campaignkit.targets import Target, open_target
+from campaignkit.views.plan import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
 from campaignkit.workspace.loading import find_root, load_workspace
+from campaignkit.workspace.model import Environment, Workspace
 
 
 class Duration(click.ParamType):
@@ -152,9 +153,8 @@ def _show(text: Text) -> None:
 def plan(env_name: str | None, out: Path | None, fmt: str, detailed_exitcode: bool, only: tuple[str, ...],
          refresh_first: bool, lock_timeout: float) -> None:
     """Show the changes apply would make to the environment's target."""
-    if out is not None and out.name.endswith((".yaml", ".yml")):
-        raise UserError(f"--out {out}: a plan is not YAML, and a .yaml file in the workspace would be read as "
-                        "resources; save it as plan.ckplan (or plan.ckplan.gz)")
+    if out is not None:
+        check_plan_path(out)
     with session(env_name, validate=True) as opened, opened.store.lock("plan", lock_timeout):
         made = plan_workspace(opened.workspace, opened.environment, _current_state(opened), opened.live_target,
                               refresh_first=refresh_first, only=only)
@@ -175,18 +175,12 @@ def _current_state(opened: Session) -> State:
 
 
 def _warn_if_renamed(store: StateStore, environment: str) -> None:
-    """Warns when the store has no state for this workspace's environment but has it under another workspace name.
-
-    State is kept by ``workspace/environment``, so renaming ``workspace:`` in campaignkit.yaml
-    makes every object look new. Not an error: one PostgreSQL store may serve several workspaces.
-    """
-    workspace = store.key.rpartition("/")[0]
-    others = [key.rpartition("/")[0] for key in store.keys()
-              if key.rpartition("/")[2] == environment and key != store.key]
+    """Warns when the store has no state for this workspace's environment but has it under another workspace name."""
+    others = store.other_workspaces()
     if others:
         named = ", ".join(f"'{other}'" for other in others)
         click.echo(f"Warning: {store.location} has no state for environment '{environment}' of workspace "
-                   f"'{workspace}', but has it for workspace {named}: if campaignkit.yaml's workspace: was "
+                   f"'{store.workspace}', but has it for workspace {named}: if campaignkit.yaml's workspace: was "
                    f"renamed, put back 'workspace: {others[0]}', or every object is planned as new.", err=True)
 
 
@@ -231,7 +225,7 @@ def _plan_to_confirm(opened: Session, only: tuple[str, ...], auto_approve: bool)
     """A new plan, shown and confirmed; ``None`` when there is nothing to do."""
     made = plan_workspace(opened.workspace, opened.environment, _current_state(opened), opened.live_target, only=only)
     _show(plan_text(made))
-    if not made.has_changes and not made.drift:
+    if not made.needs_apply:
         return None
     if not auto_approve:
         _confirm()
@@ -275,12 +269,7 @@ def _apply_with_progress(made: Plan, opened: Session, parallelism: int) -> Apply
 def refresh_command(env_name: str | None, lock_timeout: float) -> None:
     """Read the target and record in state the changes made outside campaignkit (drift)."""
     with session(env_name, validate=False) as opened, opened.store.lock("refresh", lock_timeout):
-        state = opened.store.read()
-        _, drift = refresh(state, opened.live_target)
-        if drift:
-            with history_entry(opened.store, "refresh", **opened.audit) as ending:
-                record_drift(drift, state, opened.store)
-                ending.summary = f"{len(drift)} object(s) changed outside campaignkit"
+        state, drift = refresh_state(opened.store, opened.live_target, **opened.audit)
     if not drift:
         click.echo(f"No drift: the target holds what state records ({len(state.entries)} objects).")
         return
@@ -324,21 +313,11 @@ def state_list(env_name: str | None) -> None:
 def state_show(address: str, env_name: str | None) -> None:
     """What state records for ADDRESS, as JSON."""
     with session(env_name, validate=False, with_target=False) as opened:
-        entries = opened.store.read().entries
-    entry = entries.get(address) or _missing(address, entries, opened)
+        entry = entry_for(opened.store.read(), address, opened.workspace, opened.environment.name)
     click.echo(json.dumps({"address": entry.address, "kind": entry.kind, "name": entry.name,
                            "id": entry.target_id, "hash": entry.hash, "depends_on": list(entry.depends_on),
                            "prevent_destroy": entry.protected, "attributes": entry.attributes},
                           indent=2, ensure_ascii=False, sort_keys=False))
-
-
-def _missing(address: str, entries: dict[str, StateEntry], opened: Session) -> StateEntry:
-    """Raises the error for an address state does not hold; a suggestion only for what may be a typo."""
-    if opened.workspace.get(address) is not None:  # declared, so no typo: it was never applied, or was removed
-        raise UserError(f"{address} is not in the state of environment '{opened.environment.name}': campaignkit "
-                        "does not manage it there ('campaignkit state list' shows what it manages)")
-    suggestion = closest(address, entries)
-    raise UserError(f"{address} is not in state{did_you_mean(suggestion)}")
 
 
 @state_group.command(name="rm")
@@ -349,11 +328,7 @@ def state_rm(addresses: tuple[str, ...], env_name: str | None, lock_timeout: flo
     """Forget ADDRESS: state stops managing it; the object stays on the target."""
     with session(env_name, validate=False, with_target=False) as opened, \
             opened.store.lock("state rm", lock_timeout):
-        entries = opened.store.read().entries
-        removed = [entries.get(a) or _missing(a, entries, opened) for a in addresses]
-        with history_entry(opened.store, "state rm", **opened.audit) as ending:
-            opened.store.commit(removes=list(addresses))
-            ending.summary = f"removed {', '.join(addresses)}"
+        removed = forget(opened.store, addresses, opened.workspace, opened.environment.name, **opened.audit)
     for entry in removed:
         click.echo(f"Removed {entry.address} from state; the object stays on the target ({entry.held_as}).")
 

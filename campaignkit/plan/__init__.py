@@ -10,9 +10,8 @@ now and as applied), ``changes`` (the plan as data) and ``saved`` (plan files).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from campaignkit.workspace.model import Environment, Workspace
 from campaignkit.plan.changes import Action, Change, Drift, Plan
 from campaignkit.plan.content import EmailBodies, Render, attach_bodies
 from campaignkit.plan.desired import Desired, desired_objects, object_hash
@@ -20,9 +19,10 @@ from campaignkit.plan.diff import FieldChange
 from campaignkit.plan.findings import attach_findings
 from campaignkit.plan.planner import ProtectedError, make_plan
 from campaignkit.plan.refresh import refresh
-from campaignkit.plan.saved import check_applicable, load_plan, plan_hash, save_plan, workspace_hash
+from campaignkit.plan.saved import check_applicable, check_plan_path, load_plan, plan_hash, save_plan, workspace_hash
 from campaignkit.state import State
 from campaignkit.targets import Target, merge_languages
+from campaignkit.workspace.model import Environment, Workspace
 
 
 def plan_workspace(
@@ -58,6 +58,7 @@ __all__ = [
     "Plan",
     "ProtectedError",
     "check_applicable",
+    "check_plan_path",
     "desired_objects",
     "load_plan",
     "make_plan",

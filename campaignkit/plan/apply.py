@@ -18,15 +18,15 @@ carries the target's instructions for a person. The caller holds the lock.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from enum import Enum
 from graphlib import TopologicalSorter
-from typing import Callable, Sequence
 
-from campaignkit.plan import Action, Change, Drift, Plan
+from campaignkit.plan import Action, Change, Plan
 from campaignkit.plan.changes import count_changes
-from campaignkit.plan.refresh import as_found
+from campaignkit.plan.refresh import record_drift
 from campaignkit.state import State, StateEntry, StateStore, history_entry
 from campaignkit.targets import ObjectNotFound, RemoteObject, Target, TargetError
 
@@ -84,7 +84,7 @@ def apply_plan(plan: Plan, store: StateStore, target: Target, *, parallelism: in
                on_outcome: OnOutcome | None = None, who: str = "", git_commit: str = "",
                plan_digest: str = "") -> ApplyReport:
     """Applies ``plan``; the caller holds the lock and has checked the plan fits the state."""
-    if not plan.changes and not plan.drift:
+    if not plan.needs_apply:
         return ApplyReport(())
     target.check()  # a target that cannot be reached stops here, before a manual change is recorded as done
     state = store.read()
@@ -96,14 +96,6 @@ def apply_plan(plan: Plan, store: StateStore, target: Target, *, parallelism: in
         ending.result = "success" if report.ok else "interrupted" if report.interrupted else "failed"
         ending.summary = report.summary
     return report
-
-
-def record_drift(drift: Sequence[Drift], state: State, store: StateStore) -> None:
-    """Writes what refresh found into state (``refresh``, and ``apply`` of a refreshed plan)."""
-    puts = [as_found(state.entries[d.address], d) for d in drift if d.after is not None and d.address in state.entries]
-    removes = [d.address for d in drift if d.after is None and d.address in state.entries]
-    if puts or removes:
-        store.commit(puts=puts, removes=removes)
 
 
 class _Runner:

@@ -10,9 +10,10 @@ plans live elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Iterable
+from typing import Any
 
 from campaignkit.plan.diff import FieldChange
 from campaignkit.state import Finding
@@ -138,6 +139,12 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return bool(self.changes)
+
+    @property
+    def needs_apply(self) -> bool:
+        """Whether applying would write anything: a change, or drift that state must record even when
+        the files ask for no change."""
+        return self.has_changes or bool(self.drift)
 
     @property
     def summary(self) -> str:

@@ -16,16 +16,17 @@ language instead of rendered for the sample prospect. Rendering itself is
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from campaignkit.emails.cache import ResultCache, digest
 from campaignkit.emails.merge import MergeLanguage
-from campaignkit.workspace.model import Resource, Workspace
 from campaignkit.plan.changes import Action, Change, Plan
 from campaignkit.targets import Target, TargetError
 from campaignkit.targets.base import CONTENT_DIGEST, Content, content_digest
+from campaignkit.workspace.model import Resource, Workspace
 
 if TYPE_CHECKING:
     from campaignkit.emails import EmailContext
@@ -41,8 +42,9 @@ class EmailBodies:
                  merge_language: MergeLanguage | None = None) -> None:
         self.workspace = workspace
         self.merge_language = merge_language
-        self._renderer = _Renderer(workspace, merge_language) if render is None else None
-        self._render: Render = render or self._renderer
+        renderer = _Renderer(workspace, merge_language)
+        self._renderer = renderer if render is None else None
+        self._render: Render = render or renderer
         # A cache is only sound for the real renderer: its key does not name the function.
         self._cache = ResultCache(workspace.root, "email-content") if render is None else None
         self._inputs = digest(workspace.config.vars, merge_language.name if merge_language else None,
@@ -83,7 +85,7 @@ class EmailBodies:
         missing = [email for email in emails if email.address not in self._rendered]
         if not missing:
             return  # nothing to render: the renderer (and Jinja) is not even made
-        for email, content in zip(missing, self._renderer.many(missing)):
+        for email, content in zip(missing, self._renderer.many(missing), strict=True):
             self._rendered[email.address] = content
 
     def bodies(self, resource: Resource) -> Content:
@@ -149,6 +151,7 @@ class _Renderer:
     def _values(self) -> dict[str, Any]:
         from campaignkit.emails.platform_merge import platform_values
 
+        assert self.merge_language is not None, "values in a merge language are asked for only with one"
         return platform_values(self.workspace, self.merge_language)
 
     def _bodies(self, context: EmailContext, resource: Resource) -> Content:

@@ -3,8 +3,9 @@
 Each resource becomes its normalized attributes, plus, for an email, the
 digest of the content it renders to (``content_sha256``, see ``content``), so
 that a change to a template shows up in the plan even when the YAML did not
-change; for a target with a merge language, its subject is in that language. State keeps the hash of what was applied (``object_hash``) next to
-the attributes. Nothing here reads state or the target.
+change; for a target with a merge language, its subject is in that language.
+State keeps the hash of what was applied (``object_hash``) next to the
+attributes. Nothing here reads state or the target.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from campaignkit.diagnostics import Position
-from campaignkit.workspace.model import Lifecycle, Resource, Workspace
 from campaignkit.plan.content import EmailBodies
 from campaignkit.targets.base import CONTENT_DIGEST
+from campaignkit.workspace.model import Lifecycle, Resource, Workspace
 
 
 @dataclass(frozen=True)

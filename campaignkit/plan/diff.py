@@ -10,8 +10,9 @@ functions on plain data; nothing here knows about kinds, state or targets.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 #: Tells "absent" from a value of None.
 _ABSENT = object()
@@ -88,8 +89,9 @@ def _assign(target: dict[str, Any], parts: list[str], value: Any) -> None:
 
 
 def _remove(target: dict[str, Any], parts: list[str]) -> None:
+    node: Any = target
     for part in parts[:-1]:
-        target = target.get(part)
-        if not isinstance(target, dict):
+        node = node.get(part)
+        if not isinstance(node, dict):
             return
-    target.pop(parts[-1], None)
+    node.pop(parts[-1], None)

@@ -11,14 +11,14 @@ to those changes.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Iterable
 
 from campaignkit.diagnostics import Diagnostic
-from campaignkit.workspace.model import Workspace
 from campaignkit.plan.changes import Action, Change, Plan
 from campaignkit.state import Finding, State
 from campaignkit.targets import merge_languages
+from campaignkit.workspace.model import Workspace
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def attach_findings(plan: Plan, workspace: Workspace, state: State) -> Plan:
     from campaignkit.emails.workers import check_emails  # rendering is only loaded when an email changed
 
     found = check_emails(workspace, [workspace.resources[c.address] for c in checked], merge_languages()).result()
-    now = {c.address: findings_of(diagnostics) for c, diagnostics in zip(checked, found)}
+    now = {c.address: findings_of(diagnostics) for c, diagnostics in zip(checked, found, strict=True)}
     return replace(plan, changes=tuple(_with_findings(c, now, state) for c in plan.changes))
 
 

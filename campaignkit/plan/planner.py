@@ -15,19 +15,19 @@ It reads nothing and writes nothing.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
-from typing import Iterable, Sequence
 
 from campaignkit.diagnostics import Position, closest, did_you_mean
 from campaignkit.errors import UserError
-from campaignkit.workspace.model import Environment
 from campaignkit.plan.changes import Action, Change, Drift, Plan
 from campaignkit.plan.desired import Desired, object_hash
 from campaignkit.plan.diff import FieldChange, field_changes, flatten, keep_ignored
 from campaignkit.plan.order import order
 from campaignkit.state import State, StateEntry
 from campaignkit.targets import KindCapabilities, ManualChange, Target
+from campaignkit.workspace.model import Environment
 
 
 class ProtectedError(UserError):

@@ -9,18 +9,20 @@ drift apart from the changes the files ask for. Kinds the target cannot read
 them (``ReadsPrograms``): their recipient and suppression lists, and their
 status where the files declare one, are compared, found by id or else by
 name, and a program not found is left alone (nobody has built it by hand yet).
+``refresh_state`` records the drift in state, as the ``refresh`` command does.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 from campaignkit.plan.changes import Drift
 from campaignkit.plan.desired import object_hash
 from campaignkit.plan.diff import FieldChange, field_changes
-from campaignkit.state import State, StateEntry
+from campaignkit.state import State, StateEntry, StateStore, history_entry
 from campaignkit.targets import (
     PROGRAM_STATUS,
     KindCapabilities,
@@ -86,8 +88,8 @@ def _program_drift(state: State, target: Target) -> list[Drift]:
 def _compare_program(entry: StateEntry, reading: ProgramReading, lists: dict[str, str]) -> Drift | None:
     """Drift in the lists, compared as sets (the platform does not keep the order the files give), and in
     the status where the files declare one."""
-    recorded = {"recipients": entry.attributes.get("recipients") or {}}
-    seen = {"recipients": _recipients_seen(recorded["recipients"], reading, lists)}
+    recorded: dict[str, Any] = {"recipients": entry.attributes.get("recipients") or {}}
+    seen: dict[str, Any] = {"recipients": _recipients_seen(recorded["recipients"], reading, lists)}
     declared = entry.attributes.get(PROGRAM_STATUS)
     if declared is not None:
         recorded[PROGRAM_STATUS] = declared
@@ -107,6 +109,27 @@ def _recipients_seen(recorded: dict[str, Any], reading: ProgramReading, lists: d
         if set(names) != set(recorded.get(key) or ()):
             seen[key] = sorted(names)
     return seen
+
+
+def refresh_state(store: StateStore, target: Target, *, who: str = "", git_commit: str = ""
+                  ) -> tuple[State, tuple[Drift, ...]]:
+    """Records in ``store`` what changed on ``target`` outside campaignkit, as one ``refresh`` in its history
+    (none when nothing changed); returns the state as it was and the drift. The caller holds the lock."""
+    state = store.read()
+    _, drift = refresh(state, target)
+    if drift:
+        with history_entry(store, "refresh", who, git_commit) as ending:
+            record_drift(drift, state, store)
+            ending.summary = f"{len(drift)} object(s) changed outside campaignkit"
+    return state, drift
+
+
+def record_drift(drift: Sequence[Drift], state: State, store: StateStore) -> None:
+    """Writes what refresh found into state (``refresh``, and ``apply`` of a refreshed plan)."""
+    puts = [as_found(state.entries[d.address], d) for d in drift if d.after is not None and d.address in state.entries]
+    removes = [d.address for d in drift if d.after is None and d.address in state.entries]
+    if puts or removes:
+        store.commit(puts=puts, removes=removes)
 
 
 def as_found(entry: StateEntry, drift: Drift) -> StateEntry:

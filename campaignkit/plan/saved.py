@@ -19,14 +19,22 @@ from typing import Any
 
 from campaignkit import __version__
 from campaignkit.errors import UserError
-from campaignkit.workspace.model import Workspace
 from campaignkit.plan.changes import Action, Change, Drift, Plan
 from campaignkit.plan.diff import FieldChange
 from campaignkit.state import Finding, State
 from campaignkit.workspace.loading import CONFIG_FILE
+from campaignkit.workspace.model import Workspace
 
 FORMAT = "campaignkit-plan"
 FORMAT_VERSION = 1
+
+
+def check_plan_path(path: Path) -> None:
+    """Refuses to save a plan under a YAML name, before the work of planning: the workspace reads
+    every YAML file in it as resources."""
+    if path.name.endswith((".yaml", ".yml")):
+        raise UserError(f"--out {path}: a plan is not YAML, and a .yaml file in the workspace would be read as "
+                        "resources; save it as plan.ckplan (or plan.ckplan.gz)")
 
 
 def save_plan(plan: Plan, path: Path) -> None:

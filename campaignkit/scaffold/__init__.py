@@ -6,10 +6,10 @@ only lays them out in a folder and never overwrites a file that is there.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import Iterator
 
 from campaignkit.errors import UserError
 

@@ -3,7 +3,8 @@
 ``open_store`` turns an environment's ``state`` URL into a store:
 ``sqlite:RELATIVE/PATH.db`` (relative to the workspace root; the default is
 ``sqlite:.campaignkit/<environment>.db``), ``sqlite:/ABSOLUTE/PATH.db`` or
-``sqlite:~/PATH.db`` (in the home folder), or ``postgresql://user@host/db``. The store's key is ``workspace/environment``.
+``sqlite:~/PATH.db`` (in the home folder), or ``postgresql://user@host/db``.
+The store's key is ``workspace/environment``.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from campaignkit.errors import UserError
-from campaignkit.workspace.model import Environment
 from campaignkit.state.base import Finding, HistoryEntry, State, StateEntry, StateFormatError, StateStore
+from campaignkit.state.entries import entry_for, forget
 from campaignkit.state.history import Ending, history_entry
 from campaignkit.state.lock import LockHeld, LockInfo
+from campaignkit.workspace.model import Environment
 
 _POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
@@ -53,6 +55,8 @@ __all__ = [
     "StateEntry",
     "StateFormatError",
     "StateStore",
+    "entry_for",
+    "forget",
     "history_entry",
     "open_store",
     "open_url",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -23,7 +23,7 @@ def current_user() -> str:
 
 def now() -> str:
     """The current time in UTC, to the second, as ISO 8601."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def git_commit(folder: Path) -> str:

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from campaignkit.errors import UserError
-from campaignkit.state.lock import LockInfo, LockHeld, new_lock
+from campaignkit.state.lock import LockHeld, LockInfo, new_lock
 
 #: The layout of the tables this version writes. A store written by a newer
 #: version is refused rather than misread.
@@ -46,7 +47,7 @@ class Finding:
         return {"code": self.code, "severity": self.severity, "message": self.message}
 
     @classmethod
-    def from_record(cls, record: dict[str, str]) -> "Finding":
+    def from_record(cls, record: dict[str, str]) -> Finding:
         return cls(record["code"], record["severity"], record["message"], record.get("at", ""))
 
 
@@ -123,6 +124,22 @@ class StateStore(ABC):
     def keys(self) -> list[str]:
         """The key of every environment the store holds state for, sorted (its own, if written, among them)."""
 
+    @property
+    def workspace(self) -> str:
+        """The workspace whose environment this store's ``key`` names."""
+        return self.key.rpartition("/")[0]
+
+    def other_workspaces(self) -> list[str]:
+        """The other workspaces the store holds state for under this environment's name, sorted.
+
+        Renaming ``workspace:`` in campaignkit.yaml leaves the state under the old name, so an empty
+        state with such a name beside it was most likely left by a rename. Not an error: one
+        PostgreSQL store may serve several workspaces.
+        """
+        environment = self.key.rpartition("/")[2]
+        return [key.rpartition("/")[0] for key in self.keys()
+                if key != self.key and key.rpartition("/")[2] == environment]
+
     @abstractmethod
     def begin(self, lineage: str) -> None:
         """Sets the lineage if the state has none yet; a no-op otherwise."""
@@ -195,7 +212,7 @@ class StateStore(ABC):
         finally:
             self._unlock(wanted)
 
-    def __enter__(self) -> "StateStore":
+    def __enter__(self) -> StateStore:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -9,9 +9,9 @@ the environment marks it interrupted.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 from campaignkit.state.base import StateStore
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import psycopg
@@ -67,12 +68,12 @@ class PostgresStore(SqlStore):
 
     def _has_table(self, cur: psycopg.Cursor, name: str) -> bool:
         cur.execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
-        return bool(cur.fetchone()[0])
+        return bool(_first(cur))
 
     def _try_lock(self, wanted: LockInfo) -> LockInfo | None:
         if self._lock_connection is None:
             self._lock_connection = self._connect()
-        taken = self._lock_connection.execute("SELECT pg_try_advisory_lock(%s)", (self._lock_key(),)).fetchone()[0]
+        taken = _first(self._lock_connection.execute("SELECT pg_try_advisory_lock(%s)", (self._lock_key(),)))
         if not taken:
             return self._recorded_holder() or _UNKNOWN_HOLDER
         with self._transaction() as cur:
@@ -98,7 +99,7 @@ class PostgresStore(SqlStore):
             cur.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
                         "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                         "AND classid::bigint = %s AND objid::bigint = %s AND objsubid = 1)", (high, low))
-            held = cur.fetchone()[0]
+            held = _first(cur)
         return (self._recorded_holder() or _UNKNOWN_HOLDER) if held else None
 
     def _recorded_holder(self) -> LockInfo | None:
@@ -174,3 +175,10 @@ def _without_passwords(text: str, url: str) -> str:
     for secret in sorted({variant for s in secrets for variant in (s, unquote(s)) if variant}, key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
+
+
+def _first(cur: psycopg.Cursor) -> Any:
+    """The first column of the one row a query that always returns one gave."""
+    row = cur.fetchone()
+    assert row is not None, "the query returns one row"
+    return row[0]

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import json
 from abc import abstractmethod
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Callable, Sequence
+from typing import Any
 
+from campaignkit.state.audit import now
 from campaignkit.state.base import (
     SCHEMA_VERSION,
     Finding,
@@ -30,7 +32,6 @@ from campaignkit.state.base import (
     StateStore,
     newer_schema_error,
 )
-from campaignkit.state.audit import now
 
 #: The marker table: a database with it is ours.
 SCHEMA_TABLE = "ck_schema"

@@ -11,10 +11,10 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 from urllib.parse import quote
 
 import click
@@ -30,7 +30,8 @@ JSON_FORMAT_VERSION = "1.0"
 SHOWN_CHARACTERS = 120
 #: What a diagnostic points at in a YAML line: a quoted string, or plain text up to a key's colon,
 #: a comment or a flow indicator (a key, a name, a value of several words, a URL).
-_YAML_TOKEN = re.compile(r""""(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?|(?:[^\s,\[\]{}#:]|:(?=\S))+(?:[ \t]+(?:[^\s,\[\]{}#:]|:(?=\S))+)*""")
+_YAML_TOKEN = re.compile(r""""(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?"""
+                         r"""|(?:[^\s,\[\]{}#:]|:(?=\S))+(?:[ \t]+(?:[^\s,\[\]{}#:]|:(?=\S))+)*""")
 #: What it points at in a template: a Jinja expression or tag, an element's opening, or an
 #: attribute with its value.
 _MARKUP_TOKEN = re.compile(r"""\{\{.*?\}\}|\{%.*?%\}|<[^\s>]+|[^\s=<>]+(?:=(?:"[^"]*"|'[^']*'|[^\s>]+))?""")

@@ -18,8 +18,8 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
-from campaignkit.errors import UserError
 from campaignkit.engine.graph import BRANCH_KEYS, describe, step_action, step_kind
+from campaignkit.errors import UserError
 
 #: Mermaid node shapes (open, close) and Graphviz attributes per step kind.
 _MERMAID_SHAPES = {"action": ('["', '"]'), "send": ('["', '"]'), "wait": ('(["', '"])'),

@@ -19,22 +19,23 @@ from __future__ import annotations
 import difflib
 import html
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import groupby
 from operator import attrgetter
 from os.path import commonprefix
-from typing import Any, Iterable
+from typing import Any
 
 from rich.text import Text
 
 from campaignkit import __version__
-from campaignkit.plan.apply import ApplyReport, Outcome, Status
-from campaignkit.views.diagram import diagram_of, to_mermaid
 from campaignkit.plan import Action, Change, Drift, FieldChange, Plan
+from campaignkit.plan.apply import ApplyReport, Outcome, Status
 from campaignkit.plan.findings import compare
 from campaignkit.state import Finding
 from campaignkit.targets.base import CONTENT_DIGEST, CONTENT_FIELDS
+from campaignkit.views.diagram import diagram_of, to_mermaid
 
 FORMATS = ("text", "json", "markdown")
 JSON_FORMAT_VERSION = "1.4"
@@ -220,8 +221,8 @@ def plan_json(plan: Plan) -> str:
     document = {
         "format_version": JSON_FORMAT_VERSION,
         "campaignkit_version": __version__,
-        "timestamp": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-        "applyable": plan.has_changes or bool(plan.drift),
+        "timestamp": datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        "applyable": plan.needs_apply,
         "complete": not plan.targets,  # as Terraform: a targeted plan may leave changes out
         "errored": False,
         "environment": plan.environment,

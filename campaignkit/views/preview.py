@@ -23,12 +23,12 @@ from typing import Any
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from campaignkit.views import diagram
 from campaignkit.diagnostics import Diagnostic
-from campaignkit.errors import UserError
-from campaignkit.workspace.model import Resource, Workspace
 from campaignkit.emails import EmailContext, check_emails, render_email
+from campaignkit.errors import UserError
 from campaignkit.targets import merge_languages
+from campaignkit.views import diagram
+from campaignkit.workspace.model import Resource, Workspace
 
 #: Where ``preview`` writes when given no ``--out``, relative to the workspace root.
 DEFAULT_OUT = Path(".campaignkit") / "preview"
@@ -101,8 +101,9 @@ def build_site(workspace: Workspace) -> Site:
     context = EmailContext.of(workspace)
     emails = workspace.of_kind("email")
     people = samples(workspace)
+    checked = check_emails(workspace, emails, merge_languages()).result()
     views = tuple(_email_view(context, email, people, tuple(checks))
-                  for email, checks in zip(emails, check_emails(workspace, emails, merge_languages()).result()))
+                  for email, checks in zip(emails, checked, strict=True))
     draw_svg = diagram.has_graphviz()
     programs = tuple(_program_view(program, draw_svg) for program in workspace.of_kind("program"))
     return Site(workspace.config.workspace or workspace.root.name, views, programs)
