@@ -10,7 +10,8 @@ The public surface for ``validate``, ``render``, ``preview`` and ``plan``:
 - ``sample_prospect(context)``: the prospect used when none is given;
 - ``EMAIL_CHECKS`` and ``email_check_docs()``: the checks by code, for ``explain``;
 - ``MergeLanguage``: how a platform that sends emails itself merges them, given by its target
-  (``EmailContext.of(workspace, merge_languages)``), so that this package names no target.
+  (``EmailContext.of(workspace, merge_languages)``), so that this package names no target;
+- ``blockers.render_blockers(diagnostics, email)``: the errors that stop one email from rendering.
 
 Nothing here prints or writes files; problems come back as diagnostics or, from
 ``render_email``, as a ``UserError``. These names are loaded when first used, so

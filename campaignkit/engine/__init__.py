@@ -6,7 +6,8 @@ Modules follow the concepts: ``durations`` (time spans), ``prospect`` (a
 prospect's state), ``world`` (the workspace's rules compiled for running),
 ``conditions`` (rules over a prospect, shared by lists, rule steps and grading),
 ``scoring``, ``grading``, ``schedule`` (business hours), ``activity`` (what an
-event does to a prospect) and ``program`` (walking a program's steps).
-Nothing here reads files, prints, or knows about tests or populations.
+event does to a prospect) and ``program`` (walking a program's steps); ``graph``
+is a program's steps as a graph (and in words), ``simulate`` and ``populations``
+run a population through a program. Nothing here prints or knows about tests.
 The reasons behind each choice are in docs/engine.md.
 """

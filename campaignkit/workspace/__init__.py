@@ -2,7 +2,9 @@
 
 ``documents`` reads YAML with positions, ``model`` holds the typed resources,
 ``loading`` finds a workspace and loads it, ``template_paths`` and
-``template_reads`` say which template files an email may and does read, and
-``addresses`` finds the resource a command names as ``KIND.NAME`` or ``NAME``.
+``template_reads`` say which template files an email may and does read,
+``addresses`` finds the resource a command names as ``KIND.NAME`` or ``NAME``,
+``schema`` checks documents against their kind's JSON Schema, ``values`` says
+whether a value fits a field, and ``prospects`` reads a prospect file.
 Nothing here judges whether a resource is right: that is ``checks``' work.
 """
