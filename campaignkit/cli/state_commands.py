@@ -23,7 +23,6 @@ from rich.text import Text
 
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
-from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.errors import UserError
 from campaignkit.plan import (
     Plan,
@@ -96,7 +95,7 @@ def session(env_name: str | None, *, validate: bool, with_target: bool = True) -
     else:
         root = find_root(Path.cwd())
         workspace, _ = load_workspace(root)
-    environment = _environment(workspace, env_name)
+    environment = workspace.config.environment(env_name)
     # The target first: its settings are checked when it opens, and a missing one must not leave a
     # new state file behind. Opening a target connects to nothing yet.
     target = open_target(environment, workspace) if with_target else None
@@ -109,15 +108,6 @@ def session(env_name: str | None, *, validate: bool, with_target: bool = True) -
     finally:
         if target is not None:
             target.close()
-
-
-def _environment(workspace: Workspace, name: str | None) -> Environment:
-    environments = workspace.config.environments
-    if name is not None and name not in environments:
-        suggestion = closest(name, environments)
-        raise UserError(f"no environment '{name}' in campaignkit.yaml{did_you_mean(suggestion)}; "
-                        f"environments are {', '.join(environments)}")
-    return workspace.config.environment(name)
 
 
 def _console() -> Console:

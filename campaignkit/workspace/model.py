@@ -14,7 +14,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from campaignkit.diagnostics import Position
+from campaignkit.diagnostics import Position, closest, did_you_mean
+from campaignkit.errors import UserError
 from campaignkit.workspace.documents import Located, position_of
 
 if TYPE_CHECKING:
@@ -180,6 +181,11 @@ class Config:
     position: Position
 
     def environment(self, name: str | None) -> Environment:
+        """The environment ``name`` (None: the default); a ``UserError`` with a suggestion if there is none."""
+        if name is not None and name not in self.environments:
+            suggestion = closest(name, self.environments)
+            raise UserError(f"no environment '{name}' in campaignkit.yaml{did_you_mean(suggestion)}; "
+                            f"environments are {', '.join(self.environments)}")
         return self.environments[name or self.default_environment]
 
 
