@@ -18,6 +18,7 @@ import pytest
 
 from campaignkit.errors import UserError
 from campaignkit.state import Finding, LockHeld, LockInfo, StateEntry, StateFormatError, open_url
+from campaignkit.state.lock import LockTakenOver
 
 KEY = "acme/sandbox"
 
@@ -189,11 +190,23 @@ def _killed_holder(url: str, tmp_path: Path) -> int:
     return holder.pid
 
 
-def test_sqlite_lock_of_a_killed_process_stays_until_force_unlock(tmp_path):
+def test_sqlite_lock_of_a_killed_process_of_this_machine_is_taken_over_with_a_warning(tmp_path):
     url = f"sqlite:{tmp_path / 'state.db'}"
     killed = _killed_holder(url, tmp_path)
     with open_store(url, tmp_path) as store:
         assert f"pid {killed}" in store.holder().holder
+        with pytest.warns(LockTakenOver, match=f"left by .* pid {killed} \\(apply since"):
+            with store.lock("plan") as held:
+                assert store.holder() == held
+        assert store.holder() is None
+
+
+def test_sqlite_lock_from_another_machine_stays_until_force_unlock(tmp_path):
+    url = f"sqlite:{tmp_path / 'state.db'}"
+    with open_store(url, tmp_path) as store, sqlite3.connect(tmp_path / "state.db") as db:
+        db.execute("INSERT INTO ck_lock (env, lock_id, holder, operation, since) VALUES "
+                   "(?, 'lock-1', 'dan@ci-runner-7 pid 1', 'apply', '2026-11-23T10:00:00+00:00')", (store.key,))
+        db.commit()
         with pytest.raises(LockHeld) as caught:
             with store.lock("apply"):
                 pass

@@ -3,7 +3,8 @@
 Nothing here decides anything about campaigns. Each command group lives in a
 module of this package and registers itself on ``main``; this module holds the
 group, the global ``--chdir`` option, the translation of ``UserError`` and of
-click's usage errors into exit status 1, and SIGTERM handled as Ctrl-C is.
+click's usage errors into exit status 1, the library's warnings into lines on
+stderr, and SIGTERM handled as Ctrl-C is.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -52,7 +54,7 @@ class _Group(click.Group):
         return super().get_command(ctx, name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        with _sigterm_as_interrupt():
+        with _sigterm_as_interrupt(), _warnings_as_lines():
             return super().main(*args, **kwargs)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -80,6 +82,21 @@ def _usage_errors_exit_1() -> Iterator[None]:
     except click.UsageError as exc:
         exc.exit_code = 1  # type: ignore[misc]  # click reads the instance's value; a class default to override
         raise
+
+
+@contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """The library's warnings (a lock taken over, say) as one line on stderr, as its errors are."""
+    shown = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        click.echo(f"Warning: {message}", err=True)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
 
 
 @contextmanager

@@ -2,17 +2,21 @@
 
 Only one plan-with-refresh or apply may run per environment at a time. The
 stores keep the lock (a row in SQLite, an advisory lock in PostgreSQL); this
-module describes a holder and words the refusal. A lock is never broken
-automatically: a process that looks dead may be a slow one on another machine,
-so ``force-unlock`` is left to a person.
+module describes a holder, tells whether it is gone, and words the refusal. A
+lock is broken only where its holder ran on this machine and its process is
+gone: one held from another machine may be a slow process there, so
+``force-unlock`` is left to a person.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import uuid
+import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 from campaignkit.errors import UserError
 from campaignkit.state.audit import current_user, now
@@ -29,6 +33,44 @@ class LockInfo:
 def new_lock(operation: str) -> LockInfo:
     holder = f"{current_user()}@{socket.gethostname()} pid {os.getpid()}"
     return LockInfo(str(uuid.uuid4()), holder, operation, now())
+
+
+#: How ``new_lock`` names a holder: who, on which machine, which process.
+_HOLDER = re.compile(r"@(?P<host>[^@\s]+) pid (?P<pid>\d+)$")
+
+
+def holder_is_gone(holder: LockInfo) -> bool:
+    """Whether the lock's holder ran on this machine and its process has ended (or never reaped)."""
+    found = _HOLDER.search(holder.holder)
+    if found is None or found["host"] != socket.gethostname():
+        return False
+    pid = int(found["pid"])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # someone else's process, alive
+        return False
+    return _ended(pid)
+
+
+def _ended(pid: int) -> bool:
+    """A process that exited but was not yet reaped by its parent holds nothing either."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state in ("Z", "X")
+
+
+class LockTakenOver(UserWarning):
+    """A lock left by a process that has ended on this machine was taken over."""
+
+
+def warn_taken_over(key: str, holder: LockInfo) -> None:
+    warnings.warn(LockTakenOver(
+        f"took over the lock on {key} left by {holder.holder} ({holder.operation} since {holder.since}, lock id "
+        f"{holder.lock_id}): that process has ended; its history entry is marked interrupted"), stacklevel=3)
 
 
 class LockHeld(UserError):

@@ -2,8 +2,9 @@
 
 The lock is a row in ``ck_lock`` written inside an immediate transaction, so
 two processes cannot both see the lock free and take it. A row left by a killed
-process stays until ``force-unlock`` removes it: SQLite cannot tell a dead
-holder from a slow one on a network drive.
+process of this machine is taken over, with a warning; one left from another
+machine stays until ``force-unlock`` removes it: SQLite cannot tell a dead
+holder there from a slow one on a network drive.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from campaignkit.errors import UserError
-from campaignkit.state.lock import LockInfo
+from campaignkit.state.lock import LockInfo, holder_is_gone, warn_taken_over
 from campaignkit.state.sql import SCHEMA_TABLE, SqlStore
 from campaignkit.state.sqlite_file import open_sqlite, write_transaction
 
@@ -39,8 +40,11 @@ class SqliteStore(SqlStore):
     def _try_lock(self, wanted: LockInfo) -> LockInfo | None:
         with self._transaction() as cur:
             holder = _holder(cur, self.key)
-            if holder is not None:
+            if holder is not None and not holder_is_gone(holder):
                 return holder
+            if holder is not None:
+                cur.execute("DELETE FROM ck_lock WHERE env = ? AND lock_id = ?", (self.key, holder.lock_id))
+                warn_taken_over(self.key, holder)
             cur.execute("INSERT INTO ck_lock (env, lock_id, holder, operation, since) VALUES (?, ?, ?, ?, ?)",
                         (self.key, wanted.lock_id, wanted.holder, wanted.operation, wanted.since))
         return None
