@@ -104,7 +104,8 @@ def test_a_plan_of_another_state_is_refused(rig, make_rig):
     (b'{"format_version": "1.2", "resource_changes": []}', "not a saved campaignkit plan"),
     (json.dumps({"format": "campaignkit-plan", "format_version": 99, "campaignkit_version": "9.0"}).encode(),
      "plan format 99"),
-    (json.dumps({"format": "campaignkit-plan", "format_version": 1}).encode(), "damaged"),
+    (json.dumps({"format": "campaignkit-plan", "format_version": 1}).encode(), "plan format 1"),
+    (json.dumps({"format": "campaignkit-plan", "format_version": 2}).encode(), "changed after it was saved"),
 ])
 def test_files_that_are_not_plans_are_refused_in_one_line(tmp_path, content, message):
     path = tmp_path / "plan.json"
@@ -134,13 +135,18 @@ def test_a_saved_plan_carries_the_findings_apply_records(rig, tmp_path):
     assert [f.code for f in checks] == ["CK432"]
 
 
-def test_a_plan_saved_before_findings_were_recorded_still_applies(rig, tmp_path):
+def test_a_saved_plan_edited_by_hand_is_refused(rig, tmp_path):
     save_plan(rig.plan(), tmp_path / "plan.json")
     saved = json.loads((tmp_path / "plan.json").read_text())
-    for change in saved["changes"]:
-        del change["checks"], change["checks_before"]
+    saved["changes"][0]["action"] = "delete"
     (tmp_path / "plan.json").write_text(json.dumps(saved))
-    plan = load_plan(tmp_path / "plan.json")
+    with pytest.raises(UserError, match="changed after it was saved"):
+        load_plan(tmp_path / "plan.json")
+
+
+def test_a_plan_made_on_an_empty_state_does_not_apply_to_an_empty_state_elsewhere(rig):
+    plan = rig.plan()
+    elsewhere = replace(rig.store.read(), location="/another/checkout/.campaignkit/sandbox.db")
+    with pytest.raises(UserError, match="made for the state at .*, not /another/checkout"):
+        check_applicable(plan, elsewhere, rig.environment.name, workspace_hash(rig.workspace()))
     fits(rig, plan)
-    assert rig.apply(plan).ok
-    assert rig.store.read().entries["email.2026-email-welcome-email"].checks is None

@@ -116,6 +116,8 @@ class Plan:
     refreshed: bool = True
     #: The ``--target`` addresses the plan is limited to (with what they depend on); empty: the whole workspace.
     targets: tuple[str, ...] = ()
+    #: Where the state it was made from is kept (``State.location``).
+    state_location: str = ""
 
     def count(self, *actions: Action) -> int:
         return count_changes(self.changes, *actions)

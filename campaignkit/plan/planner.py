@@ -71,6 +71,7 @@ def make_plan(
         workspace_hash=workspace_hash,
         refreshed=refreshed,
         targets=tuple(only),
+        state_location=state.location,
     )
 
 

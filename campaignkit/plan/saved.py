@@ -3,9 +3,11 @@
 A saved plan holds every change with its before and after values, and what it
 is bound to: the environment, the state's lineage and serial (or, for a plan
 made on an empty state, a lineage reserved for it, so that it goes stale if
-someone else applies first) and a hash of the workspace files. ``apply FILE``
-refuses it with one line if any of these moved on, so CI applies exactly the
-plan a reviewer approved, or nothing. A name ending in ``.gz`` is gzipped.
+someone else applies first, and where that state is kept, so that it does not
+apply to a copy of the workspace elsewhere) and a hash of the workspace files.
+``apply FILE`` refuses it with one line if any of these moved on, or if the file
+no longer matches the digest it was saved with, so CI applies exactly the plan a
+reviewer approved, or nothing. A name ending in ``.gz`` is gzipped.
 The file format is internal; tools read ``plan --format json`` instead.
 """
 
@@ -26,7 +28,7 @@ from campaignkit.workspace.loading import CONFIG_FILE
 from campaignkit.workspace.model import Workspace
 
 FORMAT = "campaignkit-plan"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def check_plan_path(path: Path) -> None:
@@ -38,7 +40,8 @@ def check_plan_path(path: Path) -> None:
 
 
 def save_plan(plan: Plan, path: Path) -> None:
-    data = json.dumps(plan_to_dict(plan), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    content = plan_to_dict(plan)
+    data = _canonical({**content, "digest": _digest(content)}).encode()
     try:
         path.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
     except OSError as exc:
@@ -61,6 +64,9 @@ def load_plan(path: Path) -> Plan:
         raise UserError(f"{path} was saved in plan format {data.get('format_version')} by campaignkit "
                         f"{data.get('campaignkit_version')}; this version applies format {FORMAT_VERSION}: "
                         "make the plan again with this version")
+    if data.pop("digest", None) != _digest(data):
+        raise UserError(f"{path} was changed after it was saved (it no longer matches its digest); apply only "
+                        "a plan as 'campaignkit plan --out' wrote it: make the plan again")
     try:
         return plan_from_dict(data)
     except (KeyError, TypeError, ValueError):
@@ -69,8 +75,15 @@ def load_plan(path: Path) -> Plan:
 
 def plan_hash(plan: Plan) -> str:
     """A digest of the plan's content: recorded in history to say which plan was applied."""
-    canonical = json.dumps(plan_to_dict(plan), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return _digest(plan_to_dict(plan))
+
+
+def _digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(_canonical(content).encode()).hexdigest()
+
+
+def _canonical(content: dict[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def check_applicable(plan: Plan, state: State, environment: str, files_hash: str) -> None:
@@ -79,6 +92,9 @@ def check_applicable(plan: Plan, state: State, environment: str, files_hash: str
     if plan.environment != environment:
         raise UserError(f"the saved plan was made for environment '{plan.environment}', not '{environment}'; "
                         f"apply it with --env {plan.environment}")
+    if plan.state_empty and plan.state_location != state.location:
+        raise UserError(f"the saved plan was made for the state at {plan.state_location}, not {state.location}; "
+                        f"{again} here")
     if plan.state_empty and not state.empty:
         raise UserError(f"the saved plan is stale: it was made when the state was empty, and since then state was "
                         f"written (serial {state.serial}); {again}")
@@ -123,6 +139,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "workspace_hash": plan.workspace_hash,
         "refreshed": plan.refreshed,
         "targets": list(plan.targets),
+        "state_location": plan.state_location,
         "changes": [_change_to_dict(c) for c in plan.changes],
         "drift": [_drift_to_dict(d) for d in plan.drift],
     }
@@ -139,7 +156,8 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         state_empty=bool(data["state_empty"]),
         workspace_hash=data["workspace_hash"],
         refreshed=bool(data["refreshed"]),
-        targets=tuple(data.get("targets", ())),  # plans saved before targeting was recorded were whole
+        targets=tuple(data["targets"]),
+        state_location=data["state_location"],
     )
 
 

@@ -84,6 +84,9 @@ class State:
     #: Addresses whose create was started but not recorded as done (an apply
     #: died between asking the target and writing the answer down).
     pending: frozenset[str] = frozenset()
+    #: Where the state is kept (a file, a database without its password): a plan made on an empty
+    #: state is bound to it, since an empty state elsewhere has no lineage to tell them apart.
+    location: str = ""
 
     @property
     def empty(self) -> bool:

@@ -114,8 +114,8 @@ class SqlStore(StateStore):
             cur.execute(self._sql("SELECT address FROM ck_pending WHERE env = ?"), (self.key,))
             pending = frozenset(row[0] for row in cur.fetchall())
         if meta is None:
-            return State(None, 0, entries, pending)
-        return State(meta[0], int(meta[1]), entries, pending)
+            return State(None, 0, entries, pending, self.location)
+        return State(meta[0], int(meta[1]), entries, pending, self.location)
 
     def keys(self) -> list[str]:
         with self._transaction() as cur:
