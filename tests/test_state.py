@@ -255,6 +255,30 @@ def test_a_foreign_sqlite_database_is_refused_and_left_untouched(tmp_path):
     assert _digest(path) == before
 
 
+def test_an_empty_state_file_is_refused_not_taken_for_a_new_state(tmp_path):
+    path = tmp_path / "state.db"
+    path.write_bytes(b"")
+    with pytest.raises(UserError, match=f"state database {path} is empty \\(0 bytes\\)"):
+        open_store(f"sqlite:{path}", tmp_path)
+    assert path.read_bytes() == b""
+
+
+def test_a_state_path_in_a_folder_that_does_not_exist_is_refused(tmp_path):
+    with pytest.raises(UserError, match="the folder .*/mistyped does not exist"):
+        open_store(f"sqlite:{tmp_path / 'mistyped' / 'state.db'}", tmp_path)
+    assert not (tmp_path / "mistyped").exists()
+
+
+def test_a_state_missing_a_table_is_refused_as_damaged(tmp_path):
+    url = f"sqlite:{tmp_path / 'state.db'}"
+    with open_store(url, tmp_path):
+        pass
+    with sqlite3.connect(tmp_path / "state.db") as db:
+        db.execute("DROP TABLE ck_resources")
+    with pytest.raises(StateFormatError, match="damaged: its table ck_resources is missing"):
+        open_store(url, tmp_path)
+
+
 def test_relative_sqlite_paths_are_relative_to_the_workspace(tmp_path):
     with open_url("sqlite:.campaignkit/sandbox.db", tmp_path, KEY):
         pass

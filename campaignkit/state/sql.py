@@ -36,6 +36,8 @@ from campaignkit.state.base import (
 #: The marker table: a database with it is ours.
 SCHEMA_TABLE = "ck_schema"
 
+#: The tables every state has had since its first version: without one, what was applied is lost.
+_STATE_TABLES = ("ck_meta", "ck_resources")
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS ck_schema (version INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS ck_meta (env TEXT PRIMARY KEY, lineage TEXT NOT NULL, serial BIGINT NOT NULL)",
@@ -93,6 +95,11 @@ class SqlStore(StateStore):
                 version = cur.fetchone()[0]
             if version is not None and version > SCHEMA_VERSION:
                 raise newer_schema_error(self.location, version)
+            missing = [name for name in _STATE_TABLES if version is not None and not self._has_table(cur, name)]
+            if missing:
+                raise StateFormatError(f"state at {self.location} is damaged: its table {missing[0]} is missing, "
+                                       "so it cannot say what was applied; restore it from a backup (campaignkit "
+                                       "never takes a damaged state for an empty one)")
             for ddl in _TABLES:
                 cur.execute(ddl.format(autoincrement=self.autoincrement))
             if version is None:

@@ -3,8 +3,12 @@
 Used by the SQLite state store and by the local target. A path given by
 mistake may point at a corrupt file or at some other program's database: both
 are looked at read-only first and refused with a message naming the file,
-which is left exactly as it was. Only a missing or empty file, or one that
-already has our marker table, is opened for writing.
+which is left exactly as it was. An empty file (truncated, or emptied by hand)
+and a file in a folder that does not exist (a mistyped path) are refused too:
+either would otherwise be taken for a new, empty database, and every object
+planned again. Only a missing file in an existing folder or in campaignkit's own
+``.campaignkit`` folder, or one that already has our marker table, is opened for
+writing.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from pathlib import Path
 
 from campaignkit.errors import UserError
 
+#: The folder campaignkit keeps its own files in, made when missing.
+OWN_FOLDER = ".campaignkit"
 #: How long a writer waits for another connection's transaction (SQLite's own lock).
 BUSY_TIMEOUT_MS = 30_000
 
@@ -28,6 +34,9 @@ def open_sqlite(path: Path, marker_table: str, what: str) -> sqlite3.Connection:
     the file should be ("state database", "local target database").
     """
     _refuse_foreign(path, marker_table, what)
+    if not path.parent.is_dir() and path.parent.name != OWN_FOLDER:
+        raise UserError(f"{what} {path}: the folder {path.parent} does not exist; check the path in "
+                        "campaignkit.yaml (campaignkit makes only its own .campaignkit folder)")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Connections are shared with worker threads behind the owner's own lock.
@@ -49,7 +58,8 @@ def _refuse_foreign(path: Path, marker_table: str, what: str) -> None:
     if not path.is_file():
         raise UserError(f"{what} {path} is not a file")
     if path.stat().st_size == 0:
-        return
+        raise UserError(f"{what} {path} is empty (0 bytes), so it cannot say what it held; restore it from a "
+                        "backup, or delete it if it was never used")
     try:
         probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
