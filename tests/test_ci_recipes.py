@@ -78,3 +78,12 @@ def test_the_pre_commit_hook_runs_validate_on_the_whole_workspace():
     hook = next(h for h in hooks if h["id"] == "campaignkit-validate")
     assert hook["entry"] == "campaignkit validate" and hook["pass_filenames"] is False
     assert re.search(hook["files"], "emails/welcome.yaml") and re.search(hook["files"], "templates/a.mjml")
+
+
+def test_only_the_steps_that_talk_to_account_engagement_get_the_private_key():
+    document = workflow()
+    assert "CK_AE_PRIVATE_KEY" not in document["env"]  # not every step, nor any third-party action
+    given = [step.get("run", "").split()[1] for job in document["jobs"].values() for step in job["steps"]
+             if "CK_AE_PRIVATE_KEY" in step.get("env", {})]
+    assert given == ["plan", "apply"]
+    assert {"CK_AE_BUSINESS_UNIT", "CK_AE_CLIENT_ID"} <= set(document["env"])

@@ -14,10 +14,11 @@ or a program paused in the UI; the plan says which button starts or pauses one.
 
 Settings (``environments.<env>.settings``): ``business_unit_id`` (``${VAR}``
 takes it from the environment) and ``base_url`` (``https://pi.pardot.com``;
-sandboxes ``https://pi.demo.pardot.com``). The access token is read from
-``CK_AE_ACCESS_TOKEN`` only (an ``access_token`` setting may name that
-variable, as ``${CK_AE_ACCESS_TOKEN}``, and nothing else), and only the HTTP
-client ever holds it.
+sandboxes ``https://pi.demo.pardot.com``); ``login_url``, ``client_id`` and
+``username`` say who signs in where (``ae_auth``). Secrets are read from the
+environment or from files outside the workspace, never from settings (an
+``access_token`` setting may name ``${CK_AE_ACCESS_TOKEN}``, and nothing else),
+and only the HTTP client ever holds a token.
 
 Writes are not verified by reading back (reads lag writes by up to a
 minute): an object is what the API answered to its POST or PATCH.
@@ -34,6 +35,8 @@ from typing import Any
 
 from campaignkit.engine.graph import BRANCH_KEYS, describe
 from campaignkit.errors import UserError
+from campaignkit.targets.ae_auth import ACCESS_TOKEN as TOKEN_VARIABLE
+from campaignkit.targets.ae_auth import token_source
 from campaignkit.targets.ae_client import MAX_CONCURRENT, AEClient
 from campaignkit.targets.ae_mapping import LIST, MAPPINGS, TAGS, Mapping
 from campaignkit.targets.ae_places import Places
@@ -49,7 +52,6 @@ from campaignkit.targets.base import (
 )
 from campaignkit.workspace.model import Environment, Workspace
 
-TOKEN_VARIABLE = "CK_AE_ACCESS_TOKEN"
 DEFAULT_BASE_URL = "https://pi.pardot.com"
 #: Engagement Studio programs: read-only in API v5.
 PROGRAMS = "engagement-studio-programs"
@@ -269,15 +271,12 @@ def open_target(environment: Environment, workspace: Workspace) -> AccountEngage
     if not unit:
         raise UserError(f"environment '{environment.name}' needs settings.business_unit_id "
                         "(the Account Engagement business unit id, 0Uv...)")
-    token = os.environ.get(TOKEN_VARIABLE)
-    if not token:
-        raise UserError(f"set {TOKEN_VARIABLE} to an Account Engagement access token "
-                        f"(environment '{environment.name}'); tokens are never read from files")
     if settings.get("access_token") not in (None, f"${{{TOKEN_VARIABLE}}}"):
         raise UserError(f"environment '{environment.name}' has an access_token setting: remove it; "
                         f"the token is read from {TOKEN_VARIABLE} only")
+    tokens = token_source(environment.name, lambda name: expand(str(settings.get(name) or ""), name), workspace.root)
     base_url = expand(str(settings.get("base_url") or DEFAULT_BASE_URL), "base_url")
-    return AccountEngagementTarget(AEClient(base_url, token, unit), _custom_field_names(workspace),
+    return AccountEngagementTarget(AEClient(base_url, tokens, unit), _custom_field_names(workspace),
                                    _declared_tags(workspace))
 
 

@@ -6,9 +6,10 @@ bounded exponential backoff; error 122 (daily limit used up) stops every
 further call at once, since no retry can succeed before tomorrow. Collections
 are read page by page with ``nextPageToken``.
 
-The access token travels only in the ``Authorization`` header: no message
-raised here contains it. This module knows collections and JSON, not
-campaignkit's objects (that is ``ae_mapping``).
+The access token travels only in the ``Authorization`` header, which
+``ae_auth.BearerAuth`` sets (and renews once on a 401): no message raised here
+contains it. This module knows collections and JSON, not campaignkit's objects
+(that is ``ae_mapping``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from campaignkit.targets.ae_auth import BearerAuth, StaticToken, TokenSource, refusal
 from campaignkit.targets.base import ObjectNotFound, TargetError
 
 MAX_CONCURRENT = 5
@@ -38,10 +40,11 @@ class DailyLimitReached(TargetError):
 class AEClient:
     """A connection to one business unit."""
 
-    def __init__(self, base_url: str, token: str, business_unit_id: str, *, timeout_seconds: float = 30.0) -> None:
+    def __init__(self, base_url: str, token: str | TokenSource, business_unit_id: str, *,
+                 timeout_seconds: float = 30.0) -> None:
+        self._tokens = StaticToken(token) if isinstance(token, str) else token
         self._http = httpx.Client(base_url=f"{base_url.rstrip('/')}/api/v5/objects/", timeout=timeout_seconds,
-                                  headers={"Authorization": f"Bearer {token}",
-                                           "Pardot-Business-Unit-Id": business_unit_id})
+                                  auth=BearerAuth(self._tokens), headers={"Pardot-Business-Unit-Id": business_unit_id})
         self._slots = threading.BoundedSemaphore(MAX_CONCURRENT)
         self._limit_reached = False
 
@@ -113,8 +116,7 @@ class AEClient:
         if status == 404:
             return ObjectNotFound(f"Account Engagement has no {path}: {message}")
         if status == 401:
-            return TargetError(f"Account Engagement refused the credentials ({message}); check "
-                               "CK_AE_ACCESS_TOKEN and the environment's business_unit_id")
+            return TargetError(refusal(self._tokens, code, message))
         if code == THROTTLED:
             return TargetError(f"Account Engagement stayed too busy for {method} {path} after "
                                f"{RETRIES} retries (error 66); apply again later")
