@@ -11,7 +11,7 @@ from campaignkit.cli import main
 from campaignkit.diagnostics import Diagnostic
 from campaignkit.emails import EmailContext, check_email
 from campaignkit.emails.platform_merge import platform_values, render_for_platform
-from campaignkit.targets import merge_languages
+from campaignkit.targets import merge_language
 from campaignkit.targets.ae_merge import HANDLEBARS
 from campaignkit.workspace.loading import load_workspace
 from campaignkit.workspace.model import Resource, Workspace
@@ -77,7 +77,7 @@ def render(tmp_path: Path, template: str, email: str = EMAIL):
 
 def ck440(workspace: Workspace, email: Resource) -> list[Diagnostic]:
     """What CK440 finds in ``email``, its workspace's environments deploying to the targets campaignkit knows."""
-    return [d for d in check_email(EmailContext.of(workspace, merge_languages()), email) if d.code == "CK440"]
+    return [d for d in check_email(EmailContext.of(workspace, merge_language), email) if d.code == "CK440"]
 
 
 def hml(expression: str, fallback: str) -> str:
@@ -181,5 +181,5 @@ def test_validate_finds_ck440_once_an_environment_deploys_to_account_engagement(
     (root / "campaignkit.yaml").write_text(AE_CONFIG)
     result = CliRunner().invoke(main, validate)
     assert result.exit_code == 1
-    assert "CK440 error: 'first_name' is passed to the filter 'upper', which the merge language of " \
-           "account-engagement cannot say" in result.output
+    assert "CK440 error: 'first_name' is passed to the filter 'upper', which Account Engagement's HML " \
+           "(environment 'production') cannot say" in result.output

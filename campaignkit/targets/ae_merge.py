@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from campaignkit.workspace.model import Resource
+from campaignkit.emails.merge import MergeLanguage
+from campaignkit.workspace.model import Environment, Resource
 
 
 class HandlebarsMergeLanguage:
-    """The ``MergeLanguage`` of the ``account-engagement`` target."""
+    """The ``MergeLanguage`` of the ``account-engagement`` target: business units on HML."""
 
-    name = "account-engagement"
+    name = "Account Engagement's HML"
     links: Mapping[str, str] = {
         "unsubscribe_url": "{{{Unsubscribe}}}",
         "preferences_url": "{{{EmailPreferenceCenter}}}",
@@ -45,3 +46,8 @@ class HandlebarsMergeLanguage:
 
 
 HANDLEBARS = HandlebarsMergeLanguage()
+
+
+def language_of(environment: Environment) -> MergeLanguage:
+    """The merge language of the business unit ``environment`` deploys to."""
+    return HANDLEBARS

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
-from campaignkit.emails.merge import BUILTIN_URLS
+from campaignkit.emails.merge import BUILTIN_URLS, spoken_by
 from campaignkit.emails.platform_merge import inexpressible
 from campaignkit.emails.rules.analysis import EmailFacts
 from campaignkit.emails.rules.registry import email_check
@@ -192,12 +192,12 @@ def platform_merge_language(facts: EmailFacts) -> Iterator[Diagnostic]:
     Use instead: print the field as it is, `Hi {{ first_name }}`, and give the field a
     `default` (its default mail-merge value) for recipients without one.
     """
-    platforms = sorted(language.name for language in facts.merge.languages)
-    if not platforms:
+    if not facts.merge.languages:
         return
+    speakers = spoken_by(facts.merge.languages)
     names = facts.merge.fields | frozenset(BUILTIN_URLS)
     for visited in facts.templates:
         for use in inexpressible(visited.compiled.source, names - visited.bound_above):
-            yield error("CK440", f"'{use.name}' is {use.how}, which the merge language of "
-                        f"{', '.join(platforms)} cannot say; print it plainly as {{{{ {use.name} }}}}",
+            yield error("CK440", f"'{use.name}' is {use.how}, which {speakers} cannot say; "
+                        f"print it plainly as {{{{ {use.name} }}}}",
                         visited.position(use.line, use.column))
