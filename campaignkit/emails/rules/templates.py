@@ -185,9 +185,10 @@ def platform_merge_language(facts: EmailFacts) -> Iterator[Diagnostic]:
     built-in links (`unsubscribe_url`, ...) that a template tests in `{% if %}`, loops over
     with `{% for %}`, passes to a filter other than `default`, compares or computes with.
     Why is this bad? Account Engagement merges each recipient's values itself, from tags such
-    as `{{Recipient.FirstName}}`; campaignkit sends those tags in place of the fields, so the
-    test, filter or sum would act on the tag's text and every recipient would get the same,
-    wrong result.
+    as `{{Recipient.FirstName}}` (`%%first_name%%` where the environment's
+    `settings.merge_language` is `pml`); campaignkit sends those tags in place of the fields,
+    so the test, filter or sum would act on the tag's text and every recipient would get the
+    same, wrong result.
     Example: `{% if first_name %}Hi {{ first_name | upper }}{% endif %}`.
     Use instead: print the field as it is, `Hi {{ first_name }}`, and give the field a
     `default` (its default mail-merge value) for recipients without one.
