@@ -268,3 +268,37 @@ def test_a_merge_language_the_platform_does_not_have_is_refused_with_the_ones_it
     result = CliRunner().invoke(main, ["--chdir", str(root), "validate"])
     assert result.exit_code == 1
     assert "CK104" in result.output and "merge_language" in result.output and "'pml'" in result.output
+
+
+def ck441(workspace: Workspace, email: Resource) -> list[Diagnostic]:
+    return [d for d in check_email(EmailContext.of(workspace, merge_language), email) if d.code == "CK441"]
+
+
+def test_a_template_fallback_pml_cannot_carry_is_a_warning_where_it_is_written(tmp_path):
+    content = "<mj-text>Dear {{ department | default('team') }}, {{ first_name | default('friend') }}</mj-text>"
+    workspace, email = load(tmp_path, page(content), config=TWO_UNITS_CONFIG)
+    [found] = ck441(workspace, email)  # first_name declares a default: that one is CK904's, at the field
+    assert not found.is_error
+    assert found.message.startswith("'department' falls back to 'team' here, which Account Engagement's PML "
+                                    "(environment 'legacy') cannot say")
+    assert (found.position.path, found.position.line) == ("templates/mail.mjml", 5)
+    assert found.position.column == page(content).splitlines()[4].index("department") + 1
+
+
+def test_hml_carries_the_template_fallback_so_nothing_is_said(tmp_path):
+    workspace, email = load(tmp_path, page("<mj-text>Dear {{ department | default('team') }}</mj-text>"))
+    assert ck441(workspace, email) == []
+
+
+def test_a_pml_environment_reminds_that_each_field_default_must_be_set_on_the_platform(tmp_path):
+    root = write_workspace(tmp_path / "ws", {"campaignkit.yaml": TWO_UNITS_CONFIG, "fields.yaml": MORE_FIELDS,
+                                             "emails.yaml": EMAIL, "templates/mail.mjml": page("<mj-text>Hi</mj-text>")})
+    result = CliRunner().invoke(main, ["--chdir", str(root), "validate"])
+    assert result.exit_code == 0, result.output  # a reminder, not an error
+    reminders = [line for line in result.output.splitlines() if "CK904" in line]
+    assert len(reminders) == 5  # first_name, industry, employees, job_title, interest; department has no default
+    assert ("fields.yaml:4:10: CK904 warning: field.first_name: the default 'there' cannot travel in Account "
+            "Engagement's PML (environment 'legacy'); set it on the platform as the field's default mail merge "
+            "value (its API cannot)") in reminders
+    (root / "campaignkit.yaml").write_text(AE_CONFIG)
+    assert "CK904" not in CliRunner().invoke(main, ["--chdir", str(root), "validate"]).output

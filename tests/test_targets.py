@@ -24,6 +24,7 @@ class StarMergeLanguage:
     """A merge language unlike Account Engagement's: ``*|FIRST_NAME|*``, and ``*|IF:...|*`` for a fallback."""
 
     name = "Star merge tags"
+    fallbacks = True
     links: Mapping[str, str] = {"unsubscribe_url": "*|UNSUB|*", "preferences_url": "*|UPDATE_PROFILE|*",
                                 "view_online_url": "*|ARCHIVE|*"}
 

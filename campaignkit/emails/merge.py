@@ -49,13 +49,17 @@ class MergeLanguage(Protocol):
     name: str
     #: Each built-in link (``BUILTIN_URLS``) as the platform writes it.
     links: Mapping[str, str]
+    #: Whether ``tag`` can carry a fallback; where it cannot, a recipient without a value gets only what
+    #: the platform itself keeps for the field, and CK441 and CK904 say so.
+    fallbacks: bool
 
     def expression(self, field: Resource) -> str:
         """What the platform merges for the prospect ``field`` (e.g. ``Recipient.FirstName``)."""
         ...
 
     def tag(self, expression: str, fallback: str) -> str:
-        """The tag that merges ``expression``, giving ``fallback`` for a recipient without a value ("": none)."""
+        """The tag that merges ``expression``, giving ``fallback`` for a recipient without a value ("": none;
+        ignored where ``fallbacks`` is false)."""
         ...
 
 
@@ -70,6 +74,11 @@ def environment_languages(workspace: Workspace, language_of: LanguageOf | None) 
         return {}
     languages = {name: language_of(environment) for name, environment in workspace.config.environments.items()}
     return {name: language for name, language in sorted(languages.items()) if language is not None}
+
+
+def without_fallbacks(languages: Mapping[str, MergeLanguage]) -> dict[str, MergeLanguage]:
+    """Those of ``languages`` (by environment) that cannot carry a fallback, whose fallbacks are lost (CK441, CK904)."""
+    return {environment: language for environment, language in languages.items() if not language.fallbacks}
 
 
 def spoken_by(languages: Mapping[str, MergeLanguage]) -> str:

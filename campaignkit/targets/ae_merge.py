@@ -33,7 +33,7 @@ What each tag is, and where it is written down:
 - Fallbacks: PML has none of its own. An empty field merges the field's "default mail merge value",
   "Default value to populate variable tags when a prospect field is empty" (help.salesforce.com,
   ``mktg.pardot_prospect_field_settings.htm``), a setting of the field in Account Engagement that the
-  v5 custom-field object does not carry. So a PML tag drops the fallback.
+  v5 custom-field object does not carry. So a PML tag drops the fallback, and CK441 and CK904 say so.
 - HML's conditional tests only whether a field is empty, nests three deep at most, and a field's
   default mail merge value, where one is set, "populates instead of the statement" (Salesforce Help,
   "HML conditional merge fields", as quoted at dodov.dev/blog/using-salesforce-hml-for-rendering-dynamic-letterheads).
@@ -56,6 +56,7 @@ class HandlebarsMergeLanguage:
     """The ``MergeLanguage`` of business units on HML."""
 
     name = "Account Engagement's HML"
+    fallbacks = True
     links: Mapping[str, str] = {
         "unsubscribe_url": "{{{Unsubscribe}}}",
         "preferences_url": "{{{EmailPreferenceCenter}}}",
@@ -85,6 +86,7 @@ class VariableTagLanguage:
     """The ``MergeLanguage`` of business units still on PML: ``%%first_name%%``, and no fallback."""
 
     name = "Account Engagement's PML"
+    fallbacks = False
     links: Mapping[str, str] = {
         "unsubscribe_url": "%%unsubscribe%%",
         "preferences_url": "%%email_preference_center%%",
