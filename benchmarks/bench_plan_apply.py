@@ -28,7 +28,7 @@ from campaignkit.checks import check_workspace
 from campaignkit.diagnostics import has_errors
 from campaignkit.plan import Plan, plan_workspace
 from campaignkit.state import open_store
-from campaignkit.targets import merge_languages, open_target
+from campaignkit.targets import merge_language, open_target
 
 CHANGED = 100
 #: The changed plan is timed this many times; the median run is reported (the machine is shared).
@@ -45,7 +45,7 @@ def timer(label: str, results: dict[str, float]) -> Iterator[None]:
 def plan_once(root: Path, results: dict[str, float], prefix: str) -> Plan:
     """What ``campaignkit plan`` does, each step timed."""
     with timer(f"{prefix}load + validate", results):
-        workspace, diagnostics = check_workspace(root, merge_languages())
+        workspace, diagnostics = check_workspace(root, merge_language)
     assert not has_errors(diagnostics), [d.message for d in diagnostics if d.is_error][:5]
     environment = workspace.config.environment(None)
     with open_store(environment, root, workspace.config.workspace) as store:
@@ -58,7 +58,7 @@ def plan_once(root: Path, results: dict[str, float], prefix: str) -> Plan:
 
 
 def apply(root: Path, plan: Plan, results: dict[str, float], label: str) -> None:
-    workspace, _ = check_workspace(root, merge_languages())
+    workspace, _ = check_workspace(root, merge_language)
     environment = workspace.config.environment(None)
     with open_store(environment, root, workspace.config.workspace) as store:
         target = open_target(environment, workspace)

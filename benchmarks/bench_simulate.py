@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from campaignkit.checks import check_workspace  # noqa: E402
-from campaignkit.targets import merge_languages  # noqa: E402
+from campaignkit.targets import merge_language  # noqa: E402
 from campaignkit.diagnostics import has_errors  # noqa: E402
 from campaignkit.engine.world import World  # noqa: E402
 from campaignkit.engine.simulate import csv_population, simulate, synthetic_population  # noqa: E402
@@ -151,7 +151,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         write_workspace(root)
-        workspace, diagnostics = check_workspace(root, merge_languages())
+        workspace, diagnostics = check_workspace(root, merge_language)
         if has_errors(diagnostics):
             sys.exit("the benchmark workspace does not validate: " + "; ".join(d.message for d in diagnostics))
         world = World.from_workspace(workspace)

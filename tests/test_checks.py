@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from campaignkit.checks import REGISTRY, all_codes, check_workspace, explain
-from campaignkit.targets import merge_languages
+from campaignkit.targets import merge_language
 from tests.workspaces import CONFIG, LISTS, NAMING, PROGRAM, write_workspace
 
 
 def diagnose(tmp_path, overrides=None):
-    _, diagnostics = check_workspace(write_workspace(tmp_path, overrides), merge_languages())
+    _, diagnostics = check_workspace(write_workspace(tmp_path, overrides), merge_language)
     return diagnostics
 
 
@@ -208,7 +208,7 @@ def test_score_rule_without_comparison_names_the_comparisons(tmp_path):
 
 def test_a_duration_too_long_for_any_calendar_is_refused_by_the_schema(tmp_path):
     root = write_workspace(tmp_path, {"program.yaml": PROGRAM.replace("wait: 3d", "wait: 99999999d")})
-    _, diagnostics = check_workspace(root, merge_languages())
+    _, diagnostics = check_workspace(root, merge_language)
     assert [(d.code, "at most five digits" in d.message) for d in diagnostics] == [("CK105", True)]
 
 

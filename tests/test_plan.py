@@ -287,9 +287,9 @@ def test_kinds_without_an_api_are_manual_changes_with_instructions(small_workspa
                                                  "  production:\n    target: local\n"
                                                  "    settings: {manual_kinds: [program]}\n"))
     from campaignkit.checks import check_workspace
-    from campaignkit.targets import merge_languages
+    from campaignkit.targets import merge_language
 
-    _, diagnostics = check_workspace(small_workspace, merge_languages())
+    _, diagnostics = check_workspace(small_workspace, merge_language)
     assert [d.message for d in diagnostics if d.is_error] == []  # valid as documented
     manual = make_rig("production")
     plan = manual.plan()

@@ -12,7 +12,7 @@ from benchmarks.generate import generate
 from campaignkit.emails import EMAIL_CHECKS, EmailContext, check_email, check_emails, email_check_docs
 from campaignkit.emails import checking, workers
 from campaignkit.workspace.loading import load_workspace
-from campaignkit.targets import merge_languages
+from campaignkit.targets import merge_language
 from tests.workspaces import FIELDS, write_workspace
 
 TEMPLATE = "templates/mail.mjml"
@@ -273,7 +273,7 @@ def test_many_emails_are_checked_on_worker_processes_with_the_same_results(tmp_p
     checked_here = []  # emails checked in this process (a worker notes them in its own copy)
     check = checking.check_email
     monkeypatch.setattr(checking, "check_email", lambda *args: checked_here.append(args[1].address) or check(*args))
-    on_workers = check_emails(workspace, checked, merge_languages()).result()
+    on_workers = check_emails(workspace, checked, merge_language).result()
     assert checked_here == []
     in_one = [check(EmailContext.of(workspace), email) for email in checked]
     assert on_workers == in_one

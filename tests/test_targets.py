@@ -10,7 +10,7 @@ import pytest
 from campaignkit.checks import validate
 from campaignkit.plan import plan_workspace
 from campaignkit.state import open_store
-from campaignkit.targets import TARGET_TYPES, Target, TargetType, merge_languages, open_target
+from campaignkit.targets import TARGET_TYPES, Target, TargetType, merge_language, open_target
 from campaignkit.targets.local import open_local
 from campaignkit.workspace.loading import load_workspace
 from campaignkit.workspace.model import Environment, Resource, Workspace
@@ -23,7 +23,8 @@ PLATFORM = "star-platform"
 class StarMergeLanguage:
     """A merge language unlike Account Engagement's: ``*|FIRST_NAME|*``, and ``*|IF:...|*`` for a fallback."""
 
-    name = PLATFORM
+    name = "Star merge tags"
+    fallbacks = True
     links: Mapping[str, str] = {"unsubscribe_url": "*|UNSUB|*", "preferences_url": "*|UPDATE_PROFILE|*",
                                 "view_online_url": "*|ARCHIVE|*"}
 
@@ -40,10 +41,15 @@ def open_star(environment: Environment, workspace: Workspace) -> Target:
     return open_local(environment, workspace)
 
 
+def star_language(environment: Environment) -> StarMergeLanguage:
+    """Every environment on the platform speaks its one merge language."""
+    return StarMergeLanguage()
+
+
 @pytest.fixture(autouse=True)
 def star_platform(monkeypatch):
     """The platform registered as a target type, as its module would be."""
-    monkeypatch.setitem(TARGET_TYPES, PLATFORM, TargetType(f"{__name__}:open_star", StarMergeLanguage()))
+    monkeypatch.setitem(TARGET_TYPES, PLATFORM, TargetType(f"{__name__}:open_star", star_language))
 
 
 def workspace(tmp_path: Path, content: str) -> Workspace:
@@ -58,9 +64,9 @@ def workspace(tmp_path: Path, content: str) -> Workspace:
 
 def test_its_merge_language_is_what_ck440_speaks_of(tmp_path):
     found = [d for d in validate(workspace(tmp_path, "<mj-text>Hi {{ first_name | upper }}</mj-text>"),
-                                 merge_languages()) if d.code == "CK440"]
+                                 merge_language) if d.code == "CK440"]
     assert [d.message for d in found] == [
-        f"'first_name' is passed to the filter 'upper', which the merge language of {PLATFORM} cannot say; "
+        "'first_name' is passed to the filter 'upper', which Star merge tags (environment 'star') cannot say; "
         "print it plainly as {{ first_name }}"]
 
 

@@ -11,7 +11,7 @@ import pytest
 from benchmarks.generate import generate
 from campaignkit.checks import check_workspace
 from campaignkit.diagnostics import has_errors
-from campaignkit.targets import merge_languages
+from campaignkit.targets import merge_language
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -28,14 +28,14 @@ def test_the_same_arguments_write_the_same_files(tmp_path):
 
 
 def test_a_generated_workspace_is_valid_and_has_every_kind(tmp_path):
-    workspace, diagnostics = check_workspace(generate(tmp_path / "ws", 300), merge_languages())
+    workspace, diagnostics = check_workspace(generate(tmp_path / "ws", 300), merge_language)
     assert not has_errors(diagnostics), [d.message for d in diagnostics][:5]
     counts = {kind: len(workspace.of_kind(kind)) for kind in ("list", "email", "program", "form", "campaign")}
     assert counts == {"list": 90, "email": 90, "program": 30, "form": 30, "campaign": 60}
 
 
 def test_shares_pick_the_kinds(tmp_path):
-    workspace, diagnostics = check_workspace(generate(tmp_path / "ws", 25, {"list": 1.0}), merge_languages())
+    workspace, diagnostics = check_workspace(generate(tmp_path / "ws", 25, {"list": 1.0}), merge_language)
     assert not has_errors(diagnostics)
     assert len(workspace.of_kind("list")) == 25 and workspace.of_kind("email") == []
     with pytest.raises(ValueError, match="programs need lists and emails"):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
@@ -27,7 +27,7 @@ from campaignkit.engine.graph import Graph, graph_of
 from campaignkit.workspace.model import Resource, Workspace
 
 if TYPE_CHECKING:
-    from campaignkit.emails.merge import MergeLanguage
+    from campaignkit.emails.merge import LanguageOf
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,9 @@ class Scope:
 
     workspace: Workspace
     well_formed: tuple[Resource, ...]
-    #: The merge language of each target that sends emails in one, by target name (given by the caller,
-    #: which knows the targets): emails bound for one are checked for what its tags cannot say.
-    merge_languages: Mapping[str, MergeLanguage] = field(default_factory=dict)
+    #: The merge language each environment sends emails in (given by the caller, which knows the targets):
+    #: emails bound for one are checked for what its tags cannot say.
+    language_of: LanguageOf | None = None
 
     def of_kind(self, kind: str) -> list[Resource]:
         return self._by_kind.get(kind, [])
@@ -158,8 +158,8 @@ def _load_checks() -> None:
     )
 
 
-def validate(workspace: Workspace, merge_languages: Mapping[str, MergeLanguage]) -> list[Diagnostic]:
-    """Every schema and semantic diagnostic for a loaded workspace, in file order; ``merge_languages``
+def validate(workspace: Workspace, language_of: LanguageOf) -> list[Diagnostic]:
+    """Every schema and semantic diagnostic for a loaded workspace, in file order; ``language_of``
     as in ``Scope``.
 
     The emails (CK4xx) are checked on the other cores while the other checks run here.
@@ -175,18 +175,18 @@ def validate(workspace: Workspace, merge_languages: Mapping[str, MergeLanguage])
         if not problems:
             well_formed.append(resource)
     emails = check_emails(workspace, [resource for resource in well_formed if resource.kind == "email"],
-                          merge_languages)
-    diagnostics.extend(run_semantic(Scope(workspace, tuple(well_formed), merge_languages)))
+                          language_of)
+    diagnostics.extend(run_semantic(Scope(workspace, tuple(well_formed), language_of)))
     diagnostics.extend(found for each in emails.result() for found in each)
     return sorted(diagnostics, key=Diagnostic.sort_key)
 
 
-def check_workspace(root: Path, merge_languages: Mapping[str, MergeLanguage]) -> tuple[Workspace, list[Diagnostic]]:
+def check_workspace(root: Path, language_of: LanguageOf) -> tuple[Workspace, list[Diagnostic]]:
     """Loads the workspace at ``root`` and validates it: what ``validate`` reports."""
     from campaignkit.workspace.loading import load_workspace
 
     with warm_workers(root):  # they read the templates while the workspace loads
         workspace, diagnostics = load_workspace(root)
-        diagnostics.extend(validate(workspace, merge_languages))
+        diagnostics.extend(validate(workspace, language_of))
     # A problem in a partial that many emails include is found once per email: report it once.
     return workspace, sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key)

@@ -1,7 +1,9 @@
-"""Field checks: a field's default mail-merge value and example fit its type.
+"""Field checks: a field's default mail-merge value and example fit its type, and reach the platform.
 
 The default is what an email says when the prospect's field is empty, so a
-default of the wrong type or outside an enum's values would reach inboxes.
+default of the wrong type or outside an enum's values would reach inboxes, and
+one that an environment's merge language cannot carry must be set on the
+platform by hand.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from campaignkit.checks import Scope, check
-from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
+from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error, warning
+from campaignkit.emails.merge import environment_languages, spoken_by, without_fallbacks
 from campaignkit.workspace.model import Resource
-from campaignkit.workspace.values import fits_type, misfit
+from campaignkit.workspace.values import fits_type, is_empty, misfit
 
 _SAMPLE_KEYS = ("default", "example")
 
@@ -124,3 +127,29 @@ def _compared_misfit(field: Mapping[str, Any], value: Any) -> str | None:
         suggestion = closest(value, allowed)
         return f"{value!r} is not one of its values{did_you_mean(suggestion)}"
     return misfit(field, value)
+
+
+@check("CK904")
+def defaults_the_merge_language_cannot_carry(scope: Scope) -> Iterator[Diagnostic]:
+    """A field's default must be set on the platform: the environment's merge language cannot carry it.
+
+    What it does: when an environment sends in a merge language with no fallback of its own
+    (Account Engagement's PML, `settings.merge_language: pml`), reminds, at each field's
+    `default`, that its emails carry the bare tag (`%%first_name%%`).
+    Why is this bad? A recipient without a value then gets the field's default mail merge
+    value as Account Engagement holds it, a setting of the field that its API cannot write;
+    unless someone sets it, "Dear there" in previews is "Dear ," in inboxes.
+    Example: `default: there` on `first_name`, with an environment on `merge_language: pml`.
+    Use instead: set the same text as the field's default mail merge value in Account
+    Engagement (Account Engagement Settings > Object and Field Configuration > Prospect
+    Fields); or move the business unit to HML (`merge_language: hml`), whose tags carry it.
+    """
+    silent = without_fallbacks(environment_languages(scope.workspace, scope.language_of))
+    if not silent:
+        return
+    speakers = spoken_by(silent)
+    for field in scope.of_kind("field"):
+        if not is_empty(field.data.get("default")):
+            yield warning("CK904", f"{field.address}: the default {field.data['default']!r} cannot travel in "
+                          f"{speakers}; set it on the platform as the field's default mail merge value "
+                          "(its API cannot)", field.position_of("default"))

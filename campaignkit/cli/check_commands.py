@@ -12,7 +12,7 @@ from campaignkit.cli import main
 from campaignkit.diagnostics import has_errors
 from campaignkit.errors import UserError
 from campaignkit.scaffold import write_workspace
-from campaignkit.targets import merge_languages
+from campaignkit.targets import merge_language
 from campaignkit.views.diagnostics import FORMATS, format_diagnostics
 from campaignkit.workspace.loading import find_root
 
@@ -26,7 +26,7 @@ def validate(fmt: str) -> None:
     Exits 0 when there are no errors (warnings allowed), 1 otherwise.
     """
     root = find_root(Path.cwd())
-    _, diagnostics = check_workspace(root, merge_languages())
+    _, diagnostics = check_workspace(root, merge_language)
     color = fmt == "text" and sys.stdout.isatty()
     click.echo(format_diagnostics(diagnostics, root, fmt, color=color))
     sys.exit(1 if has_errors(diagnostics) else 0)

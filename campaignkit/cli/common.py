@@ -10,7 +10,7 @@ import click
 from campaignkit.checks import check_workspace
 from campaignkit.diagnostics import has_errors
 from campaignkit.errors import UserError
-from campaignkit.targets import merge_languages
+from campaignkit.targets import merge_language
 from campaignkit.views.diagnostics import format_diagnostics
 from campaignkit.workspace.loading import find_root
 from campaignkit.workspace.model import Workspace
@@ -19,7 +19,7 @@ from campaignkit.workspace.model import Workspace
 def valid_workspace() -> tuple[Workspace, Path]:
     """The workspace around the current folder and its root; with errors, they are printed and it is refused."""
     root = find_root(Path.cwd())
-    workspace, diagnostics = check_workspace(root, merge_languages())
+    workspace, diagnostics = check_workspace(root, merge_language)
     if has_errors(diagnostics):
         click.echo(format_diagnostics(diagnostics, root, "text", color=sys.stderr.isatty()), err=True)
         raise UserError("the workspace has errors (listed above); fix them first (campaignkit validate)")

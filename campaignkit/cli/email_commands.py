@@ -12,7 +12,7 @@ from campaignkit.cli import main
 from campaignkit.emails import EmailContext, render_email
 from campaignkit.emails.blockers import render_blockers
 from campaignkit.errors import UserError
-from campaignkit.targets import merge_languages
+from campaignkit.targets import merge_language
 from campaignkit.views.diagnostics import format_diagnostics
 from campaignkit.workspace.addresses import resolve
 from campaignkit.workspace.loading import find_root
@@ -33,7 +33,7 @@ def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
     Nothing is written when the email or the workspace has errors.
     """
     root = find_root(Path.cwd())
-    workspace, diagnostics = check_workspace(root, merge_languages())
+    workspace, diagnostics = check_workspace(root, merge_language)
     resource = resolve(workspace, email, "email")
     blockers = render_blockers(diagnostics, resource)
     if blockers:

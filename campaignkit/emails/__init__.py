@@ -4,13 +4,13 @@ The public surface for ``validate``, ``render``, ``preview`` and ``plan``:
 
 - ``EmailContext.of(workspace)``: built once per workspace and reused for every email;
 - ``check_email(context, email)``: every CK4xx diagnostic of one email;
-- ``check_emails(workspace, emails, merge_languages)``: the same for many, on every core and cached (``workers``);
+- ``check_emails(workspace, emails, language_of)``: the same for many, on every core and cached (``workers``);
 - ``render_bodies(render, context, emails)``: many emails rendered on every core (``workers``);
 - ``render_email(context, email, prospect=None)``: its subject, preheader, HTML and text;
 - ``sample_prospect(context)``: the prospect used when none is given;
 - ``EMAIL_CHECKS`` and ``email_check_docs()``: the checks by code, for ``explain``;
-- ``MergeLanguage``: how a platform that sends emails itself merges them, given by its target
-  (``EmailContext.of(workspace, merge_languages)``), so that this package names no target;
+- ``MergeLanguage``: how a platform that sends emails itself merges them, given for each environment by
+  its target (``EmailContext.of(workspace, language_of)``), so that this package names no target;
 - ``blockers.render_blockers(diagnostics, email)``: the errors that stop one email from rendering.
 
 Nothing here prints or writes files; problems come back as diagnostics or, from

@@ -12,7 +12,7 @@ report.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, MutableMapping
+from collections.abc import Callable, Hashable, MutableMapping
 from dataclasses import dataclass
 from functools import cached_property
 from types import CodeType
@@ -22,7 +22,7 @@ from jinja2 import BaseLoader, Environment, Template, TemplateNotFound, Template
 
 from campaignkit.emails.markup import parse as markup
 from campaignkit.emails.markup.structure import ParsedFile
-from campaignkit.emails.merge import MergeLanguage, MergeModel
+from campaignkit.emails.merge import LanguageOf, MergeModel
 from campaignkit.emails.templates.facts import Analysis, PlacedFacts, ShapeCache, analyse, marked_code
 from campaignkit.emails.templates.sandbox import MAX_OUTPUT_CHARS, EmailSandbox, make_environment, render_bounded
 from campaignkit.emails.templates.source import MarkedOutput, Piece, split
@@ -185,9 +185,9 @@ class EmailContext:
         self._sample_shapes: dict[tuple[str, bool], MarkedOutput | None] = {}
 
     @classmethod
-    def of(cls, workspace: Workspace, merge_languages: Mapping[str, MergeLanguage] | None = None) -> EmailContext:
-        """The context of ``workspace``'s emails, sent in ``merge_languages`` as ``MergeModel.of`` picks them."""
-        return cls(TemplateFiles(workspace.template_reads), MergeModel.of(workspace, merge_languages))
+    def of(cls, workspace: Workspace, language_of: LanguageOf | None = None) -> EmailContext:
+        """The context of ``workspace``'s emails, sent in the languages ``language_of`` gives its environments."""
+        return cls(TemplateFiles(workspace.template_reads), MergeModel.of(workspace, language_of))
 
     def derived(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
         """A value computed from cached files (a file's links, say) once per context."""

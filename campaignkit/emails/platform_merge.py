@@ -18,7 +18,9 @@ A fallback travels with the tag, so that an empty field never merges blank
 ``| default("there")``, becomes the language's tag with that fallback. As in
 previews, the field's declared default wins over the template's fallback. The
 fallback text is HTML-escaped in HTML bodies and kept as written in subjects
-and text parts.
+and text parts. A language with no way to say a fallback
+(``MergeLanguage.fallbacks`` false) gets the bare tag; ``fallbacks`` finds
+the template's fallbacks so that ``validate`` can say they are lost (CK441).
 
 This module renders and reports; it writes nothing and is given the language,
 so that it knows no target.
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -96,7 +98,7 @@ def render_for_platform(context: EmailContext, email: Resource, values: dict[str
 
 @dataclass(frozen=True)
 class Inexpressible:
-    """A merge name used where a platform's merge tag cannot stand: ``how`` says what the template does."""
+    """A merge name used in a way a platform's merge tag may not say: ``how`` says what the template does."""
 
     name: str
     how: str
@@ -109,6 +111,17 @@ def inexpressible(source: str, names: frozenset[str]) -> list[Inexpressible]:
 
     A source that does not parse has none here: CK403 reports it.
     """
+    return _found(source, names, lambda tree: _uses(tree, None))
+
+
+def fallbacks(source: str, names: frozenset[str]) -> list[Inexpressible]:
+    """Each ``{{ name | default("there") }}`` of ``names`` in the Jinja ``source``, ``how`` saying its fallback."""
+    return _found(source, names, _fallbacks)
+
+
+def _found(source: str, names: frozenset[str],
+           find: Callable[[nodes.Template], Iterator[tuple[nodes.Name, str]]]) -> list[Inexpressible]:
+    """What ``find`` yields for ``names`` (the names a template binds itself aside), at its line and column."""
     try:
         tree = Environment().parse(source)
     except TemplateSyntaxError:
@@ -118,7 +131,27 @@ def inexpressible(source: str, names: frozenset[str]) -> list[Inexpressible]:
     nth = _occurrences(tree)
     locate = Locator(source.splitlines())
     return [Inexpressible(node.name, how, node.lineno, locate.column(node.lineno, node.name, nth[id(node)]))
-            for node, how in _uses(tree, None) if node.name in wanted]
+            for node, how in find(tree) if node.name in wanted]
+
+
+def _fallbacks(tree: nodes.Template) -> Iterator[tuple[nodes.Name, str]]:
+    """Each name printed with a constant, non-empty fallback, and "falls back to 'FALLBACK'"."""
+    for output in tree.find_all(nodes.Output):
+        for printed in output.nodes:
+            name = _unwrapped(printed)
+            fallback = _fallback(printed)
+            if isinstance(name, nodes.Name) and name.ctx == "load" and fallback:
+                yield name, f"falls back to '{fallback}'"
+
+
+def _fallback(node: nodes.Node) -> str:
+    """The innermost non-empty constant fallback of ``name | default(...) | ...`` (the one that applies first)."""
+    found = ""
+    while isinstance(node, nodes.Filter) and node.name in _FALLBACK_FILTERS and node.node is not None:
+        if node.args and isinstance(node.args[0], nodes.Const) and not is_empty(node.args[0].value):
+            found = str(node.args[0].value)
+        node = node.node
+    return found
 
 
 def _occurrences(tree: nodes.Template) -> dict[int, int]:

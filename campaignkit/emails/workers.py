@@ -5,7 +5,7 @@ Checking or rendering an email is CPU-bound Python (Jinja compiles each template
 forked processes do. Two calls reach them, each returning at once with a ``Pending`` result
 while the work goes on:
 
-- ``check_emails(workspace, emails, merge_languages)``: each email's CK4xx diagnostics, from the cache where an
+- ``check_emails(workspace, emails, language_of)``: each email's CK4xx diagnostics, from the cache where an
   identical email was checked before;
 - ``render_bodies(render, context, emails)``: ``render(context, email)`` for each email.
 
@@ -33,7 +33,7 @@ import signal
 import traceback
 import weakref
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from campaignkit.diagnostics import Diagnostic, from_record
 from campaignkit.emails.cache import ResultCache, digest
-from campaignkit.emails.merge import MergeLanguage, MergeModel
+from campaignkit.emails.merge import LanguageOf, MergeModel
 from campaignkit.errors import UserError
 from campaignkit.workspace.model import Resource, Workspace
 from campaignkit.workspace.template_paths import normalise, walk_template_files
@@ -79,19 +79,19 @@ def usable_cores() -> int:
 
 # -- the two calls ----------------------------------------------------------------------------------
 
-def check_emails(workspace: Workspace, emails: Sequence[Resource], merge_languages: Mapping[str, MergeLanguage]
+def check_emails(workspace: Workspace, emails: Sequence[Resource], language_of: LanguageOf
                  ) -> Pending[list[list[Diagnostic]]]:
-    """Each email's CK4xx diagnostics, in order, for emails sent in the merge languages of the workspace's
-    targets (``MergeModel.of``); what is found is cached for the next run."""
+    """Each email's CK4xx diagnostics, in order, for emails sent in the merge languages ``language_of`` gives
+    the workspace's environments (``MergeModel.of``); what is found is cached for the next run."""
     if not emails:
         return Pending(list)
     from campaignkit.emails.checking import CachedCheck
 
     cache = ResultCache(workspace.root, "emails")
-    merge = MergeModel.of(workspace, merge_languages)
+    merge = MergeModel.of(workspace, language_of)
     inputs = digest(workspace.config.vars,
                     [field.attributes | {"name": field.name} for field in workspace.of_kind("field")],
-                    sorted(language.name for language in merge.languages))
+                    {environment: language.name for environment, language in merge.languages.items()})
     warm = _take_warm(workspace.root)
     if warm is not None:
         fresh = warm.check(merge, inputs, emails)

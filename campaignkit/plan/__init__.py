@@ -21,7 +21,7 @@ from campaignkit.plan.planner import ProtectedError, make_plan
 from campaignkit.plan.refresh import refresh
 from campaignkit.plan.saved import check_applicable, check_plan_path, load_plan, plan_hash, save_plan, workspace_hash
 from campaignkit.state import State
-from campaignkit.targets import Target, merge_languages
+from campaignkit.targets import Target, merge_language
 from campaignkit.workspace.model import Environment, Workspace
 
 
@@ -40,7 +40,7 @@ def plan_workspace(
     Each email created or changed carries its check findings, now and as state recorded them.
     ``render`` replaces the email renderer (and its cache), for tests about planning itself.
     """
-    bodies = EmailBodies(workspace, render, merge_languages().get(environment.target))
+    bodies = EmailBodies(workspace, render, merge_language(environment))
     desired = desired_objects(workspace, bodies)
     current, drift = refresh(state, target) if refresh_first else (state, ())
     plan = make_plan(desired, current, target, environment, drift=drift, only=only,

@@ -7,9 +7,9 @@ an email's rendered HTML and text (``content_sha256``), taken from a cache
 keyed on everything rendering reads (templates, partials, fields, vars) and
 rendered only when that changed. The bodies themselves are attached to the
 plan's creates and updates of email content, with the bodies the target holds
-now, for the unified diff a reviewer reads. A target with a merge language of
-its own (``TargetType.merge_language``) gets bodies and subjects in that
-language instead of rendered for the sample prospect. Rendering itself is
+now, for the unified diff a reviewer reads. An environment whose target merges
+each recipient's values itself (``targets.merge_language``) gets bodies and
+subjects in its merge language instead of rendered for the sample prospect. Rendering itself is
 ``render``'s job; this module only decides when to ask for it.
 """
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from campaignkit.diagnostics import Diagnostic
 from campaignkit.plan.changes import Action, Change, Plan
 from campaignkit.state import Finding, State
-from campaignkit.targets import merge_languages
+from campaignkit.targets import merge_language
 from campaignkit.workspace.model import Workspace
 
 
@@ -50,7 +50,7 @@ def attach_findings(plan: Plan, workspace: Workspace, state: State) -> Plan:
         return plan
     from campaignkit.emails.workers import check_emails  # rendering is only loaded when an email changed
 
-    found = check_emails(workspace, [workspace.resources[c.address] for c in checked], merge_languages()).result()
+    found = check_emails(workspace, [workspace.resources[c.address] for c in checked], merge_language).result()
     now = {c.address: findings_of(diagnostics) for c, diagnostics in zip(checked, found, strict=True)}
     return replace(plan, changes=tuple(_with_findings(c, now, state) for c in plan.changes))
 

@@ -3,9 +3,9 @@
 Each target module provides a factory ``(environment, workspace root) ->
 Target``; they are imported only when used, so that a workspace that never
 talks to Account Engagement never loads its HTTP client. A target that sends
-emails itself also names its merge language (``merge_languages``), which the
-checks and the plan hand to the email package: adding a platform touches this
-package only.
+emails itself also says which merge language an environment's emails are sent
+in (``merge_language``), which the checks and the plan hand to the email
+package: adding a platform touches this package only.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from campaignkit.diagnostics import closest, did_you_mean
-from campaignkit.emails.merge import MergeLanguage
+from campaignkit.emails.merge import LanguageOf, MergeLanguage
 from campaignkit.errors import UserError
-from campaignkit.targets.ae_merge import HANDLEBARS
+from campaignkit.targets import ae_merge
 from campaignkit.targets.base import (
     PROGRAM_STATUS,
     KindCapabilities,
@@ -37,15 +37,16 @@ class TargetType:
 
     #: "module:function" that opens one, given the environment and the workspace.
     factory: str
-    #: The merge language it sends emails in, getting them with its merge tags; None: it holds
-    #: emails as rendered for the sample prospect.
-    merge_language: MergeLanguage | None = None
+    #: The merge language an environment that deploys to it sends emails in, getting them with its
+    #: merge tags (a business unit may speak an older one); None: it holds emails as rendered for the
+    #: sample prospect.
+    merge_language: LanguageOf | None = None
 
 
 #: Target name -> its type.
 TARGET_TYPES = {
     "local": TargetType("campaignkit.targets.local:open_local"),
-    "account-engagement": TargetType("campaignkit.targets.account_engagement:open_target", HANDLEBARS),
+    "account-engagement": TargetType("campaignkit.targets.account_engagement:open_target", ae_merge.language_of),
 }
 
 
@@ -60,9 +61,11 @@ def open_target(environment: Environment, workspace: Workspace) -> Target:
     return getattr(import_module(module), factory)(environment, workspace)
 
 
-def merge_languages() -> dict[str, MergeLanguage]:
-    """The merge language of each target that sends emails in one, by target name."""
-    return {name: known.merge_language for name, known in TARGET_TYPES.items() if known.merge_language is not None}
+def merge_language(environment: Environment) -> MergeLanguage | None:
+    """The merge language ``environment`` sends emails in; None when its target merges nothing itself
+    (or is unknown, which ``open_target`` reports)."""
+    known = TARGET_TYPES.get(environment.target)
+    return known.merge_language(environment) if known is not None and known.merge_language is not None else None
 
 
 __all__ = [
@@ -77,6 +80,6 @@ __all__ = [
     "Target",
     "TargetError",
     "TargetType",
-    "merge_languages",
+    "merge_language",
     "open_target",
 ]

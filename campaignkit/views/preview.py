@@ -26,7 +26,7 @@ from markupsafe import Markup
 from campaignkit.diagnostics import Diagnostic
 from campaignkit.emails import EmailContext, check_emails, render_email
 from campaignkit.errors import UserError
-from campaignkit.targets import merge_languages
+from campaignkit.targets import merge_language
 from campaignkit.views import diagram
 from campaignkit.workspace.model import Resource, Workspace
 
@@ -101,7 +101,7 @@ def build_site(workspace: Workspace) -> Site:
     context = EmailContext.of(workspace)
     emails = workspace.of_kind("email")
     people = samples(workspace)
-    checked = check_emails(workspace, emails, merge_languages()).result()
+    checked = check_emails(workspace, emails, merge_language).result()
     views = tuple(_email_view(context, email, people, tuple(checks))
                   for email, checks in zip(emails, checked, strict=True))
     draw_svg = diagram.has_graphviz()

@@ -1,4 +1,4 @@
-"""Email checks on templates as Jinja sees them (CK401-CK409, CK440): files, syntax, sandbox, merge names.
+"""Email checks on templates as Jinja sees them (CK401-CK409, CK440-CK441): files, syntax, sandbox, merge names.
 
 Each function reads an email's facts (see ``analysis``) and yields its
 diagnostics; the facts already point into the template files, so these only
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
-from campaignkit.emails.merge import BUILTIN_URLS
-from campaignkit.emails.platform_merge import inexpressible
+from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error, warning
+from campaignkit.emails.merge import BUILTIN_URLS, spoken_by, without_fallbacks
+from campaignkit.emails.platform_merge import fallbacks, inexpressible
 from campaignkit.emails.rules.analysis import EmailFacts
 from campaignkit.emails.rules.registry import email_check
 from campaignkit.workspace.template_paths import OutsideWorkspace
@@ -185,19 +185,47 @@ def platform_merge_language(facts: EmailFacts) -> Iterator[Diagnostic]:
     built-in links (`unsubscribe_url`, ...) that a template tests in `{% if %}`, loops over
     with `{% for %}`, passes to a filter other than `default`, compares or computes with.
     Why is this bad? Account Engagement merges each recipient's values itself, from tags such
-    as `{{Recipient.FirstName}}`; campaignkit sends those tags in place of the fields, so the
-    test, filter or sum would act on the tag's text and every recipient would get the same,
-    wrong result.
+    as `{{Recipient.FirstName}}` (`%%first_name%%` where the environment's
+    `settings.merge_language` is `pml`); campaignkit sends those tags in place of the fields,
+    so the test, filter or sum would act on the tag's text and every recipient would get the
+    same, wrong result.
     Example: `{% if first_name %}Hi {{ first_name | upper }}{% endif %}`.
     Use instead: print the field as it is, `Hi {{ first_name }}`, and give the field a
     `default` (its default mail-merge value) for recipients without one.
     """
-    platforms = sorted(language.name for language in facts.merge.languages)
-    if not platforms:
+    if not facts.merge.languages:
         return
+    speakers = spoken_by(facts.merge.languages)
     names = facts.merge.fields | frozenset(BUILTIN_URLS)
     for visited in facts.templates:
         for use in inexpressible(visited.compiled.source, names - visited.bound_above):
-            yield error("CK440", f"'{use.name}' is {use.how}, which the merge language of "
-                        f"{', '.join(platforms)} cannot say; print it plainly as {{{{ {use.name} }}}}",
+            yield error("CK440", f"'{use.name}' is {use.how}, which {speakers} cannot say; "
+                        f"print it plainly as {{{{ {use.name} }}}}",
                         visited.position(use.line, use.column))
+
+
+@email_check("CK441")
+def fallback_lost_in_merge_language(facts: EmailFacts) -> Iterator[Diagnostic]:
+    """A template's fallback for a field cannot travel in the environment's merge language.
+
+    What it does: when an environment sends in a merge language with no fallback of its own
+    (Account Engagement's PML, `settings.merge_language: pml`), finds fields without a
+    declared `default` that a template prints with `| default("...")`.
+    Why is this bad? Previews and HML say "Dear team"; PML's `%%department%%` cannot, so a
+    recipient without a value gets the field's default mail merge value as set in Account
+    Engagement, or nothing ("Dear ,"). campaignkit sends the bare tag and says so here.
+    Example: `Dear {{ department | default("team") }}` with `merge_language: pml`.
+    Use instead: declare the fallback as the field's `default:` in `fields.yaml` and set the
+    same default mail merge value on the field in Account Engagement (CK904 reminds you).
+    """
+    silent = without_fallbacks(facts.merge.languages)
+    if not silent:
+        return
+    speakers = spoken_by(silent)
+    names = frozenset(name for name in facts.merge.fields if facts.merge.needs_fallback(name))
+    for visited in facts.templates:
+        for use in fallbacks(visited.compiled.source, names - visited.bound_above):
+            yield warning("CK441", f"'{use.name}' {use.how} here, which {speakers} cannot say: a recipient "
+                          "without a value gets the default mail-merge value the platform holds for the field, "
+                          f"or nothing; declare it as field.{use.name}'s default and set it there too",
+                          visited.position(use.line, use.column))
