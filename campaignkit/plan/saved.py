@@ -22,6 +22,7 @@ from campaignkit.errors import UserError
 from campaignkit.plan.changes import Action, Change, Drift, Plan
 from campaignkit.plan.diff import FieldChange
 from campaignkit.state import Finding, State
+from campaignkit.targets.base import CallCount
 from campaignkit.workspace.loading import CONFIG_FILE
 from campaignkit.workspace.model import Workspace
 
@@ -123,6 +124,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "workspace_hash": plan.workspace_hash,
         "refreshed": plan.refreshed,
         "targets": list(plan.targets),
+        "api_calls": None if plan.api_calls is None else {"reads": plan.api_calls.reads,
+                                                          "writes": plan.api_calls.writes},
         "changes": [_change_to_dict(c) for c in plan.changes],
         "drift": [_drift_to_dict(d) for d in plan.drift],
     }
@@ -140,7 +143,12 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         workspace_hash=data["workspace_hash"],
         refreshed=bool(data["refreshed"]),
         targets=tuple(data.get("targets", ())),  # plans saved before targeting was recorded were whole
+        api_calls=_calls_from_dict(data.get("api_calls")),  # plans saved before calls were counted have none
     )
+
+
+def _calls_from_dict(data: dict[str, int] | None) -> CallCount | None:
+    return None if data is None else CallCount(int(data["reads"]), int(data["writes"]))
 
 
 def _fields_to_list(fields: tuple[FieldChange, ...]) -> list[dict[str, Any]]:

@@ -19,12 +19,15 @@ from campaignkit.errors import UserError
 from campaignkit.targets.ae_merge import HANDLEBARS
 from campaignkit.targets.base import (
     PROGRAM_STATUS,
+    CallCount,
+    CountsCalls,
     KindCapabilities,
     ManualChange,
     ObjectNotFound,
     ProgramReading,
     ReadsPrograms,
     RemoteObject,
+    Sending,
     Target,
     TargetError,
 )
@@ -66,6 +69,8 @@ def merge_languages() -> dict[str, MergeLanguage]:
 
 
 __all__ = [
+    "CallCount",
+    "CountsCalls",
     "KindCapabilities",
     "ManualChange",
     "ObjectNotFound",
@@ -73,6 +78,7 @@ __all__ = [
     "ProgramReading",
     "ReadsPrograms",
     "RemoteObject",
+    "Sending",
     "TARGET_TYPES",
     "Target",
     "TargetError",
