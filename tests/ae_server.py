@@ -233,10 +233,10 @@ DEFAULT_LIMIT = 200
 class Problem(Exception):
     """An answer other than success: a documented error, or a path the API does not have."""
 
-    def __init__(self, error: ApiError | None, status: int = 404) -> None:
+    def __init__(self, error: ApiError | None) -> None:
         super().__init__(error.message if error else "Not Found")
         self.error = error
-        self.status = error.status if error else status
+        self.status = error.status if error else 404
 
 
 def refuse(name: str) -> Problem:
@@ -387,17 +387,13 @@ class BusinessUnit:
 
     def _insert(self, collection: str, values: dict[str, Any]) -> dict[str, Any]:
         self.next_id += 1
-        made = {**_DEFAULTS.get(collection, {}), **values, "id": self.next_id}
-        if collection == "custom-fields":
-            made["apiFieldId"] = f"{made['fieldId']}__c"
+        made = _derived(collection, {**_DEFAULTS.get(collection, {}), **values, "id": self.next_id})
         self.objects_by[collection][self.next_id] = made
         return made
 
     def _update(self, collection: str, number: int, values: dict[str, Any]) -> dict[str, Any]:
         found = self._found(collection, number)
-        found.update(values)
-        if collection == "custom-fields" and "fieldId" in values:
-            found["apiFieldId"] = f"{found['fieldId']}__c"
+        found.update(_derived(collection, {**found, **values}))
         return found
 
     def _found(self, collection: str, number: int | None) -> dict[str, Any]:
@@ -424,6 +420,13 @@ class BusinessUnit:
 #: Collection -> the ``objectType`` its objects have in ``tagged-objects``.
 _OBJECT_TYPE = {"lists": "list", "email-templates": "email-template", "custom-fields": "custom-field"}
 _DEFAULTS = {"lists": {"isDynamic": False}}
+
+
+def _derived(collection: str, obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` with the fields the platform derives: a custom field's ``apiFieldId`` is its ``fieldId`` + ``__c``."""
+    if collection == "custom-fields" and obj.get("fieldId"):
+        return {**obj, "apiFieldId": f"{obj['fieldId']}__c"}
+    return obj
 
 
 def _operation(method: str, one: bool) -> str:
