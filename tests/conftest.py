@@ -1,4 +1,5 @@
-"""Shared fixtures: a real PostgreSQL server for the state tests, and state URLs for both stores.
+"""Shared fixtures: a real PostgreSQL server for the state tests, state URLs for both stores, and
+(from ``ae_workspace``) the example workspace against the stand-in Account Engagement server.
 
 The PostgreSQL server is started once per test session (once per xdist worker)
 from the binaries of Debian's ``postgresql`` package, in a temporary folder,
@@ -22,6 +23,9 @@ from typing import Callable, Iterator
 
 import psycopg
 import pytest
+
+#: The stand-in Account Engagement server and the example workspace applied to it.
+pytest_plugins = ["tests.ae_workspace"]
 
 
 @dataclass(frozen=True)

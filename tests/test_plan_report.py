@@ -15,6 +15,7 @@ def test_text_starts_with_the_summary_and_shows_only_the_changed_field(rig):
     text = plan_text(rig.plan()).plain
     lines = text.splitlines()
     assert lines[0] == "Plan: 0 to add, 1 to change, 0 to destroy."
+    assert lines[1] == ""  # the local target counts no API calls: no line about them
     assert "~ email.2026-email-welcome-email  (update in place)" in text
     assert '~ subject: "Welcome to Acme Conf" -> "Welcome aboard"' in text
     assert "preheader" not in text and "html_body" not in text
@@ -65,8 +66,9 @@ def test_json_has_terraforms_plan_shape(rig):
     rig.edit("programs.yaml", "reminder: {send_email: email.2026-email-reminder-email, next: done}",
              "reminder: {wait: 1d, next: done}")
     document = json.loads(plan_json(rig.plan()))
-    assert document["format_version"] == "1.4"
+    assert document["format_version"] == "1.5"
     assert (document["complete"], document["targets"]) == (True, [])
+    assert "api_calls" not in document["summary"]  # the local target does not ration calls
     by_address = {c["address"]: c for c in document["resource_changes"]}
     assert {a: c["change"]["actions"] for a, c in by_address.items()} == {
         "list.global-optout-list": ["update"],

@@ -14,73 +14,17 @@ from click.testing import CliRunner
 
 from campaignkit.cli import main
 from campaignkit.errors import UserError
-from campaignkit.workspace.model import Environment
 from campaignkit.targets import ManualChange, TargetError, open_target
 from campaignkit.targets.account_engagement import PROGRAMS, TOKEN_VARIABLE
 from campaignkit.targets.ae_client import AEClient
 from campaignkit.targets.ae_mapping import EMAIL, FIELD, LIST
 from campaignkit.targets.base import CONTENT_DIGEST, content_digest
 from campaignkit.workspace.loading import load_workspace
-from tests.ae_server import BusinessUnit, Server, make_certificate
+from campaignkit.workspace.model import Environment
+from tests.ae_server import Server
+from tests.ae_workspace import EXAMPLE, TOKEN, UNIT, names, run
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
-TOKEN = "00Dxx0000001gPL!AQ4AQFake.token.value.for.tests"
-UNIT = "0Uv000000000001AAA"
 TRIAL_EMAIL = "2026-web-pricing-follow-up-email"
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory):
-    return make_certificate(tmp_path_factory.mktemp("tls"))
-
-
-@pytest.fixture
-def server(certificate, monkeypatch):
-    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
-    running = Server(BusinessUnit(TOKEN, UNIT, page_size=4), certificate)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def workspace(tmp_path, server, monkeypatch):
-    """The example workspace, its production environment pointed at the local server."""
-    root = tmp_path / "campaigns"
-    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".campaignkit"))
-    config = root / "campaignkit.yaml"
-    text = config.read_text()
-    production = text[text.index("  production:"):text.index("\nvars:")]
-    config.write_text(text.replace(production, f"""  production:
-    target: account-engagement
-    state: sqlite:.campaignkit/production.db
-    settings:
-      business_unit_id: "${{CK_AE_BUSINESS_UNIT}}"
-      base_url: {server.url}
-"""))
-    monkeypatch.setenv("CK_AE_BUSINESS_UNIT", UNIT)
-    monkeypatch.setenv(TOKEN_VARIABLE, TOKEN)
-    monkeypatch.chdir(root)
-    furnish(server.unit, root)
-    return root
-
-
-def furnish(unit: BusinessUnit, root: Path) -> None:
-    """The folders and campaigns the workspace's lists and emails name, made "in the UI" as the API cannot."""
-    workspace, _ = load_workspace(root)
-    placed = [r.attributes for kind in ("list", "email") for r in workspace.of_kind(kind)]
-    for path in sorted({a["folder"] for a in placed if "folder" in a}):
-        unit.create("folders", {"name": path.rsplit("/", 1)[-1], "path": f"/{path}"})
-    for address in sorted({a["campaign"] for a in placed if "campaign" in a}):
-        unit.create("campaigns", {"name": address.removeprefix("campaign.")})
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, [*args, "--env", "production"], catch_exceptions=False)
-    return result.exit_code, result.stdout + result.stderr
-
-
-def names(server: Server, collection: str) -> list[str]:
-    return sorted(o["name"] for o in server.unit.objects(collection))
 
 
 def test_apply_fills_an_empty_business_unit_and_a_second_plan_is_empty(workspace, server):
@@ -90,10 +34,14 @@ def test_apply_fills_an_empty_business_unit_and_a_second_plan_is_empty(workspace
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
     assert len(names(server, "lists")) == 11
-    assert len(names(server, "emailTemplates")) == 11
+    assert len(names(server, "email-templates")) == 11
     # Only the custom fields are created: the standard ones are in every business unit.
-    assert sorted(o["fieldId"] for o in server.unit.objects("customFields")) == [
+    fields = server.unit.objects("custom-fields")
+    assert sorted(o["apiFieldId"] for o in fields) == [
         "Lead_Status__c", "Product_Interest__c", "Tablet_Drawing_Opt_In__c", "Trial_Status__c"]
+    # The API name is chosen without __c; the platform adds it.
+    assert sorted(o["fieldId"] for o in fields) == ["Lead_Status", "Product_Interest", "Tablet_Drawing_Opt_In",
+                                                    "Trial_Status"]
     assert server.unit.most_concurrent <= 5
     code, out = run("plan", "--detailed-exitcode")
     assert code == 0, out
@@ -118,7 +66,7 @@ def test_an_object_imported_as_the_files_declare_it_plans_nothing(workspace, ser
     email = "2026-web-trial-welcome-email"
     assert run("state", "rm", "list.2026-web-trial-list", f"email.{email}")[0] == 0
     assert run("import", "list.2026-web-trial-list", str(list_id(server, "2026-web-trial-list")))[0] == 0
-    email_id = next(o["id"] for o in server.unit.objects("emailTemplates") if o["name"] == email)
+    email_id = next(o["id"] for o in server.unit.objects("email-templates") if o["name"] == email)
     assert run("import", f"email.{email}", str(email_id))[0] == 0
     code, out = run("plan", "--detailed-exitcode")
     assert code == 0 and out.startswith("No changes."), out
@@ -155,9 +103,9 @@ def test_fields_are_mapped_as_documented(workspace, server):
     assert run("apply", "--auto-approve")[0] == 0
     newsletter = next(o for o in server.unit.objects("lists") if o["name"] == "evergreen-email-newsletter-list")
     assert (newsletter["title"], newsletter["isPublic"]) == ("Acme Monthly", True)
-    interest = next(o for o in server.unit.objects("customFields") if o["fieldId"] == "Product_Interest__c")
+    interest = next(o for o in server.unit.objects("custom-fields") if o["apiFieldId"] == "Product_Interest__c")
     assert (interest["name"], interest["type"]) == ("Product Interest", "Dropdown")
-    welcome = next(o for o in server.unit.objects("emailTemplates")
+    welcome = next(o for o in server.unit.objects("email-templates")
                    if o["name"] == "2026-event-acme-conf-welcome-email")
     assert welcome["subject"] == "Thanks for visiting us at Acme Conference"
     assert welcome["senderOptions"][0] == {"type": "general_user", "name": "Cindy at Acme",
@@ -177,7 +125,7 @@ def test_mappings_round_trip_what_they_send():
     assert LIST.from_remote(LIST.body("l", {"title": "T", "public": False, "rules": []}, None)) == ({"title": "T"},
                                                                                                     None)
     assert FIELD.body("trial", {"label": "Trial", "api_name": "Trial__c", "type": "bool"}, None) == {
-        "name": "Trial", "fieldId": "Trial__c", "type": "Checkbox"}
+        "name": "Trial", "fieldId": "Trial", "type": "Checkbox"}
     # An update sends only what changed, and the object's identity.
     assert LIST.body("l", {"title": "T", "description": "D"}, None, frozenset({"description"})) == {
         "name": "l", "description": "D"}
@@ -185,14 +133,14 @@ def test_mappings_round_trip_what_they_send():
 
 def test_a_change_in_the_ui_shows_as_drift_after_refresh_and_apply_puts_it_back(workspace, server):
     assert run("apply", "--auto-approve")[0] == 0
-    server.unit.edit("emailTemplates", "2026-web-trial-welcome-email", subject="Edited in the UI")
+    server.unit.edit("email-templates", "2026-web-trial-welcome-email", subject="Edited in the UI")
     server.unit.remove("lists", "2026-web-trial-list")
     code, out = run("refresh")
     assert code == 0, out
     assert "Edited in the UI" in out and "2026-web-trial-list" in out
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
-    subjects = {o["name"]: o["subject"] for o in server.unit.objects("emailTemplates")}
+    subjects = {o["name"]: o["subject"] for o in server.unit.objects("email-templates")}
     assert subjects["2026-web-trial-welcome-email"] == "Your Acme trial is ready"
     assert "2026-web-trial-list" in names(server, "lists")
 
@@ -219,8 +167,8 @@ def test_daily_limit_stops_the_apply_and_keeps_what_was_done(workspace, server):
     code, out = run("apply", "--auto-approve")
     assert code == 1
     assert "daily API limit is used up" in out
-    made = len(server.unit.objects("lists") + server.unit.objects("emailTemplates")
-               + server.unit.objects("customFields"))
+    made = len(server.unit.objects("lists") + server.unit.objects("email-templates")
+               + server.unit.objects("custom-fields"))
     assert 0 < made <= 10
     server.unit.calls_left = None
     code, out = run("plan")
@@ -228,7 +176,7 @@ def test_daily_limit_stops_the_apply_and_keeps_what_was_done(workspace, server):
     assert left == 26 - made  # what was created is recorded
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
-    assert len(names(server, "lists")) == 11 and len(names(server, "emailTemplates")) == 11
+    assert len(names(server, "lists")) == 11 and len(names(server, "email-templates")) == 11
 
 
 def test_a_crash_between_post_and_state_write_creates_no_duplicate(workspace, server):
@@ -237,14 +185,13 @@ def test_a_crash_between_post_and_state_write_creates_no_duplicate(workspace, se
     server.unit.after_api_create = apply.kill  # the API made the object; the command dies before it hears so
     assert apply.wait(120) == -signal.SIGKILL
     server.unit.after_api_create = None
-    made = [o for c in ("lists", "customFields", "emailTemplates") for o in server.unit.objects(c)]
+    made = [o for c in ("lists", "custom-fields", "email-templates") for o in server.unit.objects(c)]
     assert made  # the API made objects that state does not know
     code, out = run("plan")
     assert code == 0 and "took over the lock" in out  # a killed process's lock is taken over on its machine
-    # The server refuses a second object with a taken name, so a clean apply means none was created twice.
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
-    assert len(names(server, "lists")) == 11 and len(names(server, "emailTemplates")) == 11
+    assert len(names(server, "lists")) == 11 and len(names(server, "email-templates")) == 11
 
 
 def test_the_token_appears_nowhere(workspace, server, tmp_path):
@@ -344,7 +291,7 @@ def test_a_refused_token_during_plan_is_one_line_not_a_traceback(workspace, serv
 def test_emails_arrive_in_account_engagement_merge_language(workspace, server):
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
-    templates = {o["name"]: o for o in server.unit.objects("emailTemplates")}
+    templates = {o["name"]: o for o in server.unit.objects("email-templates")}
     welcome = templates["2026-event-acme-conf-welcome-email"]
     # Fields with a default never merge blank: Handlebars' conditional carries the default.
     assert "Hi {{#if Recipient.FirstName}}{{Recipient.FirstName}}{{else}}there{{/if}}," in welcome["htmlMessage"]
@@ -389,7 +336,7 @@ def test_a_program_list_changed_in_the_ui_shows_as_drift_with_the_list_names(wor
 
 def test_a_program_paused_in_the_ui_is_drift_and_the_plan_says_to_resume_it(workspace, server):
     assert run("apply", "--auto-approve")[0] == 0
-    build_pricing_program_by_hand(server, "Starting")  # just started: on its way to running
+    build_pricing_program_by_hand(server, "starting")  # just started: on its way to running
     code, out = run("refresh")
     assert code == 0 and "No drift" in out, out
     server.unit.edit(PROGRAMS, PRICING_PROGRAM, status="paused")
@@ -447,8 +394,8 @@ def test_a_program_not_built_yet_is_no_drift_and_programs_cannot_be_written(work
     code, out = run("refresh")
     assert code == 0 and "No drift" in out, out
     client = AEClient(server.url, TOKEN, UNIT)
-    with pytest.raises(TargetError, match="read-only"):
-        client.create(PROGRAMS, {"name": "new"})
+    with pytest.raises(TargetError, match="error 60: Invalid HTTP request method"):
+        client.create(PROGRAMS, {"name": "new"}, ("name",))
     client.close()
 
 
@@ -460,11 +407,11 @@ def test_lists_and_emails_are_filed_in_their_folder_and_campaign_looked_up_once(
     conf = next(o for o in server.unit.objects("lists") if o["name"] == "2026-event-acme-conf-list")
     assert (conf["folderId"], conf["campaignId"]) == (folders["/Lists/Events"],
                                                       campaigns["2026-capture-tablet-drawing-campaign"])
-    welcome = next(o for o in server.unit.objects("emailTemplates")
+    welcome = next(o for o in server.unit.objects("email-templates")
                    if o["name"] == "2026-event-acme-conf-welcome-email")
     assert welcome["folderId"] == folders["/Emails/Events"]
-    reads = [path for method, path in server.unit.requests
-             if method == "GET" and "/folders" in path and "nextPageToken" not in path]
+    reads = [r for r in server.unit.requests
+             if r.method == "GET" and r.path.endswith("/folders") and "nextPageToken" not in r.query]
     assert len(reads) == 1  # folders are read once for the whole apply, however many lists and emails
 
 
@@ -518,7 +465,7 @@ def test_a_tag_change_in_the_files_is_planned_and_applied_by_adding_and_removing
     assert "tags" in out and "trade-shows" in out
     assert run("apply", "--auto-approve")[0] == 0
     assert server.unit.tags_of("lists", CONF_LIST) == ["acme-conf", "trade-shows"]
-    assert ("POST", f"/api/v5/objects/lists/{list_id(server, CONF_LIST)}/do/removeTag") in server.unit.requests
+    assert f"/api/v5/objects/lists/{list_id(server, CONF_LIST)}/do/removeTag" in [r.path for r in server.unit.requests]
     # The order the files give is no change: the API keeps none.
     assert run("plan", "--detailed-exitcode")[0] == 0
 
@@ -530,9 +477,9 @@ def test_a_plan_reads_who_carries_which_tag_once_per_kind_however_many_emails_ch
     server.unit.requests.clear()
     code, out = run("plan", "--detailed-exitcode")
     assert code == 2, out
-    reads = [path for method, path in server.unit.requests
-             if method == "GET" and "/tagged-objects" in path and "nextPageToken" not in path]
-    assert len(reads) == 3  # lists, email templates and custom fields, each read once
+    reads = [r.query["objectType"] for r in server.unit.requests
+             if r.method == "GET" and r.path.endswith("/tagged-objects") and "nextPageToken" not in r.query]
+    assert sorted(reads) == ["custom-field", "email-template", "list"]  # each read once
 
 
 def test_tags_changed_in_the_ui_show_as_drift_and_apply_makes_the_declared_set_again(workspace, server):
@@ -562,7 +509,7 @@ def test_a_refused_tag_request_is_one_line_and_the_next_apply_finishes_without_d
     code, out = run("apply", "--auto-approve")
     assert code == 1
     assert "Traceback" not in out
-    assert re.search(r"refused POST lists/\d+/do/addTag: error 7: .*Tags", out), out
+    assert re.search(r"refused POST lists/\d+/do/addTag: error 49: Access Denied", out), out
     server.unit.refused_actions.clear()
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
@@ -576,12 +523,12 @@ def test_emails_and_custom_fields_carry_their_tags(target, server):
                           {"html_body": "<p>Hi</p>", "text_body": "Hi"})
     field = target.create("field", "tagged", {"custom": True, "label": "Tagged", "api_name": "Tagged__c",
                                               "type": "text", "tags": ["scoring"]}, None)
-    assert server.unit.tags_of("emailTemplates", "tagged-email") == ["a", "b"]
-    assert server.unit.tags_of("customFields", "Tagged") == ["scoring"]
+    assert server.unit.tags_of("email-templates", "tagged-email") == ["a", "b"]
+    assert server.unit.tags_of("custom-fields", "Tagged") == ["scoring"]
     assert target.read("email", email.id).attributes["tags"] == ["a", "b"]
     target.update("field", field.id, "tagged", {"custom": True, "label": "Tagged", "api_name": "Tagged__c",
                                                 "type": "text"}, frozenset({"tags"}), None)
-    assert server.unit.tags_of("customFields", "Tagged") == []
+    assert server.unit.tags_of("custom-fields", "Tagged") == []
     assert "tags" not in target.read("field", field.id).attributes
 
 

@@ -171,13 +171,14 @@ def _execute(change: Change, target: Target, recover: bool) -> RemoteObject | No
         return None
     if change.action is Action.REPLACE:
         _delete(target, change)
-        return _create(target, change, recover=True)
+        return _create(target, change, recover)
     if change.action is Action.CREATE:
         return _create(target, change, recover)
-    fields = change.attribute_fields - frozenset(change.manual_fields)
-    if not fields and not any(f.path == "name" for f in change.fields):
+    fields = change.sent_fields
+    if not fields:
         return None  # only state records this change (a lifecycle flag)
     return target.update(change.kind, change.target_id, change.name, change.after or {}, fields, change.content)
+
 
 
 def _create(target: Target, change: Change, recover: bool) -> RemoteObject:

@@ -17,7 +17,7 @@ from typing import Any
 
 from campaignkit.plan.diff import FieldChange
 from campaignkit.state import Finding
-from campaignkit.targets.base import Content
+from campaignkit.targets.base import CallCount, Content
 
 
 class Action(str, Enum):
@@ -74,6 +74,13 @@ class Change:
         """Top-level attributes the target must change (not the name, not lifecycle flags)."""
         return frozenset(f.top for f in self.fields if f.top not in _NOT_ATTRIBUTES)
 
+    @property
+    def sent_fields(self) -> frozenset[str]:
+        """What an update sets through the target's API: the attributes not set by hand, and ``name``
+        when it renames the object. Empty: only state records the change (a lifecycle flag)."""
+        renamed = frozenset({"name"}) if any(f.path == "name" for f in self.fields) else frozenset()
+        return self.attribute_fields - frozenset(self.manual_fields) | renamed
+
 
 #: Paths in ``Change.fields`` that are not attributes sent to the target.
 _NOT_ATTRIBUTES = frozenset({"name", "lifecycle"})
@@ -118,6 +125,8 @@ class Plan:
     targets: tuple[str, ...] = ()
     #: Where the state it was made from is kept (``State.location``).
     state_location: str = ""
+    #: The API calls apply will make, for a target that counts them (``CountsCalls``); None: not counted.
+    api_calls: CallCount | None = None
 
     def count(self, *actions: Action) -> int:
         return count_changes(self.changes, *actions)

@@ -26,7 +26,7 @@ from campaignkit.plan.desired import Desired, object_hash
 from campaignkit.plan.diff import FieldChange, field_changes, flatten, keep_ignored
 from campaignkit.plan.order import order
 from campaignkit.state import State, StateEntry
-from campaignkit.targets import KindCapabilities, ManualChange, Target
+from campaignkit.targets import CallCount, CountsCalls, KindCapabilities, ManualChange, Sending, Target
 from campaignkit.workspace.model import Environment
 
 
@@ -60,10 +60,11 @@ def make_plan(
     changes = {a: _with_capabilities(c, target) for a, c in _select(changes, desired, state, only).items()
                if _held(c, target)}
     _refuse_protected(changes.values(), environment)
+    ordered = order(changes, state)
     return Plan(
         environment=environment.name,
         target=target.name,
-        changes=order(changes, state),
+        changes=ordered,
         drift=drift,
         lineage=state.lineage or str(uuid.uuid4()),
         serial=state.serial,
@@ -72,7 +73,18 @@ def make_plan(
         refreshed=refreshed,
         targets=tuple(only),
         state_location=state.location,
+        api_calls=_api_calls(ordered, target),
     )
+
+
+def _api_calls(changes: Iterable[Change], target: Target) -> CallCount | None:
+    """The calls apply will make, where the target counts them: what the changes send through its API."""
+    if not isinstance(target, CountsCalls):
+        return None
+    sending = [Sending(c.action.value, c.kind, c.sent_fields if c.action is Action.UPDATE
+                       else frozenset(c.after or ()) - frozenset(c.manual_fields), c.before, c.after)
+               for c in changes if not c.manual and (c.action is not Action.UPDATE or c.sent_fields)]
+    return target.api_calls(sending)
 
 
 def _moves(desired: dict[str, Desired], state: State) -> dict[str, str]:

@@ -4,7 +4,9 @@ Someone may edit an email's subject in the platform's UI or delete a list
 there. Refresh reads every managed object back, compares it with state and
 returns the state as the target has it now, with the differences as drift.
 The planner then plans against what is really there, and the report shows
-drift apart from the changes the files ask for. Kinds the target cannot read
+drift apart from the changes the files ask for. A field the target's listing
+cannot show (an email's bodies, on Account Engagement) keeps what state says
+of it. Kinds the target cannot read
 (no API) keep their recorded state, except programs on a target that can read
 them (``ReadsPrograms``): their recipient and suppression lists, and their
 status where the files declare one, are compared, found by id or else by
@@ -144,7 +146,7 @@ def _compare(entry: StateEntry, remote: RemoteObject | None, capabilities: KindC
         return Drift(entry.address, entry.kind, entry.name, "delete", entry.attributes, None)
     if remote.name == entry.name and remote.attributes == entry.attributes:
         return None  # the common case, decided without walking the fields
-    readable = capabilities.read_fields
+    readable = _seen(capabilities.read_fields, remote, entry)
     seen = _readable(remote.attributes, readable)
     fields = field_changes(_readable(entry.attributes, readable), seen)
     if remote.name != entry.name:
@@ -153,6 +155,14 @@ def _compare(entry: StateEntry, remote: RemoteObject | None, capabilities: KindC
         return None
     after = _with_seen(entry.attributes, seen, readable)
     return Drift(entry.address, entry.kind, entry.name, "update", entry.attributes, after, fields, remote.name)
+
+
+def _seen(readable: frozenset[str] | None, remote: RemoteObject, entry: StateEntry) -> frozenset[str] | None:
+    """The fields this reading of ``remote`` shows: the readable ones, less those it could not see."""
+    if not remote.unread:
+        return readable
+    every = readable if readable is not None else frozenset(remote.attributes) | frozenset(entry.attributes)
+    return every - remote.unread
 
 
 def as_read(known: dict[str, Any], read: dict[str, Any], readable: frozenset[str] | None) -> dict[str, Any]:

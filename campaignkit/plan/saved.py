@@ -24,6 +24,7 @@ from campaignkit.errors import UserError
 from campaignkit.plan.changes import Action, Change, Drift, Plan
 from campaignkit.plan.diff import FieldChange
 from campaignkit.state import Finding, State
+from campaignkit.targets.base import CallCount
 from campaignkit.workspace.loading import CONFIG_FILE
 from campaignkit.workspace.model import Workspace
 
@@ -140,6 +141,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "refreshed": plan.refreshed,
         "targets": list(plan.targets),
         "state_location": plan.state_location,
+        "api_calls": None if plan.api_calls is None else {"reads": plan.api_calls.reads,
+                                                          "writes": plan.api_calls.writes},
         "changes": [_change_to_dict(c) for c in plan.changes],
         "drift": [_drift_to_dict(d) for d in plan.drift],
     }
@@ -158,7 +161,12 @@ def plan_from_dict(data: dict[str, Any]) -> Plan:
         refreshed=bool(data["refreshed"]),
         targets=tuple(data["targets"]),
         state_location=data["state_location"],
+        api_calls=_calls_from_dict(data["api_calls"]),
     )
+
+
+def _calls_from_dict(data: dict[str, int] | None) -> CallCount | None:
+    return None if data is None else CallCount(int(data["reads"]), int(data["writes"]))
 
 
 def _fields_to_list(fields: tuple[FieldChange, ...]) -> list[dict[str, Any]]:

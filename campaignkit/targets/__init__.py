@@ -19,12 +19,15 @@ from campaignkit.errors import UserError
 from campaignkit.targets import ae_merge
 from campaignkit.targets.base import (
     PROGRAM_STATUS,
+    CallCount,
+    CountsCalls,
     KindCapabilities,
     ManualChange,
     ObjectNotFound,
     ProgramReading,
     ReadsPrograms,
     RemoteObject,
+    Sending,
     Target,
     TargetError,
 )
@@ -69,6 +72,8 @@ def merge_language(environment: Environment) -> MergeLanguage | None:
 
 
 __all__ = [
+    "CallCount",
+    "CountsCalls",
     "KindCapabilities",
     "ManualChange",
     "ObjectNotFound",
@@ -76,6 +81,7 @@ __all__ = [
     "ProgramReading",
     "ReadsPrograms",
     "RemoteObject",
+    "Sending",
     "TARGET_TYPES",
     "Target",
     "TargetError",

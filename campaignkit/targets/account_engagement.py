@@ -12,16 +12,22 @@ Programs cannot be written but can be read: ``programs`` gives ``refresh``
 their recipient and suppression lists and their status, to show lists changed
 or a program paused in the UI; the plan says which button starts or pauses one.
 
+Every call counts against the business unit's daily limit, so reads take whole
+collections a page of 1,000 at a time (``refresh`` never reads one object at a
+time), and ``api_calls`` tells the plan how many calls apply will make.
+
 Settings (``environments.<env>.settings``): ``business_unit_id`` (``${VAR}``
-takes it from the environment) and ``base_url`` (``https://pi.pardot.com``;
-sandboxes ``https://pi.demo.pardot.com``); ``login_url``, ``client_id`` and
-``username`` say who signs in where (``ae_auth``). Secrets are read from the
-environment or from files outside the workspace, never from settings (an
-``access_token`` setting may name ``${CK_AE_ACCESS_TOKEN}``, and nothing else),
-and only the HTTP client ever holds a token.
+takes it from the environment), ``sandbox`` (``true`` for a sandbox or
+developer org, on ``https://pi.demo.pardot.com``; production is
+``https://pi.pardot.com``) and ``base_url`` (another host, such as a proxy);
+``login_url``, ``client_id`` and ``username`` say who signs in where
+(``ae_auth``). Secrets are read from the environment or from files outside the
+workspace, never from settings (an ``access_token`` setting may name
+``${CK_AE_ACCESS_TOKEN}``, and nothing else), and only the HTTP client ever
+holds a token.
 
 Writes are not verified by reading back (reads lag writes by up to a
-minute): an object is what the API answered to its POST or PATCH.
+minute): an object written is what was sent, with the id the API gave it.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
+from collections.abc import Mapping as Map
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,22 +45,23 @@ from campaignkit.engine.graph import BRANCH_KEYS, describe
 from campaignkit.errors import UserError
 from campaignkit.targets.ae_auth import ACCESS_TOKEN as TOKEN_VARIABLE
 from campaignkit.targets.ae_auth import token_source
-from campaignkit.targets.ae_client import MAX_CONCURRENT, AEClient
+from campaignkit.targets.ae_client import MAX_CONCURRENT, PRODUCTION_URL, SANDBOX_URL, AEClient
 from campaignkit.targets.ae_mapping import LIST, MAPPINGS, TAGS, Mapping
-from campaignkit.targets.ae_places import Places
-from campaignkit.targets.ae_tags import Tags
+from campaignkit.targets.ae_places import PLACES, Places
+from campaignkit.targets.ae_tags import TAGGED_OBJECTS, Tags, of_type
 from campaignkit.targets.base import (
     PROGRAM_STATUS,
+    CallCount,
     Content,
     KindCapabilities,
     ManualChange,
     ProgramReading,
     RemoteObject,
+    Sending,
     TargetError,
 )
 from campaignkit.workspace.model import Environment, Workspace
 
-DEFAULT_BASE_URL = "https://pi.pardot.com"
 #: Engagement Studio programs: read-only in API v5.
 PROGRAMS = "engagement-studio-programs"
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -105,6 +114,10 @@ class AccountEngagementTarget:
         #: different order alone must not show as drift.
         self._declared_tags = declared_tags
         self._checked = False
+        #: kind -> name -> object, read once for the target's life by ``find_by_name``; and what was deleted since.
+        self._by_name: dict[str, dict[str, RemoteObject]] = {}
+        self._deleted: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
 
     def capabilities(self, kind: str) -> KindCapabilities:
         mapping = MAPPINGS.get(kind)
@@ -126,43 +139,69 @@ class AccountEngagementTarget:
         if _standard_field(kind, attributes):
             return RemoteObject(kind, name, "", attributes)
         body = mapping.body(name, self._places.with_ids(attributes), content)
-        created = self._client.create(mapping.collection, body)
+        created = self._client.create(mapping.collection, body, (mapping.key,))
         tags = attributes.get(TAGS) or []
         self._tags.assign(mapping.collection, mapping.tagged_as, str(created["id"]), tags, current=())
-        return self._remote(kind, mapping, created, tags)
+        return RemoteObject(kind, name, str(created["id"]), attributes, content)
 
     def update(self, kind: str, object_id: str, name: str, attributes: dict[str, Any],
                changed: frozenset[str], content: Content | None) -> RemoteObject:
         mapping = self._mapping(kind)
-        sent = changed & frozenset(mapping.fields)
         if _standard_field(kind, attributes) or not object_id:
             return RemoteObject(kind, name, object_id, attributes)
-        body = mapping.body(name, self._places.with_ids(attributes, sent), content, sent)
-        updated = self._client.update(mapping.collection, object_id, body)
-        tags = attributes.get(TAGS) or []
+        if mapping.patches(changed):
+            sent = changed & frozenset(mapping.fields)
+            body = mapping.body(name, self._places.with_ids(attributes, sent), content, sent)
+            self._client.update(mapping.collection, object_id, body, (mapping.key,))
         if TAGS in changed:
-            self._tags.assign(mapping.collection, mapping.tagged_as, object_id, tags)
-        return self._remote(kind, mapping, updated, tags)
+            self._tags.assign(mapping.collection, mapping.tagged_as, object_id, attributes.get(TAGS) or [])
+        return RemoteObject(kind, name, object_id, attributes, content)
 
     def delete(self, kind: str, object_id: str) -> None:
         if object_id:  # a standard field: nothing was created
             self._client.delete(self._mapping(kind).collection, object_id)
+            with self._lock:
+                self._deleted.add((kind, object_id))
 
     def read(self, kind: str, object_id: str) -> RemoteObject | None:
         mapping = self._mapping(kind)
-        found = self._client.get(mapping.collection, object_id, mapping.api_fields)
+        found = self._client.read(mapping.collection, object_id, mapping.api_fields)
         if found is None:
             return None
         return self._remote(kind, mapping, found, self._tags.carried(mapping.tagged_as).get(object_id, []))
 
     def list(self, kind: str) -> Sequence[RemoteObject]:
+        """Every object of ``kind``: one query, a page of 1,000 at a time, and the tags they carry (another)."""
         mapping = self._mapping(kind)
         carried = self._tags.carried(mapping.tagged_as)
-        return [self._remote(kind, mapping, v, carried.get(str(v["id"]), []))
-                for v in self._client.get_all(mapping.collection, mapping.api_fields)]
+        return [self._remote(kind, mapping, v, carried.get(str(v["id"]), []), mapping.unread_in_query)
+                for v in self._client.get_all(mapping.collection, mapping.query_fields)]
 
     def find_by_name(self, kind: str, name: str) -> RemoteObject | None:
-        return next((obj for obj in self.list(kind) if obj.name == name), None)
+        """The object called ``name``, from one listing of the kind for the target's life (apply asks this
+        of every create an interrupted apply left pending); one deleted since is not found."""
+        with self._lock:
+            if kind not in self._by_name:
+                self._by_name[kind] = {obj.name: obj for obj in self.list(kind)}
+            found = self._by_name[kind].get(name)
+            return None if found is None or (kind, found.id) in self._deleted else found
+
+    def api_calls(self, changes: Sequence[Sending]) -> CallCount:
+        """The calls a new run applying ``changes`` makes: one write per object and per tag added, removed
+        or made, and the reads those need, each once (in pages, as many as it took when last read here)."""
+        writes, reads, made = 0, {(LIST.collection, "check")}, set()
+        for change in changes:
+            mapping = MAPPINGS.get(change.kind)
+            if mapping is None or _standard_field(change.kind, change.after or change.before or {}):
+                continue
+            added, removed = _tag_changes(change)
+            writes += _object_writes(mapping, change) + len(added) + len(removed)
+            made |= added
+            reads |= _lookups(mapping, change, bool(added or removed))
+        known = self._tags.known()
+        writes += len(made - known) if known is not None else len(made)
+        return CallCount(sum(1 if how == "check" else self._client.pages(collection, _filters(how))
+                             for collection, how in reads), writes)
 
     def programs(self) -> Sequence[ProgramReading]:
         """Every Engagement Studio program of the business unit: its recipient and suppression lists, its status."""
@@ -200,8 +239,9 @@ class AccountEngagementTarget:
             raise TargetError(f"Account Engagement has no API for {kind}s; make the change by hand as the plan says")
         return mapping
 
-    def _remote(self, kind: str, mapping: Mapping, values: dict[str, Any], tags: Sequence[str]) -> RemoteObject:
-        """The object in campaignkit's shape, carrying ``tags`` (those read, or those just set)."""
+    def _remote(self, kind: str, mapping: Mapping, values: dict[str, Any], tags: Sequence[str],
+                unread: frozenset[str] = frozenset()) -> RemoteObject:
+        """The object as read, in campaignkit's shape, carrying ``tags``; ``unread``: attributes not read."""
         attributes, content = mapping.from_remote(values)
         attributes = self._places.with_names(attributes)
         key = str(values.get(mapping.key, ""))
@@ -211,12 +251,49 @@ class AccountEngagementTarget:
         if tags:
             declared = self._declared_tags.get((kind, key), [])
             attributes[TAGS] = list(declared) if set(declared) == set(tags) else sorted(tags)
-        return RemoteObject(kind, key, str(values["id"]), attributes, content)
+        return RemoteObject(kind, key, str(values["id"]), attributes, content, unread)
 
 
-def _standard_field(kind: str, attributes: dict[str, Any]) -> bool:
+def _standard_field(kind: str, attributes: Map[str, Any]) -> bool:
     """A prospect field every business unit has: there is nothing to create, change or delete."""
     return kind == "field" and not attributes.get("custom")
+
+
+def _tag_changes(change: Sending) -> tuple[set[str], set[str]]:
+    """The tags ``change`` adds and removes: a create sets them all, an update changes the difference."""
+    after = set((change.after or {}).get(TAGS) or ())
+    if change.action in ("create", "replace"):
+        return after, set()
+    if change.action != "update" or TAGS not in change.fields:
+        return set(), set()
+    before = set((change.before or {}).get(TAGS) or ())
+    return after - before, before - after
+
+
+def _object_writes(mapping: Mapping, change: Sending) -> int:
+    """The object's own POST, PATCH or DELETE (both for a replace)."""
+    if change.action == "update":
+        return int(mapping.patches(change.fields))
+    return 2 if change.action == "replace" else 1
+
+
+def _lookups(mapping: Mapping, change: Sending, tagging: bool) -> set[tuple[str, str]]:
+    """The collections apply reads for ``change`` (each once per run): (collection, how) pairs."""
+    if change.action == "delete":
+        return set()
+    after = change.after or {}
+    sent = change.fields if change.action == "update" else frozenset(after)
+    reads = {(PLACES[a].collection, "all") for a in PLACES.keys() & sent if after.get(a) is not None}
+    if tagging:
+        reads.add(("tags", "all"))
+    if change.action == "update" and TAGS in change.fields:
+        reads.add((TAGGED_OBJECTS, mapping.tagged_as))
+    return reads
+
+
+def _filters(how: str) -> dict[str, str] | None:
+    """The query filter of a lookup: the tagged objects of one object type, or none (the whole collection)."""
+    return None if how == "all" else of_type(how)
 
 
 def _status_button(change: ManualChange) -> str:
@@ -275,9 +352,18 @@ def open_target(environment: Environment, workspace: Workspace) -> AccountEngage
         raise UserError(f"environment '{environment.name}' has an access_token setting: remove it; "
                         f"the token is read from {TOKEN_VARIABLE} only")
     tokens = token_source(environment.name, lambda name: expand(str(settings.get(name) or ""), name), workspace.root)
-    base_url = expand(str(settings.get("base_url") or DEFAULT_BASE_URL), "base_url")
-    return AccountEngagementTarget(AEClient(base_url, tokens, unit), _custom_field_names(workspace),
+    return AccountEngagementTarget(AEClient(api_url(environment), tokens, unit), _custom_field_names(workspace),
                                    _declared_tags(workspace))
+
+
+def api_url(environment: Environment) -> str:
+    """The API host: ``base_url`` if set, else production's or, with ``sandbox: true``, the sandboxes'."""
+    sandbox = environment.settings.get("sandbox", False)
+    if not isinstance(sandbox, bool):
+        raise UserError(f"environment '{environment.name}': settings.sandbox is true (a sandbox or developer "
+                        f"org) or false (production), not {json.dumps(sandbox)}")
+    default = SANDBOX_URL if sandbox else PRODUCTION_URL
+    return expand(str(environment.settings.get("base_url") or default), "base_url")
 
 
 def _custom_field_names(workspace: Workspace) -> dict[str, str]:

@@ -1,15 +1,20 @@
 """How campaignkit's objects map onto Account Engagement API v5 objects, field by field.
 
-Each kind the API can write has a ``Mapping``: its collection, the body sent
-for the fields being set, and the object read back in campaignkit's shape.
-Only the fields listed here travel; everything else about an object either
-has no place in Account Engagement (an email's personas, a field's example)
-or has no API and is a manual field (a dynamic list's rules). Tags are not in
-the body: they are set by actions on the object (``ae_tags``), under the
-object type ``tagged_as`` names. A list's or
-an email's ``folder`` and ``campaign`` travel as ids: the target turns names
-into ids before ``body`` and ids into names after ``from_remote``
-(``ae_places``).
+Each kind the API can write has a ``Mapping``: its collection (as the v5
+pages name it: ``lists``, ``custom-fields``, ``email-templates``), the body
+sent for the fields being set, and the object read back in campaignkit's
+shape. Only the fields listed here travel; everything else about an object
+either has no place in Account Engagement (an email's personas, a field's
+example) or has no API and is a manual field (a dynamic list's rules). Tags
+are not in the body: they are set by actions on the object (``ae_tags``),
+under the ``objectType`` that ``tagged_as`` names. A list's or an email's
+``folder`` and ``campaign`` travel as ids: the target turns names into ids
+before ``body`` and ids into names after ``from_remote`` (``ae_places``).
+
+A custom field's ``api_name`` (``Product_Interest__c``) is sent as its
+``fieldId`` without ``__c``; the platform derives ``apiFieldId`` from it, and
+that is what is read back. An email's bodies are not queryable: a query
+returns an email without them (``unqueryable``), a read of one email with them.
 
 Pure functions over dictionaries: no HTTP, no state.
 """
@@ -39,7 +44,7 @@ class Mapping:
     key: str
     #: campaignkit attribute -> the API fields it sets.
     fields: Map[str, tuple[str, ...]]
-    #: API fields a body always carries besides the mapped ones (the key, a fixed type).
+    #: API fields every body carries besides the mapped ones (the object's name, a fixed type).
     always: tuple[str, ...]
     to_remote: ToRemote
     from_remote: FromRemote
@@ -51,6 +56,8 @@ class Mapping:
     replace: frozenset[str] = frozenset()
     #: Attribute values every object the API creates has (a list is static), though no body sets them.
     created_with: Map[str, Any] = field(default_factory=dict)
+    #: API fields a query cannot return (only a read of one object does).
+    unqueryable: frozenset[str] = frozenset()
 
     @property
     def read_fields(self) -> frozenset[str]:
@@ -58,18 +65,33 @@ class Mapping:
 
     @property
     def api_fields(self) -> tuple[str, ...]:
-        """What a GET asks for."""
+        """What a read of one object asks for."""
         return tuple(sorted({self.key, *self.always, *(f for fs in self.fields.values() for f in fs)}))
+
+    @property
+    def query_fields(self) -> tuple[str, ...]:
+        """What a query of the collection asks for: every field a query can return."""
+        return tuple(f for f in self.api_fields if f not in self.unqueryable)
+
+    @property
+    def unread_in_query(self) -> frozenset[str]:
+        """The attributes a query cannot see, all their API fields being unqueryable (an email's bodies)."""
+        return frozenset(a for a, api in self.fields.items() if set(api) <= self.unqueryable)
+
+    def patches(self, changed: frozenset[str]) -> bool:
+        """Whether setting ``changed`` (``name``: a rename) needs the object's PATCH; tags alone do not."""
+        return bool(changed & self.fields.keys()) or ("name" in changed and "name" in self.always)
 
     def body(self, name: str, attributes: Attributes, content: Content | None,
              changed: frozenset[str] | None = None) -> dict[str, Any]:
-        """The API body setting ``changed`` attributes (all when ``None``), the name and fixed fields."""
+        """The API body setting ``changed`` attributes (a create: all those set) and the fixed fields."""
         full = self.to_remote(name, attributes, content)
-        wanted = set(self.always) | {self.key}
+        wanted = set(self.always)
         for attribute, api_fields in self.fields.items():
             if changed is None or attribute in changed:
                 wanted.update(api_fields)
-        return {k: v for k, v in full.items() if k in wanted}
+        # A create leaves out what is not set (no folder: the uncategorized one); an update sends it, to clear it.
+        return {k: v for k, v in full.items() if k in wanted and (changed is not None or v is not None)}
 
 
 def _placed_to(a: Attributes) -> dict[str, Any]:
@@ -104,7 +126,7 @@ def _list_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
 
 LIST = Mapping("lists", "name",
                {"title": ("title",), "description": ("description",), "public": ("isPublic",), **_PLACED_FIELDS},
-               (), _list_to, _list_from, tagged_as="List", manual=frozenset({"type", "match", "rules"}),
+               ("name",), _list_to, _list_from, tagged_as="list", manual=frozenset({"type", "match", "rules"}),
                created_with={"type": "static"})  # ``isDynamic`` is read-only: the API makes static lists
 
 # Custom fields -------------------------------------------------------------------------------------------------
@@ -115,18 +137,23 @@ FIELD_TYPES = {"text": "Text", "textarea": "Textarea", "number": "Number", "date
 _FIELD_TYPES_BACK = {v: k for k, v in FIELD_TYPES.items() if k != "email"}
 
 
+#: What the platform appends to a custom field's ``fieldId`` to make its ``apiFieldId``.
+CUSTOM_SUFFIX = "__c"
+
+
 def _field_to(name: str, a: Attributes, content: Content | None) -> dict[str, Any]:
-    return {"name": a.get("label", name), "fieldId": a.get("api_name", name),
+    api_name = str(a.get("api_name", name))
+    return {"name": a.get("label", name), "fieldId": api_name.removesuffix(CUSTOM_SUFFIX),
             "type": FIELD_TYPES.get(str(a.get("type")), "Text")}
 
 
 def _field_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
-    return _present({"label": v.get("name"), "api_name": v.get("fieldId"),
+    return _present({"label": v.get("name"), "api_name": v.get("apiFieldId"),
                      "type": _FIELD_TYPES_BACK.get(str(v.get("type")), v.get("type"))}), None
 
 
-FIELD = Mapping("customFields", "fieldId", {"label": ("name",), "api_name": ("fieldId",), "type": ("type",)},
-                (), _field_to, _field_from, tagged_as="CustomField", manual=frozenset({"values"}),
+FIELD = Mapping("custom-fields", "apiFieldId", {"label": ("name",), "api_name": ("fieldId",), "type": ("type",)},
+                (), _field_to, _field_from, tagged_as="custom-field", manual=frozenset({"values"}),
                 replace=frozenset({"api_name", "type"}))
 
 # Email templates -----------------------------------------------------------------------------------------------
@@ -146,17 +173,23 @@ def _email_to(name: str, a: Attributes, content: Content | None) -> dict[str, An
 
 
 def _email_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
+    """The email as read; its bodies and their digest only when they were read (a query has none)."""
     sender = (v.get("senderOptions") or [{}])[0]
     reply_to = (v.get("replyToOptions") or [{}])[0]
-    content = {"html_body": v.get("htmlMessage") or "", "text_body": v.get("textMessage") or ""}
     attributes = _present({"subject": v.get("subject"), "reply_to": reply_to.get("address"), **_placed_from(v),
                            "from": _present({"name": sender.get("name"), "address": sender.get("address")})})
+    if not _BODIES & v.keys():
+        return attributes, None
+    content = {"html_body": v.get("htmlMessage") or "", "text_body": v.get("textMessage") or ""}
     return {**attributes, CONTENT_DIGEST: content_digest(content)}, content
 
 
-EMAIL = Mapping("emailTemplates", "name",
+_BODIES = frozenset({"htmlMessage", "textMessage"})
+
+EMAIL = Mapping("email-templates", "name",
                 {"subject": ("subject",), "from": ("senderOptions",), "reply_to": ("replyToOptions",),
-                 CONTENT_DIGEST: ("htmlMessage", "textMessage"), **_PLACED_FIELDS},
-                ("type",), _email_to, _email_from, tagged_as="EmailTemplate", manual=frozenset())
+                 CONTENT_DIGEST: tuple(sorted(_BODIES)), **_PLACED_FIELDS},
+                ("name", "type"), _email_to, _email_from, tagged_as="email-template", manual=frozenset(),
+                unqueryable=_BODIES)
 
 MAPPINGS = {"list": LIST, "field": FIELD, "email": EMAIL}

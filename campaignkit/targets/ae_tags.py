@@ -1,13 +1,13 @@
 """Tags on lists, email templates and custom fields, through API v5's ``tags`` and ``tagged-objects``.
 
 API v5 documents ``tags`` as a collection a client may create in (``POST
-tags`` with a ``name``) and ``tagged-objects`` as read-only (``tagId``,
-``objectType``, ``objectId``): who carries which tag. Adding a tag to an
-object and removing it are the object's ``do/addTag`` and ``do/removeTag``
-actions with a body ``{"tagId": n}``, in the style of the documented
-``tags/<id>/do/mergeTags``. Tag names are what the files hold; ids are found
-by name here, read once per target and kept, and a tag the business unit does
-not have yet is created.
+tags`` with a ``name``), ``tagged-objects`` as read-only (``tagId``,
+``objectType``, ``objectId``): who carries which tag, queried here by
+``objectType`` (``list``, ``email-template``, ``custom-field``), and the
+``do/addTag`` and ``do/removeTag`` actions of lists, email templates and
+custom fields, each with a body ``{"tagId": n}``. Tag names are what the files
+hold; ids are found by name here, read once per target and kept, and a tag the
+business unit does not have yet is created.
 
 The declared tags are authoritative for an object campaignkit manages: setting
 them removes whatever other tag the object carries, as Terraform does with a
@@ -28,13 +28,18 @@ TAGS = "tags"
 TAGGED_OBJECTS = "tagged-objects"
 
 
+def of_type(object_type: str) -> dict[str, str]:
+    """The query filter for the tagged objects of one ``objectType``."""
+    return {"objectType": object_type}
+
+
 class Tags:
     """The business unit's tags by name, and who carries them.
 
     Who carries which tag is read once per kind of object for the target's life
-    (``tagged-objects`` is the whole business unit's, page by page) and kept in
-    step with the tags this target sets, so that reading many objects back does
-    not read the collection again for each.
+    (the tagged objects of that ``objectType``, a page of 1,000 at a time) and
+    kept in step with the tags this target sets, so that reading many objects
+    back does not read the collection again for each.
     """
 
     def __init__(self, client: AEClient) -> None:
@@ -42,6 +47,10 @@ class Tags:
         self._ids = NamedIds(client, TAGS, ("name",), lambda tag: str(tag.get("name")))
         self._lock = threading.Lock()  # apply runs up to five changes at once
         self._carried: dict[str, dict[str, list[str]]] = {}
+
+    def known(self) -> frozenset[str] | None:
+        """The names of the business unit's tags, if they were read; ``None`` if not."""
+        return self._ids.known()
 
     def carried(self, object_type: str) -> dict[str, list[str]]:
         """Object id -> the names of the tags it carries, for every object of ``object_type``, sorted."""
@@ -70,8 +79,7 @@ class Tags:
 
     def _read(self, object_type: str) -> dict[str, list[str]]:
         tagged = [(str(t.get("objectId")), str(t.get("tagId")))
-                  for t in self._client.get_all(TAGGED_OBJECTS, ("tagId", "objectType", "objectId"))
-                  if t.get("objectType") == object_type]
+                  for t in self._client.get_all(TAGGED_OBJECTS, ("tagId", "objectId"), of_type(object_type))]
         names = self._names({tag_id for _, tag_id in tagged})
         found: dict[str, list[str]] = defaultdict(list)
         for object_id, tag_id in tagged:
@@ -83,7 +91,7 @@ class Tags:
 
     def _id(self, name: str) -> Any:
         """The tag's id, creating the tag when the business unit has none of that name."""
-        return self._ids.id_or_make(name, lambda: self._client.create(TAGS, {"name": name})["id"])
+        return self._ids.id_or_make(name, lambda: self._client.create(TAGS, {"name": name}, ("name",))["id"])
 
     def _names(self, tag_ids: set[str]) -> dict[str, str]:
         """Tag id -> name for ``tag_ids``; the tags are read again if one was made in the UI since."""

@@ -51,6 +51,9 @@ class RemoteObject:
     id: str
     attributes: dict[str, Any]
     content: Content | None = None
+    #: Readable attributes this reading could not see (Account Engagement's queries do not return an
+    #: email's bodies): ``refresh`` keeps what state says of them rather than call them removed.
+    unread: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,41 @@ class ReadsPrograms(Protocol):
     def programs(self) -> Sequence[ProgramReading]: ...
 
 
+@dataclass(frozen=True)
+class Sending:
+    """A change apply will send to a target, as the target needs it to count the API calls it takes."""
+
+    action: str  # create, update, replace, delete
+    kind: str
+    #: The top-level attributes set (all of them for a create), with ``name`` when the object is renamed.
+    fields: frozenset[str]
+    before: Mapping[str, Any] | None
+    after: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class CallCount:
+    """API calls: those that read (lookups, paging) and those that write."""
+
+    reads: int
+    writes: int
+
+    @property
+    def total(self) -> int:
+        return self.reads + self.writes
+
+
+@runtime_checkable
+class CountsCalls(Protocol):
+    """A target whose API calls are rationed (Account Engagement counts them against a daily limit).
+
+    The plan says how many calls apply will make, so that a reviewer sees what a change costs
+    before it is sent, and a large apply can wait for a day with room.
+    """
+
+    def api_calls(self, changes: Sequence[Sending]) -> CallCount: ...
+
+
 class ObjectNotFound(TargetError):
     """The object is not (or no longer) on the target."""
 
@@ -161,11 +199,11 @@ class Target(Protocol):
 
     def update(self, kind: str, object_id: str, name: str, attributes: dict[str, Any],
                changed: frozenset[str], content: Content | None) -> RemoteObject:
-        """Sets the ``changed`` top-level fields (and the name) of the object to the values in ``attributes``.
+        """Sets the ``changed`` top-level fields of the object to the values in ``attributes``.
 
-        ``attributes`` is the whole object, so a target whose API needs more
-        than the changed fields can send them; ``content`` is given when an
-        email's bodies change.
+        ``changed`` holds ``name`` when the object is renamed. ``attributes`` is the
+        whole object, so a target whose API needs more than the changed fields can
+        send them; ``content`` is given when an email's bodies change.
         """
         ...
 

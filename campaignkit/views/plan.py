@@ -38,7 +38,7 @@ from campaignkit.targets.base import CONTENT_DIGEST, CONTENT_FIELDS
 from campaignkit.views.diagram import diagram_of, to_mermaid
 
 FORMATS = ("text", "json", "markdown")
-JSON_FORMAT_VERSION = "1.4"
+JSON_FORMAT_VERSION = "1.5"
 MARKDOWN_LIMIT = 65_000
 #: Strings longer than this, or with line breaks, are shown as a unified diff.
 LONG_TEXT = 100
@@ -70,6 +70,9 @@ def plan_text(plan: Plan) -> Text:
     out = Text()
     out.append(plan.summary if plan.changes else "No changes. The target matches the files.", style="bold")
     out.append("\n")
+    calls = _calls_line(plan)
+    if calls:
+        out.append(f"{calls}\n")
     if plan.drift:
         out.append("\n")
         out.append_text(drift_text(plan.drift))
@@ -84,6 +87,15 @@ def plan_text(plan: Plan) -> Text:
         out.append(f"\n{_targeting_note(plan)}\n", style="bold yellow")
     out.rstrip()
     return out
+
+
+def _calls_line(plan: Plan) -> str:
+    """How many API calls apply will make, for a target that counts them and a plan apply would act on."""
+    calls = plan.api_calls
+    if calls is None or not plan.needs_apply:
+        return ""
+    return (f"Apply will make {calls.total} API call{'s' if calls.total != 1 else ''} to {plan.target} "
+            f"({calls.writes} to write, {calls.reads} to read).")
 
 
 def _targeting_note(plan: Plan) -> str:
@@ -229,7 +241,8 @@ def plan_json(plan: Plan) -> str:
         "target": plan.target,
         "targets": list(plan.targets),
         "summary": {"add": plan.to_add, "change": plan.to_change, "destroy": plan.to_destroy,
-                    "manual": plan.manual, "drift": len(plan.drift)},
+                    "manual": plan.manual, "drift": len(plan.drift),
+                    **({} if plan.api_calls is None else {"api_calls": plan.api_calls.total})},
         "resource_changes": [_json_change(c, plan.target) for c in plan.changes],
         "resource_drift": [_json_drift(d, plan.target) for d in plan.drift],
         "state": {"lineage": plan.lineage, "serial": plan.serial, "empty": plan.state_empty,
@@ -317,6 +330,9 @@ def plan_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
                  ("Create", plan.count(Action.CREATE)), ("Update", plan.count(Action.UPDATE)),
                  ("Replace", plan.count(Action.REPLACE)), ("Destroy", plan.count(Action.DELETE)),
                  ("By hand (manual)", plan.manual), ("Changed outside campaignkit (drift)", len(plan.drift)))), ""]
+    calls = _calls_line(plan)
+    if calls:
+        head += [calls, ""]
     blocks = [_details(f"drift: <code>{d.address}</code> {d.action}d on the target", _field_lines(d.fields))
               for d in plan.drift]
     for change in plan.changes:
