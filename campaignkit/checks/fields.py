@@ -70,7 +70,7 @@ def _outside(field: Resource, values: list) -> Iterator[Diagnostic]:
 #: Operators that compare a field with the rule's value as a whole (not ``contains``, ``starts_with``).
 _WHOLE_VALUE_OPS = frozenset({"eq", "ne", "in", "not_in", "gt", "gte", "lt", "lte"})
 #: The kinds whose rules, criteria and steps name fields with values.
-_KINDS_WITH_FIELD_VALUES = ("list", "program", "grading", "form")
+_KINDS_WITH_FIELD_VALUES = ("list", "program", "grading", "form", "form_handler")
 
 
 @check("CK903")

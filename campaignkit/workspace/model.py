@@ -31,6 +31,7 @@ KINDS = (
     "email",
     "program",
     "form",
+    "form_handler",
     "campaign",
 )
 #: Keys every resource may have, whatever its kind; not part of its attributes.
