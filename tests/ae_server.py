@@ -50,6 +50,8 @@ TAGGED_OBJECT_PAGE = f"{GUIDE}tagged-object-v5.html"
 FOLDER_PAGE = f"{GUIDE}folder-v5.html"
 CAMPAIGN_PAGE = f"{GUIDE}campaign-v5.html"
 PROGRAM_PAGE = f"{GUIDE}engagement-studio-program-v5.html"
+FORM_HANDLER_PAGE = f"{GUIDE}form-handler-v5.html"
+FORM_HANDLER_FIELD_PAGE = f"{GUIDE}form-handler-field-v5.html"
 #: The public OpenAPI description of part of v5: request bodies and the fields each object returns.
 OPENAPI = ("https://github.com/ballerina-platform/openapi-connectors/blob/main/openapi/salesforce.pardot/"
            "openapi.yaml")
@@ -146,6 +148,25 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in (
         {"id": "integer", "name": "string", "status": "string", "recipientListIds": "array",
          "suppressionListIds": "array", "folderId": "integer", "campaignId": "integer", **_TIMESTAMPS},
         enums={"status": ("draft", "scheduled", "starting", "running", "paused")}),
+    Collection(
+        "form-handlers", FORM_HANDLER_PAGE, ("query", "read", "create", "update", "delete", "addTag", "removeTag"),
+        {"id": "integer", "name": "string", "folderId": "integer", "campaignId": "integer",
+         "trackerDomainId": "integer", "isDataForwarded": "boolean", "successLocation": "string",
+         "errorLocation": "string", "isAlwaysEmail": "boolean", "isCookieless": "boolean", "salesforceId": "string",
+         "embedCode": "string", "isDeleted": "boolean", **_TIMESTAMPS},
+        writable=frozenset({"name", "folderId", "campaignId", "trackerDomainId", "isDataForwarded",
+                            "successLocation", "errorLocation", "isAlwaysEmail", "isCookieless"}),
+        required=frozenset({"name", "folderId", "campaignId"})),
+    Collection(
+        "form-handler-fields", FORM_HANDLER_FIELD_PAGE, ("query", "read", "create", "update", "delete"),
+        {"id": "integer", "name": "string", "formHandlerId": "integer", "dataFormat": "string",
+         "prospectApiFieldId": "string", "isRequired": "boolean", "isMaintainInitialValue": "boolean",
+         "errorMessage": "string", **_TIMESTAMPS},
+        writable=frozenset({"name", "formHandlerId", "dataFormat", "prospectApiFieldId", "isRequired",
+                            "isMaintainInitialValue", "errorMessage"}),
+        required=frozenset({"name", "formHandlerId", "dataFormat", "prospectApiFieldId"}),
+        enums={"dataFormat": ("text", "number", "email", "email not from isps and free email providers",
+                              "email with valid mail server")}),
 )}
 
 
@@ -223,6 +244,9 @@ LIMITS = (
     Rule("custom fields", "fieldId is the API name chosen, without __c; the platform derives apiFieldId "
          "(fieldId + __c), which is read-only", CUSTOM_FIELD_PAGE),
     Rule("lists", "the API makes static lists (isDynamic is read-only)", LIST_PAGE),
+    Rule("form handler fields", "each field belongs to one form handler (formHandlerId) and maps to a prospect "
+         "field by prospectApiFieldId: a standard field's name (firstName), a custom field's with __c",
+         FORM_HANDLER_FIELD_PAGE),
 )
 SHARED_QUERY = frozenset({"fields", "limit", "nextPageToken", "orderBy"})
 MAX_CONCURRENT = 5

@@ -72,6 +72,22 @@ def test_values_outside_a_documented_enum_are_refused(server):
         assert client.get("tagged-objects", params={"fields": "tagId", "objectType": "email-template"}).is_success
 
 
+def test_form_handlers_and_their_fields_take_only_what_their_pages_list(server):
+    handler = {"name": "Drawing", "folderId": 1, "campaignId": 2, "isCookieless": True,
+               "successLocation": "https://www.acme.example/thanks"}
+    field = {"name": "email", "dataFormat": "email", "prospectApiFieldId": "email", "isRequired": True}
+    with api(server) as client:
+        assert refused(client.post("form-handlers", json={"name": "Drawing"})) == (400, 153)
+        assert refused(client.post("form-handlers", json={**handler, "embedCode": "<form>"})) == (400, 154)
+        made = client.post("form-handlers", params={"fields": "id"}, json=handler).json()
+        assert refused(client.post("form-handler-fields", json=field)) == (400, 153)  # whose field?
+        field["formHandlerId"] = made["id"]
+        assert refused(client.post("form-handler-fields", json={**field, "dataFormat": "phone"})) == (400, 154)
+        assert client.post("form-handler-fields", json=field).is_success
+        assert refused(client.post(f"form-handler-fields/{made['id']}/do/addTag", json={"tagId": 1})) == (404, 2)
+    assert [f["formHandlerId"] for f in server.unit.objects("form-handler-fields")] == [made["id"]]
+
+
 def test_the_platform_derives_apifieldid_from_fieldid(server):
     with api(server) as client:
         made = client.post("custom-fields", params={"fields": "fieldId,apiFieldId"},
