@@ -1,10 +1,11 @@
 """The Account Engagement target: a business unit changed through API v5, and what a person must do by hand.
 
-Lists, custom fields and email templates are created, updated and deleted
-through the API (``ae_mapping`` says field by field how), and so are their
-tags (``ae_tags``). Scoring, grading, programs, forms, campaigns and the
-fields without an API (a dynamic list's rules) are ``manual``: the plan
-carries the clicks that make them. A list's or email's folder and campaign
+Lists, custom fields, email templates and form handlers are created, updated
+and deleted through the API (``ae_mapping`` says field by field how), and so
+are the tags of the first three (``ae_tags``) and a form handler's fields
+(``ae_form_fields``). Scoring, grading, programs, forms, campaigns and the
+fields without an API (a dynamic list's rules, completion actions) are
+``manual``: the plan carries the clicks that make them. A list's or email's folder and campaign
 are set by id, found by name in the business unit (``ae_places``). Standard prospect fields exist in every
 business unit, and naming conventions and personas live only in the files: the target does not ``hold``
 them, so plans leave them out.
@@ -46,7 +47,10 @@ from campaignkit.errors import UserError
 from campaignkit.targets.ae_auth import ACCESS_TOKEN as TOKEN_VARIABLE
 from campaignkit.targets.ae_auth import token_source
 from campaignkit.targets.ae_client import MAX_CONCURRENT, PRODUCTION_URL, SANDBOX_URL, AEClient
-from campaignkit.targets.ae_mapping import LIST, MAPPINGS, TAGS, Mapping
+from campaignkit.targets.ae_form_fields import COLLECTION as HANDLER_FIELD_COLLECTION
+from campaignkit.targets.ae_form_fields import FieldNames, HandlerFields
+from campaignkit.targets.ae_form_fields import writes as field_writes
+from campaignkit.targets.ae_mapping import HANDLER_FIELDS, LIST, MAPPINGS, TAGS, Mapping
 from campaignkit.targets.ae_places import PLACES, Places
 from campaignkit.targets.ae_tags import TAGGED_OBJECTS, Tags, of_type
 from campaignkit.targets.base import (
@@ -86,6 +90,7 @@ _UI_PLACES = {
     "program": _Place("Automation > Engagement Studio", edit="click Build"),
     "form": _Place("Content > Forms", edit="click Edit and go to Completion Actions",
                    new="click + Add Form, name it '{name}' and go to Completion Actions"),
+    "form_handler": _Place("Content > Form Handlers", edit="click Edit and go to Completion Actions"),
     "scoring": _Place("Account Engagement Settings > Automation Settings > Scoring Rules"),
     "grading": _Place("Account Engagement Settings > Automation Settings > Profiles"),
 }
@@ -104,15 +109,20 @@ class AccountEngagementTarget:
     max_parallelism = MAX_CONCURRENT
 
     def __init__(self, client: AEClient, field_names: dict[str, str],
-                 declared_tags: dict[tuple[str, str], list[str]]) -> None:
+                 declared_tags: dict[tuple[str, str], list[str]],
+                 declared_fields: dict[str, list[dict[str, Any]]]) -> None:
         self._client = client
         self._places = Places(client)
         self._tags = Tags(client)
+        self._handler_fields = HandlerFields(client)
         #: api_name -> campaignkit name, so that a custom field read back carries the name the files give it.
         self._field_names = field_names
+        self._api_names = FieldNames({name: api for api, name in field_names.items()})
         #: (kind, name) -> tags in the order the files give them: the API keeps no order, and a
         #: different order alone must not show as drift.
         self._declared_tags = declared_tags
+        #: form handler name -> its fields as the files give them, for the same reason.
+        self._declared_fields = declared_fields
         self._checked = False
         #: kind -> name -> object, read once for the target's life by ``find_by_name``; and what was deleted since.
         self._by_name: dict[str, dict[str, RemoteObject]] = {}
@@ -140,8 +150,11 @@ class AccountEngagementTarget:
             return RemoteObject(kind, name, "", attributes)
         body = mapping.body(name, self._places.with_ids(attributes), content)
         created = self._client.create(mapping.collection, body, (mapping.key,))
-        tags = attributes.get(TAGS) or []
-        self._tags.assign(mapping.collection, mapping.tagged_as, str(created["id"]), tags, current=())
+        if mapping.tagged_as:
+            tags = attributes.get(TAGS) or []
+            self._tags.assign(mapping.collection, mapping.tagged_as, str(created["id"]), tags, current=())
+        if HANDLER_FIELDS in mapping.synced:
+            self._sync_fields(str(created["id"]), attributes, current=())
         return RemoteObject(kind, name, str(created["id"]), attributes, content)
 
     def update(self, kind: str, object_id: str, name: str, attributes: dict[str, Any],
@@ -153,8 +166,10 @@ class AccountEngagementTarget:
             sent = changed & frozenset(mapping.fields)
             body = mapping.body(name, self._places.with_ids(attributes, sent), content, sent)
             self._client.update(mapping.collection, object_id, body, (mapping.key,))
-        if TAGS in changed:
+        if TAGS in changed and mapping.tagged_as:
             self._tags.assign(mapping.collection, mapping.tagged_as, object_id, attributes.get(TAGS) or [])
+        if HANDLER_FIELDS in changed & mapping.synced:
+            self._sync_fields(object_id, attributes)
         return RemoteObject(kind, name, object_id, attributes, content)
 
     def delete(self, kind: str, object_id: str) -> None:
@@ -168,12 +183,12 @@ class AccountEngagementTarget:
         found = self._client.read(mapping.collection, object_id, mapping.api_fields)
         if found is None:
             return None
-        return self._remote(kind, mapping, found, self._tags.carried(mapping.tagged_as).get(object_id, []))
+        return self._remote(kind, mapping, found, self._carried(mapping).get(object_id, []))
 
     def list(self, kind: str) -> Sequence[RemoteObject]:
         """Every object of ``kind``: one query, a page of 1,000 at a time, and the tags they carry (another)."""
         mapping = self._mapping(kind)
-        carried = self._tags.carried(mapping.tagged_as)
+        carried = self._carried(mapping)
         return [self._remote(kind, mapping, v, carried.get(str(v["id"]), []), mapping.unread_in_query)
                 for v in self._client.get_all(mapping.collection, mapping.query_fields)]
 
@@ -194,14 +209,27 @@ class AccountEngagementTarget:
             mapping = MAPPINGS.get(change.kind)
             if mapping is None or _standard_field(change.kind, change.after or change.before or {}):
                 continue
-            added, removed = _tag_changes(change)
-            writes += _object_writes(mapping, change) + len(added) + len(removed)
+            added, removed = _tag_changes(change) if mapping.tagged_as else (set(), set())
+            fields, read_fields = self._field_calls(mapping, change)
+            writes += _object_writes(mapping, change) + len(added) + len(removed) + fields
             made |= added
-            reads |= _lookups(mapping, change, bool(added or removed))
+            reads |= _lookups(mapping, change, bool(added or removed)) | read_fields
         known = self._tags.known()
         writes += len(made - known) if known is not None else len(made)
         return CallCount(sum(1 if how == "check" else self._client.pages(collection, _filters(how))
                              for collection, how in reads), writes)
+
+    def _field_calls(self, mapping: Mapping, change: Sending) -> tuple[int, set[tuple[str, str]]]:
+        """A form handler's field writes, and the query of every handler's fields an update needs first."""
+        if HANDLER_FIELDS not in mapping.synced or change.action == "delete":
+            return 0, set()
+        if change.action == "update" and HANDLER_FIELDS not in change.fields:
+            return 0, set()
+        before = [] if change.action != "update" else (change.before or {}).get(HANDLER_FIELDS) or []
+        bodies = [[self._api_names.body(e) for e in entries]
+                  for entries in (before, (change.after or {}).get(HANDLER_FIELDS) or [])]
+        reads = {(HANDLER_FIELD_COLLECTION, "all")} if change.action == "update" else set()
+        return field_writes(*bodies), reads
 
     def programs(self) -> Sequence[ProgramReading]:
         """Every Engagement Studio program of the business unit: its recipient and suppression lists, its status."""
@@ -239,6 +267,15 @@ class AccountEngagementTarget:
             raise TargetError(f"Account Engagement has no API for {kind}s; make the change by hand as the plan says")
         return mapping
 
+    def _carried(self, mapping: Mapping) -> Map[str, Sequence[str]]:
+        """Object id -> the tags it carries; none where tags are set by hand."""
+        return self._tags.carried(mapping.tagged_as) if mapping.tagged_as else {}
+
+    def _sync_fields(self, handler_id: str, attributes: dict[str, Any], current: tuple[()] | None = None) -> None:
+        """Writes a form handler's fields: one call per field that differs from what the handler has."""
+        wanted = [self._api_names.body(entry) for entry in attributes.get(HANDLER_FIELDS) or ()]
+        self._handler_fields.sync(handler_id, wanted, current)
+
     def _remote(self, kind: str, mapping: Mapping, values: dict[str, Any], tags: Sequence[str],
                 unread: frozenset[str] = frozenset()) -> RemoteObject:
         """The object as read, in campaignkit's shape, carrying ``tags``; ``unread``: attributes not read."""
@@ -248,6 +285,9 @@ class AccountEngagementTarget:
         if kind == "field":
             attributes["custom"] = True
             key = self._field_names.get(key, key)
+        if HANDLER_FIELDS in mapping.synced:
+            read = self._handler_fields.of(str(values["id"]))
+            attributes[HANDLER_FIELDS] = self._api_names.entries(read, self._declared_fields.get(key, []))
         if tags:
             declared = self._declared_tags.get((kind, key), [])
             attributes[TAGS] = list(declared) if set(declared) == set(tags) else sorted(tags)
@@ -286,7 +326,7 @@ def _lookups(mapping: Mapping, change: Sending, tagging: bool) -> set[tuple[str,
     reads = {(PLACES[a].collection, "all") for a in PLACES.keys() & sent if after.get(a) is not None}
     if tagging:
         reads.add(("tags", "all"))
-    if change.action == "update" and TAGS in change.fields:
+    if change.action == "update" and TAGS in change.fields and mapping.tagged_as:
         reads.add((TAGGED_OBJECTS, mapping.tagged_as))
     return reads
 
@@ -353,7 +393,7 @@ def open_target(environment: Environment, workspace: Workspace) -> AccountEngage
                         f"the token is read from {TOKEN_VARIABLE} only")
     tokens = token_source(environment.name, lambda name: expand(str(settings.get(name) or ""), name), workspace.root)
     return AccountEngagementTarget(AEClient(api_url(environment), tokens, unit), _custom_field_names(workspace),
-                                   _declared_tags(workspace))
+                                   _declared_tags(workspace), _declared_fields(workspace))
 
 
 def api_url(environment: Environment) -> str:
@@ -370,6 +410,11 @@ def _custom_field_names(workspace: Workspace) -> dict[str, str]:
     """api_name -> name of the workspace's fields: how a field read back is named."""
     return {str(r.attributes.get("api_name")): r.name for r in workspace.of_kind("field")
             if r.attributes.get("api_name")}
+
+
+def _declared_fields(workspace: Workspace) -> dict[str, list[dict[str, Any]]]:
+    """Form handler name -> its fields as the files give them, in their order."""
+    return {r.name: list(r.attributes.get(HANDLER_FIELDS) or []) for r in workspace.of_kind("form_handler")}
 
 
 def _declared_tags(workspace: Workspace) -> dict[tuple[str, str], list[str]]:

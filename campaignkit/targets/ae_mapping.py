@@ -1,7 +1,8 @@
 """How campaignkit's objects map onto Account Engagement API v5 objects, field by field.
 
 Each kind the API can write has a ``Mapping``: its collection (as the v5
-pages name it: ``lists``, ``custom-fields``, ``email-templates``), the body
+pages name it: ``lists``, ``custom-fields``, ``email-templates``,
+``form-handlers``), the body
 sent for the fields being set, and the object read back in campaignkit's
 shape. Only the fields listed here travel; everything else about an object
 either has no place in Account Engagement (an email's personas, a field's
@@ -13,7 +14,8 @@ before ``body`` and ids into names after ``from_remote`` (``ae_places``).
 
 A custom field's ``api_name`` (``Product_Interest__c``) is sent as its
 ``fieldId`` without ``__c``; the platform derives ``apiFieldId`` from it, and
-that is what is read back. An email's bodies are not queryable: a query
+that is what is read back. A form handler's fields are objects of their own
+(``synced``), written after the handler (``ae_form_fields``). An email's bodies are not queryable: a query
 returns an email without them (``unqueryable``), a read of one email with them.
 
 Pure functions over dictionaries: no HTTP, no state.
@@ -48,8 +50,8 @@ class Mapping:
     always: tuple[str, ...]
     to_remote: ToRemote
     from_remote: FromRemote
-    #: The ``objectType`` of the object's ``tagged-objects``.
-    tagged_as: str
+    #: The ``objectType`` of the object's ``tagged-objects``; ``None``: v5 names none, so tags are set by hand.
+    tagged_as: str | None
     #: Attributes with no API: setting one is a manual step.
     manual: frozenset[str]
     #: Attributes that cannot change in place: the object is deleted and created again.
@@ -58,10 +60,13 @@ class Mapping:
     created_with: Map[str, Any] = field(default_factory=dict)
     #: API fields a query cannot return (only a read of one object does).
     unqueryable: frozenset[str] = frozenset()
+    #: Attributes held by objects of their own, written by calls of their own after the body (a form
+    #: handler's fields): read back and compared, never in the body.
+    synced: frozenset[str] = frozenset()
 
     @property
     def read_fields(self) -> frozenset[str]:
-        return frozenset({*self.fields, TAGS})
+        return frozenset({*self.fields, *self.synced, *((TAGS,) if self.tagged_as else ())})
 
     @property
     def api_fields(self) -> tuple[str, ...]:
@@ -192,4 +197,30 @@ EMAIL = Mapping("email-templates", "name",
                 ("name", "type"), _email_to, _email_from, tagged_as="email-template", manual=frozenset(),
                 unqueryable=_BODIES)
 
-MAPPINGS = {"list": LIST, "field": FIELD, "email": EMAIL}
+# Form handlers -------------------------------------------------------------------------------------------------
+
+#: The attribute holding a form handler's fields, synced as ``form-handler-fields`` (``ae_form_fields``).
+HANDLER_FIELDS = "fields"
+
+
+def _handler_to(name: str, a: Attributes, content: Content | None) -> dict[str, Any]:
+    return {"name": name, "successLocation": a.get("success_url"), "errorLocation": a.get("error_url"),
+            "isDataForwarded": bool(a.get("forward_data", False)), "isCookieless": bool(a.get("kiosk", False)),
+            "isAlwaysEmail": bool(a.get("always_email", False)), **_placed_to(a)}
+
+
+def _handler_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
+    return _present({"success_url": v.get("successLocation"), "error_url": v.get("errorLocation"),
+                     "forward_data": bool(v.get("isDataForwarded")), "kiosk": bool(v.get("isCookieless")),
+                     "always_email": bool(v.get("isAlwaysEmail")), **_placed_from(v)}), None
+
+
+# Completion actions have no API; nor have a form handler's tags, whose objectType tagged-objects does not list.
+FORM_HANDLER = Mapping("form-handlers", "name",
+                       {"success_url": ("successLocation",), "error_url": ("errorLocation",),
+                        "forward_data": ("isDataForwarded",), "kiosk": ("isCookieless",),
+                        "always_email": ("isAlwaysEmail",), **_PLACED_FIELDS},
+                       ("name",), _handler_to, _handler_from, tagged_as=None,
+                       manual=frozenset({"completion_actions", TAGS}), synced=frozenset({HANDLER_FIELDS}))
+
+MAPPINGS = {"list": LIST, "field": FIELD, "email": EMAIL, "form_handler": FORM_HANDLER}
