@@ -88,9 +88,7 @@ def test_a_changed_field_is_one_patch_and_a_removed_field_one_delete(handler, se
 
 def test_a_field_changed_in_the_ui_is_drift(handler, server):
     assert run("apply", "--auto-approve")[0] == 0
-    field = next(f for f in server.unit.objects("form-handler-fields") if f["name"] == "team_size")
-    with server.unit.lock:
-        server.unit.objects_by["form-handler-fields"][field["id"]]["isRequired"] = True
+    server.unit.edit("form-handler-fields", "team_size", isRequired=True)
     code, out = run("refresh")
     assert code == 0 and f"form_handler.{NAME}" in out and "required" in out, out
 

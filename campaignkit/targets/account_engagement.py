@@ -271,7 +271,8 @@ class AccountEngagementTarget:
         """Object id -> the tags it carries; none where tags are set by hand."""
         return self._tags.carried(mapping.tagged_as) if mapping.tagged_as else {}
 
-    def _sync_fields(self, handler_id: str, attributes: dict[str, Any], current: tuple[()] | None = None) -> None:
+    def _sync_fields(self, handler_id: str, attributes: dict[str, Any],
+                     current: Sequence[dict[str, Any]] | None = None) -> None:
         """Writes a form handler's fields: one call per field that differs from what the handler has."""
         wanted = [self._api_names.body(entry) for entry in attributes.get(HANDLER_FIELDS) or ()]
         self._handler_fields.sync(handler_id, wanted, current)
