@@ -66,7 +66,7 @@ def load_tests(workspace: Workspace) -> tuple[list[TestCase], list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     documents: list[Document] = []
     for path in test_files(workspace.root):
-        loaded, problems = load_file(path, path.relative_to(workspace.root).as_posix())
+        loaded, problems = load_file(path, path.relative_to(workspace.root).as_posix(), workspace.root)
         diagnostics.extend(problems)
         documents.extend(loaded)
     for document in documents:

@@ -62,6 +62,18 @@ document("CK008", """campaignkit.yaml is malformed.
     the tool to guess, and the guess could be production.
     Use instead: one mapping with `workspace`, `default_environment` and `environments`.
     """)
+document("CK009", """A file of the workspace is refused unread.
+
+    What it does: refuses a YAML file of the workspace (a resource file, `campaignkit.yaml`, a test
+    file) that is a symbolic link to outside the workspace (or in a folder that is one), a loop of
+    links, a named pipe, a device or a socket, or a hard link (a file with more than one name).
+    Why is this bad? A pull request can carry a link to `/etc/passwd` or to a file of credentials,
+    and the lines of a file that is read are printed under its diagnostics; a named pipe or a
+    device would make every command wait forever. A hard link's other names cannot be found,
+    and may be outside the workspace, so such a file is refused too (git never makes one).
+    Example: `lists.yaml -> /home/me/.aws/credentials`; `mkfifo programs/x.yaml`.
+    Use instead: a regular file in the workspace (a copy, not a link, of a file from elsewhere).
+    """)
 document("CK100", """A value breaks a rule of its kind's schema.
 
     What it does: reports schema violations that have no more specific code (numbers out of

@@ -22,6 +22,7 @@ import click
 from campaignkit import __version__
 from campaignkit.diagnostics import Diagnostic, Position, Severity
 from campaignkit.workspace.documents import MAX_FILE_BYTES
+from campaignkit.workspace.files import Refused, TooLarge, read_inside
 
 FORMATS = ("text", "json", "github", "sarif")
 JSON_FORMAT_VERSION = "1.0"
@@ -216,24 +217,24 @@ def _count(n: int, noun: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _lines(path: Path) -> list[str] | None:
+def _lines(root: Path, relative: str) -> list[str] | None:
+    """The lines of a file of the workspace, or None for one the loader refused unread (too large, a link
+    to outside, not a regular file), whose lines are not to be shown."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:  # the loader refused it unread: no line to show
-            return None
-        return path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
+        return read_inside(root, root / relative, MAX_FILE_BYTES).decode("utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError, Refused, TooLarge):
         return None
 
 
 def _source_line(root: Path, relative: str, line: int) -> str | None:
-    lines = _lines(root / relative)
+    lines = _lines(root, relative)
     if lines is None or not 1 <= line <= len(lines):
         return None
     return lines[line - 1]
 
 
 def _byte_offset(root: Path, position) -> int:
-    lines = _lines(root / position.path)
+    lines = _lines(root, position.path)
     if lines is None:
         return 0
     before = sum(len(text.encode("utf-8")) + 1 for text in lines[: position.line - 1])

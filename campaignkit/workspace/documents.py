@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from campaignkit.diagnostics import Diagnostic, Position, error
+from campaignkit.workspace.files import Refused, TooLarge, read_inside
 
 try:  # libyaml's C parser; the pure-Python one only where libyaml is missing
     _BaseLoader = yaml.CSafeLoader
@@ -324,24 +325,36 @@ class Document:
     position: Position
 
 
-def load_file(path: Path, display: str) -> tuple[list[Document], list[Diagnostic]]:
+def load_file(path: Path, display: str, root: Path | None = None) -> tuple[list[Document], list[Diagnostic]]:
     """All documents of one YAML file, or the diagnostics that stop it loading.
 
-    ``display`` is the path shown to the user (relative to the workspace).
+    ``display`` is the path shown to the user (relative to the workspace). A file of the workspace
+    at ``root`` is read only if ``files`` allows it (inside the workspace, a regular file, one name);
+    a file named on the command line (``root`` None) is read as given, and may be a pipe (``<(...)``).
     """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return [], [error("CK003", f"file is {size / (1024 * 1024):.1f} MB; resource files may be at most "
-                              f"{MAX_FILE_BYTES // (1024 * 1024)} MB: split it into smaller files",
-                              Position(display))]
-        raw = path.read_bytes()
+        raw = _read(path, root)
+    except TooLarge as exc:
+        return [], [error("CK003", f"file is {exc.size / (1024 * 1024):.1f} MB; resource files may be at most "
+                          f"{MAX_FILE_BYTES // (1024 * 1024)} MB: split it into smaller files", Position(display))]
+    except Refused as exc:
+        return [], [error("CK009", f"not read: the file {exc}", Position(display))]
     except OSError as exc:
         return [], [error("CK001", f"cannot read file: {exc.strerror}", Position(display))]
     text, problem = decode(raw, display)
     if problem:
         return [], [problem]
     return load_text(text, display)
+
+
+def _read(path: Path, root: Path | None) -> bytes:
+    """The file's bytes; ``TooLarge`` before reading one over ``MAX_FILE_BYTES``."""
+    if root is not None:
+        return read_inside(root, path, MAX_FILE_BYTES)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise TooLarge(size)
+    return path.read_bytes()
 
 
 def decode(raw: bytes, display: str) -> tuple[str, Diagnostic | None]:
