@@ -8,9 +8,11 @@ from campaignkit.checks import document
 
 document("CK001", """The file is not valid YAML.
 
-    What it does: reports YAML syntax errors (and unknown tags) at the line and column where
-    the parser gave up.
-    Why is this bad? Nothing in the file can be read until it parses.
+    What it does: reports YAML syntax errors at the line and column where the parser gave up,
+    and values that cannot be read: an unknown tag, a tag on a value it does not fit (`!!seq` on a
+    mapping, `!!int abc`), a tag that makes what campaign files cannot hold (`!!binary`, `!!set`),
+    and a number longer than 4,300 digits.
+    Why is this bad? Nothing in the file (or the document) can be read until it parses.
     Example: `subject: [Welcome` (an unclosed bracket).
     Use instead: `subject: "[Welcome]"` — quote values that start with YAML punctuation.
     """)

@@ -1,0 +1,48 @@
+"""``validate`` on files written to break it: each problem is a diagnostic, the report stays a valid
+document in every format, and the command ends with 1, never a traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from campaignkit.cli import main
+from campaignkit.workspace.loading import load_workspace
+from tests.workspaces import write_workspace
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def validate(root, fmt="text"):
+    result = CliRunner().invoke(main, ["--chdir", str(root), "validate", "--format", fmt])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    if fmt in ("json", "sarif"):
+        json.loads(result.output)
+    return result.output
+
+
+@pytest.mark.parametrize("value, message", [
+    ("!!seq {a: 1}", "a value tagged !!seq must be a list, not a mapping"),
+    ("!!map [1]", "a value tagged !!map must be a mapping, not a list"),
+    ("!!int [1]", "a value tagged !!int must be a single value, not a list"),
+    ("!!float x", "this value cannot be read as !!float"),
+    ("!!int abc", "this value cannot be read as !!int"),
+    ("!!bool maybe", "this value cannot be read as !!bool"),
+    ("!!binary aGk=", "!!binary makes none of them"),
+    ("!!set {a}", "!!set makes none of them"),
+    ("1" * 5000, "a number of 5,000 digits is longer than campaign files may hold (4,300 digits)"),
+])
+def test_a_value_its_tag_cannot_make_is_a_diagnostic_at_the_value(tmp_path, value, message):
+    root = write_workspace(tmp_path, {"extra.yaml": f"kind: campaign\nname: 2026-web-x-campaign\nstage: {value}\n"
+                                                    "---\nkind: campaign\nname: 2026-web-y-campaign\nstage: capture\n"})
+    workspace, diagnostics = load_workspace(root)
+    [found] = diagnostics
+    assert (found.code, found.position.line, found.position.column) == ("CK001", 3, 8)
+    assert message in found.message
+    assert "campaign.2026-web-y-campaign" in workspace.resources  # the next document is still read
+    for fmt in FORMATS:
+        validate(root, fmt)
