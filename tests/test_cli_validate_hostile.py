@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from campaignkit.cli import main
 from campaignkit.workspace.loading import load_workspace
-from tests.workspaces import write_workspace
+from tests.workspaces import PROGRAM, write_workspace
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -46,3 +46,14 @@ def test_a_value_its_tag_cannot_make_is_a_diagnostic_at_the_value(tmp_path, valu
     assert "campaign.2026-web-y-campaign" in workspace.resources  # the next document is still read
     for fmt in FORMATS:
         validate(root, fmt)
+
+
+@pytest.mark.parametrize("program_edit", [
+    ("schedule: {", "schedule: 09:30\nx: {"),
+    ("steps:\n", "steps: 5\nx:\n"),
+])
+def test_a_test_of_a_program_that_breaks_its_schema_is_checked_without_a_crash(tmp_path, program_edit):
+    test = "name: welcome\nprogram: program.2026-nurture-welcome-program\nexpect: {status: ended}\n"
+    root = write_workspace(tmp_path, {"program.yaml": PROGRAM.replace(*program_edit), "tests/welcome.yaml": test})
+    for fmt in FORMATS:
+        assert "program.yaml" in validate(root, fmt)
