@@ -12,6 +12,11 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from itertools import groupby
+
+#: The most diagnostics reported for one file: one broken partial can make thousands (one for each
+#: unclosed tag), which would bury every other problem and take long to print.
+MAX_PER_FILE = 100
 
 
 class Severity(str, Enum):
@@ -70,6 +75,27 @@ def closest(name: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | 
 def did_you_mean(suggestion: str | None) -> str:
     """The " (did you mean 'x'?)" tail of a message, or nothing."""
     return f" (did you mean '{suggestion}'?)" if suggestion else ""
+
+
+def bounded(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """``diagnostics``, in file order (``sort_key``), with at most ``MAX_PER_FILE`` for each file; in
+    place of the rest of a file's, one CK010 that counts them."""
+    kept: list[Diagnostic] = []
+    for _, group in groupby(diagnostics, key=lambda d: d.position.path):
+        found = list(group)
+        kept.extend(found[:MAX_PER_FILE])
+        if len(found) > MAX_PER_FILE:
+            kept.append(_more(found[MAX_PER_FILE:]))
+    return kept
+
+
+def _more(hidden: list[Diagnostic]) -> Diagnostic:
+    """The CK010 that stands for ``hidden``, at the first of them: an error if any of them is one."""
+    errors = sum(d.is_error for d in hidden)
+    return Diagnostic("CK010", Severity.ERROR if errors else Severity.WARNING,
+                      f"{len(hidden):,} more problems in this file are not shown ({errors:,} errors, "
+                      f"{len(hidden) - errors:,} warnings): fix the ones above and validate again",
+                      hidden[0].position)
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

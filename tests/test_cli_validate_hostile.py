@@ -57,3 +57,17 @@ def test_a_test_of_a_program_that_breaks_its_schema_is_checked_without_a_crash(t
     root = write_workspace(tmp_path, {"program.yaml": PROGRAM.replace(*program_edit), "tests/welcome.yaml": test})
     for fmt in FORMATS:
         assert "program.yaml" in validate(root, fmt)
+
+
+def test_a_file_reports_at_most_100_problems_and_counts_the_rest(tmp_path):
+    keys = "".join(f"unknown{n:03}: x\n" for n in range(150))
+    campaign = "kind: campaign\nname: 2026-web-{}-campaign\nstage: capture\n"
+    root = write_workspace(tmp_path, {"extra.yaml": campaign.format("x") + keys,
+                                      "other.yaml": campaign.format("y") + "x: 1\n"})
+    report = json.loads(validate(root, "json"))
+    extra = [d for d in report["diagnostics"] if d["range"]["filename"] == "extra.yaml"]
+    assert [d["code"] for d in extra] == ["CK101"] * 100 + ["CK010"]
+    assert extra[-1]["summary"].startswith("50 more problems in this file are not shown (50 errors, 0 warnings)")
+    assert extra[-1]["range"]["start"]["line"] == 104  # where the first one not shown is
+    assert [d["code"] for d in report["diagnostics"] if d["range"]["filename"] == "other.yaml"] == ["CK101"]
+    assert validate(root).splitlines()[-1] == "102 errors, 0 warnings."

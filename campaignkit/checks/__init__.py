@@ -21,7 +21,7 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from campaignkit.diagnostics import Diagnostic
+from campaignkit.diagnostics import Diagnostic, bounded
 from campaignkit.emails.workers import check_emails, warm_workers
 from campaignkit.engine.graph import Graph, graph_of
 from campaignkit.workspace.model import Resource, Workspace
@@ -189,4 +189,4 @@ def check_workspace(root: Path, merge_languages: Mapping[str, MergeLanguage]) ->
         workspace, diagnostics = load_workspace(root)
         diagnostics.extend(validate(workspace, merge_languages))
     # A problem in a partial that many emails include is found once per email: report it once.
-    return workspace, sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key)
+    return workspace, bounded(sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key))

@@ -76,6 +76,14 @@ document("CK009", """A file of the workspace is refused unread.
     Example: `lists.yaml -> /home/me/.aws/credentials`; `mkfifo programs/x.yaml`.
     Use instead: a regular file in the workspace (a copy, not a link, of a file from elsewhere).
     """)
+document("CK010", """More problems in one file than are shown.
+
+    What it does: shows the first 100 problems of a file and, in place of the rest, this one,
+    which counts them (an error if any of them is one).
+    Why is this bad? One broken file, such as a partial with thousands of unclosed tags, would
+    otherwise bury every other problem of the workspace and take long to print.
+    Use instead: fix the problems shown (often one mistake causes them all) and validate again.
+    """)
 document("CK100", """A value breaks a rule of its kind's schema.
 
     What it does: reports schema violations that have no more specific code (numbers out of
