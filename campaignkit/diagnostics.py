@@ -3,12 +3,15 @@
 Checks return lists of ``Diagnostic`` instead of raising, so that one run of
 ``validate`` shows every problem at once, each with its code, severity, source
 position and, where a name was misspelt, the closest valid one. Printing them
-is the job of ``report``; nothing here writes to the terminal.
+is the job of ``report``; nothing here writes to the terminal. What a diagnostic
+must never show is said here too: the value of a setting named like a secret
+and the password of a URL, even where they are refused.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -17,6 +20,11 @@ from itertools import groupby
 #: The most diagnostics reported for one file: one broken partial can make thousands (one for each
 #: unclosed tag), which would bury every other problem and take long to print.
 MAX_PER_FILE = 100
+
+#: What the names of settings that hold secrets have in them (``access_token``, ``client_secret``, ``api_key``).
+_SECRET_NAME = re.compile(r"token|secret|passw(?:or)?d|passphrase|credential|(?:api|access|private|signing)_?key",
+                          re.IGNORECASE)
+_URL_PASSWORD = re.compile(r"(?<=://)(?P<user>[^/\s:@]*):(?P<password>[^@\s/]+)@")
 
 
 class Severity(str, Enum):
@@ -96,6 +104,18 @@ def _more(hidden: list[Diagnostic]) -> Diagnostic:
                       f"{len(hidden):,} more problems in this file are not shown ({errors:,} errors, "
                       f"{len(hidden) - errors:,} warnings): fix the ones above and validate again",
                       hidden[0].position)
+
+
+def secret_name(name: object) -> bool:
+    """Whether ``name`` is the name of a setting that holds a secret, whose value is never to be shown."""
+    return isinstance(name, str) and _SECRET_NAME.search(name) is not None
+
+
+def without_passwords(text: str) -> str:
+    """``text`` with the password of every URL in it (``scheme://user:PASSWORD@host``) starred out."""
+    if "://" not in text:
+        return text
+    return _URL_PASSWORD.sub(lambda found: f"{found['user']}:{'*' * len(found['password'])}@", text)
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

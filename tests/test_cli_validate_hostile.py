@@ -4,13 +4,14 @@ document in every format, and the command ends with 1, never a traceback."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
 
 from campaignkit.cli import main
 from campaignkit.workspace.loading import load_workspace
-from tests.workspaces import PROGRAM, write_workspace
+from tests.workspaces import CONFIG, PROGRAM, write_workspace
 
 FORMATS = ("text", "json", "github", "sarif")
 
@@ -71,3 +72,19 @@ def test_a_file_reports_at_most_100_problems_and_counts_the_rest(tmp_path):
     assert extra[-1]["range"]["start"]["line"] == 104  # where the first one not shown is
     assert [d["code"] for d in report["diagnostics"] if d["range"]["filename"] == "other.yaml"] == ["CK101"]
     assert validate(root).splitlines()[-1] == "102 errors, 0 warnings."
+
+
+def test_a_secret_written_in_the_settings_is_refused_without_being_shown(tmp_path):
+    config = CONFIG.replace("    state: sqlite:.campaignkit/sandbox.db\n", (
+        '    state: "postgresql://ck:hunter2pw@db.example/ck x"\n'
+        "    settings: {access_token: sk-live-4f9a, client_secret: 's3cr3t-value', base_url: https://pi.pardot.com}\n"))
+    root = write_workspace(tmp_path, {"campaignkit.yaml": config})
+    for fmt in FORMATS:
+        output = validate(root, fmt)
+        assert "access_token" in output and "client_secret" in output and "state" in output
+        assert not {"sk-live", "4f9a", "s3cr3t", "hunter2"} & set(re.findall(r"[\w-]+", output)), output
+    text = validate(root)
+    assert "settings: {access_token: ************, client_secret: **************, base_url: https://pi.pardot.com}" \
+        in [line.strip() for line in text.splitlines()]
+    result = CliRunner().invoke(main, ["--chdir", str(root), "plan"])
+    assert result.exit_code == 1 and "hunter2" not in result.output and "sk-live" not in result.output
