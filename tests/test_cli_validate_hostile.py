@@ -88,3 +88,38 @@ def test_a_secret_written_in_the_settings_is_refused_without_being_shown(tmp_pat
         in [line.strip() for line in text.splitlines()]
     result = CliRunner().invoke(main, ["--chdir", str(root), "plan"])
     assert result.exit_code == 1 and "hunter2" not in result.output and "sk-live" not in result.output
+
+
+def parsed(output: str, fmt: str) -> list[tuple[str, str]]:
+    """The (code, message) of each diagnostic of a report in ``fmt``."""
+    if fmt == "json":
+        return [(d["code"], d["summary"]) for d in json.loads(output)["diagnostics"]]
+    if fmt == "sarif":
+        return [(r["ruleId"], r["message"]["text"]) for r in json.loads(output)["runs"][0]["results"]]
+    found = [re.match(r"::error .*title=(CK\d+)::(.*)$", line) for line in output.splitlines()[:-1]]
+    return [(match[1], match[2]) for match in found if match]
+
+
+@pytest.mark.parametrize("fmt", ["json", "github", "sarif"])
+def test_outside_a_workspace_a_report_for_machines_is_still_a_document(tmp_path, fmt):
+    result = CliRunner().invoke(main, ["--chdir", str(tmp_path), "validate", "--format", fmt])
+    assert result.exit_code == 1
+    [(code, message)] = parsed(result.stdout, fmt)
+    assert code == "CK000" and message.startswith("no campaignkit.yaml in")
+    assert result.stderr.startswith("Error: no campaignkit.yaml in")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_internal_error_is_a_diagnostic_that_asks_to_be_reported(tmp_path, monkeypatch, fmt):
+    def fails(root, merge_languages):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("campaignkit.cli.check_commands.check_workspace", fails)
+    result = CliRunner().invoke(main, ["--chdir", str(write_workspace(tmp_path)), "validate", "--format", fmt])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stdout and "RuntimeError: a bug" in result.stderr
+    if fmt == "text":
+        assert result.stdout.startswith(".:1:1: CK000 error: internal error (RuntimeError): ")
+        return
+    [(code, message)] = parsed(result.stdout, fmt)
+    assert code == "CK000" and message.startswith("internal error (RuntimeError)") and "please report" in message

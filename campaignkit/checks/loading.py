@@ -6,6 +6,14 @@ by registered functions; they are documented here so that ``explain`` knows them
 
 from campaignkit.checks import document
 
+document("CK000", """validate could not check the workspace.
+
+    What it does: stands for every problem of a `validate` that could not finish: no workspace
+    around the current folder, or a failure of campaignkit's own (a bug: its traceback is printed
+    on stderr). It is the report's one diagnostic, so that `--format json`, `github` and `sarif`
+    still print a document a machine can read, and the command exits 1.
+    Use instead: run it in a workspace (or with `--chdir`); report an internal error with its traceback.
+    """)
 document("CK001", """The file is not valid YAML.
 
     What it does: reports YAML syntax errors at the line and column where the parser gave up,
