@@ -2,8 +2,9 @@
 
 An email's ``template`` and ``text``, Jinja ``{% include %}`` and ``{% import %}``
 and MJML ``<mj-include path="...">`` all go through ``read_template``, so one
-rule holds for all of them: absolute paths, ``..`` and symbolic links that lead
-outside the workspace are refused, whatever the template asks for. Paths are
+rule holds for all of them: absolute paths and ``..`` are refused, whatever the
+template asks for, and the file is read as ``files`` reads any file of the workspace
+(a link leading outside it, or a hard link, is refused; a pipe is no template). Paths are
 relative to the workspace root (for ``mj-include`` too, unlike MJML, which
 resolves them from the including file) so that one partial has one name
 everywhere. This module only resolves and reads; it reports nothing.
