@@ -34,9 +34,9 @@ MAX_RUN = timedelta(days=3650)
 #: The years a test's times may fall in: the engine turns them into UTC and adds waits to them, and
 #: Python's dates end at year 1 and 9999; a marketing program runs in neither.
 START_YEARS = range(1900, 3000)
-_Container = TypeVar("_Container", dict, list)
 #: Keys of ``prospect`` that are not field names.
 PROSPECT_KEYS = frozenset({"persona", "score", "grade", "lists", "tags", "opted_out", "timezone"})
+_Container = TypeVar("_Container", dict, list)
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,6 @@ _YAML_TOKEN = re.compile(r""""(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?"""
 #: A key and its value on a line of YAML, in a block or a flow mapping (the value without the spaces after it).
 _YAML_SETTING = re.compile(r"""(?<![\w-])(?P<key>[\w-]+)["']?[ \t]*:[ \t]+"""
                            r"""(?P<value>"(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?|[^\s,\[\]{}#](?:[^,\[\]{}#]*[^\s,\[\]{}#])?)""")
-#: Words that every name ``secret_name`` accepts has one of.
-_SECRET_HINTS = ("token", "secret", "pass", "credential", "key")
 #: A value that names an environment variable instead of holding a secret: ``"${CK_AE_ACCESS_TOKEN}"``.
 _VARIABLE = re.compile(r"""^["']?\$\{\w+\}["']?$""")
 #: What it points at in a template: a Jinja expression or tag, an element's opening, or an
@@ -77,9 +75,8 @@ def _unsecret(source: str, path: str) -> str:
     starred out, unless it names an environment variable; in any file, a URL's password. Each character
     is starred, so that the caret still stands under what it points at."""
     source = without_passwords(source)
-    lowered = source.lower()
-    if not path.endswith((".yaml", ".yml")) or not any(hint in lowered for hint in _SECRET_HINTS):
-        return source  # most lines name no secret: a search for plain words is quick on a minified line
+    if not path.endswith((".yaml", ".yml")) or not secret_name(source):  # most lines name no secret
+        return source
     return _YAML_SETTING.sub(_starred, source)
 
 

@@ -3,9 +3,11 @@
 Mappings and sequences come back as ``LocatedDict`` and ``LocatedList``: a dict
 and a list that also carry the line and column of every key and item, so that
 any later check can point at the exact place in the file. Loading refuses what
-would hurt later stages, each as a diagnostic: files that are too large, bytes
-that are not UTF-8, syntax errors, duplicate keys (which PyYAML silently
-accepts), nesting deep enough to crash libyaml, and alias bombs. It does not
+would hurt later stages, each as a diagnostic: files that are too large or are
+not plain files of the workspace (``files``), bytes that are not UTF-8, syntax
+errors, values their tag cannot make (``!!int abc``, a number too long to read),
+duplicate keys (which PyYAML silently accepts), nesting deep enough to crash
+libyaml, and alias bombs. It does not
 know about resource kinds; that is ``workspace``'s job.
 """
 
@@ -539,9 +541,9 @@ def _unfit_message(node: yaml.Node) -> str:
     kind = _NODE_OF_TAG.get(node.tag, yaml.ScalarNode)
     if type(node) is not kind:
         return f"a value tagged {tag} must be {_NODE_NAMES[kind]}, not {_NODE_NAMES[type(node)]}"
-    digits = len(node.value.lstrip("+-"))
-    if node.value.lstrip("+-").isdigit() and digits > sys.get_int_max_str_digits():
-        return (f"a number of {digits:,} digits is longer than campaign files may hold "
+    digits = node.value.lstrip("+-")
+    if digits.isdigit() and len(digits) > sys.get_int_max_str_digits():
+        return (f"a number of {len(digits):,} digits is longer than campaign files may hold "
                 f"({sys.get_int_max_str_digits():,} digits)")
     return f"this value cannot be read as {tag}: remove the tag, or write a value of its kind"
 
