@@ -31,7 +31,7 @@ from campaignkit.diagnostics import has_errors
 from campaignkit.plan import Plan, plan_workspace, refresh
 from campaignkit.plan.apply import apply_plan
 from campaignkit.state import StateStore, open_store
-from campaignkit.targets import Target, merge_languages, open_target
+from campaignkit.targets import Target, merge_language, open_target
 from campaignkit.targets.account_engagement import TOKEN_VARIABLE
 from campaignkit.workspace.model import Environment, Workspace
 from tests.ae_server import BusinessUnit, Server, make_certificate
@@ -53,7 +53,7 @@ class Opened:
 @contextmanager
 def opened(root: Path, lock: str) -> Iterator[Opened]:
     """The workspace's environment as one command opens it: a target of its own, the state locked."""
-    workspace, diagnostics = check_workspace(root, merge_languages())
+    workspace, diagnostics = check_workspace(root, merge_language)
     assert not has_errors(diagnostics), [d.message for d in diagnostics if d.is_error][:5]
     environment = workspace.config.environment(ENVIRONMENT)
     target = open_target(environment, workspace)

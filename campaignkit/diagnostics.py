@@ -3,15 +3,29 @@
 Checks return lists of ``Diagnostic`` instead of raising, so that one run of
 ``validate`` shows every problem at once, each with its code, severity, source
 position and, where a name was misspelt, the closest valid one. Printing them
-is the job of ``report``; nothing here writes to the terminal.
+is the job of ``report``; nothing here writes to the terminal. What a diagnostic
+must never show is said here too: the value of a setting named like a secret
+and the password of a URL, even where they are refused.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from itertools import groupby
+
+#: The most diagnostics reported for one file: one broken partial can make thousands (one for each
+#: unclosed tag), which would bury every other problem and take long to print.
+MAX_PER_FILE = 100
+
+#: What the names of settings that hold secrets have in them (``access_token``, ``client_secret``, ``api_key``),
+#: in lower case; each has one of ``_SECRET_WORDS``, which are quicker to look for in a long text.
+_SECRET_NAME = re.compile(r"token|secret|passw(?:or)?d|passphrase|credential|(?:api|access|private|signing)_?key")
+_SECRET_WORDS = ("token", "secret", "pass", "credential", "key")
+_URL_PASSWORD = re.compile(r"(?<=://)(?P<user>[^/\s:@]*):(?P<password>[^@\s/]+)@")
 
 
 class Severity(str, Enum):
@@ -70,6 +84,43 @@ def closest(name: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | 
 def did_you_mean(suggestion: str | None) -> str:
     """The " (did you mean 'x'?)" tail of a message, or nothing."""
     return f" (did you mean '{suggestion}'?)" if suggestion else ""
+
+
+def bounded(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """``diagnostics``, in file order (``sort_key``), with at most ``MAX_PER_FILE`` for each file; in
+    place of the rest of a file's, one CK010 that counts them."""
+    kept: list[Diagnostic] = []
+    for _, group in groupby(diagnostics, key=lambda d: d.position.path):
+        found = list(group)
+        kept.extend(found[:MAX_PER_FILE])
+        if len(found) > MAX_PER_FILE:
+            kept.append(_more(found[MAX_PER_FILE:]))
+    return kept
+
+
+def _more(hidden: list[Diagnostic]) -> Diagnostic:
+    """The CK010 that stands for ``hidden``, at the first of them: an error if any of them is one."""
+    errors = sum(d.is_error for d in hidden)
+    return Diagnostic("CK010", Severity.ERROR if errors else Severity.WARNING,
+                      f"{len(hidden):,} more problems in this file are not shown ({errors:,} errors, "
+                      f"{len(hidden) - errors:,} warnings): fix the ones above and validate again",
+                      hidden[0].position)
+
+
+def secret_name(name: object) -> bool:
+    """Whether ``name`` is (or, in a longer text, has) the name of a setting that holds a secret,
+    whose value is never to be shown."""
+    if not isinstance(name, str):
+        return False
+    lowered = name.lower()
+    return any(word in lowered for word in _SECRET_WORDS) and _SECRET_NAME.search(lowered) is not None
+
+
+def without_passwords(text: str) -> str:
+    """``text`` with the password of every URL in it (``scheme://user:PASSWORD@host``) starred out."""
+    if "://" not in text:
+        return text
+    return _URL_PASSWORD.sub(lambda found: f"{found['user']}:{'*' * len(found['password'])}@", text)
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error, warning
@@ -36,6 +36,7 @@ MAX_RUN = timedelta(days=3650)
 START_YEARS = range(1900, 3000)
 #: Keys of ``prospect`` that are not field names.
 PROSPECT_KEYS = frozenset({"persona", "score", "grade", "lists", "tags", "opted_out", "timezone"})
+_Container = TypeVar("_Container", dict, list)
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def load_tests(workspace: Workspace) -> tuple[list[TestCase], list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     documents: list[Document] = []
     for path in test_files(workspace.root):
-        loaded, problems = load_file(path, path.relative_to(workspace.root).as_posix())
+        loaded, problems = load_file(path, path.relative_to(workspace.root).as_posix(), workspace.root)
         diagnostics.extend(problems)
         documents.extend(loaded)
     for document in documents:
@@ -163,9 +164,20 @@ def _program_of(workspace: Workspace, data: dict[str, Any]) -> str | None:
     """The program a test runs: its own, or the one its form adds the prospect to."""
     if "program" in data:
         return data["program"]
-    form = workspace.get(data["form"])
-    actions = form.data.get("completion_actions", ()) if form else ()
-    return next((a["add_to_program"] for a in actions if "add_to_program" in a), None)
+    actions = _value_of(workspace, data["form"], "completion_actions", list)
+    added = (a["add_to_program"] for a in actions if isinstance(a, dict) and "add_to_program" in a)
+    return next((program for program in added if isinstance(program, str)), None)
+
+
+def _value_of(workspace: Workspace, address: str | None, key: str, kind: type[_Container]) -> _Container:
+    """The value of ``key`` in the resource at ``address``, if it is a ``kind``; else an empty one.
+
+    A test may name a resource that breaks its schema (reported at the resource), whose
+    values can be anything: a ``schedule: 09:30`` is text, not a mapping.
+    """
+    resource = workspace.get(address) if address else None
+    value = resource.data.get(key) if resource else None
+    return value if isinstance(value, kind) else kind()
 
 
 def _walk(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[Any, tuple[str | int, ...]]]:
@@ -214,9 +226,8 @@ def _unknown_fields(workspace: Workspace, data: dict[str, Any], start: Position)
 def _zone(workspace: Workspace, data: dict[str, Any], program: str | None, start: Position,
           problems: list[Diagnostic]) -> tzinfo:
     """The time zone the test's times are written in: the prospect's, the program's, or UTC."""
-    resource = workspace.get(program) if program else None
     own = (data.get("prospect") or {}).get("timezone")
-    name = own or ((resource.data.get("schedule") or {}).get("timezone") if resource else None)
+    name = own or _value_of(workspace, program, "schedule", dict).get("timezone")
     if isinstance(name, str) and known_time_zone(name):
         return ZoneInfo(name)
     if own:  # the program's own time zone is CK509's to report, at the program
@@ -310,7 +321,7 @@ def _unknown_steps(workspace: Workspace, data: dict[str, Any], program: str | No
     resource = workspace.get(program) if program else None
     if workspace.get(data.get("program") or data["form"]) is None or (program and resource is None):
         return  # CK801 reports the unknown address; its steps cannot be known
-    steps = list((resource.data.get("steps") or {}) if resource else ())
+    steps = list(_value_of(workspace, program, "steps", dict))
     for base, expect in _expects(data):
         for step_index, step in enumerate(expect.get("path", ())):
             if step not in steps:

@@ -21,7 +21,7 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from campaignkit.diagnostics import Diagnostic
+from campaignkit.diagnostics import Diagnostic, Position, bounded, error
 from campaignkit.emails.workers import check_emails, warm_workers
 from campaignkit.engine.graph import Graph, graph_of
 from campaignkit.workspace.model import Resource, Workspace
@@ -189,4 +189,17 @@ def check_workspace(root: Path, language_of: LanguageOf) -> tuple[Workspace, lis
         workspace, diagnostics = load_workspace(root)
         diagnostics.extend(validate(workspace, language_of))
     # A problem in a partial that many emails include is found once per email: report it once.
-    return workspace, sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key)
+    return workspace, bounded(sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key))
+
+
+def not_checked(reason: str) -> Diagnostic:
+    """The one diagnostic of a ``validate`` that could not check the workspace, saying why: so that a
+    report meant for a machine is still a document it can read."""
+    return error("CK000", reason, Position("."))
+
+
+def internal_error(failure: Exception) -> Diagnostic:
+    """``not_checked`` for a failure of campaignkit's own; its message names the exception's type only,
+    as its text may quote a file."""
+    return not_checked(f"internal error ({type(failure).__name__}): campaignkit failed on this workspace instead of "
+                       "reporting what is wrong with it; please report this, with the traceback printed on stderr")

@@ -6,11 +6,21 @@ by registered functions; they are documented here so that ``explain`` knows them
 
 from campaignkit.checks import document
 
+document("CK000", """validate could not check the workspace.
+
+    What it does: stands for every problem of a `validate` that could not finish: no workspace
+    around the current folder, or a failure of campaignkit's own (a bug: its traceback is printed
+    on stderr). It is the report's one diagnostic, so that `--format json`, `github` and `sarif`
+    still print a document a machine can read, and the command exits 1.
+    Use instead: run it in a workspace (or with `--chdir`); report an internal error with its traceback.
+    """)
 document("CK001", """The file is not valid YAML.
 
-    What it does: reports YAML syntax errors (and unknown tags) at the line and column where
-    the parser gave up.
-    Why is this bad? Nothing in the file can be read until it parses.
+    What it does: reports YAML syntax errors at the line and column where the parser gave up,
+    and values that cannot be read: an unknown tag, a tag on a value it does not fit (`!!seq` on a
+    mapping, `!!int abc`), a tag that makes what campaign files cannot hold (`!!binary`, `!!set`),
+    and a number longer than 4,300 digits.
+    Why is this bad? Nothing in the file (or the document) can be read until it parses.
     Example: `subject: [Welcome` (an unclosed bracket).
     Use instead: `subject: "[Welcome]"` — quote values that start with YAML punctuation.
     """)
@@ -61,6 +71,26 @@ document("CK008", """campaignkit.yaml is malformed.
     Why is this bad? Commands run without `--env` use the default: a mistyped one would leave
     the tool to guess, and the guess could be production.
     Use instead: one mapping with `workspace`, `default_environment` and `environments`.
+    """)
+document("CK009", """A file of the workspace is refused unread.
+
+    What it does: refuses a YAML file of the workspace (a resource file, `campaignkit.yaml`, a test
+    file) that is a symbolic link to outside the workspace (or in a folder that is one), a loop of
+    links, a named pipe, a device or a socket, or a hard link (a file with more than one name).
+    Why is this bad? A pull request can carry a link to `/etc/passwd` or to a file of credentials,
+    and the lines of a file that is read are printed under its diagnostics; a named pipe or a
+    device would make every command wait forever. A hard link's other names cannot be found,
+    and may be outside the workspace, so such a file is refused too (git never makes one).
+    Example: `lists.yaml -> /home/me/.aws/credentials`; `mkfifo programs/x.yaml`.
+    Use instead: a regular file in the workspace (a copy, not a link, of a file from elsewhere).
+    """)
+document("CK010", """More problems in one file than are shown.
+
+    What it does: shows the first 100 problems of a file and, in place of the rest, this one,
+    which counts them (an error if any of them is one).
+    Why is this bad? One broken file, such as a partial with thousands of unclosed tags, would
+    otherwise bury every other problem of the workspace and take long to print.
+    Use instead: fix the problems shown (often one mistake causes them all) and validate again.
     """)
 document("CK100", """A value breaks a rule of its kind's schema.
 

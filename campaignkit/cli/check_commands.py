@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from pathlib import Path
 
 import click
 
-from campaignkit.checks import all_codes, check_workspace, explain
+from campaignkit.checks import all_codes, check_workspace, explain, internal_error, not_checked
 from campaignkit.cli import main
 from campaignkit.diagnostics import has_errors
 from campaignkit.errors import UserError
@@ -23,12 +24,25 @@ from campaignkit.workspace.loading import find_root
 def validate(fmt: str) -> None:
     """Check every file of the workspace: schema, references, naming, emails, programs.
 
-    Exits 0 when there are no errors (warnings allowed), 1 otherwise.
+    Exits 0 when there are no errors (warnings allowed), 1 otherwise. A report for machines is always
+    a document: when the workspace cannot be checked, its one diagnostic (CK000) says why.
     """
-    root = find_root(Path.cwd())
-    _, diagnostics = check_workspace(root, merge_language)
-    color = fmt == "text" and sys.stdout.isatty()
-    click.echo(format_diagnostics(diagnostics, root, fmt, color=color))
+    root, color = Path.cwd(), fmt == "text" and sys.stdout.isatty()
+    try:
+        root = find_root(root)
+        _, diagnostics = check_workspace(root, merge_language)
+        report = format_diagnostics(diagnostics, root, fmt, color=color)
+    except UserError as exc:
+        if fmt == "text":
+            raise
+        click.echo(f"Error: {exc}", err=True)
+        diagnostics = [not_checked(str(exc))]
+        report = format_diagnostics(diagnostics, root, fmt)
+    except Exception as exc:  # a bug: the report is still a document, and the traceback says where
+        traceback.print_exc()
+        diagnostics = [internal_error(exc)]
+        report = format_diagnostics(diagnostics, root, fmt, color=color)
+    click.echo(report)
     sys.exit(1 if has_errors(diagnostics) else 0)
 
 

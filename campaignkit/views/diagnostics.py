@@ -20,8 +20,9 @@ from urllib.parse import quote
 import click
 
 from campaignkit import __version__
-from campaignkit.diagnostics import Diagnostic, Position, Severity
+from campaignkit.diagnostics import Diagnostic, Position, Severity, secret_name, without_passwords
 from campaignkit.workspace.documents import MAX_FILE_BYTES
+from campaignkit.workspace.files import Refused, TooLarge, read_inside
 
 FORMATS = ("text", "json", "github", "sarif")
 JSON_FORMAT_VERSION = "1.0"
@@ -32,6 +33,11 @@ SHOWN_CHARACTERS = 120
 #: a comment or a flow indicator (a key, a name, a value of several words, a URL).
 _YAML_TOKEN = re.compile(r""""(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?"""
                          r"""|(?:[^\s,\[\]{}#:]|:(?=\S))+(?:[ \t]+(?:[^\s,\[\]{}#:]|:(?=\S))+)*""")
+#: A key and its value on a line of YAML, in a block or a flow mapping (the value without the spaces after it).
+_YAML_SETTING = re.compile(r"""(?<![\w-])(?P<key>[\w-]+)["']?[ \t]*:[ \t]+"""
+                           r"""(?P<value>"(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?|[^\s,\[\]{}#](?:[^,\[\]{}#]*[^\s,\[\]{}#])?)""")
+#: A value that names an environment variable instead of holding a secret: ``"${CK_AE_ACCESS_TOKEN}"``.
+_VARIABLE = re.compile(r"""^["']?\$\{\w+\}["']?$""")
 #: What it points at in a template: a Jinja expression or tag, an element's opening, or an
 #: attribute with its value.
 _MARKUP_TOKEN = re.compile(r"""\{\{.*?\}\}|\{%.*?%\}|<[^\s>]+|[^\s=<>]+(?:=(?:"[^"]*"|'[^']*'|[^\s>]+))?""")
@@ -54,13 +60,31 @@ def as_text(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> s
         lines.append(f"{where}: {d.code} {severity}: {d.message}")
         source = _source_line(root, d.position.path, d.position.line)
         if source is not None:
-            shown, column = _excerpt(source, d.position.column)
+            shown, column = _excerpt(_unsecret(source, d.position.path), d.position.column)
             lines.append(f"  {shown}")
             token = shown[column - 1:column - 1 + _token_length(shown, column, d.position.path)] or " "
             caret = _under(shown[:column - 1]) + "^" + _under(token, "~")[1:]
             lines.append("  " + (click.style(caret, fg="green", bold=True) if color else caret))
     lines.append(summary(diagnostics))
     return "\n".join(lines)
+
+
+@lru_cache(maxsize=256)  # a long line may have many diagnostics
+def _unsecret(source: str, path: str) -> str:
+    """A line of ``path`` as shown under a diagnostic: in YAML, the value of a setting named like a secret
+    starred out, unless it names an environment variable; in any file, a URL's password. Each character
+    is starred, so that the caret still stands under what it points at."""
+    source = without_passwords(source)
+    if not path.endswith((".yaml", ".yml")) or not secret_name(source):  # most lines name no secret
+        return source
+    return _YAML_SETTING.sub(_starred, source)
+
+
+def _starred(setting: re.Match[str]) -> str:
+    """A key and its value, the value starred out if the key is named like a secret's and it is no variable."""
+    if not secret_name(setting["key"]) or _VARIABLE.match(setting["value"]):
+        return setting[0]
+    return setting[0][:setting.start("value") - setting.start()] + "*" * len(setting["value"])
 
 
 def _excerpt(source: str, column: int) -> tuple[str, int]:
@@ -216,24 +240,24 @@ def _count(n: int, noun: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _lines(path: Path) -> list[str] | None:
+def _lines(root: Path, relative: str) -> list[str] | None:
+    """The lines of a file of the workspace, or None for one the loader refused unread (too large, a link
+    to outside, not a regular file), whose lines are not to be shown."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:  # the loader refused it unread: no line to show
-            return None
-        return path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
+        return read_inside(root, root / relative, MAX_FILE_BYTES).decode("utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError, Refused, TooLarge):
         return None
 
 
 def _source_line(root: Path, relative: str, line: int) -> str | None:
-    lines = _lines(root / relative)
+    lines = _lines(root, relative)
     if lines is None or not 1 <= line <= len(lines):
         return None
     return lines[line - 1]
 
 
 def _byte_offset(root: Path, position) -> int:
-    lines = _lines(root / position.path)
+    lines = _lines(root, position.path)
     if lines is None:
         return 0
     before = sum(len(text.encode("utf-8")) + 1 for text in lines[: position.line - 1])

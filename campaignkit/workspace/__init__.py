@@ -1,5 +1,6 @@
 """What the user wrote: the workspace's files read into the model, with the source position of every value.
 
+``files`` reads a file of the workspace only if it is a regular file inside it,
 ``documents`` reads YAML with positions, ``model`` holds the typed resources,
 ``loading`` finds a workspace and loads it, ``template_paths`` and
 ``template_reads`` say which template files an email may and does read,

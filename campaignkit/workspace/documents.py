@@ -3,15 +3,18 @@
 Mappings and sequences come back as ``LocatedDict`` and ``LocatedList``: a dict
 and a list that also carry the line and column of every key and item, so that
 any later check can point at the exact place in the file. Loading refuses what
-would hurt later stages, each as a diagnostic: files that are too large, bytes
-that are not UTF-8, syntax errors, duplicate keys (which PyYAML silently
-accepts), nesting deep enough to crash libyaml, and alias bombs. It does not
+would hurt later stages, each as a diagnostic: files that are too large or are
+not plain files of the workspace (``files``), bytes that are not UTF-8, syntax
+errors, values their tag cannot make (``!!int abc``, a number too long to read),
+duplicate keys (which PyYAML silently accepts), nesting deep enough to crash
+libyaml, and alias bombs. It does not
 know about resource kinds; that is ``workspace``'s job.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +23,7 @@ from typing import Any
 import yaml
 
 from campaignkit.diagnostics import Diagnostic, Position, error
+from campaignkit.workspace.files import Refused, TooLarge, read_inside
 
 try:  # libyaml's C parser; the pure-Python one only where libyaml is missing
     _BaseLoader = yaml.CSafeLoader
@@ -180,14 +184,28 @@ class _PositionLoader(_BaseLoader):
                 return node.value
             scalar = _SCALARS.get(tag)
             if scalar is not None:
-                return scalar(node.value)
+                try:
+                    return scalar(node.value)
+                except ValueError:  # a number too long for Python to read, or an explicit tag the text does not fit
+                    raise _Unfit(node) from None
         elif self._built is not None and node in self._built:
             return self._built[node]
         elif tag == _MAP and type(node) is yaml.MappingNode:
             return self._map(node)
         elif tag == _SEQ and type(node) is yaml.SequenceNode:
             return self._seq(node)
-        return self.construct_object(node, deep=True)  # explicit tags: PyYAML's constructors, or its error
+        return self._tagged(node)
+
+    def _tagged(self, node: yaml.Node) -> Any:
+        """A node with an explicit tag: PyYAML's constructor for the tag, or its error, if the node is of
+        the kind the tag makes (``!!seq {a: 1}`` is not; PyYAML's own constructors would crash on it)."""
+        kind = _NODE_OF_TAG.get(node.tag)
+        if (kind is not None and type(node) is not kind) or node.tag in _NOT_DATA:
+            raise _Unfit(node)
+        try:
+            return self.construct_object(node, deep=True)
+        except ValueError:  # ``!!float x``
+            raise _Unfit(node) from None
 
     def _map(self, node: yaml.MappingNode) -> LocatedDict:
         self._deeper(node)
@@ -288,7 +306,11 @@ def _core_int(value: str) -> int:
 
 
 def _core_bool(value: str) -> bool:
-    return value.lower() == "true"
+    """True or False; a ``ValueError`` for any other text tagged ``!!bool``."""
+    lowered = value.lower()
+    if lowered not in ("true", "false"):
+        raise ValueError(value)
+    return lowered == "true"
 
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
@@ -299,6 +321,15 @@ _SCALARS = {
     "tag:yaml.org,2002:bool": _core_bool,
     "tag:yaml.org,2002:null": lambda value: None,
 }
+
+
+#: The kind of node each tag of the core schema makes; any other is refused before PyYAML's constructor sees it.
+_NODE_OF_TAG = {_MAP: yaml.MappingNode, _SEQ: yaml.SequenceNode, _STR: yaml.ScalarNode,
+                **{f"tag:yaml.org,2002:{name}": yaml.ScalarNode
+                   for name in ("int", "float", "bool", "null", "timestamp")}}
+#: Tags of PyYAML's that make what JSON Schema, state and templates cannot hold: bytes, sets, pairs.
+_NOT_DATA = frozenset(f"tag:yaml.org,2002:{name}" for name in ("binary", "set", "omap", "pairs"))
+_NODE_NAMES = {yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list", yaml.ScalarNode: "a single value"}
 
 
 def _timestamp_as_text(loader: _PositionLoader, node: yaml.Node) -> str:
@@ -324,24 +355,36 @@ class Document:
     position: Position
 
 
-def load_file(path: Path, display: str) -> tuple[list[Document], list[Diagnostic]]:
+def load_file(path: Path, display: str, root: Path | None = None) -> tuple[list[Document], list[Diagnostic]]:
     """All documents of one YAML file, or the diagnostics that stop it loading.
 
-    ``display`` is the path shown to the user (relative to the workspace).
+    ``display`` is the path shown to the user (relative to the workspace). A file of the workspace
+    at ``root`` is read only if ``files`` allows it (inside the workspace, a regular file, one name);
+    a file named on the command line (``root`` None) is read as given, and may be a pipe (``<(...)``).
     """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return [], [error("CK003", f"file is {size / (1024 * 1024):.1f} MB; resource files may be at most "
-                              f"{MAX_FILE_BYTES // (1024 * 1024)} MB: split it into smaller files",
-                              Position(display))]
-        raw = path.read_bytes()
+        raw = _read(path, root)
+    except TooLarge as exc:
+        return [], [error("CK003", f"file is {exc.size / (1024 * 1024):.1f} MB; resource files may be at most "
+                          f"{MAX_FILE_BYTES // (1024 * 1024)} MB: split it into smaller files", Position(display))]
+    except Refused as exc:
+        return [], [error("CK009", f"not read: the file {exc}", Position(display))]
     except OSError as exc:
         return [], [error("CK001", f"cannot read file: {exc.strerror}", Position(display))]
     text, problem = decode(raw, display)
     if problem:
         return [], [problem]
     return load_text(text, display)
+
+
+def _read(path: Path, root: Path | None) -> bytes:
+    """The file's bytes; ``TooLarge`` before reading one over ``MAX_FILE_BYTES``."""
+    if root is not None:
+        return read_inside(root, path, MAX_FILE_BYTES)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise TooLarge(size)
+    return path.read_bytes()
 
 
 def decode(raw: bytes, display: str) -> tuple[str, Diagnostic | None]:
@@ -384,6 +427,12 @@ def load_text(text: str, display: str) -> tuple[list[Document], list[Diagnostic]
                 data = loader.construct_document(node)
             except _TooDeep as exc:
                 diagnostics.append(_too_deep_at(_node_position(exc.node, start)))
+                continue
+            except _Unfit as exc:
+                diagnostics.append(error("CK001", _unfit_message(exc.node), _node_position(exc.node, start)))
+                continue
+            except yaml.constructor.ConstructorError as exc:  # an unknown tag, an unhashable key: this document only
+                diagnostics.append(_syntax_error(exc, display))
                 continue
             if data is not None:
                 documents.append(Document(data, start))
@@ -484,6 +533,21 @@ def _alias_problem(root: yaml.Node, start: Position) -> Diagnostic | None:
     return None
 
 
+def _unfit_message(node: yaml.Node) -> str:
+    """Why ``node`` cannot be built, without its text: a secret may have been written in the wrong place."""
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+    if node.tag in _NOT_DATA:
+        return f"campaign files hold text, numbers, true and false, lists and mappings; {tag} makes none of them"
+    kind = _NODE_OF_TAG.get(node.tag, yaml.ScalarNode)
+    if type(node) is not kind:
+        return f"a value tagged {tag} must be {_NODE_NAMES[kind]}, not {_NODE_NAMES[type(node)]}"
+    digits = node.value.lstrip("+-")
+    if digits.isdigit() and len(digits) > sys.get_int_max_str_digits():
+        return (f"a number of {len(digits):,} digits is longer than campaign files may hold "
+                f"({sys.get_int_max_str_digits():,} digits)")
+    return f"this value cannot be read as {tag}: remove the tag, or write a value of its kind"
+
+
 def _mark_position(exc: yaml.MarkedYAMLError, display: str) -> Position:
     mark = exc.problem_mark or exc.context_mark
     return Position(display, mark.line + 1, mark.column + 1) if mark else Position(display)
@@ -498,6 +562,13 @@ def _too_deep_at(where: Position) -> Diagnostic:
 
 
 class _TooDeep(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+class _Unfit(Exception):
+    """A node that its tag cannot make: ``!!seq`` on a mapping, ``!!int abc``, a number too long to read."""
+
     def __init__(self, node: yaml.Node) -> None:
         self.node = node
 

@@ -57,7 +57,7 @@ def load_workspace(root: Path) -> tuple[Workspace, list[Diagnostic]]:
     files = resource_files(root)
     documents: list[Resource] = []
     for path in files:
-        docs, problems = load_file(path, path.relative_to(root).as_posix())
+        docs, problems = load_file(path, path.relative_to(root).as_posix(), root)
         diagnostics.extend(problems)
         for doc in docs:
             resource = _resource(doc, diagnostics)
@@ -91,7 +91,7 @@ def _resource(doc: Document, diagnostics: list[Diagnostic]) -> Resource | None:
 
 
 def _load_config(root: Path, diagnostics: list[Diagnostic]) -> Config:
-    docs, problems = load_file(root / CONFIG_FILE, CONFIG_FILE)
+    docs, problems = load_file(root / CONFIG_FILE, CONFIG_FILE, root)
     diagnostics.extend(problems)
     start = Position(CONFIG_FILE)
     if len(docs) > 1:

@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 
-from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error
+from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error, secret_name, without_passwords
 from campaignkit.workspace.documents import key_position_of, position_of
 
 if TYPE_CHECKING:
@@ -61,8 +62,18 @@ def schema_diagnostics(kind: str, data: Any, start: Position) -> list[Diagnostic
         return [error("CK004", "nesting too deep to check; campaign files never need this", start)]
     diagnostics: list[Diagnostic] = []
     for problem in errors:
-        diagnostics.extend(_explain(kind, _most_specific(problem), data, start))
+        specific = _most_specific(problem)
+        diagnostics.extend(_unechoed(found, specific) for found in _explain(kind, specific, data, start))
     return diagnostics
+
+
+def _unechoed(diagnostic: Diagnostic, problem: ValidationError) -> Diagnostic:
+    """``diagnostic`` without a secret its message may quote: the value of a setting named like one
+    (a literal ``access_token`` is refused, and must not be printed in the refusal), a URL's password."""
+    message = without_passwords(diagnostic.message)
+    if any(secret_name(step) for step in problem.absolute_path):
+        message = message.replace(repr(_instance(problem)), "'***'")
+    return replace(diagnostic, message=message) if message != diagnostic.message else diagnostic
 
 
 def _most_specific(problem: ValidationError) -> ValidationError:

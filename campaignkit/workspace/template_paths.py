@@ -2,8 +2,9 @@
 
 An email's ``template`` and ``text``, Jinja ``{% include %}`` and ``{% import %}``
 and MJML ``<mj-include path="...">`` all go through ``read_template``, so one
-rule holds for all of them: absolute paths, ``..`` and symbolic links that lead
-outside the workspace are refused, whatever the template asks for. Paths are
+rule holds for all of them: absolute paths and ``..`` are refused, whatever the
+template asks for, and the file is read as ``files`` reads any file of the workspace
+(a link leading outside it, or a hard link, is refused; a pipe is no template). Paths are
 relative to the workspace root (for ``mj-include`` too, unlike MJML, which
 resolves them from the including file) so that one partial has one name
 everywhere. This module only resolves and reads; it reports nothing.
@@ -12,13 +13,12 @@ everywhere. This module only resolves and reads; it reports nothing.
 from __future__ import annotations
 
 import os
-import posixpath
 import re
-import stat
 from collections.abc import Iterator
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path, PurePosixPath
 
+from campaignkit.workspace.files import LeavesWorkspace, NotAFile, Refused, TooLarge, read_inside
 from campaignkit.workspace.model import TEMPLATE_SUFFIXES
 
 #: Larger template files are refused before they are read: no email needs them and
@@ -26,8 +26,6 @@ from campaignkit.workspace.model import TEMPLATE_SUFFIXES
 MAX_TEMPLATE_BYTES = 1_000_000
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
-#: Opening flags: never wait on a named pipe; bytes as they are on disk (Windows).
-_NOT_BLOCKING = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 class TemplatePathError(Exception):
@@ -59,12 +57,8 @@ def normalise(name: str) -> str:
     return PurePosixPath(name.replace("\\", "/")).as_posix()
 
 
-def resolve(root: Path, name: str) -> str:
-    """The real path ``name`` names below ``root``; raises ``TemplatePathError`` if it leaves the workspace.
-
-    Works on strings with ``os.path``: every email reads its template through here,
-    and ``pathlib`` takes twice as long for the same system calls.
-    """
+def _path(root: Path, name: str) -> str:
+    """Where ``name`` is below ``root``; raises ``TemplatePathError`` for a name that cannot be a file of it."""
     if "\0" in name or not name.strip():
         raise TemplateMissing(name, "is not a file name")
     posix = name.replace("\\", "/")
@@ -72,44 +66,27 @@ def resolve(root: Path, name: str) -> str:
         raise OutsideWorkspace(name, "is an absolute path; name templates relative to the workspace root")
     if ".." in posix.split("/"):
         raise OutsideWorkspace(name, "leaves the workspace ('..'); templates can only read files inside it")
-    workspace = _real_root(root)
-    folder, file_name = posixpath.split(posix)
-    path = os.path.join(_real_folder(workspace, folder), file_name)
-    if os.path.islink(path):
-        path = os.path.realpath(path)
-    if not path.startswith(workspace.rstrip(os.sep) + os.sep):
-        raise OutsideWorkspace(name, "is a link to a file outside the workspace")
-    return path
-
-
-@lru_cache(maxsize=64)  # one workspace root, resolved for every template read
-def _real_root(root: Path) -> str:
-    return os.path.realpath(root)
-
-
-@lru_cache(maxsize=1024)  # a command reads thousands of templates from a few folders
-def _real_folder(workspace: str, folder: str) -> str:
-    return os.path.realpath(os.path.join(workspace, folder))
+    return os.path.join(root, posix)
 
 
 def read_template(root: Path, name: str) -> str:
     """The text of the template ``name`` under the rules above; line breaks are ``\\n``, as Jinja makes them.
 
-    ``\\r\\n`` and ``\\r`` read as ``\\n``, as in text mode. The file is opened once and
-    looked at through its descriptor (every email reads its template): not blocking, so that
-    a named pipe is refused rather than waited on.
+    ``\\r\\n`` and ``\\r`` read as ``\\n``, as in text mode. A file that is not a regular file (a
+    named pipe, a folder) is no template; one that is linked to outside the workspace is refused.
     """
-    path = resolve(root, name)
     try:
-        descriptor = os.open(path, os.O_RDONLY | _NOT_BLOCKING)
-    except (FileNotFoundError, NotADirectoryError):
+        data = read_inside(root, _path(root, name), MAX_TEMPLATE_BYTES)
+    except (FileNotFoundError, NotADirectoryError, NotAFile):
         raise TemplateMissing(name, "does not exist in the workspace") from None
+    except LeavesWorkspace as refused:
+        raise OutsideWorkspace(name, str(refused)) from None
+    except Refused as refused:
+        raise TemplateUnreadable(name, f"cannot be read: it {refused}") from None
+    except TooLarge:
+        raise TemplateUnreadable(name, f"is larger than {MAX_TEMPLATE_BYTES // 1000} KB") from None
     except OSError as exc:
         raise TemplateUnreadable(name, f"cannot be read ({exc.strerror})") from None
-    try:
-        data = _contents(descriptor, name)
-    finally:
-        os.close(descriptor)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -121,22 +98,6 @@ def read_template(root: Path, name: str) -> str:
         line, column = text.count("\n", 0, nul) + 1, nul - text.rfind("\n", 0, nul)
         raise TemplateUnreadable(name, f"contains a NUL byte (line {line}, column {column}); templates are text")
     return text
-
-
-def _contents(descriptor: int, name: str) -> bytes:
-    """The bytes of the open file, if it is a regular file within the size limit."""
-    info = os.fstat(descriptor)
-    if not stat.S_ISREG(info.st_mode):
-        raise TemplateMissing(name, "does not exist in the workspace")
-    if info.st_size > MAX_TEMPLATE_BYTES:
-        raise TemplateUnreadable(name, f"is larger than {MAX_TEMPLATE_BYTES // 1000} KB")
-    chunks = []
-    try:
-        while chunk := os.read(descriptor, MAX_TEMPLATE_BYTES + 1):
-            chunks.append(chunk)
-    except OSError as exc:
-        raise TemplateUnreadable(name, f"cannot be read ({exc.strerror})") from None
-    return b"".join(chunks)
 
 
 def template_files(root: Path) -> list[str]:
@@ -163,5 +124,13 @@ def walk_template_files(root: Path) -> Iterator[str]:
                 continue
             if entry.is_dir(follow_symlinks=False):
                 pending.append((f"{prefix}{entry.name}/", entry.path))
-            elif os.path.splitext(entry.name)[1] in TEMPLATE_SUFFIXES and entry.is_file():
+            elif os.path.splitext(entry.name)[1] in TEMPLATE_SUFFIXES and _is_file(entry):
                 yield prefix + entry.name
+
+
+def _is_file(entry: os.DirEntry) -> bool:
+    """Whether ``entry`` is a file, or a link to one; a loop of links is neither."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
