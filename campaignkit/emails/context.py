@@ -23,8 +23,9 @@ from jinja2 import BaseLoader, Environment, Template, TemplateNotFound, Template
 from campaignkit.emails.markup import parse as markup
 from campaignkit.emails.markup.structure import ParsedFile
 from campaignkit.emails.merge import MergeLanguage, MergeModel
+from campaignkit.emails.templates.bounds import MAX_OUTPUT_CHARS
 from campaignkit.emails.templates.facts import Analysis, PlacedFacts, ShapeCache, analyse, marked_code
-from campaignkit.emails.templates.sandbox import MAX_OUTPUT_CHARS, EmailSandbox, make_environment, render_bounded
+from campaignkit.emails.templates.sandbox import EmailSandbox, make_environment, render_bounded
 from campaignkit.emails.templates.source import MarkedOutput, Piece, split
 from campaignkit.workspace.model import Workspace, values_below
 from campaignkit.workspace.template_paths import TemplatePathError, normalise, template_files

@@ -27,7 +27,8 @@ from mjml import mjml2html
 from campaignkit.diagnostics import Position
 from campaignkit.emails.context import CompiledTemplate, EmailContext, TemplateRefused
 from campaignkit.emails.markup.parse import VOID_ELEMENTS
-from campaignkit.emails.templates.sandbox import OutputTooLarge, render_bounded
+from campaignkit.emails.templates.bounds import OutputTooLarge
+from campaignkit.emails.templates.sandbox import render_bounded
 from campaignkit.emails.templates.source import has_jinja, jinja_column
 from campaignkit.emails.text import html_to_text, shows_text
 from campaignkit.errors import UserError

@@ -29,7 +29,7 @@ from types import CodeType
 from typing import NamedTuple, TypeVar
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
-from jinja2.compiler import CodeGenerator, Frame
+from jinja2.compiler import Frame
 from jinja2.nodes import EvalContext, Impossible
 from jinja2.sandbox import (
     UNSAFE_ASYNC_GENERATOR_ATTRIBUTES,
@@ -39,6 +39,7 @@ from jinja2.sandbox import (
     UNSAFE_METHOD_ATTRIBUTES,
 )
 
+from campaignkit.emails.templates.sandbox import BoundedCodeGenerator
 from campaignkit.emails.templates.source import MARK, Piece, Skeleton, jinja_column, restore_text, skeleton
 
 _UNSAFE_NAMES = (UNSAFE_FUNCTION_ATTRIBUTES | UNSAFE_METHOD_ATTRIBUTES | UNSAFE_GENERATOR_ATTRIBUTES
@@ -331,7 +332,7 @@ def _debug_info(lines: tuple[tuple[int, int], ...]) -> str:
     return "&".join(f"{template_line}={code_line}" for template_line, code_line in lines)
 
 
-class _TrackingGenerator(CodeGenerator):
+class _TrackingGenerator(BoundedCodeGenerator):
     """Jinja's code generator, also noting every name the template resolves from its context."""
 
     def __init__(self, environment: Environment, name: str, filename: str) -> None:
