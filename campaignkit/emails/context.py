@@ -222,10 +222,9 @@ class EmailContext:
         if key not in self._sample_shapes:
             self._sample_shapes[key] = self._render_marked(compiled.environment, marked_code(analysis.shape, marked))
         output = self._sample_shapes[key]
-        if output is None:
+        if output is None or output.restored_size(marked.literals) > MAX_OUTPUT_CHARS:
             return None
-        restored = output.restore(marked.literals)
-        return restored if len(restored) <= MAX_OUTPUT_CHARS else None
+        return output.restore(marked.literals)
 
     def _render_marked(self, environment: EmailSandbox, code: CodeType) -> MarkedOutput | None:
         try:
