@@ -107,18 +107,19 @@ class Inexpressible:
 def inexpressible(source: str, names: frozenset[str]) -> list[Inexpressible]:
     """Uses of ``names`` in the Jinja ``source`` other than ``{{ name }}`` and ``{{ name | default(...) }}``.
 
-    A source that does not parse has none here: CK403 reports it.
+    A source that does not parse, or nests too deeply to be walked, has none here: CK403 reports it.
     """
     try:
         tree = Environment().parse(source)
-    except TemplateSyntaxError:
+        shadowed = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"}
+        nth = _occurrences(tree)
+        uses = list(_uses(tree, None))
+    except (TemplateSyntaxError, RecursionError):
         return []
-    shadowed = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"}
     wanted = names - shadowed
-    nth = _occurrences(tree)
     locate = Locator(source.splitlines())
     return [Inexpressible(node.name, how, node.lineno, locate.column(node.lineno, node.name, nth[id(node)]))
-            for node, how in _uses(tree, None) if node.name in wanted]
+            for node, how in uses if node.name in wanted]
 
 
 def _occurrences(tree: nodes.Template) -> dict[int, int]:

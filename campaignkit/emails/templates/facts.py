@@ -309,13 +309,14 @@ def shape_of(environment: Environment, text: str, tree: nodes.Template | None = 
         bound, references, unsafe = _declarations(tree)
         generator = _TrackingGenerator(environment, SHAPE_NAME, SHAPE_NAME)
         generator.visit(tree)
+        code = compile(generator.python_source.getvalue(), SHAPE_NAME, "exec")
     except TemplateSyntaxError as exc:  # TemplateAssertionError, raised by the generator, is one too
         return Shape(TemplateFacts(syntax_error=exc.message or str(exc), error_line=exc.lineno or 1), None)
-    except RecursionError:  # Jinja's parser and code generator recurse once per level of nesting
+    except (RecursionError, SyntaxError):  # Jinja's parser and code generator recurse once per level of
+        # nesting, and Python compiles at most 100 levels of its indentation
         return Shape(TemplateFacts(syntax_error="blocks and expressions are nested too deeply"), None)
     context_names = generator.context_names - set(environment.globals) - _JINJA_SPECIAL
     uses = tuple(NameUse(node.name, node.lineno, 1, guarded) for node, guarded in loads if node.name in context_names)
-    code = compile(generator.python_source.getvalue(), SHAPE_NAME, "exec")
     return Shape(TemplateFacts(uses=uses, bound=bound, references=references, unsafe=unsafe), code,
                  tuple(generator.debug_info), _holds_text(tree))
 
