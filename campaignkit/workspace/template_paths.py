@@ -163,5 +163,13 @@ def walk_template_files(root: Path) -> Iterator[str]:
                 continue
             if entry.is_dir(follow_symlinks=False):
                 pending.append((f"{prefix}{entry.name}/", entry.path))
-            elif os.path.splitext(entry.name)[1] in TEMPLATE_SUFFIXES and entry.is_file():
+            elif os.path.splitext(entry.name)[1] in TEMPLATE_SUFFIXES and _is_file(entry):
                 yield prefix + entry.name
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a file, or a link to one; a link that leads nowhere (or to itself) is not."""
+    try:
+        return entry.is_file()
+    except OSError:  # a link to itself: too many levels of links
+        return False
