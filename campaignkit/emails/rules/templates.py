@@ -170,9 +170,10 @@ def template_output_bounded(facts: EmailFacts) -> Iterator[Diagnostic]:
 
     What it does: stops a render whose output passes 1,000,000 characters, or that runs
     for more than 5 s; and, before it runs, any expression, filter or method that would
-    make a longer value: repeating a value, a width (`center`, `indent`, `ljust`, `'%10s'`,
-    `'{:>10}'`), a join or a replacement. A partial that runs out of time (a shared footer)
-    is not rendered again for the other emails that include it: they fail at once, where it did.
+    make a longer value (repeating a value, a width such as `center`, `indent`, `ljust`,
+    `'%10s'` or `'{:>10}'`, a join, a replacement), and any `range()` of more than 100,000
+    numbers. A partial that runs out of time (a shared footer) is not rendered again for
+    the other emails that include it: they fail at once, where it did.
     Why is this bad? It is a runaway loop, not an email, and it would exhaust memory.
     Example: `{% for i in range(100000) %}{{ long_text }}{% endfor %}`, or
     `{{ first_name | center(3000000000) }}`.

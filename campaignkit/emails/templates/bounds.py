@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, AnyStr
 
 from jinja2.runtime import Undefined
+from jinja2.sandbox import MAX_RANGE
 
 #: An email's MJML before rendering is a few dozen KB; a million characters is a runaway loop.
 MAX_OUTPUT_CHARS = 1_000_000
@@ -194,6 +195,18 @@ def replaced_size(text: AnyStr, old: AnyStr, new: AnyStr, count: int | None) -> 
     if isinstance(count, int) and count >= 0:
         found = min(found, count)
     return len(text) + found * max(len(new) - len(old), 0)
+
+
+def bounded_range(*args: int) -> range:
+    """``range`` of at most ``MAX_RANGE`` numbers, the sandbox's own bound, as a render limit."""
+    numbers = range(*args)
+    try:
+        count = len(numbers)
+    except OverflowError:  # more than a machine integer
+        count = MAX_RANGE + 1
+    if count > MAX_RANGE:
+        raise OutputTooLarge(f"range() of more than {MAX_RANGE:,} numbers")
+    return numbers
 
 
 # -- methods of text -------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from jinja2.filters import make_attrgetter
 from jinja2.runtime import Context
 
 from campaignkit.emails.templates.bounds import (
+    MAX_OUTPUT_CHARS,
+    OutputTooLarge,
     formatted_size,
     joined_size,
     plain,
@@ -133,7 +135,9 @@ def _counted(parameter: str) -> Check:
     """The check of a filter that makes as many lists as its ``parameter`` says (``batch``, ``slice``)."""
 
     def check(context: Context, value: Any, given: Arguments) -> Any:
-        within(_count(given[parameter]), f"the filter's {parameter}")
+        number = _count(given[parameter])
+        if number > MAX_OUTPUT_CHARS:
+            raise OutputTooLarge(f"the filter's {parameter} {number:,} is more than {MAX_OUTPUT_CHARS:,}")
         return value
 
     return check

@@ -37,6 +37,7 @@ from campaignkit.emails.templates.bounds import (
     Output,
     OutputTooLarge,
     bounded_concat,
+    bounded_range,
     check_binop,
     check_method,
     check_result,
@@ -202,6 +203,7 @@ def make_environment(loader: BaseLoader, html: bool) -> EmailSandbox:
     )
     environment.filters["default"] = environment.filters["d"] = merge_default
     environment.filters = bounded_filters(environment.filters)
+    environment.globals["range"] = bounded_range
     # lipsum(n) can produce unbounded text and has no place in an email.
     environment.globals.pop("lipsum", None)
     return environment
