@@ -5,7 +5,8 @@ One line of Jinja can ask for gigabytes: ``{{ first_name|center(3000000000) }}``
 value in one step, which no timer interrupts, so every way a template makes text or a
 list is bounded here by what it would make, before it makes it: no value and no output
 larger than ``MAX_OUTPUT_CHARS``. Estimates may be a few times too large (escaping is not
-counted ahead), never too small; results are checked exactly once made.
+counted ahead), never too small; results are checked exactly once made, and counted: a
+render makes at most ``MAX_MADE_CHARS`` in all, however many values it keeps.
 
 Text is made of plain values only (text, numbers, dates, markup, and lists of them):
 formatting ``cycler`` or ``loop`` would write Python's description of an object, with
@@ -17,7 +18,9 @@ This module knows values and sizes, not Jinja environments (``sandbox`` applies 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 from typing import Any, AnyStr
@@ -273,10 +276,48 @@ def check_method(method: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) 
 
 
 def check_result(value: Any, what: str) -> Any:
-    """``value``, if it is text no longer than the bound (a result already made, checked exactly)."""
+    """``value``, if it is text no longer than the bound (a result already made, checked exactly),
+    counted in what the render makes in all."""
     if isinstance(value, (str, bytes)):
         within(len(value), what)
+        made(len(value))
+    elif isinstance(value, (list, tuple, dict)):
+        made(size_of(value))
     return value
+
+
+# -- what one render makes in all -------------------------------------------------------------------
+
+#: What a render may make in all, every value on the way to its output counted: each is bounded,
+#: but a loop or a list can keep thousands (``range(100000)|map('center', 999999)|list``).
+MAX_MADE_CHARS = 10 * MAX_OUTPUT_CHARS
+#: The characters made so far by the render under way (a list, to be counted in place); None outside one.
+_made: ContextVar[list[int] | None] = ContextVar("made", default=None)
+
+
+@contextmanager
+def making() -> Iterator[None]:
+    """The block is a render, which counts what it makes (``made``); a render inside one shares its count."""
+    if _made.get() is not None:
+        yield
+        return
+    token = _made.set([0])
+    try:
+        yield
+    finally:
+        _made.reset(token)
+
+
+def made(size: int) -> None:
+    """Counts ``size`` more characters made by the render under way; raises ``OutputTooLarge`` past
+    ``MAX_MADE_CHARS``."""
+    count = _made.get()
+    if count is None:
+        return
+    count[0] += size
+    if count[0] > MAX_MADE_CHARS:
+        raise OutputTooLarge(f"the template makes more than {MAX_MADE_CHARS:,} characters of text in all "
+                             "(values held in a loop or a list?)")
 
 
 # -- output as it grows ---------------------------------------------------------------------------
@@ -311,6 +352,7 @@ class Output(list[str]):
         self.size += size
         if self.size > self.limit:
             raise OutputTooLarge(f"the rendered template is larger than {self.limit:,} characters")
+        made(size)
 
 
 def bounded_concat(pieces: Iterable[str]) -> str:

@@ -23,6 +23,7 @@ from jinja2.runtime import Context
 from campaignkit.emails.templates.bounds import (
     MAX_OUTPUT_CHARS,
     OutputTooLarge,
+    check_result,
     formatted_size,
     joined_size,
     plain,
@@ -60,10 +61,7 @@ def _bounded(name: str, function: Filter) -> Filter:
             given = signature.bind(*before, value, *args, **kwargs)
             given.apply_defaults()
             value = check(context, value, given.arguments)
-        result = function(*before, value, *args, **kwargs)
-        if isinstance(result, str):
-            within(len(result), f"the filter '{name}'")
-        return result
+        return check_result(function(*before, value, *args, **kwargs), f"the filter '{name}'")
 
     return bounded
 

@@ -44,6 +44,7 @@ from campaignkit.emails.templates.bounds import (
     describe,
     format_spec_size,
     is_plain,
+    making,
     plain,
     plain_text_size,
     within,
@@ -158,7 +159,7 @@ class EmailSandbox(ImmutableSandboxedEnvironment):
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         check_binop(operator, left, right)
-        return super().call_binop(context, operator, left, right)
+        return check_result(super().call_binop(context, operator, left, right), f"'{operator}'")
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - as Jinja's
         """A call from a template: methods of text bounded before they run, and what they return after."""
@@ -213,7 +214,7 @@ def render_bounded(template: Template, values: Mapping[str, Any], limit: int = M
     """``template`` rendered with ``values``; raises ``OutputTooLarge`` past ``limit`` characters or
     ``MAX_RENDER_SECONDS``."""
     output = Output(limit)
-    with _time_limit(MAX_RENDER_SECONDS):
+    with _time_limit(MAX_RENDER_SECONDS), making():
         output.extend(template.generate(values))
     return "".join(output)
 
