@@ -31,8 +31,10 @@ from jinja2.sandbox import MAX_RANGE
 #: An email's MJML before rendering is a few dozen KB; a million characters is a runaway loop.
 MAX_OUTPUT_CHARS = 1_000_000
 _MAX_EXPONENT = 1000
-#: About four bits a decimal digit: the largest integer as many bits as the output has digits.
-_MAX_INT_BITS = 4 * MAX_OUTPUT_CHARS
+#: Python prints no integer of more than 4,300 digits, and divides large ones in time that
+#: grows with the square of their length, which no timer interrupts.
+_MAX_INT_DIGITS = 30_000
+_MAX_INT_BITS = _MAX_INT_DIGITS * 10 // 3  # about three decimal digits in ten bits
 #: Lists nest a few levels in a workspace's vars; deeper is measured as too large.
 _MAX_DEPTH = 50
 #: One ``%`` conversion: an optional key, flags, width and precision (``*``: taken from the values).
@@ -131,10 +133,10 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
         raise OutputTooLarge(f"the exponent {right} is larger than {_MAX_EXPONENT}")
     if operator == "**" and isinstance(left, int) and isinstance(right, int) and \
             right * left.bit_length() > _MAX_INT_BITS:
-        raise OutputTooLarge(f"a power with more than {MAX_OUTPUT_CHARS:,} digits")
+        raise OutputTooLarge(f"a power with more than {_MAX_INT_DIGITS:,} digits")
     if operator == "*" and isinstance(left, int) and isinstance(right, int):
         if left.bit_length() + right.bit_length() > _MAX_INT_BITS:
-            raise OutputTooLarge(f"a product with more than {MAX_OUTPUT_CHARS:,} digits")
+            raise OutputTooLarge(f"a product with more than {_MAX_INT_DIGITS:,} digits")
     elif operator == "*" and isinstance(left, int) != isinstance(right, int):
         count, item = (left, right) if isinstance(left, int) else (right, left)
         if isinstance(item, (str, bytes, list, tuple)) and count * size_of(item) > MAX_OUTPUT_CHARS:
