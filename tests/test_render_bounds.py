@@ -94,6 +94,7 @@ ATTACKS = [
     (LONG_TEXT + "{{ s | replace('x', s) }}", "CK409", "the filter 'replace'"),
     (LONG_TEXT + "{{ s.replace('x', s) }}", "CK409", "replace()"),
     (LONG_TEXT + "{{ s.translate({120: s}) }}", "CK409", "translate()"),
+    (LONG_TEXT + "{{ (s | safe).replace('x', range(1000) | list) }}", "CK409", "replace()"),
     (LONG_TEXT + "{% set t = s ~ s ~ s %}", "CK409", "the joined text"),
     (LONG_TEXT + "{% set t = s + s + s %}", "CK409", "the sum"),
     (LONG_TEXT + "{{ ([[s]] * 100000) | tojson }}", "CK409", "repeating a value"),

@@ -231,10 +231,16 @@ def _tabs(text: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
 
 
 def _replaced(text: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
+    if len(args) < 2:
+        return len(text)  # the method refuses to run
+    old, new = args[:2]
+    if hasattr(text, "__html__"):  # markup makes escaped text of what it is given
+        plain(old, new)
+        old, new = text.escape(old), text.escape(new)
     kind = str if isinstance(text, str) else bytes
-    if len(args) < 2 or not isinstance(args[0], kind) or not isinstance(args[1], kind):
+    if not isinstance(old, kind) or not isinstance(new, kind):
         return len(text)  # the method refuses these arguments itself
-    return replaced_size(text, args[0], args[1], args[2] if len(args) > 2 else kwargs.get("count"))
+    return replaced_size(text, old, new, args[2] if len(args) > 2 else kwargs.get("count"))
 
 
 def _translated(text: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:

@@ -125,14 +125,14 @@ class BoundedTemplate(Template):
 class _BoundedFields(Formatter):
     """``str.format``'s fields: plain values only, and no width or text past the bound."""
 
-    made = 0
+    written = 0  # the length of the fields formatted so far
 
     def format_field(self, value: Any, format_spec: str) -> Any:
         plain(value)
         within(format_spec_size(format_spec), "a field's width")
         text = super().format_field(value, format_spec)
-        self.made += len(text)
-        within(self.made, "the formatted text")
+        self.written += len(text)
+        within(self.written, "the formatted text")
         return text
 
 
