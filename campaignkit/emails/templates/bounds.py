@@ -216,18 +216,18 @@ def bounded_range(*args: int) -> range:
 
 # -- methods of text -------------------------------------------------------------------------------
 
-def _width(args: tuple[Any, ...], kwargs: Mapping[str, Any], name: str, default: Any) -> Any:
+def _argument(args: tuple[Any, ...], kwargs: Mapping[str, Any], name: str, default: Any) -> Any:
     """An argument given by position (first) or by name."""
     return args[0] if args else kwargs.get(name, default)
 
 
 def _padded(text: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
-    return max(len(text), _count(_width(args, kwargs, "width", 0)))
+    return max(len(text), _count(_argument(args, kwargs, "width", 0)))
 
 
 def _tabs(text: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
     tab = "\t" if isinstance(text, str) else b"\t"
-    return len(text) + text.count(tab) * _count(_width(args, kwargs, "tabsize", 8))
+    return len(text) + text.count(tab) * _count(_argument(args, kwargs, "tabsize", 8))
 
 
 def _replaced(text: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
@@ -249,10 +249,6 @@ def _translated(text: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> 
     return len(text) * max([1, *(size_of(each) for each in replacements)])
 
 
-def _bytes_made(number: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> int:
-    return _count(_width(args, kwargs, "length", 1))
-
-
 #: The methods of text (and bytes and integers) whose result can be far longer than the
 #: text itself, and how long it would be. ``join``, ``format`` and ``format_map`` are the
 #: sandbox's to bound: they read what they are given.
@@ -267,8 +263,8 @@ def check_method(method: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) 
     the arguments to call it with (what ``join`` joins, read once)."""
     owner = getattr(method, "__self__", None)
     name = getattr(method, "__name__", "")
-    if isinstance(owner, int) and not isinstance(owner, bool) and name == "to_bytes":
-        within(_bytes_made(owner, args, kwargs), "to_bytes()")
+    if isinstance(owner, int) and name == "to_bytes":
+        within(_count(_argument(args, kwargs, "length", 1)), "to_bytes()")
     if not isinstance(owner, (str, bytes)):
         return args
     if name == "join" and args:
