@@ -8,7 +8,8 @@ import pytest
 from jinja2 import BaseLoader
 
 from campaignkit.workspace.template_paths import OutsideWorkspace, TemplateMissing, TemplateUnreadable, read_template
-from campaignkit.emails.templates.sandbox import MAX_OUTPUT_CHARS, OutputTooLarge, make_environment, render_bounded
+from campaignkit.emails.templates.bounds import MAX_OUTPUT_CHARS, OutputTooLarge
+from campaignkit.emails.templates.sandbox import make_environment, render_bounded
 from tests.test_render_checks import diagnose, line_of, page
 
 

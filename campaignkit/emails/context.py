@@ -12,7 +12,8 @@ report.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, MutableMapping
+import traceback
+from collections.abc import Callable, Hashable, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import cached_property
 from types import CodeType
@@ -20,12 +21,14 @@ from typing import Any, TypeVar
 
 from jinja2 import BaseLoader, Environment, Template, TemplateNotFound, TemplateSyntaxError
 
+from campaignkit.diagnostics import Position
 from campaignkit.emails.markup import parse as markup
 from campaignkit.emails.markup.structure import ParsedFile
 from campaignkit.emails.merge import LanguageOf, MergeModel
+from campaignkit.emails.templates.bounds import MAX_OUTPUT_CHARS
 from campaignkit.emails.templates.facts import Analysis, PlacedFacts, ShapeCache, analyse, marked_code
-from campaignkit.emails.templates.sandbox import MAX_OUTPUT_CHARS, EmailSandbox, make_environment, render_bounded
-from campaignkit.emails.templates.source import MarkedOutput, Piece, split
+from campaignkit.emails.templates.sandbox import EmailSandbox, OutOfTime, make_environment, render_bounded
+from campaignkit.emails.templates.source import MarkedOutput, Piece, jinja_column, split
 from campaignkit.workspace.model import Workspace, values_below
 from campaignkit.workspace.template_paths import TemplatePathError, normalise, template_files
 from campaignkit.workspace.template_reads import TemplateReads
@@ -41,6 +44,14 @@ class TemplateRefused(TemplateNotFound):
     def __init__(self, problem: TemplatePathError) -> None:
         super().__init__(problem.name, str(problem))
         self.problem = problem
+
+
+class TimedOut(OutOfTime):
+    """Raised on rendering or including a template file that ran out of time before: where it did."""
+
+    def __init__(self, message: str, position: Position) -> None:
+        super().__init__(message)
+        self.position = position
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,7 @@ class _CacheLoader(BaseLoader):
         if not compiled.parses:
             raise TemplateSyntaxError(compiled.facts.syntax_error or "syntax error", compiled.facts.error_line,
                                       compiled.path, compiled.path)
+        self.files.check_time(compiled.path)
         assert compiled.template is not None
         return compiled.template
 
@@ -89,7 +101,8 @@ class TemplateFiles:
 
     It knows nothing of fields and vars, so ``validate`` can make it while the workspace
     is still loading (see ``emails.workers``). Partials such as a shared footer are read,
-    parsed and compiled once however many emails include them.
+    parsed and compiled once however many emails include them, and one that runs out of
+    time runs out of it once.
     """
 
     def __init__(self, reads: TemplateReads) -> None:
@@ -104,6 +117,7 @@ class TemplateFiles:
         self._shapes = {True: ShapeCache(), False: ShapeCache()}
         self._split: tuple[str, list[Piece]] = ("", [])  # the last file split
         self._files: list[str] | None = None
+        self._out_of_time: dict[str, TimedOut] = {}  # by template file: the render's time ran out in it
 
     def source(self, name: str) -> str | TemplatePathError:
         """The text of the template file ``name``, or why it cannot be read."""
@@ -153,9 +167,39 @@ class TemplateFiles:
             self._files = template_files(self.root)
         return self._files
 
-    def is_template(self, path: str) -> bool:
-        """Whether ``path`` names a template file that has been compiled."""
-        return (path, True) in self._compiled or (path, False) in self._compiled
+    def render(self, template: Template, values: Mapping[str, Any]) -> str:
+        """``template`` rendered with ``values`` within the sandbox's bounds.
+
+        The template file whose line was running when the render's time ran out is
+        remembered, and fails at once when it is rendered or included again (``check_time``):
+        a shared footer with a slow loop costs the time limit once, not once per email.
+        """
+        try:
+            return render_bounded(template, values)
+        except OutOfTime as exc:
+            where = self.failing_line(exc)
+            if where is not None and not isinstance(exc, TimedOut):
+                self._out_of_time.setdefault(where.path, TimedOut(str(exc), where))
+            raise
+
+    def check_time(self, path: str) -> None:
+        """Raises ``TimedOut`` if the template file ``path`` ran out of a render's time before."""
+        found = self._out_of_time.get(path)
+        if found is not None:
+            raise TimedOut(str(found), found.position)
+
+    def failing_line(self, exc: BaseException) -> Position | None:
+        """The template line a render error comes from (Jinja puts template lines in the traceback),
+        at its first ``{{`` or ``{%``: the traceback tells the line, and the Jinja on it is what failed.
+        None when no template file's line is in the traceback."""
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            path = frame.filename
+            if ((path, True) in self._compiled or (path, False) in self._compiled) and frame.lineno:
+                source = self.source(path)
+                lines = source.splitlines() if isinstance(source, str) else []
+                return Position(path, frame.lineno,
+                                jinja_column(lines[frame.lineno - 1] if frame.lineno <= len(lines) else ""))
+        return None
 
     def _compile(self, name: str, source: str, pieces: list[Piece], html: bool) -> CompiledTemplate:
         environment = self.html_env if html else self.text_env
@@ -221,14 +265,13 @@ class EmailContext:
         if key not in self._sample_shapes:
             self._sample_shapes[key] = self._render_marked(compiled.environment, marked_code(analysis.shape, marked))
         output = self._sample_shapes[key]
-        if output is None:
+        if output is None or output.restored_size(marked.literals) > MAX_OUTPUT_CHARS:
             return None
-        restored = output.restore(marked.literals)
-        return restored if len(restored) <= MAX_OUTPUT_CHARS else None
+        return output.restore(marked.literals)
 
     def _render_marked(self, environment: EmailSandbox, code: CodeType) -> MarkedOutput | None:
         try:
-            return MarkedOutput.of(render_bounded(_template(environment, code), self.sample_values()))
+            return MarkedOutput.of(self.files.render(_template(environment, code), self.sample_values()))
         except Exception:  # noqa: BLE001 - the template's own rendering reports it
             return None
 

@@ -109,7 +109,7 @@ class Inexpressible:
 def inexpressible(source: str, names: frozenset[str]) -> list[Inexpressible]:
     """Uses of ``names`` in the Jinja ``source`` other than ``{{ name }}`` and ``{{ name | default(...) }}``.
 
-    A source that does not parse has none here: CK403 reports it.
+    A source that does not parse, or nests too deeply to be walked, has none here: CK403 reports it.
     """
     return _found(source, names, lambda tree: _uses(tree, None))
 
@@ -124,14 +124,15 @@ def _found(source: str, names: frozenset[str],
     """What ``find`` yields for ``names`` (the names a template binds itself aside), at its line and column."""
     try:
         tree = Environment().parse(source)
-    except TemplateSyntaxError:
+        shadowed = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"}
+        nth = _occurrences(tree)
+        found = list(find(tree))
+    except (TemplateSyntaxError, RecursionError):
         return []
-    shadowed = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"}
     wanted = names - shadowed
-    nth = _occurrences(tree)
     locate = Locator(source.splitlines())
     return [Inexpressible(node.name, how, node.lineno, locate.column(node.lineno, node.name, nth[id(node)]))
-            for node, how in find(tree) if node.name in wanted]
+            for node, how in found if node.name in wanted]
 
 
 def _fallbacks(tree: nodes.Template) -> Iterator[tuple[nodes.Name, str]]:

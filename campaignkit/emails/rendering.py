@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import re
-import traceback
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import accumulate
@@ -25,10 +24,10 @@ from jinja2.exceptions import SecurityError
 from mjml import mjml2html
 
 from campaignkit.diagnostics import Position
-from campaignkit.emails.context import CompiledTemplate, EmailContext, TemplateRefused
+from campaignkit.emails.context import CompiledTemplate, EmailContext, TemplateRefused, TimedOut
 from campaignkit.emails.markup.parse import VOID_ELEMENTS
-from campaignkit.emails.templates.sandbox import OutputTooLarge, render_bounded
-from campaignkit.emails.templates.source import has_jinja, jinja_column
+from campaignkit.emails.templates.bounds import OutputTooLarge
+from campaignkit.emails.templates.source import has_jinja
 from campaignkit.emails.text import html_to_text, shows_text
 from campaignkit.errors import UserError
 from campaignkit.workspace.model import Resource
@@ -155,7 +154,10 @@ def run(context: EmailContext, compiled: CompiledTemplate, values: dict[str, Any
         return shared
     assert compiled.template is not None
     try:
-        return render_bounded(compiled.template, values)
+        context.files.check_time(compiled.path)
+        return context.files.render(compiled.template, values)
+    except TimedOut as exc:
+        raise RenderFailure("CK409", str(exc), exc.position) from None
     except OutputTooLarge as exc:
         raise RenderFailure("CK409", str(exc), _failing_line(context, exc, origin)) from None
     except SecurityError as exc:
@@ -170,15 +172,8 @@ def run(context: EmailContext, compiled: CompiledTemplate, values: dict[str, Any
 
 
 def _failing_line(context: EmailContext, exc: BaseException, origin: Position) -> Position:
-    """The template line a render error comes from (Jinja puts template lines in the traceback),
-    at its first ``{{`` or ``{%``: the traceback tells the line, and the Jinja on it is what failed."""
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if context.files.is_template(frame.filename) and frame.lineno:
-            source = context.files.source(frame.filename)
-            lines = source.splitlines() if isinstance(source, str) else []
-            return Position(frame.filename, frame.lineno,
-                            jinja_column(lines[frame.lineno - 1] if frame.lineno <= len(lines) else ""))
-    return origin
+    """The template line a render error comes from, else where the template is named."""
+    return context.files.failing_line(exc) or origin
 
 
 def with_inbox_text(mjml_source: str, subject: str, preheader: str) -> str:

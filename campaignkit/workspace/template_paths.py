@@ -128,9 +128,9 @@ def walk_template_files(root: Path) -> Iterator[str]:
                 yield prefix + entry.name
 
 
-def _is_file(entry: os.DirEntry) -> bool:
-    """Whether ``entry`` is a file, or a link to one; a loop of links is neither."""
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a file, or a link to one; a link that leads nowhere (or to itself) is not."""
     try:
         return entry.is_file()
-    except OSError:
+    except OSError:  # a link to itself: too many levels of links
         return False

@@ -166,13 +166,18 @@ def template_renders(facts: EmailFacts) -> Iterator[Diagnostic]:
 
 @email_check("CK409")
 def template_output_bounded(facts: EmailFacts) -> Iterator[Diagnostic]:
-    """A template renders to more than a million characters.
+    """A template renders to more than a million characters, or for more than 5 seconds.
 
-    What it does: stops a render whose output passes 1,000,000 characters, and any
-    expression that repeats a value past that size.
+    What it does: stops a render whose output passes 1,000,000 characters, or that runs
+    for more than 5 s; and, before it runs, any expression, filter or method that would
+    make a longer value (repeating a value, a width such as `center`, `indent`, `ljust`,
+    `'%10s'` or `'{:>10}'`, a join, a replacement), and any `range()` of more than 100,000
+    numbers. A partial that runs out of time (a shared footer) is not rendered again for
+    the other emails that include it: they fail at once, where it did.
     Why is this bad? It is a runaway loop, not an email, and it would exhaust memory.
-    Example: `{% for i in range(100000) %}{{ long_text }}{% endfor %}`.
-    Use instead: bounded loops over real content.
+    Example: `{% for i in range(100000) %}{{ long_text }}{% endfor %}`, or
+    `{{ first_name | center(3000000000) }}`.
+    Use instead: bounded loops over real content, and widths of a few characters.
     """
     yield from reported_failure(facts, "CK409")
 

@@ -29,7 +29,7 @@ from types import CodeType
 from typing import NamedTuple, TypeVar
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
-from jinja2.compiler import CodeGenerator, Frame
+from jinja2.compiler import Frame
 from jinja2.nodes import EvalContext, Impossible
 from jinja2.sandbox import (
     UNSAFE_ASYNC_GENERATOR_ATTRIBUTES,
@@ -39,6 +39,7 @@ from jinja2.sandbox import (
     UNSAFE_METHOD_ATTRIBUTES,
 )
 
+from campaignkit.emails.templates.sandbox import BoundedCodeGenerator
 from campaignkit.emails.templates.source import MARK, Piece, Skeleton, jinja_column, restore_text, skeleton
 
 _UNSAFE_NAMES = (UNSAFE_FUNCTION_ATTRIBUTES | UNSAFE_METHOD_ATTRIBUTES | UNSAFE_GENERATOR_ATTRIBUTES
@@ -308,13 +309,14 @@ def shape_of(environment: Environment, text: str, tree: nodes.Template | None = 
         bound, references, unsafe = _declarations(tree)
         generator = _TrackingGenerator(environment, SHAPE_NAME, SHAPE_NAME)
         generator.visit(tree)
+        code = compile(generator.python_source.getvalue(), SHAPE_NAME, "exec")
     except TemplateSyntaxError as exc:  # TemplateAssertionError, raised by the generator, is one too
         return Shape(TemplateFacts(syntax_error=exc.message or str(exc), error_line=exc.lineno or 1), None)
-    except RecursionError:  # Jinja's parser and code generator recurse once per level of nesting
+    except (RecursionError, SyntaxError):  # Jinja's parser and code generator recurse once per level of
+        # nesting, and Python compiles at most 100 levels of its indentation
         return Shape(TemplateFacts(syntax_error="blocks and expressions are nested too deeply"), None)
     context_names = generator.context_names - set(environment.globals) - _JINJA_SPECIAL
     uses = tuple(NameUse(node.name, node.lineno, 1, guarded) for node, guarded in loads if node.name in context_names)
-    code = compile(generator.python_source.getvalue(), SHAPE_NAME, "exec")
     return Shape(TemplateFacts(uses=uses, bound=bound, references=references, unsafe=unsafe), code,
                  tuple(generator.debug_info), _holds_text(tree))
 
@@ -331,7 +333,7 @@ def _debug_info(lines: tuple[tuple[int, int], ...]) -> str:
     return "&".join(f"{template_line}={code_line}" for template_line, code_line in lines)
 
 
-class _TrackingGenerator(CodeGenerator):
+class _TrackingGenerator(BoundedCodeGenerator):
     """Jinja's code generator, also noting every name the template resolves from its context."""
 
     def __init__(self, environment: Environment, name: str, filename: str) -> None:

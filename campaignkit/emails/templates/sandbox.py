@@ -1,14 +1,16 @@
-"""The Jinja environment templates run in, and the bound on what one render may produce.
+"""The Jinja environment templates run in, and the bounds on what one render may make.
 
 Templates are written by people who are not the operators of the machine that
 renders them (and are reviewed as data, not as code), so they run in Jinja's
 ``ImmutableSandboxedEnvironment``: no attribute starting with ``_``, no
 mutation of values, ``range`` bounded. On top of that: names that are not
 defined fail instead of printing nothing (``StrictUndefined``), ``None`` prints
-as "", ``"x" * n`` and ``a ** b`` cannot build values larger than the output
-bound, the output itself is cut off at ``MAX_OUTPUT_CHARS``, and a render
-stops after ``MAX_RENDER_SECONDS`` (loops inside loops). ``default`` treats an empty
-value as missing, as mail merge does. This module does not know where
+as "", only plain values print or become text, no operator, method or filter
+makes a value larger than the output bound (see ``bounds`` and ``filters``), and
+none of it runs while a template compiles; the output, and what a macro or a
+block gathers, is counted as it grows and cut off at ``MAX_OUTPUT_CHARS``; and a
+render stops after ``MAX_RENDER_SECONDS`` (loops inside loops). ``default`` treats an
+empty value as missing, as mail merge does. This module does not know where
 templates come from (``context`` supplies the loader).
 """
 
@@ -16,27 +18,46 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date
-from decimal import Decimal
+from functools import update_wrapper
+from string import Formatter
+from types import BuiltinMethodType, MethodType
 from typing import Any
 
-from jinja2 import BaseLoader, StrictUndefined, Template
+from jinja2 import BaseLoader, StrictUndefined, Template, nodes
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.environment import TemplateModule
 from jinja2.runtime import Undefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter
+from markupsafe import Markup
 
+from campaignkit.emails.templates.bounds import (
+    MAX_OUTPUT_CHARS,
+    Output,
+    OutputTooLarge,
+    bounded_concat,
+    bounded_range,
+    check_binop,
+    check_method,
+    check_result,
+    describe,
+    format_spec_size,
+    is_plain,
+    making,
+    plain,
+    plain_text_size,
+    within,
+)
+from campaignkit.emails.templates.filters import bounded_filters
 from campaignkit.workspace.values import is_empty
 
-#: An email's MJML before rendering is a few dozen KB; a million characters is a runaway loop.
-MAX_OUTPUT_CHARS = 1_000_000
-_MAX_EXPONENT = 1000
 #: An email renders in milliseconds; seconds mean loops inside loops that would run for hours.
 MAX_RENDER_SECONDS = 5.0
 
 
-class OutputTooLarge(Exception):
-    """A render produced more than its bound."""
+class OutOfTime(OutputTooLarge):
+    """A render ran for longer than ``MAX_RENDER_SECONDS``."""
 
 
 def merge_default(value: Any, default_value: Any = "", boolean: bool = False) -> Any:
@@ -52,10 +73,6 @@ def merge_default(value: Any, default_value: Any = "", boolean: bool = False) ->
     return value if with_fallback is None else with_fallback(default_value)
 
 
-#: What a template may print: text, numbers, dates, and markup (a platform's merge tag).
-_PRINTABLE = (str, int, float, Decimal, date)
-
-
 def _finalize(value: Any) -> Any:
     """What a printed expression becomes: "" for ``None``; an error for what has no text of its own.
 
@@ -64,35 +81,115 @@ def _finalize(value: Any) -> Any:
     """
     if value is None:
         return ""
-    if isinstance(value, (_PRINTABLE, Undefined)) or hasattr(value, "__html__"):
+    if is_plain(value):
         return value  # an Undefined raises its own error (a missing name, a refused attribute) as it prints
-    what = f"a function ({getattr(value, '__name__', '?')})" if callable(value) else f"a {type(value).__name__}"
-    raise TypeError(f"the template prints {what}, not text: print a merge field, a var or text")
+    raise TypeError(f"the template prints {describe(value)}, not text: print a merge field, a var or text")
 
 
-def _size(value: Any) -> int:
-    return len(value) if isinstance(value, (str, bytes, list, tuple)) else 1
+class BoundedCodeGenerator(CodeGenerator):
+    """Jinja's code generator, with what a template's code gathers or joins counted first.
+
+    A macro's, a ``set`` block's or a ``filter`` block's output is gathered in an
+    ``Output``, and ``a ~ b`` joins only plain values, and only as much text as the bound.
+    """
+
+    def buffer(self, frame: Frame) -> None:
+        frame.buffer = self.temporary_identifier()
+        self.writeline(f"{frame.buffer} = environment.output_buffer()")
+
+    @optimizeconst
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        if frame.eval_ctx.volatile:  # as Jinja's own
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        else:
+            join = "markup_join" if frame.eval_ctx.autoescape else "str_join"
+        self.write(f"environment.joined({join}, (")
+        for argument in node.nodes:
+            self.visit(argument, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class BoundedTemplate(Template):
+    """A template whose output, when it is imported (``{% import %}``), is counted as it is made:
+    Jinja keeps an imported template's whole output."""
+
+    def make_module(self, vars: dict[str, Any] | None = None, shared: bool = False,
+                    locals: Mapping[str, Any] | None = None) -> TemplateModule:
+        context = self.new_context(vars, shared, locals)
+        output = Output()
+        output.extend(self.root_render_func(context))
+        return TemplateModule(self, context, output)
+
+
+class _BoundedFields(Formatter):
+    """``str.format``'s fields: plain values only, and no width or text past the bound."""
+
+    written = 0  # the length of the fields formatted so far
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        plain(value)
+        within(format_spec_size(format_spec), "a field's width")
+        text = super().format_field(value, format_spec)
+        self.written += len(text)
+        within(self.written, "the formatted text")
+        return text
+
+
+class _Formatter(_BoundedFields, SandboxedFormatter):
+    pass
+
+
+class _EscapeFormatter(_BoundedFields, SandboxedEscapeFormatter):
+    pass
 
 
 class EmailSandbox(ImmutableSandboxedEnvironment):
-    """The sandbox, with repetition and powers bounded so that one expression cannot exhaust memory.
+    """The sandbox, with repetition, powers, formatting and joining bounded so that one expression
+    cannot exhaust memory.
 
     Raises ``OutputTooLarge`` (not a sandbox violation: the template is merely too big).
     """
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    code_generator_class = BoundedCodeGenerator
+    template_class = BoundedTemplate
+    concat = staticmethod(bounded_concat)
+    output_buffer = Output
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int) and abs(right) > _MAX_EXPONENT:
-            raise OutputTooLarge(f"the exponent {right} is larger than {_MAX_EXPONENT}")
-        if operator == "**" and isinstance(left, int) and isinstance(right, int) and \
-                right * left.bit_length() > 4 * MAX_OUTPUT_CHARS:  # about four bits a decimal digit
-            raise OutputTooLarge(f"a power with more than {MAX_OUTPUT_CHARS:,} digits")
-        if operator == "*" and isinstance(left, int) != isinstance(right, int):
-            count, item = (left, right) if isinstance(left, int) else (right, left)
-            if count * _size(item) > MAX_OUTPUT_CHARS:
-                raise OutputTooLarge(f"repeating a value {count} times would exceed {MAX_OUTPUT_CHARS:,} characters")
-        return super().call_binop(context, operator, left, right)
+        check_binop(operator, left, right)
+        return check_result(super().call_binop(context, operator, left, right), f"'{operator}'")
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - as Jinja's
+        """A call from a template: methods of text bounded before they run, and what they return after."""
+        args = check_method(__obj, args, kwargs)
+        return check_result(super().call(__context, __obj, *args, **kwargs),
+                            f"{getattr(__obj, '__name__', 'the call')}()")
+
+    def joined(self, join: Callable[[Any], str], values: tuple[Any, ...]) -> str:
+        """``a ~ b ~ ...``: plain values, joined if the text fits the bound."""
+        within(sum(plain_text_size(value) for value in values), "the joined text")
+        return check_result(join(values), "the joined text")
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """``format`` and ``format_map`` of text, run as Jinja's sandbox runs them, with plain values
+        and bounded widths (``'{:>3000000000}'``)."""
+        if not isinstance(value, (MethodType, BuiltinMethodType)) or value.__name__ not in ("format", "format_map") \
+                or not isinstance(value.__self__, str):
+            return None
+        text: str = value.__self__
+
+        def formatted(*args: Any, **kwargs: Any) -> str:
+            if value.__name__ == "format_map":
+                if kwargs or len(args) != 1:
+                    raise TypeError("format_map() takes exactly one argument")
+                kwargs = args[0]
+                args = ()
+            formatter = _EscapeFormatter(self, escape=text.escape) if isinstance(text, Markup) else _Formatter(self)
+            return type(text)(formatter.vformat(text, args, kwargs))
+
+        return update_wrapper(formatted, value)
 
 
 def make_environment(loader: BaseLoader, html: bool) -> EmailSandbox:
@@ -106,6 +203,8 @@ def make_environment(loader: BaseLoader, html: bool) -> EmailSandbox:
         cache_size=0,  # the loader hands out templates it has already compiled and cached
     )
     environment.filters["default"] = environment.filters["d"] = merge_default
+    environment.filters = bounded_filters(environment.filters)
+    environment.globals["range"] = bounded_range
     # lipsum(n) can produce unbounded text and has no place in an email.
     environment.globals.pop("lipsum", None)
     return environment
@@ -114,20 +213,15 @@ def make_environment(loader: BaseLoader, html: bool) -> EmailSandbox:
 def render_bounded(template: Template, values: Mapping[str, Any], limit: int = MAX_OUTPUT_CHARS) -> str:
     """``template`` rendered with ``values``; raises ``OutputTooLarge`` past ``limit`` characters or
     ``MAX_RENDER_SECONDS``."""
-    chunks: list[str] = []
-    size = 0
-    with _time_limit(MAX_RENDER_SECONDS):
-        for chunk in template.generate(values):
-            size += len(chunk)
-            if size > limit:
-                raise OutputTooLarge(f"the rendered template is larger than {limit:,} characters")
-            chunks.append(chunk)
-    return "".join(chunks)
+    output = Output(limit)
+    with _time_limit(MAX_RENDER_SECONDS), making():
+        output.extend(template.generate(values))
+    return "".join(output)
 
 
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
-    """Raises ``OutputTooLarge`` in the block after ``seconds`` (an interval timer's signal).
+    """Raises ``OutOfTime`` in the block after ``seconds`` (an interval timer's signal).
 
     Only the main thread receives signals, so elsewhere, and inside a render already
     timed (an include), there is no second timer.
@@ -146,5 +240,5 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 
 def _out_of_time(signum: int, frame: object) -> None:
-    raise OutputTooLarge(f"the render took longer than {MAX_RENDER_SECONDS:g} s: "
+    raise OutOfTime(f"the render took longer than {MAX_RENDER_SECONDS:g} s: "
                      "are there loops inside loops?")

@@ -267,6 +267,10 @@ class MarkedOutput(NamedTuple):
         parts = MARK.split(output)
         return cls(parts[0::2], [int(number) for number in parts[1::2]])
 
+    def restored_size(self, texts: list[str]) -> int:
+        """How long the output is once restored: a loop can output one long text thousands of times."""
+        return sum(map(len, self.between)) + sum(len(texts[number]) for number in self.numbers)
+
     def restore(self, texts: list[str]) -> str:
         """The output with each mark replaced by the literal text it stands for."""
         parts: list[str] = [""] * (2 * len(self.numbers) + 1)
