@@ -625,13 +625,14 @@ def make_handler(unit: BusinessUnit) -> type[BaseHTTPRequestHandler]:
                     unit.hold.wait()
                 time.sleep(unit.latency)
                 self._admit(crowded)
-                self._send(*unit.answer(request, f"https://{self.headers.get('Host')}"))
+                answer = unit.answer(request, f"https://{self.headers.get('Host')}")
             except Problem as problem:
                 error = problem.error
-                self._send(problem.status, {"code": error.code, "message": error.message} if error else None)
-            finally:
+                answer = (problem.status, {"code": error.code, "message": error.message} if error else None)
+            finally:  # the request stops counting before its answer leaves, so the client's next is not a sixth
                 with unit.lock:
                     unit.active -= 1
+            self._send(*answer)
 
         def _request(self) -> Request:
             parts = urlsplit(self.path)

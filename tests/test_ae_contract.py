@@ -223,11 +223,13 @@ def test_production_and_sandbox_hosts_are_a_setting():
 
 
 def test_a_change_of_tags_alone_sends_no_patch(workspace, server):
-    assert run("apply", "--auto-approve")[0] == 0
+    code, out = run("apply", "--auto-approve")
+    assert code == 0, out
     lists = workspace / "lists.yaml"
     lists.write_text(lists.read_text().replace("tags: [events]", "tags: [events, trade-shows]", 1))
     server.unit.requests.clear()
-    assert run("apply", "--auto-approve")[0] == 0
+    code, out = run("apply", "--auto-approve")
+    assert code == 0, out
     assert [r.method for r in server.unit.requests if r.method in ("PATCH", "POST") and r.parts[2] is None] == [
         "POST"]  # the new tag itself; the list is not patched
     assert server.unit.tags_of("lists", "2026-event-acme-conf-list") == ["events", "trade-shows"]
