@@ -102,6 +102,18 @@ def test_updating_what_is_gone_fails_with_a_way_out(rig):
     assert [c.action for c in rig.plan().changes] == [Action.CREATE]  # refresh sees it gone
 
 
+def test_a_create_the_target_database_refuses_for_another_reason_than_the_name_fails_with_that_reason(rig):
+    rig.target.list("program")  # makes the database
+    with sqlite3.connect(rig.target.path) as db:
+        db.execute("CREATE TRIGGER quota BEFORE INSERT ON ck_objects WHEN NEW.kind = 'program' "
+                   "BEGIN SELECT RAISE(ABORT, 'quota reached: no more programs'); END")
+    report = rig.apply()
+    [failed] = report.of(Status.FAILED)
+    assert failed.change.address == "program.2026-nurture-welcome-program"
+    assert failed.error.endswith("refused the program: quota reached: no more programs")
+    assert report.summary == "Apply failed: 6 added, 0 changed, 0 destroyed; 1 failed, 0 not tried."
+
+
 class _WatchedTarget(LocalTarget):
     """The local target allowed four creates at once, noting when each starts and finishes.
 
