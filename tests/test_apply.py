@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import threading
 from dataclasses import replace
 
 from campaignkit.plan.apply import Status, apply_plan
 from campaignkit.plan import Action
-from campaignkit.state import Finding
+from campaignkit.state import Finding, StateUnavailable
+from campaignkit.state.sqlite import SqliteStore
 from campaignkit.targets.local import LocalTarget
 
 
@@ -102,6 +104,111 @@ def test_updating_what_is_gone_fails_with_a_way_out(rig):
     assert [c.action for c in rig.plan().changes] == [Action.CREATE]  # refresh sees it gone
 
 
+
+def test_a_create_the_target_database_refuses_for_another_reason_than_the_name_fails_with_that_reason(rig):
+    rig.target.list("program")  # makes the database
+    with sqlite3.connect(rig.target.path) as db:
+        db.execute("CREATE TRIGGER quota BEFORE INSERT ON ck_objects WHEN NEW.kind = 'program' "
+                   "BEGIN SELECT RAISE(ABORT, 'quota reached: no more programs'); END")
+    report = rig.apply()
+    [failed] = report.of(Status.FAILED)
+    assert failed.change.address == "program.2026-nurture-welcome-program"
+    assert failed.error.endswith("refused the program: quota reached: no more programs")
+    assert report.summary == "Apply failed: 6 added, 0 changed, 0 destroyed; 1 failed, 0 not tried."
+
+
+class _StopsDuring(LocalTarget):
+    """The local target, on which a stop is requested (as Ctrl-C does) while its ``count``-th create runs."""
+
+    def __init__(self, path, count: int, stop: threading.Event) -> None:
+        super().__init__(path)
+        self.count = count
+        self.stop = stop
+
+    def create(self, kind, name, attributes, content):
+        self.count -= 1
+        if self.count == 0:
+            self.stop.set()
+        return super().create(kind, name, attributes, content)
+
+
+def test_a_stop_request_lets_the_change_under_way_finish_and_starts_no_more(rig):
+    stop = threading.Event()
+    target = _StopsDuring(rig.target.path, 3, stop)
+    try:
+        report = apply_plan(rig.plan(), rig.store, target, stop=stop)
+    finally:
+        target.close()
+    assert report.interrupted
+    assert report.summary == "Apply interrupted: 3 added, 0 changed, 0 destroyed; 0 failed, 4 not tried."
+    assert len(rig.store.read().entries) == 3 and rig.store.read().pending == frozenset()
+    assert rig.store.history()[-1].result == "interrupted"
+    assert len(rig.plan().changes) == 4
+
+
+def test_ctrl_c_while_a_result_is_told_still_ends_in_a_report(rig):
+    told = []
+
+    def ctrl_c_at_the_second(outcome):
+        told.append(outcome)
+        if len(told) == 2:
+            raise KeyboardInterrupt
+
+    report = rig.apply(on_outcome=ctrl_c_at_the_second)
+    assert report.summary == "Apply interrupted: 2 added, 0 changed, 0 destroyed; 0 failed, 5 not tried."
+    assert rig.store.history()[-1].result == "interrupted"
+
+
+def test_a_stop_requested_once_every_change_is_done_is_a_complete_apply(rig):
+    stop = threading.Event()
+    report = rig.apply(stop=stop, on_outcome=lambda outcome: stop.set() if outcome.change.kind == "program" else None)
+    assert report.ok and report.summary.startswith("Apply complete!")
+
+
+class _FillsUp(SqliteStore):
+    """The SQLite state on a disk that fills up after ``writes`` commits: every write after them fails."""
+
+    def __init__(self, path, key: str, writes: int) -> None:
+        super().__init__(path, key)
+        self.writes = writes
+
+    def _write(self) -> None:
+        if self.writes <= 0:
+            raise StateUnavailable(f"state database {self.path}: database or disk is full")
+
+    def mark_pending(self, addresses):
+        self._write()
+        super().mark_pending(addresses)
+
+    def commit(self, puts=(), removes=()):
+        self.writes -= 1
+        self._write()
+        super().commit(puts, removes)
+
+    def finish_history(self, entry_id, result, summary):
+        self._write()
+        super().finish_history(entry_id, result, summary)
+
+
+def test_a_state_that_fills_up_stops_the_apply_which_reports_what_was_applied_and_why_it_stopped(rig):
+    full = _FillsUp(rig.store.path, rig.store.key, writes=3)
+    try:
+        report = apply_plan(rig.plan(), full, rig.target)
+    finally:
+        full.close()
+    assert report.error == f"state database {rig.store.path}: database or disk is full"
+    assert report.summary == "Apply failed: 2 added, 0 changed, 0 destroyed; 1 failed, 4 not tried."
+    [failed] = report.of(Status.FAILED)
+    assert failed.error.startswith("done on the target, but state could not record it (state database ")
+    state = rig.store.read()
+    assert len(state.entries) == 2 and state.pending == {failed.change.address}
+    assert [row.result for row in rig.store.history()] == ["running"]  # its end could not be written either
+    with rig.store.lock("apply"):
+        assert [row.result for row in rig.store.history()] == ["interrupted"]
+    assert rig.apply().ok  # the object whose record failed is adopted, not made twice
+    assert len({n for k, n, _ in rig.target_rows()}) == len(rig.target_rows()) == 7
+
+
 class _WatchedTarget(LocalTarget):
     """The local target allowed four creates at once, noting when each starts and finishes.
 
@@ -134,6 +241,7 @@ class _WatchedTarget(LocalTarget):
             with self.changed:
                 self.running -= 1
                 self.events.append(("finish", name))
+                self.changed.notify_all()
 
     def running_when_full(self) -> int:
         """How many creates run once no more start while none finishes (the gate is closed)."""
@@ -200,3 +308,30 @@ def test_an_email_is_unchanged_when_only_its_recorded_findings_differ(rig):
     applied = rig.store.read().entries["email.2026-email-welcome-email"]
     rig.store.commit(puts=[replace(applied, checks=(Finding("CK432", "warning", "worded otherwise"),))])
     assert rig.plan().changes == ()
+
+
+def test_ctrl_c_after_a_stop_request_leaves_the_changes_under_way_to_the_next_apply(rig):
+    target = _WatchedTarget(rig.target.path, gated=True)
+    stop = threading.Event()
+
+    def press_ctrl_c_twice() -> None:
+        target.running_when_full()
+        stop.set()  # the first Ctrl-C, as the command line takes it
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)  # the second, while four creates wait
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C as Python takes it
+    pressing = threading.Thread(target=press_ctrl_c_twice)
+    try:
+        pressing.start()
+        report = apply_plan(rig.plan(), rig.store, target, stop=stop)
+    finally:
+        target.gate.set()
+        pressing.join()
+        signal.signal(signal.SIGINT, previous)
+    assert report.summary == "Apply interrupted: 0 added, 0 changed, 0 destroyed; 0 failed, 7 not tried."
+    assert len(rig.store.read().pending) == 4
+    with target.changed:
+        target.changed.wait_for(lambda: target.running == 0, timeout=60)
+    target.close()
+    assert rig.apply().ok
+    assert len(rig.target_rows()) == 7

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from campaignkit.errors import TargetError
-from campaignkit.state import history_entry, open_url
+from campaignkit.state import StateUnavailable, history_entry, open_url
 
 
 @pytest.fixture
@@ -46,3 +46,17 @@ def test_ctrl_c_closes_the_row_as_interrupted_and_goes_on(store):
             raise KeyboardInterrupt
     [row] = store.history()
     assert row.result == "interrupted" and "stopped before it finished" in row.summary and row.finished
+
+
+def test_a_row_that_cannot_be_closed_leaves_the_error_that_ended_the_operation(store, monkeypatch):
+    def disk_full(entry_id: int, result: str, summary: str) -> None:
+        raise StateUnavailable("state database: database or disk is full")
+
+    monkeypatch.setattr(store, "finish_history", disk_full)
+    with pytest.raises(TargetError, match="refused"):
+        with history_entry(store, "apply", "cindy", ""):
+            raise TargetError("the target refused the token")
+    monkeypatch.undo()
+    assert [row.result for row in store.history()] == ["running"]
+    with store.lock("apply"):  # the next run marks it
+        assert [row.result for row in store.history()] == ["interrupted"]

@@ -4,7 +4,8 @@ Nothing here decides anything about campaigns. Each command group lives in a
 module of this package and registers itself on ``main``; this module holds the
 group, the global ``--chdir`` option, the translation of ``UserError`` and of
 click's usage errors into exit status 1, the library's warnings into lines on
-stderr, and SIGTERM handled as Ctrl-C is.
+stderr, and SIGTERM handled as Ctrl-C is: a ``KeyboardInterrupt``, or, once a
+command has asked for it (``stop_requested``), a request to stop.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class _Group(click.Group):
         return super().get_command(ctx, name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        with _sigterm_as_interrupt(), _warnings_as_lines():
+        with _signals_as_interrupts(), _warnings_as_lines():
             return super().main(*args, **kwargs)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -99,26 +100,53 @@ def _warnings_as_lines() -> Iterator[None]:
         warnings.showwarning = shown
 
 
+#: Events the first Ctrl-C or SIGTERM sets instead of raising ``KeyboardInterrupt`` (``stop_requested``).
+_stop_requests: list[threading.Event] = []
+_STOPPING = (b"\nStopping: the changes under way finish and are recorded, no more are started "
+             b"(Ctrl-C again stops at once)\n")
+
+
+def stop_requested() -> threading.Event:
+    """An event that the first Ctrl-C or SIGTERM sets from now until the command ends; a second raises as usual.
+
+    For apply: a ``KeyboardInterrupt`` can strike between any two lines, in the middle of
+    writing a change to state or a line to stdout, and end the command with click's bare
+    "Aborted!"; an event is looked at only where the apply can stop and still report.
+    """
+    event = threading.Event()
+    _stop_requests.append(event)
+    return event
+
+
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
+def _signals_as_interrupts() -> Iterator[None]:
     """SIGTERM stops a command as Ctrl-C does, with a ``KeyboardInterrupt``: the lock is released on the way out.
 
     ``timeout``, a cancelled CI job and ``docker stop`` send SIGTERM, whose default
-    ends the process at once and leaves the SQLite lock behind. Signals can only
-    be handled in the main thread; elsewhere (a test runner's thread) nothing changes.
+    ends the process at once and leaves the SQLite lock behind. A signal the process
+    was started ignoring (``nohup``) stays ignored. Signals can only be handled in the
+    main thread; elsewhere (a test runner's thread) nothing changes.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous = {number: signal.signal(number, _interrupt) for number in (signal.SIGINT, signal.SIGTERM)
+                if signal.getsignal(number) is not signal.SIG_IGN}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+        _stop_requests.clear()
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+    waiting = [event for event in _stop_requests if not event.is_set()]
+    if not waiting:
+        raise KeyboardInterrupt
+    for event in waiting:
+        event.set()
+    os.write(sys.stderr.fileno(), _STOPPING)  # not print: the interrupted code may be printing
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

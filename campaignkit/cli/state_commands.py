@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from campaignkit.cli import main
+from campaignkit.cli import main, stop_requested
 from campaignkit.cli.common import valid_workspace
 from campaignkit.errors import UserError
 from campaignkit.plan import (
@@ -205,8 +206,11 @@ def apply(plan_file: Path | None, env_name: str | None, auto_approve: bool, para
             check_applicable(saved, opened.store.read(), opened.environment.name, workspace_hash(opened.workspace))
         if made is None:
             return
-        report = _apply_with_progress(made, opened, parallelism)
+        # From here Ctrl-C and SIGTERM ask the apply to stop, so that its report is always printed.
+        report = _apply_with_progress(made, opened, parallelism, stop_requested())
     _show(apply_text(report))
+    if report.error:
+        click.echo(f"Error: {report.error}", err=True)
     if not report.ok:
         sys.exit(1)
 
@@ -235,11 +239,11 @@ def _confirm() -> None:
         raise UserError("apply cancelled; nothing was changed")
 
 
-def _apply_with_progress(made: Plan, opened: Session, parallelism: int) -> ApplyReport:
+def _apply_with_progress(made: Plan, opened: Session, parallelism: int, stop: threading.Event) -> ApplyReport:
     console = _console()
     audit = {**opened.audit, "plan_digest": plan_hash(made)}
     if not console.is_terminal:
-        return apply_plan(made, opened.store, opened.live_target, parallelism=parallelism,
+        return apply_plan(made, opened.store, opened.live_target, parallelism=parallelism, stop=stop,
                           on_outcome=lambda outcome: click.echo(outcome_line(outcome)), **audit)
     columns = (TextColumn("Applying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
@@ -249,8 +253,8 @@ def _apply_with_progress(made: Plan, opened: Session, parallelism: int) -> Apply
             progress.console.print(outcome_line(outcome), style="red" if outcome.status is Status.FAILED else "")
             progress.advance(task)
 
-        return apply_plan(made, opened.store, opened.live_target, parallelism=parallelism, on_outcome=advance,
-                          **audit)
+        return apply_plan(made, opened.store, opened.live_target, parallelism=parallelism, stop=stop,
+                          on_outcome=advance, **audit)
 
 
 @main.command(name="refresh")

@@ -13,10 +13,18 @@ target allows it: worker threads only call the target, the calling thread
 alone writes state. A failed change stops the changes that wait for it; they
 are reported as not tried. Manual changes are recorded, not sent: the report
 carries the target's instructions for a person. The caller holds the lock.
+
+Once begun, an apply always ends with a report of what was applied and what
+was not. A request to stop (``stop``, which the command line sets on Ctrl-C
+or SIGTERM, or a ``KeyboardInterrupt``) lets the changes under way finish and
+be recorded and starts no more; a second ``KeyboardInterrupt`` stops at once,
+a create under way staying marked pending. A state that can no longer be
+written (a full disk, a read-only file) stops it the same way, with its error.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -27,7 +35,7 @@ from graphlib import TopologicalSorter
 from campaignkit.plan import Action, Change, Plan
 from campaignkit.plan.changes import count_changes
 from campaignkit.plan.refresh import record_drift
-from campaignkit.state import State, StateEntry, StateStore, history_entry
+from campaignkit.state import StateEntry, StateStore, StateUnavailable, history_entry
 from campaignkit.targets import ObjectNotFound, RemoteObject, Target, TargetError
 
 
@@ -48,13 +56,20 @@ class Outcome:
 class ApplyReport:
     outcomes: tuple[Outcome, ...]
     interrupted: bool = False
+    #: Why the apply as a whole stopped: state could not be written. Empty when it did not.
+    error: str = ""
 
     def of(self, status: Status) -> list[Outcome]:
         return [o for o in self.outcomes if o.status is status]
 
     @property
     def ok(self) -> bool:
-        return not self.interrupted and all(o.status is Status.APPLIED for o in self.outcomes)
+        return not self.interrupted and not self.error and all(o.status is Status.APPLIED for o in self.outcomes)
+
+    @property
+    def result(self) -> str:
+        """The result its history row records."""
+        return "success" if self.ok else "interrupted" if self.interrupted else "failed"
 
     @property
     def manual(self) -> list[Outcome]:
@@ -81,67 +96,101 @@ OnOutcome = Callable[[Outcome], None]
 
 
 def apply_plan(plan: Plan, store: StateStore, target: Target, *, parallelism: int = 10,
-               on_outcome: OnOutcome | None = None, who: str = "", git_commit: str = "",
-               plan_digest: str = "") -> ApplyReport:
-    """Applies ``plan``; the caller holds the lock and has checked the plan fits the state."""
+               on_outcome: OnOutcome | None = None, stop: threading.Event | None = None, who: str = "",
+               git_commit: str = "", plan_digest: str = "") -> ApplyReport:
+    """Applies ``plan``; the caller holds the lock and has checked the plan fits the state.
+
+    A target that cannot be reached raises before anything is recorded; after
+    that, the report says how the apply ended, however it ended.
+    """
     if not plan.needs_apply:
         return ApplyReport(())
     target.check()  # a target that cannot be reached stops here, before a manual change is recorded as done
-    state = store.read()
-    store.begin(plan.lineage)
-    with history_entry(store, "apply", who, git_commit, plan_digest) as ending:
-        record_drift(plan.drift, state, store)
-        runner = _Runner(plan, state, store, target, on_outcome or (lambda outcome: None))
-        report = runner.run(max(1, min(parallelism, target.max_parallelism)))
-        ending.result = "success" if report.ok else "interrupted" if report.interrupted else "failed"
-        ending.summary = report.summary
-    return report
+    runner = _Runner(plan, store, target, on_outcome or (lambda outcome: None), stop or threading.Event())
+    try:
+        state = store.read()
+        store.begin(plan.lineage)
+        with history_entry(store, "apply", who, git_commit, plan_digest) as ending:
+            record_drift(plan.drift, state, store)
+            runner.run(state.pending, max(1, min(parallelism, target.max_parallelism)))
+            report = runner.report()
+            ending.result, ending.summary = report.result, report.summary
+    except StateUnavailable as exc:
+        runner.fail(str(exc))
+    except KeyboardInterrupt:
+        runner.interrupted = True
+    return runner.report()
 
 
 class _Runner:
     """Runs a plan's changes in dependency order and records each result."""
 
-    def __init__(self, plan: Plan, state: State, store: StateStore, target: Target, on_outcome: OnOutcome) -> None:
+    def __init__(self, plan: Plan, store: StateStore, target: Target, on_outcome: OnOutcome,
+                 stop: threading.Event) -> None:
         self.plan = plan
         self.changes = {c.address: c for c in plan.changes}
-        self.pending = state.pending
         self.store = store
         self.target = target
         self.on_outcome = on_outcome
+        self.stop = stop
         self.outcomes: dict[str, Outcome] = {}
+        self.interrupted = False
+        self.error = ""
 
-    def run(self, workers: int) -> ApplyReport:
+    @property
+    def stopping(self) -> bool:
+        return self.interrupted or bool(self.error) or self.stop.is_set()
+
+    def fail(self, error: str) -> None:
+        """Stops the apply: state cannot be written. The first error is the one reported."""
+        self.error = self.error or error
+
+    def run(self, pending: frozenset[str], workers: int) -> None:
+        """Runs the changes until all are done or the apply stops; ``pending`` are creates an earlier apply began."""
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply")
+        try:
+            self._drive(pool, workers, pending)
+        except KeyboardInterrupt:
+            self.interrupted = True  # asked twice: the changes under way are left, a create marked pending
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _drive(self, pool: ThreadPoolExecutor, workers: int, pending: frozenset[str]) -> None:
         sorter = TopologicalSorter({a: {w for w in c.wait_for if w in self.changes} for a, c in self.changes.items()})
         sorter.prepare()
         ready: deque[str] = deque()
         running: dict[Future[RemoteObject | None], str] = {}
-        interrupted = False
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply") as pool:
-            while True:
-                if not interrupted:
+        while True:
+            try:
+                if not self.stopping:
                     ready.extend(sorted(sorter.get_ready()))
-                    while ready and len(running) < workers:
+                    while ready and len(running) < workers and not self.stopping:
                         address = ready.popleft()
-                        running[self._start(pool, self.changes[address])] = address
+                        future = self._start(pool, self.changes[address], address in pending)
+                        if future is not None:
+                            running[future] = address
                 if not running:
-                    break
-                try:
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
-                except KeyboardInterrupt:
-                    interrupted = True  # let the running changes finish and be recorded; start no more
-                    continue
+                    return
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     address = running.pop(future)
                     if self._finish(self.changes[address], future):
                         sorter.done(address)
-        return self._report(interrupted)
+            except KeyboardInterrupt:
+                if self.stopping:
+                    raise
+                self.interrupted = True  # let the changes under way finish and be recorded; start no more
 
-    def _start(self, pool: ThreadPoolExecutor, change: Change) -> Future[RemoteObject | None]:
+    def _start(self, pool: ThreadPoolExecutor, change: Change, was_pending: bool) -> Future[RemoteObject | None] | None:
+        """Sends ``change`` to a worker; ``None`` when state cannot record that its create began."""
         creates = change.action in (Action.CREATE, Action.REPLACE) and not change.manual
         if creates:
-            self.store.mark_pending([change.address])
-        recover = creates and change.address in self.pending
-        return pool.submit(_execute, change, self.target, recover)
+            try:
+                self.store.mark_pending([change.address])
+            except StateUnavailable as exc:
+                self.fail(str(exc))
+                return None
+        return pool.submit(_execute, change, self.target, creates and was_pending)
 
     def _finish(self, change: Change, future: Future[RemoteObject | None]) -> bool:
         try:
@@ -149,7 +198,12 @@ class _Runner:
         except TargetError as exc:
             self._tell(Outcome(change, Status.FAILED, str(exc)))
             return False
-        self.store.commit(*_state_write(change, remote))
+        try:
+            self.store.commit(*_state_write(change, remote))
+        except StateUnavailable as exc:
+            self.fail(str(exc))
+            self._tell(Outcome(change, Status.FAILED, f"done on the target, but state could not record it ({exc})"))
+            return False
         self._tell(Outcome(change, Status.APPLIED))
         return True
 
@@ -157,9 +211,11 @@ class _Runner:
         self.outcomes[outcome.change.address] = outcome
         self.on_outcome(outcome)
 
-    def _report(self, interrupted: bool) -> ApplyReport:
-        return ApplyReport(tuple(self.outcomes.get(c.address) or Outcome(c, Status.NOT_TRIED)
-                                 for c in self.plan.changes), interrupted)
+    def report(self) -> ApplyReport:
+        """What happened to each change so far; interrupted only if a stop left some change untried."""
+        outcomes = tuple(self.outcomes.get(c.address) or Outcome(c, Status.NOT_TRIED) for c in self.plan.changes)
+        stopped = (self.interrupted or self.stop.is_set()) and any(o.status is Status.NOT_TRIED for o in outcomes)
+        return ApplyReport(outcomes, stopped, self.error)
 
 
 def _execute(change: Change, target: Target, recover: bool) -> RemoteObject | None:

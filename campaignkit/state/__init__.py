@@ -12,7 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from campaignkit.errors import UserError
-from campaignkit.state.base import Finding, HistoryEntry, State, StateEntry, StateFormatError, StateStore
+from campaignkit.state.base import (
+    Finding,
+    HistoryEntry,
+    State,
+    StateEntry,
+    StateFormatError,
+    StateStore,
+    StateUnavailable,
+)
 from campaignkit.state.entries import entry_for, forget
 from campaignkit.state.history import Ending, history_entry
 from campaignkit.state.lock import LockHeld, LockInfo
@@ -55,6 +63,7 @@ __all__ = [
     "StateEntry",
     "StateFormatError",
     "StateStore",
+    "StateUnavailable",
     "entry_for",
     "forget",
     "history_entry",

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from campaignkit.errors import UserError
-from campaignkit.state.lock import LockHeld, LockInfo, new_lock
+from campaignkit.state.lock import LockHeld, LockInfo, new_lock, warn_not_released
 
 #: The layout of the tables this version writes. A store written by a newer
 #: version is refused rather than misread.
@@ -213,7 +213,15 @@ class StateStore(ABC):
             self._mark_interrupted()
             yield wanted
         finally:
-            self._unlock(wanted)
+            self._release(wanted)
+
+    def _release(self, held: LockInfo) -> None:
+        """Releases the lock, or warns when the store cannot be written (a full disk): an error here
+        would hide how the operation ended, and a lock whose process has ended is taken over."""
+        try:
+            self._unlock(held)
+        except StateUnavailable as exc:
+            warn_not_released(self.key, held, str(exc))
 
     def __enter__(self) -> StateStore:
         return self
@@ -224,6 +232,10 @@ class StateStore(ABC):
 
 class StateFormatError(UserError):
     """The state exists but cannot be used: corrupt, foreign, or from a newer version."""
+
+
+class StateUnavailable(UserError):
+    """The state database failed a read or a write: a full disk, a read-only file, a lost connection."""
 
 
 def newer_schema_error(location: str, version: int) -> StateFormatError:

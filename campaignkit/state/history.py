@@ -3,8 +3,9 @@
 Apply, refresh, import and ``state rm`` record themselves the same way, through
 ``history_entry``: a row opened as ``running``, closed with the result and summary
 the operation gives, or as ``failed`` or ``interrupted`` when an error or Ctrl-C
-ends it first. A process killed outright cannot close its row; the next lock of
-the environment marks it interrupted.
+ends it first. A process killed outright cannot close its row, nor can one whose
+state cannot be written any more (a full disk); the next lock of the environment
+marks it interrupted.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from campaignkit.state.base import StateStore
+from campaignkit.state.base import StateStore, StateUnavailable
 
 #: The summary of a row whose operation was stopped by Ctrl-C or SIGTERM.
 STOPPED = "stopped before it finished; the state keeps what it completed"
@@ -33,16 +34,24 @@ def history_entry(store: StateStore, operation: str, who: str, git_commit: str,
     """A history row of ``store`` around the body, which sets the ``Ending`` yielded; the caller holds the lock.
 
     An exception closes the row as ``failed`` with its message, and Ctrl-C as
-    ``interrupted``; both go on to the caller.
+    ``interrupted``; both go on to the caller, even when the row cannot be written.
     """
     row = store.start_history(operation, who, git_commit, plan_hash)
     ending = Ending()
     try:
         yield ending
     except KeyboardInterrupt:
-        store.finish_history(row, "interrupted", STOPPED)
+        _close_if_possible(store, row, "interrupted", STOPPED)
         raise
     except Exception as exc:
-        store.finish_history(row, "failed", str(exc) or type(exc).__name__)
+        _close_if_possible(store, row, "failed", str(exc) or type(exc).__name__)
         raise
     store.finish_history(row, ending.result, ending.summary)
+
+
+def _close_if_possible(store: StateStore, row: int, result: str, summary: str) -> None:
+    """Closes the row of an operation already ending in an error, which a failed write must not hide."""
+    try:
+        store.finish_history(row, result, summary)
+    except StateUnavailable:
+        pass  # the row stays 'running' until the next lock marks it interrupted

@@ -73,6 +73,16 @@ def warn_taken_over(key: str, holder: LockInfo) -> None:
         f"{holder.lock_id}): that process has ended; its history entry is marked interrupted"), stacklevel=3)
 
 
+class LockNotReleased(UserWarning):
+    """The lock could not be removed (the store cannot be written); the message says how it is freed."""
+
+
+def warn_not_released(key: str, held: LockInfo, reason: str) -> None:
+    warnings.warn(LockNotReleased(
+        f"could not release the lock on {key} ({reason}): once this process has ended, the next run on this "
+        f"machine takes it over; from another machine, run: campaignkit force-unlock {held.lock_id}"), stacklevel=3)
+
+
 class LockHeld(UserError):
     """Another process holds the lock; the message says who, doing what, since when."""
 

@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 import psycopg
 
 from campaignkit.errors import UserError
+from campaignkit.state.base import StateUnavailable
 from campaignkit.state.lock import LockInfo
 from campaignkit.state.sql import SqlStore
 
@@ -60,7 +61,7 @@ class PostgresStore(SqlStore):
                 with self._connection.transaction(), self._connection.cursor() as cursor:
                     yield cursor
             except psycopg.Error as exc:
-                raise UserError(f"state database {self.location}: "
+                raise StateUnavailable(f"state database {self.location}: "
                                 f"{_without_passwords(str(exc).strip(), self.url)}") from None
 
     def _before_schema(self, cur: psycopg.Cursor) -> None:
@@ -84,13 +85,15 @@ class PostgresStore(SqlStore):
         return None
 
     def _unlock(self, held: LockInfo) -> None:
-        with self._transaction() as cur:
-            cur.execute("DELETE FROM ck_lock WHERE env = %s AND lock_id = %s", (self.key, held.lock_id))
-        if self._lock_connection is not None:
-            # Released here, synchronously: closing alone ends the session a moment later, and a
-            # process that locks right after this one would find the lock still taken.
-            self._lock_connection.execute("SELECT pg_advisory_unlock(%s)", (self._lock_key(),))
-        self._close_lock_connection()
+        try:
+            with self._transaction() as cur:
+                cur.execute("DELETE FROM ck_lock WHERE env = %s AND lock_id = %s", (self.key, held.lock_id))
+            if self._lock_connection is not None:
+                # Released here, synchronously: closing alone ends the session a moment later, and a
+                # process that locks right after this one would find the lock still taken.
+                self._lock_connection.execute("SELECT pg_advisory_unlock(%s)", (self._lock_key(),))
+        finally:
+            self._close_lock_connection()  # a row that could not be deleted is no lock without the session
 
     def holder(self) -> LockInfo | None:
         """The recorded holder while a session holds the advisory lock: a row left by a killed process is no lock."""

@@ -15,6 +15,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from campaignkit.errors import UserError
+from campaignkit.state.base import StateUnavailable
 from campaignkit.state.lock import LockInfo, holder_is_gone, warn_taken_over
 from campaignkit.state.sql import SCHEMA_TABLE, SqlStore
 from campaignkit.state.sqlite_file import open_sqlite, write_transaction
@@ -31,7 +32,7 @@ class SqliteStore(SqlStore):
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Cursor]:
         return write_transaction(self._connection, self._mutex,
-                                 lambda exc: UserError(f"state database {self.path}: {exc}"))
+                                 lambda exc: StateUnavailable(f"state database {self.path}: {exc}"))
 
     def _has_table(self, cur: sqlite3.Cursor, name: str) -> bool:
         cur.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))

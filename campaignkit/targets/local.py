@@ -104,9 +104,10 @@ class LocalTarget:
                 cur.execute(f"INSERT INTO {_TABLE} (kind, name, attributes, html_body, text_body, content_sha256, "
                             "created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                             (kind, name, _dump(attributes), *_bodies(content), stamp, stamp))
-            except sqlite3.IntegrityError:
+            except sqlite3.IntegrityError as exc:
                 existing = _find(cur, kind, name)
-                assert existing is not None, "the name is taken by an object of that kind"
+                if existing is None:  # refused by a rule added to the database (a trigger), not for the name
+                    raise TargetError(f"local target database {self.path} refused the {kind}: {exc}") from None
                 raise TargetError(f"a {kind} called '{name}' already exists on the local target (id {existing.id}); "
                                   f"adopt it with 'campaignkit import {kind}.{name} {existing.id}'") from None
             return _written(cur, kind, str(cur.lastrowid))

@@ -488,7 +488,7 @@ def apply_text(report: ApplyReport) -> Text:
         for outcome in failed:
             out.append(f"  {outcome.change.address} ({outcome.change.action.value}): {outcome.error}\n")
     if skipped:
-        out.append("\nNot tried (they wait for a failed change, or the apply was interrupted):\n", style="bold")
+        out.append("\nNot tried (they wait for a failed change, or the apply stopped before them):\n", style="bold")
         for outcome in skipped:
             out.append(f"  {outcome.change.address} ({outcome.change.action.value})\n")
     if report.manual:
