@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import sqlite3
 import threading
 from dataclasses import replace
@@ -309,29 +308,3 @@ def test_an_email_is_unchanged_when_only_its_recorded_findings_differ(rig):
     rig.store.commit(puts=[replace(applied, checks=(Finding("CK432", "warning", "worded otherwise"),))])
     assert rig.plan().changes == ()
 
-
-def test_ctrl_c_after_a_stop_request_leaves_the_changes_under_way_to_the_next_apply(rig):
-    target = _WatchedTarget(rig.target.path, gated=True)
-    stop = threading.Event()
-
-    def press_ctrl_c_twice() -> None:
-        target.running_when_full()
-        stop.set()  # the first Ctrl-C, as the command line takes it
-        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)  # the second, while four creates wait
-
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C as Python takes it
-    pressing = threading.Thread(target=press_ctrl_c_twice)
-    try:
-        pressing.start()
-        report = apply_plan(rig.plan(), rig.store, target, stop=stop)
-    finally:
-        target.gate.set()
-        pressing.join()
-        signal.signal(signal.SIGINT, previous)
-    assert report.summary == "Apply interrupted: 0 added, 0 changed, 0 destroyed; 0 failed, 7 not tried."
-    assert len(rig.store.read().pending) == 4
-    with target.changed:
-        target.changed.wait_for(lambda: target.running == 0, timeout=60)
-    target.close()
-    assert rig.apply().ok
-    assert len(rig.target_rows()) == 7
