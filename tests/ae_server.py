@@ -52,6 +52,9 @@ CAMPAIGN_PAGE = f"{GUIDE}campaign-v5.html"
 PROGRAM_PAGE = f"{GUIDE}engagement-studio-program-v5.html"
 FORM_HANDLER_PAGE = f"{GUIDE}form-handler-v5.html"
 FORM_HANDLER_FIELD_PAGE = f"{GUIDE}form-handler-field-v5.html"
+FORM_PAGE = f"{GUIDE}form-v5.html"
+FORM_FIELD_PAGE = f"{GUIDE}form-field-v5.html"
+LAYOUT_TEMPLATE_PAGE = f"{GUIDE}layout-template-v5.html"
 #: The public OpenAPI description of part of v5: request bodies and the fields each object returns.
 OPENAPI = ("https://github.com/ballerina-platform/openapi-connectors/blob/main/openapi/salesforce.pardot/"
            "openapi.yaml")
@@ -149,7 +152,7 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in (
          "suppressionListIds": "array", "folderId": "integer", "campaignId": "integer", **_TIMESTAMPS},
         enums={"status": ("draft", "scheduled", "starting", "running", "paused")}),
     Collection(
-        "form-handlers", FORM_HANDLER_PAGE, ("query", "read", "create", "update", "delete", "addTag", "removeTag"),
+        "form-handlers", FORM_HANDLER_PAGE, ("query", "read", "create", "update", "delete"),
         {"id": "integer", "name": "string", "folderId": "integer", "campaignId": "integer",
          "trackerDomainId": "integer", "isDataForwarded": "boolean", "successLocation": "string",
          "errorLocation": "string", "isAlwaysEmail": "boolean", "isCookieless": "boolean", "salesforceId": "string",
@@ -167,6 +170,40 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in (
         required=frozenset({"name", "formHandlerId", "dataFormat", "prospectApiFieldId"}),
         enums={"dataFormat": ("text", "number", "email", "email not from isps and free email providers",
                               "email with valid mail server")}),
+    Collection(
+        "forms", FORM_PAGE, ("query", "read", "create", "delete", "addTag", "removeTag"),
+        {"id": "integer", "name": "string", "campaignId": "integer", "layoutTemplateId": "integer",
+         "folderId": "integer", "trackerDomainId": "integer", "submitButtonText": "string",
+         "beforeFormContent": "string", "afterFormContent": "string", "thankYouContent": "string",
+         "thankYouCode": "string", "isAlwaysDisplay": "boolean", "redirectLocation": "string",
+         "isUseRedirectLocation": "boolean", "fontSize": "string", "fontFamily": "string", "fontColor": "string",
+         "labelAlignment": "string", "radioAlignment": "string", "checkboxAlignment": "string",
+         "requiredCharacter": "string", "isCookieless": "boolean", "showNotProspect": "boolean",
+         "isCaptchaEnabled": "boolean", "embedCode": "string", "salesforceId": "string", "isDeleted": "boolean",
+         **_TIMESTAMPS},
+        writable=frozenset({"name", "campaignId", "layoutTemplateId", "folderId", "trackerDomainId",
+                            "submitButtonText", "beforeFormContent", "afterFormContent", "thankYouContent",
+                            "thankYouCode", "isAlwaysDisplay", "redirectLocation", "fontSize", "fontFamily",
+                            "fontColor", "labelAlignment", "radioAlignment", "checkboxAlignment",
+                            "requiredCharacter", "isCookieless", "showNotProspect", "isCaptchaEnabled"}),
+        required=frozenset({"name", "campaignId", "layoutTemplateId"}),
+        enums={"fontSize": ("default", "8pt", "10pt", "12pt", "14pt", "18pt", "24pt", "36pt"),
+               "labelAlignment": ("default", "above", "left"),
+               "checkboxAlignment": ("default", "horizontal", "stacked")}),
+    Collection(
+        "form-fields", FORM_FIELD_PAGE, ("query", "read", "create"),
+        {"id": "integer", "formId": "integer", "prospectApiFieldId": "string", "type": "string",
+         "dataFormat": "string", "label": "string", **_TIMESTAMPS},
+        writable=frozenset({"formId", "prospectApiFieldId", "type", "dataFormat", "label"}),
+        required=frozenset({"formId", "prospectApiFieldId", "type", "dataFormat"})),
+    Collection(
+        "layout-templates", LAYOUT_TEMPLATE_PAGE, ("query", "read", "create", "update", "delete"),
+        {"id": "integer", "name": "string", "layoutContent": "string", "formContent": "string",
+         "siteSearchContent": "string", "isIncludeDefaultCss": "boolean", "folderId": "integer",
+         "isDeleted": "boolean", **_TIMESTAMPS},
+        writable=frozenset({"name", "layoutContent", "formContent", "siteSearchContent", "isIncludeDefaultCss",
+                            "folderId"}),
+        required=frozenset({"name", "layoutContent"}), also={"readable": OPENAPI}),
 )}
 
 
@@ -247,6 +284,12 @@ LIMITS = (
     Rule("form handler fields", "each field belongs to one form handler (formHandlerId) and maps to a prospect "
          "field by prospectApiFieldId: a standard field's name (firstName), a custom field's with __c",
          FORM_HANDLER_FIELD_PAGE),
+    Rule("form handler tags", "the form handler page lists no addTag or removeTag, and tagged-objects no "
+         "objectType for form handlers", FORM_HANDLER_PAGE),
+    Rule("forms", "create (name, campaignId and layoutTemplateId required), read, query, delete, addTag and "
+         "removeTag; the page lists no update, so a form cannot be changed through the API", FORM_PAGE),
+    Rule("form fields", "create (formId, prospectApiFieldId, type and dataFormat required), read and query; the "
+         "page lists no update and no delete", FORM_FIELD_PAGE),
 )
 SHARED_QUERY = frozenset({"fields", "limit", "nextPageToken", "orderBy"})
 MAX_CONCURRENT = 5
@@ -442,7 +485,8 @@ class BusinessUnit:
 
 
 #: Collection -> the ``objectType`` its objects have in ``tagged-objects``.
-_OBJECT_TYPE = {"lists": "list", "email-templates": "email-template", "custom-fields": "custom-field"}
+_OBJECT_TYPE = {"lists": "list", "email-templates": "email-template", "custom-fields": "custom-field",
+                "forms": "form"}
 _DEFAULTS = {"lists": {"isDynamic": False}}
 
 

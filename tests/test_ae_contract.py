@@ -172,12 +172,12 @@ def test_every_request_the_target_makes_is_in_the_table_with_its_source(workspac
     rows = [row for request in requests for row in rows_for(request)]  # LookupError: one outside the table
     assert rows and all(row.source.startswith("https://") for row in rows)
     reached = {request.parts[0] for request in requests}
-    assert reached >= {"lists", "custom-fields", "email-templates", "tags", "tagged-objects", "folders",
-                       "campaigns", "engagement-studio-programs"}
+    assert reached >= {"lists", "custom-fields", "email-templates", "forms", "tags", "tagged-objects", "folders",
+                       "campaigns", "layout-templates", "engagement-studio-programs"}
     sent = {(r.method, r.parts[2]) for r in requests}
     assert {("POST", "addTag"), ("POST", "removeTag"), ("POST", None), ("GET", None)} <= sent
     assert {r.query["objectType"] for r in requests if "objectType" in r.query} == {
-        "list", "email-template", "custom-field"}
+        "list", "email-template", "custom-field", "form"}
 
 
 def test_a_wrong_path_is_an_error_naming_the_url_never_an_object_gone(server):
