@@ -86,6 +86,13 @@ class Collection:
     filters: frozenset[str] = frozenset()
     #: Where a row needs a second source: field -> page.
     also: Mapping[str, str] = field(default_factory=dict)
+    #: The ``objectType`` its objects have in ``tagged-objects``: a collection has addTag and removeTag
+    #: exactly when the tagged-object page names one for it.
+    tagged_as: str | None = None
+
+    def __post_init__(self) -> None:
+        if ("addTag" in self.operations) != (self.tagged_as in OBJECT_TYPES):
+            raise ValueError(f"{self.path}: addTag and removeTag need an objectType that tagged-objects lists")
 
 
 #: ``objectType`` of a tagged object: lowercase and hyphenated.
@@ -102,7 +109,7 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in (
          "isDynamic": "boolean", "isDeleted": "boolean", "isSalesforceVisible": "boolean", "folderId": "integer",
          "campaignId": "integer", **_TIMESTAMPS},
         writable=frozenset({"name", "title", "description", "isPublic", "folderId", "campaignId"}),
-        required=frozenset({"name"}), also={"writable": OPENAPI}),
+        required=frozenset({"name"}), also={"writable": OPENAPI}, tagged_as="list"),
     Collection(
         "custom-fields", CUSTOM_FIELD_PAGE, ("query", "read", "create", "update", "delete", "addTag", "removeTag"),
         {"id": "integer", "name": "string", "fieldId": "string", "apiFieldId": "string", "type": "string",
@@ -113,7 +120,7 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in (
         required=frozenset({"name", "fieldId", "type"}),
         enums={"type": ("Text", "Number", "Date", "Radio Button", "Checkbox", "Dropdown", "Textarea",
                         "Multi-Select", "Hidden", "CRM User")},
-        also={"writable": OPENAPI}),
+        also={"writable": OPENAPI}, tagged_as="custom-field"),
     Collection(
         "email-templates", EMAIL_TEMPLATE_PAGE,
         ("query", "read", "create", "update", "delete", "addTag", "removeTag"),
@@ -128,7 +135,7 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in (
         required=frozenset({"name", "subject"}),
         unqueryable=frozenset({"htmlMessage", "textMessage"}),
         enums={"type": ("html", "text", "htmlAndText"), "senderOptions.type": _SENDER_TYPES[:3],
-               "replyToOptions.type": _REPLY_TO_TYPES[:3]}),
+               "replyToOptions.type": _REPLY_TO_TYPES[:3]}, tagged_as="email-template"),
     Collection(
         "tags", TAG_PAGE, ("query", "read", "create", "update", "delete"),
         {"id": "integer", "name": "string", "objectCount": "integer", **_TIMESTAMPS},
@@ -189,7 +196,7 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in (
         required=frozenset({"name", "campaignId", "layoutTemplateId"}),
         enums={"fontSize": ("default", "8pt", "10pt", "12pt", "14pt", "18pt", "24pt", "36pt"),
                "labelAlignment": ("default", "above", "left"),
-               "checkboxAlignment": ("default", "horizontal", "stacked")}),
+               "checkboxAlignment": ("default", "horizontal", "stacked")}, tagged_as="form"),
     Collection(
         "form-fields", FORM_FIELD_PAGE, ("query", "read", "create"),
         {"id": "integer", "formId": "integer", "prospectApiFieldId": "string", "type": "string",
@@ -485,8 +492,7 @@ class BusinessUnit:
 
 
 #: Collection -> the ``objectType`` its objects have in ``tagged-objects``.
-_OBJECT_TYPE = {"lists": "list", "email-templates": "email-template", "custom-fields": "custom-field",
-                "forms": "form"}
+_OBJECT_TYPE = {c.path: c.tagged_as for c in COLLECTIONS.values() if c.tagged_as}
 _DEFAULTS = {"lists": {"isDynamic": False}}
 
 
