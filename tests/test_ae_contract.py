@@ -139,13 +139,14 @@ def test_a_token_without_the_pardot_api_scope_gets_184(server):
 # The target follows the contract ------------------------------------------------------------------------------
 
 def test_campaigns_applied_to_the_documented_server_leaves_nothing_to_send(workspace, server):
-    """Done when: every list, custom field and email template is created, with the declared tags, and the
-    next plan shows nothing to send and no drift."""
+    """Done when: every list, custom field, email template and form is created, with the declared tags, and
+    the next plan shows nothing to send and no drift."""
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
     declared, _ = load_workspace(workspace)
     assert names(server, "lists") == sorted(r.name for r in declared.of_kind("list"))
     assert names(server, "email-templates") == sorted(r.name for r in declared.of_kind("email"))
+    assert names(server, "forms") == sorted(r.name for r in declared.of_kind("form"))
     custom = [r for r in declared.of_kind("field") if r.attributes.get("custom")]
     assert sorted(o["apiFieldId"] for o in server.unit.objects("custom-fields")) == sorted(
         r.attributes["api_name"] for r in custom)
