@@ -184,6 +184,8 @@ def test_operational_email_goes_to_a_prospect_that_opted_out(tmp_path: Path) -> 
     workspace = tmp_path / "ws"
     _edit(workspace / "emails.yaml", "template: templates/follow-up.mjml\n",
           "template: templates/follow-up.mjml\noperational: true\n")
+    # A suppression list of opt-outs would take the prospect out of the program altogether.
+    _edit(workspace / "programs" / "welcome.yaml", "  exclude: [list.evergreen-email-suppression-list]\n", "")
     assert_passes(workspace, (
         "name: operational - opted out after the welcome, still gets the follow-up\n"
         "program: program.2026-nurture-welcome-program\nevents: [{at: 1h, type: opted_out}]\n"

@@ -43,10 +43,11 @@ def test_every_prospect_is_accounted_for_at_every_branch(world: World) -> None:
     funnel = {row["step"]: row for row in run(world)["funnel"]}
     assert funnel["welcome"]["entered"] == 5000
     opened = funnel["opened"]
-    assert opened["yes"] + opened["no"] + opened["waiting"] == opened["entered"] == 5000
+    assert opened["yes"] + opened["no"] + opened["stopped"] + opened["waiting"] == opened["entered"] == 5000
+    assert opened["stopped"] > 0  # unsubscribers land on the suppression list, which removes them
     assert funnel["clicked"]["entered"] == opened["yes"]
     assert funnel["reminder"]["entered"] == opened["no"]
-    assert funnel["done"]["entered"] == 5000
+    assert funnel["done"]["entered"] + sum(row["stopped"] for row in funnel.values()) == 5000
 
 
 def test_open_rates_from_the_workspace_shape_the_funnel(world: World) -> None:
