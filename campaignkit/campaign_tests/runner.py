@@ -8,6 +8,7 @@ does; the only difference is the responder, which plays the test's events.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -146,11 +147,11 @@ def _events(case: TestCase) -> tuple[list[Event], list[tuple[str, timedelta, Eve
         timed.append(Event(case.start, "form_submitted", case.data["form"]))
     after_send: list[tuple[str, timedelta, Event]] = []
     for raw in case.data.get("events", ()):
-        target = next((raw[k] for k in _TARGET_KEYS if k in raw), "")
+        target, link = next((raw[k] for k in _TARGET_KEYS if k in raw), ""), raw.get("link", "")
         if "after" in raw:
-            after_send.append((raw["email"], parse_duration(raw["after"]), Event(case.start, raw["type"], target)))
+            after_send.append((raw["email"], parse_duration(raw["after"]), Event(case.start, raw["type"], target, link)))
         else:
-            timed.append(Event(case.time(raw["at"]), raw["type"], target))
+            timed.append(Event(case.time(raw["at"]), raw["type"], target, link))
     return timed, after_send
 
 
@@ -162,7 +163,7 @@ def _responder(after_send: list[tuple[str, timedelta, Event]]) -> Callable[[Run,
         due = [item for item in pending if item[0] == email]
         for item in due:
             pending.remove(item)
-        run.add_events([Event(at + delay, event.kind, event.target) for _, delay, event in due])
+        run.add_events([dataclasses.replace(event, at=at + delay) for _, delay, event in due])
 
     return respond
 
