@@ -44,6 +44,16 @@ def test_test_passes_on_the_example_and_ends_with_the_summary_line(workspace: Pa
     assert last.endswith(" passed, 0 failed")
 
 
+def test_the_engagement_studio_example_is_valid_and_its_tests_pass(tmp_path: Path) -> None:
+    example = tmp_path / "engagement-studio"
+    shutil.copytree(EXAMPLE.parent / "examples" / "engagement-studio", example,
+                    ignore=shutil.ignore_patterns(".campaignkit"))
+    assert invoke(example, "validate").exit_code == 0
+    result = invoke(example, "test")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "10 passed, 0 failed"
+
+
 def test_test_pattern_selects_tests_by_name(workspace: Path) -> None:
     result = invoke(workspace, "test", "saturday")
     assert result.output.strip().splitlines()[-1] == "1 passed, 0 failed"
