@@ -12,6 +12,7 @@ from campaignkit.engine.simulate import (
     MAX_PROSPECTS,
     binomial,
     csv_population,
+    in_flight,
     multinomial,
     simulate,
     synthetic_population,
@@ -177,3 +178,12 @@ def test_a_folder_or_a_missing_file_is_refused(world: World, tmp_path: Path, nam
         population_for(world, WELCOME, given, 1)
     assert str(raised.value) == (f"--prospects: {given} {found}; give a number of prospects "
                                  "or the path of a CSV file")
+
+
+def test_in_flight_counts_the_prospects_waiting_on_each_step_at_any_moment(world: World) -> None:
+    report = simulate(world, WELCOME, synthetic_population(world, WELCOME, 9000, 1), 90, 1)
+    waiting = in_flight(report)
+    # 100 prospects a day enter; those who do not open the welcome wait out its three-day window
+    no = report.funnel.outcomes["opened"]["no"] / 9000
+    assert abs(waiting["opened"] - 100 * 3 * no) < 100 * 3 * (1 - no)  # openers leave within the window
+    assert "welcome" not in waiting  # sent at once, inside business hours: no one waits on it

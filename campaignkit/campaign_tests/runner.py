@@ -147,11 +147,13 @@ def _events(case: TestCase) -> tuple[list[Event], list[tuple[str, timedelta, Eve
         timed.append(Event(case.start, "form_submitted", case.data["form"]))
     after_send: list[tuple[str, timedelta, Event]] = []
     for raw in case.data.get("events", ()):
-        target, link = next((raw[k] for k in _TARGET_KEYS if k in raw), ""), raw.get("link", "")
+        target = next((raw[k] for k in _TARGET_KEYS if k in raw), "")
+        at = case.start if "after" in raw else case.time(raw["at"])
+        event = Event(at, raw["type"], target, raw.get("link", ""))
         if "after" in raw:
-            after_send.append((raw["email"], parse_duration(raw["after"]), Event(case.start, raw["type"], target, link)))
+            after_send.append((raw["email"], parse_duration(raw["after"]), event))
         else:
-            timed.append(Event(case.time(raw["at"]), raw["type"], target, link))
+            timed.append(event)
     return timed, after_send
 
 

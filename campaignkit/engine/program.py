@@ -28,8 +28,8 @@ from campaignkit.engine.durations import parse_duration
 from campaignkit.engine.graph import EMAIL_TRIGGERS, graph_of, step_action, step_kind
 from campaignkit.engine.prospect import Prospect
 from campaignkit.engine.schedule import Schedule
-from campaignkit.engine.times import parse_absolute
 from campaignkit.engine.scoring import add_points, begin, decay
+from campaignkit.engine.times import parse_absolute
 from campaignkit.engine.world import World
 from campaignkit.errors import UserError
 

@@ -18,7 +18,7 @@ from typing import Any
 from campaignkit.engine.graph import BRANCH_KEYS, Graph, graph_of
 from campaignkit.engine.simulate import in_flight, simulate, synthetic_population
 from campaignkit.engine.world import World
-from campaignkit.plan.changes import Action, Change, InFlight, Plan
+from campaignkit.plan.changes import Action, InFlight, Plan
 from campaignkit.workspace.model import Workspace
 
 #: The population the estimates assume: ``simulate``'s defaults, entering evenly over the days.
@@ -28,8 +28,7 @@ PROSPECTS, DAYS, SEED = 10_000, 90, 1
 def attach_in_flight(plan: Plan, workspace: Workspace) -> Plan:
     """``plan`` with, on each program update that changes steps, what happens to the prospects on them."""
     updates = [c for c in plan.changes if c.kind == "program" and c.action is Action.UPDATE
-               and isinstance((c.before or {}).get("steps"), dict) and isinstance((c.after or {}).get("steps"), dict)
-               and c.before["steps"] != c.after["steps"]]
+               and (c.before or {}).get("steps") != (c.after or {}).get("steps")]
     if not updates:
         return plan
     world = World.from_workspace(workspace)
