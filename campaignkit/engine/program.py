@@ -92,6 +92,9 @@ class Run:
         self.sent_at: dict[str, datetime] = {}
         #: Every email sent to the prospect by this program, in any of its entries.
         self.ever_sent: set[str] = set()
+        #: ``_removed_because``'s last answer and its moment: steps taken at one moment ask it again,
+        #: and only an event or an action can change it before time passes.
+        self.removal: tuple[datetime, str | None] | None = None
         self.forks: list[Run] = []
         begin(self.world, self.prospect, self.due)
 
@@ -155,6 +158,7 @@ class Run:
     def _on_event(self, event: Event) -> None:
         decay(self.world, self.prospect, event.at)
         apply_event(self.world, self.prospect, event)
+        self.removal = None
         if event.kind in PAUSES:
             self._pause_or_resume(event)
         if self.paused_since is not None:
@@ -202,6 +206,11 @@ class Run:
     def _removed_because(self, now: datetime) -> str | None:
         """Why the prospect may not be in the program now, if it may not: off every recipient list,
         or on a suppression list (Engagement Studio removes both from the program)."""
+        if self.removal is None or self.removal[0] != now:
+            self.removal = (now, self._why_removed(now))
+        return self.removal[1]
+
+    def _why_removed(self, now: datetime) -> str | None:
         if not self._on_recipients(now):
             return "not on a recipient list"
         suppressed = self._suppressed_by(now)
@@ -338,7 +347,7 @@ class Run:
 
     def _apply(self, action: str | None, value: Any, now: datetime) -> None:
         """The actions that change the prospect; assign, notify, tasks and campaigns only tell the CRM."""
-        prospect = self.prospect
+        prospect, self.removal = self.prospect, None
         if action == "add_to_list":
             prospect.lists.add(value)
         elif action == "remove_from_list":
