@@ -87,6 +87,15 @@ def test_simulate_text_shows_the_funnel_emails_and_mqls(workspace: Path) -> None
     assert "Funnel" in result.output and "Emails sent" in result.output and "MQLs:" in result.output
 
 
+def test_simulate_a_paused_program_says_so_and_sends_nothing(workspace: Path) -> None:
+    _edit(workspace / "programs" / "welcome.yaml", "status: running", "status: paused")
+    result = invoke(workspace, "simulate", "2026-nurture-welcome-program", "--prospects", "1000")
+    assert result.exit_code == 0, result.output
+    assert "The program is paused (status: paused): no one moves until it is resumed." in result.output
+    data = json.loads(invoke(workspace, "simulate", "2026-nurture-welcome-program", "--format", "json").output)
+    assert data["emails"] == {} and all(row["entered"] == 0 for row in data["funnel"])
+
+
 def test_simulate_unknown_program_is_a_one_line_error(workspace: Path) -> None:
     result = invoke(workspace, "simulate", "program.2026-nurture-welcom-program")
     assert result.exit_code == 1 and "did you mean 'program.2026-nurture-welcome-program'" in result.output

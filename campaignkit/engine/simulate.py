@@ -126,6 +126,8 @@ class Report:
     kinds: dict[str, str]
     cohorts: int
     clock: tzinfo = UTC  # the program's time zone, to show its moments in
+    #: The program has ``status: paused``: nothing moves in it (docs/engine.md, Paused programs).
+    paused: bool = False
 
     def as_json(self) -> dict[str, Any]:
         """The documented ``simulate --format json`` shape (docs/engine.md)."""
@@ -176,7 +178,7 @@ def simulate(world: World, program: str, population: list[Cohort], days: int, se
     graph = graph_of(world.programs[program])
     kinds = {name: step_kind(graph.steps[name]) for name in _in_order(graph)}
     return Report(program, sum(c.count for c in population), days, seed, start, funnel, kinds, cohorts,
-                  _clock(world, program))
+                  _clock(world, program), world.programs[program].get("status") == "paused")
 
 
 def in_flight(report: Report) -> dict[str, float]:
