@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from campaignkit.plan import InFlight, load_plan, save_plan
-from campaignkit.plan.in_flight import prospects_in_flight
+from campaignkit.plan.in_flight import attach_in_flight, prospects_in_flight
 from campaignkit.views.plan import plan_json, plan_markdown, plan_text
 
 APPLIED = {"start": "welcome", "steps": {
@@ -64,3 +65,10 @@ def test_a_plan_that_changes_no_step_says_nothing_of_prospects(rig) -> None:
     rig.apply()
     rig.edit("programs.yaml", "hours: \"09:00-17:00\"", "hours: \"08:00-18:00\"")
     assert "in flight" not in plan_text(rig.plan()).plain
+
+
+def test_a_program_whose_applied_steps_are_not_known_is_left_alone(rig) -> None:
+    _delete_the_reminder(rig)
+    plan = rig.plan()
+    unknown = replace(plan, changes=tuple(replace(c, before={"name": c.name}, in_flight=()) for c in plan.changes))
+    assert all(not c.in_flight for c in attach_in_flight(unknown, rig.workspace()).changes)

@@ -28,7 +28,7 @@ PROSPECTS, DAYS, SEED = 10_000, 90, 1
 def attach_in_flight(plan: Plan, workspace: Workspace) -> Plan:
     """``plan`` with, on each program update that changes steps, what happens to the prospects on them."""
     updates = [c for c in plan.changes if c.kind == "program" and c.action is Action.UPDATE
-               and (c.before or {}).get("steps") != (c.after or {}).get("steps")]
+               and _steps_change(c.before or {}, c.after or {})]
     if not updates:
         return plan
     world = World.from_workspace(workspace)
@@ -36,6 +36,13 @@ def attach_in_flight(plan: Plan, workspace: Workspace) -> Plan:
              for c in updates}
     return dataclasses.replace(plan, changes=tuple(dataclasses.replace(c, in_flight=found[c.address])
                                                    if c.address in found else c for c in plan.changes))
+
+
+def _steps_change(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Whether both sides have steps (a target may not say what it holds) and they differ."""
+    steps = before.get("steps"), after.get("steps")
+    return all(isinstance(side, dict) for side in steps) and steps[0] != steps[1] \
+        and isinstance(before.get("recipients"), dict)
 
 
 def prospects_in_flight(before: dict[str, Any], after: dict[str, Any],
