@@ -28,8 +28,8 @@ def test_prospects_on_a_deleted_step_move_on_to_where_its_branches_lead_now() ->
     found = {i.step: i for i in prospects_in_flight(APPLIED, after, {"pause": 332.6, "opened": 180.2})}
     assert found["pause"] == InFlight("pause", "moved on", "will move on to done", 333)
     assert found["reminder"].outcome == "moved on" and found["reminder"].waiting == 0
-    assert found["opened"] == InFlight("opened", "re-routed", "will leave it by the new branches (no: reminder -> done); "
-                                       "those past it are not affected", 180)
+    rerouted = "will leave it by the new branches (no: reminder -> done); those past it are not affected"
+    assert found["opened"] == InFlight("opened", "re-routed", rerouted, 180)
     assert "welcome" not in found and "done" not in found  # unchanged steps say nothing
 
 
