@@ -4,7 +4,8 @@ The pieces, each a module: ``desired`` (what the files ask for), ``refresh``
 (what the target really holds: drift), ``planner`` (the changes, with
 protection and renames), ``order`` (dependencies), ``diff`` (field-level
 differences), ``content`` (email bodies), ``findings`` (emails' check findings,
-now and as applied), ``changes`` (the plan as data) and ``saved`` (plan files).
+now and as applied), ``in_flight`` (the prospects on a changed program's steps),
+``changes`` (the plan as data) and ``saved`` (plan files).
 ``plan_workspace`` puts them together; the caller holds the state lock.
 """
 
@@ -12,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from campaignkit.plan.changes import Action, Change, Drift, Plan
+from campaignkit.plan.changes import Action, Change, Drift, InFlight, Plan
 from campaignkit.plan.content import EmailBodies, Render, attach_bodies
 from campaignkit.plan.desired import Desired, desired_objects, object_hash
 from campaignkit.plan.diff import FieldChange
 from campaignkit.plan.findings import attach_findings
+from campaignkit.plan.in_flight import attach_in_flight
 from campaignkit.plan.planner import ProtectedError, make_plan
 from campaignkit.plan.refresh import refresh
 from campaignkit.plan.saved import check_applicable, check_plan_path, load_plan, plan_hash, save_plan, workspace_hash
@@ -37,7 +39,8 @@ def plan_workspace(
 ) -> Plan:
     """The plan for ``environment``: the files against ``state``, refreshed from ``target`` first.
 
-    Each email created or changed carries its check findings, now and as state recorded them.
+    Each email created or changed carries its check findings, now and as state recorded them, and
+    each program whose steps change what happens to the prospects on them.
     ``render`` replaces the email renderer (and its cache), for tests about planning itself.
     """
     bodies = EmailBodies(workspace, render, merge_language(environment))
@@ -46,7 +49,8 @@ def plan_workspace(
     plan = make_plan(desired, current, target, environment, drift=drift, only=only,
                      workspace_hash=workspace_hash(workspace), refreshed=refresh_first)
     bodies.save()
-    return attach_findings(attach_bodies(plan, bodies, target), workspace, current)
+    plan = attach_findings(attach_bodies(plan, bodies, target), workspace, current)
+    return attach_in_flight(plan, workspace)
 
 
 __all__ = [
@@ -55,6 +59,7 @@ __all__ = [
     "Desired",
     "Drift",
     "FieldChange",
+    "InFlight",
     "Plan",
     "ProtectedError",
     "check_applicable",
