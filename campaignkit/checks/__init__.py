@@ -153,6 +153,7 @@ def _load_checks() -> None:
         naming,
         programs,
         references,
+        review,
         scoring,
         test_files,
     )

@@ -1,0 +1,112 @@
+"""A plan's review for people and machines: approvals needed, policy verdicts, the simulated impact.
+
+``plan`` views call these to add the review to their text, Markdown and JSON;
+the Markdown shows the approvals as a checklist a reviewer ticks and the
+impact as small tables (before, after, difference). Formatting only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from campaignkit.review import Review
+from campaignkit.review.impact import ProgramImpact
+from campaignkit.review.policies import Verdict
+
+_MARK = {True: "passes", False: "fails"}
+
+
+def review_text(review: Review, addresses: list[str]) -> Text:
+    """Approvals per change, policy verdicts and the impact, for a terminal."""
+    out = Text()
+    needed = [(address, r) for address in addresses for r in review.needed_by(address)]
+    if needed:
+        out.append("\nApprovals needed:\n", style="bold")
+        for address, requirement in needed:
+            out.append(f"  {address}: {requirement.rule}: {requirement.describe(review.config)}\n")
+    if review.verdicts:
+        out.append("\nPolicies:\n", style="bold")
+        for verdict in review.verdicts:
+            out.append(f"  {verdict.policy} ({verdict.level}): {_verdict_word(verdict)}\n",
+                       style="" if verdict.passed else "red" if verdict.level != "advisory" else "yellow")
+            for message in verdict.messages:
+                out.append(f"      {message}\n")
+    if review.impact:
+        out.append(f"\nImpact ({_population(review)}):\n", style="bold")
+        for program in review.impact.programs:
+            out.append(f"  {program.program}: {_mql_line(program)}\n")
+    return out
+
+
+def _verdict_word(verdict: Verdict) -> str:
+    if verdict.passed:
+        return "passes"
+    return "warns" if verdict.level == "advisory" else "fails"
+
+
+def _population(review: Review) -> str:
+    impact = review.impact
+    assert impact is not None
+    return f"{impact.prospects:,} prospects over {impact.days} days, seed {impact.seed}, before and after the plan"
+
+
+def _mql_line(program: ProgramImpact) -> str:
+    before = program.before.funnel.mqls if program.before else None
+    total_before = sum(before) if before is not None else 0
+    total_after = sum(program.after.funnel.mqls)
+    return (f"MQLs {total_before if before is not None else '(new program)'} -> {total_after} "
+            f"({total_after - total_before:+d}), because of {', '.join(program.because)}")
+
+
+def review_markdown(review: Review) -> list[str]:
+    """The review as Markdown lines: a checklist of approvals, a table of verdicts, the impact tables."""
+    lines: list[str] = []
+    if review.requirements:
+        lines += ["#### Approvals needed", ""]
+        lines += [f"- [ ] **{r.rule}**: {r.describe(review.config)} for {', '.join(f'`{a}`' for a in r.addresses)}"
+                  for r in review.requirements]
+        lines.append("")
+    if review.verdicts:
+        lines += ["#### Policies", "", "| Policy | Enforcement | Verdict |", "|---|---|---|"]
+        lines += [f"| {_cell(v.policy)} | {v.level} | {_verdict_cell(v)} |" for v in review.verdicts]
+        lines.append("")
+    if review.impact:
+        lines += [f"#### Impact ({_population(review)})", ""]
+        for program in review.impact.programs:
+            lines += _impact_table(program)
+    return lines
+
+
+def _verdict_cell(verdict: Verdict) -> str:
+    if verdict.passed:
+        return "✅ passes"
+    icon = "⚠️ warns" if verdict.level == "advisory" else "❌ fails"
+    return f"{icon}: {'<br>'.join(_cell(m) for m in verdict.messages)}"
+
+
+def _impact_table(program: ProgramImpact) -> list[str]:
+    """One program's before/after: MQLs, emails sent per email, prospects reaching each step, MQLs by week."""
+    data = program.as_json()
+    before: dict[str, Any] = data["before"] or {"mqls": 0, "emails": {}, "steps": {}, "mqls_by_week": []}
+    after: dict[str, Any] = data["after"]
+    rows = [("MQLs", before["mqls"], after["mqls"])]
+    rows += [(f"sent: `{e}`", before["emails"].get(e, 0), after["emails"].get(e, 0))
+             for e in sorted({*before["emails"], *after["emails"]})]
+    rows += [(f"reached: {s}", before["steps"].get(s, 0), n) for s, n in after["steps"].items()
+             if before["steps"].get(s, 0) != n]
+    weeks = len(after["mqls_by_week"])
+    week_before = before["mqls_by_week"] or [0] * weeks
+    return [f"<details open><summary>impact on <code>{program.program}</code> "
+            f"(because of {', '.join(program.because)})</summary>", "",
+            "| | Before | After | Difference |", "|---|---:|---:|---:|",
+            *(f"| {label} | {b:,} | {a:,} | {a - b:+,} |" for label, b, a in rows), "",
+            "| MQLs by week | " + " | ".join(str(w + 1) for w in range(weeks)) + " |",
+            "|---|" + "---:|" * weeks,
+            "| Before | " + " | ".join(str(n) for n in week_before) + " |",
+            "| After | " + " | ".join(str(n) for n in after["mqls_by_week"]) + " |", "", "</details>", ""]
+
+
+def _cell(value: str) -> str:
+    return value.replace("|", "&#124;").replace("<", "&lt;")
