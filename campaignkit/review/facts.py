@@ -24,6 +24,7 @@ def facts_of(change: Change, workspace: Workspace, reached: dict[str, dict[str, 
     facts: dict[str, Any] = {"owners": owners(change, workspace)}
     if change.kind == "email":
         facts["sent_by"] = sent_by(change.address, workspace)
+        facts["audience"] = sorted({a for sender in facts["sent_by"] for a in sender["recipients"]})
         facts["checks_added"] = checks_added(change)
     if change.kind == "list":
         facts["list_type"] = (change.before or change.after or {}).get("type")
@@ -67,9 +68,10 @@ def owners(change: Change, workspace: Workspace) -> list[str]:
     return [str(o) for o in dict.fromkeys(found) if o]
 
 
-def sent_by(email: str, workspace: Workspace) -> list[dict[str, str]]:
-    """The program steps that send ``email``."""
-    return [{"program": program.address, "step": str(name)}
+def sent_by(email: str, workspace: Workspace) -> list[dict[str, Any]]:
+    """The program steps that send ``email``, with the lists the program sends to."""
+    return [{"program": program.address, "step": str(name),
+             "recipients": list(plain(program.data.get("recipients") or {}).get("include", ()))}
             for program in workspace.of_kind("program")
             for name, step in (program.data.get("steps") or {}).items()
             if isinstance(step, dict) and step.get("send_email") == email]

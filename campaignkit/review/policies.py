@@ -142,31 +142,42 @@ def email_checks_worse(document: Document) -> Iterator[str]:
 
 @builtin("scoring-impact", SOFT)
 def scoring_impact(document: Document) -> Iterator[str]:
-    """No scoring or grading change that moves MQLs without an approver who has seen its impact.
+    """No scoring or grading change that moves the funnel without an approver who has seen its impact.
 
-    What it does: for a change to scoring, grading, or a program step that reads or sets a score
-    or grade, fails when the plan has no impact report for it, or when the report shows the
-    number of MQLs changing in a program; the messages give the difference.
+    What it does: for a change to existing scoring, grading, or a program step that reads or sets
+    a score or grade, fails when the plan has no impact report for it, or when the report shows
+    the MQLs or the prospects reaching a step changing; the messages give the differences.
     Why is this bad? A threshold or a point value decides who sales calls; moving it changes
     the pipeline for weeks, and only the simulation shows how much.
     Example: `qualify: {conditions: [{score: {gte: 80}}]}` where it was 100.
     Use instead: have one of the policy's `override_by` approvers sign off on the impact
-    (`campaignkit approvals check --approved-by …`), or keep the MQL count as it was.
+    (`campaignkit approvals check --approved-by …`), or leave the funnel as it was.
     """
-    impact = {p["program"]: p for p in ((document.get("impact") or {}).get("programs") or ())}
-    days = (document.get("impact") or {}).get("days")
+    impact = document.get("impact") or {}
     for change in document.get("resource_changes", ()):
         scoring = change["type"] in ("scoring", "grading") or bool(change["campaignkit"].get("scoring_steps"))
         if not scoring or change["change"]["actions"] == ["create"]:
             continue
-        reports = [p for p in impact.values() if change["address"] in p["because"]]
+        reports = [p for p in impact.get("programs", ()) if change["address"] in p["because"]]
         if not reports:
             yield f"{change['address']}: a scoring or grading change without an impact report (no program to simulate)"
         for report in reports:
-            if report["mql_difference"]:
-                before = report["before"]["mqls"] if report["before"] else 0
-                yield (f"{change['address']}: MQLs in {report['program']} over {days} days go from {before} to "
-                       f"{report['after']['mqls']} ({report['mql_difference']:+d}); an approver must sign off")
+            moved = _moved(report)
+            where = "" if report["program"] == change["address"] else f" in {report['program']}"
+            if moved:
+                yield f"{change['address']}: over {impact['days']} days{where}, {moved}; an approver must sign off"
+
+
+def _moved(report: dict[str, Any]) -> str:
+    """What an impact report shows moving: MQLs, then the steps whose count changes ("" when nothing does)."""
+    before = report["before"] or {"mqls": 0, "steps": {}}
+    after = report["after"]
+    steps = [f"{step} {before['steps'].get(step, 0)} -> {count}" for step, count in after["steps"].items()
+             if before["steps"].get(step, 0) != count]
+    if not steps and not report["mql_difference"]:
+        return ""
+    mqls = f"MQLs {before['mqls']} -> {after['mqls']} ({report['mql_difference']:+d})"
+    return f"{mqls}; prospects reaching {', '.join(steps)}" if steps else mqls
 
 
 def evaluate(document: Document, review: ReviewConfig, files: list[PolicyFile]) -> tuple[Verdict, ...]:
