@@ -90,6 +90,8 @@ def impact_of(changes: tuple[Change, ...], workspace: Workspace) -> Impact | Non
     after_world = World.from_workspace(workspace)
     before_world = World.from_workspace(_before(workspace, changes))
     days, seed, given = int(settings["days"]), int(settings["seed"]), str(settings["prospects"])
+    if not given.isdigit():
+        given = str(workspace.root / given)  # a prospects file, named from the workspace
     results = []
     for program, because in sorted(moved.items()):
         before = (_run(before_world, program, given, days, seed) if program in before_world.programs else None)

@@ -19,25 +19,29 @@ _MARK = {True: "passes", False: "fails"}
 
 
 def review_text(review: Review, addresses: list[str]) -> Text:
-    """Approvals per change, policy verdicts and the impact, for a terminal."""
+    """Approvals per change and the policies that fail or warn, for a terminal (the impact's tables are
+    the Markdown comment's and the JSON's)."""
     out = Text()
     needed = [(address, r) for address in addresses for r in review.needed_by(address)]
     if needed:
         out.append("\nApprovals needed:\n", style="bold")
         for address, requirement in needed:
             out.append(f"  {address}: {requirement.rule}: {requirement.describe(review.config)}\n")
-    if review.verdicts:
-        out.append("\nPolicies:\n", style="bold")
-        for verdict in review.verdicts:
+    failing = [v for v in review.verdicts if not v.passed]
+    if failing:
+        out.append(f"\nPolicies ({_passing(review)}):\n", style="bold")
+        for verdict in failing:
             out.append(f"  {verdict.policy} ({verdict.level}): {_verdict_word(verdict)}\n",
                        style="" if verdict.passed else "red" if verdict.level != "advisory" else "yellow")
             for message in verdict.messages:
                 out.append(f"      {message}\n")
-    if review.impact:
-        out.append(f"\nImpact ({_population(review)}):\n", style="bold")
-        for program in review.impact.programs:
-            out.append(f"  {program.program}: {_mql_line(program)}\n")
     return out
+
+
+def _passing(review: Review) -> str:
+    """How many policies pass: the sections list policies only when one of them fails or warns."""
+    passed = sum(1 for v in review.verdicts if v.passed)
+    return f"{passed} of {len(review.verdicts)} pass"
 
 
 def _verdict_word(verdict: Verdict) -> str:
@@ -52,24 +56,17 @@ def _population(review: Review) -> str:
     return f"{impact.prospects:,} prospects over {impact.days} days, seed {impact.seed}, before and after the plan"
 
 
-def _mql_line(program: ProgramImpact) -> str:
-    before = program.before.funnel.mqls if program.before else None
-    total_before = sum(before) if before is not None else 0
-    total_after = sum(program.after.funnel.mqls)
-    return (f"MQLs {total_before if before is not None else '(new program)'} -> {total_after} "
-            f"({total_after - total_before:+d}), because of {', '.join(program.because)}")
-
-
 def review_markdown(review: Review) -> list[str]:
-    """The review as Markdown lines: a checklist of approvals, a table of verdicts, the impact tables."""
+    """The review as Markdown lines: a checklist of approvals, the verdicts when a policy fails or warns,
+    the impact tables."""
     lines: list[str] = []
     if review.requirements:
         lines += ["#### Approvals needed", ""]
         lines += [f"- [ ] **{r.rule}**: {r.describe(review.config)} for {', '.join(f'`{a}`' for a in r.addresses)}"
                   for r in review.requirements]
         lines.append("")
-    if review.verdicts:
-        lines += ["#### Policies", "", "| Policy | Enforcement | Verdict |", "|---|---|---|"]
+    if any(not v.passed for v in review.verdicts):
+        lines += [f"#### Policies ({_passing(review)})", "", "| Policy | Enforcement | Verdict |", "|---|---|---|"]
         lines += [f"| {_cell(v.policy)} | {v.level} | {_verdict_cell(v)} |" for v in review.verdicts]
         lines.append("")
     if review.impact:
