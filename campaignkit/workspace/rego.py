@@ -3,7 +3,9 @@
 The one module that speaks to ``regopy``, the Rego interpreter of Microsoft's
 rego-cpp: ``validate`` asks it where a file does not compile, ``review.policies``
 asks it what a policy says of a plan. It knows nothing of plans: a query gets a
-JSON document and gives back the package's values.
+JSON document and gives back the package's values. regopy is imported only when a
+workspace has policies: its allocator reserves a large address space as it loads,
+which a process run under an address-space limit cannot have.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from regopy import Interpreter, RegoError
+from typing import TYPE_CHECKING, Any
 
 from campaignkit.diagnostics import Position
 from campaignkit.workspace.files import read_inside
+
+if TYPE_CHECKING:
+    from regopy import Interpreter
 
 FOLDER = "policies"
 #: A policy file larger than this is refused: a policy is a page of rules, not data.
@@ -76,6 +79,8 @@ def compile_error(policy: PolicyFile) -> PolicyError | None:
 
 def query(policy: PolicyFile, document: dict[str, Any]) -> dict[str, Any]:
     """The values of ``policy``'s package (``deny``, ``warn``, ``enforcement``…) with ``document`` as ``input``."""
+    from regopy import RegoError
+
     interpreter = _interpreter(policy)
     interpreter.set_input_term(json.dumps(document))
     try:
@@ -91,6 +96,8 @@ def query(policy: PolicyFile, document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _interpreter(policy: PolicyFile) -> Interpreter:
+    from regopy import Interpreter, RegoError
+
     if not policy.package:
         raise PolicyError("a policy starts with 'package NAME'", Position(policy.path))
     interpreter = Interpreter()
@@ -102,7 +109,7 @@ def _interpreter(policy: PolicyFile) -> Interpreter:
     return interpreter
 
 
-def _located(policy: PolicyFile, failure: RegoError) -> PolicyError:
+def _located(policy: PolicyFile, failure: Exception) -> PolicyError:
     """The first error rego-cpp reports, at the line and column of its byte offset in the file."""
     text = str(failure.args[0] if failure.args else failure)
     at, said = _ERROR_AT.search(text), _MESSAGE.search(text)
