@@ -12,7 +12,9 @@ from click.testing import CliRunner
 from campaignkit.cli import main
 from campaignkit.plan import Action, Change, FieldChange
 from campaignkit.review.approvals import matches, missing, requirements
-from campaignkit.workspace.review_config import ReviewConfig, Rule
+from campaignkit.review.policies import evaluate
+from campaignkit.workspace.rego import PolicyFile
+from campaignkit.workspace.review_config import PolicySetting, ReviewConfig, Rule
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "campaigns"
 NURTURE = "programs/three-week-nurture.yaml"
@@ -220,3 +222,67 @@ def test_each_of_needs_one_member_of_every_team_and_any_of_one_of_them():
     needed = requirements(review, [_change("scoring.s", Action.UPDATE, "mql.score")], "sandbox")
     assert missing(review, needed, ["bea", "carl"]) == ["both (scoring.s): each of team.a (@ann), team.b (@bob, @bea)"]
     assert missing(review, needed, ["ann", "@bob"]) == []
+
+
+def _document(*changes: dict, impact: dict | None = None) -> dict:
+    return {"weekday": "Monday", "impact": impact, "resource_changes": list(changes)}
+
+
+def _entry(address: str, actions: list[str], before: dict | None, after: dict | None, **facts) -> dict:
+    kind, name = address.split(".", 1)
+    return {"address": address, "type": kind, "name": name,
+            "change": {"actions": actions, "before": before, "after": after}, "campaignkit": facts}
+
+
+def _messages(document: dict, policy: str, review: ReviewConfig | None = None) -> tuple[str, ...]:
+    verdicts = evaluate(document, review or ReviewConfig({}, (), {}), [])
+    return next(v.messages for v in verdicts if v.policy == policy)
+
+
+def test_destroying_a_static_list_fails_unless_the_target_says_it_is_empty():
+    static = _entry("list.l", ["delete"], {"type": "static"}, None, list_type="static", list_size=None)
+    assert _messages(_document(static), "static-list-destroy") == (
+        "list.l is a static list: destroying it loses its members (the target does not say how many)",)
+    empty = {**static, "campaignkit": {"list_type": "static", "list_size": 0}}
+    dynamic = {**static, "campaignkit": {"list_type": "dynamic", "list_size": None}}
+    assert _messages(_document(empty, dynamic), "static-list-destroy") == ()
+
+
+def test_a_changed_step_of_a_running_program_needs_a_test_that_reaches_it():
+    program = _entry("program.p", ["update"], {"status": "running"}, {"status": "running", "steps": {"a": {}, "b": {}}},
+                     running=True, tests_reaching={"a": ["a test"], "b": [], "gone": []})
+    assert _messages(_document(program), "running-program-tested") == (
+        "program.p: step 'b' changes in a running program and no campaign test reaches it",)
+    paused = {**program, "campaignkit": {**program["campaignkit"], "running": False}}
+    assert _messages(_document(paused), "running-program-tested") == ()
+
+
+def test_an_email_update_that_adds_a_finding_fails():
+    finding = {"code": "CK432", "severity": "warning", "message": "the email has no preheader"}
+    email = _entry("email.e", ["update"], {}, {}, checks_added=[finding])
+    assert _messages(_document(email), "email-checks-worse") == (
+        "email.e: adds warning CK432: the email has no preheader",)
+    assert _messages(_document({**email, "campaignkit": {"checks_added": None}}), "email-checks-worse") == ()
+
+
+def test_a_switched_off_policy_gives_no_verdict_and_a_level_is_set_in_the_config():
+    config = ReviewConfig({}, (), {"static-list-destroy": PolicySetting("hard-mandatory", off=True),
+                                   "email-checks-worse": PolicySetting("advisory")})
+    verdicts = {v.policy: v for v in evaluate(_document(), config, [])}
+    assert "static-list-destroy" not in verdicts and verdicts["email-checks-worse"].level == "advisory"
+
+
+def test_a_rego_policy_with_an_unknown_level_or_an_error_while_it_runs_blocks_saying_why():
+    unknown = PolicyFile("policies/p.rego", 'package p\nenforcement := "sometimes"\ndeny contains "x" if { true }\n')
+    failing = PolicyFile("policies/q.rego", "package q\nimport rego.v1\nx := 1\nx := 2\n")
+    by_name = {v.policy: v for v in evaluate(_document(), ReviewConfig({}, (), {}), [unknown, failing])}
+    assert by_name["p"].level == by_name["q"].level == "hard-mandatory"
+    assert by_name["p"].messages == ("enforcement is 'sometimes'; it is one of advisory, soft-mandatory, hard-mandatory",)
+    assert by_name["q"].messages[0].startswith("the policy failed: it stopped with an error while it ran")
+
+
+def test_an_unknown_handle_is_ck207_with_the_closest_member(workspace):
+    edit(workspace / "campaignkit.yaml", 'any_of: ["@yuna-acme"]', 'any_of: ["@yuna-acm"]')
+    code, out, _ = invoke("validate")
+    assert code == 1 and "CK207 error: @yuna-acm is neither a team declared" in out
+    assert "did you mean '@yuna-acme'?" in out

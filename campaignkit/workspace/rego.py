@@ -88,6 +88,9 @@ def query(policy: PolicyFile, document: dict[str, Any]) -> dict[str, Any]:
             output = interpreter.query(f"data.{policy.package}")
     except RegoError as failure:
         raise _located(policy, failure) from None
+    if not output.ok():  # rego-cpp gives no readable detail of a failure at run time
+        raise PolicyError("it stopped with an error while it ran (a rule with conflicting values, or a built-in "
+                          "function's error)", Position(policy.path))
     text = str(output)
     if text == "undefined":
         return {}
