@@ -286,3 +286,9 @@ def test_an_unknown_handle_is_ck207_with_the_closest_member(workspace):
     code, out, _ = invoke("validate")
     assert code == 1 and "CK207 error: @yuna-acm is neither a team declared" in out
     assert "did you mean '@yuna-acme'?" in out
+
+
+def test_explain_prints_a_built_in_policys_documentation():
+    code, out, _ = invoke("explain", "scoring-impact")
+    assert code == 0 and out.startswith("scoring-impact: No scoring or grading change that moves the funnel")
+    assert "Use instead:" in out
