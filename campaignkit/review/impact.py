@@ -22,6 +22,8 @@ from campaignkit.plan import Action, Change
 from campaignkit.workspace.model import Resource, Workspace, plain
 
 DEFAULTS = {"prospects": 10_000, "days": 90, "seed": 1}
+#: Fields that name, describe and file an object: changing them moves no prospect.
+_LABELS = frozenset({"name", "title", "description", "tags", "folder", "campaign", "lifecycle"})
 #: The kinds whose change moves prospects through programs.
 IMPACT_KINDS = frozenset({"program", "scoring", "grading", "list"})
 
@@ -83,7 +85,8 @@ def affected(changes: Iterable[Change], workspace: Workspace) -> dict[str, list[
 def impact_of(changes: tuple[Change, ...], workspace: Workspace) -> Impact | None:
     """The impact of ``changes``; None when none of them moves a program. A create changes nothing that
     was there: a new program or a first scoring model has no "before" to compare with."""
-    moved = affected((c for c in changes if c.kind in IMPACT_KINDS and c.action is not Action.CREATE), workspace)
+    moved = affected((c for c in changes if c.kind in IMPACT_KINDS and c.action is not Action.CREATE
+                      and _moves_prospects(c)), workspace)
     if not moved:
         return None
     settings = {**DEFAULTS, **plain((workspace.config.data.get("simulation") or {}).get("impact") or {})}
@@ -97,6 +100,11 @@ def impact_of(changes: tuple[Change, ...], workspace: Workspace) -> Impact | Non
         before = (_run(before_world, program, given, days, seed) if program in before_world.programs else None)
         results.append(ProgramImpact(program, tuple(because), before, _run(after_world, program, given, days, seed)))
     return Impact(results[0].after.prospects, days, seed, tuple(results))
+
+
+def _moves_prospects(change: Change) -> bool:
+    """Whether ``change`` touches more than how the object is named and filed (a list's title moves no one)."""
+    return change.action is not Action.UPDATE or any(f.top not in _LABELS for f in change.fields)
 
 
 def _run(world: World, program: str, given: str, days: int, seed: int) -> Report:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -82,9 +82,10 @@ def review_plan(plan: Plan, workspace: Workspace) -> Review:
     reached = steps_reached(workspace, programs)
     facts = {c.address: facts_of(c, workspace, reached) for c in plan.changes}
     impact = impact_of(plan.changes, workspace)
-    draft = Review(config, planned_at(), requirements(config, plan.changes, plan.environment), facts, impact, ())
-    return Review(config, draft.planned_at, draft.requirements, facts, impact,
-                  evaluate(policy_input(plan, draft), config, policy_files(workspace.root)))
+    unjudged = Review(config, planned_at(), requirements(config, plan.changes, plan.environment), facts, impact, ())
+    # The policies read what the review says of the plan (the same fields the plan JSON shows), so they come last.
+    verdicts = evaluate(policy_input(plan, unjudged), config, policy_files(workspace.root))
+    return replace(unjudged, verdicts=verdicts)
 
 
 def policy_input(plan: Plan, review: Review) -> dict[str, Any]:
