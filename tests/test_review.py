@@ -91,6 +91,7 @@ def test_the_nurtures_threshold_needs_approvers_a_sign_off_and_shows_its_impact(
     assert ("- [ ] **Program steps**: one of team.marketing-managers (@sam-acme) for "
             "`program.2026-nurture-three-week-program`") in comment
     assert "| scoring-impact | soft-mandatory | ❌ fails: program.2026-nurture-three-week-program: over 90 days" in comment
+    assert "- [ ] **Override of policy scoring-impact**: one of team.strategy (@yuna-acme)" in comment
     assert "| running-program-tested | soft-mandatory | ✅ passes |" in comment
     assert "#### Impact (10,000 prospects over 90 days, seed 1" in comment
     assert "| MQLs | 0 | 0 | +0 |" in comment and "| reached: handoff | 0 | 223 | +223 |" in comment

@@ -16,7 +16,7 @@ from campaignkit.review.impact import Impact, impact_of
 from campaignkit.review.policies import Verdict, evaluate
 from campaignkit.workspace.model import Workspace
 from campaignkit.workspace.rego import policy_files
-from campaignkit.workspace.review_config import ReviewConfig
+from campaignkit.workspace.review_config import SOFT, ReviewConfig
 
 #: Set to an ISO 8601 moment to plan "as of" it: for trying a policy that depends on the day.
 PLANNED_AT_VARIABLE = "CAMPAIGNKIT_PLANNED_AT"
@@ -55,6 +55,12 @@ class Review:
                    else f"override: one of {', '.join(verdict.override_by) or 'any team member'}")
             lines.append(f"policy {verdict.policy} ({verdict.level}; {how}): {'; '.join(verdict.messages)}")
         return lines
+
+    def overrides(self) -> list[tuple[str, str]]:
+        """Each failing soft-mandatory policy with who may override it, as the plan's checklist says it."""
+        return [(verdict.policy, Requirement(verdict.policy, "any_of", verdict.override_by, ()).describe(self.config)
+                 if verdict.override_by else "any team member")
+                for verdict in self.verdicts if verdict.level == SOFT and not verdict.passed]
 
     def top_level(self) -> dict[str, Any]:
         """What the review adds at the top of the plan JSON (``policies`` and ``approvals`` included)."""

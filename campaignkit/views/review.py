@@ -23,10 +23,13 @@ def review_text(review: Review, addresses: list[str]) -> Text:
     the Markdown comment's and the JSON's)."""
     out = Text()
     needed = [(address, r) for address in addresses for r in review.needed_by(address)]
-    if needed:
+    overrides = review.overrides()
+    if needed or overrides:
         out.append("\nApprovals needed:\n", style="bold")
         for address, requirement in needed:
             out.append(f"  {address}: {requirement.rule}: {requirement.describe(review.config)}\n")
+        for policy, who in overrides:
+            out.append(f"  override of policy {policy}: {who}\n")
     failing = [v for v in review.verdicts if not v.passed]
     if failing:
         out.append(f"\nPolicies ({_passing(review)}):\n", style="bold")
@@ -60,10 +63,12 @@ def review_markdown(review: Review) -> list[str]:
     """The review as Markdown lines: a checklist of approvals, the verdicts when a policy fails or warns,
     the impact tables."""
     lines: list[str] = []
-    if review.requirements:
+    overrides = review.overrides()
+    if review.requirements or overrides:
         lines += ["#### Approvals needed", ""]
         lines += [f"- [ ] **{r.rule}**: {r.describe(review.config)} for {', '.join(f'`{a}`' for a in r.addresses)}"
                   for r in review.requirements]
+        lines += [f"- [ ] **Override of policy {policy}**: {who}" for policy, who in overrides]
         lines.append("")
     if any(not v.passed for v in review.verdicts):
         lines += [f"#### Policies ({_passing(review)})", "", "| Policy | Enforcement | Verdict |", "|---|---|---|"]
