@@ -66,7 +66,7 @@ def test_json_has_terraforms_plan_shape(rig):
     rig.edit("programs.yaml", "reminder: {send_email: email.2026-email-reminder-email, next: done}",
              "reminder: {wait: 1d, next: done}")
     document = json.loads(plan_json(rig.plan()))
-    assert document["format_version"] == "1.5"
+    assert document["format_version"] == "1.6"
     assert (document["complete"], document["targets"]) == (True, [])
     assert "api_calls" not in document["summary"]  # the local target does not ration calls
     by_address = {c["address"]: c for c in document["resource_changes"]}

@@ -154,6 +154,7 @@ def _load_checks() -> None:
         placement,
         programs,
         references,
+        review,
         scoring,
         test_files,
     )

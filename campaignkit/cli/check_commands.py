@@ -49,15 +49,26 @@ def validate(fmt: str) -> None:
 @main.command(name="explain")
 @click.argument("code", required=False)
 def explain_command(code: str | None) -> None:
-    """Print the documentation of a check code (e.g. CK202), or list all codes."""
+    """Print the documentation of a check code (e.g. CK202) or a built-in policy, or list all codes."""
     if code is None:
         for known, summary in all_codes():
             click.echo(f"{known}  {summary}")
+        return
+    policy = _builtin_policy(code)
+    if policy is not None:
+        click.echo(f"{code}: {policy}")
         return
     doc = explain(code)
     if doc is None:
         raise UserError(f"no check has the code {code}; 'campaignkit explain' lists them all")
     click.echo(f"{code.upper()}: {doc}")
+
+
+def _builtin_policy(name: str) -> str | None:
+    """The documentation of a built-in policy (``explain scoring-impact``), None for any other name."""
+    from campaignkit.review.policies import BUILTINS
+
+    return BUILTINS[name].doc if name in BUILTINS else None
 
 
 @main.command()

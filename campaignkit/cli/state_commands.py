@@ -38,12 +38,24 @@ from campaignkit.plan import (
 from campaignkit.plan.apply import ApplyReport, Outcome, Status, apply_plan
 from campaignkit.plan.importing import import_object
 from campaignkit.plan.refresh import refresh_state
+from campaignkit.review import Review, review_plan
 from campaignkit.state import State, StateStore, entry_for, forget, open_store
 from campaignkit.state.audit import current_user, git_commit
 from campaignkit.targets import Target, open_target
 from campaignkit.views.plan import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
 from campaignkit.workspace.loading import find_root, load_workspace
 from campaignkit.workspace.model import Environment, Workspace
+
+
+class Handles(click.ParamType):
+    """Comma-separated git hosting handles, with or without ``@``: ``alice,@bob``."""
+
+    name = "handles"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, ...]:
+        if isinstance(value, tuple):
+            return value
+        return tuple(h.strip().lstrip("@") for h in str(value).split(",") if h.strip())
 
 
 class Duration(click.ParamType):
@@ -61,6 +73,10 @@ class Duration(click.ParamType):
         return float(match[1]) * self._UNITS[match[2]]
 
 
+approved_by_option = click.option(
+    "--approved-by", "approved_by", type=Handles(), default="", metavar="A,B",
+    help="The handles that approved this change (the pull request's approvers), comma-separated.",
+)
 env_option = click.option("--env", "env_name", metavar="ENV", help="Environment (default: default_environment).")
 lock_timeout_option = click.option(
     "--lock-timeout", type=Duration(), default="0s", show_default=True, metavar="DURATION",
@@ -147,17 +163,17 @@ def plan(env_name: str | None, out: Path | None, fmt: str, detailed_exitcode: bo
     if out is not None:
         check_plan_path(out)
     with session(env_name, validate=True) as opened, opened.store.lock("plan", lock_timeout):
-        made = plan_workspace(opened.workspace, opened.environment, _current_state(opened), opened.live_target,
+        made = plan_workspace(opened.workspace, opened.environment, current_state(opened), opened.live_target,
                               refresh_first=refresh_first, only=only)
     if out is not None:
         save_plan(made, out)
-    _print_plan(made, fmt)
+    _print_plan(made, fmt, plan_review(made, opened.workspace))
     if out is not None and fmt == "text":
         click.echo(f"\nSaved the plan to {out}. Apply exactly this plan with: campaignkit apply {out}")
     sys.exit(2 if detailed_exitcode and made.has_changes else 0)
 
 
-def _current_state(opened: Session) -> State:
+def current_state(opened: Session) -> State:
     """The environment's state, with a warning on stderr when it looks orphaned by a renamed workspace."""
     state = opened.store.read()
     if state.empty:
@@ -175,13 +191,18 @@ def _warn_if_renamed(store: StateStore, environment: str) -> None:
                    f"renamed, put back 'workspace: {others[0]}', or every object is planned as new.", err=True)
 
 
-def _print_plan(made: Plan, fmt: str) -> None:
+def plan_review(made: Plan, workspace: Workspace) -> Review | None:
+    """The review of a plan with changes: approvals, policies, impact (none for a plan without changes)."""
+    return review_plan(made, workspace) if made.has_changes else None
+
+
+def _print_plan(made: Plan, fmt: str, review: Review | None) -> None:
     if fmt == "json":
-        click.echo(plan_json(made))
+        click.echo(plan_json(made, review))
     elif fmt == "markdown":
-        click.echo(plan_markdown(made))
+        click.echo(plan_markdown(made, review=review))
     else:
-        _show(plan_text(made))
+        _show(plan_text(made, review))
 
 
 @main.command()
@@ -192,18 +213,20 @@ def _print_plan(made: Plan, fmt: str) -> None:
               help="Changes sent at once, where the target allows it (the local target runs one at a time).")
 @click.option("--target", "only", multiple=True, metavar="ADDR",
               help="Apply only ADDR and what it depends on (repeatable; not with PLAN_FILE).")
+@approved_by_option
 @lock_timeout_option
 def apply(plan_file: Path | None, env_name: str | None, auto_approve: bool, parallelism: int,
-          only: tuple[str, ...], lock_timeout: float) -> None:
+          only: tuple[str, ...], approved_by: tuple[str, ...], lock_timeout: float) -> None:
     """Make the changes: from a saved PLAN_FILE exactly, or from a new plan after you confirm it."""
     saved = load_plan(plan_file) if plan_file else None
     if saved is not None and only:
         raise UserError("--target applies to new plans only; a saved plan already says what it changes")
     with session(env_name or (saved.environment if saved else None), validate=True) as opened, \
             opened.store.lock("apply", lock_timeout):
-        made = saved or _plan_to_confirm(opened, only, auto_approve)
+        made = saved or _plan_to_confirm(opened, only, auto_approve, approved_by)
         if saved is not None:
             check_applicable(saved, opened.store.read(), opened.environment.name, workspace_hash(opened.workspace))
+            _refuse_blocked(plan_review(saved, opened.workspace), approved_by)
         if made is None:
             return
         # From here Ctrl-C and SIGTERM ask the apply to stop, so that its report is always printed.
@@ -215,15 +238,26 @@ def apply(plan_file: Path | None, env_name: str | None, auto_approve: bool, para
         sys.exit(1)
 
 
-def _plan_to_confirm(opened: Session, only: tuple[str, ...], auto_approve: bool) -> Plan | None:
-    """A new plan, shown and confirmed; ``None`` when there is nothing to do."""
-    made = plan_workspace(opened.workspace, opened.environment, _current_state(opened), opened.live_target, only=only)
-    _show(plan_text(made))
+def _plan_to_confirm(opened: Session, only: tuple[str, ...], auto_approve: bool,
+                     approved_by: tuple[str, ...]) -> Plan | None:
+    """A new plan, shown, checked against the policies and confirmed; ``None`` when there is nothing to do."""
+    made = plan_workspace(opened.workspace, opened.environment, current_state(opened), opened.live_target, only=only)
+    review = plan_review(made, opened.workspace)
+    _show(plan_text(made, review))
     if not made.needs_apply:
         return None
+    _refuse_blocked(review, approved_by)
     if not auto_approve:
         _confirm()
     return made
+
+
+def _refuse_blocked(review: Review | None, approved_by: tuple[str, ...]) -> None:
+    """Refuses a plan that a failing mandatory policy blocks and ``approved_by`` does not override."""
+    blocked = review.blocking(approved_by) if review is not None else []
+    if blocked:
+        raise UserError("the plan is blocked by policy; nothing was changed:\n  " + "\n  ".join(blocked) +
+                        "\nFix what the policy says, or pass --approved-by with an approver who may override it")
 
 
 def _confirm() -> None:

@@ -35,12 +35,14 @@ from campaignkit.plan import Action, Change, Drift, FieldChange, Plan
 from campaignkit.plan.apply import ApplyReport, Outcome, Status
 from campaignkit.plan.findings import compare
 from campaignkit.plan.in_flight import DAYS, PROSPECTS
+from campaignkit.review import Review
 from campaignkit.state import Finding
 from campaignkit.targets.base import CONTENT_DIGEST, CONTENT_FIELDS
 from campaignkit.views.diagram import diagram_of, to_mermaid
+from campaignkit.views.review import review_markdown, review_text
 
 FORMATS = ("text", "json", "markdown")
-JSON_FORMAT_VERSION = "1.5"
+JSON_FORMAT_VERSION = "1.6"
 MARKDOWN_LIMIT = 65_000
 #: Strings longer than this, or with line breaks, are shown as a unified diff.
 LONG_TEXT = 100
@@ -67,8 +69,8 @@ class Line:
     text: str
 
 
-def plan_text(plan: Plan) -> Text:
-    """The plan for a terminal; ``.plain`` is the same without colour."""
+def plan_text(plan: Plan, review: Review | None = None) -> Text:
+    """The plan for a terminal, with its ``review`` if given; ``.plain`` is the same without colour."""
     out = Text()
     out.append(plan.summary if plan.changes else "No changes. The target matches the files.", style="bold")
     out.append("\n")
@@ -87,6 +89,8 @@ def plan_text(plan: Plan) -> Text:
         out.append("\nThe target was not read (--no-refresh): changes made outside campaignkit are not shown.\n")
     if plan.targets:
         out.append(f"\n{_targeting_note(plan)}\n", style="bold yellow")
+    if review is not None:
+        out.append_text(review_text(review, [c.address for c in plan.changes]))
     out.rstrip()
     return out
 
@@ -246,8 +250,9 @@ def _window(text: str, other: str | None) -> str:
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
-def plan_json(plan: Plan) -> str:
-    """The plan in the shape of Terraform's plan JSON (see docs/plan-json.md)."""
+def plan_json(plan: Plan, review: Review | None = None) -> str:
+    """The plan in the shape of Terraform's plan JSON (see docs/plan-json.md), with its ``review`` if given."""
+    changes = [_json_change(c, plan.target) for c in plan.changes]
     document = {
         "format_version": JSON_FORMAT_VERSION,
         "campaignkit_version": __version__,
@@ -261,11 +266,15 @@ def plan_json(plan: Plan) -> str:
         "summary": {"add": plan.to_add, "change": plan.to_change, "destroy": plan.to_destroy,
                     "manual": plan.manual, "drift": len(plan.drift),
                     **({} if plan.api_calls is None else {"api_calls": plan.api_calls.total})},
-        "resource_changes": [_json_change(c, plan.target) for c in plan.changes],
+        "resource_changes": changes,
         "resource_drift": [_json_drift(d, plan.target) for d in plan.drift],
         "state": {"lineage": plan.lineage, "serial": plan.serial, "empty": plan.state_empty,
                   "workspace_hash": plan.workspace_hash, "refreshed": plan.refreshed},
     }
+    if review is not None:
+        document.update(review.top_level())
+        for item in changes:
+            item["campaignkit"].update(review.change_facts(item["address"]))
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
@@ -339,8 +348,8 @@ def _json_drift(drift: Drift, target: str) -> dict[str, Any]:
     }
 
 
-def plan_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
-    """The plan as a pull-request comment of at most ``limit`` characters."""
+def plan_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT, review: Review | None = None) -> str:
+    """The plan as a pull-request comment of at most ``limit`` characters, with its ``review`` if given."""
     head = [f"### campaignkit plan for `{plan.environment}`", "",
             f"**{plan.summary if plan.changes else 'No changes. The target matches the files.'}**", ""]
     if plan.targets:
@@ -353,6 +362,8 @@ def plan_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
     calls = _calls_line(plan)
     if calls:
         head += [calls, ""]
+    if review is not None:
+        head += review_markdown(review)
     blocks = [_details(f"drift: <code>{d.address}</code> {d.action}d on the target", _field_lines(d.fields))
               for d in plan.drift]
     for change in plan.changes:

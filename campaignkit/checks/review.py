@@ -1,0 +1,75 @@
+"""Review checks: the approvers that rules and policies name exist, and every policy compiles.
+
+A misspelt team would make a rule that nobody can ever satisfy, found only when
+a pull request waits forever; a policy that does not compile would stop every plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from campaignkit.checks import Scope, check
+from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
+from campaignkit.workspace.documents import position_of
+from campaignkit.workspace.files import Refused, TooLarge
+from campaignkit.workspace.rego import compile_error, policy_files
+from campaignkit.workspace.review_config import ReviewConfig
+
+
+@check("CK208")
+def unknown_approvers(scope: Scope) -> Iterator[Diagnostic]:
+    """An approval rule or a policy names a team or a person that campaignkit.yaml does not declare.
+
+    What it does: reports `team.NAME` entries that are not under `teams:`, and `@handle` entries
+    that are not a member of any team, in `approvals[].approvers` and `policies.builtin.*.override_by`.
+    Why is this bad? Nobody can give that approval, so a change the rule matches waits forever,
+    or a policy can never be overridden.
+    Example: `approvers: {any_of: [team.marketing-manager]}` when the team is `marketing-managers`.
+    Use instead: `approvers: {any_of: [team.marketing-managers]}`, or add the team under `teams:`.
+    """
+    config = scope.workspace.config
+    review = ReviewConfig.of(config)
+    teams, people = [f"team.{name}" for name in review.teams], [f"@{handle}" for handle in review.handles]
+    for path, approver in _approvers(config.data):
+        if approver in teams or approver in people:
+            continue
+        candidates = teams if approver.startswith("team.") else people if approver.startswith("@") else teams + people
+        suggestion = closest(approver, candidates)
+        yield error("CK208", f"{approver} is neither a team declared under teams: in campaignkit.yaml nor a member "
+                             f"of one{did_you_mean(suggestion)}",
+                    position_of(config.data, path, config.position), suggestion=suggestion)
+
+
+def _approvers(data: dict) -> Iterator[tuple[list[str | int], str]]:
+    """Every approver named in ``approvals`` and ``policies.builtin``, with its path in campaignkit.yaml."""
+    for index, rule in enumerate(data.get("approvals") or ()):
+        for mode, named in (rule.get("approvers") or {}).items():
+            for at, approver in enumerate(named or ()):
+                yield ["approvals", index, "approvers", mode, at], str(approver)
+    for name, setting in ((data.get("policies") or {}).get("builtin") or {}).items():
+        if isinstance(setting, dict):
+            for at, approver in enumerate(setting.get("override_by") or ()):
+                yield ["policies", "builtin", name, "override_by", at], str(approver)
+
+
+@check("CK011")
+def policy_does_not_compile(scope: Scope) -> Iterator[Diagnostic]:
+    """A Rego policy in `policies/` does not compile.
+
+    What it does: compiles every `policies/*.rego` file as `plan` will, and reports the first
+    error at its line and column.
+    Why is this bad? A policy that does not compile cannot say anything about a plan, so every
+    plan that would be checked against it is refused.
+    Example: `deny contains msg if { msg := }`.
+    Use instead: `deny contains msg if { msg := "why the change is refused" }`.
+    """
+    root = scope.workspace.root
+    try:
+        policies = policy_files(root)
+    except (OSError, Refused, TooLarge) as failure:
+        yield error("CK011", f"the policies cannot be read: {failure}", scope.workspace.config.position)
+        return
+    for policy in policies:
+        problem = compile_error(policy)
+        if problem is not None:
+            yield error("CK011", f"{policy.path} does not compile: {problem}", problem.position)
