@@ -54,6 +54,8 @@ class RemoteObject:
     #: Readable attributes this reading could not see (Account Engagement's queries do not return an
     #: email's bodies): ``refresh`` keeps what state says of them rather than call them removed.
     unread: frozenset[str] = frozenset()
+    #: When the object was created (ISO 8601), if the target says: what ``adopt`` dates a name by.
+    created: str = ""
 
 
 @dataclass(frozen=True)

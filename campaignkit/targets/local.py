@@ -7,7 +7,9 @@ place, and can be edited behind campaignkit's back (a test, or a person with
 ``sqlite3``, playing "a change in the UI") for ``refresh`` to find. An email's
 rendered bodies sit in columns of their own; its attributes carry their digest,
 which a trigger clears when a body is edited without it, so such an edit shows
-as drift.
+as drift. Like a platform, it reads back an email's bodies but not the files
+they were rendered from (``template``, ``text``): those are the workspace's to
+say, so that ``adopt`` can write an email's bodies as a template of its own.
 
 Settings (``environments.<env>.settings``): ``database`` (default
 ``.campaignkit/<env>.target.db``, relative to the workspace) and
@@ -55,14 +57,16 @@ _SCHEMA = (
     f"BEGIN UPDATE {_TABLE} SET content_sha256 = NULL WHERE id = NEW.id; END",
 )
 #: Columns of a read: the bodies and their digest.
-_READ = "kind, name, id, attributes, content_sha256, html_body, text_body"
+_READ = "kind, name, id, attributes, created, content_sha256, html_body, text_body"
 #: Columns of a listing: the bodies only where their digest must be computed again.
-_LIST = ("kind, name, id, attributes, content_sha256, CASE WHEN content_sha256 IS NULL THEN html_body END, "
+_LIST = ("kind, name, id, attributes, created, content_sha256, CASE WHEN content_sha256 IS NULL THEN html_body END, "
          "CASE WHEN content_sha256 IS NULL THEN text_body END")
 #: The largest id SQLite can hold (a signed 64-bit integer).
 _MAX_ID = 2**63 - 1
 #: Fields a platform fixes when the object is created.
 _REPLACE_FIELDS = {"field": frozenset({"type"}), "list": frozenset({"type"})}
+#: Attributes a reading does not show, per kind: where a platform's email came from is no part of it.
+_UNREAD = {"email": frozenset({"template", "text"})}
 
 
 class LocalTarget:
@@ -219,11 +223,12 @@ def _find(cur: sqlite3.Cursor, kind: str, name: str) -> RemoteObject | None:
 
 def _object(row: tuple[Any, ...], with_content: bool = True) -> RemoteObject:
     """A row as a platform would return it, an email with the digest of the bodies it holds."""
-    kind, name, object_id, attributes, digest, html, text = row
+    kind, name, object_id, attributes, created, digest, html, text = row
     data = json.loads(attributes)
     content = None if html is None else {"html_body": html, "text_body": text or ""}
     if digest is None and content is not None:  # a body edited behind our back
         digest = content_digest(content)
     if digest is not None:
         data[CONTENT_DIGEST] = digest
-    return RemoteObject(kind, name, str(object_id), data, content if with_content else None)
+    return RemoteObject(kind, name, str(object_id), data, content if with_content else None,
+                        _UNREAD.get(kind, frozenset()), created)

@@ -1,0 +1,288 @@
+"""Adopting: everything a target holds that no state entry manages, written as workspace files and managed.
+
+A business unit built by clicking holds hundreds of objects; declaring each by
+hand and importing it one by one is what stops a team from starting. ``adopt``
+reads every object of the kinds asked for that state does not manage, writes
+each as a resource in the workspace's layout (one file per kind, a program per
+file, an email's bodies as an HTML template of its own with the platform's merge
+tags turned back into merge fields) and records it in state as the target holds
+it, so that the next plan changes nothing but the renames it proposes: a name
+that breaks the naming convention is written as one that fits, with
+``moved_from`` the address it is recorded under (see ``adopt_names``).
+
+What the target cannot read is never made up: a program whose steps no API shows
+is written as a stub marked as such, with a warning. Files are written before
+state, and none is overwritten: a failure part-way leaves files to delete, never
+objects that state manages without files, which the next plan would delete.
+The caller holds the lock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from campaignkit.checks.naming import KindPattern, kind_patterns
+from campaignkit.diagnostics import Position
+from campaignkit.emails.merge import MergeLanguage
+from campaignkit.emails.text import html_to_text
+from campaignkit.errors import UserError
+from campaignkit.plan.adopt_names import moved_from, needs_name, propose
+from campaignkit.plan.desired import object_hash
+from campaignkit.state import State, StateEntry, StateStore, history_entry
+from campaignkit.targets import ReadsPrograms, RemoteObject, Target, TargetError, merge_language
+from campaignkit.targets.base import CONTENT_DIGEST
+from campaignkit.workspace.model import KINDS, Environment, Resource, Workspace
+from campaignkit.workspace.writing import yaml_documents
+
+#: Where each kind's resources go below the folder written to (a program gets a file of its own).
+_FILES = {"naming": "naming.yaml", "persona": "personas.yaml", "field": "fields.yaml", "list": "lists.yaml",
+          "scoring": "scoring.yaml", "grading": "grading.yaml", "email": "emails.yaml", "form": "forms.yaml",
+          "form_handler": "form_handlers.yaml", "campaign": "campaigns.yaml"}
+#: Called as objects are read and written: how many so far, of how many.
+Progress = Callable[[int, int], None]
+_ON_TARGET = Position("(the target)", 1, 1)
+STUB_NOTE = "ADOPTED AS A STUB: the platform's API cannot read this program's steps; copy them from Engagement Studio."
+
+
+@dataclass(frozen=True)
+class AdoptedObject:
+    """One object now managed: its address in the files, and the name it has on the target."""
+
+    address: str
+    target_id: str
+    remote_name: str
+    #: The address state records it under until apply renames it (``moved_from``); None if not renamed.
+    renamed_from: str | None = None
+
+
+@dataclass
+class Adoption:
+    """What ``adopt`` did: the objects, the files written (relative to the workspace), and what it could not do."""
+
+    objects: list[AdoptedObject] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Draft:
+    """An object on its way to a resource document and a state entry."""
+
+    remote: RemoteObject
+    document: dict[str, Any]
+    #: The attributes state records: what the target holds, in the files' words.
+    recorded: dict[str, Any]
+    address: str
+    state_address: str
+    files: dict[str, str] = field(default_factory=dict)
+
+
+def adopt(workspace: Workspace, environment: Environment, store: StateStore, target: Target, *, out: Path,
+          kinds: Sequence[str] = (), keep_names: bool = False, progress: Progress | None = None,
+          who: str = "", git_commit: str = "") -> Adoption:
+    """Writes below ``out`` every unmanaged object of ``kinds`` (all: empty) and records them in ``store``."""
+    folder = _inside(workspace.root, out)
+    state = store.read()
+    adoption = Adoption()
+    found = _unmanaged(state, target, kinds or KINDS, adoption, progress)
+    rules = _convention(workspace, found)
+    drafts = _drafts(workspace, state, found, rules, keep_names, folder, merge_language(environment), adoption)
+    if not drafts:
+        return adoption
+    files = _files(drafts, folder)
+    _write(workspace.root, files)
+    adoption.files = sorted(files)
+    entries = _entries(drafts)
+    store.begin(state.lineage or str(uuid.uuid4()))
+    with history_entry(store, "adopt", who, git_commit) as ending:
+        store.commit(puts=entries)
+        ending.summary = f"adopted {len(entries)} object(s) into {folder or '.'}"
+    adoption.objects = [AdoptedObject(d.address, d.remote.id, d.remote.name,
+                                      d.state_address if d.state_address != d.address else None) for d in drafts]
+    return adoption
+
+
+def _inside(root: Path, out: Path) -> str:
+    """``out`` relative to the workspace root, in which the files must lie to be read."""
+    try:
+        relative = out.resolve().relative_to(root.resolve())
+    except ValueError:
+        raise UserError(f"{out} is not inside the workspace {root}; adopt writes files the workspace reads") from None
+    return relative.as_posix() if relative.parts else ""
+
+
+def _unmanaged(state: State, target: Target, kinds: Sequence[str], adoption: Adoption,
+               progress: Progress | None) -> list[RemoteObject]:
+    """Every object of ``kinds`` on the target that no state entry holds, an email with its bodies."""
+    managed = {(e.kind, e.target_id) for e in state.entries.values() if e.target_id}
+    found: list[RemoteObject] = []
+    target.check()
+    for kind in kinds:
+        if not target.holds(kind, {}):
+            continue
+        if not target.capabilities(kind).api and not (kind == "program" and isinstance(target, ReadsPrograms)):
+            adoption.warnings.append(f"the {target.name} target has no API to read {kind}s: declare them by hand")
+            continue
+        try:
+            listed = target.list(kind)
+        except TargetError as exc:
+            adoption.warnings.append(f"{kind}s not read: {exc}")
+            continue
+        found.extend(o for o in listed if (kind, o.id) not in managed)
+    total = len(found)
+    for done, obj in enumerate(found, 1):
+        if obj.kind == "email" and obj.content is None:
+            found[done - 1] = target.read(obj.kind, obj.id) or obj
+        if progress is not None:
+            progress(done, total)
+    return found
+
+
+def _convention(workspace: Workspace, found: Sequence[RemoteObject]) -> dict[str, KindPattern]:
+    """The naming convention the files declare, else the one the target holds and is being adopted."""
+    declared = workspace.of_kind("naming")
+    if declared:
+        return kind_patterns(declared[0].attributes)
+    held = next((o for o in found if o.kind == "naming"), None)
+    return kind_patterns(held.attributes) if held is not None else {}
+
+
+def _drafts(workspace: Workspace, state: State, found: Sequence[RemoteObject], rules: dict[str, KindPattern],
+            keep_names: bool, folder: str, language: MergeLanguage | None, adoption: Adoption) -> list[_Draft]:
+    taken = set(workspace.resources) | set(state.entries)
+    drafts: list[_Draft] = []
+    for remote in found:
+        name = remote.name
+        if not keep_names and needs_name(remote.kind, name, rules.get(remote.kind)):
+            names = {a.split(".", 1)[1] for a in taken if a.startswith(f"{remote.kind}.")}
+            name = propose(remote.kind, name, remote.id, remote.attributes, remote.created, rules.get(remote.kind),
+                           names)
+        address = f"{remote.kind}.{name}"
+        state_address = address if name == remote.name else moved_from(remote.kind, remote.name, remote.id)
+        if address in workspace.resources or state_address in taken:
+            adoption.warnings.append(f"{remote.kind} '{remote.name}' (id {remote.id}) is not adopted: {address} is "
+                                     f"declared in the files already; 'campaignkit import {address} {remote.id}'")
+            continue
+        taken.update({address, state_address})
+        drafts.append(_draft(remote, name, address, state_address, folder, language, adoption))
+    _rewrite_references(drafts)
+    return drafts
+
+
+def _draft(remote: RemoteObject, name: str, address: str, state_address: str, folder: str,
+           language: MergeLanguage | None, adoption: Adoption) -> _Draft:
+    attributes = {k: v for k, v in remote.attributes.items() if k != CONTENT_DIGEST and k not in remote.unread}
+    document: dict[str, Any] = {"kind": remote.kind, "name": name}
+    if "description" in attributes:
+        document["description"] = attributes.pop("description")
+    document.update(attributes)
+    if state_address != address:
+        document["moved_from"] = state_address
+    draft = _Draft(remote, document, {}, address, state_address)
+    if remote.kind == "email":
+        _email(draft, folder, language, adoption)
+    elif remote.kind == "program" and "steps" not in document:
+        _stub_program(draft, adoption)
+    draft.recorded = {k: v for k, v in draft.document.items() if k not in ("kind", "name", "moved_from")}
+    if CONTENT_DIGEST in remote.attributes:
+        draft.recorded[CONTENT_DIGEST] = remote.attributes[CONTENT_DIGEST]
+    return draft
+
+
+def _email(draft: _Draft, folder: str, language: MergeLanguage | None, adoption: Adoption) -> None:
+    """The email's bodies as a template of its own (``.html``), and a text template where the text part
+    is not what the HTML gives."""
+    content = draft.remote.content
+    if content is None:
+        adoption.warnings.append(f"{draft.address}: the target gave no bodies; its template is left empty")
+        content = {}
+    name = draft.document["name"]
+    base = f"{folder}/templates/{name}" if folder else f"templates/{name}"
+    html = content.get("html_body", "")
+    text = content.get("text_body", "")
+    draft.files[f"{base}.html"] = _as_template(html)
+    draft.document["template"] = f"{base}.html"
+    if text and text != html_to_text(html):
+        draft.files[f"{base}.txt"] = _as_template(text)
+        draft.document["text"] = f"{base}.txt"
+    else:
+        draft.document["text"] = "auto"
+
+
+def _as_template(body: str) -> str:
+    """``body`` as a Jinja template that renders to exactly it."""
+    if any(opener in body for opener in ("{{", "{%", "{#")):
+        body = "{% raw %}" + body + "{% endraw %}"
+    return body + "\n" if body.endswith("\n") else body  # Jinja drops one newline at the end
+
+
+def _stub_program(draft: _Draft, adoption: Adoption) -> None:
+    """A program whose steps cannot be read: what was read, and one end step marked as a stub."""
+    draft.document["description"] = STUB_NOTE + (f" {draft.document['description']}"
+                                                 if draft.document.get("description") else "")
+    draft.document.setdefault("start", "adopted_stub")
+    draft.document.setdefault("steps", {"adopted_stub": {"end": True, "description": STUB_NOTE}})
+    adoption.warnings.append(f"{draft.address}: written as a stub; its steps cannot be read through the API")
+
+
+def _rewrite_references(drafts: Sequence[_Draft]) -> None:
+    """References to renamed objects, in the files, by their new address (state keeps what the target holds)."""
+    renamed = {f"{d.remote.kind}.{d.remote.name}": d.address for d in drafts if d.state_address != d.address}
+    if not renamed:
+        return
+    for draft in drafts:
+        for key, value in list(draft.document.items()):
+            if key not in ("kind", "name", "moved_from", "description"):
+                draft.document[key] = _renamed(value, renamed)
+
+
+def _renamed(value: Any, renamed: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return renamed.get(value, value)
+    if isinstance(value, list):
+        return [_renamed(v, renamed) for v in value]
+    if isinstance(value, dict):
+        return {k: _renamed(v, renamed) for k, v in value.items()}
+    return value
+
+
+def _files(drafts: Sequence[_Draft], folder: str) -> dict[str, str]:
+    """Every file to write, by path relative to the workspace root."""
+    prefix = f"{folder}/" if folder else ""
+    by_file: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    files: dict[str, str] = {}
+    for draft in drafts:
+        kind, name = draft.remote.kind, draft.document["name"]
+        by_file[f"{prefix}programs/{name}.yaml" if kind == "program" else prefix + _FILES[kind]].append(draft.document)
+        files.update(draft.files)
+    for path, documents in by_file.items():
+        files[path] = yaml_documents(documents, "# Adopted from the target by 'campaignkit adopt'.\n")
+    return files
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    """Writes ``files``, refusing first if any of them is there already."""
+    existing = sorted(path for path in files if (root / path).exists())
+    if existing:
+        raise UserError(f"{existing[0]} exists already ({len(existing)} file(s) would be overwritten); "
+                        "adopt into an empty folder with --out DIR")
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text, encoding="utf-8")
+
+
+def _entries(drafts: Sequence[_Draft]) -> list[StateEntry]:
+    """The state entries: each object as the target holds it, under the address the files move it from."""
+    recorded = {d.state_address for d in drafts}
+    entries = []
+    for draft in drafts:
+        resource = Resource(draft.remote.kind, draft.remote.name, draft.recorded, _ON_TARGET)
+        entries.append(StateEntry(draft.state_address, draft.remote.kind, draft.remote.name, draft.remote.id,
+                                  draft.recorded, object_hash(draft.remote.name, draft.recorded),
+                                  depends_on=tuple(resource.dependencies(recorded))))
+    return entries
