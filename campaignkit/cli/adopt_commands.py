@@ -57,7 +57,8 @@ def _report(adoption: Adoption) -> None:
     for warning in adoption.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if not adoption.objects:
-        click.echo("Nothing to adopt: state manages every object the target holds.")
+        click.echo("Nothing adopted." if adoption.warnings else
+                   "Nothing to adopt: state manages every object the target holds.")
         return
     for adopted in adoption.objects:
         renamed = f", renamed from '{adopted.remote_name}'" if adopted.renamed_from else ""

@@ -1,0 +1,138 @@
+"""``adopt``: a target's unmanaged objects written as files and managed, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from campaignkit.cli import main
+
+CAMPAIGNS = Path(__file__).resolve().parent.parent / "campaigns"
+
+
+def ck(root: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--chdir", str(root), *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def rendered(root: Path, email: str, out: Path) -> dict[str, str]:
+    code, output, errors = ck(root, "render", email, "--out", str(out))
+    assert code == 0, errors
+    return {path.suffix: path.read_text() for path in out.iterdir()} | {"summary": output.split("HTML:")[0]}
+
+
+@pytest.fixture(scope="module")
+def applied(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of campaigns/ applied to its local target: the business unit to adopt."""
+    root = tmp_path_factory.mktemp("applied") / "campaigns"
+    shutil.copytree(CAMPAIGNS, root, ignore=shutil.ignore_patterns(".campaignkit"))
+    code, out, errors = ck(root, "apply", "--auto-approve")
+    assert code == 0, out + errors
+    return root
+
+
+def bare_copy(applied: Path, into: Path) -> Path:
+    """A workspace holding only campaignkit.yaml, with the applied target and no state: its files were deleted."""
+    root = into / "adopting"
+    root.mkdir()
+    shutil.copy(applied / "campaignkit.yaml", root)
+    (root / ".campaignkit").mkdir()
+    shutil.copy(applied / ".campaignkit" / "sandbox.target.db", root / ".campaignkit")
+    return root
+
+
+def test_adopting_an_applied_workspace_gives_back_files_that_plan_nothing_and_render_the_same(applied, tmp_path):
+    root = bare_copy(applied, tmp_path)
+    code, out, errors = ck(root, "adopt", "--out", str(root / "adopted"))
+    assert code == 0, errors
+    assert "Adopted 52 object(s)" in out and "to rename" not in out
+    assert sorted(p.name for p in (root / "adopted").iterdir()) == [
+        "campaigns.yaml", "emails.yaml", "fields.yaml", "forms.yaml", "grading.yaml", "lists.yaml", "naming.yaml",
+        "personas.yaml", "programs", "scoring.yaml", "templates"]
+    assert ck(root, "validate")[0] == 0
+    code, out, errors = ck(root, "plan", "--detailed-exitcode")
+    assert (code, out.splitlines()[0]) == (0, "No changes. The target matches the files."), out + errors
+    for email in ("2026-event-acme-conf-welcome-email", "2026-nurture-roi-outcomes-email",
+                  "2026-web-pricing-follow-up-email"):
+        before = rendered(applied, f"email.{email}", tmp_path / "before" / email)
+        after = rendered(root, f"email.{email}", tmp_path / "after" / email)
+        assert after == before
+
+
+def test_every_adopted_email_renders_the_text_the_original_renders(applied, tmp_path):
+    root = bare_copy(applied, tmp_path)
+    ck(root, "adopt", "--kinds", "email", "--kinds", "field", "--kinds", "campaign", "--kinds", "persona")
+    names = [line.split("\t")[0].removeprefix("email.") for line in ck(root, "state", "list")[1].splitlines()
+             if line.startswith("email.")]
+    assert len(names) == 11
+    for name in names:
+        before = rendered(applied, f"email.{name}", tmp_path / "before" / name)
+        after = rendered(root, f"email.{name}", tmp_path / "after" / name)
+        assert after[".txt"] == before[".txt"] and after["summary"] == before["summary"]
+
+
+def test_a_second_adopt_finds_nothing_and_declared_objects_are_left_to_import(applied, tmp_path):
+    root = bare_copy(applied, tmp_path)
+    assert ck(root, "adopt", "--kinds", "list")[0] == 0
+    code, out, _ = ck(root, "adopt", "--kinds", "list")
+    assert (code, out.strip()) == (0, "Nothing to adopt: state manages every object the target holds.")
+    (root / ".campaignkit" / "sandbox.db").unlink()  # state forgotten: the lists are unmanaged, yet declared
+    code, out, errors = ck(root, "adopt", "--kinds", "list")
+    assert (code, out.strip()) == (0, "Nothing adopted.")
+    assert errors.count("Warning:") == 11
+    assert ("is not adopted: list.2026-event-acme-conf-list is declared in the files already; "
+            "'campaignkit import list.2026-event-acme-conf-list ") in errors
+
+
+def test_files_are_never_overwritten_and_only_written_inside_the_workspace(applied, tmp_path):
+    root = bare_copy(applied, tmp_path)
+    (root / "adopted").mkdir()
+    (root / "adopted" / "lists.yaml").write_text("# mine\n")
+    code, _, errors = ck(root, "adopt")
+    assert code == 1 and "adopted/lists.yaml exists already (1 file(s) would be overwritten)" in errors
+    assert sorted(p.name for p in (root / "adopted").iterdir()) == ["lists.yaml"]
+    assert ck(root, "state", "list")[1] == ""
+    code, _, errors = ck(root, "adopt", "--out", str(tmp_path))
+    assert code == 1 and "is not inside the workspace" in errors
+
+
+def add_object(root: Path, kind: str, name: str, attributes: dict, created: str = "2024-03-01T10:00:00+00:00") -> None:
+    """An object made in the platform's UI, behind campaignkit's back."""
+    with sqlite3.connect(root / ".campaignkit" / "sandbox.target.db") as db:
+        db.execute("INSERT INTO ck_objects (kind, name, attributes, created, updated) VALUES (?, ?, ?, ?, ?)",
+                   (kind, name, json.dumps(attributes), created, created))
+
+
+def test_names_that_break_the_convention_are_proposed_ones_that_fit_and_the_first_plan_only_renames(applied,
+                                                                                                    tmp_path):
+    root = bare_copy(applied, tmp_path)
+    add_object(root, "list", "Webinar attendees 2023", {"type": "static", "folder": "Lists/Webinars"})
+    add_object(root, "list", "展示会リスト", {"type": "static", "title": "展示会 2024"})
+    code, out, errors = ck(root, "adopt")
+    assert code == 0, errors
+    assert "list.2023-webinar-attendees-list: id 53, renamed from 'Webinar attendees 2023'" in out
+    assert "list.2024-all-id-54-list: id 54, renamed from '展示会リスト'" in out
+    assert "2 to rename by the naming convention" in out
+    lists = (root / "adopted" / "lists.yaml").read_text()
+    assert "name: 2024-all-id-54-list\ntype: static\ntitle: 展示会 2024\nmoved_from: list.id-54" in lists
+    assert ck(root, "validate")[0] == 0
+    code, out, _ = ck(root, "plan", "--detailed-exitcode")
+    assert code == 2 and out.splitlines()[0] == "Plan: 0 to add, 2 to change, 0 to destroy.", out
+    assert ('~ list.2024-all-id-54-list  (update in place; moved from list.id-54)\n'
+            '        ~ name: "展示会リスト" -> "2024-all-id-54-list"') in out
+    assert out.count("(update in place; moved from ") == 2 and out.count("        ~ ") == 2
+    code, out, _ = ck(root, "apply", "--auto-approve")
+    assert code == 0 and ck(root, "plan", "--detailed-exitcode")[0] == 0
+
+
+def test_keep_names_writes_the_platforms_names(applied, tmp_path):
+    root = bare_copy(applied, tmp_path)
+    add_object(root, "list", "2023-web-old-pricing-list-copy", {"type": "static"})
+    code, out, _ = ck(root, "adopt", "--keep-names", "--kinds", "list", "--kinds", "naming")
+    assert code == 0 and "list.2023-web-old-pricing-list-copy: id 53\n" in out
+    assert ck(root, "validate")[1].count("CK301") == 1
