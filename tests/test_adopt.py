@@ -136,3 +136,36 @@ def test_keep_names_writes_the_platforms_names(applied, tmp_path):
     code, out, _ = ck(root, "adopt", "--keep-names", "--kinds", "list", "--kinds", "naming")
     assert code == 0 and "list.2023-web-old-pricing-list-copy: id 53\n" in out
     assert ck(root, "validate")[1].count("CK301") == 1
+
+
+def add_prospects(root: Path, *emails: str) -> None:
+    with sqlite3.connect(root / ".campaignkit" / "sandbox.target.db") as db:
+        db.executemany("INSERT INTO ck_prospects (email) VALUES (?)", [(email,) for email in emails])
+
+
+def test_audit_counts_what_was_planted_and_shows_the_first_examples(applied, tmp_path):
+    root = bare_copy(applied, tmp_path)
+    ck(root, "audit")  # the target's tables exist once it has been read
+    add_object(root, "list", "Webinar attendees 2023", {"type": "static"})
+    add_object(root, "field", "industry_focus", {"type": "text", "custom": True})
+    add_object(root, "email", "Industry news", {"subject": "News for {{ industry_focus }}", "template": "x.mjml"})
+    add_object(root, "program", "Old nurture", {"recipients": {"include": ["list.deleted-in-2024-list"]},
+                                                "start": "done", "steps": {"done": {"end": True}}})
+    add_prospects(root, *[f"p{i}@example.com" for i in range(2500)], "P7@Example.com", "p7@example.com",
+                  "p9@example.com")
+    code, out, _ = ck(root, "audit", "--format", "json")
+    report = json.loads(out)
+    assert code == 0 and report["format_version"] == "1.0" and report["prospects"] == 2503
+    found = {f["check"]: (f["count"], f["examples"]) for f in report["findings"]}
+    assert found["naming"] == (3, ["list 'Webinar attendees 2023' (id 53): 2023-webinar-attendees-list",
+                                   "email 'Industry news' (id 55): 2024-all-industry-news-email",
+                                   "program 'Old nurture' (id 56): 2024-nurture-old-program"])
+    assert found["missing-default"] == (1, ["field 'industry_focus' (id 54), merged by Industry news"])
+    assert found["unused-list"][0] == 3 and "list 'Webinar attendees 2023' (id 53)" in found["unused-list"][1]
+    assert found["missing-list"] == (1, ["program 'Old nurture' (id 56): list.deleted-in-2024-list"])
+    assert found["duplicate-prospects"] == (2, ["p7@example.com: prospects 8, 2501, 2502",
+                                                "p9@example.com: prospects 10, 2503"])
+    code, text, _ = ck(root, "audit")
+    assert "     2  email addresses held by more than one prospect\n        p7@example.com: prospects 8, 2501, 2502" in text
+    code, markdown, _ = ck(root, "audit", "--format", "markdown")
+    assert "| 1 | custom fields that emails merge without a default |" in markdown

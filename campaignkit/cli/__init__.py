@@ -36,7 +36,7 @@ COMMAND_MODULES = {
     "graph": "review_commands", "preview": "review_commands",
     "plan": "state_commands", "apply": "state_commands", "refresh": "state_commands",
     "import": "state_commands", "state": "state_commands", "force-unlock": "state_commands",
-    "adopt": "adopt_commands",
+    "adopt": "adopt_commands", "audit": "adopt_commands",
 }
 
 

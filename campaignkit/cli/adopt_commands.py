@@ -1,7 +1,8 @@
-"""``adopt``: the objects a target holds that no state entry manages, written as files and managed.
+"""``adopt`` and ``audit``: a business unit built by clicking, brought under campaignkit and checked.
 
-Parses options, holds the lock around ``plan.adopting.adopt``, shows progress on
-a terminal and prints what was written, renamed and left undone.
+``adopt`` holds the lock around ``plan.adopting.adopt``, shows progress on a
+terminal and prints what was written, renamed and left undone; ``audit`` reads
+the target (no lock: it writes nothing) and prints ``plan.auditing``'s findings.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from campaignkit.cli.state_commands import _console, env_option, lock_timeout_op
 from campaignkit.plan.adopting import Adoption
 from campaignkit.plan.adopting import Progress as OnProgress
 from campaignkit.plan.adopting import adopt as adopt_objects
+from campaignkit.plan.auditing import audit as audit_target
+from campaignkit.views.audit import FORMATS, RENDER
 from campaignkit.workspace.model import KINDS
 
 
@@ -67,3 +70,15 @@ def _report(adoption: Adoption) -> None:
     click.echo(f"\nAdopted {len(adoption.objects)} object(s) into {len(adoption.files)} file(s)"
                f"{f'; {renames} to rename by the naming convention' if renames else ''}. "
                "Run 'campaignkit plan' to see what the first apply would change.")
+
+
+@main.command()
+@env_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for people, json for tools, markdown for a pull-request comment or a ticket.")
+def audit(env_name: str | None, fmt: str) -> None:
+    """Count what to clean up on the target: names off the convention, merges without a default, unused lists,
+    programs sending to missing lists, duplicate prospects."""
+    with session(env_name, validate=False) as opened:
+        report = audit_target(opened.workspace, opened.environment, opened.live_target)
+    click.echo(RENDER[fmt](report))

@@ -14,7 +14,7 @@ never touches state and never decides what to change.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -128,6 +128,15 @@ class ReadsPrograms(Protocol):
     """
 
     def programs(self) -> Sequence[ProgramReading]: ...
+
+
+@runtime_checkable
+class ReadsProspects(Protocol):
+    """A target that holds prospects, read for ``audit`` (email addresses held by more than one prospect)."""
+
+    def prospect_emails(self) -> Iterator[tuple[str, str]]:
+        """Every prospect's id and email address, read a page at a time."""
+        ...
 
 
 @dataclass(frozen=True)

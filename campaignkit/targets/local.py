@@ -7,9 +7,11 @@ place, and can be edited behind campaignkit's back (a test, or a person with
 ``sqlite3``, playing "a change in the UI") for ``refresh`` to find. An email's
 rendered bodies sit in columns of their own; its attributes carry their digest,
 which a trigger clears when a body is edited without it, so such an edit shows
-as drift. Like a platform, it reads back an email's bodies but not the files
-they were rendered from (``template``, ``text``): those are the workspace's to
-say, so that ``adopt`` can write an email's bodies as a template of its own.
+as drift. Its prospects (``ck_prospects``: an id and an email address) are
+only ever added behind campaignkit's back, and read by ``audit``. Like a
+platform, it reads back an email's bodies but not the files they were rendered
+from (``template``, ``text``): those are the workspace's to say, so that
+``adopt`` can write an email's bodies as a template of its own.
 
 Settings (``environments.<env>.settings``): ``database`` (default
 ``.campaignkit/<env>.target.db``, relative to the workspace) and
@@ -25,7 +27,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,9 @@ from campaignkit.targets.base import (
 from campaignkit.workspace.model import Environment, Workspace
 
 _TABLE = "ck_objects"
+_PROSPECTS = "ck_prospects"
+#: Prospects read per query, as Account Engagement pages them.
+PAGE = 1000
 _SCHEMA = (
     f"CREATE TABLE IF NOT EXISTS {_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, "
     "name TEXT NOT NULL, attributes TEXT NOT NULL, html_body TEXT, text_body TEXT, content_sha256 TEXT, "
@@ -55,6 +60,9 @@ _SCHEMA = (
     f"CREATE TRIGGER IF NOT EXISTS ck_objects_body_edited AFTER UPDATE OF html_body, text_body ON {_TABLE} "
     f"WHEN NEW.content_sha256 IS OLD.content_sha256 "
     f"BEGIN UPDATE {_TABLE} SET content_sha256 = NULL WHERE id = NEW.id; END",
+    # Prospects: campaignkit never writes them (forms, imports and the UI do), only ``audit`` reads them.
+    f"CREATE TABLE IF NOT EXISTS {_PROSPECTS} (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT NOT NULL, "
+    "attributes TEXT NOT NULL DEFAULT '{}')",
 )
 #: Columns of a read: the bodies and their digest.
 _READ = "kind, name, id, attributes, created, content_sha256, html_body, text_body"
@@ -154,6 +162,18 @@ class LocalTarget:
     def find_by_name(self, kind: str, name: str) -> RemoteObject | None:
         with self._transaction() as cur:
             return _find(cur, kind, name)
+
+    def prospect_emails(self) -> Iterator[tuple[str, str]]:
+        """Every prospect's id and email address, a page at a time (a business unit holds millions)."""
+        last = -_MAX_ID - 1
+        while True:
+            with self._transaction() as cur:
+                cur.execute(f"SELECT id, email FROM {_PROSPECTS} WHERE id > ? ORDER BY id LIMIT ?", (last, PAGE))
+                page = cur.fetchall()
+            yield from ((str(prospect_id), email) for prospect_id, email in page)
+            if len(page) < PAGE:
+                return
+            last = page[-1][0]
 
     def manual_instructions(self, change: ManualChange) -> str:
         fields = f" (fields: {', '.join(change.fields)})" if change.fields else ""
