@@ -24,11 +24,17 @@ _NOT_TEXT_IN_1_2 = re.compile(
     r"|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
 
 
-class _Dumper(yaml.SafeDumper):
+try:  # libyaml's emitter, as the reader uses its parser: a business unit is thousands of documents
+    _BaseDumper = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseDumper = yaml.SafeDumper  # type: ignore[misc,assignment]  # same interface; checked as the C one
+
+
+class _Dumper(_BaseDumper):
     """Block style, keys in the order given, long lines kept whole, strings read as strings by YAML 1.2."""
 
 
-def _string(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+def _string(dumper: _BaseDumper, value: str) -> yaml.Node:
     style = '"' if _NOT_TEXT_IN_1_2.fullmatch(value) else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
