@@ -8,9 +8,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from campaignkit.cli import main
+from campaignkit.plan.adopting import adopt
+from campaignkit.state import open_store
+from campaignkit.targets import ProgramReading
+from campaignkit.targets.local import LocalTarget
+from campaignkit.workspace.loading import load_workspace
 
 CAMPAIGNS = Path(__file__).resolve().parent.parent / "campaigns"
 
@@ -169,3 +175,38 @@ def test_audit_counts_what_was_planted_and_shows_the_first_examples(applied, tmp
     assert "     2  email addresses held by more than one prospect\n        p7@example.com: prospects 8, 2501, 2502" in text
     code, markdown, _ = ck(root, "audit", "--format", "markdown")
     assert "| 1 | custom fields that emails merge without a default |" in markdown
+
+
+class ProgramsReadOnly(LocalTarget):
+    """A platform whose API reads programs (their lists and status) but not their steps, as Account Engagement's."""
+
+    def __init__(self, path: Path, readings: list[ProgramReading]) -> None:
+        super().__init__(path, frozenset({"program"}))
+        self.readings = readings
+
+    def programs(self) -> list[ProgramReading]:
+        return self.readings
+
+
+def test_a_program_whose_steps_cannot_be_read_is_a_marked_stub_with_its_lists_and_status(applied, tmp_path):
+    root = bare_copy(applied, tmp_path)
+    with sqlite3.connect(root / ".campaignkit" / "sandbox.target.db") as db:
+        list_id = str(db.execute("SELECT id FROM ck_objects WHERE name = '2026-event-acme-conf-list'").fetchone()[0])
+        db.execute("DELETE FROM ck_objects WHERE kind IN ('program', 'form')")  # programs live apart on this platform
+    workspace, _ = load_workspace(root)
+    environment = workspace.config.environment(None)
+    target = ProgramsReadOnly(root / ".campaignkit" / "sandbox.target.db",
+                              [ProgramReading("900", "Spring nurture", (list_id,), ("99999",), "draft")])
+    with open_store(environment, root, workspace.config.workspace) as store, store.lock("adopt"):
+        adoption = adopt(workspace, environment, store, target, out=root / "adopted")
+    target.close()
+    program = yaml.safe_load((root / "adopted" / "programs" / "evergreen-nurture-spring-program.yaml").read_text())
+    assert program["description"].startswith("ADOPTED AS A STUB: the platform's API cannot read this program's steps")
+    assert program["recipients"] == {"include": ["list.2026-event-acme-conf-list"]}
+    assert program["status"] == "paused" and program["steps"]["adopted_stub"]["end"] is True
+    assert program["moved_from"] == "program.spring-nurture"
+    assert [w for w in adoption.warnings if "Spring nurture" in w or "stub" in w] == [
+        "program 'Spring nurture' (id 900): list id(s) 99999 in its exclude lists are not on the target and are left out",
+        "program.evergreen-nurture-spring-program: written as a stub; its steps cannot be read through the API"]
+    code, out, errors = ck(root, "validate")
+    assert code == 0, out + errors

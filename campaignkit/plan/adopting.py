@@ -22,7 +22,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,8 @@ from campaignkit.errors import UserError
 from campaignkit.plan.adopt_names import moved_from, needs_name, propose
 from campaignkit.plan.desired import object_hash
 from campaignkit.state import State, StateEntry, StateStore, history_entry
-from campaignkit.targets import ReadsPrograms, RemoteObject, Target, TargetError, merge_language
-from campaignkit.targets.base import CONTENT_DIGEST
+from campaignkit.targets import PROGRAM_STATUS, ReadsPrograms, RemoteObject, Target, TargetError, merge_language
+from campaignkit.targets.base import CONTENT_DIGEST, PROGRAM_STATUSES
 from campaignkit.workspace.model import KINDS, Environment, Resource, Workspace
 from campaignkit.workspace.writing import yaml_documents
 
@@ -125,11 +125,12 @@ def _unmanaged(state: State, target: Target, kinds: Sequence[str], adoption: Ado
     for kind in kinds:
         if not target.holds(kind, {}):
             continue
-        if not target.capabilities(kind).api and not (kind == "program" and isinstance(target, ReadsPrograms)):
+        readings = kind == "program" and not target.capabilities(kind).api and isinstance(target, ReadsPrograms)
+        if not target.capabilities(kind).api and not readings:
             adoption.warnings.append(f"the {target.name} target has no API to read {kind}s: declare them by hand")
             continue
         try:
-            listed = target.list(kind)
+            listed = _program_readings(target) if readings and isinstance(target, ReadsPrograms) else target.list(kind)
         except TargetError as exc:
             adoption.warnings.append(f"{kind}s not read: {exc}")
             continue
@@ -140,6 +141,19 @@ def _unmanaged(state: State, target: Target, kinds: Sequence[str], adoption: Ado
             found[done - 1] = target.read(obj.kind, obj.id) or obj
         if progress is not None:
             progress(done, total)
+    return found
+
+
+def _program_readings(target: ReadsPrograms) -> list[RemoteObject]:
+    """Programs as a platform that cannot change them reads them: their lists (by id, for ``_drafts`` to name)
+    and their status, where it is one the files can declare."""
+    found = []
+    for reading in target.programs():
+        attributes: dict[str, Any] = {"recipients": {"include": list(reading.recipient_list_ids),
+                                                     "exclude": list(reading.suppression_list_ids)}}
+        if reading.as_declared in PROGRAM_STATUSES:
+            attributes[PROGRAM_STATUS] = reading.as_declared
+        found.append(RemoteObject("program", reading.name, reading.id, attributes))
     return found
 
 
@@ -156,7 +170,10 @@ def _drafts(workspace: Workspace, state: State, found: Sequence[RemoteObject], r
             keep_names: bool, folder: str, language: MergeLanguage | None, adoption: Adoption) -> list[_Draft]:
     taken = set(workspace.resources) | set(state.entries)
     drafts: list[_Draft] = []
+    lists = {e.target_id: e.address for e in state.entries.values() if e.kind == "list" and e.target_id}
     for remote in found:
+        if remote.kind == "program" and "steps" not in remote.attributes:
+            remote = _named_lists(remote, lists, adoption)
         name = remote.name
         if not keep_names and needs_name(remote.kind, name, rules.get(remote.kind)):
             names = {a.split(".", 1)[1] for a in taken if a.startswith(f"{remote.kind}.")}
@@ -170,8 +187,24 @@ def _drafts(workspace: Workspace, state: State, found: Sequence[RemoteObject], r
             continue
         taken.update({address, state_address})
         drafts.append(_draft(remote, name, address, state_address, folder, language, adoption))
+        if remote.kind == "list":
+            lists[remote.id] = state_address
     _rewrite_references(drafts)
     return drafts
+
+
+def _named_lists(program: RemoteObject, lists: dict[str, str], adoption: Adoption) -> RemoteObject:
+    """A program read by id with its lists by the addresses state records them under; a list the target
+    does not hold is left out, with a warning (``audit`` counts such programs)."""
+    recipients: dict[str, list[str]] = {}
+    for key, ids in program.attributes["recipients"].items():
+        missing = [i for i in ids if i not in lists]
+        if missing:
+            adoption.warnings.append(f"program '{program.name}' (id {program.id}): list id(s) {', '.join(missing)} "
+                                     f"in its {key} lists are not on the target and are left out")
+        if named := [lists[i] for i in ids if i in lists]:
+            recipients[key] = named
+    return replace(program, attributes={**program.attributes, "recipients": recipients})
 
 
 def _draft(remote: RemoteObject, name: str, address: str, state_address: str, folder: str,
@@ -232,7 +265,8 @@ def _stub_program(draft: _Draft, adoption: Adoption) -> None:
 
 def _rewrite_references(drafts: Sequence[_Draft]) -> None:
     """References to renamed objects, in the files, by their new address (state keeps what the target holds)."""
-    renamed = {f"{d.remote.kind}.{d.remote.name}": d.address for d in drafts if d.state_address != d.address}
+    renamed = {old: d.address for d in drafts if d.state_address != d.address
+               for old in (f"{d.remote.kind}.{d.remote.name}", d.state_address)}
     if not renamed:
         return
     for draft in drafts:
