@@ -172,7 +172,8 @@ def test_audit_counts_what_was_planted_and_shows_the_first_examples(applied, tmp
     assert found["duplicate-prospects"] == (2, ["p7@example.com: prospects 8, 2501, 2502",
                                                 "p9@example.com: prospects 10, 2503"])
     code, text, _ = ck(root, "audit")
-    assert "     2  email addresses held by more than one prospect\n        p7@example.com: prospects 8, 2501, 2502" in text
+    assert ("     2  email addresses held by more than one prospect\n"
+            "        p7@example.com: prospects 8, 2501, 2502") in text
     code, markdown, _ = ck(root, "audit", "--format", "markdown")
     assert "| 1 | custom fields that emails merge without a default |" in markdown
 
@@ -200,13 +201,15 @@ def test_a_program_whose_steps_cannot_be_read_is_a_marked_stub_with_its_lists_an
     with open_store(environment, root, workspace.config.workspace) as store, store.lock("adopt"):
         adoption = adopt(workspace, environment, store, target, out=root / "adopted")
     target.close()
-    program = yaml.safe_load((root / "adopted" / "programs" / "evergreen-nurture-spring-program.yaml").read_text())
+    written = root / "adopted" / "programs" / "evergreen-nurture-spring-program.yaml"
+    program = yaml.safe_load(written.read_text())
     assert program["description"].startswith("ADOPTED AS A STUB: the platform's API cannot read this program's steps")
     assert program["recipients"] == {"include": ["list.2026-event-acme-conf-list"]}
     assert program["status"] == "paused" and program["steps"]["adopted_stub"]["end"] is True
     assert program["moved_from"] == "program.spring-nurture"
     assert [w for w in adoption.warnings if "Spring nurture" in w or "stub" in w] == [
-        "program 'Spring nurture' (id 900): list id(s) 99999 in its exclude lists are not on the target and are left out",
+        "program 'Spring nurture' (id 900): list id(s) 99999 in its exclude lists are not on the target and are "
+        "left out",
         "program.evergreen-nurture-spring-program: written as a stub; its steps cannot be read through the API"]
     code, out, errors = ck(root, "validate")
     assert code == 0, out + errors
