@@ -4,9 +4,9 @@ A business unit built by clicking holds hundreds of objects; declaring each by
 hand and importing it one by one is what stops a team from starting. ``adopt``
 reads every object of the kinds asked for that state does not manage, writes
 each as a resource in the workspace's layout (one file per kind, a program per
-file, an email's bodies as an HTML template of its own with the platform's merge
-tags turned back into merge fields) and records it in state as the target holds
-it, so that the next plan changes nothing but the renames it proposes: a name
+file, an email's bodies as an HTML template of its own) and records it in state
+as the target holds it, so that the next plan changes nothing but the renames it
+proposes: a name
 that breaks the naming convention is written as one that fits, with
 ``moved_from`` the address it is recorded under (see ``adopt_names``).
 
@@ -14,7 +14,9 @@ What the target cannot read is never made up: a program whose steps no API shows
 is written as a stub marked as such, with a warning. Files are written before
 state, and none is overwritten: a failure part-way leaves files to delete, never
 objects that state manages without files, which the next plan would delete.
-The caller holds the lock.
+Emails of a target that merges its own tags (Account Engagement) are not adopted
+yet: their tags would have to be turned back into merge fields. The caller holds
+the lock.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from typing import Any
 
 from campaignkit.checks.naming import KindPattern, kind_patterns
 from campaignkit.diagnostics import Position
-from campaignkit.emails.merge import MergeLanguage
 from campaignkit.emails.text import html_to_text
 from campaignkit.errors import UserError
 from campaignkit.plan.adopt_names import moved_from, needs_name, propose
@@ -89,9 +90,9 @@ def adopt(workspace: Workspace, environment: Environment, store: StateStore, tar
     folder = _inside(workspace.root, out)
     state = store.read()
     adoption = Adoption()
-    found = _unmanaged(state, target, kinds or KINDS, adoption, progress)
+    found = _unmanaged(state, target, _readable_kinds(kinds or KINDS, environment, adoption), adoption, progress)
     rules = _convention(workspace, found)
-    drafts = _drafts(workspace, state, found, rules, keep_names, folder, merge_language(environment), adoption)
+    drafts = _drafts(workspace, state, found, rules, keep_names, folder, adoption)
     if not drafts:
         return adoption
     files = _files(drafts, folder)
@@ -105,6 +106,16 @@ def adopt(workspace: Workspace, environment: Environment, store: StateStore, tar
     adoption.objects = [AdoptedObject(d.address, d.remote.id, d.remote.name,
                                       d.state_address if d.state_address != d.address else None) for d in drafts]
     return adoption
+
+
+def _readable_kinds(kinds: Sequence[str], environment: Environment, adoption: Adoption) -> Sequence[str]:
+    """``kinds``, less emails where the target merges its own tags: turning them back into merge fields
+    is not done yet, and a template full of them would neither validate nor plan as the target holds it."""
+    if "email" not in kinds or merge_language(environment) is None:
+        return kinds
+    adoption.warnings.append(f"emails are not adopted from the {environment.target} target: its merge tags cannot "
+                             "be turned back into merge fields yet; declare them and 'campaignkit import' each")
+    return [kind for kind in kinds if kind != "email"]
 
 
 def _inside(root: Path, out: Path) -> str:
@@ -167,7 +178,7 @@ def _convention(workspace: Workspace, found: Sequence[RemoteObject]) -> dict[str
 
 
 def _drafts(workspace: Workspace, state: State, found: Sequence[RemoteObject], rules: dict[str, KindPattern],
-            keep_names: bool, folder: str, language: MergeLanguage | None, adoption: Adoption) -> list[_Draft]:
+            keep_names: bool, folder: str, adoption: Adoption) -> list[_Draft]:
     taken = set(workspace.resources) | set(state.entries)
     drafts: list[_Draft] = []
     lists = {e.target_id: e.address for e in state.entries.values() if e.kind == "list" and e.target_id}
@@ -186,7 +197,7 @@ def _drafts(workspace: Workspace, state: State, found: Sequence[RemoteObject], r
                                      f"declared in the files already; 'campaignkit import {address} {remote.id}'")
             continue
         taken.update({address, state_address})
-        drafts.append(_draft(remote, name, address, state_address, folder, language, adoption))
+        drafts.append(_draft(remote, name, address, state_address, folder, adoption))
         if remote.kind == "list":
             lists[remote.id] = state_address
     _rewrite_references(drafts)
@@ -208,7 +219,7 @@ def _named_lists(program: RemoteObject, lists: dict[str, str], adoption: Adoptio
 
 
 def _draft(remote: RemoteObject, name: str, address: str, state_address: str, folder: str,
-           language: MergeLanguage | None, adoption: Adoption) -> _Draft:
+           adoption: Adoption) -> _Draft:
     attributes = {k: v for k, v in remote.attributes.items() if k != CONTENT_DIGEST and k not in remote.unread}
     document: dict[str, Any] = {"kind": remote.kind, "name": name}
     if "description" in attributes:
@@ -218,7 +229,7 @@ def _draft(remote: RemoteObject, name: str, address: str, state_address: str, fo
         document["moved_from"] = state_address
     draft = _Draft(remote, document, {}, address, state_address)
     if remote.kind == "email":
-        _email(draft, folder, language, adoption)
+        _email(draft, folder, adoption)
     elif remote.kind == "program" and "steps" not in document:
         _stub_program(draft, adoption)
     draft.recorded = {k: v for k, v in draft.document.items() if k not in ("kind", "name", "moved_from")}
@@ -227,7 +238,7 @@ def _draft(remote: RemoteObject, name: str, address: str, state_address: str, fo
     return draft
 
 
-def _email(draft: _Draft, folder: str, language: MergeLanguage | None, adoption: Adoption) -> None:
+def _email(draft: _Draft, folder: str, adoption: Adoption) -> None:
     """The email's bodies as a template of its own (``.html``), and a text template where the text part
     is not what the HTML gives."""
     content = draft.remote.content
