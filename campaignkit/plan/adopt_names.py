@@ -22,13 +22,16 @@ from campaignkit.workspace.model import ADDRESS
 #: Kinds whose names are snake_case identifiers (docs/format.md), the others kebab-case.
 _SNAKE_KINDS = frozenset({"naming", "persona", "field"})
 _WORD = re.compile(r"[a-z0-9]+")
+#: The names the schemas allow (docs/format.md's conventions).
+_SNAKE = re.compile(r"[a-z][a-z0-9_]*")
+_KEBAB = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 def needs_name(kind: str, name: str, rule: KindPattern | None) -> bool:
     """Whether ``name`` breaks the kind's pattern, or is no name the files can give at all."""
     if rule is not None:
         return not rule.fits(name)
-    return not ADDRESS.match(f"{kind}.{name}") or (kind not in _SNAKE_KINDS and name != name.lower())
+    return not (_SNAKE if kind in _SNAKE_KINDS else _KEBAB).fullmatch(name)
 
 
 def propose(kind: str, name: str, object_id: str, attributes: dict[str, Any], created: str,

@@ -134,18 +134,19 @@ def _unmanaged(state: State, target: Target, kinds: Sequence[str], adoption: Ado
     found: list[RemoteObject] = []
     target.check()
     for kind in kinds:
-        if not target.holds(kind, {}):
-            continue
         readings = kind == "program" and not target.capabilities(kind).api and isinstance(target, ReadsPrograms)
         if not target.capabilities(kind).api and not readings:
-            adoption.warnings.append(f"the {target.name} target has no API to read {kind}s: declare them by hand")
+            if target.holds(kind, {}):  # not a kind that lives only in the files (a naming convention)
+                adoption.warnings.append(f"the {target.name} target has no API to read {kind}s: declare them by hand")
             continue
         try:
             listed = _program_readings(target) if readings and isinstance(target, ReadsPrograms) else target.list(kind)
         except TargetError as exc:
             adoption.warnings.append(f"{kind}s not read: {exc}")
             continue
-        found.extend(o for o in listed if (kind, o.id) not in managed)
+        created_with = target.capabilities(kind).created_with
+        found.extend(replace(o, attributes={**created_with, **o.attributes}) for o in listed
+                     if (kind, o.id) not in managed and target.holds(kind, o.attributes))
     total = len(found)
     for done, obj in enumerate(found, 1):
         if obj.kind == "email" and obj.content is None:
