@@ -34,6 +34,7 @@ from campaignkit.emails.text import html_to_text
 from campaignkit.errors import UserError
 from campaignkit.plan.adopt_names import moved_from, needs_name, propose
 from campaignkit.plan.desired import object_hash
+from campaignkit.plan.refresh import unmanaged_list
 from campaignkit.state import State, StateEntry, StateStore, history_entry
 from campaignkit.targets import PROGRAM_STATUS, ReadsPrograms, RemoteObject, Target, TargetError, merge_language
 from campaignkit.targets.base import CONTENT_DIGEST, PROGRAM_STATUSES
@@ -92,7 +93,7 @@ def adopt(workspace: Workspace, environment: Environment, store: StateStore, tar
     adoption = Adoption()
     found = _unmanaged(state, target, _readable_kinds(kinds or KINDS, environment, adoption), adoption, progress)
     rules = _convention(workspace, found)
-    drafts = _drafts(workspace, state, found, rules, keep_names, folder, adoption)
+    drafts = _drafts(workspace, state, target, found, rules, keep_names, folder, adoption)
     if not drafts:
         return adoption
     files = _files(drafts, folder)
@@ -140,7 +141,7 @@ def _unmanaged(state: State, target: Target, kinds: Sequence[str], adoption: Ado
                 adoption.warnings.append(f"the {target.name} target has no API to read {kind}s: declare them by hand")
             continue
         try:
-            listed = _program_readings(target) if readings and isinstance(target, ReadsPrograms) else target.list(kind)
+            listed = program_readings(target) if readings and isinstance(target, ReadsPrograms) else target.list(kind)
         except TargetError as exc:
             adoption.warnings.append(f"{kind}s not read: {exc}")
             continue
@@ -156,7 +157,7 @@ def _unmanaged(state: State, target: Target, kinds: Sequence[str], adoption: Ado
     return found
 
 
-def _program_readings(target: ReadsPrograms) -> list[RemoteObject]:
+def program_readings(target: ReadsPrograms) -> list[RemoteObject]:
     """Programs as a platform that cannot change them reads them: their lists (by id, for ``_drafts`` to name)
     and their status, where it is one the files can declare."""
     found = []
@@ -178,20 +179,23 @@ def _convention(workspace: Workspace, found: Sequence[RemoteObject]) -> dict[str
     return kind_patterns(held.attributes) if held is not None else {}
 
 
-def _drafts(workspace: Workspace, state: State, found: Sequence[RemoteObject], rules: dict[str, KindPattern],
-            keep_names: bool, folder: str, adoption: Adoption) -> list[_Draft]:
+def _drafts(workspace: Workspace, state: State, target: Target, found: Sequence[RemoteObject],
+            rules: dict[str, KindPattern], keep_names: bool, folder: str, adoption: Adoption) -> list[_Draft]:
     taken = set(workspace.resources) | set(state.entries)
     drafts: list[_Draft] = []
     lists = {e.target_id: e.address for e in state.entries.values() if e.kind == "list" and e.target_id}
     for remote in found:
+        unmanaged: dict[str, list[str]] = {}
         if remote.kind == "program" and "steps" not in remote.attributes:
-            remote = _named_lists(remote, lists, adoption)
+            remote, unmanaged = _named_lists(remote, lists, adoption)
         name = remote.name
         if not keep_names and needs_name(remote.kind, name, rules.get(remote.kind)):
             names = {a.split(".", 1)[1] for a in taken if a.startswith(f"{remote.kind}.")}
             name = propose(remote.kind, name, remote.id, remote.attributes, remote.created, rules.get(remote.kind),
                            names)
         address = f"{remote.kind}.{name}"
+        if not target.capabilities(remote.kind).names_held:
+            remote = replace(remote, name=name)  # the target will read it back by the name the files give
         state_address = address if name == remote.name else moved_from(remote.kind, remote.name, remote.id)
         if address in workspace.resources or state_address in taken:
             adoption.warnings.append(f"{remote.kind} '{remote.name}' (id {remote.id}) is not adopted: {address} is "
@@ -199,24 +203,30 @@ def _drafts(workspace: Workspace, state: State, found: Sequence[RemoteObject], r
             continue
         taken.update({address, state_address})
         drafts.append(_draft(remote, name, address, state_address, folder, adoption))
+        for key, labels in unmanaged.items():  # state holds what refresh will read: the plan asks to remove them
+            drafts[-1].recorded["recipients"] = {**drafts[-1].recorded["recipients"],
+                                                 key: [*drafts[-1].recorded["recipients"].get(key, []), *labels]}
         if remote.kind == "list":
             lists[remote.id] = state_address
     _rewrite_references(drafts)
     return drafts
 
 
-def _named_lists(program: RemoteObject, lists: dict[str, str], adoption: Adoption) -> RemoteObject:
-    """A program read by id with its lists by the addresses state records them under; a list the target
-    does not hold is left out, with a warning (``audit`` counts such programs)."""
+def _named_lists(program: RemoteObject, lists: dict[str, str], adoption: Adoption
+                 ) -> tuple[RemoteObject, dict[str, list[str]]]:
+    """A program read by id with its lists by the addresses state records them under, and those the target
+    does not hold, as refresh names them: the files leave them out, with a warning (``audit`` counts them)."""
     recipients: dict[str, list[str]] = {}
+    unmanaged: dict[str, list[str]] = {}
     for key, ids in program.attributes["recipients"].items():
         missing = [i for i in ids if i not in lists]
         if missing:
             adoption.warnings.append(f"program '{program.name}' (id {program.id}): list id(s) {', '.join(missing)} "
                                      f"in its {key} lists are not on the target and are left out")
+            unmanaged[key] = [unmanaged_list(i) for i in missing]
         if named := [lists[i] for i in ids if i in lists]:
             recipients[key] = named
-    return replace(program, attributes={**program.attributes, "recipients": recipients})
+    return replace(program, attributes={**program.attributes, "recipients": recipients}), unmanaged
 
 
 def _draft(remote: RemoteObject, name: str, address: str, state_address: str, folder: str,

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 
 from campaignkit.checks.naming import KindPattern, kind_patterns
 from campaignkit.plan.adopt_names import propose
+from campaignkit.plan.adopting import program_readings
 from campaignkit.targets import ReadsPrograms, RemoteObject, Target, TargetError, merge_language
-from campaignkit.targets.base import ProgramReading, ReadsProspects
+from campaignkit.targets.base import ReadsProspects
 from campaignkit.workspace.model import KINDS, Environment, Workspace, values_below
 
 #: How many examples each finding shows.
@@ -61,7 +62,6 @@ class _Held:
     """What the target holds, read once for every check."""
 
     by_kind: dict[str, list[RemoteObject]] = field(default_factory=lambda: defaultdict(list))
-    programs: Sequence[ProgramReading] = ()
     notes: list[str] = field(default_factory=list)
 
 
@@ -87,18 +87,17 @@ def _read(target: Target, environment: Environment) -> _Held:
     held = _Held()
     bodies = merge_language(environment) is not None  # a target that merges its own tags holds them in the bodies
     for kind in KINDS:
-        if not target.holds(kind, {}) or not target.capabilities(kind).api:
+        readings = kind == "program" and not target.capabilities(kind).api and isinstance(target, ReadsPrograms)
+        if not target.capabilities(kind).api and not readings:
             continue
         try:
-            listed = list(target.list(kind))
+            listed = program_readings(target) if readings and isinstance(target, ReadsPrograms) else target.list(kind)
         except TargetError as exc:
             held.notes.append(f"{kind}s not read: {exc}")
             continue
         if kind == "email" and bodies:
             listed = [o if o.content is not None else target.read(kind, o.id) or o for o in listed]
-        held.by_kind[kind] = listed
-    if isinstance(target, ReadsPrograms):
-        held.programs = target.programs()
+        held.by_kind[kind] = [o for o in listed if target.holds(kind, o.attributes)]
     return held
 
 
@@ -156,13 +155,14 @@ def _unguarded_merges(email: RemoteObject) -> set[str]:
 
 
 def _references(held: _Held) -> set[str]:
-    """Every address and id other objects refer to (a list's address in a program, its id in a reading)."""
+    """Every list address other objects refer to, and the list ids programs read by id send to."""
     found: set[str] = set()
     for objects in held.by_kind.values():
         for obj in objects:
             found.update(v for v in values_below(obj.attributes) if isinstance(v, str) and v.startswith("list."))
-    for program in held.programs:
-        found.update(program.recipient_list_ids + program.suppression_list_ids)
+    for program in held.by_kind.get("program", ()):
+        recipients = program.attributes.get("recipients") or {}
+        found.update(str(i) for key in ("include", "exclude") for i in recipients.get(key) or ())
     return found
 
 
@@ -178,13 +178,10 @@ def _missing_lists(held: _Held, examples: int) -> Finding:
     found = []
     for program in held.by_kind.get("program", ()):
         recipients = program.attributes.get("recipients") or {}
-        missing = [a for key in ("include", "exclude") for a in recipients.get(key) or () if a not in known]
+        missing = [a if str(a).startswith("list.") else f"list id {a}"
+                   for key in ("include", "exclude") for a in recipients.get(key) or () if a not in known]
         if missing:
             found.append(f"{_shown(program)}: {', '.join(missing)}")
-    for reading in held.programs:
-        missing = [f"list id {i}" for i in reading.recipient_list_ids + reading.suppression_list_ids if i not in known]
-        if missing:
-            found.append(f"program '{reading.name}' (id {reading.id}): {', '.join(missing)}")
     return _finding("missing-list", "programs that send to (or suppress) lists the target does not hold", found,
                     examples)
 

@@ -134,7 +134,8 @@ class AccountEngagementTarget:
         if mapping is None:
             return KindCapabilities(api=False)
         return KindCapabilities(replace_fields=mapping.replace, manual_fields=mapping.manual,
-                                read_fields=mapping.read_fields, created_with=mapping.created_with)
+                                read_fields=mapping.read_fields, created_with=mapping.created_with,
+                                names_held=mapping.key == "name")
 
     def holds(self, kind: str, attributes: dict[str, Any]) -> bool:
         return kind not in _WORKSPACE_ONLY and not _standard_field(kind, attributes)

@@ -73,6 +73,9 @@ class KindCapabilities:
     #: Values every object the API creates has already (Account Engagement makes every list static):
     #: a create that asks for one of them leaves a person nothing to set for that field.
     created_with: Mapping[str, Any] = field(default_factory=dict)
+    #: False where the target knows an object by another key and takes its name from the files (Account
+    #: Engagement's custom fields, by API name): a name changed in the files changes nothing there.
+    names_held: bool = True
 
 
 @dataclass(frozen=True)
