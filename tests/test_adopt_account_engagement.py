@@ -77,4 +77,6 @@ def test_audit_finds_unused_lists_a_merge_without_a_default_and_a_program_sendin
                                         "list '2026-email-newsletter-list' (id 1017)"])
     assert found["missing-list"] == (1, ["program 'Spring Nurture JP' (id 1020): list id 99999"])
     assert found["missing-default"] == (1, ["field 'Industry_Focus__c' (id 1018), merged by Industry newsletter"])
-    assert report["notes"] == ["the account-engagement target has no prospects to read: duplicates not audited"]
+    assert report["notes"] == [f"the account-engagement target has no API to read {kind}s: they are left out"
+                               for kind in ("scoring", "grading", "form", "campaign")] + [
+        "the account-engagement target has no prospects to read: duplicates not audited"]

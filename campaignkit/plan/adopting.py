@@ -132,22 +132,8 @@ def _unmanaged(state: State, target: Target, kinds: Sequence[str], adoption: Ado
                progress: Progress | None) -> list[RemoteObject]:
     """Every object of ``kinds`` on the target that no state entry holds, an email with its bodies."""
     managed = {(e.kind, e.target_id) for e in state.entries.values() if e.target_id}
-    found: list[RemoteObject] = []
     target.check()
-    for kind in kinds:
-        readings = kind == "program" and not target.capabilities(kind).api and isinstance(target, ReadsPrograms)
-        if not target.capabilities(kind).api and not readings:
-            if target.holds(kind, {}):  # not a kind that lives only in the files (a naming convention)
-                adoption.warnings.append(f"the {target.name} target has no API to read {kind}s: declare them by hand")
-            continue
-        try:
-            listed = program_readings(target) if readings and isinstance(target, ReadsPrograms) else target.list(kind)
-        except TargetError as exc:
-            adoption.warnings.append(f"{kind}s not read: {exc}")
-            continue
-        created_with = target.capabilities(kind).created_with
-        found.extend(replace(o, attributes={**created_with, **o.attributes}) for o in listed
-                     if (kind, o.id) not in managed and target.holds(kind, o.attributes))
+    found = [o for kind in kinds for o in held_objects(target, kind, adoption.warnings) if (kind, o.id) not in managed]
     total = len(found)
     for done, obj in enumerate(found, 1):
         if obj.kind == "email" and obj.content is None:
@@ -155,6 +141,25 @@ def _unmanaged(state: State, target: Target, kinds: Sequence[str], adoption: Ado
         if progress is not None:
             progress(done, total)
     return found
+
+
+def held_objects(target: Target, kind: str, warnings: list[str]) -> list[RemoteObject]:
+    """Every object of ``kind`` the target keeps and can read, with what every object it creates has (a static
+    list's type); a program of a target that only reads them as read (``program_readings``). Where the kind
+    cannot be read, none, with a warning for a kind the target holds (not for one that lives in the files)."""
+    capabilities = target.capabilities(kind)
+    readings = not capabilities.api and kind == "program" and isinstance(target, ReadsPrograms)
+    if not capabilities.api and not readings:
+        if target.holds(kind, {}):
+            warnings.append(f"the {target.name} target has no API to read {kind}s: they are left out")
+        return []
+    try:
+        listed = program_readings(target) if readings and isinstance(target, ReadsPrograms) else target.list(kind)
+    except TargetError as exc:
+        warnings.append(f"{kind}s not read: {exc}")
+        return []
+    return [replace(o, attributes={**capabilities.created_with, **o.attributes}) for o in listed
+            if target.holds(kind, o.attributes)]
 
 
 def program_readings(target: ReadsPrograms) -> list[RemoteObject]:

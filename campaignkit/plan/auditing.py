@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 from campaignkit.checks.naming import KindPattern, kind_patterns
 from campaignkit.plan.adopt_names import propose
-from campaignkit.plan.adopting import program_readings
-from campaignkit.targets import ReadsPrograms, RemoteObject, Target, TargetError, merge_language
+from campaignkit.plan.adopting import held_objects
+from campaignkit.targets import RemoteObject, Target, merge_language
 from campaignkit.targets.base import ReadsProspects
 from campaignkit.workspace.model import KINDS, Environment, Workspace, values_below
 
@@ -87,17 +87,11 @@ def _read(target: Target, environment: Environment) -> _Held:
     held = _Held()
     bodies = merge_language(environment) is not None  # a target that merges its own tags holds them in the bodies
     for kind in KINDS:
-        readings = kind == "program" and not target.capabilities(kind).api and isinstance(target, ReadsPrograms)
-        if not target.capabilities(kind).api and not readings:
-            continue
-        try:
-            listed = program_readings(target) if readings and isinstance(target, ReadsPrograms) else target.list(kind)
-        except TargetError as exc:
-            held.notes.append(f"{kind}s not read: {exc}")
-            continue
+        listed = held_objects(target, kind, held.notes)
         if kind == "email" and bodies:
             listed = [o if o.content is not None else target.read(kind, o.id) or o for o in listed]
-        held.by_kind[kind] = [o for o in listed if target.holds(kind, o.attributes)]
+        if listed or target.capabilities(kind).api:
+            held.by_kind[kind] = listed
     return held
 
 
