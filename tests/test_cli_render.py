@@ -173,3 +173,18 @@ def test_a_workspace_inside_a_hidden_folder_still_gets_template_suggestions(tmp_
     emails.write_text(emails.read_text().replace("templates/follow-up.mjml", "templates/folow-up.mjml"))
     result = CliRunner().invoke(main, ["--chdir", str(root), "validate"])
     assert "did you mean 'templates/follow-up.mjml'" in result.output
+
+
+def test_an_html_template_is_sent_as_jinja_renders_it_and_checked_without_mjml(tmp_path):
+    root, email = workspace(tmp_path)
+    (root / "templates" / "plain.html").write_text(
+        '<!doctype html><html><body><p>Hi {{ first_name }},</p><p><a href="https://example.com/a">Read</a></p>'
+        '<p><a href="{{ unsubscribe_url }}">Unsubscribe</a> {{ company_address }}</p></body></html>\n')
+    emails = root / "emails.yaml"
+    emails.write_text(emails.read_text().replace("template: templates/welcome.mjml", "template: templates/plain.html"))
+    validated = CliRunner().invoke(main, ["--chdir", str(root), "validate"])
+    assert validated.exit_code == 0 and "CK41" not in validated.output, validated.output
+    assert invoke(root, email, "--out", str(tmp_path / "out")).exit_code == 0
+    html = (tmp_path / "out" / f"{email}.html").read_text()
+    assert html.startswith("<!doctype html><html><body><p>Hi ") and html.endswith("</p></body></html>")
+    assert "<mj-" not in html and "Unsubscribe" in (tmp_path / "out" / f"{email}.txt").read_text()

@@ -116,17 +116,35 @@ def names_follow_convention(scope: Scope) -> Iterator[Diagnostic]:
     conventions = _conventions(scope)
     if not conventions:
         return
-    convention = conventions[0]
-    tokens = convention.data.get("tokens", {})
-    for kind, pattern in convention.data.get("patterns", {}).items():
-        if not _usable(pattern, tokens):
-            continue
-        parts = _parts(pattern, tokens)
-        whole = re.compile("".join(p.regex for p in parts) + r"\Z")
+    for kind, rule in kind_patterns(conventions[0].data).items():
         for resource in scope.of_kind(kind):
-            if not whole.match(resource.name):
-                yield error("CK301", f"{resource.address}: {_explain_mismatch(resource.name, pattern, parts)}",
-                            resource.position_of("name"), suggestion=_suggest(resource.name, parts))
+            if not rule.fits(resource.name):
+                why = _explain_mismatch(resource.name, rule.pattern, rule.parts)
+                yield error("CK301", f"{resource.address}: {why}", resource.position_of("name"),
+                            suggestion=_suggest(resource.name, rule.parts))
+
+
+@dataclass(frozen=True)
+class KindPattern:
+    """A kind's pattern in a naming convention, ready to check names against."""
+
+    pattern: str
+    parts: list[Part]
+    whole: re.Pattern[str]
+
+    def fits(self, name: str) -> bool:
+        return self.whole.match(name) is not None
+
+
+def kind_patterns(convention: dict) -> dict[str, KindPattern]:
+    """The patterns of a ``naming`` resource's data by kind, those that can be checked (``adopt`` names by them too)."""
+    tokens = convention.get("tokens") or {}
+    found: dict[str, KindPattern] = {}
+    for kind, pattern in (convention.get("patterns") or {}).items():
+        if isinstance(pattern, str) and _usable(pattern, tokens):
+            parts = _parts(pattern, tokens)
+            found[kind] = KindPattern(pattern, parts, re.compile("".join(p.regex for p in parts) + r"\Z"))
+    return found
 
 
 def _first_bad_part(name: str, parts: list[Part]) -> tuple[int, str]:

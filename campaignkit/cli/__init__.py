@@ -37,6 +37,7 @@ COMMAND_MODULES = {
     "plan": "state_commands", "apply": "state_commands", "refresh": "state_commands",
     "import": "state_commands", "state": "state_commands", "force-unlock": "state_commands",
     "approvals": "approval_commands", "codeowners": "approval_commands",
+    "adopt": "adopt_commands", "audit": "adopt_commands",
 }
 
 

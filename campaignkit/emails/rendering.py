@@ -1,7 +1,9 @@
 """Rendering one email for one prospect: Jinja, then MJML, then the text part.
 
 The subject and preheader are Jinja templates of their own (plain text); the
-body template is rendered to MJML in the HTML sandbox, given the subject as
+body template is rendered in the HTML sandbox: an HTML template (``.html``, as a
+platform holds an email and ``adopt`` writes it) is then the email as it is, and
+an MJML one is given the subject as
 ``<mj-title>`` and the preheader as ``<mj-preview>`` when it does not set them
 itself, and turned into HTML by ``mjml-python``, whose ``mj-include`` goes
 through the same workspace rules and the same merge values as Jinja's
@@ -109,13 +111,19 @@ def render_with(context: EmailContext, email: Resource, values: dict[str, Any]) 
     if not isinstance(name, str) or not name:
         raise RenderFailure("CK401", f"{email.address} names no template", email.position_of("template"))
     body = template_file(context, name, True, email.position_of("template"))
-    mjml_source = run(context, body, values, Position(body.path, 1, 1))
-    document = to_html(context, with_inbox_text(mjml_source, subject, preheader), values, body.path)
+    source = run(context, body, values, Position(body.path, 1, 1))
+    document = source if is_html_template(name) else to_html(context, with_inbox_text(source, subject, preheader),
+                                                                values, body.path)
     text_name = email.data.get("text")
     if not isinstance(text_name, str) or text_name == "auto":
         return RenderedEmail(subject, preheader, document)
     text_part = template_file(context, text_name, False, email.position_of("text"))
     return RenderedEmail(subject, preheader, document, run(context, text_part, values, Position(text_part.path, 1, 1)))
+
+
+def is_html_template(name: str) -> bool:
+    """Whether the body template ``name`` is HTML, sent as rendered by Jinja, rather than MJML."""
+    return name.lower().endswith((".html", ".htm"))
 
 
 def render_inline(context: EmailContext, email: Resource, key: str, values: dict[str, Any]) -> str:

@@ -107,10 +107,15 @@ def _recipients_seen(recorded: dict[str, Any], reading: ProgramReading, lists: d
     """The recipients as read, keeping the recorded order of the lists where the set did not change."""
     seen = dict(recorded)
     for key, ids in (("include", reading.recipient_list_ids), ("exclude", reading.suppression_list_ids)):
-        names = [lists.get(i, f"list id {i} (not managed by campaignkit)") for i in ids]
+        names = [lists.get(i) or unmanaged_list(i) for i in ids]
         if set(names) != set(recorded.get(key) or ()):
             seen[key] = sorted(names)
     return seen
+
+
+def unmanaged_list(list_id: str) -> str:
+    """How a program's list that state does not manage is named, in drift and in state."""
+    return f"list id {list_id} (not managed by campaignkit)"
 
 
 def refresh_state(store: StateStore, target: Target, *, who: str = "", git_commit: str = ""

@@ -141,7 +141,7 @@ class AccountEngagementTarget:
             return KindCapabilities(api=False)
         return KindCapabilities(replace_fields=mapping.replace, manual_fields=mapping.manual_fields,
                                 read_fields=mapping.read_fields, created_with=mapping.created_with,
-                                set_on_create=mapping.set_on_create)
+                                set_on_create=mapping.set_on_create, names_held=mapping.key == "name")
 
     def holds(self, kind: str, attributes: dict[str, Any]) -> bool:
         return kind not in _WORKSPACE_ONLY and not _standard_field(kind, attributes)

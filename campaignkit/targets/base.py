@@ -14,7 +14,7 @@ never touches state and never decides what to change.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -54,6 +54,8 @@ class RemoteObject:
     #: Readable attributes this reading could not see (Account Engagement's queries do not return an
     #: email's bodies): ``refresh`` keeps what state says of them rather than call them removed.
     unread: frozenset[str] = frozenset()
+    #: When the object was created (ISO 8601), if the target says: what ``adopt`` dates a name by.
+    created: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,9 @@ class KindCapabilities:
     #: Manual fields the API sets when it creates an object, though it cannot change them afterwards
     #: (Account Engagement's forms have no update): a create leaves a person nothing to set for them.
     set_on_create: frozenset[str] = frozenset()
+    #: False where the target knows an object by another key and takes its name from the files (Account
+    #: Engagement's custom fields, by API name): a name changed in the files changes nothing there.
+    names_held: bool = True
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,15 @@ class ReadsPrograms(Protocol):
     """
 
     def programs(self) -> Sequence[ProgramReading]: ...
+
+
+@runtime_checkable
+class ReadsProspects(Protocol):
+    """A target that holds prospects, read for ``audit`` (email addresses held by more than one prospect)."""
+
+    def prospect_emails(self) -> Iterator[tuple[str, str]]:
+        """Every prospect's id and email address, read a page at a time."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,11 @@ place, and can be edited behind campaignkit's back (a test, or a person with
 ``sqlite3``, playing "a change in the UI") for ``refresh`` to find. An email's
 rendered bodies sit in columns of their own; its attributes carry their digest,
 which a trigger clears when a body is edited without it, so such an edit shows
-as drift.
+as drift. Its prospects (``ck_prospects``: an id and an email address) are
+only ever added behind campaignkit's back, and read by ``audit``. Like a
+platform, it reads back an email's bodies but not the files they were rendered
+from (``template``, ``text``): those are the workspace's to say, so that
+``adopt`` can write an email's bodies as a template of its own.
 
 Settings (``environments.<env>.settings``): ``database`` (default
 ``.campaignkit/<env>.target.db``, relative to the workspace) and
@@ -23,7 +27,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -43,6 +47,9 @@ from campaignkit.targets.base import (
 from campaignkit.workspace.model import Environment, Workspace
 
 _TABLE = "ck_objects"
+_PROSPECTS = "ck_prospects"
+#: Prospects read per query, as Account Engagement pages them.
+PAGE = 1000
 _SCHEMA = (
     f"CREATE TABLE IF NOT EXISTS {_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, "
     "name TEXT NOT NULL, attributes TEXT NOT NULL, html_body TEXT, text_body TEXT, content_sha256 TEXT, "
@@ -53,16 +60,21 @@ _SCHEMA = (
     f"CREATE TRIGGER IF NOT EXISTS ck_objects_body_edited AFTER UPDATE OF html_body, text_body ON {_TABLE} "
     f"WHEN NEW.content_sha256 IS OLD.content_sha256 "
     f"BEGIN UPDATE {_TABLE} SET content_sha256 = NULL WHERE id = NEW.id; END",
+    # Prospects: campaignkit never writes them (forms, imports and the UI do), only ``audit`` reads them.
+    f"CREATE TABLE IF NOT EXISTS {_PROSPECTS} (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT NOT NULL, "
+    "attributes TEXT NOT NULL DEFAULT '{}')",
 )
 #: Columns of a read: the bodies and their digest.
-_READ = "kind, name, id, attributes, content_sha256, html_body, text_body"
+_READ = "kind, name, id, attributes, created, content_sha256, html_body, text_body"
 #: Columns of a listing: the bodies only where their digest must be computed again.
-_LIST = ("kind, name, id, attributes, content_sha256, CASE WHEN content_sha256 IS NULL THEN html_body END, "
+_LIST = ("kind, name, id, attributes, created, content_sha256, CASE WHEN content_sha256 IS NULL THEN html_body END, "
          "CASE WHEN content_sha256 IS NULL THEN text_body END")
 #: The largest id SQLite can hold (a signed 64-bit integer).
 _MAX_ID = 2**63 - 1
 #: Fields a platform fixes when the object is created.
 _REPLACE_FIELDS = {"field": frozenset({"type"}), "list": frozenset({"type"})}
+#: Attributes a reading does not show, per kind: where a platform's email came from is no part of it.
+_UNREAD = {"email": frozenset({"template", "text"})}
 
 
 class LocalTarget:
@@ -151,6 +163,18 @@ class LocalTarget:
         with self._transaction() as cur:
             return _find(cur, kind, name)
 
+    def prospect_emails(self) -> Iterator[tuple[str, str]]:
+        """Every prospect's id and email address, a page at a time (a business unit holds millions)."""
+        last = -_MAX_ID - 1
+        while True:
+            with self._transaction() as cur:
+                cur.execute(f"SELECT id, email FROM {_PROSPECTS} WHERE id > ? ORDER BY id LIMIT ?", (last, PAGE))
+                page = cur.fetchall()
+            yield from ((str(prospect_id), email) for prospect_id, email in page)
+            if len(page) < PAGE:
+                return
+            last = page[-1][0]
+
     def manual_instructions(self, change: ManualChange) -> str:
         fields = f" (fields: {', '.join(change.fields)})" if change.fields else ""
         return (f"{change.action} the {change.kind} '{change.name}'{fields} by hand: this environment's "
@@ -219,11 +243,12 @@ def _find(cur: sqlite3.Cursor, kind: str, name: str) -> RemoteObject | None:
 
 def _object(row: tuple[Any, ...], with_content: bool = True) -> RemoteObject:
     """A row as a platform would return it, an email with the digest of the bodies it holds."""
-    kind, name, object_id, attributes, digest, html, text = row
+    kind, name, object_id, attributes, created, digest, html, text = row
     data = json.loads(attributes)
     content = None if html is None else {"html_body": html, "text_body": text or ""}
     if digest is None and content is not None:  # a body edited behind our back
         digest = content_digest(content)
     if digest is not None:
         data[CONTENT_DIGEST] = digest
-    return RemoteObject(kind, name, str(object_id), data, content if with_content else None)
+    return RemoteObject(kind, name, str(object_id), data, content if with_content else None,
+                        _UNREAD.get(kind, frozenset()), created)

@@ -23,7 +23,7 @@ from campaignkit.emails.context import INLINE, CompiledTemplate, EmailContext
 from campaignkit.emails.markup.parse import Element, Include
 from campaignkit.emails.markup.structure import ParsedFile, StructureProblem, structure_problems
 from campaignkit.emails.merge import MergeModel
-from campaignkit.emails.rendering import RenderedEmail, RenderFailure, render_with, run
+from campaignkit.emails.rendering import RenderedEmail, RenderFailure, is_html_template, render_with, run
 from campaignkit.emails.rules.links import IMAGE_TAGS, URL_ATTRIBUTES, LinkVerdict, judge_link
 from campaignkit.emails.templates.facts import NameUse
 from campaignkit.emails.templates.source import has_jinja
@@ -175,9 +175,10 @@ def facts_of_email(context: EmailContext, email: Resource) -> EmailFacts:
     """The facts of ``email``, rendered for the sample prospect when it can be."""
     name = email.data.get("template")
     template = name if isinstance(name, str) and name else None
+    html_body = template is not None and is_html_template(template)
     walk = _Walk(context)
     if template is not None:
-        walk.file(template, MJML, True, frozenset(), partial(email.position_of, "template"), ())
+        walk.file(template, HTML if html_body else MJML, True, frozenset(), partial(email.position_of, "template"), ())
     text = email.data.get("text")
     if isinstance(text, str) and text != "auto":
         walk.file(text, TEXT, False, frozenset(), partial(email.position_of, "text"), ())
@@ -185,13 +186,13 @@ def facts_of_email(context: EmailContext, email: Resource) -> EmailFacts:
         if isinstance(email.data.get(key), str):
             walk.inline(email.data[key], email.position_of(key))
     links, images = _links_and_images(context, walk.visited)
-    root = context.files.markup(template, False) if template is not None else None
+    root = context.files.markup(template, html_body) if template is not None else None
     facts = EmailFacts(
         email, context.merge, frozenset(context.files.html_env.globals), root,
         templates=tuple(walk.visited), merge_uses=tuple(_merge_uses(walk.visited)), broken=tuple(walk.broken),
         syntax=tuple(_markup_syntax(walk.visited)),
-        structure=tuple(structure_problems(root, context.files.markup)) if root is not None and not any(
-            each.compiled.facts.syntax_error for each in walk.visited) else (),
+        structure=tuple(structure_problems(root, context.files.markup)) if root is not None and not html_body
+        and not any(each.compiled.facts.syntax_error for each in walk.visited) else (),
         links=tuple(links), images=tuple(images), names_no_template=template is None)
     if facts.statically_sound:
         try:

@@ -1,0 +1,82 @@
+"""adopt and audit against the stand-in Account Engagement server, filled with a business unit built by clicking."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from campaignkit.cli import main
+from tests.ae_workspace import run
+
+
+@pytest.fixture
+def messy(workspace, server):
+    """A business unit of names in no convention (some Japanese), a list tagged and in nested folders, an unused
+    list, a custom field an email merges without a fallback and a draft program that sends to a list and
+    suppresses one deleted since; the workspace holds only its naming convention."""
+    for path in workspace.rglob("*.yaml"):
+        if path.name not in ("campaignkit.yaml", "naming.yaml"):
+            path.unlink()
+    config = workspace / "campaignkit.yaml"
+    config.write_text(re.sub(r"(?ms)^simulation:.*", "", config.read_text()))
+    unit = server.unit
+    fair = unit.create("lists", {"name": "展示会 2024 来場者", "title": "展示会 2024 来場者", "isDynamic": False})
+    folder = unit.create("folders", {"name": "2023", "path": "/Lists/Webinars/2023"})
+    old = unit.create("lists", {"name": "Webinar Attendees (old)", "title": "Webinar attendees", "isDynamic": False,
+                                "folderId": folder["id"]})
+    tag = unit.create("tags", {"name": "ウェビナー"})
+    unit.create("tagged-objects", {"tagId": tag["id"], "objectType": "list", "objectId": old["id"],
+                                   "objectName": old["name"]})
+    unit.create("lists", {"name": "2026-email-newsletter-list", "title": "Newsletter", "isDynamic": False})
+    unit.create("custom-fields", {"name": "Industry Focus", "fieldId": "Industry_Focus", "type": "Text"})
+    unit.create("email-templates", {
+        "name": "Industry newsletter", "subject": "News for {{Recipient.FirstName}}", "type": "htmlAndText",
+        "htmlMessage": "<p>Hi {{#if Recipient.FirstName}}{{Recipient.FirstName}}{{else}}there{{/if}}, news for "
+                       "{{Recipient.Industry_Focus__c}}.</p><p>{{{Unsubscribe}}}</p>",
+        "textMessage": "Hi, news for %%Industry_Focus%%. %%unsubscribe%%"})
+    unit.create("engagement-studio-programs", {"name": "Spring Nurture JP", "status": "draft",
+                                               "recipientListIds": [fair["id"]], "suppressionListIds": [99999]})
+    return workspace
+
+
+def test_adopt_writes_a_valid_workspace_whose_first_plan_only_renames(messy):
+    code, out = run("adopt")
+    assert code == 0, out
+    assert "list.2024-all-id-1012-list: id 1012, renamed from '展示会 2024 来場者'" in out
+    assert "list.2026-email-newsletter-list: id 1017\n" in out and "field.industry_focus_c: id 1018\n" in out
+    assert ("program 'Spring Nurture JP' (id 1020): list id(s) 99999 in its exclude lists are not on the target "
+            "and are left out") in out
+    assert "program.evergreen-nurture-spring-jp-program: written as a stub" in out
+    program = (messy / "adopted" / "programs" / "evergreen-nurture-spring-jp-program.yaml").read_text()
+    assert "description: 'ADOPTED AS A STUB: " in program and "status: paused" in program
+    lists = (messy / "adopted" / "lists.yaml").read_text()
+    assert "folder: Lists/Webinars/2023\ntags:\n- ウェビナー\nmoved_from: list.webinar-attendees-old" in lists
+    validated = CliRunner().invoke(main, ["validate"])
+    assert validated.exit_code == 0, validated.stdout
+    code, out = run("plan", "--format", "json")
+    changes = json.loads(out)["resource_changes"]
+    assert sorted(c["address"] for c in changes) == [
+        "list.2024-all-id-1012-list", "list.evergreen-webinar-attendees-old-list",
+        "program.evergreen-nurture-spring-jp-program"]
+    assert all(c["change"]["actions"] == ["update"] and c["previous_address"] for c in changes)
+    assert "Objects changed outside campaignkit" not in run("plan")[1]
+
+
+def test_audit_finds_unused_lists_a_merge_without_a_default_and_a_program_sending_to_a_deleted_list(messy):
+    code, out = run("audit", "--format", "json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["objects"] == {"email": 1, "field": 1, "form_handler": 0, "list": 3, "program": 1}
+    found = {f["check"]: (f["count"], f["examples"]) for f in report["findings"]}
+    assert found["naming"][0] == 4
+    assert "list '展示会 2024 来場者' (id 1012): 2024-all-id-1012-list" in found["naming"][1]
+    assert found["unused-list"] == (2, ["list 'Webinar Attendees (old)' (id 1014)",
+                                        "list '2026-email-newsletter-list' (id 1017)"])
+    assert found["missing-list"] == (1, ["program 'Spring Nurture JP' (id 1020): list id 99999"])
+    assert found["missing-default"] == (1, ["field 'Industry_Focus__c' (id 1018), merged by Industry newsletter"])
+    assert report["notes"] == [f"the account-engagement target has no API to read {kind}s: they are left out"
+                               for kind in ("scoring", "grading", "form", "campaign")] + [
+        "the account-engagement target has no prospects to read: duplicates not audited"]
