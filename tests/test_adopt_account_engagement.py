@@ -30,53 +30,61 @@ def messy(workspace, server):
     tag = unit.create("tags", {"name": "ウェビナー"})
     unit.create("tagged-objects", {"tagId": tag["id"], "objectType": "list", "objectId": old["id"],
                                    "objectName": old["name"]})
-    unit.create("lists", {"name": "2026-email-newsletter-list", "title": "Newsletter", "isDynamic": False})
-    unit.create("custom-fields", {"name": "Industry Focus", "fieldId": "Industry_Focus", "type": "Text"})
+    newsletter = unit.create("lists", {"name": "2026-email-newsletter-list", "title": "Newsletter",
+                                       "isDynamic": False})
+    field = unit.create("custom-fields", {"name": "Industry Focus", "fieldId": "Industry_Focus", "type": "Text"})
     unit.create("email-templates", {
         "name": "Industry newsletter", "subject": "News for {{Recipient.FirstName}}", "type": "htmlAndText",
         "htmlMessage": "<p>Hi {{#if Recipient.FirstName}}{{Recipient.FirstName}}{{else}}there{{/if}}, news for "
                        "{{Recipient.Industry_Focus__c}}.</p><p>{{{Unsubscribe}}}</p>",
         "textMessage": "Hi, news for %%Industry_Focus%%. %%unsubscribe%%"})
-    unit.create("engagement-studio-programs", {"name": "Spring Nurture JP", "status": "draft",
-                                               "recipientListIds": [fair["id"]], "suppressionListIds": [99999]})
-    return workspace
+    program = unit.create("engagement-studio-programs", {"name": "Spring Nurture JP", "status": "draft",
+                                                         "recipientListIds": [fair["id"]],
+                                                         "suppressionListIds": [99999]})
+    return workspace, {"fair": fair["id"], "old": old["id"], "newsletter": newsletter["id"], "field": field["id"],
+                       "program": program["id"]}
 
 
 def test_adopt_writes_a_valid_workspace_whose_first_plan_only_renames(messy):
+    workspace, ids = messy
     code, out = run("adopt")
     assert code == 0, out
-    assert "list.2024-all-id-1012-list: id 1012, renamed from '展示会 2024 来場者'" in out
-    assert "list.2026-email-newsletter-list: id 1017\n" in out and "field.industry_focus_c: id 1018\n" in out
-    assert ("program 'Spring Nurture JP' (id 1020): list id(s) 99999 in its exclude lists are not on the target "
+    fair = f"2024-all-id-{ids['fair']}-list"
+    assert f"list.{fair}: id {ids['fair']}, renamed from '展示会 2024 来場者'" in out
+    assert f"list.2026-email-newsletter-list: id {ids['newsletter']}\n" in out
+    assert f"field.industry_focus_c: id {ids['field']}\n" in out
+    assert (f"program 'Spring Nurture JP' (id {ids['program']}): list id(s) 99999 in its exclude lists are not on the target "
             "and are left out") in out
     assert "program.evergreen-nurture-spring-jp-program: written as a stub" in out
-    program = (messy / "adopted" / "programs" / "evergreen-nurture-spring-jp-program.yaml").read_text()
+    program = (workspace / "adopted" / "programs" / "evergreen-nurture-spring-jp-program.yaml").read_text()
     assert "description: 'ADOPTED AS A STUB: " in program and "status: paused" in program
-    lists = (messy / "adopted" / "lists.yaml").read_text()
+    lists = (workspace / "adopted" / "lists.yaml").read_text()
     assert "folder: Lists/Webinars/2023\ntags:\n- ウェビナー\nmoved_from: list.webinar-attendees-old" in lists
     validated = CliRunner().invoke(main, ["validate"])
     assert validated.exit_code == 0, validated.stdout
     code, out = run("plan", "--format", "json")
     changes = json.loads(out)["resource_changes"]
     assert sorted(c["address"] for c in changes) == [
-        "list.2024-all-id-1012-list", "list.evergreen-webinar-attendees-old-list",
+        f"list.{fair}", "list.evergreen-webinar-attendees-old-list",
         "program.evergreen-nurture-spring-jp-program"]
     assert all(c["change"]["actions"] == ["update"] and c["previous_address"] for c in changes)
     assert "Objects changed outside campaignkit" not in run("plan")[1]
 
 
 def test_audit_finds_unused_lists_a_merge_without_a_default_and_a_program_sending_to_a_deleted_list(messy):
+    _, ids = messy
     code, out = run("audit", "--format", "json")
     assert code == 0, out
     report = json.loads(out)
-    assert report["objects"] == {"email": 1, "field": 1, "form_handler": 0, "list": 3, "program": 1}
+    assert report["objects"] == {"email": 1, "field": 1, "form": 0, "form_handler": 0, "list": 3, "program": 1}
     found = {f["check"]: (f["count"], f["examples"]) for f in report["findings"]}
     assert found["naming"][0] == 4
-    assert "list '展示会 2024 来場者' (id 1012): 2024-all-id-1012-list" in found["naming"][1]
-    assert found["unused-list"] == (2, ["list 'Webinar Attendees (old)' (id 1014)",
-                                        "list '2026-email-newsletter-list' (id 1017)"])
-    assert found["missing-list"] == (1, ["program 'Spring Nurture JP' (id 1020): list id 99999"])
-    assert found["missing-default"] == (1, ["field 'Industry_Focus__c' (id 1018), merged by Industry newsletter"])
+    assert f"list '展示会 2024 来場者' (id {ids['fair']}): 2024-all-id-{ids['fair']}-list" in found["naming"][1]
+    assert found["unused-list"] == (2, [f"list 'Webinar Attendees (old)' (id {ids['old']})",
+                                        f"list '2026-email-newsletter-list' (id {ids['newsletter']})"])
+    assert found["missing-list"] == (1, [f"program 'Spring Nurture JP' (id {ids['program']}): list id 99999"])
+    assert found["missing-default"] == (1, [f"field 'Industry_Focus__c' (id {ids['field']}), merged by "
+                                            "Industry newsletter"])
     assert report["notes"] == [f"the account-engagement target has no API to read {kind}s: they are left out"
-                               for kind in ("scoring", "grading", "form", "campaign")] + [
+                               for kind in ("scoring", "grading", "campaign")] + [
         "the account-engagement target has no prospects to read: duplicates not audited"]
