@@ -196,7 +196,7 @@ def _unknown_references(workspace: Workspace, data: Any, start: Position) -> Ite
         kind, name = match.groups()
         known = [f"{kind}.{n}" for n in crm[kind]] if kind in crm else \
             [a for a in workspace.resources if a.startswith(kind + ".")]
-        if value not in known:
+        if value not in known and name not in workspace.unread_words:  # a file that did not load may declare it
             suggestion = closest(value, known)
             yield error("CK801", f"{value} does not exist in the workspace{did_you_mean(suggestion)}",
                         position_of(data, path, start), suggestion=suggestion)

@@ -7,8 +7,8 @@ does, why it matters, an example, what to write instead) because
 every code with its first line.
 
 Schema checks run first; the semantic checks then see only the resources
-whose shape is right (``Scope.well_formed``), so that they can trust field types
-and one mistake is not reported twice.
+whose shape is right (``Scope.well_formed``: no schema problem but unknown keys),
+so that they can trust field types and one mistake is not reported twice.
 """
 
 from __future__ import annotations
@@ -57,6 +57,10 @@ class Scope:
 
 
 CheckFunction = Callable[[Scope], Iterable[Diagnostic]]
+
+#: Schema codes that leave a resource's shape as the semantic checks expect it (an unknown key is
+#: only ignored by them): such a resource is checked further, so that all its problems show in one run.
+SHAPE_KEPT = frozenset({"CK101"})
 
 
 def cycles(graph: Mapping[str, Collection[str]]) -> Iterator[list[str]]:
@@ -172,7 +176,7 @@ def validate(workspace: Workspace, language_of: LanguageOf) -> list[Diagnostic]:
     for resource in workspace.documents:
         problems = schema_diagnostics(resource.kind, resource.data, resource.position)
         diagnostics.extend(problems)
-        if not problems:
+        if all(problem.code in SHAPE_KEPT for problem in problems):
             well_formed.append(resource)
     emails = check_emails(workspace, [resource for resource in well_formed if resource.kind == "email"],
                           language_of)

@@ -123,10 +123,14 @@ def names_follow_convention(scope: Scope) -> Iterator[Diagnostic]:
             continue
         parts = _parts(pattern, tokens)
         whole = re.compile("".join(p.regex for p in parts) + r"\Z")
-        for resource in scope.of_kind(kind):
+        resources = scope.of_kind(kind)
+        fitting = [resource.name for resource in resources if whole.match(resource.name)]
+        for resource in resources:
             if not whole.match(resource.name):
-                yield error("CK301", f"{resource.address}: {_explain_mismatch(resource.name, pattern, parts)}",
-                            resource.position_of("name"), suggestion=_suggest(resource.name, parts))
+                suggestion = _suggest(resource.name, parts, whole, fitting)
+                fits = f"; a name that fits: {suggestion}" if suggestion else ""
+                yield error("CK301", f"{resource.address}: {_explain_mismatch(resource.name, pattern, parts)}{fits}",
+                            resource.position_of("name"), suggestion=suggestion)
 
 
 def _first_bad_part(name: str, parts: list[Part]) -> tuple[int, str]:
@@ -161,11 +165,60 @@ def _segment(rest: str, following: Part | None) -> str:
     return rest
 
 
-def _suggest(name: str, parts: list[Part]) -> str | None:
-    index, rest = _first_bad_part(name, parts)
-    token = parts[index].token if index < len(parts) else None
-    if token is None:
-        return None
-    found = _segment(rest, parts[index + 1] if index + 1 < len(parts) else None)
-    replacement = closest(found, [str(v) for v in token.get("enum", [])])
-    return name.replace(found, replacement, 1) if replacement and found else None
+def _suggest(name: str, parts: list[Part], whole: re.Pattern[str], fitting: list[str]) -> str | None:
+    """A name that follows the pattern, made of the words of ``name``: an enum token takes the word
+    that is (or is closest to) one of its values, a narrow regex token (a year) the word it matches,
+    the broadest one (the topic) the words left; a token no word fits takes the value the names
+    that fit (``fitting``) use most. None when no such name can be made."""
+    words = _words(name)
+    literal = {word for part in parts if part.token is None for word in _words(part.text)}
+    chosen: dict[int, str] = {}
+    tokens = [(index, part) for index, part in enumerate(parts) if part.token is not None]
+    for index, part in sorted(tokens, key=lambda item: _breadth(item[1], words)):
+        last = all(i in chosen or i == index for i, _ in tokens)
+        value = _take(part, [word for word in words if word not in literal] if last else words, last)
+        value = value or _most_used(part, index, parts, fitting)
+        if value is None:
+            return None
+        chosen[index] = value
+    candidate = "".join(chosen.get(index, part.text) for index, part in enumerate(parts))
+    return candidate if whole.match(candidate) and candidate != name else None
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in re.split(r"[^a-z0-9]+", text.lower()) if word]
+
+
+def _breadth(part: Part, words: list[str]) -> tuple[int, int]:
+    """Enum tokens first, then regex tokens by how many of the words they match: the narrowest choose first."""
+    if part.token is not None and "enum" in part.token:
+        return (0, 0)
+    return (1, sum(1 for word in words if re.fullmatch(part.regex, word)))
+
+
+def _take(part: Part, words: list[str], last: bool) -> str | None:
+    """The word (removed from ``words``) that ``part`` takes; the last token takes all the words left, if they fit."""
+    token = part.token or {}
+    if "enum" in token:
+        values = [str(v) for v in token["enum"]]
+        exact = next((word for word in words if word in values), None)
+        near = exact or next((word for word in words if closest(word, values)), None)
+        if near is None:
+            return None
+        words.remove(near)
+        return near if exact else closest(near, values)
+    if last and words and re.fullmatch(part.regex, "-".join(words)):
+        joined = "-".join(words)
+        words.clear()
+        return joined
+    word = next((word for word in words if re.fullmatch(part.regex, word)), None)
+    if word is not None:
+        words.remove(word)
+    return word
+
+
+def _most_used(part: Part, index: int, parts: list[Part], fitting: list[str]) -> str | None:
+    """The value the names that fit give the token at ``index`` most often."""
+    groups = "".join(f"({p.regex})" if i == index else p.regex for i, p in enumerate(parts))
+    found = [m.group(1) for m in (re.fullmatch(groups, name) for name in fitting) if m]
+    return max(sorted(set(found)), key=found.count) if found else None

@@ -9,6 +9,7 @@ import click
 
 from campaignkit.checks import check_workspace
 from campaignkit.cli import main
+from campaignkit.cli.completion import complete_addresses
 from campaignkit.emails import EmailContext, render_email
 from campaignkit.emails.blockers import render_blockers
 from campaignkit.errors import UserError
@@ -22,7 +23,7 @@ DEFAULT_OUT = Path(".campaignkit") / "render"
 
 
 @main.command()
-@click.argument("email")
+@click.argument("email", shell_complete=complete_addresses("email"))
 @click.option("--prospect", "prospect_file", type=click.Path(dir_okay=False, path_type=Path),
               help="A YAML or JSON file of field values (default: a sample made from field examples and defaults).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
