@@ -173,3 +173,46 @@ def test_a_workspace_inside_a_hidden_folder_still_gets_template_suggestions(tmp_
     emails.write_text(emails.read_text().replace("templates/follow-up.mjml", "templates/folow-up.mjml"))
     result = CliRunner().invoke(main, ["--chdir", str(root), "validate"])
     assert "did you mean 'templates/follow-up.mjml'" in result.output
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
+ROI = "2026-nurture-roi-outcomes-email"  # written for persona.cmo
+
+
+def example(tmp_path):
+    root = tmp_path / "example"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".campaignkit"))
+    return root
+
+
+def rendered_text(tmp_path, *args):
+    root = example(tmp_path)
+    result = invoke(root, ROI, "--out", str(tmp_path / "out"), *args)
+    assert result.exit_code == 0, result.output
+    return result.output, (tmp_path / "out" / f"{ROI}.txt").read_text()
+
+
+def test_render_uses_the_sample_of_the_persona_the_email_is_written_for(tmp_path):
+    output, text = rendered_text(tmp_path)
+    assert output.splitlines()[-1] == "Prospect:  persona.cmo's sample"
+    assert "Charlie" in text
+
+
+def test_render_persona_picks_another_sample(tmp_path):
+    output, text = rendered_text(tmp_path, "--persona", "persona.marketing_manager")
+    assert output.splitlines()[-1] == "Prospect:  persona.marketing_manager's sample"
+    assert "Charlie" not in text
+
+
+def test_a_prospect_file_may_name_a_persona_whose_sample_fills_the_rest(tmp_path):
+    prospect = tmp_path / "p.yaml"
+    prospect.write_text("persona: cmo\nfirst_name: Aiko\n", encoding="utf-8")
+    output, text = rendered_text(tmp_path, "--prospect", str(prospect))
+    assert output.splitlines()[-1] == f"Prospect:  {prospect} over persona.cmo"
+    assert "Aiko" in text and "Charlie" not in text
+
+
+def test_an_unknown_persona_is_one_line(tmp_path):
+    result = invoke(example(tmp_path), ROI, "--persona", "cfo", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no persona named cfo")
