@@ -296,6 +296,13 @@ def _time_paths(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], b
         for item_index, item in enumerate(expect.get("emails", ())):
             if isinstance(item, dict) and "at" in item:
                 yield (*base, "emails", item_index, "at"), False
+        told: list[tuple[tuple[str | int, ...], Any]] = [
+            ((key, index), item) for key in ("notified", "tasks") for index, item in enumerate(expect.get(key, ()))]
+        told += [(("assigned_to",), expect["assigned_to"])] if "assigned_to" in expect else []
+        for at, item in told:
+            for when in ("at", "within") if isinstance(item, dict) else ():
+                if when in item:
+                    yield (*base, *at, when), False
 
 
 def _bad_times(data: dict[str, Any], start: datetime, where: Position) -> Iterator[Diagnostic]:

@@ -264,7 +264,8 @@ class Run:
         return suppressed and f"on suppression list {suppressed}"
 
     def _apply(self, action: str | None, value: Any, now: datetime) -> None:
-        """The actions that change the prospect; assign, notify, tasks and campaigns only tell the CRM."""
+        """The actions that change the prospect; assign, notify and tasks tell the CRM, which the prospect
+        records for campaign tests; campaigns change nothing here."""
         prospect = self.prospect
         if action == "add_to_list":
             prospect.lists.add(value)
@@ -279,4 +280,8 @@ class Run:
         elif action == "remove_tag":
             prospect.tags.discard(value)
         elif action == "assign":
-            prospect.assigned_to = value
+            prospect.assign(value, now)
+        elif action == "notify":
+            prospect.notify(value, now)
+        elif action == "create_task":
+            prospect.create_task(value, now)
