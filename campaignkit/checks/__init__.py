@@ -22,12 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from campaignkit.diagnostics import Diagnostic, Position, bounded, error
-from campaignkit.emails.workers import check_emails, warm_workers
-from campaignkit.engine.graph import Graph, graph_of
 from campaignkit.workspace.model import Resource, Workspace
 
 if TYPE_CHECKING:
     from campaignkit.emails.merge import LanguageOf
+    from campaignkit.engine.graph import Graph
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,8 @@ class Scope:
     @cached_property
     def graphs(self) -> dict[str, Graph]:
         """Each well-formed program's step graph, built once for all program checks."""
+        from campaignkit.engine.graph import graph_of
+
         return {program.address: graph_of(program.data) for program in self.of_kind("program")}
 
 
@@ -168,6 +169,7 @@ def validate(workspace: Workspace, language_of: LanguageOf) -> list[Diagnostic]:
 
     The emails (CK4xx) are checked on the other cores while the other checks run here.
     """
+    from campaignkit.emails.workers import check_emails
     from campaignkit.workspace.schema import CONFIG_SCHEMA, schema_diagnostics
 
     config = workspace.config
@@ -186,7 +188,11 @@ def validate(workspace: Workspace, language_of: LanguageOf) -> list[Diagnostic]:
 
 
 def check_workspace(root: Path, language_of: LanguageOf) -> tuple[Workspace, list[Diagnostic]]:
-    """Loads the workspace at ``root`` and validates it: what ``validate`` reports."""
+    """Loads the workspace at ``root`` and validates it: what ``validate`` reports.
+
+    The renderer's processes and the engine are imported here, not with this package, so that a
+    ``validate`` answered from its memo (``checks.memo``) does without them."""
+    from campaignkit.emails.workers import warm_workers
     from campaignkit.workspace.loading import load_workspace
 
     with warm_workers(root):  # they read the templates while the workspace loads
