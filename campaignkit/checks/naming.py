@@ -106,8 +106,9 @@ def broken_convention(scope: Scope) -> Iterator[Diagnostic]:
 def names_follow_convention(scope: Scope) -> Iterator[Diagnostic]:
     """A name does not follow the naming convention.
 
-    What it does: checks every resource name against the pattern for its kind and says which
-    token is wrong and what that token allows.
+    What it does: checks every resource name against the pattern for its kind, says which
+    token is wrong and what that token allows, and proposes a name that fits, made of the
+    name's own words (a token that none of them fits takes the value the names that fit use most).
     Why is this bad? Names are how marketers find assets in Account Engagement; a convention
     that lives in people's heads drifts within a quarter.
     Example: `name: 2026-evnt-acme-conf-list` where `{channel}` is one of email, event, web.
