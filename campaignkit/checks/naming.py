@@ -173,11 +173,12 @@ def _suggest(name: str, parts: list[Part], whole: re.Pattern[str], fitting: list
     that fit (``fitting``) use most. None when no such name can be made."""
     words = _words(name)
     literal = {word for part in parts if part.token is None for word in _words(part.text)}
+    joiner = next((c for part in parts if part.token is None for c in part.text if not c.isalnum()), "-")
     chosen: dict[int, str] = {}
     tokens = [(index, part) for index, part in enumerate(parts) if part.token is not None]
     for index, part in sorted(tokens, key=lambda item: _breadth(item[1], words)):
         last = all(i in chosen or i == index for i, _ in tokens)
-        value = _take(part, [word for word in words if word not in literal] if last else words, last)
+        value = _take(part, [word for word in words if word not in literal] if last else words, last, joiner)
         value = value or _most_used(part, index, parts, fitting)
         if value is None:
             return None
@@ -197,8 +198,9 @@ def _breadth(part: Part, words: list[str]) -> tuple[int, int]:
     return (1, sum(1 for word in words if re.fullmatch(part.regex, word)))
 
 
-def _take(part: Part, words: list[str], last: bool) -> str | None:
-    """The word (removed from ``words``) that ``part`` takes; the last token takes all the words left, if they fit."""
+def _take(part: Part, words: list[str], last: bool, joiner: str) -> str | None:
+    """The word (removed from ``words``) that ``part`` takes; the last token takes all the words left, joined as
+    the pattern joins its parts, if they fit."""
     token = part.token or {}
     if "enum" in token:
         values = [str(v) for v in token["enum"]]
@@ -208,8 +210,8 @@ def _take(part: Part, words: list[str], last: bool) -> str | None:
             return None
         words.remove(near)
         return near if exact else closest(near, values)
-    if last and words and re.fullmatch(part.regex, "-".join(words)):
-        joined = "-".join(words)
+    if last and words and re.fullmatch(part.regex, joiner.join(words)):
+        joined = joiner.join(words)
         words.clear()
         return joined
     word = next((word for word in words if re.fullmatch(part.regex, word)), None)
@@ -220,6 +222,6 @@ def _take(part: Part, words: list[str], last: bool) -> str | None:
 
 def _most_used(part: Part, index: int, parts: list[Part], fitting: list[str]) -> str | None:
     """The value the names that fit give the token at ``index`` most often."""
-    groups = "".join(f"({p.regex})" if i == index else p.regex for i, p in enumerate(parts))
-    found = [m.group(1) for m in (re.fullmatch(groups, name) for name in fitting) if m]
+    groups = "".join(f"(?P<wanted>{p.regex})" if i == index else p.regex for i, p in enumerate(parts))
+    found = [m.group("wanted") for m in (re.fullmatch(groups, name) for name in fitting) if m]
     return max(sorted(set(found)), key=found.count) if found else None

@@ -19,14 +19,14 @@ from campaignkit.workspace.values import misfits
 
 
 @dataclass(frozen=True)
-class Prospect:
+class ChosenProspect:
     """Field values to render for (None: the sample made from the fields' examples and defaults), and who it is."""
 
     values: dict[str, Any] | None
     described: str
 
 
-def prospect_for(workspace: Workspace, email: Resource, persona: str | None, path: Path | None) -> Prospect:
+def prospect_for(workspace: Workspace, email: Resource, persona: str | None, path: Path | None) -> ChosenProspect:
     """The prospect for ``render``: the file at ``path`` over the sample of ``persona`` (or of the persona the
     file names); with neither, the sample of the first persona ``email`` is written for that has one."""
     given = load_prospect(path, workspace) if path else {}
@@ -35,12 +35,13 @@ def prospect_for(workspace: Workspace, email: Resource, persona: str | None, pat
     if persona is None and path is None:
         persona = next((p for p in email.data.get("personas") or () if _sample(workspace.get(p))), None)
     if persona is None:
-        return Prospect(given if path else None, str(path) if path else "a sample made from the fields' examples")
+        return ChosenProspect(given if path else None, str(path) if path else "a sample made from the fields' examples")
     chosen = resolve(workspace, str(persona), "persona")
     sample = _sample(chosen)
     if sample is None:
         raise UserError(f"{chosen.address} has no sample to render for; give it one (docs/format.md) or use --prospect")
-    return Prospect({**sample, **given}, f"{path} over {chosen.address}" if path else f"{chosen.address}'s sample")
+    described = f"{path} over {chosen.address}" if path else f"{chosen.address}'s sample"
+    return ChosenProspect({**sample, **given}, described)
 
 
 def _sample(persona: Resource | None) -> dict[str, Any] | None:
