@@ -111,3 +111,9 @@ def test_simulate_warns_when_no_persona_gives_a_sample(workspace: Path) -> None:
     result = invoke(workspace, "simulate", "2026-nurture-welcome-program", "--prospects", "100")
     assert result.exit_code == 0, result.output
     assert "Warning: no persona has a sample: every simulated prospect is the fields' examples" in result.stderr
+
+
+def test_a_token_no_word_fits_takes_the_value_the_other_names_use_most(workspace: Path) -> None:
+    edit(workspace / "emails.yaml", "name: 2026-web-trial-welcome-email", "name: trial-welcome-web")
+    lines = [line for line in problems(invoke(workspace, "validate").output) if "CK301" in line]
+    assert len(lines) == 1 and lines[0].endswith("a name that fits: 2026-web-trial-welcome-email")
