@@ -145,3 +145,9 @@ def test_the_pre_commit_hook_runs_fmt_on_yaml_files() -> None:
     hook = next(h for h in hooks if h["id"] == "campaignkit-fmt")
     assert hook["entry"] == "campaignkit fmt" and hook.get("pass_filenames", True) is True
     assert re.search(hook["files"], "emails/welcome.yaml") and not re.search(hook["files"], "templates/a.mjml")
+
+
+def test_the_workspace_init_writes_is_already_formatted(tmp_path: Path) -> None:
+    assert CliRunner().invoke(main, ["init", str(tmp_path / "new")]).exit_code == 0
+    result = fmt(tmp_path / "new", "--check")
+    assert result.exit_code == 0, result.output
