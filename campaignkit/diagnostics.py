@@ -136,9 +136,18 @@ def to_record(diagnostic: Diagnostic) -> dict:
         "position": [diagnostic.position.path, diagnostic.position.line, diagnostic.position.column],
         "suggestion": diagnostic.suggestion,
         "detail": diagnostic.detail,
+        "end": _place(diagnostic.end) if diagnostic.end else None,
+        "related": [_place(position) for position in diagnostic.related],
     }
 
 
+def _place(position: Position) -> list:
+    return [position.path, position.line, position.column]
+
+
 def from_record(record: dict) -> Diagnostic:
+    end = record.get("end")
     return Diagnostic(record["code"], Severity(record["severity"]), record["message"],
-                      Position(*record["position"]), suggestion=record["suggestion"], detail=record["detail"])
+                      Position(*record["position"]), suggestion=record["suggestion"], detail=record["detail"],
+                      end=Position(*end) if end else None,
+                      related=tuple(Position(*place) for place in record.get("related") or ()))

@@ -290,3 +290,9 @@ def make_rig(small_workspace: Path) -> Iterator[Callable[..., Rig]]:
 def rig(make_rig: Callable[..., Rig]) -> Rig:
     """The small workspace's sandbox environment, ready to plan and apply."""
     return make_rig()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Commands that keep results in the user's cache folder (validate's memo) keep them in one of the
+    run's own, not in the home folder of whoever runs the suite."""
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="ck-test-cache-")

@@ -188,3 +188,46 @@ def test_an_html_template_is_sent_as_jinja_renders_it_and_checked_without_mjml(t
     html = (tmp_path / "out" / f"{email}.html").read_text()
     assert html.startswith("<!doctype html><html><body><p>Hi ") and html.endswith("</p></body></html>")
     assert "<mj-" not in html and "Unsubscribe" in (tmp_path / "out" / f"{email}.txt").read_text()
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
+ROI = "2026-nurture-roi-outcomes-email"  # written for persona.cmo
+
+
+def example(tmp_path):
+    root = tmp_path / "example"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".campaignkit"))
+    return root
+
+
+def rendered_text(tmp_path, *args):
+    root = example(tmp_path)
+    result = invoke(root, ROI, "--out", str(tmp_path / "out"), *args)
+    assert result.exit_code == 0, result.output
+    return result.output, (tmp_path / "out" / f"{ROI}.txt").read_text()
+
+
+def test_render_uses_the_sample_of_the_persona_the_email_is_written_for(tmp_path):
+    output, text = rendered_text(tmp_path)
+    assert output.splitlines()[-1] == "Prospect:  persona.cmo's sample"
+    assert "Charlie" in text
+
+
+def test_render_persona_picks_another_sample(tmp_path):
+    output, text = rendered_text(tmp_path, "--persona", "persona.marketing_manager")
+    assert output.splitlines()[-1] == "Prospect:  persona.marketing_manager's sample"
+    assert "Charlie" not in text
+
+
+def test_a_prospect_file_may_name_a_persona_whose_sample_fills_the_rest(tmp_path):
+    prospect = tmp_path / "p.yaml"
+    prospect.write_text("persona: cmo\nfirst_name: Aiko\n", encoding="utf-8")
+    output, text = rendered_text(tmp_path, "--prospect", str(prospect))
+    assert output.splitlines()[-1] == f"Prospect:  {prospect} over persona.cmo"
+    assert "Aiko" in text and "Charlie" not in text
+
+
+def test_an_unknown_persona_is_one_line(tmp_path):
+    result = invoke(example(tmp_path), ROI, "--persona", "cfo", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no persona named cfo")

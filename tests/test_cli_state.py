@@ -58,7 +58,7 @@ def test_changing_a_subject_plans_one_update_showing_only_the_subject(run, small
     code, out, _ = run("plan", "--detailed-exitcode")
     assert code == 2
     assert out.splitlines()[0] == "Plan: 0 to add, 1 to change, 0 to destroy."
-    details = [line.strip() for line in out.splitlines()[3:] if line.strip()]
+    details = [line.strip() for line in out.splitlines()[4:-1] if line.strip()]
     assert details == ["~ email.2026-email-welcome-email  (update in place)",
                        '~ subject: "Welcome to Acme Conf" -> "Welcome aboard"']
 
@@ -165,9 +165,11 @@ def test_plan_json_and_markdown(run):
 
 def test_plan_target_limits_the_plan_and_warns_that_it_is_partial(run):
     _, out, _ = run("plan", "--target", "list.global-suppression-list")
-    assert out.splitlines()[0] == "Plan: 1 to add, 0 to change, 0 to destroy."
-    assert out.splitlines()[-1].startswith("Warning: Resource targeting is in effect (--target "
-                                           "list.global-suppression-list): this plan covers only those addresses")
+    lines = out.splitlines()
+    assert lines[0] == "Plan: 1 to add, 0 to change, 0 to destroy."
+    assert lines[-3].startswith("Warning: Resource targeting is in effect (--target "
+                                "list.global-suppression-list): this plan covers only those addresses")
+    assert lines[-1] == "Plan: 1 to add, 0 to change, 0 to destroy. Environment: sandbox."
     _, out, _ = run("plan", "--format", "json", "--target", "list.global-suppression-list")
     document = json.loads(out)
     assert (document["complete"], document["targets"]) == (False, ["list.global-suppression-list"])

@@ -67,6 +67,6 @@ def test_example_campaigns_plan_apply_and_one_subject_change(example_workspace):
     address = change_first_subject(example_workspace)
     code, out, _ = invoke("plan", "--detailed-exitcode")
     assert code == 2 and out.splitlines()[0] == "Plan: 0 to add, 1 to change, 0 to destroy."
-    details = [line.strip() for line in out.splitlines()[3:] if line.strip()]
+    details = [line.strip() for line in out.splitlines()[4:-1] if line.strip()]
     assert details[0] == f"~ {address}  (update in place)"
     assert [line.split(":")[0] for line in details[1:]] == ["~ subject", "Approvals needed", address]

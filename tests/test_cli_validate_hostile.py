@@ -114,7 +114,7 @@ def test_an_internal_error_is_a_diagnostic_that_asks_to_be_reported(tmp_path, mo
     def fails(root, merge_languages):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("campaignkit.cli.check_commands.check_workspace", fails)
+    monkeypatch.setattr("campaignkit.cli.check_commands.remembered_validation", fails)
     result = CliRunner().invoke(main, ["--chdir", str(write_workspace(tmp_path)), "validate", "--format", fmt])
     assert result.exit_code == 1
     assert "Traceback" not in result.stdout and "RuntimeError: a bug" in result.stderr

@@ -15,7 +15,9 @@ def test_text_starts_with_the_summary_and_shows_only_the_changed_field(rig):
     text = plan_text(rig.plan()).plain
     lines = text.splitlines()
     assert lines[0] == "Plan: 0 to add, 1 to change, 0 to destroy."
-    assert lines[1] == ""  # the local target counts no API calls: no line about them
+    assert lines[1] == "Environment: sandbox (target local)"
+    assert lines[2] == ""  # the local target counts no API calls: no line about them
+    assert lines[-1] == "Plan: 0 to add, 1 to change, 0 to destroy. Environment: sandbox."  # again, once scrolled
     assert "~ email.2026-email-welcome-email  (update in place)" in text
     assert '~ subject: "Welcome to Acme Conf" -> "Welcome aboard"' in text
     assert "preheader" not in text and "html_body" not in text

@@ -196,7 +196,7 @@ def _unknown_references(workspace: Workspace, data: Any, start: Position) -> Ite
         kind, name = match.groups()
         known = [f"{kind}.{n}" for n in crm[kind]] if kind in crm else \
             [a for a in workspace.resources if a.startswith(kind + ".")]
-        if value not in known:
+        if value not in known and name not in workspace.unread_words:  # a file that did not load may declare it
             suggestion = closest(value, known)
             yield error("CK801", f"{value} does not exist in the workspace{did_you_mean(suggestion)}",
                         position_of(data, path, start), suggestion=suggestion)
@@ -296,6 +296,13 @@ def _time_paths(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], b
         for item_index, item in enumerate(expect.get("emails", ())):
             if isinstance(item, dict) and "at" in item:
                 yield (*base, "emails", item_index, "at"), False
+        told: list[tuple[tuple[str | int, ...], Any]] = [
+            ((key, index), item) for key in ("notified", "tasks") for index, item in enumerate(expect.get(key, ()))]
+        told += [(("assigned_to",), expect["assigned_to"])] if "assigned_to" in expect else []
+        for at, item in told:
+            for when in ("at", "within") if isinstance(item, dict) else ():
+                if when in item:
+                    yield (*base, *at, when), False
 
 
 def _bad_times(data: dict[str, Any], start: datetime, where: Position) -> Iterator[Diagnostic]:

@@ -20,7 +20,7 @@ from campaignkit.engine.conditions import is_member
 from campaignkit.engine.durations import parse_duration
 from campaignkit.engine.grading import grade_of
 from campaignkit.engine.program import NOT_ENDED_PHASES, OUTSIDE_PHASES, STOPPED, Run
-from campaignkit.engine.prospect import Prospect
+from campaignkit.engine.prospect import Prospect, Told
 from campaignkit.engine.scoring import begin, decay
 from campaignkit.engine.times import show
 from campaignkit.engine.world import World
@@ -260,6 +260,68 @@ def _fields(world: World, case: TestCase, expected: dict[str, Any], outcome: Out
                     ", ".join(f"{k}={_text(v)}" for k, v in wrong.items()))
 
 
+def _told(what: str, kind: str, wanted: Callable[[Any], dict[str, str]]) -> Callable[..., Mismatch | None]:
+    """A check that the CRM was told something (``kind``: notify, task, assign) for each expected item, each
+    maybe in a window: ``wanted`` turns an item into the fields a record must have (who, subject) and its
+    ``at``/``within``. An empty list expects nothing of the kind."""
+
+    def check(world: World, case: TestCase, expected: Any, outcome: Outcome) -> Mismatch | None:
+        actual = [told for told in outcome.prospect.told if told.kind == kind]
+        items = [wanted(item) for item in (expected if isinstance(expected, list) else [expected])]
+        found: dict[int, Told | None] = {}
+        unused = list(actual)
+        # Items bound to a time choose first, so that an item that takes any time does not take theirs.
+        for index in sorted(range(len(items)), key=lambda i: "at" not in items[i] and "within" not in items[i]):
+            item, fits = items[index], _when(case, items[index])[1]
+            match = next((t for t in unused if t.who == item.get("who", t.who)
+                          and t.subject == item.get("subject", t.subject) and fits(t.at)), None)
+            if match is not None:
+                unused.remove(match)
+            found[index] = match
+        rows = [(told is not None, _told_text(item.get("who", ""), item.get("subject", "")) + _when(case, item)[0],
+                 _told_text(told.who, told.subject) if told else "(nothing)", show(told.at, case.zone) if told else "")
+                for item, told in zip(items, (found[index] for index in range(len(items))), strict=True)]
+        if all(ok for ok, *_ in rows) and (items or not actual):
+            return None
+        rows += [(bool(items), "", _told_text(t.who, t.subject), show(t.at, case.zone)) for t in unused]
+        return Mismatch(what, f"{len(items)} item(s)", f"{len(actual)} item(s)", tuple(rows))
+
+    return check
+
+
+def _when(case: TestCase, item: dict[str, str]) -> tuple[str, Callable[[datetime], bool]]:
+    """The moment (``at``) or window from the start (``within``) an expected record must fall in, and how
+    the report says it."""
+    if "at" in item:
+        moment = case.time(item["at"])
+        return f" at {show(moment, case.zone)}", lambda at: at == moment
+    if "within" in item:
+        end = case.start + parse_duration(item["within"])
+        return f" within {item['within']}", lambda at: case.start <= at <= end
+    return "", lambda at: True
+
+
+def _told_text(who: str, subject: str) -> str:
+    return " ".join(part for part in (f"'{subject}'" if subject else "", f"for {who}" if subject and who else who)
+                    if part) or "(anyone)"
+
+
+def _timed(item: Any, key: str, rename: str = "") -> dict[str, str]:
+    """An expected item as its fields: a bare value is the ``key`` field (renamed ``rename``, if given)."""
+    fields = {key: item} if isinstance(item, str) else dict(item)
+    if rename and key in fields:
+        fields[rename] = fields.pop(key)
+    return fields
+
+
+def _assigned(world: World, case: TestCase, expected: Any, outcome: Outcome) -> Mismatch | None:
+    """Who the prospect is assigned to at the time checked; with ``within`` or ``at``, an assignment made then."""
+    if isinstance(expected, str):
+        actual = outcome.prospect.assigned_to
+        return None if actual == expected else Mismatch("assigned_to", _text(expected), _text(actual))
+    return _told("assigned_to", "assign", lambda item: _timed(item, "to", "who"))(world, case, expected, outcome)
+
+
 _CHECKS: dict[str, Callable[..., Mismatch | None]] = {
     "status": _value("status", lambda w, o: o.status),
     "path": _path,
@@ -271,6 +333,9 @@ _CHECKS: dict[str, Callable[..., Mismatch | None]] = {
     "not_lists": _lists(True),
     "tags": _tags,
     "fields": _fields,
-    "assigned_to": _value("assigned_to", lambda w, o: o.prospect.assigned_to),
+    "assigned_to": _assigned,
+    "notified": _told("notified", "notify", lambda item: _timed(item, "user", "who")),
+    "tasks": _told("tasks", "task", lambda item: _timed(item, "subject") | (
+        {"who": item["assign_to"]} if isinstance(item, dict) and "assign_to" in item else {})),
     "opted_out": _value("opted_out", lambda w, o: o.prospect.opted_out),
 }

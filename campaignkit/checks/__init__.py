@@ -7,8 +7,8 @@ does, why it matters, an example, what to write instead) because
 every code with its first line.
 
 Schema checks run first; the semantic checks then see only the resources
-whose shape is right (``Scope.well_formed``), so that they can trust field types
-and one mistake is not reported twice.
+whose shape is right (``Scope.well_formed``: no schema problem but unknown keys),
+so that they can trust field types and one mistake is not reported twice.
 """
 
 from __future__ import annotations
@@ -22,12 +22,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from campaignkit.diagnostics import Diagnostic, Position, bounded, error
-from campaignkit.emails.workers import check_emails, warm_workers
-from campaignkit.engine.graph import Graph, graph_of
 from campaignkit.workspace.model import Resource, Workspace
 
 if TYPE_CHECKING:
     from campaignkit.emails.merge import LanguageOf
+    from campaignkit.engine.graph import Graph
 
 
 @dataclass(frozen=True)
@@ -53,10 +52,16 @@ class Scope:
     @cached_property
     def graphs(self) -> dict[str, Graph]:
         """Each well-formed program's step graph, built once for all program checks."""
+        from campaignkit.engine.graph import graph_of
+
         return {program.address: graph_of(program.data) for program in self.of_kind("program")}
 
 
 CheckFunction = Callable[[Scope], Iterable[Diagnostic]]
+
+#: Schema codes that leave a resource's shape as the semantic checks expect it (an unknown key is
+#: only ignored by them): such a resource is checked further, so that all its problems show in one run.
+SHAPE_KEPT = frozenset({"CK101"})
 
 
 def cycles(graph: Mapping[str, Collection[str]]) -> Iterator[list[str]]:
@@ -166,6 +171,7 @@ def validate(workspace: Workspace, language_of: LanguageOf) -> list[Diagnostic]:
 
     The emails (CK4xx) are checked on the other cores while the other checks run here.
     """
+    from campaignkit.emails.workers import check_emails
     from campaignkit.workspace.schema import CONFIG_SCHEMA, schema_diagnostics
 
     config = workspace.config
@@ -174,7 +180,7 @@ def validate(workspace: Workspace, language_of: LanguageOf) -> list[Diagnostic]:
     for resource in workspace.documents:
         problems = schema_diagnostics(resource.kind, resource.data, resource.position)
         diagnostics.extend(problems)
-        if not problems:
+        if all(problem.code in SHAPE_KEPT for problem in problems):
             well_formed.append(resource)
     emails = check_emails(workspace, [resource for resource in well_formed if resource.kind == "email"],
                           language_of)
@@ -184,7 +190,11 @@ def validate(workspace: Workspace, language_of: LanguageOf) -> list[Diagnostic]:
 
 
 def check_workspace(root: Path, language_of: LanguageOf) -> tuple[Workspace, list[Diagnostic]]:
-    """Loads the workspace at ``root`` and validates it: what ``validate`` reports."""
+    """Loads the workspace at ``root`` and validates it: what ``validate`` reports.
+
+    The renderer's processes and the engine are imported here, not with this package, so that a
+    ``validate`` answered from its memo (``checks.memo``) does without them."""
+    from campaignkit.emails.workers import warm_workers
     from campaignkit.workspace.loading import load_workspace
 
     with warm_workers(root):  # they read the templates while the workspace loads

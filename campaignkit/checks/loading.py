@@ -16,8 +16,9 @@ document("CK000", """validate could not check the workspace.
     """)
 document("CK001", """The file is not valid YAML.
 
-    What it does: reports YAML syntax errors at the line and column where the parser gave up,
-    and values that cannot be read: an unknown tag, a tag on a value it does not fit (`!!seq` on a
+    What it does: reports YAML syntax errors at the line and column where the parser gave up (a
+    line indented with a tab at the tab: "tabs cannot indent YAML; use spaces"), and values that
+    cannot be read: an unknown tag, a tag on a value it does not fit (`!!seq` on a
     mapping, `!!int abc`), a tag that makes what campaign files cannot hold (`!!binary`, `!!set`),
     and a number longer than 4,300 digits.
     Why is this bad? Nothing in the file (or the document) can be read until it parses.

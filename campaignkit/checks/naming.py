@@ -106,8 +106,9 @@ def broken_convention(scope: Scope) -> Iterator[Diagnostic]:
 def names_follow_convention(scope: Scope) -> Iterator[Diagnostic]:
     """A name does not follow the naming convention.
 
-    What it does: checks every resource name against the pattern for its kind and says which
-    token is wrong and what that token allows.
+    What it does: checks every resource name against the pattern for its kind, says which
+    token is wrong and what that token allows, and proposes a name that fits, made of the
+    name's own words (a token that none of them fits takes the value the names that fit use most).
     Why is this bad? Names are how marketers find assets in Account Engagement; a convention
     that lives in people's heads drifts within a quarter.
     Example: `name: 2026-evnt-acme-conf-list` where `{channel}` is one of email, event, web.
@@ -117,11 +118,15 @@ def names_follow_convention(scope: Scope) -> Iterator[Diagnostic]:
     if not conventions:
         return
     for kind, rule in kind_patterns(conventions[0].data).items():
-        for resource in scope.of_kind(kind):
+        resources = scope.of_kind(kind)
+        fitting = [resource.name for resource in resources if rule.fits(resource.name)]
+        for resource in resources:
             if not rule.fits(resource.name):
+                suggestion = _suggest(resource.name, rule.parts, rule.whole, fitting)
+                fits = f"; a name that fits: {suggestion}" if suggestion else ""
                 why = _explain_mismatch(resource.name, rule.pattern, rule.parts)
-                yield error("CK301", f"{resource.address}: {why}", resource.position_of("name"),
-                            suggestion=_suggest(resource.name, rule.parts))
+                yield error("CK301", f"{resource.address}: {why}{fits}", resource.position_of("name"),
+                            suggestion=suggestion)
 
 
 @dataclass(frozen=True)
@@ -179,11 +184,62 @@ def _segment(rest: str, following: Part | None) -> str:
     return rest
 
 
-def _suggest(name: str, parts: list[Part]) -> str | None:
-    index, rest = _first_bad_part(name, parts)
-    token = parts[index].token if index < len(parts) else None
-    if token is None:
-        return None
-    found = _segment(rest, parts[index + 1] if index + 1 < len(parts) else None)
-    replacement = closest(found, [str(v) for v in token.get("enum", [])])
-    return name.replace(found, replacement, 1) if replacement and found else None
+def _suggest(name: str, parts: list[Part], whole: re.Pattern[str], fitting: list[str]) -> str | None:
+    """A name that follows the pattern, made of the words of ``name``: an enum token takes the word
+    that is (or is closest to) one of its values, a narrow regex token (a year) the word it matches,
+    the broadest one (the topic) the words left; a token no word fits takes the value the names
+    that fit (``fitting``) use most. None when no such name can be made."""
+    words = _words(name)
+    literal = {word for part in parts if part.token is None for word in _words(part.text)}
+    joiner = next((c for part in parts if part.token is None for c in part.text if not c.isalnum()), "-")
+    chosen: dict[int, str] = {}
+    tokens = [(index, part) for index, part in enumerate(parts) if part.token is not None]
+    for index, part in sorted(tokens, key=lambda item: _breadth(item[1], words)):
+        last = all(i in chosen or i == index for i, _ in tokens)
+        value = _take(part, [word for word in words if word not in literal] if last else words, last, joiner)
+        value = value or _most_used(part, index, parts, fitting)
+        if value is None:
+            return None
+        chosen[index] = value
+    candidate = "".join(chosen.get(index, part.text) for index, part in enumerate(parts))
+    return candidate if whole.match(candidate) and candidate != name else None
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in re.split(r"[^a-z0-9]+", text.lower()) if word]
+
+
+def _breadth(part: Part, words: list[str]) -> tuple[int, int]:
+    """Enum tokens first, then regex tokens by how many of the words they match: the narrowest choose first."""
+    if part.token is not None and "enum" in part.token:
+        return (0, 0)
+    return (1, sum(1 for word in words if re.fullmatch(part.regex, word)))
+
+
+def _take(part: Part, words: list[str], last: bool, joiner: str) -> str | None:
+    """The word (removed from ``words``) that ``part`` takes; the last token takes all the words left, joined as
+    the pattern joins its parts, if they fit."""
+    token = part.token or {}
+    if "enum" in token:
+        values = [str(v) for v in token["enum"]]
+        exact = next((word for word in words if word in values), None)
+        near = exact or next((word for word in words if closest(word, values)), None)
+        if near is None:
+            return None
+        words.remove(near)
+        return near if exact else closest(near, values)
+    if last and words and re.fullmatch(part.regex, joiner.join(words)):
+        joined = joiner.join(words)
+        words.clear()
+        return joined
+    word = next((word for word in words if re.fullmatch(part.regex, word)), None)
+    if word is not None:
+        words.remove(word)
+    return word
+
+
+def _most_used(part: Part, index: int, parts: list[Part], fitting: list[str]) -> str | None:
+    """The value the names that fit give the token at ``index`` most often."""
+    groups = "".join(f"(?P<wanted>{p.regex})" if i == index else p.regex for i, p in enumerate(parts))
+    found = [m.group("wanted") for m in (re.fullmatch(groups, name) for name in fitting) if m]
+    return max(sorted(set(found)), key=found.count) if found else None

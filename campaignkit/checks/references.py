@@ -40,15 +40,17 @@ def unresolved_references(scope: Scope) -> Iterator[Diagnostic]:
     look at a field nobody declared; the platform would reject it at the worst moment.
     Example: `send_email: email.2026-email-welcom-email`.
     Use instead: `send_email: email.2026-email-welcome-email`.
+    A name written in a file that could not be read (CK001, CK003 to CK005) is not reported: that
+    file may declare it, and its own problem is reported first.
     """
-    declared = scope.workspace.resources
+    declared, unread = scope.workspace.resources, scope.workspace.unread_words
     by_kind: dict[str, list[str]] = {}
     for address in declared:
         by_kind.setdefault(address.split(".", 1)[0], []).append(address)
     for resource in scope.well_formed:
         for address, path in resource.reference_paths:
             kind = address.split(".", 1)[0]
-            if kind in CRM_KINDS or address in declared:
+            if kind in CRM_KINDS or address in declared or address.split(".", 1)[-1] in unread:
                 continue
             suggestion = closest(address, by_kind.get(kind, []))
             yield error("CK202", f"{address} is not declared{did_you_mean(suggestion)}",

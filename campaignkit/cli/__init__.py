@@ -31,7 +31,7 @@ from campaignkit.errors import TargetError, UserError
 #: importing the state stores, the targets and the engine.
 COMMAND_MODULES = {
     "validate": "check_commands", "explain": "check_commands", "init": "check_commands",
-    "render": "email_commands",
+    "render": "email_commands", "fmt": "fmt_commands",
     "test": "engine_commands", "simulate": "engine_commands",
     "graph": "review_commands", "preview": "review_commands",
     "plan": "state_commands", "apply": "state_commands", "refresh": "state_commands",
@@ -55,6 +55,18 @@ class _Group(click.Group):
         if name in COMMAND_MODULES and name not in self.commands:
             importlib.import_module(f"campaignkit.cli.{COMMAND_MODULES[name]}")
         return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command with the whole first paragraph of its help, wrapped: click's default cuts it at its
+        first full stop or at the terminal's width, mid-sentence ("a check code (e.g.")."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, (command.help or "").split("\n\n")[0].replace("\n", " ").strip()))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         with _signals_as_interrupts(), _warnings_as_lines():
@@ -90,16 +102,13 @@ def _usage_errors_exit_1() -> Iterator[None]:
 @contextmanager
 def _warnings_as_lines() -> Iterator[None]:
     """The library's warnings (a lock taken over, say) as one line on stderr, as its errors are."""
-    shown = warnings.showwarning
-
     def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
         click.echo(f"Warning: {message}", err=True)
 
-    warnings.showwarning = show
-    try:
+    with warnings.catch_warnings():  # restores the filters and ``showwarning`` on the way out
+        warnings.simplefilter("always", UserWarning)  # each run says it again, not once per process
+        warnings.showwarning = show
         yield
-    finally:
-        warnings.showwarning = shown
 
 
 #: Events the first Ctrl-C or SIGTERM sets instead of raising ``KeyboardInterrupt`` (``stop_requested``).
@@ -152,7 +161,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="campaignkit")
+@click.version_option(__version__, "-V", "--version", prog_name="campaignkit")
 @click.option(
     "--chdir",
     "chdir",

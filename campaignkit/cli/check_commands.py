@@ -5,17 +5,21 @@ from __future__ import annotations
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from campaignkit.checks import all_codes, check_workspace, explain, internal_error, not_checked
+from campaignkit.checks import all_codes, explain, internal_error, not_checked
+from campaignkit.checks.memo import remembered_validation
 from campaignkit.cli import main
 from campaignkit.diagnostics import has_errors
 from campaignkit.errors import UserError
 from campaignkit.scaffold import write_workspace
-from campaignkit.targets import merge_language
 from campaignkit.views.diagnostics import FORMATS, format_diagnostics
 from campaignkit.workspace.loading import find_root
+
+if TYPE_CHECKING:
+    from campaignkit.emails.merge import LanguageOf
 
 
 @main.command()
@@ -30,7 +34,7 @@ def validate(fmt: str) -> None:
     root, color = Path.cwd(), fmt == "text" and sys.stdout.isatty()
     try:
         root = find_root(root)
-        _, diagnostics = check_workspace(root, merge_language)
+        diagnostics = remembered_validation(root, _merge_languages)
         report = format_diagnostics(diagnostics, root, fmt, color=color)
     except UserError as exc:
         if fmt == "text":
@@ -44,6 +48,13 @@ def validate(fmt: str) -> None:
         report = format_diagnostics(diagnostics, root, fmt, color=color)
     click.echo(report)
     sys.exit(1 if has_errors(diagnostics) else 0)
+
+
+def _merge_languages() -> LanguageOf:
+    """The targets' merge languages, imported only when the workspace is checked rather than remembered."""
+    from campaignkit.targets import merge_language
+
+    return merge_language
 
 
 @main.command(name="explain")

@@ -9,6 +9,7 @@ import click
 
 from campaignkit.checks import check_workspace
 from campaignkit.cli import main
+from campaignkit.cli.completion import complete_addresses
 from campaignkit.emails import EmailContext, render_email
 from campaignkit.emails.blockers import render_blockers
 from campaignkit.errors import UserError
@@ -16,18 +17,21 @@ from campaignkit.targets import merge_language
 from campaignkit.views.diagnostics import format_diagnostics
 from campaignkit.workspace.addresses import resolve
 from campaignkit.workspace.loading import find_root
-from campaignkit.workspace.prospects import load_prospect
+from campaignkit.workspace.prospects import prospect_for
 
 DEFAULT_OUT = Path(".campaignkit") / "render"
 
 
 @main.command()
-@click.argument("email")
+@click.argument("email", shell_complete=complete_addresses("email"))
 @click.option("--prospect", "prospect_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="A YAML or JSON file of field values (default: a sample made from field examples and defaults).")
+              help="A YAML or JSON file of field values; 'persona: NAME' in it fills in the fields it leaves out.")
+@click.option("--persona", "persona", metavar="NAME", shell_complete=complete_addresses("persona"),
+              help="Render for this persona's sample (default: the first persona the email names, else a sample "
+                   "made from field examples and defaults).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help=f"Where to write EMAIL.html and EMAIL.txt (default: {DEFAULT_OUT}).")
-def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
+def render(email: str, prospect_file: Path | None, persona: str | None, out: Path | None) -> None:
     """Render EMAIL (email.NAME or NAME) for a prospect: print its subject and preheader, write HTML and text.
 
     Nothing is written when the email or the workspace has errors.
@@ -39,8 +43,8 @@ def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
     if blockers:
         click.echo(format_diagnostics(blockers, root, "text"), err=True)
         sys.exit(1)
-    prospect = load_prospect(prospect_file, workspace) if prospect_file else None
-    rendered = render_email(EmailContext.of(workspace), resource, prospect)
+    prospect = prospect_for(workspace, resource, persona, prospect_file)
+    rendered = render_email(EmailContext.of(workspace), resource, prospect.values)
     folder = out or root / DEFAULT_OUT
     html_path, text_path = folder / f"{resource.name}.html", folder / f"{resource.name}.txt"
     try:
@@ -54,3 +58,4 @@ def render(email: str, prospect_file: Path | None, out: Path | None) -> None:
     click.echo(f"Preheader: {rendered.preheader}")
     click.echo(f"HTML:      {html_path} ({len(rendered.html.encode('utf-8')):,} bytes)")
     click.echo(f"Text:      {text_path}")
+    click.echo(f"Prospect:  {prospect.described}")

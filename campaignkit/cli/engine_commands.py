@@ -19,6 +19,7 @@ from campaignkit.campaign_tests.cases import MAX_RUN, load_tests, select_tests
 from campaignkit.campaign_tests.runner import run_test
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
+from campaignkit.cli.completion import complete_addresses
 from campaignkit.diagnostics import has_errors
 from campaignkit.engine.populations import population_for
 from campaignkit.engine.simulate import simulate
@@ -53,7 +54,7 @@ def test_command(pattern: str | None) -> None:
 
 
 @main.command(name="simulate")
-@click.argument("program")
+@click.argument("program", shell_complete=complete_addresses("program"))
 @click.option("--prospects", default="10000", show_default=True, metavar="N|FILE",
               help="How many synthetic prospects (drawn from the personas), or a CSV file of real ones.")
 @click.option("--days", type=click.IntRange(1, MAX_RUN.days), default=90, show_default=True, help="How long to run.")

@@ -14,6 +14,7 @@ import click
 
 from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
+from campaignkit.cli.completion import complete_addresses
 from campaignkit.errors import UserError
 from campaignkit.views import diagram
 from campaignkit.views.preview import DEFAULT_OUT, write_site
@@ -21,7 +22,7 @@ from campaignkit.workspace.addresses import resolve
 
 
 @main.command()
-@click.argument("program")
+@click.argument("program", shell_complete=complete_addresses("program"))
 @click.option("--format", "fmt", type=click.Choice(diagram.FORMATS), default="mermaid", show_default=True,
               help="mermaid (GitHub renders it), dot (Graphviz source) or svg (drawn by Graphviz).")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",

@@ -24,6 +24,7 @@ from rich.text import Text
 
 from campaignkit.cli import main, stop_requested
 from campaignkit.cli.common import valid_workspace
+from campaignkit.cli.completion import complete_addresses
 from campaignkit.errors import UserError
 from campaignkit.plan import (
     Plan,
@@ -152,7 +153,7 @@ def _show(text: Text) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text for people, json (Terraform's plan JSON) for tools, markdown for a pull-request comment.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 for no changes, 1 on error, 2 when there are changes.")
-@click.option("--target", "only", multiple=True, metavar="ADDR",
+@click.option("--target", "only", multiple=True, metavar="ADDR", shell_complete=complete_addresses(),
               help="Plan only ADDR and what it depends on (repeatable).")
 @click.option("--refresh/--no-refresh", "refresh_first", default=True, show_default=True,
               help="Read the target first, to plan against what is really there and show drift.")
@@ -211,7 +212,7 @@ def _print_plan(made: Plan, fmt: str, review: Review | None) -> None:
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for 'yes'.")
 @click.option("--parallelism", type=click.IntRange(min=1), default=10, show_default=True,
               help="Changes sent at once, where the target allows it (the local target runs one at a time).")
-@click.option("--target", "only", multiple=True, metavar="ADDR",
+@click.option("--target", "only", multiple=True, metavar="ADDR", shell_complete=complete_addresses(),
               help="Apply only ADDR and what it depends on (repeatable; not with PLAN_FILE).")
 @approved_by_option
 @lock_timeout_option
@@ -307,7 +308,7 @@ def refresh_command(env_name: str | None, lock_timeout: float) -> None:
 
 
 @main.command(name="import")
-@click.argument("address")
+@click.argument("address", shell_complete=complete_addresses())
 @click.argument("object_id", metavar="ID")
 @env_option
 @lock_timeout_option
@@ -336,7 +337,7 @@ def state_list(env_name: str | None) -> None:
 
 
 @state_group.command(name="show")
-@click.argument("address")
+@click.argument("address", shell_complete=complete_addresses())
 @env_option
 def state_show(address: str, env_name: str | None) -> None:
     """What state records for ADDRESS, as JSON."""
@@ -349,7 +350,7 @@ def state_show(address: str, env_name: str | None) -> None:
 
 
 @state_group.command(name="rm")
-@click.argument("addresses", nargs=-1, required=True, metavar="ADDRESS...")
+@click.argument("addresses", nargs=-1, required=True, metavar="ADDRESS...", shell_complete=complete_addresses())
 @env_option
 @lock_timeout_option
 def state_rm(addresses: tuple[str, ...], env_name: str | None, lock_timeout: float) -> None:

@@ -65,7 +65,7 @@ def record_activity(world: World, prospect: Prospect, kind: str, target: str, at
 
 
 def complete(world: World, prospect: Prospect, action: dict[str, Any], at: datetime) -> None:
-    """One form completion action; notify only tells a person, so it changes nothing here."""
+    """One form completion action (a notification is recorded for campaign tests)."""
     if "add_to_list" in action:
         prospect.lists.add(action["add_to_list"])
     elif "add_to_program" in action:
@@ -77,7 +77,9 @@ def complete(world: World, prospect: Prospect, action: dict[str, Any], at: datet
     elif "add_tag" in action:
         prospect.tags.add(action["add_tag"])
     elif "assign" in action:
-        prospect.assigned_to = action["assign"]
+        prospect.assign(action["assign"], at)
+    elif "notify" in action:
+        prospect.notify(action["notify"], at)
 
 
 def program_entry_list(world: World, program: str) -> str:

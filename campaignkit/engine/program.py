@@ -346,7 +346,8 @@ class Run:
         return "opted out" if self.prospect.opted_out else None
 
     def _apply(self, action: str | None, value: Any, now: datetime) -> None:
-        """The actions that change the prospect; assign, notify, tasks and campaigns only tell the CRM."""
+        """The actions that change the prospect; assign, notify and tasks tell the CRM, which the prospect
+        records for campaign tests; campaigns change nothing here."""
         prospect, self.removal = self.prospect, None
         if action == "add_to_list":
             prospect.lists.add(value)
@@ -361,7 +362,11 @@ class Run:
         elif action == "remove_tag":
             prospect.tags.discard(value)
         elif action == "assign":
-            prospect.assigned_to = value
+            prospect.assign(value, now)
+        elif action == "notify":
+            prospect.notify(value, now)
+        elif action == "create_task":
+            prospect.create_task(value, now)
 
 
 @functools.lru_cache(maxsize=256)

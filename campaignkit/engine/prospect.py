@@ -24,6 +24,17 @@ class Activity:
     link: str = ""
 
 
+@dataclass(frozen=True)
+class Told:
+    """What the CRM was told to do for the prospect: ``kind`` is notify (a user), task (created for ``who``,
+    "" for nobody yet, with its ``subject``) or assign (to a user or queue)."""
+
+    at: datetime
+    kind: str
+    who: str
+    subject: str = ""
+
+
 @dataclass
 class Prospect:
     fields: dict[str, Any] = field(default_factory=dict)
@@ -41,10 +52,23 @@ class Prospect:
     assigned_to: str | None = None
     #: A grade set by hand (a campaign test may pin one); None means graded from the fields.
     pinned_grade: str | None = None
+    #: Notifications, tasks and assignments, in order: the CRM's part, which campaign tests check.
+    told: list[Told] = field(default_factory=list)
 
     def copy(self) -> Prospect:
         return replace(self, fields=dict(self.fields), lists=set(self.lists), tags=set(self.tags),
-                       activities=list(self.activities))
+                       activities=list(self.activities), told=list(self.told))
+
+    def assign(self, who: str, at: datetime) -> None:
+        self.assigned_to = who
+        self.told.append(Told(at, "assign", who))
+
+    def notify(self, user: str, at: datetime) -> None:
+        self.told.append(Told(at, "notify", user))
+
+    def create_task(self, task: dict[str, Any], at: datetime) -> None:
+        """A CRM task; given to the prospect's assigned user when it names no one, as the CRM does."""
+        self.told.append(Told(at, "task", task.get("assign_to") or self.assigned_to or "", task.get("subject", "")))
 
     def did(self, kind: str, target: str | None, since: datetime, until: datetime,
             link: str | None = None) -> datetime | None:

@@ -16,6 +16,7 @@ import itertools
 import math
 import random
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -312,16 +313,30 @@ def synthetic_population(world: World, program: str, size: int, rng_seed: int) -
     program's recipient lists: simulate shows what the program does to the
     people who enter it.
     """
-    personas = [p for p in world.personas.values() if p.get("sample")] or [{"sample": {}, "share": 1}]
-    shares = [p.get("share", 0) for p in personas]
-    if sum(shares) <= 0:
-        shares = [1.0] * len(personas)
-    total = sum(shares)
-    counts = multinomial(random.Random(rng_seed), size, [s / total for s in shares])
+    personas = [p for p in world.personas.values() if p.get("sample")]
+    if not personas:
+        warnings.warn("no persona has a sample: every simulated prospect is the fields' examples and defaults; "
+                      "declare personas with a sample and a share (docs/format.md) for a population that differs",
+                      stacklevel=2)
+        personas = [{"sample": {}, "share": 1}]
+    counts = multinomial(random.Random(rng_seed), size, _persona_shares(personas))
     base = {k: v for k, v in world.field_defaults.items() if v is not None}
     lists = set(world.programs[program]["recipients"]["include"])
     return [Cohort(count, Prospect(fields={**base, **persona["sample"]}, lists=set(lists)))
             for count, persona in zip(counts, personas, strict=True) if count]
+
+
+def _persona_shares(personas: list[dict[str, Any]]) -> list[float]:
+    """Each persona's fraction of the population. Shares that do not sum to 1 are rescaled with a
+    warning (a forgotten persona would otherwise pass unnoticed); none at all means equal parts."""
+    shares = [float(p.get("share", 0)) for p in personas]
+    total = sum(shares)
+    if total <= 0:
+        return [1 / len(personas)] * len(personas)
+    if not math.isclose(total, 1.0, abs_tol=1e-6):
+        warnings.warn(f"the personas' shares sum to {total:g}, not 1: each was divided by {total:g} "
+                      "(fix the shares in the persona files to say what you mean)", stacklevel=3)
+    return [share / total for share in shares]
 
 
 def csv_population(world: World, program: str, path: Path) -> list[Cohort]:

@@ -1,10 +1,11 @@
 """Plans and apply results for people and machines: text, Terraform-shaped JSON, markdown.
 
-Text is for a terminal (coloured there, plain when piped): the summary first,
-then drift found by refresh apart from the changes the files ask for, then
-each address with only its changed fields, long text (an email body) as a
-unified diff. JSON follows Terraform's plan JSON (documented in
-``docs/plan-json.md``) so that policy tools written for Terraform plans read
+Text is for a terminal (coloured there, plain when piped): the summary and the
+environment first (and again last: a long plan scrolls), then drift found by
+refresh apart from the changes the files ask for, then each address with only
+its changed fields, long text (an email body) as a unified diff. JSON follows
+Terraform's plan JSON (documented in ``docs/plan-json.md``) so that policy
+tools written for Terraform plans read
 it. Markdown is a pull-request comment: a summary table and the details folded,
 each changed program's diagram, each changed email's subject and preheader
 before and after with the checks that changed (findings added and fixed since
@@ -73,7 +74,7 @@ def plan_text(plan: Plan, review: Review | None = None) -> Text:
     """The plan for a terminal, with its ``review`` if given; ``.plain`` is the same without colour."""
     out = Text()
     out.append(plan.summary if plan.changes else "No changes. The target matches the files.", style="bold")
-    out.append("\n")
+    out.append(f"\nEnvironment: {plan.environment} (target {plan.target})\n")
     calls = _calls_line(plan)
     if calls:
         out.append(f"{calls}\n")
@@ -91,6 +92,8 @@ def plan_text(plan: Plan, review: Review | None = None) -> Text:
         out.append(f"\n{_targeting_note(plan)}\n", style="bold yellow")
     if review is not None:
         out.append_text(review_text(review, [c.address for c in plan.changes]))
+    if plan.changes:  # a long plan's first line has scrolled away by the time it ends
+        out.append(f"\n{plan.summary} Environment: {plan.environment}.\n", style="bold")
     out.rstrip()
     return out
 

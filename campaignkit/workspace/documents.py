@@ -438,7 +438,7 @@ def load_text(text: str, display: str) -> tuple[list[Document], list[Diagnostic]
                 documents.append(Document(data, start))
     except yaml.MarkedYAMLError as exc:
         diagnostics.append(_too_deep_at(_mark_position(exc, display)) if exc.problem == _LIBYAML_TOO_DEEP
-                           else _syntax_error(exc, display))
+                           else _tab_indent(exc, text, display) or _syntax_error(exc, display))
     except yaml.YAMLError as exc:  # errors without a position
         diagnostics.append(error("CK001", f"YAML error: {exc}", Position(display)))
     finally:
@@ -472,6 +472,21 @@ def _syntax_error(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
         mark = context
     where = Position(display, mark.line + 1, mark.column + 1) if mark else Position(display)
     return error("CK001", f"YAML syntax error: {message}", where)
+
+
+def _tab_indent(exc: yaml.MarkedYAMLError, text: str, display: str) -> Diagnostic | None:
+    """A syntax error on a line indented with a tab, said as what to do at the tab: libyaml's own words
+    ("found character that cannot start any token") do not say that YAML forbids tabs there."""
+    mark = exc.problem_mark
+    if mark is None:
+        return None
+    lines = text.split("\n")
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    indent = line[:len(line) - len(line.lstrip(" \t"))]
+    if "\t" not in indent:
+        return None
+    return error("CK001", "tabs cannot indent YAML; use spaces",
+                 Position(display, mark.line + 1, indent.index("\t") + 1))
 
 
 def _too_deep(text: str, display: str) -> Diagnostic | None:

@@ -8,18 +8,23 @@ here; whether a resource's fields are right is left to ``checks``.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error
 from campaignkit.errors import UserError
-from campaignkit.workspace.documents import Document, load_file, position_of
+from campaignkit.workspace.documents import MAX_FILE_BYTES, Document, load_file, position_of
+from campaignkit.workspace.files import Refused, TooLarge, read_inside
 from campaignkit.workspace.model import KINDS, Config, Environment, Resource, Workspace
 
 CONFIG_FILE = "campaignkit.yaml"
 #: Folders below the root that hold no resources.
 _SKIPPED_TOP = frozenset({"tests", ".campaignkit", "node_modules"})
 _SUFFIXES = (".yaml", ".yml")
+#: Codes of a file that could not be read, or read only in part.
+UNREAD_CODES = frozenset({"CK001", "CK003", "CK004", "CK005"})
+_WORD = re.compile(r"[\w.-]+")
 
 
 def find_root(start: Path) -> Path:
@@ -56,9 +61,12 @@ def load_workspace(root: Path) -> tuple[Workspace, list[Diagnostic]]:
     config = _load_config(root, diagnostics)
     files = resource_files(root)
     documents: list[Resource] = []
+    unreadable: list[Path] = []
     for path in files:
         docs, problems = load_file(path, path.relative_to(root).as_posix(), root)
         diagnostics.extend(problems)
+        if any(problem.code in UNREAD_CODES for problem in problems):
+            unreadable.append(path)
         for doc in docs:
             resource = _resource(doc, diagnostics)
             if resource is not None:
@@ -66,7 +74,20 @@ def load_workspace(root: Path) -> tuple[Workspace, list[Diagnostic]]:
     resources: dict[str, Resource] = {}
     for resource in documents:
         resources.setdefault(resource.address, resource)
-    return Workspace(root, config, resources, files, documents), diagnostics
+    return Workspace(root, config, resources, files, documents, _words_of(root, unreadable)), diagnostics
+
+
+def _words_of(root: Path, paths: list[Path]) -> frozenset[str]:
+    """The words (names, as far as they can be told) in files that did not load, in whole or in part:
+    a reference to a resource that one of them may declare is not reported as undeclared."""
+    words: set[str] = set()
+    for path in paths:
+        try:
+            text = read_inside(root, path, MAX_FILE_BYTES).decode("utf-8", "replace")
+        except (OSError, Refused, TooLarge):
+            continue
+        words.update(_WORD.findall(text))
+    return frozenset(words)
 
 
 def _resource(doc: Document, diagnostics: list[Diagnostic]) -> Resource | None:

@@ -204,6 +204,8 @@ class Workspace:
     resources: dict[str, Resource]
     files: list[Path]
     documents: list[Resource] = field(default_factory=list)
+    #: Words of the files that could not be read whole, where undeclared resources may stand.
+    unread_words: frozenset[str] = frozenset()
 
     def of_kind(self, kind: str) -> list[Resource]:
         return [r for r in self.resources.values() if r.kind == kind]
