@@ -73,10 +73,11 @@ def test_a_misspelt_option_is_caught(option):
         main.get_command(click.Context(main), "plan").make_context("plan", [option + "x", "y"])
 
 
-def test_the_pre_commit_hook_runs_validate_on_the_whole_workspace():
+def test_the_pre_commit_hook_validates_the_workspaces_of_the_files_it_is_given():
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     hook = next(h for h in hooks if h["id"] == "campaignkit-validate")
-    assert hook["entry"] == "campaignkit validate" and hook["pass_filenames"] is False
+    assert hook["entry"] == "campaignkit validate-files" and hook.get("pass_filenames", True) is True
+    assert hook["require_serial"] is True  # one process: each workspace validated once
     assert re.search(hook["files"], "emails/welcome.yaml") and re.search(hook["files"], "templates/a.mjml")
 
 

@@ -56,3 +56,23 @@ def test_exclude_is_in_the_schema(tmp_path):
     root = write_workspace(tmp_path, {"campaignkit.yaml": CONFIG + "exclude: drafts/\n"})
     result = validate(root)
     assert result.exit_code == 1 and "CK1" in result.output and "exclude" in result.output
+
+
+def test_validate_files_checks_once_each_workspace_that_holds_a_file_and_ignores_the_rest(tmp_path):
+    write_workspace(tmp_path / "good")
+    write_workspace(tmp_path / "teams" / "bad", {"lists/extra.yaml": "kind: list\nname: 2026-web-x-list\ntitel: X\n"})
+    (tmp_path / "notes.yaml").write_text("x: [1\n")
+    files = ["good/lists.yaml", "teams/bad/lists/extra.yaml", "teams/bad/campaignkit.yaml", "notes.yaml",
+             "good/templates/none-such.mjml"]
+    result = CliRunner().invoke(main, ["--chdir", str(tmp_path), "validate-files", *files])
+    assert result.exit_code == 1
+    assert [line for line in result.output.splitlines() if line.startswith("Workspace")] == [
+        "Workspace good:", "Workspace teams/bad:"]
+    assert "lists/extra.yaml:3:1: CK101 error: unknown key 'titel'" in result.output
+    assert "notes.yaml" not in result.output
+
+
+def test_validate_files_of_no_workspace_pass(tmp_path):
+    (tmp_path / "notes.yaml").write_text("x: [1\n")
+    result = CliRunner().invoke(main, ["--chdir", str(tmp_path), "validate-files", "notes.yaml"])
+    assert result.exit_code == 0 and result.output == ""

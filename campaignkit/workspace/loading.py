@@ -8,7 +8,7 @@ here; whether a resource's fields are right is left to ``checks``.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,21 @@ def find_root(start: Path) -> Path:
         f"no {CONFIG_FILE} in {start} or any folder above it: run 'campaignkit init' to create a workspace, "
         "or use --chdir to point at one"
     )
+
+
+def roots_of(paths: Iterable[Path]) -> list[Path]:
+    """The workspaces that hold ``paths``, each its nearest folder with a ``campaignkit.yaml``, in order.
+
+    A hook is given the files a commit changes, wherever the workspace is in the repository;
+    a path in no workspace (a README, the CI's own YAML) has none and is left out.
+    """
+    roots: dict[Path, None] = {}
+    for path in paths:
+        folder = path.resolve().parent
+        root = next((f for f in (folder, *folder.parents) if (f / CONFIG_FILE).is_file()), None)
+        if root is not None:
+            roots[root] = None
+    return list(roots)
 
 
 def resource_files(root: Path, exclude: Sequence[str] = ()) -> list[Path]:
