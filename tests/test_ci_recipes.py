@@ -117,6 +117,7 @@ CONTEXT = {
     "secrets.CK_AE_CLIENT_ID": "consumer-key", "secrets.CK_AE_PRIVATE_KEY": "private-key",
     "github.token": "github-token", "github.sha": HEAD, "github.repository": "acme/campaigns",
     "github.event.pull_request.head.sha": HEAD, "github.event.pull_request.number": PULL_REQUEST,
+    "github.base_ref": "main",
 }
 #: ``gh`` as the workflow uses it: a comment is written to a file, a download copies an uploaded artifact.
 FAKE_GH = """\
@@ -225,6 +226,10 @@ def github(tmp_path):
     settings: {{database: "{shared}/target.db"}}
 """)
     repository = write_workspace(tmp_path / "repo", {"campaignkit.yaml": config, "tests/welcome.yaml": CAMPAIGN_TEST})
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=ci@acme.example", "-c", "user.name=CI", "commit",
+                                                  "-q", "-m", "campaigns"], ["update-ref", "refs/remotes/origin/main",
+                                                                             "HEAD"]):
+        subprocess.run(["git", "-C", str(repository), *args], check=True, capture_output=True)
     return GitHub(repository, tmp_path / "github")
 
 
@@ -233,7 +238,7 @@ def test_a_pull_request_is_planned_previewed_and_commented_then_its_plan_is_appl
     assert "2026-web-software-list" in github.comment() and "campaignkit plan failed" not in github.comment()
     plan = github.artifact("campaignkit-plan")
     assert (plan / "plan.ckplan").is_file() and "list.2026-web-software-list" in (plan / "plan.txt").read_text()
-    assert (github.artifact("campaignkit-preview") / "index.html").is_file()
+    assert "Compared with <code>origin/main</code>" in (github.artifact("campaignkit-preview") / "index.html").read_text()
     assert github.run("validate", "apply"), "\n".join(github.log)
     assert "list.2026-web-software-list" in github.log[-1]  # the apply step's output
 
