@@ -238,7 +238,8 @@ def test_a_pull_request_is_planned_previewed_and_commented_then_its_plan_is_appl
     assert "2026-web-software-list" in github.comment() and "campaignkit plan failed" not in github.comment()
     plan = github.artifact("campaignkit-plan")
     assert (plan / "plan.ckplan").is_file() and "list.2026-web-software-list" in (plan / "plan.txt").read_text()
-    assert "Compared with <code>origin/main</code>" in (github.artifact("campaignkit-preview") / "index.html").read_text()
+    preview = github.artifact("campaignkit-preview") / "index.html"
+    assert "Compared with <code>origin/main</code>" in preview.read_text()
     assert github.run("validate", "apply"), "\n".join(github.log)
     assert "list.2026-web-software-list" in github.log[-1]  # the apply step's output
 

@@ -106,7 +106,7 @@ def test_each_email_page_shows_it_for_every_persona_and_an_empty_prospect(exampl
     email = workspace.resources["email.2026-nurture-roi-outcomes-email"]
     page = Page((folder / "emails" / f"{email.name}.html").read_text())
     assert len(page.frames) == 2 * len(people)  # at a phone's and a desktop client's width
-    for phone, desktop, person in zip(page.frames[::2], page.frames[1::2], people):
+    for phone, desktop, person in zip(page.frames[::2], page.frames[1::2], people, strict=True):
         # The parser unescapes the attribute: what the frame shows is exactly the rendered email.
         assert phone["srcdoc"] == desktop["srcdoc"] == render_email(context, email, person.prospect).html
         assert (phone["data-width"], desktop["data-width"]) == ("375", "600")
