@@ -155,6 +155,7 @@ class GitHub:
         gh.chmod(0o755)
         self.runs = 0
         self.log: list[str] = []
+        self.environments: dict[str, dict[str, str]] = {}  # of each command step, by "job / step"
 
     def run(self, *jobs: str) -> bool:
         """Runs ``jobs`` in order, each only if the ones before passed (``needs``); True if all passed."""
@@ -183,6 +184,7 @@ class GitHub:
             if "uses" in step:
                 self._action(step, checkout)
             elif not step.get("name", "").startswith("Install"):  # campaignkit is installed already
+                self.environments[f"{name} / {step.get('name', step['run'])}"] = env
                 done = subprocess.run(["bash", "-e", "-c", _expand(step["run"])], cwd=checkout, env=env,
                                       capture_output=True, text=True)
                 self.log.append(f"{name} / {step.get('name', step['run'])}: {done.returncode}\n"
@@ -242,6 +244,11 @@ def test_a_pull_request_is_planned_previewed_and_commented_then_its_plan_is_appl
     assert "Compared with <code>origin/main</code>" in preview.read_text()
     assert github.run("validate", "apply"), "\n".join(github.log)
     assert "list.2026-web-software-list" in github.log[-1]  # the apply step's output
+    production = github.environments["apply / Apply the saved plan"]  # the repository's secrets reach apply
+    assert {name: production[name] for name in ("CK_AE_PRIVATE_KEY", "CK_AE_CLIENT_ID", "CK_AE_BUSINESS_UNIT",
+                                                "PGPASSWORD")} == {
+        "CK_AE_PRIVATE_KEY": "private-key", "CK_AE_CLIENT_ID": "consumer-key",
+        "CK_AE_BUSINESS_UNIT": "0Uv000000000001AAA", "PGPASSWORD": "state-password"}
 
 
 def test_a_broken_campaign_test_fails_the_workflow(github):
