@@ -99,7 +99,7 @@ def test_the_documented_hook_blocks_a_bad_commit_and_passes_a_good_one(tmp_path,
     bad = commit(repository, pre_commit_env, {f"{folder}extra.yaml": BROKEN})
     assert bad.returncode == 1, bad.stdout + bad.stderr
     output = bad.stdout + bad.stderr
-    assert "extra.yaml:4:1: CK101 error: unknown key 'titel'" in output
+    assert f"{folder}extra.yaml:4:1: CK101 error: unknown key 'titel'" in output
     assert f"Workspace {folder.rstrip('/') or '.'}:" in output
     assert git(repository, "status", "--porcelain").stdout.strip(), "the bad change was committed"
 

@@ -68,7 +68,8 @@ def test_validate_files_checks_once_each_workspace_that_holds_a_file_and_ignores
     assert result.exit_code == 1
     assert [line for line in result.output.splitlines() if line.startswith("Workspace")] == [
         "Workspace good:", "Workspace teams/bad:"]
-    assert "lists/extra.yaml:3:1: CK101 error: unknown key 'titel'" in result.output
+    # Paths from where the hook runs, so that an editor or a terminal opens them.
+    assert "teams/bad/lists/extra.yaml:3:1: CK101 error: unknown key 'titel'" in result.output
     assert "notes.yaml" not in result.output
 
 

@@ -32,12 +32,14 @@ def validate_files(files: tuple[Path, ...]) -> None:
     here = Path.cwd().resolve()
     for root in roots_of(files):
         _, diagnostics = check_workspace(root, merge_language)
-        click.echo(f"Workspace {_shown(root, here)}:")
-        click.echo(format_diagnostics(diagnostics, root, "text", color=sys.stdout.isatty()))
+        folder = _shown(root, here)
+        click.echo(f"Workspace {folder}:")
+        click.echo(format_diagnostics(diagnostics, root, "text", color=sys.stdout.isatty(),
+                                      folder="" if folder == "." else f"{folder}/"))
         failed = failed or has_errors(diagnostics)
     sys.exit(1 if failed else 0)
 
 
 def _shown(root: Path, here: Path) -> str:
-    """The workspace's folder as the user knows it: from where the hook runs, when it is below."""
+    """The workspace's folder as the user knows it: from where the hook runs (the repository's root), when below."""
     return root.relative_to(here).as_posix() if root.is_relative_to(here) else str(root)

@@ -43,16 +43,22 @@ _VARIABLE = re.compile(r"""^["']?\$\{\w+\}["']?$""")
 _MARKUP_TOKEN = re.compile(r"""\{\{.*?\}\}|\{%.*?%\}|<[^\s>]+|[^\s=<>]+(?:=(?:"[^"]*"|'[^']*'|[^\s>]+))?""")
 
 
-def format_diagnostics(diagnostics: list[Diagnostic], root: Path, fmt: str, color: bool = False) -> str:
-    """``diagnostics`` in format ``fmt`` (one of ``FORMATS``)."""
-    return {"text": as_text, "json": as_json, "github": as_github, "sarif": as_sarif}[fmt](diagnostics, root, color)
+def format_diagnostics(diagnostics: list[Diagnostic], root: Path, fmt: str, color: bool = False,
+                       folder: str = "") -> str:
+    """``diagnostics`` in format ``fmt`` (one of ``FORMATS``); in text, paths after ``folder`` (``campaigns/``)."""
+    if fmt == "text":
+        return as_text(diagnostics, root, color, folder)
+    return {"json": as_json, "github": as_github, "sarif": as_sarif}[fmt](diagnostics, root, color)
 
 
-def as_text(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> str:
-    """Like a compiler: ``file:line:col: CODE severity: message``, the line and a caret."""
+def as_text(diagnostics: list[Diagnostic], root: Path, color: bool = False, folder: str = "") -> str:
+    """Like a compiler: ``file:line:col: CODE severity: message``, the line and a caret.
+
+    ``folder`` goes before each path, for a reader who is not in the workspace's folder.
+    """
     lines: list[str] = []
     for d in diagnostics:
-        where = str(d.position)
+        where = folder + str(d.position)
         severity = d.severity.value
         if color:
             where = click.style(where, bold=True)
