@@ -77,3 +77,9 @@ def test_validate_files_of_no_workspace_pass(tmp_path):
     (tmp_path / "notes.yaml").write_text("x: [1\n")
     result = CliRunner().invoke(main, ["--chdir", str(tmp_path), "validate-files", "notes.yaml"])
     assert result.exit_code == 0 and result.output == ""
+
+
+def test_hidden_files_in_tests_are_no_campaign_tests(tmp_path):
+    root = write_workspace(tmp_path, {"tests/.welcome.yaml": "name: [\n"})
+    result = CliRunner().invoke(main, ["--chdir", str(root), "validate"])
+    assert result.exit_code == 0, result.output
