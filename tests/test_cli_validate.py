@@ -88,6 +88,22 @@ def test_github_paths_are_from_the_root_of_the_checkout(tmp_path, monkeypatch):
     assert result.output.splitlines()[0].startswith("::error file=campaigns/extra.yaml,line=4,col=1,")
 
 
+@pytest.mark.parametrize("in_actions", [True, False])
+def test_sarif_paths_are_from_the_root_of_the_repository(tmp_path, monkeypatch, in_actions):
+    """Code scanning places results by their path in the repository, as GitHub's annotations."""
+    repository = tmp_path / "repo"
+    root = write_workspace(repository / "campaigns", BROKEN)
+    if in_actions:
+        monkeypatch.setenv("GITHUB_WORKSPACE", str(repository))
+    else:
+        monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+        (repository / ".git").mkdir()
+    run_ = json.loads(run(root, "validate", "--format", "sarif").output)["runs"][0]
+    location = run_["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "campaigns/extra.yaml", "uriBaseId": "%SRCROOT%"}
+    assert run_["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repository.resolve().as_uri() + "/"
+
+
 def test_sarif_format_has_rules_and_results(tmp_path):
     result = run(write_workspace(tmp_path, BROKEN), "validate", "--format", "sarif")
     document = json.loads(result.output)

@@ -105,11 +105,14 @@ def test_each_email_page_shows_it_for_every_persona_and_an_empty_prospect(exampl
     context = EmailContext.of(workspace)
     email = workspace.resources["email.2026-nurture-roi-outcomes-email"]
     page = Page((folder / "emails" / f"{email.name}.html").read_text())
-    assert len(page.frames) == len(people)
-    for frame, person in zip(page.frames, people):
+    assert len(page.frames) == 2 * len(people)  # at a phone's and a desktop client's width
+    for phone, desktop, person in zip(page.frames[::2], page.frames[1::2], people, strict=True):
         # The parser unescapes the attribute: what the frame shows is exactly the rendered email.
-        assert frame["srcdoc"] == render_email(context, email, person.prospect).html
-        assert "allow-scripts" not in frame["sandbox"] and "allow-same-origin" not in frame["sandbox"]
+        assert phone["srcdoc"] == desktop["srcdoc"] == render_email(context, email, person.prospect).html
+        assert (phone["data-width"], desktop["data-width"]) == ("375", "600")
+        for frame in (phone, desktop):
+            # No script of the email's runs; being of the page's origin only lets the page size the frame.
+            assert "allow-scripts" not in frame["sandbox"]
     assert "Hi Charlie," in page.pres[0]
     assert len(page.pres) == len(people)
 
@@ -122,8 +125,9 @@ def test_markup_in_subjects_and_bodies_is_escaped_not_interpreted(tmp_path):
     assert "Hello Charlie &lt;&amp;&gt; friends" in index or "Hello there &lt;&amp;&gt; friends" in index
     page_text = (tmp_path / "site" / "emails" / "2026-email-hello-email.html").read_text()
     page = Page(page_text)
-    assert [f["title"] for f in page.frames] == ["2026-email-hello-email for cmo (Chief Marketing Officer)",
-                                                "2026-email-hello-email for every field empty"]
+    assert [f["title"] for f in page.frames] == [f"2026-email-hello-email for {person}, {device}"
+                                                for person in ("cmo (Chief Marketing Officer)", "every field empty")
+                                                for device in ("phone", "desktop")]
     assert "<b>bold</b>" in page.frames[0]["srcdoc"]
     assert set(page.tags) & {"b", "mjml"} == set(), "email markup leaked out of its frame"
 

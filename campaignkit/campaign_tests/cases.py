@@ -57,8 +57,10 @@ class TestCase:
 
 
 def test_files(root: Path) -> list[Path]:
+    """The test files of ``tests/``; hidden ones (an editor's swap or backup) are no one's tests."""
     folder = root / TESTS_FOLDER
-    return sorted(p for p in folder.glob("*.y*ml") if p.suffix in (".yaml", ".yml")) if folder.is_dir() else []
+    return sorted(p for p in folder.glob("*.y*ml")
+                  if p.suffix in (".yaml", ".yml") and not p.name.startswith(".")) if folder.is_dir() else []
 
 
 def load_tests(workspace: Workspace) -> tuple[list[TestCase], list[Diagnostic]]:

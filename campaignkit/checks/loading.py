@@ -67,8 +67,9 @@ document("CK007", """Unknown resource kind.
     """)
 document("CK008", """campaignkit.yaml is malformed.
 
-    What it does: reports a settings file that is not a single mapping, and a
-    `default_environment` that names no environment (or is missing while there are several).
+    What it does: reports a settings file that is not a single mapping, a
+    `default_environment` that names no environment (or is missing while there are several),
+    and an `exclude` pattern that is not a `.gitignore` pattern (`!` alone, a trailing `\\`).
     Why is this bad? Commands run without `--env` use the default: a mistyped one would leave
     the tool to guess, and the guess could be production.
     Use instead: one mapping with `workspace`, `default_environment` and `environments`.

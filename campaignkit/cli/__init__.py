@@ -31,6 +31,7 @@ from campaignkit.errors import TargetError, UserError
 #: importing the state stores, the targets and the engine.
 COMMAND_MODULES = {
     "validate": "check_commands", "explain": "check_commands", "init": "check_commands",
+    "validate-files": "hook_commands",
     "render": "email_commands", "fmt": "fmt_commands",
     "test": "engine_commands", "simulate": "engine_commands",
     "graph": "review_commands", "preview": "review_commands",

@@ -8,6 +8,7 @@ and ``preview``; this module only parses arguments, writes and prints.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import click
@@ -16,9 +17,13 @@ from campaignkit.cli import main
 from campaignkit.cli.common import valid_workspace
 from campaignkit.cli.completion import complete_addresses
 from campaignkit.errors import UserError
+from campaignkit.state import applied_commit, open_store
 from campaignkit.views import diagram
-from campaignkit.views.preview import DEFAULT_OUT, write_site
+from campaignkit.views.preview import DEFAULT_OUT, Base, write_site
 from campaignkit.workspace.addresses import resolve
+from campaignkit.workspace.loading import load_workspace
+from campaignkit.workspace.model import Workspace
+from campaignkit.workspace.revisions import files_at
 
 
 @main.command()
@@ -45,16 +50,40 @@ def graph(program: str, fmt: str, out: Path | None) -> None:
 @main.command()
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help=f"Write the site into DIR (default: {DEFAULT_OUT} in the workspace).")
-def preview(out: Path | None) -> None:
+@click.option("--base", "base_ref", metavar="REF",
+              help="Mark what changed since the git REF (origin/main), or since what was applied: 'state'.")
+@click.option("--env", "env_name", metavar="ENV",
+              help="With --base state: the environment (default: default_environment).")
+def preview(out: Path | None, base_ref: str | None, env_name: str | None) -> None:
     """Write a static site for reviewers: every email rendered for sample prospects, every program drawn.
 
-    Open DIR/index.html in a browser; it needs no server.
+    With --base, what changed is marked, and changed emails are shown before and after. Open
+    DIR/index.html in a browser; it needs no server.
     """
     workspace, _ = valid_workspace()
     folder = out if out is not None else workspace.root / DEFAULT_OUT
-    try:
-        index = write_site(workspace, folder)
-    except OSError as exc:
-        raise UserError(f"cannot write the preview into {folder}: {exc.strerror}") from None
+    with tempfile.TemporaryDirectory(prefix="campaignkit-base-") as scratch:
+        base = _base(workspace, base_ref, env_name, Path(scratch)) if base_ref else None
+        try:
+            index = write_site(workspace, folder, base)
+        except OSError as exc:
+            raise UserError(f"cannot write the preview into {folder}: {exc.strerror}") from None
     click.echo(f"Wrote the preview to {index}; open it in a browser")
 
+
+def _base(workspace: Workspace, ref: str, env_name: str | None, scratch: Path) -> Base:
+    """The workspace at ``ref``, or at the commit of the environment's last apply for ``state``."""
+    label = ref
+    if ref == "state":
+        environment = workspace.config.environment(env_name)
+        store = open_store(environment, workspace.root, workspace.config.workspace)
+        try:
+            ref = applied_commit(store)
+        finally:
+            store.close()
+        if not ref:
+            raise UserError(f"no apply to '{environment.name}' recorded the git commit it was made from: "
+                            "give --base a git ref instead (origin/main)")
+        label = f"what was applied to {environment.name} (commit {ref[:12]})"
+    base, _ = load_workspace(files_at(workspace.root, ref, scratch))
+    return Base(base, label)

@@ -22,7 +22,7 @@ from campaignkit.state.base import (
     StateUnavailable,
 )
 from campaignkit.state.entries import entry_for, forget
-from campaignkit.state.history import Ending, history_entry
+from campaignkit.state.history import Ending, applied_commit, history_entry
 from campaignkit.state.lock import LockHeld, LockInfo
 from campaignkit.workspace.model import Environment
 
@@ -55,6 +55,7 @@ def open_url(url: str, root: Path, key: str) -> StateStore:
 
 __all__ = [
     "Ending",
+    "applied_commit",
     "Finding",
     "HistoryEntry",
     "LockHeld",

@@ -55,3 +55,13 @@ def _close_if_possible(store: StateStore, row: int, result: str, summary: str) -
         store.finish_history(row, result, summary)
     except StateUnavailable:
         pass  # the row stays 'running' until the next lock marks it interrupted
+
+
+def applied_commit(store: StateStore) -> str:
+    """The git commit the environment's last successful apply was made from ("" when none recorded one).
+
+    What state holds is what that commit declared, unless a later apply failed part-way or
+    ``refresh`` recorded changes made outside campaignkit since.
+    """
+    applied = [row for row in store.history() if row.operation == "apply" and row.result == "success"]
+    return applied[-1].git_commit if applied else ""

@@ -43,16 +43,22 @@ _VARIABLE = re.compile(r"""^["']?\$\{\w+\}["']?$""")
 _MARKUP_TOKEN = re.compile(r"""\{\{.*?\}\}|\{%.*?%\}|<[^\s>]+|[^\s=<>]+(?:=(?:"[^"]*"|'[^']*'|[^\s>]+))?""")
 
 
-def format_diagnostics(diagnostics: list[Diagnostic], root: Path, fmt: str, color: bool = False) -> str:
-    """``diagnostics`` in format ``fmt`` (one of ``FORMATS``)."""
-    return {"text": as_text, "json": as_json, "github": as_github, "sarif": as_sarif}[fmt](diagnostics, root, color)
+def format_diagnostics(diagnostics: list[Diagnostic], root: Path, fmt: str, color: bool = False,
+                       folder: str = "") -> str:
+    """``diagnostics`` in format ``fmt`` (one of ``FORMATS``); in text, paths after ``folder`` (``campaigns/``)."""
+    if fmt == "text":
+        return as_text(diagnostics, root, color, folder)
+    return {"json": as_json, "github": as_github, "sarif": as_sarif}[fmt](diagnostics, root, color)
 
 
-def as_text(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> str:
-    """Like a compiler: ``file:line:col: CODE severity: message``, the line and a caret."""
+def as_text(diagnostics: list[Diagnostic], root: Path, color: bool = False, folder: str = "") -> str:
+    """Like a compiler: ``file:line:col: CODE severity: message``, the line and a caret.
+
+    ``folder`` goes before each path, for a reader who is not in the workspace's folder.
+    """
     lines: list[str] = []
     for d in diagnostics:
-        where = str(d.position)
+        where = folder + str(d.position)
         severity = d.severity.value
         if color:
             where = click.style(where, bold=True)
@@ -168,7 +174,7 @@ def as_github(diagnostics: list[Diagnostic], root: Path, color: bool = False) ->
     folder of the checkout (``--chdir campaigns``) its paths are given from the checkout's root.
     """
     lines = []
-    folder = _folder_in_checkout(root)
+    folder = _folder_in_repository(root)
     for d in diagnostics:
         level = "error" if d.is_error else "warning"
         end = _end(root, d)
@@ -180,15 +186,23 @@ def as_github(diagnostics: list[Diagnostic], root: Path, color: bool = False) ->
     return "\n".join(lines)
 
 
-def _folder_in_checkout(root: Path) -> str:
-    """The workspace's folder in the GitHub Actions checkout (``GITHUB_WORKSPACE``), "" or ``campaigns/``."""
+def _repository_root(root: Path) -> Path:
+    """The root of the repository that holds the workspace, which code hosts place files from.
+
+    In GitHub Actions, the checkout (``GITHUB_WORKSPACE``); elsewhere the nearest folder at or
+    above the workspace with a ``.git``; the workspace itself when it is in neither.
+    """
+    root = root.resolve()
     checkout = os.environ.get("GITHUB_WORKSPACE")
-    if not checkout:
-        return ""
-    try:
-        folder = root.resolve().relative_to(Path(checkout).resolve()).as_posix()
-    except ValueError:  # the workspace is not in the checkout: its own paths are all there is
-        return ""
+    if checkout:
+        top = Path(checkout).resolve()
+        return top if root.is_relative_to(top) else root
+    return next((folder for folder in (root, *root.parents) if (folder / ".git").exists()), root)
+
+
+def _folder_in_repository(root: Path) -> str:
+    """The workspace's folder in its repository: "" at its root, or ``campaigns/``."""
+    folder = root.resolve().relative_to(_repository_root(root)).as_posix()
     return "" if folder == "." else folder + "/"
 
 
@@ -201,9 +215,14 @@ def _gh_property(text: str) -> str:
 
 
 def as_sarif(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> str:
-    """SARIF 2.1.0 with one rule per code that fired."""
+    """SARIF 2.1.0 with one rule per code that fired.
+
+    Code scanning places a result by its path in the repository, as annotations are: where the
+    workspace is a folder of it, its paths are given from the repository's root.
+    """
     from campaignkit.checks import explain
 
+    folder = _folder_in_repository(root)
     codes = sorted({d.code for d in diagnostics})
     rules = [{"id": code, "shortDescription": {"text": (explain(code) or code).splitlines()[0]},
               "fullDescription": {"text": explain(code) or code}} for code in codes]
@@ -213,7 +232,7 @@ def as_sarif(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> 
         "level": "error" if d.severity is Severity.ERROR else "warning",
         "message": {"text": d.message},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": quote(d.position.path), "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": quote(folder + d.position.path), "uriBaseId": "%SRCROOT%"},
             "region": _region(root, d),
         }}],
     } for d in diagnostics]
@@ -222,7 +241,7 @@ def as_sarif(diagnostics: list[Diagnostic], root: Path, color: bool = False) -> 
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "campaignkit", "version": __version__, "rules": rules}},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": root.resolve().as_uri() + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": _repository_root(root).as_uri() + "/"}},
             "results": results,
         }],
     }

@@ -7,7 +7,12 @@ prospect whose fields are all empty, its checks, each program's diagram);
 ``write_site`` lays it out with the Jinja2 templates in ``preview_assets/``
 into an ``index.html`` and one page per email that open straight from the file
 system. Emails are shown in sandboxed ``<iframe srcdoc>`` frames so that their
-HTML and CSS cannot touch the page around them.
+HTML and CSS cannot touch the page around them, each at a phone's and a desktop
+client's width.
+
+Given the workspace as it was before a change (``Base``), the site marks each
+email and program as added, changed, removed or unchanged, and shows a changed
+email's renderings before and after side by side.
 
 It must not change the workspace or state, and it does not judge: the checks
 are those of ``validate`` and the renderings those of ``render``.
@@ -16,9 +21,9 @@ are those of ``validate`` and the renderings those of ``render``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
@@ -59,6 +64,18 @@ class Rendering:
     problem: str = ""
 
 
+#: What a change did to an email or a program, when the site is made against a base.
+ADDED, CHANGED, REMOVED, UNCHANGED = "added", "changed", "removed", "unchanged"
+
+
+@dataclass(frozen=True)
+class Base:
+    """The workspace before the change, and how to name it to a reviewer (``origin/main``)."""
+
+    workspace: Workspace
+    label: str
+
+
 @dataclass(frozen=True)
 class EmailView:
     address: str
@@ -69,6 +86,8 @@ class EmailView:
     size: int
     checks: tuple[Diagnostic, ...]
     renderings: tuple[Rendering, ...]
+    change: str = ""  # "" when there is no base
+    before: tuple[Rendering, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +96,11 @@ class ProgramView:
     description: str
     mermaid: str
     svg: Markup | None
+    change: str = ""
+    before: ProgramView | None = None
+
+
+View = TypeVar("View", EmailView, ProgramView)
 
 
 @dataclass(frozen=True)
@@ -84,6 +108,12 @@ class Site:
     workspace: str
     emails: tuple[EmailView, ...]
     programs: tuple[ProgramView, ...]
+    base: str = ""  # the label of the base, when there is one
+
+    def changed(self, views: tuple[EmailView, ...] | tuple[ProgramView, ...]) -> dict[str, int]:
+        """How many of ``views`` each change touched, for the summary at the top of the index."""
+        counts = {change: sum(view.change == change for view in views) for change in (ADDED, CHANGED, REMOVED)}
+        return {change: count for change, count in counts.items() if count}
 
 
 def samples(workspace: Workspace) -> list[Sample]:
@@ -96,20 +126,67 @@ def samples(workspace: Workspace) -> list[Sample]:
     return [*found, Sample("every field empty", {})]
 
 
-def build_site(workspace: Workspace) -> Site:
+def build_site(workspace: Workspace, base: Base | None = None) -> Site:
     """Everything the preview shows, computed; nothing is written."""
-    context = EmailContext.of(workspace)
     emails = workspace.of_kind("email")
     people = samples(workspace)
     checked = check_emails(workspace, emails, merge_language).result()
-    views = tuple(_email_view(context, email, people, tuple(checks))
-                  for email, checks in zip(emails, checked, strict=True))
+    views = _email_views(workspace, people, [tuple(checks) for checks in checked])
     draw_svg = diagram.has_graphviz()
     programs = tuple(_program_view(program, draw_svg) for program in workspace.of_kind("program"))
-    return Site(workspace.config.workspace or workspace.root.name, views, programs)
+    name = workspace.config.workspace or workspace.root.name
+    if base is None:
+        return Site(name, views, programs)
+    # The same prospects before and after, so that only the change makes a difference.
+    before = _email_views(base.workspace, people, [() for _ in base.workspace.of_kind("email")])
+    before_programs = tuple(_program_view(program, draw_svg) for program in base.workspace.of_kind("program"))
+    return Site(name, _compared(views, before, workspace, base.workspace),
+                _compared(programs, before_programs, workspace, base.workspace), base.label)
 
 
-def write_site(workspace: Workspace, folder: Path) -> Path:
+def _email_views(workspace: Workspace, people: list[Sample],
+                 checks: list[tuple[Diagnostic, ...]]) -> tuple[EmailView, ...]:
+    context = EmailContext.of(workspace)
+    return tuple(_email_view(context, email, people, found)
+                 for email, found in zip(workspace.of_kind("email"), checks, strict=True))
+
+
+def _compared(after: tuple[View, ...], before: tuple[View, ...], workspace: Workspace,
+              base: Workspace) -> tuple[View, ...]:
+    """``after`` marked against ``before`` (the same views of the base), with what was removed at the end.
+
+    A view is unchanged when it shows the same and its resource declares the same: an
+    email's sender is in no rendering.
+    """
+    earlier = {view.address: view for view in before}
+    marked: list[View] = []
+    for view in after:
+        old = earlier.get(view.address)
+        if old is None:
+            marked.append(replace(view, change=ADDED))
+            continue
+        same = _shown(view) == _shown(old) and _declared(workspace, view.address) == _declared(base, view.address)
+        marked.append(replace(view, change=UNCHANGED) if same else _with_before(replace(view, change=CHANGED), old))
+    now = {view.address for view in after}
+    removed: list[View] = [_with_before(replace(view, change=REMOVED), view)
+                           for view in before if view.address not in now]
+    return tuple(marked + removed)
+
+
+def _shown(view: EmailView | ProgramView) -> object:
+    return view.renderings if isinstance(view, EmailView) else view.mermaid
+
+
+def _with_before(view: View, old: View) -> View:
+    return replace(view, before=old.renderings if isinstance(old, EmailView) else old)
+
+
+def _declared(workspace: Workspace, address: str) -> dict[str, Any]:
+    resource = workspace.resources.get(address)
+    return resource.attributes if resource is not None else {}
+
+
+def write_site(workspace: Workspace, folder: Path, base: Base | None = None) -> Path:
     """Writes the preview into ``folder`` and returns the path of its ``index.html``.
 
     The folder must be empty, new, or a preview's: the pages a preview wrote are listed in
@@ -118,7 +195,7 @@ def write_site(workspace: Workspace, folder: Path) -> Path:
     """
     ours = folder == workspace.root / DEFAULT_OUT
     written_before = _written_before(folder, may_claim=ours)
-    site = build_site(workspace)
+    site = build_site(workspace, base)
     pages = folder / EMAIL_FOLDER
     pages.mkdir(parents=True, exist_ok=True)
     environment = _environment()

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+from pathspec import GitIgnoreSpec
+from pathspec.patterns.gitignore import GitIgnorePatternError
 
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error
 from campaignkit.errors import UserError
@@ -39,18 +43,39 @@ def find_root(start: Path) -> Path:
     )
 
 
-def resource_files(root: Path) -> list[Path]:
+def roots_of(paths: Iterable[Path]) -> list[Path]:
+    """The workspaces that hold ``paths``, each its nearest folder with a ``campaignkit.yaml``, in order.
+
+    A hook is given the files a commit changes, wherever the workspace is in the repository;
+    a path in no workspace (a README, the CI's own YAML) has none and is left out.
+    """
+    roots: dict[Path, None] = {}
+    for path in paths:
+        folder = path.resolve().parent
+        root = next((f for f in (folder, *folder.parents) if (f / CONFIG_FILE).is_file()), None)
+        if root is not None:
+            roots[root] = None
+    return list(roots)
+
+
+def resource_files(root: Path, exclude: Sequence[str] = ()) -> list[Path]:
     """Every resource file below ``root``, in a stable order.
 
+    Hidden files and folders (``.pre-commit-config.yaml``, ``.github/``) belong to other tools,
+    and what matches an ``exclude`` pattern (``.gitignore``'s syntax, from the root) is left out.
     A folder with a ``campaignkit.yaml`` of its own is another workspace, and is left to it.
     """
+    excluded = GitIgnoreSpec.from_lines(exclude)
     found: list[Path] = []
     for folder, dirs, files in os.walk(root):
         at_top = folder == str(root)
+        relative = Path(folder).relative_to(root)
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not (at_top and d in _SKIPPED_TOP)
+                         and not excluded.match_file(f"{(relative / d).as_posix()}/")
                          and not os.path.isfile(os.path.join(folder, d, CONFIG_FILE)))
         for name in sorted(files):
-            if name.endswith(_SUFFIXES) and not (at_top and name == CONFIG_FILE):
+            if (name.endswith(_SUFFIXES) and not name.startswith(".") and not (at_top and name == CONFIG_FILE)
+                    and not excluded.match_file((relative / name).as_posix())):
                 found.append(Path(folder, name))
     return found
 
@@ -59,7 +84,7 @@ def load_workspace(root: Path) -> tuple[Workspace, list[Diagnostic]]:
     """The workspace at ``root`` and every diagnostic found while loading it."""
     diagnostics: list[Diagnostic] = []
     config = _load_config(root, diagnostics)
-    files = resource_files(root)
+    files = resource_files(root, config.exclude)
     documents: list[Resource] = []
     unreadable: list[Path] = []
     for path in files:
@@ -124,7 +149,25 @@ def _load_config(root: Path, diagnostics: list[Diagnostic]) -> Config:
         data = {}
     config = config_from(data, docs[0].position if docs else start)
     diagnostics.extend(_default_problems(data, config))
+    diagnostics.extend(_exclude_problems(data, config))
     return config
+
+
+def _exclude_problems(data: dict[str, Any], config: Config) -> list[Diagnostic]:
+    """An ``exclude`` pattern that ``.gitignore``'s syntax cannot read (``!`` alone, a trailing ``\\``)."""
+    patterns = _sequence(data.get("exclude"))
+    return [error("CK008", f"exclude pattern '{pattern}' is not a .gitignore pattern: write a path or a glob "
+                  "from the workspace root, such as drafts/ or *.draft.yaml",
+                  position_of(data, ("exclude", index), config.position))
+            for index, pattern in enumerate(patterns) if isinstance(pattern, str) and not _valid_pattern(pattern)]
+
+
+def _valid_pattern(pattern: str) -> bool:
+    try:
+        GitIgnoreSpec.from_lines([pattern])
+    except GitIgnorePatternError:
+        return False
+    return True
 
 
 def _default_problems(data: dict[str, Any], config: Config) -> list[Diagnostic]:
@@ -166,6 +209,7 @@ def config_from(data: dict[str, Any], position: Position) -> Config:
         vars=_mapping(data.get("vars")),
         users=tuple(str(u) for u in _sequence(crm.get("users"))),
         queues=tuple(str(q) for q in _sequence(crm.get("queues"))),
+        exclude=tuple(p for p in _sequence(data.get("exclude")) if isinstance(p, str) and _valid_pattern(p)),
         data=data,
         position=position,
     )

@@ -180,6 +180,8 @@ class Config:
     queues: tuple[str, ...]
     data: dict[str, Any]
     position: Position
+    #: ``.gitignore`` patterns of files and folders that hold no resources.
+    exclude: tuple[str, ...] = ()
 
     def environment(self, name: str | None) -> Environment:
         """The environment ``name`` (None: the default); a ``UserError`` with a suggestion if there is none."""
