@@ -158,7 +158,7 @@ def test_apply_on_a_terminal_asks_and_only_yes_applies(small_workspace):
 def test_plan_json_and_markdown(run):
     code, out, _ = run("plan", "--format", "json")
     document = json.loads(out)
-    assert document["format_version"] == "1.5" and len(document["resource_changes"]) == 7
+    assert document["format_version"] == "1.6" and len(document["resource_changes"]) == 7
     code, out, _ = run("plan", "--format", "markdown")
     assert out.startswith("### campaignkit plan for `sandbox`") and "| Create | 7 |" in out
 

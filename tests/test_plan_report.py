@@ -6,7 +6,8 @@ import json
 import re
 import sqlite3
 
-from campaignkit.views.plan import MARKDOWN_LIMIT, apply_text, plan_json, plan_markdown, plan_text
+from campaignkit.views.plan import apply_text, plan_json, plan_text
+from campaignkit.views.plan_comment import MARKDOWN_LIMIT, plan_markdown
 
 
 def test_text_starts_with_the_summary_and_shows_only_the_changed_field(rig):
@@ -66,7 +67,7 @@ def test_json_has_terraforms_plan_shape(rig):
     rig.edit("programs.yaml", "reminder: {send_email: email.2026-email-reminder-email, next: done}",
              "reminder: {wait: 1d, next: done}")
     document = json.loads(plan_json(rig.plan()))
-    assert document["format_version"] == "1.5"
+    assert document["format_version"] == "1.6"
     assert (document["complete"], document["targets"]) == (True, [])
     assert "api_calls" not in document["summary"]  # the local target does not ration calls
     by_address = {c["address"]: c for c in document["resource_changes"]}
@@ -113,7 +114,7 @@ def test_markdown_shows_a_changed_emails_subject_and_preheader_before_and_after(
     rig.apply()
     rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome | aboard <now>")
     text = plan_markdown(rig.plan())
-    assert "<summary>inbox view of <code>email.2026-email-welcome-email</code></summary>" in text
+    assert "<summary>as readers see <code>email.2026-email-welcome-email</code></summary>" in text
     assert "| Subject | Welcome to Acme Conf | Welcome &#124; aboard &lt;now&gt; |" in text
     assert "| Preheader | Your ticket and what comes next | unchanged |" in text
     assert "reminder-email</code></summary>" not in text
@@ -124,17 +125,17 @@ def test_markdown_shows_new_emails_and_their_check_findings(rig):
     text = plan_markdown(rig.plan())
     assert "| Subject | (new) | Welcome to Acme Conf |" in text
     assert "| Preheader | (new) | (none) |" in text
-    welcome = text.split("inbox view of <code>email.2026-email-welcome-email", 1)[1].split("</details>")[0]
+    welcome = text.split("as readers see <code>email.2026-email-welcome-email", 1)[1].split("</details>")[0]
     assert "Checks now: 1 finding." in welcome
     assert "- warning CK432: the email has no preheader" in welcome
-    reminder = text.split("inbox view of <code>email.2026-email-reminder-email", 1)[1].split("</details>")[0]
+    reminder = text.split("as readers see <code>email.2026-email-reminder-email", 1)[1].split("</details>")[0]
     assert "Checks now: no check findings." in reminder
 
 
 def test_markdown_has_no_inbox_view_for_other_changes(rig):
     rig.apply()
     rig.edit("lists.yaml", "People who registered", "People registered")
-    assert "inbox view" not in plan_markdown(rig.plan())
+    assert "as readers see" not in plan_markdown(rig.plan())
 
 
 def test_markdown_never_exceeds_the_limit_and_says_it_was_cut(rig):
@@ -147,8 +148,8 @@ def test_markdown_never_exceeds_the_limit_and_says_it_was_cut(rig):
     rig.edit("templates/reminder.mjml", "Paragraph", "Section")
     text = plan_markdown(rig.plan())
     assert len(text) <= MARKDOWN_LIMIT
-    assert "The plan is cut here to stay under 65,000 characters" in text
-    assert text.count("<details>") == text.count("</details>")
+    assert "This comment is cut to stay under 65,000 characters; not shown: the details of 2 updates." in text
+    assert text.count("<details") == text.count("</details>")
 
 
 def test_markdown_shows_an_inbox_view_whole_or_not_at_all(rig):
@@ -156,7 +157,7 @@ def test_markdown_shows_an_inbox_view_whole_or_not_at_all(rig):
     for limit in range(1_500, 8_000, 100):
         text = plan_markdown(plan, limit)
         assert len(text) <= limit
-        assert text.count("inbox view of") == text.count("| Preheader |") == text.count("Checks now:")
+        assert text.count("as readers see") == text.count("| Preheader |") == text.count("Checks now:")
         assert text.count("<details") == text.count("</details>")
 
 
@@ -196,7 +197,7 @@ BIG_BODY = ("Your ticket is attached.", "Your ticket is attached. " + "All the t
 
 
 def _inbox_view(text: str, address: str = WELCOME) -> str:
-    return text.split(f"inbox view of <code>{address}", 1)[1].split("</details>")[0]
+    return text.split(f"as readers see <code>{address}", 1)[1].split("</details>")[0]
 
 
 def test_markdown_shows_the_checks_a_change_added_and_fixed(rig):

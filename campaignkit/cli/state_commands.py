@@ -41,7 +41,8 @@ from campaignkit.plan.refresh import refresh_state
 from campaignkit.state import State, StateStore, entry_for, forget, open_store
 from campaignkit.state.audit import current_user, git_commit
 from campaignkit.targets import Target, open_target
-from campaignkit.views.plan import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
+from campaignkit.views.plan import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_text
+from campaignkit.views.plan_comment import plan_markdown
 from campaignkit.workspace.loading import find_root, load_workspace
 from campaignkit.workspace.model import Environment, Workspace
 
