@@ -7,7 +7,8 @@ import re
 import sqlite3
 
 from campaignkit.views.plan import apply_text, plan_json, plan_text
-from campaignkit.views.plan_comment import MARKDOWN_LIMIT, plan_markdown
+from campaignkit.views.email_diff import GAP, as_html, as_text, word_diff
+from campaignkit.views.plan_comment import MARKDOWN_LIMIT, plan_comments, plan_markdown
 
 
 def test_text_starts_with_the_summary_and_shows_only_the_changed_field(rig):
@@ -257,3 +258,23 @@ def test_json_checks_are_null_where_nothing_was_recorded_and_absent_for_other_ki
     checks = {c["address"]: c["campaignkit"].get("checks") for c in document["resource_changes"]}
     assert checks[WELCOME] == {"before": None, "after": [], "added": None, "fixed": None, "unchanged": None}
     assert checks["list.global-suppression-list"] is None
+
+
+def test_split_comments_each_fit_and_together_list_every_change(rig):
+    plan = rig.plan()
+    for limit in (3_000, 6_000, 65_000):
+        parts = plan_comments(plan, limit)
+        assert all(len(part) <= limit for part in parts)
+        assert all(part.count("<details") == part.count("</details>") for part in parts)
+        whole = "\n".join(parts)
+        assert all(f"`{change.address}`" in whole for change in plan.changes)
+        assert (len(parts) > 1) == ("part 1 of" in parts[0])
+
+
+def test_the_visible_text_is_diffed_word_by_word():
+    before = "Hello Aiko,\nYour ticket is attached.\nSee you soon\nAcme Inc\nUnsubscribe (https://x)"
+    after = "Hello Aiko,\nYour ticket is in the app.\nSee you soon\nAcme KK\nManage preferences (https://x)"
+    lines = [as_text(line) for line in word_diff(before, after)]
+    assert lines == ["Your ticket is [-attached.-]{+in the app.+}", GAP, "Acme [-Inc-]{+KK+}",
+                     "[-Unsubscribe -]{+Manage preferences +}(https://x)"]
+    assert as_html(word_diff("a <b>", "a <i>")[0]) == "a <del>&lt;b&gt;</del><ins>&lt;i&gt;</ins>"

@@ -148,7 +148,7 @@ def _entries(plan: Plan) -> list[_Entry]:
     notes = rename_notes(plan)
     renamed = {hint.destroyed: hint.created for hint in rename_hints(plan.changes)}
     creates = {c.address: c for c in plan.changes if c.address in renamed.values()}
-    entries = [_Entry("drift", (), [f"- `{d.address}`: {d.action}d on the target"],
+    entries = [_Entry("drift", (), [f"- `{d.address}`: {d.action}d on the target", ""],
                       [_details(f"drift: <code>{d.address}</code> {d.action}d on the target", field_lines(d.fields))])
                for d in plan.drift]
     by_section: dict[str, list[list[Change]]] = {section: [] for section in _SECTIONS}
@@ -194,12 +194,12 @@ def _entry(section: str, same: list[Change], notes: dict[str, str]) -> _Entry:
     first = same[0]
     note = f" ({notes[first.address]})" if first.address in notes else ""
     if len(same) == 1:
-        return _Entry(section, (first,), [f"- `{first.address}`: {describe(first)}{note}"], _blocks(first))
+        return _Entry(section, (first,), [f"- `{first.address}`: {describe(first)}{note}", ""], _blocks(first))
     kind = f"{first.kind}s"
     members = ", ".join(f"`{c.address}`" for c in same)
     return _Entry(section, tuple(same),
                   [f"- **the same change to {len(same)} {kind}** ({describe(first)}): `{first.address}` and "
-                   f"{len(same) - 1} more, shown once below"],
+                   f"{len(same) - 1} more, shown once below", ""],
                   [[f"<details><summary>the {len(same)} {kind}</summary>", "", members, "", "</details>", ""],
                    *_blocks(first)])
 
