@@ -96,8 +96,9 @@ def test_an_email_change_shows_the_words_readers_see_and_folds_the_html(small_wo
 def test_a_destroyed_object_shows_what_it_was(small_workspace):
     cli(small_workspace, "apply", "--auto-approve")
     (small_workspace / "lists.yaml").write_text((small_workspace / "lists.yaml").read_text().split("---")[1])
-    _edit(small_workspace / "programs.yaml", "include: [list.2026-event-acme-conf-list], exclude: "
-                                             "[list.global-suppression-list]", "include: [list.global-suppression-list]")
+    _edit(small_workspace / "programs.yaml",
+          "include: [list.2026-event-acme-conf-list], exclude: [list.global-suppression-list]",
+          "include: [list.global-suppression-list]")
     text = cli(small_workspace, "plan")
     destroyed = "\n".join(text.split("- list.2026-event-acme-conf-list  (destroy)\n", 1)[1].splitlines()[:2])
     assert '- description: "People who registered for Acme Conf"' in destroyed and '- type: "static"' in destroyed

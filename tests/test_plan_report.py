@@ -6,8 +6,8 @@ import json
 import re
 import sqlite3
 
-from campaignkit.views.plan import apply_text, plan_json, plan_text
 from campaignkit.views.email_diff import GAP, as_html, as_text, word_diff
+from campaignkit.views.plan import apply_text, plan_json, plan_text
 from campaignkit.views.plan_comment import MARKDOWN_LIMIT, plan_comments, plan_markdown
 
 
