@@ -4,7 +4,8 @@ The pieces, each a module: ``desired`` (what the files ask for), ``refresh``
 (what the target really holds: drift), ``planner`` (the changes, with
 protection and renames), ``order`` (dependencies), ``diff`` (field-level
 differences), ``content`` (email bodies), ``findings`` (emails' check findings,
-now and as applied), ``changes`` (the plan as data) and ``saved`` (plan files).
+now and as applied), ``changes`` (the plan as data), ``renames`` (destroys that
+look like undeclared renames, for the reports) and ``saved`` (plan files).
 ``plan_workspace`` puts them together; the caller holds the state lock.
 """
 
