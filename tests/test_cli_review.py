@@ -91,10 +91,10 @@ def test_markdown_plan_shows_a_changed_emails_inbox_view_and_the_checks_that_cha
                       .replace("subject: Acme Conf starts soon", "subject: Acme Conf starts Monday"))
     result = CliRunner().invoke(main, ["--chdir", str(small_workspace), "plan", "--format", "markdown"])
     assert result.exit_code == 0, result.output
-    welcome = result.output.split("inbox view of <code>email.2026-email-welcome-email", 1)[1].split("</details>")[0]
+    welcome = result.output.split("as readers see <code>email.2026-email-welcome-email", 1)[1].split("</details>")[0]
     assert "| Preheader | Your ticket and what comes next | (none) |" in welcome
     assert "Checks: 1 added, none fixed, unchanged: 0." in welcome
     assert "- added: warning CK432: the email has no preheader" in welcome
-    reminder = result.output.split("inbox view of <code>email.2026-email-reminder-email", 1)[1].split("</details>")[0]
+    reminder = result.output.split("as readers see <code>email.2026-email-reminder-email", 1)[1].split("</details>")[0]
     assert "| Subject | Acme Conf starts soon | Acme Conf starts Monday |" in reminder
     assert "Checks: none added, none fixed, unchanged: 0." in reminder

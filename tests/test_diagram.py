@@ -124,3 +124,40 @@ def test_svg_without_graphviz_says_to_install_it(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     with pytest.raises(UserError, match="install the graphviz package"):
         to_svg(diagram_of("p", SMALL))
+
+
+def _changed_program() -> dict:
+    """SMALL with the pause longer, the hand-off replaced by a call step, and the rule sending to it."""
+    after = {"start": SMALL["start"], "steps": {k: dict(v) for k, v in SMALL["steps"].items()}}
+    after["steps"]["pause"]["wait"] = "3d"
+    del after["steps"]["handoff"]
+    after["steps"]["hot"]["yes"] = "call"
+    after["steps"]["call"] = {"assign": "queue.sales", "next": "end"}
+    return after
+
+
+def test_mermaid_of_a_change_styles_added_changed_and_removed_steps_apart():
+    text = to_mermaid(diagram_of("p", _changed_program(), SMALL))
+    assert 's_call["call<br/>assign to queue.sales<br/>(added)"]' in text
+    assert 's_handoff["handoff<br/>assign to queue.sales<br/>(removed)"]' in text
+    assert "(changed)" in text.split("s_pause", 2)[1] and "(changed)" not in text.split("s_welcome", 2)[1]
+    assert re.search(r"class s_call ck_added\n", text) and re.search(r"class s_handoff ck_removed\n", text)
+    assert re.search(r"class s_pause,s_hot ck_changed\n", text)
+    assert "classDef ck_removed" in text and "stroke-dasharray" in text.split("classDef ck_removed", 1)[1]
+    assert 's_hot -.->|"yes"| s_handoff' in text and 's_hot ==>|"yes"| s_call' in text
+    assert "(added)" not in to_mermaid(diagram_of("p", SMALL, SMALL))
+
+
+def test_svg_of_a_change_draws_the_removed_step_dashed_and_the_added_one_in_green():
+    require_dot()
+    svg = ElementTree.fromstring(to_svg(diagram_of("p", _changed_program(), SMALL)))
+    shapes = {}
+    for group in svg.iter("{http://www.w3.org/2000/svg}g"):
+        title = group.find("{http://www.w3.org/2000/svg}title")
+        drawn = [e for e in group if e.tag.endswith(("path", "polygon", "ellipse"))]
+        if title is not None and drawn and group.get("class") == "node":
+            shapes[title.text] = drawn[0]
+    assert shapes["handoff"].get("stroke-dasharray") and shapes["handoff"].get("stroke") == "#b91c1c"
+    assert shapes["call"].get("stroke") == "#15803d" and not shapes["call"].get("stroke-dasharray")
+    assert shapes["pause"].get("stroke") == "#a16207"
+    assert shapes["welcome"].get("stroke") not in ("#15803d", "#a16207", "#b91c1c")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from campaignkit.plan import InFlight, load_plan, save_plan
 from campaignkit.plan.in_flight import attach_in_flight, prospects_in_flight
-from campaignkit.views.plan import plan_json, plan_markdown, plan_text
+from campaignkit.views.plan import plan_json, plan_text
+from campaignkit.views.plan_comment import plan_markdown
 
 APPLIED = {"start": "welcome", "steps": {
     "welcome": {"send_email": "email.a", "next": "opened"},

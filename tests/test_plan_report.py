@@ -6,7 +6,9 @@ import json
 import re
 import sqlite3
 
-from campaignkit.views.plan import MARKDOWN_LIMIT, apply_text, plan_json, plan_markdown, plan_text
+from campaignkit.views.email_diff import GAP, as_html, as_text, word_diff
+from campaignkit.views.plan import apply_text, plan_json, plan_text
+from campaignkit.views.plan_comment import MARKDOWN_LIMIT, plan_comments, plan_markdown
 
 
 def test_text_starts_with_the_summary_and_shows_only_the_changed_field(rig):
@@ -115,7 +117,7 @@ def test_markdown_shows_a_changed_emails_subject_and_preheader_before_and_after(
     rig.apply()
     rig.edit("emails.yaml", "subject: Welcome to Acme Conf", "subject: Welcome | aboard <now>")
     text = plan_markdown(rig.plan())
-    assert "<summary>inbox view of <code>email.2026-email-welcome-email</code></summary>" in text
+    assert "<summary>as readers see <code>email.2026-email-welcome-email</code></summary>" in text
     assert "| Subject | Welcome to Acme Conf | Welcome &#124; aboard &lt;now&gt; |" in text
     assert "| Preheader | Your ticket and what comes next | unchanged |" in text
     assert "reminder-email</code></summary>" not in text
@@ -126,17 +128,17 @@ def test_markdown_shows_new_emails_and_their_check_findings(rig):
     text = plan_markdown(rig.plan())
     assert "| Subject | (new) | Welcome to Acme Conf |" in text
     assert "| Preheader | (new) | (none) |" in text
-    welcome = text.split("inbox view of <code>email.2026-email-welcome-email", 1)[1].split("</details>")[0]
+    welcome = text.split("as readers see <code>email.2026-email-welcome-email", 1)[1].split("</details>")[0]
     assert "Checks now: 1 finding." in welcome
     assert "- warning CK432: the email has no preheader" in welcome
-    reminder = text.split("inbox view of <code>email.2026-email-reminder-email", 1)[1].split("</details>")[0]
+    reminder = text.split("as readers see <code>email.2026-email-reminder-email", 1)[1].split("</details>")[0]
     assert "Checks now: no check findings." in reminder
 
 
 def test_markdown_has_no_inbox_view_for_other_changes(rig):
     rig.apply()
     rig.edit("lists.yaml", "People who registered", "People registered")
-    assert "inbox view" not in plan_markdown(rig.plan())
+    assert "as readers see" not in plan_markdown(rig.plan())
 
 
 def test_markdown_never_exceeds_the_limit_and_says_it_was_cut(rig):
@@ -149,8 +151,8 @@ def test_markdown_never_exceeds_the_limit_and_says_it_was_cut(rig):
     rig.edit("templates/reminder.mjml", "Paragraph", "Section")
     text = plan_markdown(rig.plan())
     assert len(text) <= MARKDOWN_LIMIT
-    assert "The plan is cut here to stay under 65,000 characters" in text
-    assert text.count("<details>") == text.count("</details>")
+    assert "This comment is cut to stay under 65,000 characters; not shown: the details of 2 updates." in text
+    assert text.count("<details") == text.count("</details>")
 
 
 def test_markdown_shows_an_inbox_view_whole_or_not_at_all(rig):
@@ -158,7 +160,7 @@ def test_markdown_shows_an_inbox_view_whole_or_not_at_all(rig):
     for limit in range(1_500, 8_000, 100):
         text = plan_markdown(plan, limit)
         assert len(text) <= limit
-        assert text.count("inbox view of") == text.count("| Preheader |") == text.count("Checks now:")
+        assert text.count("as readers see") == text.count("| Preheader |") == text.count("Checks now:")
         assert text.count("<details") == text.count("</details>")
 
 
@@ -198,7 +200,7 @@ BIG_BODY = ("Your ticket is attached.", "Your ticket is attached. " + "All the t
 
 
 def _inbox_view(text: str, address: str = WELCOME) -> str:
-    return text.split(f"inbox view of <code>{address}", 1)[1].split("</details>")[0]
+    return text.split(f"as readers see <code>{address}", 1)[1].split("</details>")[0]
 
 
 def test_markdown_shows_the_checks_a_change_added_and_fixed(rig):
@@ -258,3 +260,23 @@ def test_json_checks_are_null_where_nothing_was_recorded_and_absent_for_other_ki
     checks = {c["address"]: c["campaignkit"].get("checks") for c in document["resource_changes"]}
     assert checks[WELCOME] == {"before": None, "after": [], "added": None, "fixed": None, "unchanged": None}
     assert checks["list.global-suppression-list"] is None
+
+
+def test_split_comments_each_fit_and_together_list_every_change(rig):
+    plan = rig.plan()
+    for limit in (3_000, 6_000, 65_000):
+        parts = plan_comments(plan, limit)
+        assert all(len(part) <= limit for part in parts)
+        assert all(part.count("<details") == part.count("</details>") for part in parts)
+        whole = "\n".join(parts)
+        assert all(f"`{change.address}`" in whole for change in plan.changes)
+        assert (len(parts) > 1) == ("part 1 of" in parts[0])
+
+
+def test_the_visible_text_is_diffed_word_by_word():
+    before = "Hello Aiko,\nYour ticket is attached.\nSee you soon\nAcme Inc\nUnsubscribe (https://x)"
+    after = "Hello Aiko,\nYour ticket is in the app.\nSee you soon\nAcme KK\nManage preferences (https://x)"
+    lines = [as_text(line) for line in word_diff(before, after)]
+    assert lines == ["Your ticket is [-attached.-]{+in the app.+}", GAP, "Acme [-Inc-]{+KK+}",
+                     "[-Unsubscribe -]{+Manage preferences +}(https://x)"]
+    assert as_html(word_diff("a <b>", "a <i>")[0]) == "a <del>&lt;b&gt;</del><ins>&lt;i&gt;</ins>"

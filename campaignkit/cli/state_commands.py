@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -41,9 +42,10 @@ from campaignkit.plan.importing import import_object
 from campaignkit.plan.refresh import refresh_state
 from campaignkit.review import Review, review_plan
 from campaignkit.state import State, StateStore, entry_for, forget, open_store
-from campaignkit.state.audit import current_user, git_commit
+from campaignkit.state.audit import current_user, git_commit, git_revision
 from campaignkit.targets import Target, open_target
-from campaignkit.views.plan import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_markdown, plan_text
+from campaignkit.views.plan import FORMATS, apply_text, drift_text, outcome_line, plan_json, plan_text
+from campaignkit.views.plan_comment import Provenance, plan_comments, plan_markdown
 from campaignkit.workspace.loading import find_root, load_workspace
 from campaignkit.workspace.model import Environment, Workspace
 
@@ -152,23 +154,36 @@ def _show(text: Text) -> None:
               help="Save the plan for 'apply FILE' (gzipped if FILE ends in .gz).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text for people, json (Terraform's plan JSON) for tools, markdown for a pull-request comment.")
+@click.option("--split-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="With --format markdown: write the plan whole as DIR/comment-1.md, comment-2.md ..., each one "
+                   "pull-request comment, and print their paths.")
+@click.option("--full-plan", metavar="WHERE", default="",
+              help="With --format markdown: where readers find the whole plan (a URL, an artifact's name), "
+                   "named when the comment is cut.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 for no changes, 1 on error, 2 when there are changes.")
 @click.option("--target", "only", multiple=True, metavar="ADDR", shell_complete=complete_addresses(),
               help="Plan only ADDR and what it depends on (repeatable).")
 @click.option("--refresh/--no-refresh", "refresh_first", default=True, show_default=True,
               help="Read the target first, to plan against what is really there and show drift.")
 @lock_timeout_option
-def plan(env_name: str | None, out: Path | None, fmt: str, detailed_exitcode: bool, only: tuple[str, ...],
-         refresh_first: bool, lock_timeout: float) -> None:
+def plan(env_name: str | None, out: Path | None, fmt: str, split_dir: Path | None, full_plan: str,
+         detailed_exitcode: bool, only: tuple[str, ...], refresh_first: bool, lock_timeout: float) -> None:
     """Show the changes apply would make to the environment's target."""
     if out is not None:
         check_plan_path(out)
+    if (split_dir is not None or full_plan) and fmt != "markdown":
+        raise UserError("--split-dir and --full-plan shape a pull-request comment: add --format markdown")
     with session(env_name, validate=True) as opened, opened.store.lock("plan", lock_timeout):
         made = plan_workspace(opened.workspace, opened.environment, current_state(opened), opened.live_target,
                               refresh_first=refresh_first, only=only)
     if out is not None:
         save_plan(made, out)
-    _print_plan(made, fmt, plan_review(made, opened.workspace))
+    review = plan_review(made, opened.workspace)
+    if fmt == "markdown":
+        commit, dirty = git_revision(opened.workspace.root)
+        _print_comments(made, Provenance(commit, dirty, datetime.now(UTC), full_plan), split_dir, review)
+    else:
+        _print_plan(made, fmt, review)
     if out is not None and fmt == "text":
         click.echo(f"\nSaved the plan to {out}. Apply exactly this plan with: campaignkit apply {out}")
     sys.exit(2 if detailed_exitcode and made.has_changes else 0)
@@ -200,10 +215,25 @@ def plan_review(made: Plan, workspace: Workspace) -> Review | None:
 def _print_plan(made: Plan, fmt: str, review: Review | None) -> None:
     if fmt == "json":
         click.echo(plan_json(made, review))
-    elif fmt == "markdown":
-        click.echo(plan_markdown(made, review=review))
     else:
         _show(plan_text(made, review))
+
+
+def _print_comments(made: Plan, provenance: Provenance, split_dir: Path | None, review: Review | None) -> None:
+    """The plan as one comment on stdout, or as numbered comments in ``split_dir``, their paths printed."""
+    if split_dir is None:
+        click.echo(plan_markdown(made, made=provenance, review=review), nl=False)
+        return
+    try:
+        split_dir.mkdir(parents=True, exist_ok=True)
+        for old in split_dir.glob("comment-*.md"):
+            old.unlink()  # a longer plan's parts from an earlier run would be posted too
+        for number, comment in enumerate(plan_comments(made, made=provenance, review=review), 1):
+            path = split_dir / f"comment-{number}.md"
+            path.write_text(comment, encoding="utf-8")
+            click.echo(path)
+    except OSError as exc:
+        raise UserError(f"--split-dir {split_dir}: cannot write the comments: {exc.strerror}") from None
 
 
 @main.command()

@@ -5,7 +5,8 @@ The pieces, each a module: ``desired`` (what the files ask for), ``refresh``
 protection and renames), ``order`` (dependencies), ``diff`` (field-level
 differences), ``content`` (email bodies), ``findings`` (emails' check findings,
 now and as applied), ``in_flight`` (the prospects on a changed program's steps),
-``changes`` (the plan as data) and ``saved`` (plan files).
+``changes`` (the plan as data), ``renames`` (destroys that look like undeclared
+renames, for the reports) and ``saved`` (plan files).
 ``plan_workspace`` puts them together; the caller holds the state lock.
 """
 

@@ -73,6 +73,9 @@ class Change:
     #: An email's rendered bodies, when this change sends them; and those the target held, for the diff.
     content: Content | None = None
     content_before: Content | None = None
+    #: The email's subject and preheader as the sample prospect gets them (or in the target's merge
+    #: language), rendered with ``content``: what an inbox shows, beside the templates in ``after``.
+    inbox: Content | None = None
     #: An email's check findings in this version (recorded in state on apply), and those state recorded
     #: for the applied version; None: not checked, or nothing recorded (a new email, older state).
     #: Not part of ``fields``: a check's wording changing does not change the email.

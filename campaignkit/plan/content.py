@@ -25,14 +25,16 @@ from campaignkit.emails.cache import ResultCache, digest
 from campaignkit.emails.merge import MergeLanguage
 from campaignkit.plan.changes import Action, Change, Plan
 from campaignkit.targets import Target, TargetError
-from campaignkit.targets.base import CONTENT_DIGEST, Content, content_digest
+from campaignkit.targets.base import CONTENT_DIGEST, CONTENT_FIELDS, Content, content_digest
 from campaignkit.workspace.model import Resource, Workspace
 
 if TYPE_CHECKING:
     from campaignkit.emails import EmailContext
 
-#: Renders one email to its bodies (``html_body`` and ``text_body``).
+#: Renders one email to its bodies (``html_body`` and ``text_body``), and possibly ``INBOX_FIELDS``.
 Render = Callable[[Resource], Content]
+#: What an inbox shows of an email before it is opened.
+INBOX_FIELDS = ("subject", "preheader")
 
 
 class EmailBodies:
@@ -155,15 +157,20 @@ class _Renderer:
         return platform_values(self.workspace, self.merge_language)
 
     def _bodies(self, context: EmailContext, resource: Resource) -> Content:
+        """The bodies, and the subject and preheader (``INBOX_FIELDS``) for the plan's reader."""
         from campaignkit.emails import render_email
         from campaignkit.emails.platform_merge import render_for_platform
+        from campaignkit.emails.rendering import render_inline
 
         email = _without_subject(resource)
         if self.merge_language is None:
             rendered = render_email(context, email)
+            values = context.sample_values()
         else:
             rendered = render_for_platform(context, email, self._values)
-        return {"html_body": rendered.html, "text_body": rendered.text}
+            values = self._values
+        return {"html_body": rendered.html, "text_body": rendered.text, "preheader": rendered.preheader,
+                "subject": render_inline(context, resource, "subject", values)}
 
 
 def _without_subject(resource: Resource) -> Resource:
@@ -195,7 +202,10 @@ def _with_bodies(change: Change, bodies: EmailBodies, target: Target) -> Change:
         return change
     resource = bodies.workspace.resources[change.address]
     before = _held(target, change) if change.action is Action.UPDATE else None
-    return replace(change, content=bodies.bodies(resource), content_before=before)
+    rendered = bodies.bodies(resource)
+    inbox = {key: rendered[key] for key in INBOX_FIELDS if key in rendered}
+    return replace(change, content={key: rendered[key] for key in CONTENT_FIELDS if key in rendered},
+                   content_before=before, inbox=inbox or None)
 
 
 def _held(target: Target, change: Change) -> Content | None:

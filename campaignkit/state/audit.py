@@ -34,3 +34,18 @@ def git_commit(folder: Path) -> str:
     except (OSError, subprocess.SubprocessError):
         return ""
     return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def git_revision(folder: Path) -> tuple[str, bool]:
+    """The short hash of the commit checked out in ``folder`` and whether files differ from it; ("", False)
+    when it is not a git checkout."""
+    try:
+        head = subprocess.run(["git", "-C", str(folder), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=10)
+        if head.returncode != 0:
+            return "", False
+        status = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--untracked-files=no", "."],
+                                capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return "", False
+    return head.stdout.strip(), bool(status.stdout.strip())

@@ -7,6 +7,8 @@ turns a program into nodes and edges once (reusing ``engine.graph`` for what
 a step is and its words for what it does); the writers only lay that out in
 each syntax. Mermaid is what GitHub renders in pull requests and comments; DOT
 and SVG need Graphviz's ``dot``. Nothing here checks the program: a broken one is drawn as written.
+Given the program as it was before a change, the diagram marks the steps added, changed and removed,
+in colour and in words (a removed step is drawn dashed, where it was), for a reviewer of a plan.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import shutil
 import subprocess
 import textwrap
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from campaignkit.engine.graph import BRANCH_KEYS, describe, step_action, step_kind
@@ -42,6 +45,20 @@ _MERMAID_CLASSES = {
     "end": "fill:#e5e7eb,stroke:#374151",
     "missing": "stroke:#b91c1c,stroke-dasharray:4 3",
 }
+#: How a step that a change adds, changes or removes is drawn, on top of its kind's style.
+_MERMAID_CHANGES = {
+    "added": "fill:#dcfce7,stroke:#15803d,stroke-width:3px",
+    "changed": "fill:#fef9c3,stroke:#a16207,stroke-width:3px",
+    "removed": "fill:#fee2e2,stroke:#b91c1c,stroke-width:2px,stroke-dasharray:5 4,color:#7f1d1d",
+}
+_DOT_CHANGES = {
+    "added": 'color="#15803d", penwidth=3, fillcolor="#dcfce7", style="rounded,filled,bold"',
+    "changed": 'color="#a16207", penwidth=3, fillcolor="#fef9c3", style="rounded,filled,bold"',
+    "removed": 'color="#b91c1c", fontcolor="#7f1d1d", fillcolor="#fee2e2", style="rounded,filled,dashed"',
+}
+_DOT_EDGE_CHANGES = {"added": 'color="#15803d", penwidth=2', "removed": 'color="#b91c1c", style=dashed'}
+#: The word a changed step carries in its label, so the change reads without colour too.
+CHANGE_WORDS = {"added": "(added)", "changed": "(changed)", "removed": "(removed)"}
 _SIMPLE_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _MERMAID_UNSAFE = re.compile(r'["#&<>`|\\]')
 FORMATS = ("mermaid", "dot", "svg")
@@ -49,11 +66,13 @@ FORMATS = ("mermaid", "dot", "svg")
 
 @dataclass(frozen=True)
 class Node:
-    """One step: its name, how it is drawn (``shape``) and the lines of its label."""
+    """One step: its name, how it is drawn (``shape``), the lines of its label, and what a change did to it
+    (``added``, ``changed``, ``removed``, or "" when unchanged or no earlier version was given)."""
 
     name: str
     shape: str
     lines: tuple[str, ...]
+    change: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +80,7 @@ class Edge:
     source: str
     target: str
     label: str
+    change: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,17 +93,59 @@ class Diagram:
     edges: tuple[Edge, ...]
 
 
-def diagram_of(name: str, program: dict[str, Any]) -> Diagram:
-    """The diagram of the program ``name`` whose fields are ``program`` (a resource's data)."""
-    steps = {str(k): v for k, v in (program.get("steps") or {}).items() if isinstance(v, dict)}
+def diagram_of(name: str, program: dict[str, Any], before: dict[str, Any] | None = None) -> Diagram:
+    """The diagram of the program ``name`` whose fields are ``program`` (a resource's data).
+
+    With ``before`` (the program as applied), steps and branches are marked as added, changed or
+    removed; removed ones are drawn too, from ``before``.
+    """
+    steps = _steps(program)
     start = str(program.get("start", ""))
-    edges = tuple(Edge(step_name, str(step[key]), "" if key == "next" else key)
-                  for step_name, step in steps.items() for key in BRANCH_KEYS if isinstance(step.get(key), str))
+    edges = _edges(steps)
     # A branch to a step that does not exist is drawn, so that the picture shows the mistake.
     missing = dict.fromkeys(t for t in (start, *(e.target for e in edges)) if t not in steps)
-    nodes = tuple(Node(step_name, _shape(step), (step_name, *describe(step), *_note(step)))
-                  for step_name, step in steps.items())
-    return Diagram(name, start, nodes + tuple(Node(t, "missing", (t, "missing step")) for t in missing), edges)
+    nodes = tuple(_node(step_name, step) for step_name, step in steps.items())
+    nodes += tuple(Node(t, "missing", (t, "missing step")) for t in missing)
+    if before is not None:
+        nodes, edges = _marked(nodes, edges, steps, _steps(before))
+    return Diagram(name, start, nodes, edges)
+
+
+def _steps(program: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {str(k): v for k, v in (program.get("steps") or {}).items() if isinstance(v, dict)}
+
+
+def _edges(steps: dict[str, dict[str, Any]]) -> tuple[Edge, ...]:
+    return tuple(Edge(step_name, str(step[key]), "" if key == "next" else key)
+                 for step_name, step in steps.items() for key in BRANCH_KEYS if isinstance(step.get(key), str))
+
+
+def _node(step_name: str, step: dict[str, Any], change: str = "") -> Node:
+    words = (CHANGE_WORDS[change],) if change else ()
+    return Node(step_name, _shape(step), (step_name, *describe(step), *_note(step), *words), change)
+
+
+def _marked(nodes: tuple[Node, ...], edges: tuple[Edge, ...], steps: dict[str, dict[str, Any]],
+            earlier: dict[str, dict[str, Any]]) -> tuple[tuple[Node, ...], tuple[Edge, ...]]:
+    """The nodes and edges marked against the ``earlier`` steps, with the removed ones added back."""
+    def change_of(node: Node) -> str:
+        if node.shape == "missing" or node.name not in steps:
+            return ""
+        if node.name not in earlier:
+            return "added"
+        return "changed" if earlier[node.name] != steps[node.name] else ""
+
+    marked = tuple(_node(n.name, steps[n.name], change) if (change := change_of(n)) else n for n in nodes)
+    drawn = {n.name for n in nodes}
+    removed = tuple(_node(step_name, step, "removed") for step_name, step in earlier.items() if step_name not in drawn)
+    old_edges = _edges(earlier)
+    old_keys = {(e.source, e.target, e.label) for e in old_edges}
+    new_keys = {(e.source, e.target, e.label) for e in edges}
+    kept = tuple(e if (e.source, e.target, e.label) in old_keys else Edge(e.source, e.target, e.label, "added")
+                 for e in edges)
+    gone = tuple(Edge(e.source, e.target, e.label, "removed") for e in old_edges
+                 if (e.source, e.target, e.label) not in new_keys and e.target in drawn | {r.name for r in removed})
+    return marked + removed, kept + gone
 
 
 def _shape(step: dict[str, Any]) -> str:
@@ -110,14 +172,17 @@ def to_mermaid(diagram: Diagram) -> str:
         label = "<br/>".join(_mermaid_text(line) for line in node.lines)
         lines.append(f"    {ids[node.name]}{opening}{label}{closing}")
     for edge in diagram.edges:
-        arrow = f'-->|"{edge.label}"|' if edge.label else "-->"
+        link = "-.->" if edge.change == "removed" else "==>" if edge.change == "added" else "-->"
+        arrow = f'{link}|"{edge.label}"|' if edge.label else link
         lines.append(f"    {ids[edge.source]} {arrow} {ids[edge.target]}")
-    for shape, style in _MERMAID_CLASSES.items():
-        members = [ids[n.name] for n in diagram.nodes if n.shape == shape]
+    # Change classes come last, so that their colours win over the kind's.
+    for name, style, of in [*((shape, style, attrgetter("shape")) for shape, style in _MERMAID_CLASSES.items()),
+                            *((change, style, attrgetter("change")) for change, style in _MERMAID_CHANGES.items())]:
+        members = [ids[n.name] for n in diagram.nodes if of(n) == name]
         if members:
             # Prefixed: ``end`` is a Mermaid keyword and cannot name a class.
-            lines.append(f"    classDef ck_{shape} {style}")
-            lines.append(f"    class {','.join(members)} ck_{shape}")
+            lines.append(f"    classDef ck_{name} {style}")
+            lines.append(f"    class {','.join(members)} ck_{name}")
     return "\n".join(lines) + "\n"
 
 
@@ -145,11 +210,16 @@ def to_dot(diagram: Diagram) -> str:
         f'    "entry:start" -> {_dot_string(diagram.start)};',
     ]
     for node in diagram.nodes:
-        lines.append(f"    {_dot_string(node.name)} [{_DOT_STYLES[node.shape]}, label={_dot_label(node.lines)}];")
+        changed = f", {_DOT_CHANGES[node.change]}" if node.change else ""  # later attributes win in DOT
+        lines.append(f"    {_dot_string(node.name)} [{_DOT_STYLES[node.shape]}{changed}, "
+                     f"label={_dot_label(node.lines)}];")
     for edge in diagram.edges:
-        attributes = f' [label="{edge.label}", color="{"#15803d" if edge.label == "yes" else "#b91c1c"}"]' \
-            if edge.label else ""
-        lines.append(f"    {_dot_string(edge.source)} -> {_dot_string(edge.target)}{attributes};")
+        attributes = [f'label="{edge.label}", color="{"#15803d" if edge.label == "yes" else "#b91c1c"}"']
+        attributes = attributes if edge.label else []
+        if edge.change:
+            attributes.append(_DOT_EDGE_CHANGES[edge.change])
+        written = f" [{', '.join(attributes)}]" if attributes else ""
+        lines.append(f"    {_dot_string(edge.source)} -> {_dot_string(edge.target)}{written};")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

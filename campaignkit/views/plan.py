@@ -1,16 +1,13 @@
 """Plans and apply results for people and machines: text, Terraform-shaped JSON, markdown.
 
-Text is for a terminal (coloured there, plain when piped): the summary and the
-environment first (and again last: a long plan scrolls), then drift found by
-refresh apart from the changes the files ask for, then each address with only
-its changed fields, long text (an email body) as a unified diff. JSON follows
-Terraform's plan JSON (documented in ``docs/plan-json.md``) so that policy
-tools written for Terraform plans read
-it. Markdown is a pull-request comment: a summary table and the details folded,
-each changed program's diagram, each changed email's subject and preheader
-before and after with the checks that changed (findings added and fixed since
-the applied version, as state recorded them), never longer than GitHub's
-65,536-character limit allows.
+Text is for a terminal (coloured there, plain when piped): the summary and
+the environment first (and again last: a long plan scrolls),
+then drift found by refresh apart from the changes the files ask for, then
+each address with only its changed fields, long text (an email body) as a
+unified diff. JSON follows Terraform's plan JSON (documented in
+``docs/plan-json.md``) so that policy tools written for Terraform plans read
+it; the Markdown pull-request comment is ``plan_comment``'s. A destroy that
+looks like a rename (``plan.renames``) says so, in both.
 
 Formatting only: nothing here decides what to change.
 """
@@ -19,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import html
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,32 +30,30 @@ from rich.text import Text
 from campaignkit import __version__
 from campaignkit.plan import Action, Change, Drift, FieldChange, Plan
 from campaignkit.plan.apply import ApplyReport, Outcome, Status
+from campaignkit.plan.diff import flatten
 from campaignkit.plan.findings import compare
 from campaignkit.plan.in_flight import DAYS, PROSPECTS
+from campaignkit.plan.renames import rename_hints
 from campaignkit.review import Review
 from campaignkit.state import Finding
 from campaignkit.targets.base import CONTENT_DIGEST, CONTENT_FIELDS
-from campaignkit.views.diagram import diagram_of, to_mermaid
-from campaignkit.views.review import review_markdown, review_text
+from campaignkit.views.review import review_text
 
 FORMATS = ("text", "json", "markdown")
 JSON_FORMAT_VERSION = "1.6"
-MARKDOWN_LIMIT = 65_000
 #: Strings longer than this, or with line breaks, are shown as a unified diff.
 LONG_TEXT = 100
 #: Diff lines wider than this are cut to what changed: MJML writes HTML lines many thousands of characters long.
 WIDE_LINE = 160
 _AROUND = 60
 
-_SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.REPLACE: "-/+", Action.DELETE: "-"}
+SYMBOLS = {Action.CREATE: "+", Action.UPDATE: "~", Action.REPLACE: "-/+", Action.DELETE: "-"}
 _STYLE = {Action.CREATE: "green", Action.UPDATE: "yellow", Action.REPLACE: "magenta", Action.DELETE: "red"}
 _WHAT = {Action.CREATE: "create", Action.UPDATE: "update in place", Action.REPLACE: "replace",
          Action.DELETE: "destroy"}
 _TERRAFORM_ACTIONS = {Action.CREATE: ["create"], Action.UPDATE: ["update"], Action.REPLACE: ["delete", "create"],
                       Action.DELETE: ["delete"]}
 _LINE_STYLE = {"+": "green", "-": "red", "~": "yellow", "@": "cyan", " ": "", "!": "bold"}
-#: What an inbox shows of an email before it is opened, as the markdown plan's table names it.
-_INBOX_FIELDS = (("subject", "Subject"), ("preheader", "Preheader"))
 
 
 @dataclass(frozen=True)
@@ -75,7 +69,7 @@ def plan_text(plan: Plan, review: Review | None = None) -> Text:
     out = Text()
     out.append(plan.summary if plan.changes else "No changes. The target matches the files.", style="bold")
     out.append(f"\nEnvironment: {plan.environment} (target {plan.target})\n")
-    calls = _calls_line(plan)
+    calls = calls_line(plan)
     if calls:
         out.append(f"{calls}\n")
     if plan.drift:
@@ -83,13 +77,15 @@ def plan_text(plan: Plan, review: Review | None = None) -> Text:
         out.append_text(drift_text(plan.drift))
     if plan.changes:
         out.append("\ncampaignkit will:\n", style="bold")
+        hints = rename_notes(plan)
         for change in plan.changes:
-            _append_entry(out, _SYMBOL[change.action], _STYLE[change.action], change.address, _describe(change),
-                          _change_lines(change))
+            hint = [Line("!", hints[change.address])] if change.address in hints else []
+            _append_entry(out, SYMBOLS[change.action], _STYLE[change.action], change.address, describe(change),
+                          [*change_lines(change), *hint])
     if not plan.refreshed:
         out.append("\nThe target was not read (--no-refresh): changes made outside campaignkit are not shown.\n")
     if plan.targets:
-        out.append(f"\n{_targeting_note(plan)}\n", style="bold yellow")
+        out.append(f"\n{targeting_note(plan)}\n", style="bold yellow")
     if review is not None:
         out.append_text(review_text(review, [c.address for c in plan.changes]))
     if plan.changes:  # a long plan's first line has scrolled away by the time it ends
@@ -98,7 +94,7 @@ def plan_text(plan: Plan, review: Review | None = None) -> Text:
     return out
 
 
-def _calls_line(plan: Plan) -> str:
+def calls_line(plan: Plan) -> str:
     """How many API calls apply will make, for a target that counts them and a plan apply would act on."""
     calls = plan.api_calls
     if calls is None or not plan.needs_apply:
@@ -107,7 +103,7 @@ def _calls_line(plan: Plan) -> str:
             f"({calls.writes} to write, {calls.reads} to read).")
 
 
-def _targeting_note(plan: Plan) -> str:
+def targeting_note(plan: Plan) -> str:
     """Terraform's warning for a ``--target`` plan: it may leave out changes the files ask for."""
     return (f"Warning: Resource targeting is in effect (--target {', '.join(plan.targets)}): this plan covers only "
             "those addresses and what they depend on, so other changes the files ask for are not shown. "
@@ -121,7 +117,7 @@ def drift_text(drift: Iterable[Drift]) -> Text:
     for found in drift:
         changed = found.action == "update"
         _append_entry(out, "~" if changed else "-", "cyan", found.address,
-                      "changed on the target" if changed else "deleted on the target", _field_lines(found.fields))
+                      "changed on the target" if changed else "deleted on the target", field_lines(found.fields))
     return out
 
 
@@ -134,7 +130,7 @@ def _append_entry(out: Text, symbol: str, style: str, address: str, what: str, l
                    style=_LINE_STYLE.get(line.sign, ""))
 
 
-def _describe(change: Change) -> str:
+def describe(change: Change) -> str:
     parts = [_WHAT[change.action]]
     if change.previous_address:
         parts.append(f"moved from {change.previous_address}")
@@ -147,13 +143,24 @@ def _describe(change: Change) -> str:
     return "; ".join(parts)
 
 
-def _change_lines(change: Change) -> list[Line]:
+def rename_notes(plan: Plan) -> dict[str, str]:
+    """For each destroy and create that look like one renamed object, the line that says so."""
+    notes = {}
+    for hint in rename_hints(plan.changes):
+        notes[hint.destroyed] = f"looks like a rename to {hint.created}: add `moved_from: {hint.destroyed}` to it"
+        notes[hint.created] = f"looks like a rename: add `moved_from: {hint.destroyed}`"
+    return notes
+
+
+def change_lines(change: Change) -> list[Line]:
+    """The detail lines of ``change``: what changes, field by field; for a destroy, what the object was."""
     if change.action is Action.DELETE:
-        lines = []
+        lines = field_lines(FieldChange(path, value, None) for path, value in flatten(change.before or {}).items()
+                            if path != CONTENT_DIGEST and value is not None)
     elif change.content is None:
-        lines = _field_lines(change.fields)
+        lines = field_lines(change.fields)
     else:
-        lines = [*_field_lines(f for f in change.fields if f.path != CONTENT_DIGEST), *_content_lines(change)]
+        lines = [*field_lines(f for f in change.fields if f.path != CONTENT_DIGEST), *_content_lines(change)]
     if change.instructions:
         lines.append(Line("!", f"To do by hand: {change.instructions}"))
     return lines + _in_flight_lines(change)
@@ -179,13 +186,13 @@ def _content_lines(change: Change) -> list[Line]:
     """An email's bodies: their size on a create, a unified diff on an update."""
     before, after = change.content_before, change.content or {}
     if change.action is Action.UPDATE and before is None:  # the target could not say what it holds
-        return _field_lines(f for f in change.fields if f.path == CONTENT_DIGEST)
+        return field_lines(f for f in change.fields if f.path == CONTENT_DIGEST)
     held = before or {}
-    return _field_lines(FieldChange(name, held.get(name), after.get(name))
+    return field_lines(FieldChange(name, held.get(name), after.get(name))
                         for name in CONTENT_FIELDS if held.get(name) != after.get(name))
 
 
-def _field_lines(fields: Iterable[FieldChange]) -> list[Line]:
+def field_lines(fields: Iterable[FieldChange]) -> list[Line]:
     lines: list[Line] = []
     for field in fields:
         lines.extend(_one_field(field))
@@ -255,7 +262,9 @@ def _window(text: str, other: str | None) -> str:
 
 def plan_json(plan: Plan, review: Review | None = None) -> str:
     """The plan in the shape of Terraform's plan JSON (see docs/plan-json.md), with its ``review`` if given."""
-    changes = [_json_change(c, plan.target) for c in plan.changes]
+    renames: dict[str, dict[str, str]] = {}
+    for hint in rename_hints(plan.changes):
+        renames[hint.destroyed] = renames[hint.created] = {"moved_from": hint.destroyed, "moved_to": hint.created}
     document = {
         "format_version": JSON_FORMAT_VERSION,
         "campaignkit_version": __version__,
@@ -269,7 +278,7 @@ def plan_json(plan: Plan, review: Review | None = None) -> str:
         "summary": {"add": plan.to_add, "change": plan.to_change, "destroy": plan.to_destroy,
                     "manual": plan.manual, "drift": len(plan.drift),
                     **({} if plan.api_calls is None else {"api_calls": plan.api_calls.total})},
-        "resource_changes": changes,
+        "resource_changes": (changes := [_json_change(c, plan.target, renames) for c in plan.changes]),
         "resource_drift": [_json_drift(d, plan.target) for d in plan.drift],
         "state": {"lineage": plan.lineage, "serial": plan.serial, "empty": plan.state_empty,
                   "workspace_hash": plan.workspace_hash, "refreshed": plan.refreshed},
@@ -285,7 +294,7 @@ def _json_object(name: str, attributes: dict[str, Any] | None) -> dict[str, Any]
     return None if attributes is None else {"name": name, **attributes}
 
 
-def _json_change(change: Change, target: str) -> dict[str, Any]:
+def _json_change(change: Change, target: str, renames: dict[str, dict[str, str]]) -> dict[str, Any]:
     before_name = next((f.before for f in change.fields if f.path == "name"), change.name)
     item: dict[str, Any] = {
         "address": change.address,
@@ -316,6 +325,8 @@ def _json_change(change: Change, target: str) -> dict[str, Any]:
         item["campaignkit"]["in_flight"] = [dataclasses.asdict(i) for i in change.in_flight]
     if change.previous_address:
         item["previous_address"] = change.previous_address
+    if change.address in renames:
+        item["campaignkit"]["looks_like_rename"] = renames[change.address]
     if change.action is Action.REPLACE:
         item["change"]["replace_paths"] = [[field] for field in change.replace_fields]
         item["action_reason"] = "replace_because_cannot_update"
@@ -349,156 +360,6 @@ def _json_drift(drift: Drift, target: str) -> dict[str, Any]:
             "after": _json_object(drift.remote_name or drift.name, drift.after),
         },
     }
-
-
-def plan_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT, review: Review | None = None) -> str:
-    """The plan as a pull-request comment of at most ``limit`` characters, with its ``review`` if given."""
-    head = [f"### campaignkit plan for `{plan.environment}`", "",
-            f"**{plan.summary if plan.changes else 'No changes. The target matches the files.'}**", ""]
-    if plan.targets:
-        head += [f"> {_targeting_note(plan)}", ""]
-    head += ["| Action | Count |", "|---|---:|",
-             *(f"| {label} | {count} |" for label, count in (
-                 ("Create", plan.count(Action.CREATE)), ("Update", plan.count(Action.UPDATE)),
-                 ("Replace", plan.count(Action.REPLACE)), ("Destroy", plan.count(Action.DELETE)),
-                 ("By hand (manual)", plan.manual), ("Changed outside campaignkit (drift)", len(plan.drift)))), ""]
-    calls = _calls_line(plan)
-    if calls:
-        head += [calls, ""]
-    if review is not None:
-        head += review_markdown(review)
-    blocks = [_details(f"drift: <code>{d.address}</code> {d.action}d on the target", _field_lines(d.fields))
-              for d in plan.drift]
-    for change in plan.changes:
-        blocks.append(_details(f"{_SYMBOL[change.action]} <code>{change.address}</code> {_describe(change)}",
-                               _change_lines(change)))
-        blocks.extend(_program_diagram(change))
-        blocks.extend(_email_summary(change))
-    return _fit("\n".join(head), blocks, limit)
-
-
-def _program_diagram(change: Change) -> list[list[str]]:
-    """For a program that is created or changed, its new step graph as Mermaid, which GitHub draws."""
-    if change.kind != "program" or not change.after or "steps" not in change.after:
-        return []
-    mermaid = to_mermaid(diagram_of(change.name, change.after)).splitlines()
-    return [[f"<details><summary>diagram of <code>{change.address}</code> after this change</summary>", "",
-             "```mermaid", *mermaid, "```", "", "</details>", ""]]
-
-
-def _email_summary(change: Change) -> list[list[str]]:
-    """For an email that is created or changed, what the inbox shows before and after, and the checks that changed."""
-    if change.kind != "email" or change.after is None:
-        return []
-    rows = [_inbox_row(label, key, change.before, change.after) for key, label in _INBOX_FIELDS]
-    return [[f"<details open><summary>inbox view of <code>{change.address}</code></summary>", "",
-             "| | Before | After |", "|---|---|---|", *rows, "",
-             *_checks_lines(change), "</details>", ""]]
-
-
-def _inbox_row(label: str, key: str, before: dict[str, Any] | None, after: dict[str, Any]) -> str:
-    if before is None:
-        return f"| {label} | (new) | {_cell(after.get(key))} |"
-    now = "unchanged" if before.get(key) == after.get(key) else _cell(after.get(key))
-    return f"| {label} | {_cell(before.get(key))} | {now} |"
-
-
-def _cell(value: Any) -> str:
-    """A value as a table cell: HTML and the column bar escaped, so a subject cannot break the table."""
-    return "(none)" if value in (None, "") else html.escape(str(value)).replace("|", "&#124;")
-
-
-def _checks_lines(change: Change) -> list[str]:
-    """The findings added and fixed since the applied version; all of them when its findings are unknown.
-
-    Errors stop a plan, so findings here are warnings. Nothing when not checked.
-    """
-    findings = change.checks
-    if findings is None:
-        return []
-    if change.checks_before is None:
-        why = ("a new email" if change.action is Action.CREATE
-               else "the applied version's findings were not recorded (it was applied before campaignkit kept them)")
-        return [f"Checks: {why}; the findings of this version follow.", "", *_findings_lines(findings)]
-    diff = compare(change.checks_before, findings)
-    return [f"Checks: {_count(diff.added, 'added')}, {_count(diff.fixed, 'fixed')}, unchanged: {diff.unchanged}.",
-            "", *(f"- added: {_finding(f)}" for f in diff.added), *(f"- fixed: {_finding(f)}" for f in diff.fixed),
-            *([""] if diff.added or diff.fixed else [])]
-
-
-def _count(findings: tuple[Finding, ...], what: str) -> str:
-    return f"{len(findings) or 'none'} {what}"
-
-
-def _findings_lines(findings: tuple[Finding, ...]) -> list[str]:
-    if not findings:
-        return ["Checks now: no check findings.", ""]
-    return [f"Checks now: {len(findings)} finding{'s' if len(findings) > 1 else ''}.", "",
-            *(f"- {_finding(f)}" for f in findings), ""]
-
-
-def _finding(finding: Finding) -> str:
-    where = f" ({finding.at})" if finding.at else ""
-    return f"{finding.severity} {finding.code}: {_cell(finding.message)}{where}"
-
-
-def _details(summary: str, lines: list[Line]) -> list[str]:
-    body = [("! " if line.sign == "~" else f"{line.sign} ") + line.text if line.sign != "@" else line.text
-            for line in lines]
-    fence = "`" * max(3, 1 + max((_longest_backticks(t) for t in body), default=0))
-    return [f"<details><summary>{summary}</summary>", "", f"{fence}diff", *body, fence, "", "</details>", ""]
-
-
-def _longest_backticks(text: str) -> int:
-    longest = run = 0
-    for char in text:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
-    return longest
-
-
-def _fit(head: str, blocks: list[list[str]], limit: int) -> str:
-    """``head`` and as many blocks as fit in ``limit`` characters, with a note when some were cut."""
-    note_room = 300
-    parts, used = [head], len(head) + 1
-    for index, block in enumerate(blocks):
-        text = "\n".join(block)
-        if used + len(text) + 1 + note_room > limit:
-            cut = _cut_block(block, limit - used - note_room)
-            if cut:
-                parts.append(cut)
-            shown = index + (1 if cut else 0)
-            parts.append(f"_The plan is cut here to stay under {limit:,} characters: {len(blocks) - shown} more "
-                         "entries are not shown. Run `campaignkit plan` to see them all._")
-            break
-        parts.append(text)
-        used += len(text) + 1
-    return "\n".join(parts)
-
-
-def _cut_block(block: list[str], room: int) -> str:
-    """The first lines of one long diff block that fit in ``room``, fences closed, or "" if none fit.
-
-    Other blocks (a diagram, an email's inbox view) are whole or not shown:
-    half a Mermaid graph or half a table would only mislead.
-    """
-    if not block[2].endswith("diff"):
-        return ""
-    opening, body, closing = block[:3], block[3:-4], block[-4:]
-    kept: list[str] = []
-    used = sum(len(x) + 1 for x in opening + closing) + 60
-    for line in body:
-        if used + len(line) + 1 > room:
-            if room - used > 20:  # a part of one very long line (an HTML body) is still worth showing
-                kept.append(line[: room - used - 1] + "…")
-            break
-        kept.append(line)
-        used += len(line) + 1
-    if not kept:
-        return ""
-    if len(kept) < len(body):
-        kept.append(f"… ({len(body) - len(kept)} more lines cut)")
-    return "\n".join([*opening, *kept, *closing])
 
 
 def outcome_line(outcome: Outcome) -> str:
