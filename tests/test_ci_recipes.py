@@ -126,6 +126,8 @@ from pathlib import Path
 github, args = Path({github!r}), sys.argv[1:]
 if args[:2] == ["pr", "comment"]:
     shutil.copy(args[args.index("--body-file") + 1], github / f"comment-{{args[2]}}.md")
+elif args[0] == "api" and args[1].endswith("/reviews"):
+    print("reviewer-acme")  # the approving reviewers, joined by commas
 elif args[0] == "api":
     print({pull_request!r} if args[1].endswith("/pulls") else {head!r})
 elif args[:2] == ["run", "list"]:
@@ -174,11 +176,14 @@ class GitHub:
         shutil.copytree(self.repository, checkout)
         job = document["jobs"][name]
         failed = False
+        github_env = self.home / f"run-{self.runs}-{name}.env"  # what a step sets for the steps after it
+        github_env.touch()
         for step in job["steps"]:
             if failed and "!cancelled()" not in str(step.get("if", "")):
                 continue
             env = {**os.environ, **self._values(document.get("env")), **self._values(job.get("env")),
-                   **self._values(step.get("env")), "GITHUB_WORKSPACE": str(checkout), "GITHUB_SHA": HEAD,
+                   **self._values(step.get("env")), **_assignments(github_env), "GITHUB_ENV": str(github_env),
+                   "GITHUB_WORKSPACE": str(checkout), "GITHUB_SHA": HEAD,
                    "PATH": os.pathsep.join([str(self.home / "bin"), str(Path(sys.executable).parent),
                                             os.environ["PATH"]])}
             if "uses" in step:
@@ -208,6 +213,11 @@ class GitHub:
     @staticmethod
     def _values(env: dict | None) -> dict[str, str]:
         return {key: _expand(str(value)) for key, value in (env or {}).items()}
+
+
+def _assignments(github_env: Path) -> dict[str, str]:
+    """The ``NAME=value`` lines earlier steps appended to ``$GITHUB_ENV``."""
+    return dict(line.split("=", 1) for line in github_env.read_text().splitlines() if "=" in line)
 
 
 def _expand(text: str) -> str:

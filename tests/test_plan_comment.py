@@ -18,7 +18,7 @@ LIMIT = 65_536
 def cli(root: Path, *args: str) -> str:
     result = CliRunner().invoke(main, ["--chdir", str(root), *args])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 def _edit(path: Path, old: str, new: str) -> None:

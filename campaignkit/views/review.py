@@ -59,6 +59,10 @@ def _population(review: Review) -> str:
     return f"{impact.prospects:,} prospects over {impact.days} days, seed {impact.seed}, before and after the plan"
 
 
+#: Addresses per approval, and programs' impact tables, that a comment shows; the plan JSON has them all.
+SHOWN = 10
+
+
 def review_markdown(review: Review) -> list[str]:
     """The review as Markdown lines: a checklist of approvals, the verdicts when a policy fails or warns,
     the impact tables."""
@@ -66,7 +70,7 @@ def review_markdown(review: Review) -> list[str]:
     overrides = review.overrides()
     if review.requirements or overrides:
         lines += ["#### Approvals needed", ""]
-        lines += [f"- [ ] **{r.rule}**: {r.describe(review.config)} for {', '.join(f'`{a}`' for a in r.addresses)}"
+        lines += [f"- [ ] **{r.rule}**: {r.describe(review.config)} for {_addresses(r.addresses)}"
                   for r in review.requirements]
         lines += [f"- [ ] **Override of policy {policy}**: {who}" for policy, who in overrides]
         lines.append("")
@@ -76,9 +80,18 @@ def review_markdown(review: Review) -> list[str]:
         lines.append("")
     if review.impact:
         lines += [f"#### Impact ({_population(review)})", ""]
-        for program in review.impact.programs:
+        for program in review.impact.programs[:SHOWN]:
             lines += _impact_table(program)
+        hidden = len(review.impact.programs) - SHOWN
+        if hidden > 0:
+            lines += [f"_{hidden} more programs' impact: in the plan JSON (`impact`)._", ""]
     return lines
+
+
+def _addresses(addresses: tuple[str, ...]) -> str:
+    """At most ``SHOWN`` addresses, and how many more: a comment must stay under GitHub's limit."""
+    shown = ", ".join(f"`{a}`" for a in addresses[:SHOWN])
+    return shown + (f" and {len(addresses) - SHOWN} more" if len(addresses) > SHOWN else "")
 
 
 def _verdict_cell(verdict: Verdict) -> str:
