@@ -19,6 +19,7 @@ from campaignkit.errors import UserError
 from campaignkit.targets import ae_merge
 from campaignkit.targets.base import (
     PROGRAM_STATUS,
+    AppliedState,
     CallCount,
     CountsCalls,
     KindCapabilities,
@@ -26,6 +27,7 @@ from campaignkit.targets.base import (
     ObjectNotFound,
     ProgramReading,
     ReadsPrograms,
+    RemembersStates,
     RemoteObject,
     Sending,
     Target,
@@ -72,6 +74,7 @@ def merge_language(environment: Environment) -> MergeLanguage | None:
 
 
 __all__ = [
+    "AppliedState",
     "CallCount",
     "CountsCalls",
     "KindCapabilities",
@@ -80,6 +83,7 @@ __all__ = [
     "PROGRAM_STATUS",
     "ProgramReading",
     "ReadsPrograms",
+    "RemembersStates",
     "RemoteObject",
     "Sending",
     "TARGET_TYPES",

@@ -7,7 +7,10 @@ place, and can be edited behind campaignkit's back (a test, or a person with
 ``sqlite3``, playing "a change in the UI") for ``refresh`` to find. An email's
 rendered bodies sit in columns of their own; its attributes carry their digest,
 which a trigger clears when a body is edited without it, so such an edit shows
-as drift.
+as drift. It remembers every state that applied to it (``RemembersStates``),
+so that a state deleted afterwards is not taken for a new one. Reads of a
+database not made yet find nothing and make nothing: ``plan`` on a fresh
+workspace leaves no file behind.
 
 Settings (``environments.<env>.settings``): ``database`` (default
 ``.campaignkit/<env>.target.db``, relative to the workspace) and
@@ -32,6 +35,7 @@ from campaignkit.state.audit import now
 from campaignkit.state.sqlite_file import open_sqlite, write_transaction
 from campaignkit.targets.base import (
     CONTENT_DIGEST,
+    AppliedState,
     Content,
     KindCapabilities,
     ManualChange,
@@ -53,6 +57,9 @@ _SCHEMA = (
     f"CREATE TRIGGER IF NOT EXISTS ck_objects_body_edited AFTER UPDATE OF html_body, text_body ON {_TABLE} "
     f"WHEN NEW.content_sha256 IS OLD.content_sha256 "
     f"BEGIN UPDATE {_TABLE} SET content_sha256 = NULL WHERE id = NEW.id; END",
+    # Every state that applied here: a state found empty where its environment's mark is was lost.
+    "CREATE TABLE IF NOT EXISTS ck_states (key TEXT NOT NULL, lineage TEXT NOT NULL, location TEXT NOT NULL, "
+    "since TEXT NOT NULL, PRIMARY KEY (key, lineage))",
 )
 #: Columns of a read: the bodies and their digest.
 _READ = "kind, name, id, attributes, content_sha256, html_body, text_body"
@@ -151,6 +158,26 @@ class LocalTarget:
         with self._transaction() as cur:
             return _find(cur, kind, name)
 
+    def names(self, kind: str) -> frozenset[str]:
+        if self._unmade():
+            return frozenset()
+        with self._transaction() as cur:
+            cur.execute(f"SELECT name FROM {_TABLE} WHERE kind = ?", (kind,))
+            return frozenset(row[0] for row in cur.fetchall())
+
+    def applied_states(self) -> Sequence[AppliedState]:
+        if self._unmade():
+            return []
+        with self._transaction() as cur:
+            cur.execute("SELECT key, lineage, location, since FROM ck_states ORDER BY since, key")
+            return [AppliedState(*row) for row in cur.fetchall()]
+
+    def remember_state(self, applied: AppliedState) -> None:
+        with self._transaction() as cur:
+            cur.execute("INSERT INTO ck_states (key, lineage, location, since) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (key, lineage) DO NOTHING", (applied.key, applied.lineage, applied.location,
+                                                                   applied.since))
+
     def manual_instructions(self, change: ManualChange) -> str:
         fields = f" (fields: {', '.join(change.fields)})" if change.fields else ""
         return (f"{change.action} the {change.kind} '{change.name}'{fields} by hand: this environment's "
@@ -159,6 +186,10 @@ class LocalTarget:
     def close(self) -> None:
         if self._opened is not None:
             self._opened.close()
+
+    def _unmade(self) -> bool:
+        """Whether the database was never made: it holds nothing, and reading it must not make it."""
+        return self._opened is None and not self.path.exists()
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Cursor]:
         return write_transaction(self._connection, self._mutex,
