@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+import resource
+import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
 
 from campaignkit.cli import main
+from campaignkit.diagnostics import MAX_PER_FILE
 from campaignkit.workspace.loading import load_workspace
+from tests.ae_workspace import EXAMPLE
 from tests.workspaces import CONFIG, PROGRAM, write_workspace
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -123,3 +129,29 @@ def test_an_internal_error_is_a_diagnostic_that_asks_to_be_reported(tmp_path, mo
         return
     [(code, message)] = parsed(result.stdout, fmt)
     assert code == "CK000" and message.startswith("internal error (RuntimeError)") and "please report" in message
+
+
+#: Processor seconds ``validate`` of the example workspace may take with a broken shared partial before it
+#: is stopped: it takes a few; it took minutes when every email reported each of the partial's problems.
+CPU_SECONDS = 60
+
+
+@pytest.mark.parametrize("footer", ["<mj-section>" * 50_000, "<mj-foo></mj-foo>" * 50_000,
+                                    "</mj-section>" * 50_000, "<mj-text><div>" * 50_000],
+                         ids=["unclosed", "unknown", "stray", "unclosed in HTML"])
+def test_a_broken_partial_every_email_includes_is_reported_once_and_bounded(tmp_path, footer):
+    root = tmp_path / "campaigns"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".campaignkit"))
+    (root / "templates" / "partials" / "footer.mjml").write_text(footer)
+    run = subprocess.run([sys.executable, "-m", "campaignkit", "validate", "--format", "json"], cwd=root,
+                         capture_output=True, text=True, preexec_fn=_bounded_processor_time)
+    assert run.returncode == 1, run.stderr  # killed by the processor limit otherwise
+    partial = [d for d in json.loads(run.stdout)["diagnostics"]
+               if d["range"]["filename"] == "templates/partials/footer.mjml"]
+    assert 1 < len(partial) <= MAX_PER_FILE + 1
+    if partial[-1]["code"] == "CK010":
+        assert re.match(r"[\d,]+ more problems in this file are not shown", partial[-1]["summary"])
+
+
+def _bounded_processor_time() -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))

@@ -87,7 +87,9 @@ document("CK009", """A file of the workspace is refused unread.
 document("CK010", """More problems in one file than are shown.
 
     What it does: shows the first 100 problems of a file and, in place of the rest, this one,
-    which counts them (an error if any of them is one).
+    which counts them (an error if any of them is one). A template's markup is checked up to its
+    first 100 problems (and 100 levels of nesting), where checking it stops: the count is then of
+    the problems found so far.
     Why is this bad? One broken file, such as a partial with thousands of unclosed tags, would
     otherwise bury every other problem of the workspace and take long to print.
     Use instead: fix the problems shown (often one mistake causes them all) and validate again.
