@@ -4,6 +4,7 @@ document in every format, and the command ends with 1, never a traceback."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import resource
 import shutil
@@ -113,6 +114,40 @@ def test_outside_a_workspace_a_report_for_machines_is_still_a_document(tmp_path,
     [(code, message)] = parsed(result.stdout, fmt)
     assert code == "CK000" and message.startswith("no campaignkit.yaml in")
     assert result.stderr.startswith("Error: no campaignkit.yaml in")
+
+
+@pytest.mark.parametrize("fmt", ["json", "github", "sarif"])
+@pytest.mark.parametrize("start", ["chdir", "option", "extra argument"])
+def test_a_command_line_that_fails_before_checking_still_gives_a_document(tmp_path, fmt, start):
+    root = write_workspace(tmp_path / "ws")
+    args = {"chdir": ["--chdir", str(tmp_path / "missing"), "validate", "--format", fmt],
+            "option": ["--chdir", str(root), "validate", "--env", "sandbox", f"--format={fmt}"],
+            "extra argument": ["--chdir", str(root), "validate", "--format", fmt, "campaigns"]}[start]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    [(code, message)] = parsed(result.stdout, fmt)
+    assert code == "CK000" and result.stderr == f"Error: {message}\n"
+    assert {"chdir": "cannot change to", "option": "No such option", "extra argument": "unexpected extra"}[start] \
+        in message
+
+
+@pytest.mark.parametrize("config", ["directory", "named pipe", "link to nowhere", "link to itself", "latin-1", "empty"])
+@pytest.mark.parametrize("fmt", ["json", "github", "sarif"])
+def test_a_campaignkit_yaml_that_cannot_be_read_still_gives_a_document(tmp_path, config, fmt):
+    root = write_workspace(tmp_path / "ws")
+    path = root / "campaignkit.yaml"
+    path.unlink()
+    if config == "directory":
+        path.mkdir()
+    elif config == "named pipe":
+        os.mkfifo(path)
+    elif config.startswith("link"):
+        os.symlink(tmp_path / "nowhere.yaml" if config == "link to nowhere" else path.name, path)
+    else:
+        path.write_bytes("workspace: caf\xe9\n".encode("latin-1") if config == "latin-1" else b"")
+    result = CliRunner().invoke(main, ["--chdir", str(root), "validate", "--format", fmt])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert parsed(result.stdout, fmt)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
