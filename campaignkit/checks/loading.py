@@ -10,8 +10,9 @@ document("CK000", """validate could not check the workspace.
 
     What it does: stands for every problem of a `validate` that could not finish: no workspace
     around the current folder, a `--chdir` folder that does not exist, an option `validate` does
-    not take, or a failure of campaignkit's own (a bug: its traceback is printed on stderr). It is the report's one diagnostic, so that `--format json`, `github` and `sarif`
-    still print a document a machine can read, and the command exits 1.
+    not take, or a failure of campaignkit's own (a bug: its traceback is printed on stderr). It is
+    the report's one diagnostic, so that `--format json`, `github` and `sarif` still print a
+    document a machine can read, and the command exits 1.
     Use instead: run it in a workspace (or with `--chdir`); report an internal error with its traceback.
     """)
 document("CK001", """The file is not valid YAML.
