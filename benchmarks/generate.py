@@ -132,8 +132,9 @@ def resources(count: int, shares: Mapping[str, float], out: Path) -> dict[str, l
     for i in range(counts["program"]):
         files.setdefault(f"programs/programs-{i // 50}.yaml", []).append(program(i, counts))
     for i in range(counts["form"]):
+        campaign = f"campaign: campaign.{name('campaign', i % counts['campaign'])}\n" if counts["campaign"] else ""
         files.setdefault(f"forms/forms-{i // 100}.yaml", []).append(
-            f"kind: form\nname: {name('form', i)}\nfields:\n  - {{field: field.email, required: true}}\n"
+            f"kind: form\nname: {name('form', i)}\n{campaign}fields:\n  - {{field: field.email, required: true}}\n"
             f"  - {{field: field.first_name}}\ncompletion_actions:\n  - {{add_to_list: list.{name('list', i % counts['list'])}}}\n")
     for i in range(counts["campaign"]):
         files.setdefault(f"campaigns/campaigns-{i // 100}.yaml", []).append(

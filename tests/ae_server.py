@@ -52,6 +52,9 @@ CAMPAIGN_PAGE = f"{GUIDE}campaign-v5.html"
 PROGRAM_PAGE = f"{GUIDE}engagement-studio-program-v5.html"
 FORM_HANDLER_PAGE = f"{GUIDE}form-handler-v5.html"
 FORM_HANDLER_FIELD_PAGE = f"{GUIDE}form-handler-field-v5.html"
+FORM_PAGE = f"{GUIDE}form-v5.html"
+FORM_FIELD_PAGE = f"{GUIDE}form-field-v5.html"
+LAYOUT_TEMPLATE_PAGE = f"{GUIDE}layout-template-v5.html"
 #: The public OpenAPI description of part of v5: request bodies and the fields each object returns.
 OPENAPI = ("https://github.com/ballerina-platform/openapi-connectors/blob/main/openapi/salesforce.pardot/"
            "openapi.yaml")
@@ -83,6 +86,13 @@ class Collection:
     filters: frozenset[str] = frozenset()
     #: Where a row needs a second source: field -> page.
     also: Mapping[str, str] = field(default_factory=dict)
+    #: The ``objectType`` its objects have in ``tagged-objects``: a collection has addTag and removeTag
+    #: exactly when the tagged-object page names one for it.
+    tagged_as: str | None = None
+
+    def __post_init__(self) -> None:
+        if ("addTag" in self.operations) != (self.tagged_as in OBJECT_TYPES):
+            raise ValueError(f"{self.path}: addTag and removeTag need an objectType that tagged-objects lists")
 
 
 #: ``objectType`` of a tagged object: lowercase and hyphenated.
@@ -99,7 +109,7 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in (
          "isDynamic": "boolean", "isDeleted": "boolean", "isSalesforceVisible": "boolean", "folderId": "integer",
          "campaignId": "integer", **_TIMESTAMPS},
         writable=frozenset({"name", "title", "description", "isPublic", "folderId", "campaignId"}),
-        required=frozenset({"name"}), also={"writable": OPENAPI}),
+        required=frozenset({"name"}), also={"writable": OPENAPI}, tagged_as="list"),
     Collection(
         "custom-fields", CUSTOM_FIELD_PAGE, ("query", "read", "create", "update", "delete", "addTag", "removeTag"),
         {"id": "integer", "name": "string", "fieldId": "string", "apiFieldId": "string", "type": "string",
@@ -110,7 +120,7 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in (
         required=frozenset({"name", "fieldId", "type"}),
         enums={"type": ("Text", "Number", "Date", "Radio Button", "Checkbox", "Dropdown", "Textarea",
                         "Multi-Select", "Hidden", "CRM User")},
-        also={"writable": OPENAPI}),
+        also={"writable": OPENAPI}, tagged_as="custom-field"),
     Collection(
         "email-templates", EMAIL_TEMPLATE_PAGE,
         ("query", "read", "create", "update", "delete", "addTag", "removeTag"),
@@ -125,7 +135,7 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in (
         required=frozenset({"name", "subject"}),
         unqueryable=frozenset({"htmlMessage", "textMessage"}),
         enums={"type": ("html", "text", "htmlAndText"), "senderOptions.type": _SENDER_TYPES[:3],
-               "replyToOptions.type": _REPLY_TO_TYPES[:3]}),
+               "replyToOptions.type": _REPLY_TO_TYPES[:3]}, tagged_as="email-template"),
     Collection(
         "tags", TAG_PAGE, ("query", "read", "create", "update", "delete"),
         {"id": "integer", "name": "string", "objectCount": "integer", **_TIMESTAMPS},
@@ -149,7 +159,7 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in (
          "suppressionListIds": "array", "folderId": "integer", "campaignId": "integer", **_TIMESTAMPS},
         enums={"status": ("draft", "scheduled", "starting", "running", "paused")}),
     Collection(
-        "form-handlers", FORM_HANDLER_PAGE, ("query", "read", "create", "update", "delete", "addTag", "removeTag"),
+        "form-handlers", FORM_HANDLER_PAGE, ("query", "read", "create", "update", "delete"),
         {"id": "integer", "name": "string", "folderId": "integer", "campaignId": "integer",
          "trackerDomainId": "integer", "isDataForwarded": "boolean", "successLocation": "string",
          "errorLocation": "string", "isAlwaysEmail": "boolean", "isCookieless": "boolean", "salesforceId": "string",
@@ -167,6 +177,40 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in (
         required=frozenset({"name", "formHandlerId", "dataFormat", "prospectApiFieldId"}),
         enums={"dataFormat": ("text", "number", "email", "email not from isps and free email providers",
                               "email with valid mail server")}),
+    Collection(
+        "forms", FORM_PAGE, ("query", "read", "create", "delete", "addTag", "removeTag"),
+        {"id": "integer", "name": "string", "campaignId": "integer", "layoutTemplateId": "integer",
+         "folderId": "integer", "trackerDomainId": "integer", "submitButtonText": "string",
+         "beforeFormContent": "string", "afterFormContent": "string", "thankYouContent": "string",
+         "thankYouCode": "string", "isAlwaysDisplay": "boolean", "redirectLocation": "string",
+         "isUseRedirectLocation": "boolean", "fontSize": "string", "fontFamily": "string", "fontColor": "string",
+         "labelAlignment": "string", "radioAlignment": "string", "checkboxAlignment": "string",
+         "requiredCharacter": "string", "isCookieless": "boolean", "showNotProspect": "boolean",
+         "isCaptchaEnabled": "boolean", "embedCode": "string", "salesforceId": "string", "isDeleted": "boolean",
+         **_TIMESTAMPS},
+        writable=frozenset({"name", "campaignId", "layoutTemplateId", "folderId", "trackerDomainId",
+                            "submitButtonText", "beforeFormContent", "afterFormContent", "thankYouContent",
+                            "thankYouCode", "isAlwaysDisplay", "redirectLocation", "fontSize", "fontFamily",
+                            "fontColor", "labelAlignment", "radioAlignment", "checkboxAlignment",
+                            "requiredCharacter", "isCookieless", "showNotProspect", "isCaptchaEnabled"}),
+        required=frozenset({"name", "campaignId", "layoutTemplateId"}),
+        enums={"fontSize": ("default", "8pt", "10pt", "12pt", "14pt", "18pt", "24pt", "36pt"),
+               "labelAlignment": ("default", "above", "left"),
+               "checkboxAlignment": ("default", "horizontal", "stacked")}, tagged_as="form"),
+    Collection(
+        "form-fields", FORM_FIELD_PAGE, ("query", "read", "create"),
+        {"id": "integer", "formId": "integer", "prospectApiFieldId": "string", "type": "string",
+         "dataFormat": "string", "label": "string", **_TIMESTAMPS},
+        writable=frozenset({"formId", "prospectApiFieldId", "type", "dataFormat", "label"}),
+        required=frozenset({"formId", "prospectApiFieldId", "type", "dataFormat"})),
+    Collection(
+        "layout-templates", LAYOUT_TEMPLATE_PAGE, ("query", "read", "create", "update", "delete"),
+        {"id": "integer", "name": "string", "layoutContent": "string", "formContent": "string",
+         "siteSearchContent": "string", "isIncludeDefaultCss": "boolean", "folderId": "integer",
+         "isDeleted": "boolean", **_TIMESTAMPS},
+        writable=frozenset({"name", "layoutContent", "formContent", "siteSearchContent", "isIncludeDefaultCss",
+                            "folderId"}),
+        required=frozenset({"name", "layoutContent"}), also={"readable": OPENAPI}),
 )}
 
 
@@ -247,6 +291,12 @@ LIMITS = (
     Rule("form handler fields", "each field belongs to one form handler (formHandlerId) and maps to a prospect "
          "field by prospectApiFieldId: a standard field's name (firstName), a custom field's with __c",
          FORM_HANDLER_FIELD_PAGE),
+    Rule("form handler tags", "the form handler page lists no addTag or removeTag, and tagged-objects no "
+         "objectType for form handlers", FORM_HANDLER_PAGE),
+    Rule("forms", "create (name, campaignId and layoutTemplateId required), read, query, delete, addTag and "
+         "removeTag; the page lists no update, so a form cannot be changed through the API", FORM_PAGE),
+    Rule("form fields", "create (formId, prospectApiFieldId, type and dataFormat required), read and query; the "
+         "page lists no update and no delete", FORM_FIELD_PAGE),
 )
 SHARED_QUERY = frozenset({"fields", "limit", "nextPageToken", "orderBy"})
 MAX_CONCURRENT = 5
@@ -442,7 +492,7 @@ class BusinessUnit:
 
 
 #: Collection -> the ``objectType`` its objects have in ``tagged-objects``.
-_OBJECT_TYPE = {"lists": "list", "email-templates": "email-template", "custom-fields": "custom-field"}
+_OBJECT_TYPE = {c.path: c.tagged_as for c in COLLECTIONS.values() if c.tagged_as}
 _DEFAULTS = {"lists": {"isDynamic": False}}
 
 

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from campaignkit.cli import main
 from campaignkit.targets.account_engagement import TOKEN_VARIABLE
+from campaignkit.targets.ae_mapping import DEFAULT_LAYOUT_TEMPLATE
 from campaignkit.workspace.loading import load_workspace
 from tests.ae_server import BusinessUnit, Server, make_certificate
 
@@ -66,9 +67,11 @@ def use_server(root: Path, url: str) -> None:
 
 
 def furnish(unit: BusinessUnit, root: Path) -> None:
-    """The folders and campaigns the workspace's lists and emails name, made "in the UI" as the API cannot."""
+    """The folders and campaigns the workspace's lists, emails and forms name, and the layout template every
+    business unit starts with, made "in the UI" as the API cannot."""
     workspace, _ = load_workspace(root)
-    placed = [r.attributes for kind in ("list", "email") for r in workspace.of_kind(kind)]
+    unit.create("layout-templates", {"name": DEFAULT_LAYOUT_TEMPLATE, "layoutContent": "<html>%%content%%</html>"})
+    placed = [r.attributes for kind in ("list", "email", "form") for r in workspace.of_kind(kind)]
     for path in sorted({a["folder"] for a in placed if "folder" in a}):
         unit.create("folders", {"name": path.rsplit("/", 1)[-1], "path": f"/{path}"})
     for address in sorted({a["campaign"] for a in placed if "campaign" in a}):

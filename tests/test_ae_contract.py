@@ -139,13 +139,14 @@ def test_a_token_without_the_pardot_api_scope_gets_184(server):
 # The target follows the contract ------------------------------------------------------------------------------
 
 def test_campaigns_applied_to_the_documented_server_leaves_nothing_to_send(workspace, server):
-    """Done when: every list, custom field and email template is created, with the declared tags, and the
-    next plan shows nothing to send and no drift."""
+    """Done when: every list, custom field, email template and form is created, with the declared tags, and
+    the next plan shows nothing to send and no drift."""
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
     declared, _ = load_workspace(workspace)
     assert names(server, "lists") == sorted(r.name for r in declared.of_kind("list"))
     assert names(server, "email-templates") == sorted(r.name for r in declared.of_kind("email"))
+    assert names(server, "forms") == sorted(r.name for r in declared.of_kind("form"))
     custom = [r for r in declared.of_kind("field") if r.attributes.get("custom")]
     assert sorted(o["apiFieldId"] for o in server.unit.objects("custom-fields")) == sorted(
         r.attributes["api_name"] for r in custom)
@@ -172,12 +173,12 @@ def test_every_request_the_target_makes_is_in_the_table_with_its_source(workspac
     rows = [row for request in requests for row in rows_for(request)]  # LookupError: one outside the table
     assert rows and all(row.source.startswith("https://") for row in rows)
     reached = {request.parts[0] for request in requests}
-    assert reached >= {"lists", "custom-fields", "email-templates", "tags", "tagged-objects", "folders",
-                       "campaigns", "engagement-studio-programs"}
+    assert reached >= {"lists", "custom-fields", "email-templates", "forms", "tags", "tagged-objects", "folders",
+                       "campaigns", "layout-templates", "engagement-studio-programs"}
     sent = {(r.method, r.parts[2]) for r in requests}
     assert {("POST", "addTag"), ("POST", "removeTag"), ("POST", None), ("GET", None)} <= sent
     assert {r.query["objectType"] for r in requests if "objectType" in r.query} == {
-        "list", "email-template", "custom-field"}
+        "list", "email-template", "custom-field", "form"}
 
 
 def test_a_wrong_path_is_an_error_naming_the_url_never_an_object_gone(server):

@@ -31,8 +31,8 @@ completion_actions:
 
 @pytest.fixture
 def handler(workspace, server):
-    """The workspace with a form handler in it, and the folder it is filed in made "in the UI"."""
-    server.unit.create("folders", {"name": "Events", "path": "/Forms/Events"})
+    """The workspace with a form handler in it, filed in the folder of the workspace's drawing form."""
+    assert "/Forms/Events" in {f["path"] for f in server.unit.objects("folders")}
     path = workspace / "handlers.yaml"
     path.write_text(HANDLER)
     return path

@@ -17,6 +17,8 @@ from campaignkit.engine.world import World
 from campaignkit.workspace.loading import load_workspace
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
+#: The example of Engagement Studio's behaviours, each test written from a Salesforce page.
+ENGAGEMENT_STUDIO = EXAMPLE.parent / "examples" / "engagement-studio"
 
 
 @pytest.fixture()
@@ -35,8 +37,9 @@ def checked_cases(root: Path, text: str):
     return World.from_workspace(workspace), cases, diagnostics
 
 
-def test_every_example_test_passes() -> None:
-    workspace, _ = load_workspace(EXAMPLE)
+@pytest.mark.parametrize("example", [EXAMPLE, ENGAGEMENT_STUDIO], ids=["campaigns", "engagement-studio"])
+def test_every_example_test_passes(example: Path) -> None:
+    workspace, _ = load_workspace(example)
     cases, diagnostics = load_tests(workspace)
     world = World.from_workspace(workspace)
     assert not diagnostics

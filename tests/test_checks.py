@@ -75,6 +75,9 @@ CASES = [
     ("CK509", "program.yaml", PROGRAM.replace('hours: "09:00-17:00"', 'hours: "22:00-06:00"'), 6,
      "close before they open"),
     ("CK105", "program.yaml", PROGRAM.replace('hours: "09:00-17:00"', 'hours: "09:00-24:59"'), 6, "hours"),
+    ("CK510", "program.yaml", PROGRAM.replace("tag: {add_tag: welcomed, next: wait}",
+                                              'tag: {send_email: email.2026-email-welcome-email, on_date: "2026-02-30 '
+                                              '09:00", next: wait}'), 9, "not a day of the calendar"),
     ("CK601", "lists.yaml", LISTS.replace("type: static\n---\nkind: list\nname: 2026-web-software",
                                           "type: dynamic\nrules: [{on_list: list.2026-web-software-list}]\n---\n"
                                           "kind: list\nname: 2026-web-software")

@@ -44,6 +44,16 @@ def test_test_passes_on_the_example_and_ends_with_the_summary_line(workspace: Pa
     assert last.endswith(" passed, 0 failed")
 
 
+def test_the_engagement_studio_example_is_valid_and_its_tests_pass(tmp_path: Path) -> None:
+    example = tmp_path / "engagement-studio"
+    shutil.copytree(EXAMPLE.parent / "examples" / "engagement-studio", example,
+                    ignore=shutil.ignore_patterns(".campaignkit"))
+    assert invoke(example, "validate").exit_code == 0
+    result = invoke(example, "test")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "10 passed, 0 failed"
+
+
 def test_test_pattern_selects_tests_by_name(workspace: Path) -> None:
     result = invoke(workspace, "test", "saturday")
     assert result.output.strip().splitlines()[-1] == "1 passed, 0 failed"
@@ -75,6 +85,15 @@ def test_simulate_text_shows_the_funnel_emails_and_mqls(workspace: Path) -> None
     result = invoke(workspace, "simulate", "2026-nurture-three-week-program", "--prospects", "1000")
     assert result.exit_code == 0, result.output
     assert "Funnel" in result.output and "Emails sent" in result.output and "MQLs:" in result.output
+
+
+def test_simulate_a_paused_program_says_so_and_sends_nothing(workspace: Path) -> None:
+    _edit(workspace / "programs" / "welcome.yaml", "status: running", "status: paused")
+    result = invoke(workspace, "simulate", "2026-nurture-welcome-program", "--prospects", "1000")
+    assert result.exit_code == 0, result.output
+    assert "The program is paused (status: paused): no one moves until it is resumed." in result.output
+    data = json.loads(invoke(workspace, "simulate", "2026-nurture-welcome-program", "--format", "json").output)
+    assert data["emails"] == {} and all(row["entered"] == 0 for row in data["funnel"])
 
 
 def test_simulate_unknown_program_is_a_one_line_error(workspace: Path) -> None:
@@ -184,6 +203,8 @@ def test_operational_email_goes_to_a_prospect_that_opted_out(tmp_path: Path) -> 
     workspace = tmp_path / "ws"
     _edit(workspace / "emails.yaml", "template: templates/follow-up.mjml\n",
           "template: templates/follow-up.mjml\noperational: true\n")
+    # A suppression list of opt-outs would take the prospect out of the program altogether.
+    _edit(workspace / "programs" / "welcome.yaml", "  exclude: [list.evergreen-email-suppression-list]\n", "")
     assert_passes(workspace, (
         "name: operational - opted out after the welcome, still gets the follow-up\n"
         "program: program.2026-nurture-welcome-program\nevents: [{at: 1h, type: opted_out}]\n"

@@ -79,7 +79,10 @@ def test_schedule_holds_a_saturday_night_arrival_in_new_york_until_monday_mornin
 
 def test_grading_raises_on_match_and_lowers_on_no_match(world: World) -> None:
     assert grade_of(world, cmo(world)) == "A+"  # five matches of 2/3 from D
-    assert grade_of(world, Prospect()) == "F"  # five no-matches from D, floored at F
+    assert grade_of(world, Prospect()) == "D"  # every criterion not known: the start grade
+    sparse = Prospect(fields={"job_title": "Marketing Manager", "country": "Brazil"})
+    assert grade_of(world, sparse) == "D"  # one match (+2/3), one no-match (-2/3), three not known
+    assert grade_of(world, Prospect(fields={"country": "Brazil"})) == "F"  # one no-match: D less 2/3
     it = Prospect(fields=dict(world.personas["persona.it_services"]["sample"]))
     assert grade_of(world, it) == "F"  # size and location match (+4/3), three do not (-6/3): D less 2/3
 
@@ -130,17 +133,40 @@ def test_a_trigger_branches_no_when_its_window_closes(world: World) -> None:
     assert trace.steps[1] == ("opened", "no")
 
 
+def _unsuppressed(world: World) -> World:
+    """The example world with a Welcome program that has no suppression list (so none that holds opt-outs)."""
+    welcome = {**world.programs[WELCOME], "recipients": {"include": ["list.2026-event-acme-conf-list"]}}
+    return dataclasses.replace(world, programs={**world.programs, WELCOME: welcome})
+
+
 def test_opted_out_prospects_move_on_without_email(world: World) -> None:
-    walk, trace = run(world, cmo(world), [Event(START + timedelta(hours=1), "opted_out")])
+    walk, trace = run(_unsuppressed(world), cmo(world), [Event(START + timedelta(hours=1), "opted_out")])
     assert [email for email, _ in trace.emails] == [WELCOME_EMAIL]
     assert ("reminder", "not sent: opted out") in trace.steps
     assert walk.phase == "ended"
 
 
+def test_opting_out_onto_a_suppression_list_removes_the_prospect_from_the_program(world: World) -> None:
+    walk, trace = run(world, cmo(world), [Event(START + timedelta(hours=1), "opted_out")])
+    assert trace.steps[-1] == ("opened", "stopped: on suppression list list.evergreen-all-suppression-list")
+    assert walk.phase == "stopped" and [email for email, _ in trace.emails] == [WELCOME_EMAIL]
+
+
+def test_a_suppressed_prospect_goes_on_at_the_original_time_once_unsuppressed(world: World) -> None:
+    competitors = "list.evergreen-all-competitors-list"
+    suppressed = Event(START + timedelta(days=1), "added_to_list", competitors)
+    early = Event(START + timedelta(days=2), "removed_from_list", competitors)  # before the window closes
+    late = Event(START + timedelta(days=4), "removed_from_list", competitors)  # a day after it closed (a Friday)
+    _, trace = run(world, cmo(world), [suppressed, early])
+    assert trace.steps[1] == ("opened", "no") and trace.emails[1][1] == START + timedelta(days=3)
+    _, trace = run(world, cmo(world), [suppressed, late])
+    assert trace.emails[1][1] == START + timedelta(days=4)  # the overdue step at once
+
+
 def test_leaving_the_recipient_list_stops_and_coming_back_resumes(world: World) -> None:
     removed = Event(START + timedelta(days=1), "removed_from_list", "list.2026-event-acme-conf-list")
     walk, trace = run(world, cmo(world), [removed], days=10)
-    assert walk.phase == "stopped" and walk.position == "reminder"
+    assert walk.phase == "stopped" and walk.position == "opened"  # when its window closed
     back = Event(START + timedelta(days=12), "added_to_list", "list.2026-event-acme-conf-list")
     walk, trace = run(world, cmo(world), [removed, back], days=30)
     assert walk.phase == "ended" and [e for e, _ in trace.emails][-1] == "email.2026-event-acme-conf-reminder-email"
@@ -223,9 +249,12 @@ def test_decay_counts_from_the_start_for_a_prospect_that_does_nothing(world: Wor
     assert walk.prospect.score == 0  # three silent periods of 30 days at -20
 
 
-def test_operational_email_goes_to_opted_out_and_suppressed_prospects(world: World) -> None:
+def test_operational_email_goes_to_opted_out_but_not_to_suppressed_prospects(world: World) -> None:
     reminder = "email.2026-event-acme-conf-reminder-email"
     operational = dataclasses.replace(world, operational=frozenset({reminder}))
-    _, trace = run(operational, cmo(operational), [Event(START + timedelta(hours=1), "opted_out")])
+    opted_out = [Event(START + timedelta(hours=1), "opted_out")]
+    _, trace = run(_unsuppressed(operational), cmo(operational), opted_out)
     assert [email for email, _ in trace.emails] == [WELCOME_EMAIL, reminder]
     assert ("reminder", "sent") in trace.steps
+    _, trace = run(operational, cmo(operational), opted_out)  # the suppression list holds opt-outs
+    assert [email for email, _ in trace.emails] == [WELCOME_EMAIL]

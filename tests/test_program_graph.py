@@ -45,3 +45,11 @@ def test_step_kinds():
     assert step_kind({"trigger": "email_opened"}) == "trigger"
     assert step_kind({"rule": "score"}) == "rule"
     assert step_kind({"wait": "3d", "next": "x"}) == "action"
+
+
+def test_a_trigger_that_waits_its_full_time_takes_time_on_yes_too() -> None:
+    steps = {"opened": {"trigger": "email_opened", "email": "email.x", "within": "3d", "yes": "a", "no": "a"},
+             "a": {"end": True}}
+    assert graph_of({"start": "opened", "steps": steps}).instant_branches() == {"opened": ["a"]}  # yes at once
+    steps["opened"]["full_wait"] = True
+    assert graph_of({"start": "opened", "steps": steps}).instant_branches() == {}

@@ -12,6 +12,7 @@ from campaignkit.engine.simulate import (
     MAX_PROSPECTS,
     binomial,
     csv_population,
+    in_flight,
     multinomial,
     simulate,
     synthetic_population,
@@ -43,10 +44,11 @@ def test_every_prospect_is_accounted_for_at_every_branch(world: World) -> None:
     funnel = {row["step"]: row for row in run(world)["funnel"]}
     assert funnel["welcome"]["entered"] == 5000
     opened = funnel["opened"]
-    assert opened["yes"] + opened["no"] + opened["waiting"] == opened["entered"] == 5000
+    assert opened["yes"] + opened["no"] + opened["stopped"] + opened["waiting"] == opened["entered"] == 5000
+    assert opened["stopped"] > 0  # unsubscribers land on the suppression list, which removes them
     assert funnel["clicked"]["entered"] == opened["yes"]
     assert funnel["reminder"]["entered"] == opened["no"]
-    assert funnel["done"]["entered"] == 5000
+    assert funnel["done"]["entered"] + sum(row["stopped"] for row in funnel.values()) == 5000
 
 
 def test_open_rates_from_the_workspace_shape_the_funnel(world: World) -> None:
@@ -176,3 +178,12 @@ def test_a_folder_or_a_missing_file_is_refused(world: World, tmp_path: Path, nam
         population_for(world, WELCOME, given, 1)
     assert str(raised.value) == (f"--prospects: {given} {found}; give a number of prospects "
                                  "or the path of a CSV file")
+
+
+def test_in_flight_counts_the_prospects_waiting_on_each_step_at_any_moment(world: World) -> None:
+    report = simulate(world, WELCOME, synthetic_population(world, WELCOME, 9000, 1), 90, 1)
+    waiting = in_flight(report)
+    # 100 prospects a day enter; those who do not open the welcome wait out its three-day window
+    no = report.funnel.outcomes["opened"]["no"] / 9000
+    assert abs(waiting["opened"] - 100 * 3 * no) < 100 * 3 * (1 - no)  # openers leave within the window
+    assert "welcome" not in waiting  # sent at once, inside business hours: no one waits on it

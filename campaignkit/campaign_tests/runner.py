@@ -8,6 +8,7 @@ does; the only difference is the responder, which plays the test's events.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
@@ -147,10 +148,12 @@ def _events(case: TestCase) -> tuple[list[Event], list[tuple[str, timedelta, Eve
     after_send: list[tuple[str, timedelta, Event]] = []
     for raw in case.data.get("events", ()):
         target = next((raw[k] for k in _TARGET_KEYS if k in raw), "")
+        at = case.start if "after" in raw else case.time(raw["at"])
+        event = Event(at, raw["type"], target, raw.get("link", ""))
         if "after" in raw:
-            after_send.append((raw["email"], parse_duration(raw["after"]), Event(case.start, raw["type"], target)))
+            after_send.append((raw["email"], parse_duration(raw["after"]), event))
         else:
-            timed.append(Event(case.time(raw["at"]), raw["type"], target))
+            timed.append(event)
     return timed, after_send
 
 
@@ -162,7 +165,7 @@ def _responder(after_send: list[tuple[str, timedelta, Event]]) -> Callable[[Run,
         due = [item for item in pending if item[0] == email]
         for item in due:
             pending.remove(item)
-        run.add_events([Event(at + delay, event.kind, event.target) for _, delay, event in due])
+        run.add_events([dataclasses.replace(event, at=at + delay) for _, delay, event in due])
 
     return respond
 

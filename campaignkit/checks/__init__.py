@@ -151,6 +151,7 @@ def _load_checks() -> None:
         lists,
         loading,
         naming,
+        placement,
         programs,
         references,
         scoring,

@@ -8,6 +8,7 @@ shows when prospects get stuck. These checks find all of that from the files.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from zoneinfo import available_timezones
 
 from campaignkit.checks import Scope, check, cycles
@@ -198,3 +199,25 @@ def schedule_can_send(scope: Scope) -> Iterator[Diagnostic]:
             yield error("CK509", f"{program.address}: business hours {opens}-{closes} close before they open, so "
                         "no email would ever be sent; hours are within one day, like \"09:00-17:00\"",
                         program.position_of("schedule", "hours"))
+
+
+@check("CK510")
+def send_date_exists(scope: Scope) -> Iterator[Diagnostic]:
+    """A send's `on_date` names a day the calendar does not have.
+
+    What it does: reads the date of each `send_email` step with `on_date`.
+    Why is this bad? A send on 30 February would never go out: `test` and `simulate` could not
+    run the program, and Engagement Studio would not take the date.
+    Example: `on_date: "2026-02-30 09:00"`.
+    Use instead: a real day, like `on_date: "2026-03-02 09:00"`.
+    """
+    for program, graph in _programs(scope):
+        for step, body in graph.steps.items():
+            text = body.get("on_date")
+            if not isinstance(text, str):
+                continue  # absent, or the schema reports it
+            try:
+                date.fromisoformat(text.strip()[:10])
+            except ValueError:
+                yield error("CK510", f"{program.address}: step '{step}' sends on '{text}', which is not a day of the "
+                            "calendar; give a real date like 2026-03-02", program.position_of("steps", step, "on_date"))

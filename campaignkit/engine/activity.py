@@ -18,12 +18,15 @@ from campaignkit.engine.world import World
 
 ACTIVITIES = ("email_opened", "email_clicked", "form_submitted", "page_viewed", "file_downloaded")
 CHANGES = ("opted_out", "removed_from_list", "added_to_list")
-EVENT_TYPES = ACTIVITIES + CHANGES
+#: Someone pausing the program in Engagement Studio, and resuming it: they change no prospect.
+PAUSES = ("program_paused", "program_resumed")
+EVENT_TYPES = ACTIVITIES + CHANGES + PAUSES
 
 
 @dataclass(frozen=True)
 class Event:
-    """``target`` is the email, form, page, file or list the event is about ("" for opted_out).
+    """``target`` is the email, form, page, file or list the event is about ("" for opted_out and
+    pauses); ``link`` is the link of an email click, "" when not told.
 
     ``at`` is kept in UTC whatever zone it was written in: aware datetimes that share a
     time zone add and subtract on the wall clock, so a daylight-saving change would
@@ -33,6 +36,7 @@ class Event:
     at: datetime
     kind: str
     target: str = ""
+    link: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "at", self.at.astimezone(UTC))
@@ -45,16 +49,16 @@ def apply_event(world: World, prospect: Prospect, event: Event) -> None:
         prospect.lists.discard(event.target)
     elif event.kind == "added_to_list":
         prospect.lists.add(event.target)
-    else:
-        record_activity(world, prospect, event.kind, event.target, event.at)
+    elif event.kind in ACTIVITIES:
+        record_activity(world, prospect, event.kind, event.target, event.at, event.link)
 
 
-def record_activity(world: World, prospect: Prospect, kind: str, target: str, at: datetime) -> None:
+def record_activity(world: World, prospect: Prospect, kind: str, target: str, at: datetime, link: str = "") -> None:
     """Scores the activity and remembers it; a click proves an open, so it records one if missing."""
     if kind == "email_clicked" and not prospect.did("email_opened", target, datetime.min.replace(tzinfo=at.tzinfo), at):
         record_activity(world, prospect, "email_opened", target, at)
     score_activity(world, prospect, kind, target, at)
-    prospect.activities.append(Activity(at, kind, target))
+    prospect.activities.append(Activity(at, kind, target, link))
     if kind == "form_submitted" and target in world.forms:
         for action in world.forms[target].get("completion_actions", ()):
             complete(world, prospect, action, at)

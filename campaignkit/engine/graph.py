@@ -93,13 +93,14 @@ class Graph:
 
         Time passes only after a wait of some length and on a trigger's ``no``, taken when
         its window closes; a trigger's ``yes`` is taken as soon as the event happens, which
-        may be at once when it happened before.
+        may be at once when it happened before, unless the trigger waits its full time.
         """
         instant: dict[str, list[str]] = {}
         for name, key, target in self.branches():
             step = self.steps[name]
+            window = step_kind(step) == "trigger" and lasts(step.get("within"))
             waits = (key == "next" and "wait" in step and lasts(step["wait"])) or \
-                (key == "no" and step_kind(step) == "trigger" and lasts(step.get("within")))
+                (window and (key == "no" or (key == "yes" and step.get("full_wait") is True)))
             if not waits and target in self.steps:
                 instant.setdefault(name, []).append(target)
         return instant
@@ -185,7 +186,7 @@ _OPERATORS = {"gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "eq": "=", "ne":
               "contains": "contains", "starts_with": "starts with", "is_empty": "is empty",
               "is_not_empty": "is not empty"}
 #: Keys of a step that say where it goes or why it exists, not what it does.
-_NOT_DETAIL = frozenset({*BRANCH_KEYS, "description", "trigger", "rule", "within", "conditions", "end"})
+_NOT_DETAIL = frozenset({*BRANCH_KEYS, "description", "trigger", "rule", "within", "full_wait", "conditions", "end"})
 #: How an action or condition reads before its value, where the value (an address) already says what it is.
 _VERBS = {"add_to_list": "add to", "remove_from_list": "remove from", "add_to_campaign": "add to",
           "assign": "assign to", "on_list": "on", "not_on_list": "not on"}
@@ -201,7 +202,8 @@ def describe(step: dict[str, Any]) -> list[str]:
     if kind == "rule":
         return _rule(step)
     action = step_action(step)
-    return [_action(action, step[action])] if action else ["(no action)"]
+    on_date = f" on {step['on_date']}" if action == "send_email" and step.get("on_date") else ""
+    return [_action(action, step[action]) + on_date] if action else ["(no action)"]
 
 
 def _words(key: str) -> str:
@@ -223,7 +225,8 @@ def _action(action: str, value: Any) -> str:
 
 def _trigger(step: dict[str, Any]) -> list[str]:
     details = [_plain(v) for k, v in step.items() if k not in _NOT_DETAIL]
-    within = [f"within {step['within']}"] if step.get("within") else []
+    wait = "wait the full" if step.get("full_wait") is True else "within"
+    within = [f"{wait} {step['within']}"] if step.get("within") else []
     return [f"{_words(str(step['trigger']))}?", *details, *within]
 
 

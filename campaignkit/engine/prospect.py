@@ -15,11 +15,13 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Activity:
-    """Something the prospect did: ``kind`` is a trigger name, ``target`` what it was done to."""
+    """Something the prospect did: ``kind`` is a trigger name, ``target`` what it was done to,
+    ``link`` the link clicked in an email ("" when not told)."""
 
     at: datetime
     kind: str
     target: str
+    link: str = ""
 
 
 @dataclass
@@ -44,10 +46,15 @@ class Prospect:
         return replace(self, fields=dict(self.fields), lists=set(self.lists), tags=set(self.tags),
                        activities=list(self.activities))
 
-    def did(self, kind: str, target: str | None, since: datetime, until: datetime) -> datetime | None:
-        """When the prospect first did ``kind`` (to ``target``, if given) in [since, until], else None."""
+    def did(self, kind: str, target: str | None, since: datetime, until: datetime,
+            link: str | None = None) -> datetime | None:
+        """When the prospect first did ``kind`` (to ``target``, if given) in [since, until], else None.
+
+        With ``link``, only a click on that link counts, or a click whose link was not told
+        (a test event without ``link``, a simulated click): it may have been that one.
+        """
         for activity in self.activities:
             if (activity.kind == kind and (target is None or activity.target == target)
-                    and since <= activity.at <= until):
+                    and (link is None or activity.link in ("", link)) and since <= activity.at <= until):
                 return activity.at
         return None

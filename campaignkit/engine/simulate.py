@@ -26,6 +26,7 @@ from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.engine.activity import Event
 from campaignkit.engine.comparisons import field_matches
 from campaignkit.engine.conditions import ACTIVITY_TARGET
+from campaignkit.engine.durations import parse_duration
 from campaignkit.engine.graph import EMAIL_TRIGGERS, graph_of, step_kind
 from campaignkit.engine.program import Run
 from campaignkit.engine.prospect import Prospect
@@ -58,7 +59,9 @@ class Cohort:
 
 @dataclass
 class Funnel:
-    """The recorder of a simulation: counts per step, sends per email per day, MQLs per day."""
+    """The recorder of a simulation: counts per step, sends per email per day, MQLs per day, and the
+    time prospects spend on each step (``dwell``, in prospect-days), from which ``in_flight`` estimates
+    how many wait on a step at any moment."""
 
     start: datetime
     days: int
@@ -67,26 +70,45 @@ class Funnel:
     waiting: dict[str, int] = field(default_factory=dict)
     sends: dict[str, list[int]] = field(default_factory=dict)
     mqls: list[int] = field(default_factory=list)
+    dwell: dict[str, float] = field(default_factory=dict)
+    #: The step each run is on and since when, by the run's id, between entering and leaving it.
+    _on: dict[int, tuple[str, datetime]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.mqls = [0] * self.days
+
+    @property
+    def until(self) -> datetime:
+        return self.start + timedelta(days=self.days)
 
     def day(self, at: datetime) -> int:
         return min(self.days - 1, max(0, (at - self.start) // timedelta(days=1)))
 
     def entered(self, run: Run, step: str, at: datetime) -> None:
         self.entries[step] = self.entries.get(step, 0) + run.count
+        self._on[id(run)] = (step, at)
 
     def left(self, run: Run, step: str, at: datetime, outcome: str) -> None:
         branch = outcome if outcome in ("yes", "no") else "not sent" if outcome.startswith("not sent") else \
             "stopped" if outcome.startswith("stopped") else "done"
         counts = self.outcomes.setdefault(step, {})
         counts[branch] = counts.get(branch, 0) + run.count
+        _, since = self._on.pop(id(run), (step, at))
+        # A wait step is left as it starts: its prospects stay on it for the wait, or to the end of the run.
+        until = min(at + parse_duration(outcome[5:]), self.until) if outcome.startswith("wait ") else at
+        self._spend(run, step, since, until)
+
+    def _spend(self, run: Run, step: str, since: datetime, until: datetime) -> None:
+        if until > since:
+            self.dwell[step] = self.dwell.get(step, 0.0) + run.count * ((until - since) / timedelta(days=1))
 
     def sent(self, run: Run, email: str, at: datetime) -> None:
         self.sends.setdefault(email, [0] * self.days)[self.day(at)] += run.count
 
     def finish(self, run: Run) -> None:
+        if id(run) in self._on:  # still in a trigger window or a held send
+            step, since = self._on.pop(id(run))
+            self._spend(run, step, since, self.until)
         if run.waiting_at:
             self.waiting[run.waiting_at] = self.waiting.get(run.waiting_at, 0) + run.count
         if run.prospect.mql_at is not None:
@@ -104,6 +126,8 @@ class Report:
     kinds: dict[str, str]
     cohorts: int
     clock: tzinfo = UTC  # the program's time zone, to show its moments in
+    #: The program has ``status: paused``: nothing moves in it (docs/engine.md, Paused programs).
+    paused: bool = False
 
     def as_json(self) -> dict[str, Any]:
         """The documented ``simulate --format json`` shape (docs/engine.md)."""
@@ -154,7 +178,13 @@ def simulate(world: World, program: str, population: list[Cohort], days: int, se
     graph = graph_of(world.programs[program])
     kinds = {name: step_kind(graph.steps[name]) for name in _in_order(graph)}
     return Report(program, sum(c.count for c in population), days, seed, start, funnel, kinds, cohorts,
-                  _clock(world, program))
+                  _clock(world, program), world.programs[program].get("status") == "paused")
+
+
+def in_flight(report: Report) -> dict[str, float]:
+    """How many prospects wait on each step at any moment, when the report's population enters evenly
+    over its days: the time they spend on the step over the length of the run (Little's law)."""
+    return {step: days / report.days for step, days in report.funnel.dwell.items()}
 
 
 def default_start(world: World, program: str) -> datetime:

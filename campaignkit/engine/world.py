@@ -37,6 +37,9 @@ class World:
     personas: dict[str, dict[str, Any]]
     #: The ``simulation`` section of campaignkit.yaml (behaviour rates).
     simulation: dict[str, Any]
+    #: Whether a program may send a prospect an email template it sent before (Account Engagement's
+    #: account setting "Allow email templates to be sent more than once to the same prospect").
+    resend_emails: bool = True
 
     @classmethod
     def from_workspace(cls, workspace: Workspace) -> World:
@@ -61,4 +64,5 @@ class World:
             operational=frozenset(address for address, email in emails.items() if email.get("operational") is True),
             personas=data("persona"),
             simulation=plain(workspace.config.data.get("simulation") or {}),
+            resend_emails=(workspace.config.data.get("engagement_studio") or {}).get("resend_emails", True),
         )

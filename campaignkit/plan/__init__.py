@@ -4,7 +4,8 @@ The pieces, each a module: ``desired`` (what the files ask for), ``refresh``
 (what the target really holds: drift), ``planner`` (the changes, with
 protection and renames), ``order`` (dependencies), ``diff`` (field-level
 differences), ``content`` (email bodies), ``findings`` (emails' check findings,
-now and as applied), ``new_state`` (an empty state that was lost),
+now and as applied), ``in_flight`` (the prospects on a changed program's steps),
+``new_state`` (an empty state that was lost),
 ``changes`` (the plan as data) and ``saved`` (plan files).
 ``plan_workspace`` puts them together; the caller holds the state lock.
 """
@@ -13,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from campaignkit.plan.changes import Action, Change, Drift, Plan
+from campaignkit.plan.changes import Action, Change, Drift, InFlight, Plan
 from campaignkit.plan.content import EmailBodies, Render, attach_bodies
 from campaignkit.plan.desired import Desired, desired_objects, object_hash
 from campaignkit.plan.diff import FieldChange
 from campaignkit.plan.findings import attach_findings
+from campaignkit.plan.in_flight import attach_in_flight
 from campaignkit.plan.new_state import refuse_lost_state
 from campaignkit.plan.planner import ProtectedError, make_plan
 from campaignkit.plan.refresh import refresh
@@ -39,7 +41,8 @@ def plan_workspace(
 ) -> Plan:
     """The plan for ``environment``: the files against ``state``, refreshed from ``target`` first.
 
-    Each email created or changed carries its check findings, now and as state recorded them.
+    Each email created or changed carries its check findings, now and as state recorded them, and
+    each program whose steps change what happens to the prospects on them.
     ``render`` replaces the email renderer (and its cache), for tests about planning itself.
     """
     bodies = EmailBodies(workspace, render, merge_language(environment))
@@ -48,7 +51,8 @@ def plan_workspace(
     plan = make_plan(desired, current, target, environment, drift=drift, only=only,
                      workspace_hash=workspace_hash(workspace), refreshed=refresh_first)
     bodies.save()
-    return attach_findings(attach_bodies(plan, bodies, target), workspace, current)
+    plan = attach_findings(attach_bodies(plan, bodies, target), workspace, current)
+    return attach_in_flight(plan, workspace)
 
 
 __all__ = [
@@ -57,6 +61,7 @@ __all__ = [
     "Desired",
     "Drift",
     "FieldChange",
+    "InFlight",
     "Plan",
     "ProtectedError",
     "check_applicable",

@@ -20,6 +20,20 @@ from campaignkit.state import Finding
 from campaignkit.targets.base import CallCount, Content
 
 
+@dataclass(frozen=True)
+class InFlight:
+    """What a change to a program does to the prospects on one of its steps (``plan.in_flight``).
+
+    ``outcome`` is ``moved on`` (the step is deleted), ``re-routed`` (it leads elsewhere now) or
+    ``unaffected`` (only its settings change); ``waiting`` estimates how many prospects wait on it.
+    """
+
+    step: str
+    outcome: str
+    detail: str
+    waiting: int | None = None
+
+
 class Action(str, Enum):
     CREATE = "create"
     UPDATE = "update"
@@ -64,6 +78,8 @@ class Change:
     #: Not part of ``fields``: a check's wording changing does not change the email.
     checks: tuple[Finding, ...] | None = None
     checks_before: tuple[Finding, ...] | None = None
+    #: For a program whose steps change: what happens to the prospects on each changed or deleted step.
+    in_flight: tuple[InFlight, ...] = ()
 
     @property
     def needs_person(self) -> bool:

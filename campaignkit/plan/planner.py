@@ -202,8 +202,8 @@ def _touched(change: Change) -> frozenset[str]:
 def _created_so(change: Change, field: str, capabilities: KindCapabilities) -> bool:
     """Whether the target creates the object with ``field`` as the change wants it: no step for a person."""
     made = capabilities.created_with
-    return (change.action in (Action.CREATE, Action.REPLACE) and field in made
-            and (change.after or {}).get(field) == made[field])
+    return change.action in (Action.CREATE, Action.REPLACE) and (
+        field in capabilities.set_on_create or (field in made and (change.after or {}).get(field) == made[field]))
 
 
 def _manual(change: Change, target: Target, fields: tuple[str, ...], whole: bool) -> Change:

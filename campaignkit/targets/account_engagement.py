@@ -3,8 +3,10 @@
 Lists, custom fields, email templates and form handlers are created, updated
 and deleted through the API (``ae_mapping`` says field by field how), and so
 are the tags of the first three (``ae_tags``) and a form handler's fields
-(``ae_form_fields``). Scoring, grading, programs, forms, campaigns and the
-fields without an API (a dynamic list's rules, completion actions) are
+(``ae_form_fields``). Forms are created and deleted, and their tags set, but
+never changed: the API has no update for them, so a change to a form is a
+manual step. Scoring, grading, programs, campaigns and the fields without an
+API (a dynamic list's rules, completion actions, a form's fields) are
 ``manual``: the plan carries the clicks that make them. A list's or email's folder and campaign
 are set by id, found by name in the business unit (``ae_places``). Standard prospect fields exist in every
 business unit, and naming conventions and personas live only in the files: the target does not ``hold``
@@ -110,7 +112,8 @@ class AccountEngagementTarget:
 
     def __init__(self, client: AEClient, field_names: dict[str, str],
                  declared_tags: dict[tuple[str, str], list[str]],
-                 declared_fields: dict[str, list[dict[str, Any]]]) -> None:
+                 declared_fields: dict[str, list[dict[str, Any]]],
+                 declared_keys: dict[tuple[str, str], frozenset[str]]) -> None:
         self._client = client
         self._places = Places(client)
         self._tags = Tags(client)
@@ -123,6 +126,9 @@ class AccountEngagementTarget:
         self._declared_tags = declared_tags
         #: form handler name -> its fields as the files give them, for the same reason.
         self._declared_fields = declared_fields
+        #: (kind, name) -> the attributes the files give, so that a default sent for one they leave out
+        #: (a form's layout template) is not read back as drift.
+        self._declared_keys = declared_keys
         self._checked = False
         #: kind -> name -> object, read once for the target's life by ``find_by_name``; and what was deleted since.
         self._by_name: dict[str, dict[str, RemoteObject]] = {}
@@ -133,8 +139,9 @@ class AccountEngagementTarget:
         mapping = MAPPINGS.get(kind)
         if mapping is None:
             return KindCapabilities(api=False)
-        return KindCapabilities(replace_fields=mapping.replace, manual_fields=mapping.manual,
-                                read_fields=mapping.read_fields, created_with=mapping.created_with)
+        return KindCapabilities(replace_fields=mapping.replace, manual_fields=mapping.manual_fields,
+                                read_fields=mapping.read_fields, created_with=mapping.created_with,
+                                set_on_create=mapping.set_on_create)
 
     def holds(self, kind: str, attributes: dict[str, Any]) -> bool:
         return kind not in _WORKSPACE_ONLY and not _standard_field(kind, attributes)
@@ -148,7 +155,7 @@ class AccountEngagementTarget:
         mapping = self._mapping(kind)
         if _standard_field(kind, attributes):
             return RemoteObject(kind, name, "", attributes)
-        body = mapping.body(name, self._places.with_ids(attributes), content)
+        body = mapping.body(name, self._places.with_ids({**mapping.defaults, **attributes}), content)
         created = self._client.create(mapping.collection, body, (mapping.key,))
         if mapping.tagged_as:
             tags = attributes.get(TAGS) or []
@@ -298,6 +305,9 @@ class AccountEngagementTarget:
         if HANDLER_FIELDS in mapping.synced:
             read = self._handler_fields.of(str(values["id"]))
             attributes[HANDLER_FIELDS] = self._api_names.entries(read, self._declared_fields.get(key, []))
+        for attribute, value in mapping.defaults.items():
+            if attributes.get(attribute) == value and attribute not in self._declared_keys.get((kind, key), ()):
+                del attributes[attribute]
         if tags:
             declared = self._declared_tags.get((kind, key), [])
             attributes[TAGS] = list(declared) if set(declared) == set(tags) else sorted(tags)
@@ -331,7 +341,7 @@ def _lookups(mapping: Mapping, change: Sending, tagging: bool) -> set[tuple[str,
     """The collections apply reads for ``change`` (each once per run): (collection, how) pairs."""
     if change.action == "delete":
         return set()
-    after = change.after or {}
+    after = {**mapping.defaults, **(change.after or {})} if change.action != "update" else change.after or {}
     sent = change.fields if change.action == "update" else frozenset(after)
     reads = {(PLACES[a].collection, "all") for a in PLACES.keys() & sent if after.get(a) is not None}
     if tagging:
@@ -403,7 +413,7 @@ def open_target(environment: Environment, workspace: Workspace) -> AccountEngage
                         f"the token is read from {TOKEN_VARIABLE} only")
     tokens = token_source(environment.name, lambda name: expand(str(settings.get(name) or ""), name), workspace.root)
     return AccountEngagementTarget(AEClient(api_url(environment), tokens, unit), _custom_field_names(workspace),
-                                   _declared_tags(workspace), _declared_fields(workspace))
+                                   _declared_tags(workspace), _declared_fields(workspace), _declared_keys(workspace))
 
 
 def api_url(environment: Environment) -> str:
@@ -425,6 +435,12 @@ def _custom_field_names(workspace: Workspace) -> dict[str, str]:
 def _declared_fields(workspace: Workspace) -> dict[str, list[dict[str, Any]]]:
     """Form handler name -> its fields as the files give them, in their order."""
     return {r.name: list(r.attributes.get(HANDLER_FIELDS) or []) for r in workspace.of_kind("form_handler")}
+
+
+def _declared_keys(workspace: Workspace) -> dict[tuple[str, str], frozenset[str]]:
+    """(kind, name) -> the attributes the files give, for the kinds whose creates send defaults."""
+    return {(r.kind, r.name): frozenset(r.attributes) for kind, mapping in MAPPINGS.items() if mapping.defaults
+            for r in workspace.of_kind(kind)}
 
 
 def _declared_tags(workspace: Workspace) -> dict[tuple[str, str], list[str]]:

@@ -2,7 +2,7 @@
 
 Each kind the API can write has a ``Mapping``: its collection (as the v5
 pages name it: ``lists``, ``custom-fields``, ``email-templates``,
-``form-handlers``), the body
+``form-handlers``, ``forms``), the body
 sent for the fields being set, and the object read back in campaignkit's
 shape. Only the fields listed here travel; everything else about an object
 either has no place in Account Engagement (an email's personas, a field's
@@ -63,6 +63,16 @@ class Mapping:
     #: Attributes held by objects of their own, written by calls of their own after the body (a form
     #: handler's fields): read back and compared, never in the body.
     synced: frozenset[str] = frozenset()
+    #: Attributes the API sets when it creates an object but cannot change afterwards (the object has no
+    #: update): a create sends them, a change to one is a manual step.
+    set_on_create: frozenset[str] = frozenset()
+    #: Attribute values a create sends when the files give none (a form's layout template).
+    defaults: Map[str, Any] = field(default_factory=dict)
+
+    @property
+    def manual_fields(self) -> frozenset[str]:
+        """Attributes whose changes a person makes: those without an API, and those set only on create."""
+        return self.manual | self.set_on_create
 
     @property
     def read_fields(self) -> frozenset[str]:
@@ -84,8 +94,10 @@ class Mapping:
         return frozenset(a for a, api in self.fields.items() if set(api) <= self.unqueryable)
 
     def patches(self, changed: frozenset[str]) -> bool:
-        """Whether setting ``changed`` (``name``: a rename) needs the object's PATCH; tags alone do not."""
-        return bool(changed & self.fields.keys()) or ("name" in changed and "name" in self.always)
+        """Whether setting ``changed`` (``name``: a rename) needs the object's PATCH; tags alone do not, and an
+        object without an update (``set_on_create``) never gets one."""
+        patched = self.fields.keys() - self.set_on_create
+        return bool(changed & patched) or ("name" in changed and "name" in self.always and bool(patched))
 
     def body(self, name: str, attributes: Attributes, content: Content | None,
              changed: frozenset[str] | None = None) -> dict[str, Any]:
@@ -223,4 +235,29 @@ FORM_HANDLER = Mapping("form-handlers", "name",
                        ("name",), _handler_to, _handler_from, tagged_as=None,
                        manual=frozenset({"completion_actions", TAGS}), synced=frozenset({HANDLER_FIELDS}))
 
-MAPPINGS = {"list": LIST, "field": FIELD, "email": EMAIL, "form_handler": FORM_HANDLER}
+# Forms ---------------------------------------------------------------------------------------------------------
+
+#: The layout template a form is created with when its file names none: the one every business unit
+#: starts with (campaignkit's choice; the form page makes a layout template required on create).
+DEFAULT_LAYOUT_TEMPLATE = "Standard"
+
+
+def _form_to(name: str, a: Attributes, content: Content | None) -> dict[str, Any]:
+    return {"name": name, "submitButtonText": a.get("submit_label"), "redirectLocation": a.get("thank_you_url"),
+            "layoutTemplateId": a.get("layout_template"), **_placed_to(a)}
+
+
+def _form_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
+    return _present({"submit_label": v.get("submitButtonText"), "thank_you_url": v.get("redirectLocation"),
+                     "layout_template": v.get("layoutTemplateId"), **_placed_from(v)}), None
+
+
+_FORM_SETTINGS = {"submit_label": ("submitButtonText",), "thank_you_url": ("redirectLocation",),
+                  "layout_template": ("layoutTemplateId",), **_PLACED_FIELDS}
+# The form page lists create, delete and tags but no update; its fields can be created (form-fields) but not
+# changed or deleted, its title has no field, and completion actions have no API.
+FORM = Mapping("forms", "name", _FORM_SETTINGS, ("name",), _form_to, _form_from, tagged_as="form",
+               manual=frozenset({"title", "fields", "completion_actions"}), set_on_create=frozenset(_FORM_SETTINGS),
+               defaults={"layout_template": DEFAULT_LAYOUT_TEMPLATE})
+
+MAPPINGS = {"list": LIST, "field": FIELD, "email": EMAIL, "form_handler": FORM_HANDLER, "form": FORM}

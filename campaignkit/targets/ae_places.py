@@ -1,7 +1,9 @@
-"""Folders and campaigns: where Account Engagement files a list or an email, named in the files, by id in the API.
+"""Folders, campaigns and layout templates: where Account Engagement files an object and how a form looks,
+named in the files, by id in the API.
 
 API v5 can set a list's or an email template's ``folderId`` and ``campaignId``
-but cannot create folders or campaigns (they are read-only collections). So the
+but cannot create folders or campaigns (they are read-only collections); a
+form's ``layoutTemplateId`` names a layout template, made in the UI. So the
 files name them (``folder: Lists/Events``, ``campaign: campaign.NAME``), and
 this module turns names into ids on the way out and ids into names on the way
 back, reading each collection at most once per target (one apply, one plan).
@@ -39,11 +41,14 @@ PLACES = {
                      "create the folder in Account Engagement (the API cannot) and apply again"),
     "campaign": _Place("campaigns", ("name",), lambda v: f"{CAMPAIGN_PREFIX}{v.get('name') or ''}",
                        "create the campaign in Salesforce as the plan's manual step says, and apply again"),
+    "layout_template": _Place("layout-templates", ("name",), lambda v: str(v.get("name") or ""),
+                              "create it in Account Engagement (Content > Layout Templates) or name another "
+                              "with layout_template: on the form, and apply again"),
 }
 
 
 class Places:
-    """The business unit's folders and campaigns, read on first use and kept for the target's life."""
+    """The business unit's folders, campaigns and layout templates, read on first use and kept for the target's life."""
 
     def __init__(self, client: AEClient) -> None:
         self._ids = {attribute: NamedIds(client, place.collection, place.fields, place.name)

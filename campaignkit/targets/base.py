@@ -71,6 +71,9 @@ class KindCapabilities:
     #: Values every object the API creates has already (Account Engagement makes every list static):
     #: a create that asks for one of them leaves a person nothing to set for that field.
     created_with: Mapping[str, Any] = field(default_factory=dict)
+    #: Manual fields the API sets when it creates an object, though it cannot change them afterwards
+    #: (Account Engagement's forms have no update): a create leaves a person nothing to set for them.
+    set_on_create: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ Formatting only: nothing here decides what to change.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import html
 import json
@@ -33,6 +34,7 @@ from campaignkit import __version__
 from campaignkit.plan import Action, Change, Drift, FieldChange, Plan
 from campaignkit.plan.apply import ApplyReport, Outcome, Status
 from campaignkit.plan.findings import compare
+from campaignkit.plan.in_flight import DAYS, PROSPECTS
 from campaignkit.state import Finding
 from campaignkit.targets.base import CONTENT_DIGEST, CONTENT_FIELDS
 from campaignkit.views.diagram import diagram_of, to_mermaid
@@ -147,6 +149,22 @@ def _change_lines(change: Change) -> list[Line]:
         lines = [*_field_lines(f for f in change.fields if f.path != CONTENT_DIGEST), *_content_lines(change)]
     if change.instructions:
         lines.append(Line("!", f"To do by hand: {change.instructions}"))
+    return lines + _in_flight_lines(change)
+
+
+def _waiting(count: int | None) -> str:
+    if count is None:
+        return "prospects waiting on it"
+    return f"about {count:,} prospects waiting on it" if count else "none expected waiting on it; any there"
+
+
+def _in_flight_lines(change: Change) -> list[Line]:
+    """What the change does to the prospects on the program's changed and deleted steps (``plan.in_flight``)."""
+    lines = [Line("!", f"in flight, {i.step} ({i.outcome}): {_waiting(i.waiting)} {i.detail}")
+             for i in change.in_flight]
+    if any(i.waiting is not None for i in change.in_flight):
+        lines.append(Line("!", f"(estimated by simulating the applied program with {PROSPECTS:,} prospects "
+                               f"entering over {DAYS} days)"))
     return lines
 
 
@@ -282,6 +300,8 @@ def _json_change(change: Change, target: str) -> dict[str, Any]:
     }
     if change.checks is not None:
         item["campaignkit"]["checks"] = _json_checks(change.checks_before, change.checks)
+    if change.in_flight:
+        item["campaignkit"]["in_flight"] = [dataclasses.asdict(i) for i in change.in_flight]
     if change.previous_address:
         item["previous_address"] = change.previous_address
     if change.action is Action.REPLACE:

@@ -17,6 +17,8 @@ def simulation_text(report: Report) -> str:
     data = report.as_json()
     lines = [f"{report.program}: {report.prospects:,} prospects, {report.days} days from {_start(report)}, "
              f"seed {report.seed} ({report.cohorts:,} cohorts)", "", "Funnel"]
+    if report.paused:
+        lines[1:1] = ["", "The program is paused (status: paused): no one moves until it is resumed."]
     width = max(len("step"), *(len(row["step"]) for row in data["funnel"]))
     lines.append(f"  {'step':<{width}}  {'kind':<7}" + "".join(f"{c.replace('_', ' '):>10}" for c in _COLUMNS))
     for row in data["funnel"]:
