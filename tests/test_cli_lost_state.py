@@ -8,6 +8,7 @@ in one line until the state is restored or ``--new-state`` starts a new one.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -132,7 +133,8 @@ def test_a_business_unit_holding_the_files_objects_refuses_an_empty_state(worksp
     for path in (workspace / ".campaignkit").glob("production.db*"):
         path.unlink()
     code, out = run_ae("plan")
-    assert code == 1 and "the account-engagement target already holds 26 object(s) the files declare" in out
+    assert code == 1 and re.search(r"the account-engagement target already holds \d+ object\(s\) the files declare "
+                                   r"\(email\.", out), out
     assert "--new-state" in out
     code, out = run_ae("apply", "--auto-approve")
     assert code == 1 and len(names(server, "lists")) == lists
