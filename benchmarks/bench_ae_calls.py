@@ -28,7 +28,7 @@ from pathlib import Path
 from benchmarks.generate import generate
 from campaignkit.checks import check_workspace
 from campaignkit.diagnostics import has_errors
-from campaignkit.plan import Plan, plan_workspace, refresh
+from campaignkit.plan import Plan, plan_workspace, refresh, refuse_lost_state
 from campaignkit.plan.apply import apply_plan
 from campaignkit.state import StateStore, open_store
 from campaignkit.targets import Target, merge_language, open_target
@@ -66,11 +66,14 @@ def opened(root: Path, lock: str) -> Iterator[Opened]:
 
 def plan(root: Path) -> Plan:
     with opened(root, "plan") as o:
-        return plan_workspace(o.workspace, o.environment, o.store.read(), o.target)
+        state = o.store.read()
+        refuse_lost_state(state, o.store, o.target, o.workspace)  # as the command does, on an empty state
+        return plan_workspace(o.workspace, o.environment, state, o.target)
 
 
 def apply(root: Path, made: Plan) -> None:
     with opened(root, "apply") as o:
+        refuse_lost_state(o.store.read(), o.store, o.target, o.workspace)
         report = apply_plan(made, o.store, o.target)
     assert report.ok, report.summary
 

@@ -7,7 +7,9 @@ template that loops or grows) and runs the commands as a user would, each in a
 process of its own with a bound on its time and memory. A trial fails when a
 command exits other than 0 or 1, prints a traceback, prints a JSON report that
 does not parse, or runs past its bounds. A failing trial's mutated file is kept in
-``--corpus`` so that it can be replayed as a regression case.
+``--corpus`` (``DIR/SEED-TRIAL/`` holds it at its path in the workspace), so that it can be
+replayed as a regression case: ``tests/fuzz_corpus/`` holds one for each failure found so far,
+and the suite replays them all (``replay``).
 
     python -m benchmarks.fuzz [--trials 5000] [--seed 1] [--corpus DIR]
 """
@@ -145,6 +147,13 @@ def trial(number: int, seed: int, work: Path) -> list[Failure]:
     return failures
 
 
+def replay(case: Path, root: Path) -> Path:
+    """A copy of the example at ``root`` with the files of the corpus ``case`` in place of its own."""
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".campaignkit"))
+    shutil.copytree(case, root, dirs_exist_ok=True)
+    return root
+
+
 def fuzz(trials: int, seed: int, corpus: Path | None = None) -> list[Failure]:
     failures: list[Failure] = []
     with tempfile.TemporaryDirectory(prefix="ck-fuzz-") as folder:
@@ -152,8 +161,10 @@ def fuzz(trials: int, seed: int, corpus: Path | None = None) -> list[Failure]:
         for number in range(trials):
             found = trial(number, seed, work)
             if found and corpus is not None:
-                kept = corpus / f"{seed}-{number}"
-                shutil.copytree(work / f"trial-{number}", kept, dirs_exist_ok=True)
+                mutated = found[0].file
+                kept = corpus / f"{seed}-{number}" / mutated
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(work / f"trial-{number}" / mutated, kept)
             failures.extend(found)
             shutil.rmtree(work / f"trial-{number}", ignore_errors=True)
     return failures

@@ -58,6 +58,8 @@ class Diagnostic:
     detail: str = ""
     end: Position | None = None
     related: tuple[Position, ...] = field(default_factory=tuple)
+    #: For a CK010: how many errors and warnings it stands for (``bounded``); None for any other.
+    hidden: tuple[int, int] | None = None
 
     @property
     def is_error(self) -> bool:
@@ -88,23 +90,34 @@ def did_you_mean(suggestion: str | None) -> str:
 
 def bounded(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """``diagnostics``, in file order (``sort_key``), with at most ``MAX_PER_FILE`` for each file; in
-    place of the rest of a file's, one CK010 that counts them."""
+    place of the rest of a file's, one CK010 that counts them.
+
+    Bounded again, a list keeps its counts: a CK010 already in it (an email's, whose checks were
+    bounded on their own) counts with the rest. Emails that include one partial each count the same
+    problems of it, so the largest of their counts is taken, not their sum.
+    """
     kept: list[Diagnostic] = []
     for _, group in groupby(diagnostics, key=lambda d: d.position.path):
         found = list(group)
-        kept.extend(found[:MAX_PER_FILE])
-        if len(found) > MAX_PER_FILE:
-            kept.append(_more(found[MAX_PER_FILE:]))
+        shown = [d for d in found if d.hidden is None]
+        counted = [d for d in found if d.hidden is not None]
+        kept.extend(shown[:MAX_PER_FILE])
+        overflow = shown[MAX_PER_FILE:]
+        errors, warnings = max((d.hidden for d in counted if d.hidden), key=sum, default=(0, 0))
+        errors += sum(d.is_error for d in overflow)
+        warnings += sum(not d.is_error for d in overflow)
+        if errors or warnings:
+            first = min([d.position for d in counted] + [d.position for d in overflow[:1]])
+            kept.append(_more(errors, warnings, first))
     return kept
 
 
-def _more(hidden: list[Diagnostic]) -> Diagnostic:
-    """The CK010 that stands for ``hidden``, at the first of them: an error if any of them is one."""
-    errors = sum(d.is_error for d in hidden)
+def _more(errors: int, warnings: int, first: Position) -> Diagnostic:
+    """The CK010 that stands for problems not shown, at the first of them: an error if any of them is one."""
     return Diagnostic("CK010", Severity.ERROR if errors else Severity.WARNING,
-                      f"{len(hidden):,} more problems in this file are not shown ({errors:,} errors, "
-                      f"{len(hidden) - errors:,} warnings): fix the ones above and validate again",
-                      hidden[0].position)
+                      f"{errors + warnings:,} more problems in this file are not shown ({errors:,} errors, "
+                      f"{warnings:,} warnings): fix the ones above and validate again",
+                      first, hidden=(errors, warnings))
 
 
 def secret_name(name: object) -> bool:
@@ -138,6 +151,7 @@ def to_record(diagnostic: Diagnostic) -> dict:
         "detail": diagnostic.detail,
         "end": _place(diagnostic.end) if diagnostic.end else None,
         "related": [_place(position) for position in diagnostic.related],
+        "hidden": diagnostic.hidden,
     }
 
 

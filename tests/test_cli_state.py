@@ -180,12 +180,14 @@ def test_plan_target_limits_the_plan_and_warns_that_it_is_partial(run):
 def test_a_renamed_workspace_warns_that_state_is_kept_under_the_old_name(run, small_workspace):
     assert run("apply", "--auto-approve")[0] == 0
     edit(small_workspace / "campaignkit.yaml", "workspace: acme", "workspace: acme-renamed")
-    code, out, err = run("plan")
-    assert code == 0 and out.startswith("Plan: 7 to add")
-    assert err == (f"Warning: {small_workspace / '.campaignkit' / 'sandbox.db'} has no state for environment "
-                   "'sandbox' of workspace 'acme-renamed', but has it for workspace 'acme': if campaignkit.yaml's "
-                   "workspace: was renamed, put back 'workspace: acme', or every object is planned as new.\n")
-    assert "put back 'workspace: acme'" in run("apply", "--auto-approve")[2]
+    warning = (f"Warning: {small_workspace / '.campaignkit' / 'sandbox.db'} has no state for environment "
+               "'sandbox' of workspace 'acme-renamed', but has it for workspace 'acme': if campaignkit.yaml's "
+               "workspace: was renamed, put back 'workspace: acme', or every object is planned as new.\n")
+    code, _, err = run("plan")  # the target holds the objects under the old name's state: not a new state
+    assert code == 1 and err.startswith(warning) and "already holds 7 object(s) the files declare" in err
+    code, out, err = run("plan", "--new-state")
+    assert code == 0 and out.startswith("Plan: 7 to add") and err == warning
+    assert "put back 'workspace: acme'" in run("apply", "--auto-approve", "--new-state")[2]
     assert run("plan")[2] == ""  # once this workspace has state of its own, nothing to warn about
 
 

@@ -4,13 +4,20 @@ document in every format, and the command ends with 1, never a traceback."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import resource
+import shutil
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
 
 from campaignkit.cli import main
+from campaignkit.diagnostics import MAX_PER_FILE
 from campaignkit.workspace.loading import load_workspace
+from tests.ae_workspace import EXAMPLE
 from tests.workspaces import CONFIG, PROGRAM, write_workspace
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -109,6 +116,40 @@ def test_outside_a_workspace_a_report_for_machines_is_still_a_document(tmp_path,
     assert result.stderr.startswith("Error: no campaignkit.yaml in")
 
 
+@pytest.mark.parametrize("fmt", ["json", "github", "sarif"])
+@pytest.mark.parametrize("start", ["chdir", "option", "extra argument"])
+def test_a_command_line_that_fails_before_checking_still_gives_a_document(tmp_path, fmt, start):
+    root = write_workspace(tmp_path / "ws")
+    args = {"chdir": ["--chdir", str(tmp_path / "missing"), "validate", "--format", fmt],
+            "option": ["--chdir", str(root), "validate", "--env", "sandbox", f"--format={fmt}"],
+            "extra argument": ["--chdir", str(root), "validate", "--format", fmt, "campaigns"]}[start]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    [(code, message)] = parsed(result.stdout, fmt)
+    assert code == "CK000" and result.stderr == f"Error: {message}\n"
+    assert {"chdir": "cannot change to", "option": "No such option", "extra argument": "unexpected extra"}[start] \
+        in message
+
+
+@pytest.mark.parametrize("config", ["directory", "named pipe", "link to nowhere", "link to itself", "latin-1", "empty"])
+@pytest.mark.parametrize("fmt", ["json", "github", "sarif"])
+def test_a_campaignkit_yaml_that_cannot_be_read_still_gives_a_document(tmp_path, config, fmt):
+    root = write_workspace(tmp_path / "ws")
+    path = root / "campaignkit.yaml"
+    path.unlink()
+    if config == "directory":
+        path.mkdir()
+    elif config == "named pipe":
+        os.mkfifo(path)
+    elif config.startswith("link"):
+        os.symlink(tmp_path / "nowhere.yaml" if config == "link to nowhere" else path.name, path)
+    else:
+        path.write_bytes("workspace: caf\xe9\n".encode("latin-1") if config == "latin-1" else b"")
+    result = CliRunner().invoke(main, ["--chdir", str(root), "validate", "--format", fmt])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert parsed(result.stdout, fmt)
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_an_internal_error_is_a_diagnostic_that_asks_to_be_reported(tmp_path, monkeypatch, fmt):
     def fails(root, merge_languages):
@@ -123,3 +164,29 @@ def test_an_internal_error_is_a_diagnostic_that_asks_to_be_reported(tmp_path, mo
         return
     [(code, message)] = parsed(result.stdout, fmt)
     assert code == "CK000" and message.startswith("internal error (RuntimeError)") and "please report" in message
+
+
+#: Processor seconds ``validate`` of the example workspace may take with a broken shared partial before it
+#: is stopped: it takes a few; it took minutes when every email reported each of the partial's problems.
+CPU_SECONDS = 60
+
+
+@pytest.mark.parametrize("footer", ["<mj-section>" * 50_000, "<mj-foo></mj-foo>" * 50_000,
+                                    "</mj-section>" * 50_000, "<mj-text><div>" * 50_000],
+                         ids=["unclosed", "unknown", "stray", "unclosed in HTML"])
+def test_a_broken_partial_every_email_includes_is_reported_once_and_bounded(tmp_path, footer):
+    root = tmp_path / "campaigns"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".campaignkit"))
+    (root / "templates" / "partials" / "footer.mjml").write_text(footer)
+    run = subprocess.run([sys.executable, "-m", "campaignkit", "validate", "--format", "json"], cwd=root,
+                         capture_output=True, text=True, preexec_fn=_bounded_processor_time)
+    assert run.returncode == 1, run.stderr  # killed by the processor limit otherwise
+    partial = [d for d in json.loads(run.stdout)["diagnostics"]
+               if d["range"]["filename"] == "templates/partials/footer.mjml"]
+    assert 1 < len(partial) <= MAX_PER_FILE + 1
+    if partial[-1]["code"] == "CK010":
+        assert re.match(r"[\d,]+ more problems in this file are not shown", partial[-1]["summary"])
+
+
+def _bounded_processor_time() -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))

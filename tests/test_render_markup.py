@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from campaignkit.diagnostics import MAX_PER_FILE
+from campaignkit.emails.markup.parse import MAX_DEPTH, Element, Include, parse
 from campaignkit.emails.templates.source import split
-from campaignkit.emails.markup.parse import Element, Include, parse
 
 
 def markup(source: str, html: bool = False):
@@ -90,3 +93,25 @@ def test_an_ending_tag_never_closed_is_one_problem_and_parsing_goes_on_after_its
     assert problems(source) == [("<mj-text> is never closed", (2, 1))]
     body = markup(source).roots[0].children[0]
     assert [getattr(node, "tag", None) or node.name for node in body.children] == ["mj-section", "footer.mjml"]
+
+
+def depth(parsed) -> int:
+    deepest, pending = 0, [(1, root) for root in parsed.roots if isinstance(root, Element)]
+    while pending:
+        level, element = pending.pop()
+        deepest = max(deepest, level)
+        pending += [(level + 1, child) for child in element.children if isinstance(child, Element)]
+    return deepest
+
+
+def test_a_run_of_unclosed_tags_stops_the_parse_at_the_depth_a_template_may_nest():
+    parsed = markup("<mj-section>" * 50_000)
+    assert depth(parsed) == MAX_DEPTH
+    assert len(parsed.problems) == MAX_PER_FILE
+    assert parsed.problems[0].message.startswith(f"<mj-section> is nested more than {MAX_DEPTH} elements deep")
+
+
+@pytest.mark.parametrize("source", ["</mj-section>" * 50_000, "<mj-text><div>" * 50_000,
+                                    "<mj-text>" + "<div>" * 50_000 + "</mj-text>", "<" * 50_000])
+def test_parsing_stops_once_a_file_has_as_many_problems_as_it_shows(source):
+    assert len(markup(source).problems) == MAX_PER_FILE

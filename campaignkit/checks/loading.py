@@ -9,9 +9,10 @@ from campaignkit.checks import document
 document("CK000", """validate could not check the workspace.
 
     What it does: stands for every problem of a `validate` that could not finish: no workspace
-    around the current folder, or a failure of campaignkit's own (a bug: its traceback is printed
-    on stderr). It is the report's one diagnostic, so that `--format json`, `github` and `sarif`
-    still print a document a machine can read, and the command exits 1.
+    around the current folder, a `--chdir` folder that does not exist, an option `validate` does
+    not take, or a failure of campaignkit's own (a bug: its traceback is printed on stderr). It is
+    the report's one diagnostic, so that `--format json`, `github` and `sarif` still print a
+    document a machine can read, and the command exits 1.
     Use instead: run it in a workspace (or with `--chdir`); report an internal error with its traceback.
     """)
 document("CK001", """The file is not valid YAML.
@@ -89,7 +90,9 @@ document("CK009", """A file of the workspace is refused unread.
 document("CK010", """More problems in one file than are shown.
 
     What it does: shows the first 100 problems of a file and, in place of the rest, this one,
-    which counts them (an error if any of them is one).
+    which counts them (an error if any of them is one). A template's markup is checked up to its
+    first 100 problems (and 100 levels of nesting), where checking it stops: the count is then of
+    the problems found so far.
     Why is this bad? One broken file, such as a partial with thousands of unclosed tags, would
     otherwise bury every other problem of the workspace and take long to print.
     Use instead: fix the problems shown (often one mistake causes them all) and validate again.

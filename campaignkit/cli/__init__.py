@@ -42,6 +42,12 @@ COMMAND_MODULES = {
 }
 
 
+#: Commands that report a failure before they start (``--chdir`` to a missing folder) in their own format:
+#: ``validate --format json`` prints a document whatever happens.
+REPORTS_OWN_FAILURES = frozenset({"validate"})
+_FAILED_START = "campaignkit.failed_start"
+
+
 class _Group(click.Group):
     """A click group that loads its commands' modules on demand and turns expected failures into one line.
 
@@ -170,13 +176,22 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     help="Run as if started in DIR.",
     metavar="DIR",
 )
-def main(chdir: str | None) -> None:
+@click.pass_context
+def main(ctx: click.Context, chdir: str | None) -> None:
     """Campaigns-as-code: validate, plan and apply marketing automation."""
     if chdir:
         try:
             os.chdir(chdir)
         except OSError as exc:
-            raise UserError(f"cannot change to {chdir}: {exc.strerror}") from None
+            failure = UserError(f"cannot change to {chdir}: {exc.strerror}")
+            if ctx.invoked_subcommand not in REPORTS_OWN_FAILURES:
+                raise failure from None
+            ctx.meta[_FAILED_START] = failure
+
+
+def failed_start() -> UserError | None:
+    """The failure of ``--chdir``, for a command in ``REPORTS_OWN_FAILURES`` to report its own way."""
+    return click.get_current_context().meta.get(_FAILED_START)
 
 
 def run() -> None:

@@ -11,7 +11,7 @@ import click
 
 from campaignkit.checks import all_codes, explain, internal_error, not_checked
 from campaignkit.checks.memo import remembered_validation
-from campaignkit.cli import main
+from campaignkit.cli import failed_start, main
 from campaignkit.diagnostics import has_errors
 from campaignkit.errors import UserError
 from campaignkit.scaffold import write_workspace
@@ -22,7 +22,32 @@ if TYPE_CHECKING:
     from campaignkit.emails.merge import LanguageOf
 
 
-@main.command()
+class _ReportCommand(click.Command):
+    """A command whose report for machines is a document even when its arguments are wrong (an unknown option)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # the parser consumes ``args``
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            fmt = _asked_format(given)
+            if fmt is None or fmt == "text":
+                raise
+            click.echo(f"Error: {exc.format_message()}", err=True)
+            click.echo(format_diagnostics([not_checked(exc.format_message())], Path.cwd(), fmt))
+            ctx.exit(1)
+
+
+def _asked_format(args: list[str]) -> str | None:
+    """The known format that ``args`` ask for with ``--format F`` or ``--format=F``, if any."""
+    for index, arg in enumerate(args):
+        value = args[index + 1] if arg == "--format" and index + 1 < len(args) else arg.partition("--format=")[2]
+        if value in FORMATS:
+            return value
+    return None
+
+
+@main.command(cls=_ReportCommand)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text for people; json (terraform validate -json), github or sarif for CI.")
 def validate(fmt: str) -> None:
@@ -33,6 +58,9 @@ def validate(fmt: str) -> None:
     """
     root, color = Path.cwd(), fmt == "text" and sys.stdout.isatty()
     try:
+        failure = failed_start()
+        if failure is not None:
+            raise failure
         root = find_root(root)
         diagnostics = remembered_validation(root, _merge_languages)
         report = format_diagnostics(diagnostics, root, fmt, color=color)

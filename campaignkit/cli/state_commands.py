@@ -34,6 +34,7 @@ from campaignkit.plan import (
     load_plan,
     plan_hash,
     plan_workspace,
+    refuse_lost_state,
     save_plan,
     workspace_hash,
 )
@@ -81,6 +82,10 @@ approved_by_option = click.option(
     help="The handles that approved this change (the pull request's approvers), comma-separated.",
 )
 env_option = click.option("--env", "env_name", metavar="ENV", help="Environment (default: default_environment).")
+new_state_option = click.option(
+    "--new-state", is_flag=True,
+    help="Take an empty state for a new one even though the target shows that a state applied to it before.",
+)
 lock_timeout_option = click.option(
     "--lock-timeout", type=Duration(), default="0s", show_default=True, metavar="DURATION",
     help="How long to wait for a lock held by another run before failing (0s: fail at once, as Terraform).",
@@ -165,16 +170,19 @@ def _show(text: Text) -> None:
               help="Plan only ADDR and what it depends on (repeatable).")
 @click.option("--refresh/--no-refresh", "refresh_first", default=True, show_default=True,
               help="Read the target first, to plan against what is really there and show drift.")
+@new_state_option
 @lock_timeout_option
 def plan(env_name: str | None, out: Path | None, fmt: str, split_dir: Path | None, full_plan: str,
-         detailed_exitcode: bool, only: tuple[str, ...], refresh_first: bool, lock_timeout: float) -> None:
+         detailed_exitcode: bool, only: tuple[str, ...], refresh_first: bool, new_state: bool,
+         lock_timeout: float) -> None:
     """Show the changes apply would make to the environment's target."""
     if out is not None:
         check_plan_path(out)
     if (split_dir is not None or full_plan) and fmt != "markdown":
         raise UserError("--split-dir and --full-plan shape a pull-request comment: add --format markdown")
     with session(env_name, validate=True) as opened, opened.store.lock("plan", lock_timeout):
-        made = plan_workspace(opened.workspace, opened.environment, current_state(opened), opened.live_target,
+        state = current_state(opened, new_state or not refresh_first)
+        made = plan_workspace(opened.workspace, opened.environment, state, opened.live_target,
                               refresh_first=refresh_first, only=only)
     if out is not None:
         save_plan(made, out)
@@ -189,11 +197,16 @@ def plan(env_name: str | None, out: Path | None, fmt: str, split_dir: Path | Non
     sys.exit(2 if detailed_exitcode and made.has_changes else 0)
 
 
-def current_state(opened: Session) -> State:
-    """The environment's state, with a warning on stderr when it looks orphaned by a renamed workspace."""
+def current_state(opened: Session, new_state: bool = False) -> State:
+    """The environment's state, with a warning on stderr when it looks orphaned by a renamed workspace.
+
+    An empty state that the target shows was lost is refused, unless ``new_state``.
+    """
     state = opened.store.read()
     if state.empty:
         _warn_if_renamed(opened.store, opened.environment.name)
+    if not new_state:
+        refuse_lost_state(state, opened.store, opened.live_target, opened.workspace)
     return state
 
 
@@ -245,18 +258,22 @@ def _print_comments(made: Plan, provenance: Provenance, split_dir: Path | None, 
 @click.option("--target", "only", multiple=True, metavar="ADDR", shell_complete=complete_addresses(),
               help="Apply only ADDR and what it depends on (repeatable; not with PLAN_FILE).")
 @approved_by_option
+@new_state_option
 @lock_timeout_option
 def apply(plan_file: Path | None, env_name: str | None, auto_approve: bool, parallelism: int,
-          only: tuple[str, ...], approved_by: tuple[str, ...], lock_timeout: float) -> None:
+          only: tuple[str, ...], approved_by: tuple[str, ...], new_state: bool, lock_timeout: float) -> None:
     """Make the changes: from a saved PLAN_FILE exactly, or from a new plan after you confirm it."""
     saved = load_plan(plan_file) if plan_file else None
     if saved is not None and only:
         raise UserError("--target applies to new plans only; a saved plan already says what it changes")
     with session(env_name or (saved.environment if saved else None), validate=True) as opened, \
             opened.store.lock("apply", lock_timeout):
-        made = saved or _plan_to_confirm(opened, only, auto_approve, approved_by)
+        made = saved or _plan_to_confirm(opened, only, auto_approve, approved_by, new_state)
         if saved is not None:
-            check_applicable(saved, opened.store.read(), opened.environment.name, workspace_hash(opened.workspace))
+            state = opened.store.read()
+            check_applicable(saved, state, opened.environment.name, workspace_hash(opened.workspace))
+            if not new_state:
+                refuse_lost_state(state, opened.store, opened.live_target, opened.workspace)
             _refuse_blocked(plan_review(saved, opened.workspace), approved_by)
         if made is None:
             return
@@ -270,9 +287,10 @@ def apply(plan_file: Path | None, env_name: str | None, auto_approve: bool, para
 
 
 def _plan_to_confirm(opened: Session, only: tuple[str, ...], auto_approve: bool,
-                     approved_by: tuple[str, ...]) -> Plan | None:
+                     approved_by: tuple[str, ...], new_state: bool) -> Plan | None:
     """A new plan, shown, checked against the policies and confirmed; ``None`` when there is nothing to do."""
-    made = plan_workspace(opened.workspace, opened.environment, current_state(opened), opened.live_target, only=only)
+    made = plan_workspace(opened.workspace, opened.environment, current_state(opened, new_state),
+                          opened.live_target, only=only)
     review = plan_review(made, opened.workspace)
     _show(plan_text(made, review))
     if not made.needs_apply:
@@ -324,10 +342,12 @@ def _apply_with_progress(made: Plan, opened: Session, parallelism: int, stop: th
 
 @main.command(name="refresh")
 @env_option
+@new_state_option
 @lock_timeout_option
-def refresh_command(env_name: str | None, lock_timeout: float) -> None:
+def refresh_command(env_name: str | None, new_state: bool, lock_timeout: float) -> None:
     """Read the target and record in state the changes made outside campaignkit (drift)."""
     with session(env_name, validate=False) as opened, opened.store.lock("refresh", lock_timeout):
+        current_state(opened, new_state)
         state, drift = refresh_state(opened.store, opened.live_target, **opened.audit)
     if not drift:
         click.echo(f"No drift: the target holds what state records ({len(state.entries)} objects).")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from campaignkit.diagnostics import Diagnostic, to_record
+from campaignkit.diagnostics import Diagnostic, bounded, to_record
 from campaignkit.emails.cache import ResultCache, digest
 from campaignkit.emails.context import EmailContext
 from campaignkit.emails.rules import content, mjml  # noqa: F401 - they register the checks
@@ -22,7 +22,9 @@ def check_email(context: EmailContext, email: Resource) -> list[Diagnostic]:
     """Every problem of ``email``: its templates, merge names, MJML, content and rendering."""
     facts = facts_of_email(context, email)
     diagnostics = [d for check in EMAIL_CHECKS.values() for d in check(facts)]
-    return sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key)
+    # At most MAX_PER_FILE for each file, and a count of the rest: a broken partial that many emails include
+    # would otherwise be cached, sent between processes and sorted once per email, thousands of problems each.
+    return bounded(sorted(dict.fromkeys(diagnostics), key=Diagnostic.sort_key))
 
 
 def sample_prospect(context: EmailContext) -> dict[str, Any]:

@@ -32,6 +32,7 @@ import html
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
@@ -106,21 +107,28 @@ class Inexpressible:
     column: int
 
 
-def inexpressible(source: str, names: frozenset[str]) -> list[Inexpressible]:
+@lru_cache(maxsize=256)
+def inexpressible(source: str, names: frozenset[str]) -> tuple[Inexpressible, ...]:
     """Uses of ``names`` in the Jinja ``source`` other than ``{{ name }}`` and ``{{ name | default(...) }}``.
 
     A source that does not parse, or nests too deeply to be walked, has none here: CK403 reports it.
+    Cached, as ``fallbacks``: a partial that every email includes is walked once, not once per email.
     """
-    return _found(source, names, lambda tree: _uses(tree, None))
+    return _found(source, names, _every_use)
 
 
-def fallbacks(source: str, names: frozenset[str]) -> list[Inexpressible]:
+@lru_cache(maxsize=256)
+def fallbacks(source: str, names: frozenset[str]) -> tuple[Inexpressible, ...]:
     """Each ``{{ name | default("there") }}`` of ``names`` in the Jinja ``source``, ``how`` saying its fallback."""
     return _found(source, names, _fallbacks)
 
 
+def _every_use(tree: nodes.Template) -> Iterator[tuple[nodes.Name, str]]:
+    return _uses(tree, None)
+
+
 def _found(source: str, names: frozenset[str],
-           find: Callable[[nodes.Template], Iterator[tuple[nodes.Name, str]]]) -> list[Inexpressible]:
+           find: Callable[[nodes.Template], Iterator[tuple[nodes.Name, str]]]) -> tuple[Inexpressible, ...]:
     """What ``find`` yields for ``names`` (the names a template binds itself aside), at its line and column."""
     try:
         tree = Environment().parse(source)
@@ -128,11 +136,11 @@ def _found(source: str, names: frozenset[str],
         nth = _occurrences(tree)
         found = list(find(tree))
     except (TemplateSyntaxError, RecursionError):
-        return []
+        return ()
     wanted = names - shadowed
     locate = Locator(source.splitlines())
-    return [Inexpressible(node.name, how, node.lineno, locate.column(node.lineno, node.name, nth[id(node)]))
-            for node, how in found if node.name in wanted]
+    return tuple(Inexpressible(node.name, how, node.lineno, locate.column(node.lineno, node.name, nth[id(node)]))
+                 for node, how in found if node.name in wanted)
 
 
 def _fallbacks(tree: nodes.Template) -> Iterator[tuple[nodes.Name, str]]:

@@ -5,6 +5,7 @@ The pieces, each a module: ``desired`` (what the files ask for), ``refresh``
 protection and renames), ``order`` (dependencies), ``diff`` (field-level
 differences), ``content`` (email bodies), ``findings`` (emails' check findings,
 now and as applied), ``in_flight`` (the prospects on a changed program's steps),
+``new_state`` (an empty state that was lost),
 ``changes`` (the plan as data), ``renames`` (destroys that look like undeclared
 renames, for the reports) and ``saved`` (plan files).
 ``plan_workspace`` puts them together; the caller holds the state lock.
@@ -20,6 +21,7 @@ from campaignkit.plan.desired import Desired, desired_objects, object_hash
 from campaignkit.plan.diff import FieldChange
 from campaignkit.plan.findings import attach_findings
 from campaignkit.plan.in_flight import attach_in_flight
+from campaignkit.plan.new_state import refuse_lost_state
 from campaignkit.plan.planner import ProtectedError, make_plan
 from campaignkit.plan.refresh import refresh
 from campaignkit.plan.saved import check_applicable, check_plan_path, load_plan, plan_hash, save_plan, workspace_hash
@@ -72,6 +74,7 @@ __all__ = [
     "plan_hash",
     "plan_workspace",
     "refresh",
+    "refuse_lost_state",
     "save_plan",
     "workspace_hash",
 ]

@@ -34,6 +34,7 @@ from graphlib import TopologicalSorter
 
 from campaignkit.plan import Action, Change, Plan
 from campaignkit.plan.changes import count_changes
+from campaignkit.plan.new_state import remember_state
 from campaignkit.plan.refresh import record_drift
 from campaignkit.state import StateEntry, StateStore, StateUnavailable, history_entry
 from campaignkit.targets import ObjectNotFound, RemoteObject, Target, TargetError
@@ -110,6 +111,7 @@ def apply_plan(plan: Plan, store: StateStore, target: Target, *, parallelism: in
     try:
         state = store.read()
         store.begin(plan.lineage)
+        remember_state(target, store, plan.lineage)
         with history_entry(store, "apply", who, git_commit, plan_digest) as ending:
             record_drift(plan.drift, state, store)
             runner.run(state.pending, max(1, min(parallelism, target.max_parallelism)))

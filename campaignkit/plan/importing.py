@@ -14,6 +14,7 @@ import uuid
 from campaignkit.diagnostics import closest, did_you_mean
 from campaignkit.errors import UserError
 from campaignkit.plan.desired import object_hash
+from campaignkit.plan.new_state import remember_state
 from campaignkit.plan.refresh import as_read
 from campaignkit.state import State, StateEntry, StateStore, history_entry
 from campaignkit.targets import Target
@@ -26,7 +27,9 @@ def import_object(workspace: Workspace, environment: Environment, store: StateSt
     resource = _declared(workspace, address)
     state = store.read()
     entry = _adopted(resource, state, environment, target, object_id)
-    store.begin(state.lineage or str(uuid.uuid4()))
+    lineage = state.lineage or str(uuid.uuid4())
+    store.begin(lineage)
+    remember_state(target, store, lineage)
     with history_entry(store, "import", who, git_commit) as ending:
         store.commit(puts=[entry])
         ending.summary = f"imported {address} (id {entry.target_id})"

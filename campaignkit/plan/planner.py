@@ -24,6 +24,7 @@ from campaignkit.errors import UserError
 from campaignkit.plan.changes import Action, Change, Drift, Plan
 from campaignkit.plan.desired import Desired, object_hash
 from campaignkit.plan.diff import FieldChange, field_changes, flatten, keep_ignored
+from campaignkit.plan.new_state import declared_names
 from campaignkit.plan.order import order
 from campaignkit.state import State, StateEntry
 from campaignkit.targets import CallCount, CountsCalls, KindCapabilities, ManualChange, Sending, Target
@@ -73,18 +74,19 @@ def make_plan(
         refreshed=refreshed,
         targets=tuple(only),
         state_location=state.location,
-        api_calls=_api_calls(ordered, target),
+        api_calls=_api_calls(ordered, target, declared_names(target, desired.values()) if state.empty else {}),
     )
 
 
-def _api_calls(changes: Iterable[Change], target: Target) -> CallCount | None:
-    """The calls apply will make, where the target counts them: what the changes send through its API."""
+def _api_calls(changes: Iterable[Change], target: Target, listed: Iterable[str]) -> CallCount | None:
+    """The calls apply will make, where the target counts them: what the changes send through its API, and
+    on an empty state the names of the ``listed`` kinds read first (``new_state``)."""
     if not isinstance(target, CountsCalls):
         return None
     sending = [Sending(c.action.value, c.kind, c.sent_fields if c.action is Action.UPDATE
                        else frozenset(c.after or ()) - frozenset(c.manual_fields), c.before, c.after)
                for c in changes if not c.manual and (c.action is not Action.UPDATE or c.sent_fields)]
-    return target.api_calls(sending)
+    return target.api_calls([*sending, *(Sending("list", kind, frozenset(), None, None) for kind in sorted(listed))])
 
 
 def _moves(desired: dict[str, Desired], state: State) -> dict[str, str]:

@@ -19,6 +19,7 @@ from campaignkit.errors import UserError
 from campaignkit.targets import ae_merge
 from campaignkit.targets.base import (
     PROGRAM_STATUS,
+    AppliedState,
     CallCount,
     CountsCalls,
     KindCapabilities,
@@ -27,6 +28,7 @@ from campaignkit.targets.base import (
     ProgramReading,
     ReadsPrograms,
     ReadsProspects,
+    RemembersStates,
     RemoteObject,
     Sending,
     Target,
@@ -73,6 +75,7 @@ def merge_language(environment: Environment) -> MergeLanguage | None:
 
 
 __all__ = [
+    "AppliedState",
     "CallCount",
     "CountsCalls",
     "KindCapabilities",
@@ -82,6 +85,7 @@ __all__ = [
     "ProgramReading",
     "ReadsPrograms",
     "ReadsProspects",
+    "RemembersStates",
     "RemoteObject",
     "Sending",
     "TARGET_TYPES",

@@ -208,12 +208,21 @@ class AccountEngagementTarget:
             found = self._by_name[kind].get(name)
             return None if found is None or (kind, found.id) in self._deleted else found
 
+    def names(self, kind: str) -> frozenset[str]:
+        """The names of every object of ``kind``: one query of one field, a page of 1,000 at a time."""
+        mapping = self._mapping(kind)
+        keys = (str(v.get(mapping.key, "")) for v in self._client.get_all(mapping.collection, (mapping.key,)))
+        return frozenset(self._field_names.get(key, key) if kind == "field" else key for key in keys)
+
     def api_calls(self, changes: Sequence[Sending]) -> CallCount:
         """The calls a new run applying ``changes`` makes: one write per object and per tag added, removed
         or made, and the reads those need, each once (in pages, as many as it took when last read here)."""
         writes, reads, made = 0, {(LIST.collection, "check")}, set()
         for change in changes:
             mapping = MAPPINGS.get(change.kind)
+            if mapping is not None and change.action == "list":
+                reads.add((mapping.collection, "all"))
+                continue
             if mapping is None or _standard_field(change.kind, change.after or change.before or {}):
                 continue
             added, removed = _tag_changes(change) if mapping.tagged_as else (set(), set())

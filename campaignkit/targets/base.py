@@ -149,7 +149,9 @@ class ReadsProspects(Protocol):
 class Sending:
     """A change apply will send to a target, as the target needs it to count the API calls it takes."""
 
-    action: str  # create, update, replace, delete
+    #: create, update, replace, delete; or list: apply reads the names of the kind's objects
+    #: (``Target.names``), as it does on an empty state to tell a new state from a lost one.
+    action: str
     kind: str
     #: The top-level attributes set (all of them for a create), with ``name`` when the object is renamed.
     fields: frozenset[str]
@@ -178,6 +180,32 @@ class CountsCalls(Protocol):
     """
 
     def api_calls(self, changes: Sequence[Sending]) -> CallCount: ...
+
+
+@dataclass(frozen=True)
+class AppliedState:
+    """A state that applied to a target, as the target remembers it."""
+
+    #: The environment the state belongs to (``workspace/environment``, the store's key).
+    key: str
+    lineage: str
+    #: Where the state was kept (a file, a database without its password), for the message that asks for it back.
+    location: str
+    #: When it first applied here.
+    since: str
+
+
+@runtime_checkable
+class RemembersStates(Protocol):
+    """A target that keeps a mark of every state that applied to it (the local target, in its database).
+
+    A state found empty where the target remembers one of the same environment was lost, not
+    new: planning on it would create everything again.
+    """
+
+    def applied_states(self) -> Sequence[AppliedState]: ...
+
+    def remember_state(self, applied: AppliedState) -> None: ...
 
 
 class ObjectNotFound(TargetError):
@@ -238,6 +266,11 @@ class Target(Protocol):
 
     def find_by_name(self, kind: str, name: str) -> RemoteObject | None:
         """The object of ``kind`` called ``name``: how an interrupted create is found again."""
+        ...
+
+    def names(self, kind: str) -> frozenset[str]:
+        """The name of every object of ``kind`` on the target, read more cheaply than the objects: an empty
+        state is new only where the target holds none of the objects the files declare."""
         ...
 
     def manual_instructions(self, change: ManualChange) -> str:

@@ -11,7 +11,10 @@ as drift. Its prospects (``ck_prospects``: an id and an email address) are
 only ever added behind campaignkit's back, and read by ``audit``. Like a
 platform, it reads back an email's bodies but not the files they were rendered
 from (``template``, ``text``): those are the workspace's to say, so that
-``adopt`` can write an email's bodies as a template of its own.
+``adopt`` can write an email's bodies as a template of its own. It remembers
+every state that applied to it (``RemembersStates``), so that a state deleted
+afterwards is not taken for a new one. Reads of a database not made yet find
+nothing and make nothing: ``plan`` on a fresh workspace leaves no file behind.
 
 Settings (``environments.<env>.settings``): ``database`` (default
 ``.campaignkit/<env>.target.db``, relative to the workspace) and
@@ -36,6 +39,7 @@ from campaignkit.state.audit import now
 from campaignkit.state.sqlite_file import open_sqlite, write_transaction
 from campaignkit.targets.base import (
     CONTENT_DIGEST,
+    AppliedState,
     Content,
     KindCapabilities,
     ManualChange,
@@ -63,6 +67,9 @@ _SCHEMA = (
     # Prospects: campaignkit never writes them (forms, imports and the UI do), only ``audit`` reads them.
     f"CREATE TABLE IF NOT EXISTS {_PROSPECTS} (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT NOT NULL, "
     "attributes TEXT NOT NULL DEFAULT '{}')",
+    # Every state that applied here: a state found empty where its environment's mark is was lost.
+    "CREATE TABLE IF NOT EXISTS ck_states (key TEXT NOT NULL, lineage TEXT NOT NULL, location TEXT NOT NULL, "
+    "since TEXT NOT NULL, PRIMARY KEY (key, lineage))",
 )
 #: Columns of a read: the bodies and their digest.
 _READ = "kind, name, id, attributes, created, content_sha256, html_body, text_body"
@@ -165,6 +172,8 @@ class LocalTarget:
 
     def prospect_emails(self) -> Iterator[tuple[str, str]]:
         """Every prospect's id and email address, a page at a time (a business unit holds millions)."""
+        if self._unmade():
+            return
         last = -_MAX_ID - 1
         while True:
             with self._transaction() as cur:
@@ -174,6 +183,25 @@ class LocalTarget:
             if len(page) < PAGE:
                 return
             last = page[-1][0]
+    def names(self, kind: str) -> frozenset[str]:
+        if self._unmade():
+            return frozenset()
+        with self._transaction() as cur:
+            cur.execute(f"SELECT name FROM {_TABLE} WHERE kind = ?", (kind,))
+            return frozenset(row[0] for row in cur.fetchall())
+
+    def applied_states(self) -> Sequence[AppliedState]:
+        if self._unmade():
+            return []
+        with self._transaction() as cur:
+            cur.execute("SELECT key, lineage, location, since FROM ck_states ORDER BY since, key")
+            return [AppliedState(*row) for row in cur.fetchall()]
+
+    def remember_state(self, applied: AppliedState) -> None:
+        with self._transaction() as cur:
+            cur.execute("INSERT INTO ck_states (key, lineage, location, since) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (key, lineage) DO NOTHING", (applied.key, applied.lineage, applied.location,
+                                                                   applied.since))
 
     def manual_instructions(self, change: ManualChange) -> str:
         fields = f" (fields: {', '.join(change.fields)})" if change.fields else ""
@@ -183,6 +211,10 @@ class LocalTarget:
     def close(self) -> None:
         if self._opened is not None:
             self._opened.close()
+
+    def _unmade(self) -> bool:
+        """Whether the database was never made: it holds nothing, and reading it must not make it."""
+        return self._opened is None and not self.path.exists()
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Cursor]:
         return write_transaction(self._connection, self._mutex,

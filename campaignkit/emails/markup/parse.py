@@ -8,8 +8,9 @@ the checkers to follow. The content of MJML ending tags (``mj-text``,
 ``mj-button``, ``mj-raw``, ...) is HTML, which ``mjml`` passes through but
 ``mjml-python`` refuses when it does not balance: it is checked for balance,
 and its links and images are kept. This module reports only syntax (unclosed, mismatched, stray and
-malformed tags); which tags, attributes and children are valid is
-``structure``'s business.
+malformed tags), up to ``MAX_PER_FILE`` problems and ``MAX_DEPTH`` levels of MJML,
+where it stops; which tags, attributes and children are valid is ``structure``'s
+business.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from functools import cached_property, lru_cache
 from re import Match
 from typing import NamedTuple
 
-from campaignkit.diagnostics import closest
+from campaignkit.diagnostics import MAX_PER_FILE, closest
 from campaignkit.emails.markup.spec import ENDING_TAGS, TEXT_CONTENT_TAGS
 from campaignkit.emails.templates.source import Piece, blank
 
@@ -37,6 +38,10 @@ _SKIPPED = (("<!--", "-->", "comment"), ("<![CDATA[", "]]>", "CDATA section"), (
             ("<?", ">", "processing instruction"))
 #: The HTML elements later stages look at: links and images.
 KEPT_HTML = frozenset({"a", "area", "img"})
+#: The deepest nesting of MJML parsed. Real emails nest a dozen elements or two; far deeper is a run of
+#: unclosed tags, whose every element would be one more level for each check to walk. (HTML inside
+#: ending tags is no tree: it is only checked for balance.)
+MAX_DEPTH = 100
 #: HTML elements that never have a closing tag.
 VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
                            "source", "track", "wbr"})
@@ -138,6 +143,8 @@ class _Parser:
         self.includes = includes
         self.next_include = 0
         self.problems: list[MarkupProblem] = []
+        #: (ending tag, end of the range) -> an offset after which the tag is never closed in the range.
+        self.unclosed_from: dict[tuple[str, int], int] = {}
 
     def parse_range(self, start: int, end: int, html: bool, parent: Element | None) -> list[Node]:
         """The nodes between ``start`` and ``end``; appended to ``parent``'s children when given."""
@@ -146,7 +153,7 @@ class _Parser:
         roots: list[Node] = parent.children if parent is not None else []
         stack: list[Element] = []
         position = start
-        while (lt := self.text.find("<", position, end)) >= 0:
+        while not self._full and (lt := self.text.find("<", position, end)) >= 0:
             if self.next_include < len(self.includes) and self.includes[self.next_include][0] < lt:
                 self._take_includes(lt, stack[-1].children if stack else roots, False)
             position = self._token(lt, end, stack, roots)
@@ -166,6 +173,8 @@ class _Parser:
             else:
                 self._close(tag, lt, False, stack)
             return match.end()
+        if len(stack) == MAX_DEPTH and not self_closing and tag not in ENDING_TAGS:
+            return self._too_deep(tag, lt, end)
         element = Element(tag, lt, self._attributes(match) if attributes else (), False)
         (stack[-1].children if stack else roots).append(element)
         if self_closing:
@@ -186,7 +195,7 @@ class _Parser:
         roots: list[Node] = parent.children if parent is not None else []
         stack: list[_Open] = []
         position = start
-        while (lt := text.find("<", position, end)) >= 0:
+        while not self._full and (lt := text.find("<", position, end)) >= 0:
             if self.next_include < len(self.includes) and self.includes[self.next_include][0] < lt:
                 self._take_includes(lt, roots, True)
             match = _TAG.match(text, lt, end)
@@ -212,10 +221,28 @@ class _Parser:
             self._unclosed(stack, parent)
         return roots
 
+    def _report(self, message: str, offset: int) -> None:
+        if not self._full:
+            self.problems.append(MarkupProblem(message, offset))
+
+    @property
+    def _full(self) -> bool:
+        """Whether the file has as many problems as a file shows (``MAX_PER_FILE``): parsing stops there. A
+        run of broken tags would otherwise be parsed, checked and counted at every one, in every email that
+        includes the file; the first problems are what to fix."""
+        return len(self.problems) >= MAX_PER_FILE
+
+    def _too_deep(self, tag: str, offset: int, end: int) -> int:
+        """Reports ``<tag>`` at ``offset`` as nested too deep and returns ``end``: the rest is not parsed."""
+        self._report(
+            f"<{tag}> is nested more than {MAX_DEPTH} elements deep, most likely under tags never closed; the rest "
+            "of the file is not checked: close the tags above", offset)
+        return end
+
     def _unclosed(self, stack: Sequence[Element | _Open], parent: Element | None) -> None:
         until = f"is not closed before </{parent.tag}>" if parent is not None else "is never closed"
         for opened in stack:
-            self.problems.append(MarkupProblem(f"<{opened.tag}> {until}", opened.offset))
+            self._report(f"<{opened.tag}> {until}", opened.offset)
 
     def _not_a_tag(self, lt: int, end: int) -> int:
         """Skips a comment, CDATA section or declaration at ``lt``, or reports a stray ``<``."""
@@ -223,11 +250,11 @@ class _Parser:
             if self.text.startswith(opener, lt):
                 stop = self.text.find(closer, lt + len(opener), end)
                 if stop < 0:
-                    self.problems.append(MarkupProblem(f"this {what} is never closed with '{closer}'", lt))
+                    self._report(f"this {what} is never closed with '{closer}'", lt)
                     return end
                 return stop + len(closer)
-        self.problems.append(MarkupProblem(
-            "'<' does not start a valid tag: quote every attribute value, and write a literal '<' as &lt;", lt))
+        self._report(
+            "'<' does not start a valid tag: quote every attribute value, and write a literal '<' as &lt;", lt)
         return lt + 1
 
     def _ending(self, element: Element, start: int, end: int) -> int:
@@ -237,11 +264,11 @@ class _Parser:
         parsing goes on from there: one missing ``</mj-text>`` is one problem, not one for
         every element around it.
         """
-        closing = _CLOSING[element.tag].search(self.text, start, end)
+        closing = self._closing(element.tag, start, end)
         if closing is not None:
             content_end, resume = closing.start(), closing.end()
         else:
-            self.problems.append(MarkupProblem(f"<{element.tag}> is never closed", element.offset))
+            self._report(f"<{element.tag}> is never closed", element.offset)
             following = _MJML_TAG.search(self.text, start, end)
             content_end = resume = following.start() if following is not None else end
         if element.tag not in TEXT_CONTENT_TAGS:
@@ -250,12 +277,22 @@ class _Parser:
             self._take_includes(content_end, element.children, True)
         return resume
 
+    def _closing(self, tag: str, start: int, end: int) -> Match[str] | None:
+        """The closing tag of the ending tag ``tag`` between ``start`` and ``end``. Where none is, none is
+        after any later start either: it is not searched for again (a run of unclosed ones would be quadratic)."""
+        if start >= self.unclosed_from.get((tag, end), end):
+            return None
+        found = _CLOSING[tag].search(self.text, start, end)
+        if found is None:
+            self.unclosed_from[(tag, end)] = start
+        return found
+
     def _close(self, tag: str, offset: int, html: bool, stack: list[Element] | list[_Open]) -> None:
         for depth in range(len(stack) - 1, -1, -1):
             if stack[depth].tag == tag:
                 for unclosed in stack[depth + 1:]:
-                    self.problems.append(MarkupProblem(
-                        f"<{unclosed.tag}> is not closed before </{tag}>", unclosed.offset))
+                    self._report(
+                        f"<{unclosed.tag}> is not closed before </{tag}>", unclosed.offset)
                 del stack[depth:]
                 return
         if html and tag in VOID_ELEMENTS:
@@ -264,9 +301,9 @@ class _Parser:
             # A misspelt name on one side of a pair: one problem, and the pair still closes.
             opened = stack.pop()
             line = self.text.count("\n", 0, opened.offset) + 1
-            self.problems.append(MarkupProblem(f"</{tag}> does not match <{opened.tag}> (line {line})", offset))
+            self._report(f"</{tag}> does not match <{opened.tag}> (line {line})", offset)
             return
-        self.problems.append(MarkupProblem(f"</{tag}> closes nothing: no <{tag}> is open here", offset))
+        self._report(f"</{tag}> closes nothing: no <{tag}> is open here", offset)
 
     def _attributes(self, tag: Match[str]) -> tuple[Attribute, ...]:
         lt, end = tag.span()

@@ -6,7 +6,9 @@ everything it includes (Jinja ``include`` and ``mj-include`` alike: an
 included file's top-level elements are children of the element the include
 stands in) against the tables in ``mjml_spec``. It reads no files itself: the
 caller passes ``open_markup``, which resolves a name and parses it (or returns
-None when it cannot, which is reported elsewhere).
+None when it cannot, which is reported elsewhere). A file's check stops at
+``MAX_PER_FILE`` problems, as its parsing does: past them, a run of broken tags
+would cost a suggestion each and be found again in every email that includes it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 
-from campaignkit.diagnostics import Position, closest
+from campaignkit.diagnostics import MAX_PER_FILE, Position, closest
 from campaignkit.emails.markup.parse import Element, Include, Markup, Node
 from campaignkit.emails.markup.spec import (
     ATTRIBUTES,
@@ -75,9 +78,9 @@ def structure_problems(root: ParsedFile, open_markup: OpenMarkup) -> list[Struct
         file, parent, seen = pending.pop()
         layout = file.layout
         found.update(dict.fromkeys(layout.problems))
-        for element in layout.roots:
-            if not _fits(element.tag, parent):
-                found[_misplaced(element.tag, parent, file.position(element.offset))] = None
+        misplaced = (e for e in layout.roots if not _fits(e.tag, parent))
+        for element in islice(misplaced, MAX_PER_FILE):
+            found[_misplaced(element.tag, parent, file.position(element.offset))] = None
         for where, name in reversed(layout.includes):
             opened = open_markup(name, False)
             if opened is not None and opened.path not in seen:
@@ -111,7 +114,7 @@ def _layout(file: ParsedFile) -> _Layout:
     roots: list[Element] = []
     includes: list[tuple[str, str]] = []
     pending: list[tuple[str, Node]] = [(TOP, node) for node in reversed(file.markup.roots)]
-    while pending:
+    while pending and len(problems) < MAX_PER_FILE:  # past them, as parsing, the rest is not checked
         parent, node = pending.pop()
         if isinstance(node, Include):
             if not node.html:
@@ -154,6 +157,7 @@ def _unknown_attributes(element: Element, file: ParsedFile) -> list[StructurePro
     if element.tag in COMPONENTLESS:
         return []
     allowed = _ALLOWED[element.tag]
+    unknown = (attribute for attribute in element.attributes if attribute.name not in allowed)
     return [StructureProblem("attribute", f"<{element.tag}> has no attribute '{attribute.name}'",
                              file.position(element.offset_of(attribute)), closest(attribute.name, allowed))
-            for attribute in element.attributes if attribute.name not in allowed]
+            for attribute in islice(unknown, MAX_PER_FILE)]
