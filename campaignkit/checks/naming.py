@@ -124,7 +124,7 @@ def names_follow_convention(scope: Scope) -> Iterator[Diagnostic]:
         parts = _parts(pattern, tokens)
         whole = re.compile("".join(p.regex for p in parts) + r"\Z")
         for resource in scope.of_kind(kind):
-            if not whole.match(resource.name):
+            if resource.translates is None and not whole.match(resource.name):
                 yield error("CK301", f"{resource.address}: {_explain_mismatch(resource.name, pattern, parts)}",
                             resource.position_of("name"), suggestion=_suggest(resource.name, parts))
 

@@ -14,6 +14,7 @@ from typing import Any
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error
 from campaignkit.errors import UserError
 from campaignkit.workspace.documents import Document, load_file, position_of
+from campaignkit.workspace.locales import translations
 from campaignkit.workspace.model import KINDS, Config, Environment, Resource, Workspace
 
 CONFIG_FILE = "campaignkit.yaml"
@@ -66,6 +67,8 @@ def load_workspace(root: Path) -> tuple[Workspace, list[Diagnostic]]:
     resources: dict[str, Resource] = {}
     for resource in documents:
         resources.setdefault(resource.address, resource)
+    for translation in [t for r in resources.values() for t in translations(r)]:
+        resources.setdefault(translation.address, translation)
     return Workspace(root, config, resources, files, documents), diagnostics
 
 
