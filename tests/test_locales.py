@@ -133,3 +133,13 @@ def test_a_translation_is_named_by_the_convention_with_the_locale_as_suffix_and_
     code, out = run(root, "validate")
     assert code == 0, out
     assert "CK301" not in out
+
+
+def test_the_preview_has_a_page_for_every_locale(root, tmp_path):
+    code, out = run(root, "preview", "--out", str(tmp_path / "site"))
+    assert code == 0, out
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    for suffix, words in (("", "your drawing entry is in"), ("-ja", "抽選へのご応募を受け付けました"),
+                          ("-ko", "경품 추첨 응모가 완료되었습니다")):
+        assert f"emails/{WELCOME}{suffix}.html" in index
+        assert words in (tmp_path / "site" / "emails" / f"{WELCOME}{suffix}.html").read_text(encoding="utf-8")
