@@ -112,7 +112,7 @@ def test_locales_picked_by_an_undeclared_field_are_an_error(root):
 
 
 def test_the_new_checks_are_explained(root):
-    for code in ("CK434", "CK435"):
+    for code in ("CK434", "CK435", "CK436"):
         status, out = run(root, "explain", code)
         assert status == 0 and "Use instead:" in out
 
@@ -143,3 +143,12 @@ def test_the_preview_has_a_page_for_every_locale(root, tmp_path):
                           ("-ko", "경품 추첨 응모가 완료되었습니다")):
         assert f"emails/{WELCOME}{suffix}.html" in index
         assert words in (tmp_path / "site" / "emails" / f"{WELCOME}{suffix}.html").read_text(encoding="utf-8")
+
+
+def test_a_locale_whose_name_another_email_has_is_an_error(root):
+    emails = root / "emails.yaml"
+    edit(emails, "name: 2026-event-acme-conf-reminder-email", f"name: {WELCOME}-ko")
+    code, out = run(root, "validate")
+    assert code == 1
+    assert (f"emails.yaml:{line_of(emails, '  ko:')}:3: CK436 error: email.{WELCOME}: locale ko is deployed as "
+            f"email.{WELCOME}-ko, which is declared at emails.yaml:{line_of(emails, f'name: {WELCOME}-ko')}:7") in out

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from campaignkit.checks import Scope, check
 from campaignkit.diagnostics import Diagnostic, error, warning
 from campaignkit.workspace.documents import key_position_of
-from campaignkit.workspace.locales import DEFAULT_LANGUAGE_FIELD
+from campaignkit.workspace.locales import DEFAULT_LANGUAGE_FIELD, translated_name
 
 #: What a locale must translate when the email has it: its subject, preheader, body and own text part.
 _MESSAGES = ("subject", "preheader", "template", "text")
@@ -59,3 +59,24 @@ def language_field_declared(scope: Scope) -> Iterator[Diagnostic]:
                         f"declared; declare field.{name} or set language_field to the field that holds the "
                         "prospect's language", email.position_of("language_field" if "language_field" in
                                                                   email.data else "locales"))
+
+
+@check("CK436")
+def locale_name_free(scope: Scope) -> Iterator[Diagnostic]:
+    """A locale of an email has the name of another email.
+
+    What it does: checks that no declared email already has the name a locale's version takes,
+    the email's name with the locale as suffix.
+    Why is this bad? The two would be one email template on the target; the declared email wins
+    and the locale's version is never deployed.
+    Example: `locales: {ja: ...}` on `welcome-email` while `welcome-email-ja` is declared too.
+    Use instead: remove or rename the other email, or move its content under `locales.ja`.
+    """
+    for email in scope.of_kind("email"):
+        for locale in email.data.get("locales") or {}:
+            name = translated_name(email.name, str(locale))
+            taken = scope.workspace.get(f"email.{name}")
+            if taken is not None and taken.translates != email.name:
+                yield error("CK436", f"{email.address}: locale {locale} is deployed as email.{name}, which is "
+                            f"declared at {taken.position_of('name')}; rename one of them",
+                            key_position_of(email.data, ("locales", locale), email.position))
