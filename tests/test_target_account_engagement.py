@@ -34,14 +34,17 @@ def test_apply_fills_an_empty_business_unit_and_a_second_plan_is_empty(workspace
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
     assert len(names(server, "lists")) == 11
-    assert len(names(server, "email-templates")) == 11
+    # One email template per locale: the welcome email is in English, Japanese and Korean.
+    assert len(names(server, "email-templates")) == 13
+    assert {"2026-event-acme-conf-welcome-email-ja", "2026-event-acme-conf-welcome-email-ko"} <= set(
+        names(server, "email-templates"))
     # Only the custom fields are created: the standard ones are in every business unit.
     fields = server.unit.objects("custom-fields")
     assert sorted(o["apiFieldId"] for o in fields) == [
-        "Lead_Status__c", "Product_Interest__c", "Tablet_Drawing_Opt_In__c", "Trial_Status__c"]
+        "Language__c", "Lead_Status__c", "Product_Interest__c", "Tablet_Drawing_Opt_In__c", "Trial_Status__c"]
     # The API name is chosen without __c; the platform adds it.
-    assert sorted(o["fieldId"] for o in fields) == ["Lead_Status", "Product_Interest", "Tablet_Drawing_Opt_In",
-                                                    "Trial_Status"]
+    assert sorted(o["fieldId"] for o in fields) == ["Language", "Lead_Status", "Product_Interest",
+                                                    "Tablet_Drawing_Opt_In", "Trial_Status"]
     assert server.unit.most_concurrent <= 5
     code, out = run("plan", "--detailed-exitcode")
     assert code == 0, out
@@ -49,8 +52,9 @@ def test_apply_fills_an_empty_business_unit_and_a_second_plan_is_empty(workspace
 
 def test_the_plan_counts_what_apply_makes_leaving_out_what_the_business_unit_has_already(workspace, server):
     code, out = run("plan")
-    # 11 lists, 11 emails, the 4 custom fields and the 2 forms; no standard field, naming convention or persona.
-    assert out.splitlines()[0] == "Plan: 28 to add, 0 to change, 0 to destroy. 21 manual (to do by hand)."
+    # 11 lists, 13 emails (one per locale), the 5 custom fields and the 2 forms; no standard field,
+    # naming convention or persona.
+    assert out.splitlines()[0] == "Plan: 31 to add, 0 to change, 0 to destroy. 22 manual (to do by hand)."
     assert not re.search(r"(?m)^ +\+ (field\.(email|first_name|company)|naming\.|persona\.)", out), out
     # The API makes every list static: only a dynamic list has its type set by hand.
     assert "+ list.2026-web-trial-list  (create)\n" in out
@@ -58,7 +62,7 @@ def test_the_plan_counts_what_apply_makes_leaving_out_what_the_business_unit_has
     assert 'set type to "static"' not in out
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
-    assert "Apply complete! Resources: 28 added, 0 changed, 0 destroyed. 21 manual (recorded; to do by hand)." in out
+    assert "Apply complete! Resources: 31 added, 0 changed, 0 destroyed. 22 manual (recorded; to do by hand)." in out
 
 
 def test_an_object_imported_as_the_files_declare_it_plans_nothing(workspace, server):
@@ -173,10 +177,10 @@ def test_daily_limit_stops_the_apply_and_keeps_what_was_done(workspace, server):
     server.unit.calls_left = None
     code, out = run("plan")
     left = int(re.match(r"Plan: (\d+) to add", out).group(1))
-    assert left == 28 - made  # what was created is recorded
+    assert left == 31 - made  # what was created is recorded
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
-    assert len(names(server, "lists")) == 11 and len(names(server, "email-templates")) == 11
+    assert len(names(server, "lists")) == 11 and len(names(server, "email-templates")) == 13
 
 
 def test_a_crash_between_post_and_state_write_creates_no_duplicate(workspace, server):
@@ -191,7 +195,7 @@ def test_a_crash_between_post_and_state_write_creates_no_duplicate(workspace, se
     assert code == 0 and "took over the lock" in out  # a killed process's lock is taken over on its machine
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
-    assert len(names(server, "lists")) == 11 and len(names(server, "email-templates")) == 11
+    assert len(names(server, "lists")) == 11 and len(names(server, "email-templates")) == 13
 
 
 def test_the_token_appears_nowhere(workspace, server, tmp_path):

@@ -155,6 +155,7 @@ def _load_checks() -> None:
         fields,
         lists,
         loading,
+        locales,
         naming,
         placement,
         programs,
@@ -182,11 +183,20 @@ def validate(workspace: Workspace, language_of: LanguageOf) -> list[Diagnostic]:
         diagnostics.extend(problems)
         if all(problem.code in SHAPE_KEPT for problem in problems):
             well_formed.append(resource)
-    emails = check_emails(workspace, [resource for resource in well_formed if resource.kind == "email"],
+    emails = check_emails(workspace, with_translations(workspace, [r for r in well_formed if r.kind == "email"]),
                           language_of)
     diagnostics.extend(run_semantic(Scope(workspace, tuple(well_formed), language_of)))
     diagnostics.extend(found for each in emails.result() for found in each)
     return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def with_translations(workspace: Workspace, emails: list[Resource]) -> list[Resource]:
+    """``emails`` and, after each, its versions in the other languages it declares: checked as it is sent."""
+    by_email: dict[str, list[Resource]] = {}
+    for resource in workspace.of_kind("email"):
+        if resource.translates is not None:
+            by_email.setdefault(resource.translates, []).append(resource)
+    return [each for email in emails for each in (email, *by_email.get(email.name, ()))]
 
 
 def check_workspace(root: Path, language_of: LanguageOf) -> tuple[Workspace, list[Diagnostic]]:

@@ -121,7 +121,7 @@ def names_follow_convention(scope: Scope) -> Iterator[Diagnostic]:
         resources = scope.of_kind(kind)
         fitting = [resource.name for resource in resources if rule.fits(resource.name)]
         for resource in resources:
-            if not rule.fits(resource.name):
+            if resource.translates is None and not rule.fits(resource.name):
                 suggestion = _suggest(resource.name, rule.parts, rule.whole, fitting)
                 fits = f"; a name that fits: {suggestion}" if suggestion else ""
                 why = _explain_mismatch(resource.name, rule.pattern, rule.parts)

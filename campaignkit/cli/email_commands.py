@@ -12,11 +12,14 @@ from campaignkit.cli import main
 from campaignkit.cli.completion import complete_addresses
 from campaignkit.emails import EmailContext, render_email
 from campaignkit.emails.blockers import render_blockers
+from campaignkit.emails.rendering import RenderedEmail
 from campaignkit.errors import UserError
 from campaignkit.targets import merge_language
 from campaignkit.views.diagnostics import format_diagnostics
 from campaignkit.workspace.addresses import resolve
 from campaignkit.workspace.loading import find_root
+from campaignkit.workspace.locales import locale_of, to_render
+from campaignkit.workspace.model import Resource
 from campaignkit.workspace.prospects import prospect_for
 
 DEFAULT_OUT = Path(".campaignkit") / "render"
@@ -31,21 +34,35 @@ DEFAULT_OUT = Path(".campaignkit") / "render"
                    "made from field examples and defaults).")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help=f"Where to write EMAIL.html and EMAIL.txt (default: {DEFAULT_OUT}).")
-def render(email: str, prospect_file: Path | None, persona: str | None, out: Path | None) -> None:
+@click.option("--locale", "locale", default=None,
+              help="The language version to render, e.g. ja (default: the prospect's language with --prospect, "
+                   "else every locale of the email).")
+def render(email: str, prospect_file: Path | None, persona: str | None, out: Path | None,
+           locale: str | None) -> None:
     """Render EMAIL (email.NAME or NAME) for a prospect: print its subject and preheader, write HTML and text.
 
-    Nothing is written when the email or the workspace has errors.
+    An email in several languages is rendered in each, or in the one --locale or the prospect's
+    language field picks. Nothing is written when the email or the workspace has errors.
     """
     root = find_root(Path.cwd())
     workspace, diagnostics = check_workspace(root, merge_language)
     resource = resolve(workspace, email, "email")
-    blockers = render_blockers(diagnostics, resource)
-    if blockers:
-        click.echo(format_diagnostics(blockers, root, "text"), err=True)
-        sys.exit(1)
     prospect = prospect_for(workspace, resource, persona, prospect_file)
-    rendered = render_email(EmailContext.of(workspace), resource, prospect.values)
-    folder = out or root / DEFAULT_OUT
+    chosen = to_render(resource, workspace.resources, locale, prospect.values if prospect_file else None)
+    blockers = [found for each in chosen for found in render_blockers(diagnostics, each)]
+    if blockers:
+        click.echo(format_diagnostics(list(dict.fromkeys(blockers)), root, "text"), err=True)
+        sys.exit(1)
+    context = EmailContext.of(workspace)
+    for each in chosen:
+        if len(chosen) > 1:
+            click.echo(f"Locale:    {locale_of(each)}")
+        _write(each, render_email(context, each, prospect.values), out or root / DEFAULT_OUT)
+    click.echo(f"Prospect:  {prospect.described}")
+
+
+def _write(resource: Resource, rendered: RenderedEmail, folder: Path) -> None:
+    """Writes one rendered email's HTML and text into ``folder`` and prints what and where."""
     html_path, text_path = folder / f"{resource.name}.html", folder / f"{resource.name}.txt"
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -58,4 +75,3 @@ def render(email: str, prospect_file: Path | None, persona: str | None, out: Pat
     click.echo(f"Preheader: {rendered.preheader}")
     click.echo(f"HTML:      {html_path} ({len(rendered.html.encode('utf-8')):,} bytes)")
     click.echo(f"Text:      {text_path}")
-    click.echo(f"Prospect:  {prospect.described}")

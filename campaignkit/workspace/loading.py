@@ -20,6 +20,7 @@ from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean,
 from campaignkit.errors import UserError
 from campaignkit.workspace.documents import MAX_FILE_BYTES, Document, load_file, position_of
 from campaignkit.workspace.files import Refused, TooLarge, read_inside
+from campaignkit.workspace.locales import translations
 from campaignkit.workspace.model import KINDS, Config, Environment, Resource, Workspace
 
 CONFIG_FILE = "campaignkit.yaml"
@@ -99,6 +100,8 @@ def load_workspace(root: Path) -> tuple[Workspace, list[Diagnostic]]:
     resources: dict[str, Resource] = {}
     for resource in documents:
         resources.setdefault(resource.address, resource)
+    for translation in [t for r in resources.values() for t in translations(r)]:
+        resources.setdefault(translation.address, translation)
     return Workspace(root, config, resources, files, documents, _words_of(root, unreadable)), diagnostics
 
 

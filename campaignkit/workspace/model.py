@@ -57,6 +57,8 @@ class Resource:
     name: str
     data: dict[str, Any]
     position: Position
+    #: For an email's translation (see ``workspace.locales``): the name of the email it translates.
+    translates: str | None = None
 
     @property
     def address(self) -> str:
@@ -65,7 +67,8 @@ class Resource:
     @property
     def attributes(self) -> dict[str, Any]:
         """The kind's own fields (plus ``description`` and ``tags``), as plain data."""
-        return {k: plain(v) for k, v in self.data.items() if k not in ("kind", "name", "lifecycle", "moved_from")}
+        return {k: plain(v) for k, v in self.data.items()
+                if k not in ("kind", "name", "lifecycle", "moved_from", "locales", "language_field")}
 
     @property
     def lifecycle(self) -> Lifecycle:
