@@ -369,7 +369,7 @@ class BusinessUnit:
         with self.lock:
             return dict(self._insert(collection, values))
 
-    def edit(self, collection: str, name: str, **values: Any) -> None:
+    def edit(self, collection: str, name: str, /, **values: Any) -> None:
         _check_enums(COLLECTIONS[collection], values)
         with self.lock:
             self._named(collection, name).update(values)

@@ -150,9 +150,9 @@ def test_campaigns_applied_to_the_documented_server_leaves_nothing_to_send(works
     custom = [r for r in declared.of_kind("field") if r.attributes.get("custom")]
     assert sorted(o["apiFieldId"] for o in server.unit.objects("custom-fields")) == sorted(
         r.attributes["api_name"] for r in custom)
-    collections = {"list": "lists", "email": "email-templates", "field": "custom-fields"}
+    collections = {"list": "lists", "email": "email-templates", "field": "custom-fields", "form": "forms"}
     tagged = [r for kind in collections for r in declared.of_kind(kind) if r.attributes.get("tags")]
-    assert tagged, "the example workspace declares tags"
+    assert {r.kind for r in tagged} >= {"list", "form"}, "the example workspace declares tags on lists and forms"
     for resource in tagged:
         name = resource.attributes["label"] if resource.kind == "field" else resource.name
         assert server.unit.tags_of(collections[resource.kind], name) == sorted(resource.attributes["tags"])

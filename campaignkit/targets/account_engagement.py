@@ -252,7 +252,7 @@ class AccountEngagementTarget:
         if change.action == "create" and change.kind not in MAPPINGS:
             steps.append(place.new.format(name=change.name))
         elif edited or change.action == "delete":  # the API created it, or it exists already
-            steps.append(f"open '{change.name}' and {place.edit}")
+            steps.append(f"open '{change.renamed_from or change.name}' and {place.edit}")
         if change.action == "delete":
             return "; ".join([*steps, "delete it and confirm."])
         built = len(steps) > 1  # made or opened for editing, not only started or paused
@@ -364,7 +364,7 @@ def _ids(values: Any) -> tuple[str, ...]:
 def _setting(change: ManualChange, field: str) -> str:
     """What to set ``field`` to; a program's steps one by one, in words, as Engagement Studio's builder
     takes them (a reviewer reads them in ``campaignkit graph`` the same way)."""
-    value = change.attributes.get(field)
+    value = change.name if field == "name" else change.attributes.get(field)
     if change.kind == "program" and field == "steps" and isinstance(value, dict) and value:
         return "build the steps (" + "; ".join(_step(name, step) for name, step in value.items()) + ")"
     return f"set {field} to {_shown(value)}"

@@ -254,10 +254,11 @@ def _form_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
 
 _FORM_SETTINGS = {"submit_label": ("submitButtonText",), "thank_you_url": ("redirectLocation",),
                   "layout_template": ("layoutTemplateId",), **_PLACED_FIELDS}
-# The form page lists create, delete and tags but no update; its fields can be created (form-fields) but not
-# changed or deleted, its title has no field, and completion actions have no API.
+# The form page lists create, delete and tags but no update (so a rename too is a manual step); its fields can
+# be created (form-fields) but not changed or deleted, its title has no field, and completion actions have no API.
 FORM = Mapping("forms", "name", _FORM_SETTINGS, ("name",), _form_to, _form_from, tagged_as="form",
-               manual=frozenset({"title", "fields", "completion_actions"}), set_on_create=frozenset(_FORM_SETTINGS),
+               manual=frozenset({"title", "fields", "completion_actions"}),
+               set_on_create=frozenset({*_FORM_SETTINGS, "name"}),
                defaults={"layout_template": DEFAULT_LAYOUT_TEMPLATE})
 
 MAPPINGS = {"list": LIST, "field": FIELD, "email": EMAIL, "form_handler": FORM_HANDLER, "form": FORM}

@@ -85,6 +85,8 @@ class ManualChange:
     name: str
     fields: tuple[str, ...]
     attributes: dict[str, Any]
+    #: The name the object has in the platform when the change renames it ("" otherwise): where a person finds it.
+    renamed_from: str = ""
 
 
 #: The attribute holding a program's declared status: ``running`` or ``paused``, or absent (not managed).
