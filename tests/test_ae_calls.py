@@ -33,9 +33,9 @@ def apply_saved(workspace, server) -> int:
 def test_a_saved_plan_says_how_many_calls_its_apply_makes(workspace, server):
     server.unit.page_size = 1000  # one page each: a first plan reads nothing to know better
     assert apply_saved(workspace, server) == len(server.unit.requests)
-    # One write per object and per tag, a few reads: 28 objects, every declared tag added and made.
+    # One write per object and per tag, a few reads: 29 objects and 2 variations, every declared tag added and made.
     writes = [r for r in server.unit.requests if r.method != "GET"]
-    assert len(writes) == 28 + sum(1 for r in writes if r.parts[2] == "addTag") + len(server.unit.objects("tags"))
+    assert len(writes) == 31 + sum(1 for r in writes if r.parts[2] == "addTag") + len(server.unit.objects("tags"))
 
 
 def test_changes_after_the_first_apply_are_counted_page_by_page(workspace, server):
@@ -66,6 +66,6 @@ def test_refresh_reads_whole_collections_never_one_object_at_a_time(workspace, s
     assert code == 0, out
     reads = server.unit.requests
     assert all(r.method == "GET" and r.parts[1] is None for r in reads), [r.path for r in reads]
-    # The check, each kind (lists, custom fields, emails, forms), the tags each kind carries, the tag names,
-    # folders, campaigns, layout templates, programs.
-    assert len(reads) == 1 + 4 + 4 + 1 + 3 + 1
+    # The check, each kind (lists, custom fields, emails, forms, dynamic content), the tags each kind carries, the
+    # tag names, folders, campaigns, layout templates, programs, dynamic content's variations.
+    assert len(reads) == 1 + 5 + 5 + 1 + 3 + 1 + 1

@@ -175,7 +175,7 @@ def _with_capabilities(change: Change, target: Target) -> Change:
     if change.action is Action.UPDATE and not touched and not _renamed(change):
         return change  # only a lifecycle flag changed: state records it, the target is not involved
     capabilities = target.capabilities(change.kind)
-    if not capabilities.api:
+    if not capabilities.api or (change.action is Action.DELETE and not capabilities.deletable):
         return _manual(change, target, tuple(sorted(touched)), whole=True)
     # A rename is an attribute like the others where the target cannot send it (a form has no update).
     touched |= frozenset({"name"}) & capabilities.manual_fields if _renamed(change) else frozenset()

@@ -52,9 +52,10 @@ from campaignkit.targets.ae_client import MAX_CONCURRENT, PRODUCTION_URL, SANDBO
 from campaignkit.targets.ae_form_fields import COLLECTION as HANDLER_FIELD_COLLECTION
 from campaignkit.targets.ae_form_fields import FieldNames, HandlerFields
 from campaignkit.targets.ae_form_fields import writes as field_writes
-from campaignkit.targets.ae_mapping import HANDLER_FIELDS, LIST, MAPPINGS, TAGS, Mapping
+from campaignkit.targets.ae_mapping import HANDLER_FIELDS, LIST, MAPPINGS, TAGS, VARIATIONS, Mapping
 from campaignkit.targets.ae_places import PLACES, Places
 from campaignkit.targets.ae_tags import TAGGED_OBJECTS, Tags, of_type
+from campaignkit.targets.ae_variations import Variations
 from campaignkit.targets.base import (
     PROGRAM_STATUS,
     CallCount,
@@ -93,6 +94,7 @@ _UI_PLACES = {
     "form": _Place("Content > Forms", edit="click Edit and go to Completion Actions",
                    new="click + Add Form, name it '{name}' and go to Completion Actions"),
     "form_handler": _Place("Content > Form Handlers", edit="click Edit and go to Completion Actions"),
+    "dynamic_content": _Place("Content > Dynamic Content"),
     "scoring": _Place("Account Engagement Settings > Automation Settings > Scoring Rules"),
     "grading": _Place("Account Engagement Settings > Automation Settings > Profiles"),
 }
@@ -118,6 +120,7 @@ class AccountEngagementTarget:
         self._places = Places(client)
         self._tags = Tags(client)
         self._handler_fields = HandlerFields(client)
+        self._variations = Variations(client)
         #: api_name -> campaignkit name, so that a custom field read back carries the name the files give it.
         self._field_names = field_names
         self._api_names = FieldNames({name: api for api, name in field_names.items()})
@@ -141,7 +144,7 @@ class AccountEngagementTarget:
             return KindCapabilities(api=False)
         return KindCapabilities(replace_fields=mapping.replace, manual_fields=mapping.manual_fields,
                                 read_fields=mapping.read_fields, created_with=mapping.created_with,
-                                set_on_create=mapping.set_on_create)
+                                set_on_create=mapping.set_on_create, deletable=mapping.deletable)
 
     def holds(self, kind: str, attributes: dict[str, Any]) -> bool:
         return kind not in _WORKSPACE_ONLY and not _standard_field(kind, attributes)
@@ -155,13 +158,17 @@ class AccountEngagementTarget:
         mapping = self._mapping(kind)
         if _standard_field(kind, attributes):
             return RemoteObject(kind, name, "", attributes)
-        body = mapping.body(name, self._places.with_ids({**mapping.defaults, **attributes}), content)
-        created = self._client.create(mapping.collection, body, (mapping.key,))
+        sent = self._places.with_ids({**mapping.defaults, **attributes})
+        if VARIATIONS in mapping.synced:  # the prospect field dynamic content varies by, by its API name
+            sent["field"] = self._api_names.api(str(attributes.get("field", "")))
+        created = self._client.create(mapping.collection, mapping.body(name, sent, content), (mapping.key,))
         if mapping.tagged_as:
             tags = attributes.get(TAGS) or []
             self._tags.assign(mapping.collection, mapping.tagged_as, str(created["id"]), tags, current=())
         if HANDLER_FIELDS in mapping.synced:
             self._sync_fields(str(created["id"]), attributes, current=())
+        if VARIATIONS in mapping.synced:
+            self._variations.create(str(created["id"]), attributes.get(VARIATIONS) or ())
         return RemoteObject(kind, name, str(created["id"]), attributes, content)
 
     def update(self, kind: str, object_id: str, name: str, attributes: dict[str, Any],
@@ -218,7 +225,7 @@ class AccountEngagementTarget:
                 continue
             added, removed = _tag_changes(change) if mapping.tagged_as else (set(), set())
             fields, read_fields = self._field_calls(mapping, change)
-            writes += _object_writes(mapping, change) + len(added) + len(removed) + fields
+            writes += _object_writes(mapping, change) + len(added) + len(removed) + fields + _variation_writes(change)
             made |= added
             reads |= _lookups(mapping, change, bool(added or removed)) | read_fields
         known = self._tags.known()
@@ -296,6 +303,10 @@ class AccountEngagementTarget:
         if HANDLER_FIELDS in mapping.synced:
             read = self._handler_fields.of(str(values["id"]))
             attributes[HANDLER_FIELDS] = self._api_names.entries(read, self._declared_fields.get(key, []))
+        if VARIATIONS in mapping.synced:
+            attributes[VARIATIONS] = self._variations.of(str(values["id"]))
+            if attributes.get("field"):
+                attributes["field"] = self._api_names.reference(str(attributes["field"]))
         for attribute, value in mapping.defaults.items():
             if attributes.get(attribute) == value and attribute not in self._declared_keys.get((kind, key), ()):
                 del attributes[attribute]
@@ -319,6 +330,13 @@ def _tag_changes(change: Sending) -> tuple[set[str], set[str]]:
         return set(), set()
     before = set((change.before or {}).get(TAGS) or ())
     return after - before, before - after
+
+
+def _variation_writes(change: Sending) -> int:
+    """Dynamic content's variations: one POST each when it is created (they cannot change afterwards)."""
+    if change.kind != "dynamic_content" or change.action not in ("create", "replace"):
+        return 0
+    return len((change.after or {}).get(VARIATIONS) or ())
 
 
 def _object_writes(mapping: Mapping, change: Sending) -> int:

@@ -74,6 +74,8 @@ class KindCapabilities:
     #: Manual fields the API sets when it creates an object, though it cannot change them afterwards
     #: (Account Engagement's forms have no update): a create leaves a person nothing to set for them.
     set_on_create: frozenset[str] = frozenset()
+    #: False: the target cannot delete the kind's objects (Account Engagement's dynamic content); a delete is manual.
+    deletable: bool = True
 
 
 @dataclass(frozen=True)
