@@ -399,7 +399,7 @@ class BusinessUnit:
         with self.lock:
             return dict(self._insert(collection, values))
 
-    def edit(self, collection: str, name: str, /, **values: Any) -> None:
+    def edit(self, collection: str, name: str | int, /, **values: Any) -> None:
         _check_enums(COLLECTIONS[collection], values)
         with self.lock:
             self._named(collection, name).update(values)
@@ -506,7 +506,10 @@ class BusinessUnit:
             raise refuse("not_found")
         return found
 
-    def _named(self, collection: str, name: str) -> dict[str, Any]:
+    def _named(self, collection: str, name: str | int) -> dict[str, Any]:
+        """The object called ``name``; an int is an object's id (a dynamic content variation has no name)."""
+        if isinstance(name, int):
+            return self.objects_by[collection][name]
         return next(o for o in self.objects_by[collection].values() if o.get("name") == name)
 
     def _tag(self, collection: str, object_id: int, action: str, tag_id: int) -> None:
