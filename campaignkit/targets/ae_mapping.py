@@ -2,7 +2,7 @@
 
 Each kind the API can write has a ``Mapping``: its collection (as the v5
 pages name it: ``lists``, ``custom-fields``, ``email-templates``,
-``form-handlers``, ``forms``), the body
+``form-handlers``, ``forms``, ``dynamic-contents``), the body
 sent for the fields being set, and the object read back in campaignkit's
 shape. Only the fields listed here travel; everything else about an object
 either has no place in Account Engagement (an email's personas, a field's
