@@ -5,8 +5,9 @@ and deleted through the API (``ae_mapping`` says field by field how), and so
 are the tags of the first three (``ae_tags``) and a form handler's fields
 (``ae_form_fields``). Forms are created and deleted, and their tags set, but
 never changed: the API has no update for them, so a change to a form is a
-manual step. Dynamic content is created with its variations (``ae_variations``) and tags, and
-neither changed nor deleted: the API has neither, so both are manual steps. Scoring, grading, programs, campaigns and the fields without an
+manual step. Dynamic content is created with its variations (``ae_variations``)
+and tags, and neither changed nor deleted: the API has neither, so both are
+manual steps. Scoring, grading, programs, campaigns and the fields without an
 API (a dynamic list's rules, completion actions, a form's fields) are
 ``manual``: the plan carries the clicks that make them. A list's or email's folder and campaign
 are set by id, found by name in the business unit (``ae_places``). Standard prospect fields exist in every
