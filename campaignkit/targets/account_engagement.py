@@ -164,13 +164,13 @@ class AccountEngagementTarget:
         if VARIATIONS in mapping.synced:  # the prospect field dynamic content varies by, by its API name
             sent["field"] = self._api_names.api(str(attributes.get("field", "")))
         created = self._client.create(mapping.collection, mapping.body(name, sent, content), (mapping.key,))
+        if VARIATIONS in mapping.synced:  # before the tags: an object adopted after a refused tag is whole
+            self._variations.create(str(created["id"]), attributes.get(VARIATIONS) or ())
         if mapping.tagged_as:
             tags = attributes.get(TAGS) or []
             self._tags.assign(mapping.collection, mapping.tagged_as, str(created["id"]), tags, current=())
         if HANDLER_FIELDS in mapping.synced:
             self._sync_fields(str(created["id"]), attributes, current=())
-        if VARIATIONS in mapping.synced:
-            self._variations.create(str(created["id"]), attributes.get(VARIATIONS) or ())
         return RemoteObject(kind, name, str(created["id"]), attributes, content)
 
     def update(self, kind: str, object_id: str, name: str, attributes: dict[str, Any],
