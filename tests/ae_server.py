@@ -55,9 +55,15 @@ FORM_HANDLER_FIELD_PAGE = f"{GUIDE}form-handler-field-v5.html"
 FORM_PAGE = f"{GUIDE}form-v5.html"
 FORM_FIELD_PAGE = f"{GUIDE}form-field-v5.html"
 LAYOUT_TEMPLATE_PAGE = f"{GUIDE}layout-template-v5.html"
+DYNAMIC_CONTENT_PAGE = f"{GUIDE}dynamic-content-v5.html"
+VARIATION_PAGE = f"{GUIDE}dynamic-content-variation.html"
 #: The public OpenAPI description of part of v5: request bodies and the fields each object returns.
 OPENAPI = ("https://github.com/ballerina-platform/openapi-connectors/blob/main/openapi/salesforce.pardot/"
            "openapi.yaml")
+#: The fields of every v5 object, read by a program from the pages' tables (which fields are read-only, and
+#: enums the pages give in a section of their own).
+PAGE_TABLES = ("https://github.com/amp-labs/connectors/blob/main/providers/salesforce/internal/pardot/"
+               "schemas.json")
 #: A v5 answer quoted in Salesforce's API documentation repository (an unsupported method, error 60).
 OBSERVED_V5_ERROR = "https://github.com/pardot/api-docs/issues/234"
 
@@ -96,7 +102,7 @@ class Collection:
 
 
 #: ``objectType`` of a tagged object: lowercase and hyphenated.
-OBJECT_TYPES = ("list", "email-template", "custom-field", "prospect", "form")
+OBJECT_TYPES = ("list", "email-template", "custom-field", "prospect", "form", "dynamic-content")
 _TIMESTAMPS = {"createdAt": "string", "updatedAt": "string", "createdById": "integer", "updatedById": "integer"}
 _SENDER_TYPES = ("general_user", "specific_user", "account_owner", "prospect_custom_field", "account_custom_field")
 _REPLY_TO_TYPES = ("general_address", "specific_user", "account_owner", "prospect_custom_field",
@@ -211,6 +217,25 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in (
         writable=frozenset({"name", "layoutContent", "formContent", "siteSearchContent", "isIncludeDefaultCss",
                             "folderId"}),
         required=frozenset({"name", "layoutContent"}), also={"readable": OPENAPI}),
+    Collection(
+        "dynamic-contents", DYNAMIC_CONTENT_PAGE, ("query", "read", "create", "addTag", "removeTag"),
+        {"id": "integer", "name": "string", "basedOnProspectApiFieldId": "string", "baseContent": "string",
+         "folderId": "integer", "trackerDomainId": "integer", "basedOn": "string", "embedCode": "string",
+         "embedUrl": "string", "tagReplacementLanguage": "string", "isDeleted": "boolean", **_TIMESTAMPS},
+        writable=frozenset({"name", "basedOnProspectApiFieldId", "baseContent", "folderId", "trackerDomainId"}),
+        required=frozenset({"name", "basedOnProspectApiFieldId"}),
+        enums={"basedOn": ("default", "custom", "grade", "score"),
+               "tagReplacementLanguage": ("pml", "hml", "undetermined")},
+        also={"writable": PAGE_TABLES, "enums": PAGE_TABLES}, tagged_as="dynamic-content"),
+    Collection(
+        "dynamic-content-variations", VARIATION_PAGE, ("query", "read", "create"),
+        {"id": "integer", "dynamicContentId": "integer", "operator": "string", "value1": "string",
+         "value2": "string", "content": "string", "comparison": "string"},
+        writable=frozenset({"dynamicContentId", "operator", "value1", "value2", "content"}),
+        required=frozenset({"dynamicContentId", "operator", "value1"}),
+        enums={"operator": ("is", "contains", "between", "less-than", "less-than-or-equal", "greater-than",
+                            "greater-than-or-equal")},
+        also={"readable": PAGE_TABLES, "enums": PAGE_TABLES}),
 )}
 
 
@@ -297,6 +322,11 @@ LIMITS = (
          "removeTag; the page lists no update, so a form cannot be changed through the API", FORM_PAGE),
     Rule("form fields", "create (formId, prospectApiFieldId, type and dataFormat required), read and query; the "
          "page lists no update and no delete", FORM_FIELD_PAGE),
+    Rule("dynamic content", "create (name, unique, and basedOnProspectApiFieldId: a standard field's name, a custom "
+         "field's with __c), read, query, addTag and removeTag; the page lists no update and no delete",
+         DYNAMIC_CONTENT_PAGE),
+    Rule("dynamic content variations", "create (dynamicContentId, operator and value1; value2 too for between), "
+         "read and query; the page lists no update and no delete", VARIATION_PAGE),
 )
 SHARED_QUERY = frozenset({"fields", "limit", "nextPageToken", "orderBy"})
 MAX_CONCURRENT = 5
@@ -369,7 +399,7 @@ class BusinessUnit:
         with self.lock:
             return dict(self._insert(collection, values))
 
-    def edit(self, collection: str, name: str, **values: Any) -> None:
+    def edit(self, collection: str, name: str | int, /, **values: Any) -> None:
         _check_enums(COLLECTIONS[collection], values)
         with self.lock:
             self._named(collection, name).update(values)
@@ -476,7 +506,10 @@ class BusinessUnit:
             raise refuse("not_found")
         return found
 
-    def _named(self, collection: str, name: str) -> dict[str, Any]:
+    def _named(self, collection: str, name: str | int) -> dict[str, Any]:
+        """The object called ``name``; an int is an object's id (a dynamic content variation has no name)."""
+        if isinstance(name, int):
+            return self.objects_by[collection][name]
         return next(o for o in self.objects_by[collection].values() if o.get("name") == name)
 
     def _tag(self, collection: str, object_id: int, action: str, tag_id: int) -> None:
@@ -624,7 +657,7 @@ def _enum_rows(served: Collection, values: Mapping[str, Any]) -> list[Rule]:
         _check_enums(served, values)
     except Problem:
         raise LookupError(f"a value sent to {served.path} is outside its enum in the table: {values}") from None
-    return [Rule(f"{served.path}.{name}", "enum: " + ", ".join(allowed), served.source)
+    return [Rule(f"{served.path}.{name}", "enum: " + ", ".join(allowed), served.also.get("enums", served.source))
             for name, allowed in served.enums.items() if name.partition(".")[0] in values]
 
 

@@ -71,7 +71,7 @@ def furnish(unit: BusinessUnit, root: Path) -> None:
     business unit starts with, made "in the UI" as the API cannot."""
     workspace, _ = load_workspace(root)
     unit.create("layout-templates", {"name": DEFAULT_LAYOUT_TEMPLATE, "layoutContent": "<html>%%content%%</html>"})
-    placed = [r.attributes for kind in ("list", "email", "form") for r in workspace.of_kind(kind)]
+    placed = [r.attributes for kind in ("list", "email", "form", "dynamic_content") for r in workspace.of_kind(kind)]
     for path in sorted({a["folder"] for a in placed if "folder" in a}):
         unit.create("folders", {"name": path.rsplit("/", 1)[-1], "path": f"/{path}"})
     for address in sorted({a["campaign"] for a in placed if "campaign" in a}):

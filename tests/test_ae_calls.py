@@ -33,8 +33,8 @@ def apply_saved(workspace, server) -> int:
 def test_a_saved_plan_says_how_many_calls_its_apply_makes(workspace, server):
     server.unit.page_size = 1000  # one page each: a first plan reads nothing to know better
     assert apply_saved(workspace, server) == len(server.unit.requests)
-    # One write per object and per tag, a few reads: 31 objects (the welcome email in three languages), every
-    # declared tag added and made.
+    # One write per object and per tag, a few reads: 32 objects (the welcome email in three languages) and 2
+    # variations, every declared tag added and made.
     writes = [r for r in server.unit.requests if r.method != "GET"]
     assert len(writes) == 31 + sum(1 for r in writes if r.parts[2] == "addTag") + len(server.unit.objects("tags"))
 
@@ -67,6 +67,6 @@ def test_refresh_reads_whole_collections_never_one_object_at_a_time(workspace, s
     assert code == 0, out
     reads = server.unit.requests
     assert all(r.method == "GET" and r.parts[1] is None for r in reads), [r.path for r in reads]
-    # The check, each kind (lists, custom fields, emails, forms), the tags each kind carries, the tag names,
-    # folders, campaigns, layout templates, programs.
-    assert len(reads) == 1 + 4 + 4 + 1 + 3 + 1
+    # The check, each kind (lists, custom fields, emails, forms, dynamic content), the tags each kind carries, the
+    # tag names, folders, campaigns, layout templates, programs, dynamic content's variations.
+    assert len(reads) == 1 + 5 + 5 + 1 + 3 + 1 + 1

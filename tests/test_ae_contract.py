@@ -139,8 +139,8 @@ def test_a_token_without_the_pardot_api_scope_gets_184(server):
 # The target follows the contract ------------------------------------------------------------------------------
 
 def test_campaigns_applied_to_the_documented_server_leaves_nothing_to_send(workspace, server):
-    """Done when: every list, custom field, email template and form is created, with the declared tags, and
-    the next plan shows nothing to send and no drift."""
+    """Done when: every list, custom field, email template, form and dynamic content is created, with the
+    declared tags, and the next plan shows nothing to send and no drift."""
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
     declared, _ = load_workspace(workspace)
@@ -150,9 +150,13 @@ def test_campaigns_applied_to_the_documented_server_leaves_nothing_to_send(works
     custom = [r for r in declared.of_kind("field") if r.attributes.get("custom")]
     assert sorted(o["apiFieldId"] for o in server.unit.objects("custom-fields")) == sorted(
         r.attributes["api_name"] for r in custom)
-    collections = {"list": "lists", "email": "email-templates", "field": "custom-fields"}
+    assert names(server, "dynamic-contents") == sorted(r.name for r in declared.of_kind("dynamic_content"))
+    assert len(server.unit.objects("dynamic-content-variations")) == sum(
+        len(r.attributes["variations"]) for r in declared.of_kind("dynamic_content"))
+    collections = {"list": "lists", "email": "email-templates", "field": "custom-fields", "form": "forms",
+                   "dynamic_content": "dynamic-contents"}
     tagged = [r for kind in collections for r in declared.of_kind(kind) if r.attributes.get("tags")]
-    assert tagged, "the example workspace declares tags"
+    assert {r.kind for r in tagged} >= {"list", "form", "dynamic_content"}, "the example workspace declares tags"
     for resource in tagged:
         name = resource.attributes["label"] if resource.kind == "field" else resource.name
         assert server.unit.tags_of(collections[resource.kind], name) == sorted(resource.attributes["tags"])
@@ -174,11 +178,12 @@ def test_every_request_the_target_makes_is_in_the_table_with_its_source(workspac
     assert rows and all(row.source.startswith("https://") for row in rows)
     reached = {request.parts[0] for request in requests}
     assert reached >= {"lists", "custom-fields", "email-templates", "forms", "tags", "tagged-objects", "folders",
-                       "campaigns", "layout-templates", "engagement-studio-programs"}
+                       "campaigns", "layout-templates", "engagement-studio-programs", "dynamic-contents",
+                       "dynamic-content-variations"}
     sent = {(r.method, r.parts[2]) for r in requests}
     assert {("POST", "addTag"), ("POST", "removeTag"), ("POST", None), ("GET", None)} <= sent
     assert {r.query["objectType"] for r in requests if "objectType" in r.query} == {
-        "list", "email-template", "custom-field", "form"}
+        "list", "email-template", "custom-field", "form", "dynamic-content"}
 
 
 def test_a_wrong_path_is_an_error_naming_the_url_never_an_object_gone(server):

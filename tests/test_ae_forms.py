@@ -42,9 +42,9 @@ def forms_written(server) -> list[tuple[str, str | None, str | None]]:
 
 @pytest.fixture
 def tagged(workspace):
-    """The example workspace with a tag on the drawing form."""
+    """The example workspace's forms, the drawing form carrying a tag."""
     forms = workspace / "forms.yaml"
-    forms.write_text(forms.read_text().replace("folder: Forms/Events\n", "folder: Forms/Events\ntags: [events]\n", 1))
+    assert "tags: [events]" in forms.read_text()
     return forms
 
 
@@ -121,6 +121,28 @@ def test_a_change_to_a_form_is_a_manual_step_and_its_tags_go_through_the_api(tag
     code, out = run("plan", "--detailed-exitcode")
     assert code == 2 and 'set submit_label to "Enter now"' in out, out
     server.unit.edit("forms", DRAWING, submitButtonText="Enter now")
+    code, out = run("plan", "--detailed-exitcode")
+    assert code == 0, out
+
+
+def test_renaming_a_form_is_a_manual_step_that_sends_nothing(tagged, server):
+    assert run("apply", "--auto-approve")[0] == 0
+    renamed = "2026-event-acme-conf-tablet-form"
+    for path in tagged.parent.rglob("*.yaml"):  # what refers to the form follows it
+        path.write_text(path.read_text().replace(f"form.{DRAWING}", f"form.{renamed}"))
+    tagged.write_text(tagged.read_text().replace(f"name: {DRAWING}\n", f"name: {renamed}\nmoved_from: form.{DRAWING}\n"))
+    code, out = run("plan")
+    assert f"In Account Engagement, go to Content > Forms; open '{DRAWING}' and click Edit and go to Completion " \
+           f'Actions; set name to "{renamed}"; click Save.' in out, out
+    server.unit.requests.clear()
+    code, out = run("apply", "--auto-approve")
+    assert code == 0, out
+    assert forms_written(server) == []  # the form page has no update: nothing to send
+    assert form(server, DRAWING)
+    # Until a person renames it, refresh reads the old name and the plan keeps the step.
+    code, out = run("plan", "--detailed-exitcode")
+    assert code == 2 and f'set name to "{renamed}"' in out, out
+    server.unit.edit("forms", DRAWING, name=renamed)
     code, out = run("plan", "--detailed-exitcode")
     assert code == 0, out
 

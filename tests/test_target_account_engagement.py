@@ -52,9 +52,9 @@ def test_apply_fills_an_empty_business_unit_and_a_second_plan_is_empty(workspace
 
 def test_the_plan_counts_what_apply_makes_leaving_out_what_the_business_unit_has_already(workspace, server):
     code, out = run("plan")
-    # 11 lists, 13 emails (one per locale), the 5 custom fields and the 2 forms; no standard field,
-    # naming convention or persona.
-    assert out.splitlines()[0] == "Plan: 31 to add, 0 to change, 0 to destroy. 22 manual (to do by hand)."
+    # 11 lists, 13 emails (one per locale), the 5 custom fields, the 2 forms and the dynamic content; no
+    # standard field, naming convention or persona.
+    assert out.splitlines()[0] == "Plan: 32 to add, 0 to change, 0 to destroy. 22 manual (to do by hand)."
     assert not re.search(r"(?m)^ +\+ (field\.(email|first_name|company)|naming\.|persona\.)", out), out
     # The API makes every list static: only a dynamic list has its type set by hand.
     assert "+ list.2026-web-trial-list  (create)\n" in out
@@ -62,7 +62,7 @@ def test_the_plan_counts_what_apply_makes_leaving_out_what_the_business_unit_has
     assert 'set type to "static"' not in out
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
-    assert "Apply complete! Resources: 31 added, 0 changed, 0 destroyed. 22 manual (recorded; to do by hand)." in out
+    assert "Apply complete! Resources: 32 added, 0 changed, 0 destroyed. 22 manual (recorded; to do by hand)." in out
 
 
 def test_an_object_imported_as_the_files_declare_it_plans_nothing(workspace, server):
@@ -173,11 +173,14 @@ def test_daily_limit_stops_the_apply_and_keeps_what_was_done(workspace, server):
     assert "daily API limit is used up" in out
     made = len(server.unit.objects("lists") + server.unit.objects("email-templates")
                + server.unit.objects("custom-fields") + server.unit.objects("forms"))
+    # Dynamic content is made when its variations are too: one the limit stopped halfway is still to create.
+    owners = [v["dynamicContentId"] for v in server.unit.objects("dynamic-content-variations")]
+    made += sum(1 for c in server.unit.objects("dynamic-contents") if owners.count(c["id"]) == 2)
     assert 0 < made <= 10
     server.unit.calls_left = None
     code, out = run("plan")
     left = int(re.match(r"Plan: (\d+) to add", out).group(1))
-    assert left == 31 - made  # what was created is recorded
+    assert left == 32 - made  # what was created is recorded
     code, out = run("apply", "--auto-approve")
     assert code == 0, out
     assert len(names(server, "lists")) == 11 and len(names(server, "email-templates")) == 13
@@ -456,7 +459,7 @@ def test_apply_tags_objects_through_the_api_and_not_by_hand(workspace, server):
     assert "set tags" not in out and "tags by hand" not in out  # tags are no manual step any more
     assert run("apply", "--auto-approve")[0] == 0
     assert server.unit.tags_of("lists", CONF_LIST) == ["events"]
-    assert names(server, "tags") == ["events"]
+    assert names(server, "tags") == ["events", "web"]
     assert server.unit.tags_of("lists", "2026-web-trial-list") == []
     assert run("plan", "--detailed-exitcode")[0] == 0
 
@@ -483,7 +486,7 @@ def test_a_plan_reads_who_carries_which_tag_once_per_kind_however_many_emails_ch
     assert code == 2, out
     reads = [r.query["objectType"] for r in server.unit.requests
              if r.method == "GET" and r.path.endswith("/tagged-objects") and "nextPageToken" not in r.query]
-    assert sorted(reads) == ["custom-field", "email-template", "form", "list"]  # each read once
+    assert sorted(reads) == ["custom-field", "dynamic-content", "email-template", "form", "list"]  # each once
 
 
 def test_tags_changed_in_the_ui_show_as_drift_and_apply_makes_the_declared_set_again(workspace, server):

@@ -96,9 +96,9 @@ class Change:
     @property
     def sent_fields(self) -> frozenset[str]:
         """What an update sets through the target's API: the attributes not set by hand, and ``name``
-        when it renames the object. Empty: only state records the change (a lifecycle flag)."""
+        when it renames the object, unless a person must (a form). Empty: only state records the change."""
         renamed = frozenset({"name"}) if any(f.path == "name" for f in self.fields) else frozenset()
-        return self.attribute_fields - frozenset(self.manual_fields) | renamed
+        return (self.attribute_fields | renamed) - frozenset(self.manual_fields)
 
 
 #: Paths in ``Change.fields`` that are not attributes sent to the target.

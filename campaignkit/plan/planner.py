@@ -177,14 +177,16 @@ def _with_capabilities(change: Change, target: Target) -> Change:
     if change.action is Action.UPDATE and not touched and not _renamed(change):
         return change  # only a lifecycle flag changed: state records it, the target is not involved
     capabilities = target.capabilities(change.kind)
-    if not capabilities.api:
+    if not capabilities.api or (change.action is Action.DELETE and not capabilities.deletable):
         return _manual(change, target, tuple(sorted(touched)), whole=True)
+    # A rename is an attribute like the others where the target cannot send it (a form has no update).
+    touched |= frozenset({"name"}) & capabilities.manual_fields if _renamed(change) else frozenset()
     manual_fields = tuple(sorted(f for f in touched & capabilities.manual_fields
                                  if not _created_so(change, f, capabilities)))
     if not manual_fields:
         return change
-    whole = change.action is Action.UPDATE and not _renamed(change) and set(manual_fields) == touched
-    return _manual(change, target, manual_fields, whole)
+    sent = (touched | ({"name"} if _renamed(change) else set())) - set(manual_fields)
+    return _manual(change, target, manual_fields, whole=change.action is Action.UPDATE and not sent)
 
 
 def _held(change: Change, target: Target) -> bool:
@@ -207,8 +209,9 @@ def _created_so(change: Change, field: str, capabilities: KindCapabilities) -> b
 
 
 def _manual(change: Change, target: Target, fields: tuple[str, ...], whole: bool) -> Change:
+    renamed_from = next((str(f.before) for f in change.fields if f.path == "name"), "")
     instructions = target.manual_instructions(ManualChange(change.action.value, change.kind, change.name, fields,
-                                                           change.after or change.before or {}))
+                                                           change.after or change.before or {}, renamed_from))
     return replace(change, manual=whole, manual_fields=() if whole else fields, instructions=instructions)
 
 

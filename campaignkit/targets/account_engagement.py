@@ -5,7 +5,9 @@ and deleted through the API (``ae_mapping`` says field by field how), and so
 are the tags of the first three (``ae_tags``) and a form handler's fields
 (``ae_form_fields``). Forms are created and deleted, and their tags set, but
 never changed: the API has no update for them, so a change to a form is a
-manual step. Scoring, grading, programs, campaigns and the fields without an
+manual step. Dynamic content is created with its variations (``ae_variations``)
+and tags, and neither changed nor deleted: the API has neither, so both are
+manual steps. Scoring, grading, programs, campaigns and the fields without an
 API (a dynamic list's rules, completion actions, a form's fields) are
 ``manual``: the plan carries the clicks that make them. A list's or email's folder and campaign
 are set by id, found by name in the business unit (``ae_places``). Standard prospect fields exist in every
@@ -52,9 +54,10 @@ from campaignkit.targets.ae_client import MAX_CONCURRENT, PRODUCTION_URL, SANDBO
 from campaignkit.targets.ae_form_fields import COLLECTION as HANDLER_FIELD_COLLECTION
 from campaignkit.targets.ae_form_fields import FieldNames, HandlerFields
 from campaignkit.targets.ae_form_fields import writes as field_writes
-from campaignkit.targets.ae_mapping import HANDLER_FIELDS, LIST, MAPPINGS, TAGS, Mapping
+from campaignkit.targets.ae_mapping import HANDLER_FIELDS, LIST, MAPPINGS, TAGS, VARIATIONS, Mapping
 from campaignkit.targets.ae_places import PLACES, Places
 from campaignkit.targets.ae_tags import TAGGED_OBJECTS, Tags, of_type
+from campaignkit.targets.ae_variations import Variations
 from campaignkit.targets.base import (
     PROGRAM_STATUS,
     CallCount,
@@ -93,6 +96,7 @@ _UI_PLACES = {
     "form": _Place("Content > Forms", edit="click Edit and go to Completion Actions",
                    new="click + Add Form, name it '{name}' and go to Completion Actions"),
     "form_handler": _Place("Content > Form Handlers", edit="click Edit and go to Completion Actions"),
+    "dynamic_content": _Place("Content > Dynamic Content"),
     "scoring": _Place("Account Engagement Settings > Automation Settings > Scoring Rules"),
     "grading": _Place("Account Engagement Settings > Automation Settings > Profiles"),
 }
@@ -118,6 +122,7 @@ class AccountEngagementTarget:
         self._places = Places(client)
         self._tags = Tags(client)
         self._handler_fields = HandlerFields(client)
+        self._variations = Variations(client)
         #: api_name -> campaignkit name, so that a custom field read back carries the name the files give it.
         self._field_names = field_names
         self._api_names = FieldNames({name: api for api, name in field_names.items()})
@@ -141,7 +146,8 @@ class AccountEngagementTarget:
             return KindCapabilities(api=False)
         return KindCapabilities(replace_fields=mapping.replace, manual_fields=mapping.manual_fields,
                                 read_fields=mapping.read_fields, created_with=mapping.created_with,
-                                set_on_create=mapping.set_on_create, names_held=mapping.key == "name")
+                                set_on_create=mapping.set_on_create, names_held=mapping.key == "name",
+                                deletable=mapping.deletable)
 
     def holds(self, kind: str, attributes: dict[str, Any]) -> bool:
         return kind not in _WORKSPACE_ONLY and not _standard_field(kind, attributes)
@@ -155,8 +161,12 @@ class AccountEngagementTarget:
         mapping = self._mapping(kind)
         if _standard_field(kind, attributes):
             return RemoteObject(kind, name, "", attributes)
-        body = mapping.body(name, self._places.with_ids({**mapping.defaults, **attributes}), content)
-        created = self._client.create(mapping.collection, body, (mapping.key,))
+        sent = self._places.with_ids({**mapping.defaults, **attributes})
+        if VARIATIONS in mapping.synced:  # the prospect field dynamic content varies by, by its API name
+            sent["field"] = self._api_names.api(str(attributes.get("field", "")))
+        created = self._client.create(mapping.collection, mapping.body(name, sent, content), (mapping.key,))
+        if VARIATIONS in mapping.synced:  # before the tags: an object adopted after a refused tag is whole
+            self._variations.create(str(created["id"]), attributes.get(VARIATIONS) or ())
         if mapping.tagged_as:
             tags = attributes.get(TAGS) or []
             self._tags.assign(mapping.collection, mapping.tagged_as, str(created["id"]), tags, current=())
@@ -227,7 +237,7 @@ class AccountEngagementTarget:
                 continue
             added, removed = _tag_changes(change) if mapping.tagged_as else (set(), set())
             fields, read_fields = self._field_calls(mapping, change)
-            writes += _object_writes(mapping, change) + len(added) + len(removed) + fields
+            writes += _object_writes(mapping, change) + len(added) + len(removed) + fields + _variation_writes(change)
             made |= added
             reads |= _lookups(mapping, change, bool(added or removed)) | read_fields
         known = self._tags.known()
@@ -261,7 +271,7 @@ class AccountEngagementTarget:
         if change.action == "create" and change.kind not in MAPPINGS:
             steps.append(place.new.format(name=change.name))
         elif edited or change.action == "delete":  # the API created it, or it exists already
-            steps.append(f"open '{change.name}' and {place.edit}")
+            steps.append(f"open '{change.renamed_from or change.name}' and {place.edit}")
         if change.action == "delete":
             return "; ".join([*steps, "delete it and confirm."])
         built = len(steps) > 1  # made or opened for editing, not only started or paused
@@ -305,6 +315,10 @@ class AccountEngagementTarget:
         if HANDLER_FIELDS in mapping.synced:
             read = self._handler_fields.of(str(values["id"]))
             attributes[HANDLER_FIELDS] = self._api_names.entries(read, self._declared_fields.get(key, []))
+        if VARIATIONS in mapping.synced:
+            attributes[VARIATIONS] = self._variations.of(str(values["id"]))
+            if attributes.get("field"):
+                attributes["field"] = self._api_names.reference(str(attributes["field"]))
         for attribute, value in mapping.defaults.items():
             if attributes.get(attribute) == value and attribute not in self._declared_keys.get((kind, key), ()):
                 del attributes[attribute]
@@ -328,6 +342,13 @@ def _tag_changes(change: Sending) -> tuple[set[str], set[str]]:
         return set(), set()
     before = set((change.before or {}).get(TAGS) or ())
     return after - before, before - after
+
+
+def _variation_writes(change: Sending) -> int:
+    """Dynamic content's variations: one POST each when it is created (they cannot change afterwards)."""
+    if change.kind != "dynamic_content" or change.action not in ("create", "replace"):
+        return 0
+    return len((change.after or {}).get(VARIATIONS) or ())
 
 
 def _object_writes(mapping: Mapping, change: Sending) -> int:
@@ -373,7 +394,7 @@ def _ids(values: Any) -> tuple[str, ...]:
 def _setting(change: ManualChange, field: str) -> str:
     """What to set ``field`` to; a program's steps one by one, in words, as Engagement Studio's builder
     takes them (a reviewer reads them in ``campaignkit graph`` the same way)."""
-    value = change.attributes.get(field)
+    value = change.name if field == "name" else change.attributes.get(field)
     if change.kind == "program" and field == "steps" and isinstance(value, dict) and value:
         return "build the steps (" + "; ".join(_step(name, step) for name, step in value.items()) + ")"
     return f"set {field} to {_shown(value)}"

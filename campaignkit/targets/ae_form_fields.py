@@ -47,10 +47,18 @@ class FieldNames:
         self._api = dict(api_names)
         self._names = {api: name for name, api in api_names.items()}
 
+    def api(self, reference: str) -> str:
+        """The API name of the prospect field ``field.NAME`` (``firstName``, ``Product_Interest__c``)."""
+        name = reference.removeprefix(FIELD_PREFIX)
+        return self._api.get(name, name)
+
+    def reference(self, api: str) -> str:
+        """``field.NAME`` of the prospect field the API calls ``api``."""
+        return FIELD_PREFIX + self._names.get(api, api)
+
     def body(self, entry: Entry) -> Body:
         """A declared field (``{field: field.first_name, required: true}``) as the API object's fields."""
-        name = str(entry["field"]).removeprefix(FIELD_PREFIX)
-        api = self._api.get(name, name)
+        api = self.api(str(entry["field"]))
         return {"name": entry.get("input", api), PROSPECT_FIELD: api,
                 "dataFormat": FORMATS[str(entry.get("format", "text"))],
                 "isRequired": bool(entry.get("required", False)),
@@ -73,7 +81,7 @@ class FieldNames:
 
     def _entry(self, v: Body) -> dict[str, Any]:
         api = str(v.get(PROSPECT_FIELD) or "")
-        entry: dict[str, Any] = {"field": FIELD_PREFIX + self._names.get(api, api)}
+        entry: dict[str, Any] = {"field": self.reference(api)}
         if v.get("name") and v.get("name") != api:
             entry["input"] = v["name"]
         if v.get("isRequired"):
@@ -139,7 +147,7 @@ class HandlerFields:
             if body is None and field is not None:
                 self._client.delete(COLLECTION, str(field["id"]))
             elif field is None and body is not None:
-                kept.append(self._client.create(COLLECTION, {**body, HANDLER: _number(handler_id)}, _COMPARED))
+                kept.append(self._client.create(COLLECTION, {**body, HANDLER: number(handler_id)}, _COMPARED))
             elif field is not None and body is not None:
                 changed = differences(field, body)
                 if changed:
@@ -158,6 +166,6 @@ class HandlerFields:
         return self._by_handler
 
 
-def _number(object_id: str) -> Any:
+def number(object_id: str) -> Any:
     """An id as a body sends it: the number the API gave."""
     return int(object_id) if object_id.isdigit() else object_id

@@ -2,7 +2,7 @@
 
 Each kind the API can write has a ``Mapping``: its collection (as the v5
 pages name it: ``lists``, ``custom-fields``, ``email-templates``,
-``form-handlers``, ``forms``), the body
+``form-handlers``, ``forms``, ``dynamic-contents``), the body
 sent for the fields being set, and the object read back in campaignkit's
 shape. Only the fields listed here travel; everything else about an object
 either has no place in Account Engagement (an email's personas, a field's
@@ -68,6 +68,8 @@ class Mapping:
     set_on_create: frozenset[str] = frozenset()
     #: Attribute values a create sends when the files give none (a form's layout template).
     defaults: Map[str, Any] = field(default_factory=dict)
+    #: False: the API cannot delete the object (dynamic content); a delete is a manual step.
+    deletable: bool = True
 
     @property
     def manual_fields(self) -> frozenset[str]:
@@ -254,10 +256,36 @@ def _form_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
 
 _FORM_SETTINGS = {"submit_label": ("submitButtonText",), "thank_you_url": ("redirectLocation",),
                   "layout_template": ("layoutTemplateId",), **_PLACED_FIELDS}
-# The form page lists create, delete and tags but no update; its fields can be created (form-fields) but not
-# changed or deleted, its title has no field, and completion actions have no API.
+# The form page lists create, delete and tags but no update (so a rename too is a manual step); its fields can
+# be created (form-fields) but not changed or deleted, its title has no field, and completion actions have no API.
 FORM = Mapping("forms", "name", _FORM_SETTINGS, ("name",), _form_to, _form_from, tagged_as="form",
-               manual=frozenset({"title", "fields", "completion_actions"}), set_on_create=frozenset(_FORM_SETTINGS),
+               manual=frozenset({"title", "fields", "completion_actions"}),
+               set_on_create=frozenset({*_FORM_SETTINGS, "name"}),
                defaults={"layout_template": DEFAULT_LAYOUT_TEMPLATE})
 
-MAPPINGS = {"list": LIST, "field": FIELD, "email": EMAIL, "form_handler": FORM_HANDLER, "form": FORM}
+# Dynamic content ------------------------------------------------------------------------------------------------
+
+#: The attribute holding dynamic content's variations, created as ``dynamic-content-variations`` (``ae_variations``).
+VARIATIONS = "variations"
+
+
+def _dynamic_to(name: str, a: Attributes, content: Content | None) -> dict[str, Any]:
+    """``a["field"]`` is the prospect field's API name here: the target resolves it first, as it does folders."""
+    return {"name": name, "basedOnProspectApiFieldId": a.get("field"), "baseContent": a.get("default", ""),
+            "folderId": a.get("folder")}
+
+
+def _dynamic_from(v: dict[str, Any]) -> tuple[Attributes, Content | None]:
+    return _present({"field": v.get("basedOnProspectApiFieldId"), "default": v.get("baseContent"),
+                     "folder": v.get("folderId")}), None
+
+
+_DYNAMIC_SETTINGS = {"field": ("basedOnProspectApiFieldId",), "default": ("baseContent",), "folder": ("folderId",)}
+# The dynamic content and variation pages list create, read, query (and tags for the first), no update and no
+# delete: everything is sent on create, and every later change, a rename and a delete are manual steps.
+DYNAMIC_CONTENT = Mapping("dynamic-contents", "name", _DYNAMIC_SETTINGS, ("name",), _dynamic_to, _dynamic_from,
+                          tagged_as="dynamic-content", manual=frozenset(), synced=frozenset({VARIATIONS}),
+                          set_on_create=frozenset({*_DYNAMIC_SETTINGS, VARIATIONS, "name"}), deletable=False)
+
+MAPPINGS = {"list": LIST, "field": FIELD, "email": EMAIL, "form_handler": FORM_HANDLER, "form": FORM,
+            "dynamic_content": DYNAMIC_CONTENT}

@@ -79,6 +79,8 @@ class KindCapabilities:
     #: False where the target knows an object by another key and takes its name from the files (Account
     #: Engagement's custom fields, by API name): a name changed in the files changes nothing there.
     names_held: bool = True
+    #: False: the target cannot delete the kind's objects (Account Engagement's dynamic content); a delete is manual.
+    deletable: bool = True
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ class ManualChange:
     name: str
     fields: tuple[str, ...]
     attributes: dict[str, Any]
+    #: The name the object has in the platform when the change renames it ("" otherwise): where a person finds it.
+    renamed_from: str = ""
 
 
 #: The attribute holding a program's declared status: ``running`` or ``paused``, or absent (not managed).

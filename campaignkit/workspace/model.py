@@ -32,6 +32,7 @@ KINDS = (
     "program",
     "form",
     "form_handler",
+    "dynamic_content",
     "campaign",
 )
 #: Keys every resource may have, whatever its kind; not part of its attributes.
