@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -150,7 +151,28 @@ def test_the_plan_json_carries_what_policies_need(workspace, monkeypatch):
             "recipients": ["list.2026-nurture-three-week-list"]} in facts["sent_by"]
     assert facts["owners"] == ["user.cindy"] and facts["checks_added"] == []
     listed = changes["list.2026-nurture-three-week-list"]
-    assert listed["list_type"] == "static" and listed["list_size"] is None
+    assert listed["list_type"] == "static" and listed["list_size"] == 0  # the local target counts members
+
+
+def test_destroying_a_static_list_is_blocked_while_the_local_target_holds_members_on_it(workspace):
+    newsletter = "list.evergreen-email-newsletter-list"
+    edit(workspace / "campaigns.yaml", f"  - {newsletter}\n", "")
+    lists = (workspace / "lists.yaml").read_text().split("\n---\n")
+    (workspace / "lists.yaml").write_text("\n---\n".join(d for d in lists if newsletter.split(".")[1] not in d))
+    database = sqlite3.connect(workspace / ".campaignkit" / "sandbox.target.db")
+    (list_id,) = database.execute("SELECT id FROM ck_objects WHERE kind = 'list' AND name = ?",
+                                  (newsletter.split(".")[1],)).fetchone()
+    database.execute("INSERT INTO ck_list_members (list_id, prospect_id) VALUES (?, 7), (?, 8)", (list_id, list_id))
+    database.commit()
+    code, out, _ = invoke("plan")
+    assert f"{newsletter} is a static list: destroying it loses its 2 members" in out
+    assert invoke("apply", "--auto-approve")[0] == 1
+
+    database.execute("DELETE FROM ck_list_members WHERE list_id = ?", (list_id,))
+    database.commit()
+    database.close()
+    code, out, _ = invoke("apply", "--auto-approve")
+    assert code == 0 and "static-list-destroy" not in out and "1 destroyed" in out
 
 
 def test_a_user_policy_blocks_on_a_friday_and_an_advisory_one_only_warns(workspace, monkeypatch):
