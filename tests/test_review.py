@@ -216,6 +216,22 @@ def test_an_unknown_team_in_a_rule_is_ck207_with_a_suggestion(workspace):
     assert found[0]["range"]["filename"].endswith("campaignkit.yaml")
 
 
+def test_a_rego_policys_override_by_naming_an_unknown_team_is_ck208_at_its_line(workspace):
+    (workspace / "policies").mkdir()
+    fixed = FRIDAY_POLICY % "soft-mandatory"
+    fixed = fixed.replace("import rego.v1\n", 'import rego.v1\n\noverride_by := ["team.stratgy", "@sam-acme"]\n')
+    (workspace / "policies" / "friday.rego").write_text(fixed)
+    (workspace / "policies" / "computed.rego").write_text(
+        'package acme.computed\n\nimport rego.v1\n\noverride_by := [input.environment]\n')
+    code, out, _ = invoke("validate", "--format", "json")
+    found = [d for d in json.loads(out)["diagnostics"] if d["code"] == "CK208"]
+    assert code == 1 and len(found) == 1  # the one computed from the plan cannot be known before it
+    assert "team.stratgy is neither a team" in found[0]["summary"] and "did you mean 'team.strategy'?" in \
+        found[0]["summary"]
+    assert found[0]["range"]["filename"].endswith("policies/friday.rego")
+    assert found[0]["range"]["start"]["line"] == 5
+
+
 def test_codeowners_gives_each_rules_files_to_its_approvers(workspace):
     code, out, _ = invoke("codeowners")
     assert code == 0
