@@ -31,6 +31,8 @@ def review_text(review: Review, addresses: list[str]) -> Text:
         for policy, who in overrides:
             out.append(f"  override of policy {policy}: {who}\n")
     failing = [v for v in review.verdicts if not v.passed]
+    if review.verdicts and not failing:
+        out.append(f"\nPolicies: {_all_pass(review)}\n")
     if failing:
         out.append(f"\nPolicies ({_passing(review)}):\n", style="bold")
         for verdict in failing:
@@ -45,6 +47,11 @@ def _passing(review: Review) -> str:
     """How many policies pass: the sections list policies only when one of them fails or warns."""
     passed = sum(1 for v in review.verdicts if v.passed)
     return f"{passed} of {len(review.verdicts)} pass"
+
+
+def _all_pass(review: Review) -> str:
+    """One line for a plan that every policy passes: which ones, so that a reviewer sees they ran."""
+    return f"all {len(review.verdicts)} pass ({', '.join(v.policy for v in review.verdicts)})"
 
 
 def _verdict_word(verdict: Verdict) -> str:
@@ -78,6 +85,8 @@ def review_markdown(review: Review) -> list[str]:
         lines += [f"#### Policies ({_passing(review)})", "", "| Policy | Enforcement | Verdict |", "|---|---|---|"]
         lines += [f"| {_cell(v.policy)} | {v.level} | {_verdict_cell(v)} |" for v in review.verdicts]
         lines.append("")
+    elif review.verdicts:
+        lines += [f"Policies: {_all_pass(review)}.", ""]
     if review.impact:
         lines += [f"#### Impact ({_population(review)})", ""]
         for program in review.impact.programs[:SHOWN]:
