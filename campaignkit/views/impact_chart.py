@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 from campaignkit.review.impact import ProgramImpact
 
 _WIDTH, _HEIGHT, _PAD = 480, 160, 28
-_BAR, _GAP, _LABEL = 10, 8, 200
+_BAR, _GAP, _LABEL = 10, 8, 14
 _COLOURS = {"before": "#9ca3af", "after": "#2563eb"}
 
 
@@ -24,24 +24,25 @@ def mqls_chart(impact: ProgramImpact) -> Markup:
     """MQLs by week as two lines, before (grey) and after (blue), on one scale."""
     before = _summary(impact, "before").get("mqls_by_week", [])
     after = _summary(impact, "after")["mqls_by_week"]
-    top = max([*before, *after, 1])
+    peak = max([*before, *after], default=0)
+    top = max(peak, 1)
     weeks = max(len(before), len(after), 2)
     lines = "".join(_line(side, values, top, weeks) for side, values in (("before", before), ("after", after))
                     if values)
     axis = (f'<line x1="{_PAD}" y1="{_HEIGHT - _PAD}" x2="{_WIDTH - 4}" y2="{_HEIGHT - _PAD}" stroke="#e5e7eb"/>'
             f'<text x="{_PAD}" y="{_HEIGHT - 8}" font-size="11">week 1</text>'
             f'<text x="{_WIDTH - 4}" y="{_HEIGHT - 8}" font-size="11" text-anchor="end">week {weeks}</text>'
-            f'<text x="4" y="{_PAD - 8}" font-size="11">{top} MQLs</text>')
+            f'<text x="4" y="{_PAD - 8}" font-size="11">{peak:,} MQLs in the busiest week</text>')
     return _svg("mqls", f"MQLs by week of {impact.program}, before and after", _WIDTH, _HEIGHT, axis + lines)
 
 
 def emails_chart(impact: ProgramImpact) -> Markup:
-    """Emails sent per email: a grey bar (before) above a blue one (after), on one scale."""
+    """Emails sent per email: its address, then a grey bar (before) above a blue one (after), on one scale."""
     before = _summary(impact, "before").get("emails", {})
     after = _summary(impact, "after")["emails"]
     names = sorted(before.keys() | after.keys())
     top = max([*before.values(), *after.values(), 1])
-    row = 2 * _BAR + _GAP
+    row = _LABEL + 2 * _BAR + _GAP
     rows = "".join(_bars(index * row, name, before.get(name, 0), after.get(name, 0), top)
                    for index, name in enumerate(names))
     return _svg("emails", f"Emails sent per email by {impact.program}, before and after", _WIDTH,
@@ -65,14 +66,14 @@ def _y(value: int, top: int) -> float:
 
 
 def _bars(y: int, name: str, before: int, after: int, top: int) -> str:
-    width = _WIDTH - _LABEL - 60
+    width = _WIDTH - 60
     bars = "".join(
         f'<rect class="{side}" data-series="{side}" data-email="{escape(name)}" data-values="{count}" '
-        f'x="{_LABEL}" y="{y + offset}" width="{count / top * width:.1f}" height="{_BAR - 1}" '
-        f'fill="{_COLOURS[side]}"><title>{side}: {count}</title></rect>'
-        f'<text x="{_LABEL + count / top * width + 4:.1f}" y="{y + offset + _BAR - 1}" font-size="10">{count}</text>'
+        f'x="0" y="{y + _LABEL + offset}" width="{count / top * width:.1f}" height="{_BAR - 1}" '
+        f'fill="{_COLOURS[side]}"><title>{side}: {count:,}</title></rect>'
+        f'<text x="{count / top * width + 4:.1f}" y="{y + _LABEL + offset + _BAR - 1}" font-size="10">{count:,}</text>'
         for side, count, offset in (("before", before, 0), ("after", after, _BAR)))
-    return f'<text x="0" y="{y + _BAR + 3}" font-size="11">{escape(name)}</text>{bars}'
+    return f'<text x="0" y="{y + _LABEL - 3}" font-size="11">{escape(name)}</text>{bars}'
 
 
 def _dashed(side: str) -> str:
