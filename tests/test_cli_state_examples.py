@@ -69,4 +69,4 @@ def test_example_campaigns_plan_apply_and_one_subject_change(example_workspace):
     assert code == 2 and out.splitlines()[0] == "Plan: 0 to add, 1 to change, 0 to destroy."
     details = [line.strip() for line in out.splitlines()[4:-1] if line.strip()]
     assert details[0] == f"~ {address}  (update in place)"
-    assert [line.split(":")[0] for line in details[1:]] == ["~ subject", "Approvals needed", address, "Policies"]
+    assert [line.split(":")[0] for line in details[1:]] == ["~ subject", "Approvals needed", address]

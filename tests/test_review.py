@@ -180,7 +180,7 @@ def test_a_user_policy_blocks_on_a_friday_and_an_advisory_one_only_warns(workspa
     monkeypatch.setenv("CAMPAIGNKIT_PLANNED_AT", THURSDAY)
     policy.write_text(FRIDAY_POLICY % "hard-mandatory")
     code, out, _ = invoke("apply", "--auto-approve")
-    assert code == 0 and "customers-friday" in out and "no change to it on a Friday" not in out
+    assert code == 0 and "customers-friday" not in out
 
 
 def test_a_policy_that_does_not_compile_is_a_diagnostic_at_its_line(workspace):

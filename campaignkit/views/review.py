@@ -31,8 +31,6 @@ def review_text(review: Review, addresses: list[str]) -> Text:
         for policy, who in overrides:
             out.append(f"  override of policy {policy}: {who}\n")
     failing = [v for v in review.verdicts if not v.passed]
-    if review.verdicts and not failing:
-        out.append(f"\nPolicies: {_all_pass(review)}\n")
     if failing:
         out.append(f"\nPolicies ({_passing(review)}):\n", style="bold")
         for verdict in failing:
