@@ -24,8 +24,8 @@ msgid "The drawing is on Friday"
 msgstr "{JA_SUBJECT}"
 
 #, python-format
-msgid "Hi %(name)s, the tablet drawing is on Friday"
-msgstr "%(name)s さん、タブレットの抽選は金曜日です"
+msgid "Hi %(name)s, the tablet drawing is on Friday (100%% free)"
+msgstr "%(name)s さん、タブレットの抽選は金曜日です（100%% 無料）"
 
 msgid "Get the guide"
 msgstr "ガイドを読む"
@@ -43,7 +43,7 @@ def root(tmp_path: Path) -> Path:
          "template: templates/acme-conf-reminder.mjml\ntext: auto\ncatalog: messages\nlocales: {ja: {}}\n")
     template = copy / "templates" / "acme-conf-reminder.mjml"
     edit(template, "Hi {{ first_name }}, the tablet drawing is on Friday",
-         "{% trans name=first_name %}Hi {{ name }}, the tablet drawing is on Friday{% endtrans %}")
+         "{% trans name=first_name %}Hi {{ name }}, the tablet drawing is on Friday (100% free){% endtrans %}")
     edit(template, ">Get the guide<", ">{{ _('Get the guide') }}<")
     (copy / CATALOG).parent.mkdir(parents=True)
     (copy / CATALOG).write_text(PO, encoding="utf-8")
@@ -76,9 +76,11 @@ def test_render_locale_takes_the_text_from_the_locales_catalog(root: Path) -> No
     assert code == 0, out
     assert out.startswith(f"Subject:   {JA_SUBJECT}\n")
     html = (root / ".campaignkit" / "render" / f"{REMINDER}-ja.html").read_text(encoding="utf-8")
-    assert "Molly さん、タブレットの抽選は金曜日です" in html and "ガイドを読む" in html
+    assert "Molly さん、タブレットの抽選は金曜日です（100% 無料）" in html and "ガイドを読む" in html
     code, out = run(root, "render", f"email.{REMINDER}", "--locale", "en")
     assert code == 0 and out.startswith("Subject:   The drawing is on Friday\n"), out
+    html = (root / ".campaignkit" / "render" / f"{REMINDER}.html").read_text(encoding="utf-8")
+    assert "Hi Molly, the tablet drawing is on Friday (100% free)" in html
 
 
 def test_the_prospects_language_picks_the_catalog(root: Path) -> None:
