@@ -31,6 +31,7 @@ import ssl
 import subprocess
 import threading
 import time
+from datetime import datetime, timezone
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -491,7 +492,8 @@ class BusinessUnit:
 
     def _insert(self, collection: str, values: dict[str, Any]) -> dict[str, Any]:
         self.next_id += 1
-        made = _derived(collection, {**_DEFAULTS.get(collection, {}), **values, "id": self.next_id})
+        stamp = {"createdAt": _now()} if "createdAt" in COLLECTIONS[collection].readable else {}
+        made = _derived(collection, {**stamp, **_DEFAULTS.get(collection, {}), **values, "id": self.next_id})
         self.objects_by[collection][self.next_id] = made
         return made
 
@@ -527,6 +529,11 @@ class BusinessUnit:
 #: Collection -> the ``objectType`` its objects have in ``tagged-objects``.
 _OBJECT_TYPE = {c.path: c.tagged_as for c in COLLECTIONS.values() if c.tagged_as}
 _DEFAULTS = {"lists": {"isDynamic": False}}
+
+
+def _now() -> str:
+    """A ``createdAt`` as the pages show one: ISO 8601 with the offset (``2020-01-07T11:45:12-05:00``)."""
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
 def _derived(collection: str, obj: dict[str, Any]) -> dict[str, Any]:

@@ -34,6 +34,7 @@ from campaignkit.emails.text import html_to_text
 from campaignkit.errors import UserError
 from campaignkit.plan.adopt_names import moved_from, needs_name, propose
 from campaignkit.plan.desired import object_hash
+from campaignkit.plan.references import renamed as renamed_references
 from campaignkit.plan.refresh import unmanaged_list
 from campaignkit.state import State, StateEntry, StateStore, history_entry
 from campaignkit.targets import PROGRAM_STATUS, ReadsPrograms, RemoteObject, Target, TargetError, merge_language
@@ -172,7 +173,7 @@ def program_readings(target: ReadsPrograms) -> list[RemoteObject]:
                                                      "exclude": list(reading.suppression_list_ids)}}
         if reading.as_declared in PROGRAM_STATUSES:
             attributes[PROGRAM_STATUS] = reading.as_declared
-        found.append(RemoteObject("program", reading.name, reading.id, attributes))
+        found.append(RemoteObject("program", reading.name, reading.id, attributes, created=reading.created))
     return found
 
 
@@ -300,17 +301,7 @@ def _rewrite_references(drafts: Sequence[_Draft]) -> None:
     for draft in drafts:
         for key, value in list(draft.document.items()):
             if key not in ("kind", "name", "moved_from", "description"):
-                draft.document[key] = _renamed(value, renamed)
-
-
-def _renamed(value: Any, renamed: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return renamed.get(value, value)
-    if isinstance(value, list):
-        return [_renamed(v, renamed) for v in value]
-    if isinstance(value, dict):
-        return {k: _renamed(v, renamed) for k, v in value.items()}
-    return value
+                draft.document[key] = renamed_references(value, renamed)
 
 
 def _files(drafts: Sequence[_Draft], folder: str) -> dict[str, str]:
