@@ -32,6 +32,7 @@ from campaignkit.checks.naming import KindPattern, kind_patterns
 from campaignkit.diagnostics import Position
 from campaignkit.emails.text import html_to_text
 from campaignkit.errors import UserError
+from campaignkit.plan.adopt_locales import locale_entry, translations
 from campaignkit.plan.adopt_names import moved_from, needs_name, propose
 from campaignkit.plan.desired import object_hash
 from campaignkit.plan.references import renamed as renamed_references
@@ -84,6 +85,8 @@ class _Draft:
     address: str
     state_address: str
     files: dict[str, str] = field(default_factory=dict)
+    #: For an email's translation: the email's draft, and the locale it is written under there.
+    translates: tuple[_Draft, str] | None = None
 
 
 def adopt(workspace: Workspace, environment: Environment, store: StateStore, target: Target, *, out: Path,
@@ -191,12 +194,17 @@ def _drafts(workspace: Workspace, state: State, target: Target, found: Sequence[
     taken = set(workspace.resources) | set(state.entries)
     drafts: list[_Draft] = []
     lists = {e.target_id: e.address for e in state.entries.values() if e.kind == "list" and e.target_id}
-    for remote in found:
+    translated = translations(found)
+    emails: dict[str, _Draft] = {}
+    for remote in sorted(found, key=lambda o: o.id in translated):  # an email before its translations
         unmanaged: dict[str, list[str]] = {}
         if remote.kind == "program" and "steps" not in remote.attributes:
             remote, unmanaged = _named_lists(remote, lists, adoption)
         name = remote.name
-        if not keep_names and needs_name(remote.kind, name, rules.get(remote.kind)):
+        parent = emails.get(translated[remote.id][0]) if remote.id in translated else None
+        if parent is not None and parent.address != parent.state_address:
+            parent = None  # a renamed email's translations would be renamed with it, which state cannot follow
+        if parent is None and not keep_names and needs_name(remote.kind, name, rules.get(remote.kind)):
             names = {a.split(".", 1)[1] for a in taken if a.startswith(f"{remote.kind}.")}
             name = propose(remote.kind, name, remote.id, remote.attributes, remote.created, rules.get(remote.kind),
                            names)
@@ -210,12 +218,20 @@ def _drafts(workspace: Workspace, state: State, target: Target, found: Sequence[
             continue
         taken.update({address, state_address})
         drafts.append(_draft(remote, name, address, state_address, folder, adoption))
+        if parent is not None:
+            drafts[-1].translates = (parent, translated[remote.id][1])
+        elif remote.kind == "email":
+            emails[remote.name] = drafts[-1]
         for key, labels in unmanaged.items():  # state holds what refresh will read: the plan asks to remove them
             drafts[-1].recorded["recipients"] = {**drafts[-1].recorded["recipients"],
                                                  key: [*drafts[-1].recorded["recipients"].get(key, []), *labels]}
         if remote.kind == "list":
             lists[remote.id] = state_address
     _rewrite_references(drafts)
+    for draft in drafts:
+        if draft.translates is not None:
+            parent, locale = draft.translates
+            parent.document.setdefault("locales", {})[locale] = locale_entry(draft.document, parent.document)
     return drafts
 
 
@@ -311,8 +327,10 @@ def _files(drafts: Sequence[_Draft], folder: str) -> dict[str, str]:
     files: dict[str, str] = {}
     for draft in drafts:
         kind, name = draft.remote.kind, draft.document["name"]
-        by_file[f"{prefix}programs/{name}.yaml" if kind == "program" else prefix + _FILES[kind]].append(draft.document)
         files.update(draft.files)
+        if draft.translates is not None:
+            continue  # written as its email's locale
+        by_file[f"{prefix}programs/{name}.yaml" if kind == "program" else prefix + _FILES[kind]].append(draft.document)
     for path, documents in by_file.items():
         files[path] = yaml_documents(documents, "# Adopted from the target by 'campaignkit adopt'.\n")
     return files
