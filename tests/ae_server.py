@@ -58,6 +58,7 @@ FORM_FIELD_PAGE = f"{GUIDE}form-field-v5.html"
 LAYOUT_TEMPLATE_PAGE = f"{GUIDE}layout-template-v5.html"
 DYNAMIC_CONTENT_PAGE = f"{GUIDE}dynamic-content-v5.html"
 VARIATION_PAGE = f"{GUIDE}dynamic-content-variation.html"
+PROSPECT_PAGE = f"{GUIDE}prospect-v5.html"
 #: The public OpenAPI description of part of v5: request bodies and the fields each object returns.
 OPENAPI = ("https://github.com/ballerina-platform/openapi-connectors/blob/main/openapi/salesforce.pardot/"
            "openapi.yaml")
@@ -228,6 +229,13 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in (
         enums={"basedOn": ("default", "custom", "grade", "score"),
                "tagReplacementLanguage": ("pml", "hml", "undetermined")},
         also={"writable": PAGE_TABLES, "enums": PAGE_TABLES}, tagged_as="dynamic-content"),
+    Collection(
+        "prospects", PROSPECT_PAGE, ("query", "read", "create", "update", "delete", "addTag", "removeTag"),
+        {"id": "integer", "email": "string", "firstName": "string", "lastName": "string", "company": "string",
+         "isDoNotEmail": "boolean", "isDeleted": "boolean", **_TIMESTAMPS},
+        writable=frozenset({"email", "firstName", "lastName", "company", "isDoNotEmail"}),
+        required=frozenset({"email"}), also={"readable": PAGE_TABLES, "writable": PAGE_TABLES},
+        tagged_as="prospect"),
     Collection(
         "dynamic-content-variations", VARIATION_PAGE, ("query", "read", "create"),
         {"id": "integer", "dynamicContentId": "integer", "operator": "string", "value1": "string",

@@ -15,8 +15,9 @@ from tests.ae_workspace import run
 @pytest.fixture
 def messy(workspace, server):
     """A business unit of names in no convention (some Japanese), a list tagged and in nested folders, an unused
-    list, a custom field an email merges without a fallback and a draft program that sends to a list and
-    suppresses one deleted since; the workspace holds only its naming convention."""
+    list, a custom field an email merges without a fallback, a draft program that sends to a list and
+    suppresses one deleted since, and prospects of which some share an email address (one in another case);
+    the workspace holds only its naming convention."""
     for path in workspace.rglob("*.yaml"):
         if path.name not in ("campaignkit.yaml", "naming.yaml"):
             path.unlink()
@@ -42,7 +43,11 @@ def messy(workspace, server):
                                                          "createdAt": "2025-02-03T09:00:00+09:00",
                                                          "recipientListIds": [fair["id"]],
                                                          "suppressionListIds": [99999]})
-    return workspace, {"fair": fair["id"], "old": old["id"], "newsletter": newsletter["id"], "field": field["id"],
+    prospects = [unit.create("prospects", {"email": email, "firstName": first})["id"] for email, first in (
+        ("aiko.tanaka@example.jp", "Aiko"), ("ken@example.com", "Ken"), ("Aiko.Tanaka@Example.jp", "愛子"),
+        ("mia@example.com", "Mia"), ("sam@example.com", "Sam"), ("ken@example.com", "Kenji"),
+        ("lee@example.com", "Lee"), ("aiko.tanaka@example.jp", "Aiko"), ("noah@example.com", "Noah"))]
+    return workspace, {"prospects": prospects, "fair": fair["id"], "old": old["id"], "newsletter": newsletter["id"], "field": field["id"],
                        "program": program["id"]}
 
 
@@ -85,7 +90,7 @@ def test_the_renames_applied_leave_nothing_to_change(messy, server):
     assert code == 0, out
 
 
-def test_audit_finds_unused_lists_a_merge_without_a_default_and_a_program_sending_to_a_deleted_list(messy):
+def test_audit_finds_unused_lists_a_merge_without_a_default_and_a_program_sending_to_a_deleted_list(messy, server):
     _, ids = messy
     code, out = run("audit", "--format", "json")
     assert code == 0, out
@@ -101,5 +106,11 @@ def test_audit_finds_unused_lists_a_merge_without_a_default_and_a_program_sendin
     assert found["missing-default"] == (1, [f"field 'Industry_Focus__c' (id {ids['field']}), merged by "
                                             "Industry newsletter"])
     assert report["notes"] == [f"the account-engagement target has no API to read {kind}s: they are left out"
-                               for kind in ("scoring", "grading", "campaign")] + [
-        "the account-engagement target has no prospects to read: duplicates not audited"]
+                               for kind in ("scoring", "grading", "campaign")]
+    first, ken = ids["prospects"][0], ids["prospects"][1]
+    assert report["prospects"] == 9
+    assert found["duplicate-prospects"] == (2, [f"aiko.tanaka@example.jp: prospects {first}, {first + 2}, {first + 7}",
+                                                f"ken@example.com: prospects {ken}, {ken + 4}"])
+    reads = [r for r in server.unit.requests if r.path.endswith("/prospects")]
+    # One query of one field, a page of 1,000 asked each call; this server gives four a page, so nine take three.
+    assert len(reads) == 3 and {(r.query["fields"], r.query["limit"]) for r in reads} == {("id,email", "1000")}
