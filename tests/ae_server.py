@@ -31,9 +31,9 @@ import ssl
 import subprocess
 import threading
 import time
-from datetime import datetime, timezone
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -541,7 +541,7 @@ _DEFAULTS = {"lists": {"isDynamic": False}}
 
 def _now() -> str:
     """A ``createdAt`` as the pages show one: ISO 8601 with the offset (``2020-01-07T11:45:12-05:00``)."""
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def _derived(collection: str, obj: dict[str, Any]) -> dict[str, Any]:

@@ -41,8 +41,8 @@ import json
 import os
 import re
 import threading
-from collections.abc import Mapping as Map
 from collections.abc import Iterator, Sequence
+from collections.abc import Mapping as Map
 from dataclasses import dataclass
 from typing import Any
 
