@@ -64,7 +64,8 @@ def test_adopting_an_applied_workspace_gives_back_files_that_plan_nothing_and_re
     assert code == 0, errors
     assert "Adopted 56 object(s)" in out and "to rename" not in out
     assert sorted(p.name for p in (root / "adopted").iterdir()) == [
-        "campaigns.yaml", "dynamic_contents.yaml", "emails.yaml", "fields.yaml", "forms.yaml", "grading.yaml", "lists.yaml", "naming.yaml",
+        "campaigns.yaml", "dynamic_contents.yaml", "emails.yaml", "fields.yaml", "forms.yaml", "grading.yaml",
+        "lists.yaml", "naming.yaml",
         "personas.yaml", "programs", "scoring.yaml", "templates"]
     assert ck(root, "validate")[0] == 0
     code, out, errors = ck(root, "plan", "--detailed-exitcode")
