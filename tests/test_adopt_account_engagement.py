@@ -11,6 +11,9 @@ from click.testing import CliRunner
 from campaignkit.cli import main
 from tests.ae_workspace import run
 
+#: The postal address the workspace declares (``vars.company_address``), which every email carries.
+ADDRESS = "Acme Inc., 1-2-3 Shibuya, Shibuya-ku, Tokyo 150-0002, Japan"
+
 
 @pytest.fixture
 def messy(workspace, server):
@@ -36,9 +39,10 @@ def messy(workspace, server):
     field = unit.create("custom-fields", {"name": "Industry Focus", "fieldId": "Industry_Focus", "type": "Text"})
     unit.create("email-templates", {
         "name": "Industry newsletter", "subject": "News for {{Recipient.FirstName}}", "type": "htmlAndText",
-        "htmlMessage": "<p>Hi {{#if Recipient.FirstName}}{{Recipient.FirstName}}{{else}}there{{/if}}, news for "
-                       "{{Recipient.Industry_Focus__c}}.</p><p>{{{Unsubscribe}}}</p>",
-        "textMessage": "Hi, news for %%Industry_Focus%%. %%unsubscribe%%"})
+        "htmlMessage": "<p>Hi {{#if Recipient.FirstName}}{{Recipient.FirstName}}{{else}}there &amp; all{{/if}}, "
+                       f"news for {{{{Recipient.Industry_Focus__c}}}}.</p><p>{ADDRESS} · "
+                       "<a href=\"{{{Unsubscribe}}}\">Unsubscribe</a> · {{Sender.FullName}}</p>",
+        "textMessage": f"Hi %%first_name%%, news for %%Industry_Focus%%.\n\n{ADDRESS}\nUnsubscribe: %%unsubscribe%%"})
     program = unit.create("engagement-studio-programs", {"name": "Spring Nurture JP", "status": "draft",
                                                          "createdAt": "2025-02-03T09:00:00+09:00",
                                                          "recipientListIds": [fair["id"]],
@@ -69,16 +73,46 @@ def test_adopt_writes_a_valid_workspace_whose_first_plan_only_renames(messy):
     validated = CliRunner().invoke(main, ["validate"])
     assert validated.exit_code == 0, validated.stdout
     planned = CliRunner().invoke(main, ["plan", "--format", "json", "--env", "production"])
-    changes = json.loads(planned.stdout)["resource_changes"]
-    assert sorted(c["address"] for c in changes) == [
-        "list.2023-webinar-attendees-old-list", f"list.{fair}",
-        "program.2025-nurture-spring-jp-program"]
-    assert all(c["change"]["actions"] == ["update"] and c["previous_address"] for c in changes)
-    shown = run("plan")[1]
-    assert "Objects changed outside campaignkit" not in shown
-    # Only renames: the program's lists are held by id, so the list renamed under it is no change to it; what
-    # else it shows is the suppression list the business unit no longer has, to take off by hand.
-    assert re.findall(r"(?m)^        [~+-] (\S+):", shown) == ["name", "name", "name", "recipients.exclude"]
+    changes = {c["address"]: c for c in json.loads(planned.stdout)["resource_changes"]}
+    assert sorted(changes) == ["email.2026-all-industry-newsletter-email", "list.2023-webinar-attendees-old-list",
+                               f"list.{fair}", "program.2025-nurture-spring-jp-program"]
+    assert all(c["change"]["actions"] == ["update"] and c["previous_address"] for c in changes.values())
+    # Only renames, but for two things the business unit holds that the files cannot: a suppression list it no
+    # longer has (taken off by hand), and PML in the text part of an email on HML (sent in HML). The program's
+    # lists are held by id, so the list renamed under it is no change to it.
+    assert {a: c["campaignkit"]["changed_paths"] for a, c in changes.items()} == {
+        "email.2026-all-industry-newsletter-email": ["name", "content_sha256"],
+        "list.2023-webinar-attendees-old-list": ["name"], f"list.{fair}": ["name"],
+        "program.2025-nurture-spring-jp-program": ["name", "recipients.exclude"]}
+    assert "Objects changed outside campaignkit" not in run("plan")[1]
+
+
+def test_emails_merge_tags_become_merge_fields_that_render_the_same_email(messy, tmp_path):
+    _, ids = messy
+    code, out = run("adopt")
+    assert "email.2026-all-industry-newsletter-email: {{Sender.FullName}} kept as written" in out
+    assert "its PML tags are written as merge fields, which the first plan sends in HML" in out
+    adopted = messy[0] / "adopted"
+    template = adopted / "templates" / "2026-all-industry-newsletter-email.html"
+    assert template.read_text() == (
+        '<p>Hi {{ first_name|default("there & all") }}, news for {{ industry_focus_c|default("") }}.</p>'
+        f'<p>{ADDRESS} · <a href="{{{{ unsubscribe_url }}}}{{% raw %}}">Unsubscribe</a> · {{{{Sender.FullName}}}}'
+        "</p>{% endraw %}")
+    assert (adopted / "templates" / "2026-all-industry-newsletter-email.txt").read_text() == (
+        f'Hi {{{{ first_name|default("") }}}}, news for {{{{ industry_focus_c|default("") }}}}.\n\n{ADDRESS}\n'
+        "Unsubscribe: {{ unsubscribe_url }}")
+    assert 'subject: News for {{ first_name|default("") }}' in (adopted / "emails.yaml").read_text()
+    assert "kind: field\nname: first_name\ntype: text\napi_name: firstName\n" in (adopted / "fields.yaml").read_text()
+    prospect = tmp_path / "aiko.yaml"
+    prospect.write_text("first_name: Aiko\nindustry_focus_c: Retail\n")
+    rendered = CliRunner().invoke(main, ["render", "email.2026-all-industry-newsletter-email", "--prospect",
+                                         str(prospect), "--out", str(tmp_path / "out")])
+    assert rendered.exit_code == 0, rendered.stdout + rendered.stderr
+    assert "Subject:   News for Aiko" in rendered.stdout
+    html = (tmp_path / "out" / "2026-all-industry-newsletter-email.html").read_text()
+    assert html.startswith("<p>Hi Aiko, news for Retail.</p>") and "{{Sender.FullName}}" in html
+    assert "Unsubscribe: https://example.invalid/unsubscribe" in (
+        tmp_path / "out" / "2026-all-industry-newsletter-email.txt").read_text()
 
 
 def test_the_renames_applied_leave_nothing_to_change(messy, server):

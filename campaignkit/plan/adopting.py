@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ from campaignkit.plan.desired import object_hash
 from campaignkit.plan.references import renamed as renamed_references
 from campaignkit.plan.refresh import unmanaged_list
 from campaignkit.state import State, StateEntry, StateStore, history_entry
-from campaignkit.targets import PROGRAM_STATUS, ReadsPrograms, RemoteObject, Target, TargetError, merge_language
+from campaignkit.targets import PROGRAM_STATUS, ReadsPrograms, RemoteObject, TagsRead, Target, TargetError, tags_read
 from campaignkit.targets.base import CONTENT_DIGEST, PROGRAM_STATUSES
 from campaignkit.workspace.model import KINDS, Environment, Resource, Workspace
 from campaignkit.workspace.writing import yaml_documents
@@ -96,12 +96,14 @@ def adopt(workspace: Workspace, environment: Environment, store: StateStore, tar
     folder = _inside(workspace.root, out)
     state = store.read()
     adoption = Adoption()
-    found = _unmanaged(state, target, _readable_kinds(kinds or KINDS, environment, adoption), adoption, progress)
+    found = _unmanaged(state, target, kinds or KINDS, adoption, progress)
     rules = _convention(workspace, found)
-    drafts = _drafts(workspace, state, target, found, rules, keep_names, folder, adoption)
+    templates = _Templates(folder, tags_read(environment), str(environment.settings.get("merge_language") or "hml"),
+                           list(workspace.of_kind("field")), adoption)
+    drafts = _drafts(workspace, state, target, found, rules, keep_names, templates, adoption)
     if not drafts:
         return adoption
-    files = _files(drafts, folder)
+    files = _files(drafts, folder, [field.data for field in templates.standard.values()])
     _write(workspace.root, files)
     adoption.files = sorted(files)
     entries = _entries(drafts)
@@ -112,16 +114,6 @@ def adopt(workspace: Workspace, environment: Environment, store: StateStore, tar
     adoption.objects = [AdoptedObject(d.address, d.remote.id, d.remote.name,
                                       d.state_address if d.state_address != d.address else None) for d in drafts]
     return adoption
-
-
-def _readable_kinds(kinds: Sequence[str], environment: Environment, adoption: Adoption) -> Sequence[str]:
-    """``kinds``, less emails where the target merges its own tags: turning them back into merge fields
-    is not done yet, and a template full of them would neither validate nor plan as the target holds it."""
-    if "email" not in kinds or merge_language(environment) is None:
-        return kinds
-    adoption.warnings.append(f"emails are not adopted from the {environment.target} target: its merge tags cannot "
-                             "be turned back into merge fields yet; declare them and 'campaignkit import' each")
-    return [kind for kind in kinds if kind != "email"]
 
 
 def _inside(root: Path, out: Path) -> str:
@@ -190,7 +182,8 @@ def _convention(workspace: Workspace, found: Sequence[RemoteObject]) -> dict[str
 
 
 def _drafts(workspace: Workspace, state: State, target: Target, found: Sequence[RemoteObject],
-            rules: dict[str, KindPattern], keep_names: bool, folder: str, adoption: Adoption) -> list[_Draft]:
+            rules: dict[str, KindPattern], keep_names: bool, templates: _Templates,
+            adoption: Adoption) -> list[_Draft]:
     taken = set(workspace.resources) | set(state.entries)
     drafts: list[_Draft] = []
     lists = {e.target_id: e.address for e in state.entries.values() if e.kind == "list" and e.target_id}
@@ -217,7 +210,9 @@ def _drafts(workspace: Workspace, state: State, target: Target, found: Sequence[
                                      f"declared in the files already; 'campaignkit import {address} {remote.id}'")
             continue
         taken.update({address, state_address})
-        drafts.append(_draft(remote, name, address, state_address, folder, adoption))
+        drafts.append(_draft(remote, name, address, state_address, templates, adoption))
+        if remote.kind == "field":  # an email adopted after it may merge it
+            templates.fields.append(Resource("field", name, drafts[-1].document, _ON_TARGET))
         if parent is not None:
             drafts[-1].translates = (parent, translated[remote.id][1])
         elif remote.kind == "email":
@@ -252,7 +247,7 @@ def _named_lists(program: RemoteObject, lists: dict[str, str], adoption: Adoptio
     return replace(program, attributes={**program.attributes, "recipients": recipients}), unmanaged
 
 
-def _draft(remote: RemoteObject, name: str, address: str, state_address: str, folder: str,
+def _draft(remote: RemoteObject, name: str, address: str, state_address: str, templates: _Templates,
            adoption: Adoption) -> _Draft:
     attributes = {k: v for k, v in remote.attributes.items() if k != CONTENT_DIGEST and k not in remote.unread}
     document: dict[str, Any] = {"kind": remote.kind, "name": name}
@@ -263,40 +258,73 @@ def _draft(remote: RemoteObject, name: str, address: str, state_address: str, fo
         document["moved_from"] = state_address
     draft = _Draft(remote, document, {}, address, state_address)
     if remote.kind == "email":
-        _email(draft, folder, adoption)
+        _email(draft, templates, adoption)
     elif remote.kind == "program" and "steps" not in document:
         _stub_program(draft, adoption)
     draft.recorded = {k: v for k, v in draft.document.items() if k not in ("kind", "name", "moved_from")}
+    if "subject" in attributes:  # the files may say it with merge fields; state holds it as the target does
+        draft.recorded["subject"] = attributes["subject"]
     if CONTENT_DIGEST in remote.attributes:
         draft.recorded[CONTENT_DIGEST] = remote.attributes[CONTENT_DIGEST]
     return draft
 
 
-def _email(draft: _Draft, folder: str, adoption: Adoption) -> None:
+def _email(draft: _Draft, templates: _Templates, adoption: Adoption) -> None:
     """The email's bodies as a template of its own (``.html``), and a text template where the text part
-    is not what the HTML gives."""
+    is not what the HTML gives; where the target merges tags, its subject and bodies with merge fields."""
     content = draft.remote.content
     if content is None:
         adoption.warnings.append(f"{draft.address}: the target gave no bodies; its template is left empty")
         content = {}
     name = draft.document["name"]
-    base = f"{folder}/templates/{name}" if folder else f"templates/{name}"
+    base = f"{templates.folder}/templates/{name}" if templates.folder else f"templates/{name}"
     html = content.get("html_body", "")
     text = content.get("text_body", "")
-    draft.files[f"{base}.html"] = _as_template(html)
+    if "subject" in draft.document and templates.read is not None:
+        draft.document["subject"] = templates.template(str(draft.document["subject"]), False, draft.address)
+    draft.files[f"{base}.html"] = templates.template(html, True, draft.address)
     draft.document["template"] = f"{base}.html"
     if text and text != html_to_text(html):
-        draft.files[f"{base}.txt"] = _as_template(text)
+        draft.files[f"{base}.txt"] = templates.template(text, False, draft.address)
         draft.document["text"] = f"{base}.txt"
     else:
         draft.document["text"] = "auto"
 
 
-def _as_template(body: str) -> str:
-    """``body`` as a Jinja template that renders to exactly it."""
-    if any(opener in body for opener in ("{{", "{%", "{#")):
-        body = "{% raw %}" + body + "{% endraw %}"
-    return body + "\n" if body.endswith("\n") else body  # Jinja drops one newline at the end
+@dataclass
+class _Templates:
+    """Writes an email's bodies as templates: as they are, or, where the target merges its own tags (``read``),
+    with them as merge fields of ``fields`` (and of the standard fields, declared as they are met)."""
+
+    folder: str
+    read: TagsRead | None
+    #: The merge language the environment sends in (``hml``, ``pml``).
+    language: str
+    fields: list[Resource]
+    adoption: Adoption
+    standard: dict[str, Resource] = field(default_factory=dict)
+
+    def template(self, body: str, escaped: bool, address: str) -> str:
+        """``body`` as a Jinja template that renders to exactly it (in the environment's language, where the
+        target merges tags and the body is in it)."""
+        if self.read is None:
+            source = "{% raw %}" + body + "{% endraw %}" if any(o in body for o in ("{{", "{%", "{#")) else body
+        else:
+            read = self.read(body, self.fields, escaped)
+            source = read.template
+            for standard in read.standard:
+                self.fields.append(self.standard.setdefault(standard.name, standard))
+            self._warn(read.kept, read.languages - {self.language}, address)
+        return source + "\n" if source.endswith("\n") else source  # Jinja drops one newline at the end
+
+    def _warn(self, kept: Sequence[str], foreign: Set[str], address: str) -> None:
+        if kept:
+            self.adoption.warnings.append(f"{address}: {', '.join(sorted(set(kept)))} kept as written: no merge "
+                                          "field says them")
+        if foreign:
+            self.adoption.warnings.append(
+                f"{address}: its {'/'.join(sorted(foreign)).upper()} tags are written as merge fields, which the "
+                f"first plan sends in {self.language.upper()}, the business unit's language: review that change")
 
 
 def _stub_program(draft: _Draft, adoption: Adoption) -> None:
@@ -320,10 +348,11 @@ def _rewrite_references(drafts: Sequence[_Draft]) -> None:
                 draft.document[key] = renamed_references(value, renamed)
 
 
-def _files(drafts: Sequence[_Draft], folder: str) -> dict[str, str]:
-    """Every file to write, by path relative to the workspace root."""
+def _files(drafts: Sequence[_Draft], folder: str, fields: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """Every file to write, by path relative to the workspace root; ``fields``: standard fields to declare."""
     prefix = f"{folder}/" if folder else ""
     by_file: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_file[prefix + _FILES["field"]].extend(fields)
     files: dict[str, str] = {}
     for draft in drafts:
         kind, name = draft.remote.kind, draft.document["name"]
@@ -332,6 +361,8 @@ def _files(drafts: Sequence[_Draft], folder: str) -> dict[str, str]:
             continue  # written as its email's locale
         by_file[f"{prefix}programs/{name}.yaml" if kind == "program" else prefix + _FILES[kind]].append(draft.document)
     for path, documents in by_file.items():
+        if not documents:
+            continue
         files[path] = yaml_documents(documents, "# Adopted from the target by 'campaignkit adopt'.\n")
     return files
 
