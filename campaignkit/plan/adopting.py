@@ -14,9 +14,11 @@ What the target cannot read is never made up: a program whose steps no API shows
 is written as a stub marked as such, with a warning. Files are written before
 state, and none is overwritten: a failure part-way leaves files to delete, never
 objects that state manages without files, which the next plan would delete.
-Emails of a target that merges its own tags (Account Engagement) are not adopted
-yet: their tags would have to be turned back into merge fields. The caller holds
-the lock.
+The emails of a target that merges its own tags (Account Engagement) are written
+with those tags as merge fields, as the target reads them back (``tags_read``),
+so that the plan renders them to what the target holds; an email's language
+versions are written back as its ``locales`` (``adopt_locales``). The caller
+holds the lock.
 """
 
 from __future__ import annotations

@@ -17,6 +17,10 @@ Programs cannot be written but can be read: ``programs`` gives ``refresh``
 their recipient and suppression lists and their status, to show lists changed
 or a program paused in the UI; the plan says which button starts or pauses one.
 
+Prospects are only read, by ``audit``: their email addresses, for those more
+than one holds (``prospect_emails``). Every object read carries its
+``createdAt``, which ``adopt`` dates a proposed name by.
+
 Every call counts against the business unit's daily limit, so reads take whole
 collections a page of 1,000 at a time (``refresh`` never reads one object at a
 time), and ``api_calls`` tells the plan how many calls apply will make.

@@ -39,7 +39,8 @@ What each tag is, and where it is written down:
   "HML conditional merge fields", as quoted at dodov.dev/blog/using-salesforce-hml-for-rendering-dynamic-letterheads).
 
 The email package renders with these tags (``emails.platform_merge``); this
-module only says how they are written. It holds no HTTP client, so that
+module says how they are written, and reads them back (``merge_fields``, for
+``adopt``) from the same tables. It holds no HTTP client, so that
 ``validate`` can read it without one.
 """
 
