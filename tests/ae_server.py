@@ -540,7 +540,8 @@ _DEFAULTS = {"lists": {"isDynamic": False}}
 
 
 def _now() -> str:
-    """A ``createdAt`` as the pages show one: ISO 8601 with the offset (``2020-01-07T11:45:12-05:00``)."""
+    """A ``createdAt``: a DateTime "reported in API user's timezone" (the list membership page), here ISO 8601
+    with the server's offset; campaignkit reads only its year."""
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
