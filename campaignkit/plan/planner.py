@@ -3,7 +3,8 @@
 For every address the planner decides create, update (field by field),
 replace (the target cannot change a field in place), delete, or nothing; and
 whether a person must do it by hand because the target has no API for it. It
-honours ``moved_from`` (a rename, not a destroy and create),
+honours ``moved_from`` (a rename, not a destroy and create; where the target holds
+references by id, a rename is no change to the objects that refer to it),
 ``lifecycle.ignore_changes``, and protection: a plan that would destroy an
 object with ``lifecycle.prevent_destroy`` (as recorded when it was applied, so
 deleting the file does not lift it) or matched by the environment's
