@@ -33,6 +33,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ FORM_FIELD_PAGE = f"{GUIDE}form-field-v5.html"
 LAYOUT_TEMPLATE_PAGE = f"{GUIDE}layout-template-v5.html"
 DYNAMIC_CONTENT_PAGE = f"{GUIDE}dynamic-content-v5.html"
 VARIATION_PAGE = f"{GUIDE}dynamic-content-variation.html"
+PROSPECT_PAGE = f"{GUIDE}prospect-v5.html"
 #: The public OpenAPI description of part of v5: request bodies and the fields each object returns.
 OPENAPI = ("https://github.com/ballerina-platform/openapi-connectors/blob/main/openapi/salesforce.pardot/"
            "openapi.yaml")
@@ -227,6 +229,13 @@ COLLECTIONS: dict[str, Collection] = {c.path: c for c in (
         enums={"basedOn": ("default", "custom", "grade", "score"),
                "tagReplacementLanguage": ("pml", "hml", "undetermined")},
         also={"writable": PAGE_TABLES, "enums": PAGE_TABLES}, tagged_as="dynamic-content"),
+    Collection(
+        "prospects", PROSPECT_PAGE, ("query", "read", "create", "update", "delete", "addTag", "removeTag"),
+        {"id": "integer", "email": "string", "firstName": "string", "lastName": "string", "company": "string",
+         "isDoNotEmail": "boolean", "isDeleted": "boolean", **_TIMESTAMPS},
+        writable=frozenset({"email", "firstName", "lastName", "company", "isDoNotEmail"}),
+        required=frozenset({"email"}), also={"readable": PAGE_TABLES, "writable": PAGE_TABLES},
+        tagged_as="prospect"),
     Collection(
         "dynamic-content-variations", VARIATION_PAGE, ("query", "read", "create"),
         {"id": "integer", "dynamicContentId": "integer", "operator": "string", "value1": "string",
@@ -491,7 +500,8 @@ class BusinessUnit:
 
     def _insert(self, collection: str, values: dict[str, Any]) -> dict[str, Any]:
         self.next_id += 1
-        made = _derived(collection, {**_DEFAULTS.get(collection, {}), **values, "id": self.next_id})
+        stamp = {"createdAt": _now()} if "createdAt" in COLLECTIONS[collection].readable else {}
+        made = _derived(collection, {**stamp, **_DEFAULTS.get(collection, {}), **values, "id": self.next_id})
         self.objects_by[collection][self.next_id] = made
         return made
 
@@ -527,6 +537,12 @@ class BusinessUnit:
 #: Collection -> the ``objectType`` its objects have in ``tagged-objects``.
 _OBJECT_TYPE = {c.path: c.tagged_as for c in COLLECTIONS.values() if c.tagged_as}
 _DEFAULTS = {"lists": {"isDynamic": False}}
+
+
+def _now() -> str:
+    """A ``createdAt``: a DateTime "reported in API user's timezone" (the list membership page), here ISO 8601
+    with the server's offset; campaignkit reads only its year."""
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def _derived(collection: str, obj: dict[str, Any]) -> dict[str, Any]:

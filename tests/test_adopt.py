@@ -26,10 +26,16 @@ def ck(root: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+#: The persona whose sample is the fields' examples: the prospect the local target's bodies are rendered for
+#: (an adopted body is that text as it is, whoever it is rendered for).
+SAMPLE = "persona.marketing_manager"
+
+
 def rendered(root: Path, email: str, out: Path) -> dict[str, str]:
-    code, output, errors = ck(root, "render", email, "--out", str(out))
+    """Every version of ``email`` as ``render`` writes it (one per locale), and what it prints before them."""
+    code, output, errors = ck(root, "render", email, "--persona", SAMPLE, "--out", str(out))
     assert code == 0, errors
-    return {path.suffix: path.read_text() for path in out.iterdir()} | {"summary": output.split("HTML:")[0]}
+    return {path.name: path.read_text() for path in out.iterdir()} | {"summary": output.split("HTML:")[0]}
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +62,10 @@ def test_adopting_an_applied_workspace_gives_back_files_that_plan_nothing_and_re
     root = bare_copy(applied, tmp_path)
     code, out, errors = ck(root, "adopt", "--out", str(root / "adopted"))
     assert code == 0, errors
-    assert "Adopted 52 object(s)" in out and "to rename" not in out
+    assert "Adopted 56 object(s)" in out and "to rename" not in out
     assert sorted(p.name for p in (root / "adopted").iterdir()) == [
-        "campaigns.yaml", "emails.yaml", "fields.yaml", "forms.yaml", "grading.yaml", "lists.yaml", "naming.yaml",
+        "campaigns.yaml", "dynamic_contents.yaml", "emails.yaml", "fields.yaml", "forms.yaml", "grading.yaml",
+        "lists.yaml", "naming.yaml",
         "personas.yaml", "programs", "scoring.yaml", "templates"]
     assert ck(root, "validate")[0] == 0
     code, out, errors = ck(root, "plan", "--detailed-exitcode")
@@ -75,11 +82,13 @@ def test_every_adopted_email_renders_the_text_the_original_renders(applied, tmp_
     ck(root, "adopt", "--kinds", "email", "--kinds", "field", "--kinds", "campaign", "--kinds", "persona")
     names = [line.split("\t")[0].removeprefix("email.") for line in ck(root, "state", "list")[1].splitlines()
              if line.startswith("email.")]
-    assert len(names) == 11
+    assert len(names) == 13  # two of them a locale of the welcome email, written as its locales
+    emails = (root / "adopted" / "emails.yaml").read_text()
+    assert emails.count("name: 2026-event-acme-conf-welcome-email") == 1 and "locales:\n  ja:\n" in emails
     for name in names:
         before = rendered(applied, f"email.{name}", tmp_path / "before" / name)
         after = rendered(root, f"email.{name}", tmp_path / "after" / name)
-        assert after[".txt"] == before[".txt"] and after["summary"] == before["summary"]
+        assert after == before
 
 
 def test_a_second_adopt_finds_nothing_and_declared_objects_are_left_to_import(applied, tmp_path):
@@ -107,30 +116,31 @@ def test_files_are_never_overwritten_and_only_written_inside_the_workspace(appli
     assert code == 1 and "is not inside the workspace" in errors
 
 
-def add_object(root: Path, kind: str, name: str, attributes: dict, created: str = "2024-03-01T10:00:00+00:00") -> None:
-    """An object made in the platform's UI, behind campaignkit's back."""
+def add_object(root: Path, kind: str, name: str, attributes: dict, created: str = "2024-03-01T10:00:00+00:00") -> int:
+    """An object made in the platform's UI, behind campaignkit's back: its id."""
     with sqlite3.connect(root / ".campaignkit" / "sandbox.target.db") as db:
-        db.execute("INSERT INTO ck_objects (kind, name, attributes, created, updated) VALUES (?, ?, ?, ?, ?)",
-                   (kind, name, json.dumps(attributes), created, created))
+        made = db.execute("INSERT INTO ck_objects (kind, name, attributes, created, updated) VALUES (?, ?, ?, ?, ?)",
+                          (kind, name, json.dumps(attributes), created, created))
+        return int(made.lastrowid or 0)
 
 
 def test_names_that_break_the_convention_are_proposed_ones_that_fit_and_the_first_plan_only_renames(applied,
                                                                                                     tmp_path):
     root = bare_copy(applied, tmp_path)
-    add_object(root, "list", "Webinar attendees 2023", {"type": "static", "folder": "Lists/Webinars"})
-    add_object(root, "list", "展示会リスト", {"type": "static", "title": "展示会 2024"})
+    webinar = add_object(root, "list", "Webinar attendees 2023", {"type": "static", "folder": "Lists/Webinars"})
+    fair = add_object(root, "list", "展示会リスト", {"type": "static", "title": "展示会 2024"})
     code, out, errors = ck(root, "adopt")
     assert code == 0, errors
-    assert "list.2023-webinar-attendees-list: id 53, renamed from 'Webinar attendees 2023'" in out
-    assert "list.2024-all-id-54-list: id 54, renamed from '展示会リスト'" in out
+    assert f"list.2023-webinar-attendees-list: id {webinar}, renamed from 'Webinar attendees 2023'" in out
+    assert f"list.2024-all-id-{fair}-list: id {fair}, renamed from '展示会リスト'" in out
     assert "2 to rename by the naming convention" in out
     lists = (root / "adopted" / "lists.yaml").read_text()
-    assert "name: 2024-all-id-54-list\ntype: static\ntitle: 展示会 2024\nmoved_from: list.id-54" in lists
+    assert f"name: 2024-all-id-{fair}-list\ntype: static\ntitle: 展示会 2024\nmoved_from: list.id-{fair}" in lists
     assert ck(root, "validate")[0] == 0
     code, out, _ = ck(root, "plan", "--detailed-exitcode")
     assert code == 2 and out.splitlines()[0] == "Plan: 0 to add, 2 to change, 0 to destroy.", out
-    assert ('~ list.2024-all-id-54-list  (update in place; moved from list.id-54)\n'
-            '        ~ name: "展示会リスト" -> "2024-all-id-54-list"') in out
+    assert (f'~ list.2024-all-id-{fair}-list  (update in place; moved from list.id-{fair})\n'
+            f'        ~ name: "展示会リスト" -> "2024-all-id-{fair}-list"') in out
     assert out.count("(update in place; moved from ") == 2 and out.count("        ~ ") == 2
     code, out, _ = ck(root, "apply", "--auto-approve")
     assert code == 0 and ck(root, "plan", "--detailed-exitcode")[0] == 0
@@ -138,9 +148,9 @@ def test_names_that_break_the_convention_are_proposed_ones_that_fit_and_the_firs
 
 def test_keep_names_writes_the_platforms_names(applied, tmp_path):
     root = bare_copy(applied, tmp_path)
-    add_object(root, "list", "2023-web-old-pricing-list-copy", {"type": "static"})
+    copy = add_object(root, "list", "2023-web-old-pricing-list-copy", {"type": "static"})
     code, out, _ = ck(root, "adopt", "--keep-names", "--kinds", "list", "--kinds", "naming")
-    assert code == 0 and "list.2023-web-old-pricing-list-copy: id 53\n" in out
+    assert code == 0 and f"list.2023-web-old-pricing-list-copy: id {copy}\n" in out
     assert ck(root, "validate")[1].count("CK301") == 1
 
 
@@ -152,23 +162,24 @@ def add_prospects(root: Path, *emails: str) -> None:
 def test_audit_counts_what_was_planted_and_shows_the_first_examples(applied, tmp_path):
     root = bare_copy(applied, tmp_path)
     ck(root, "audit")  # the target's tables exist once it has been read
-    add_object(root, "list", "Webinar attendees 2023", {"type": "static"})
-    add_object(root, "field", "industry_focus", {"type": "text", "custom": True})
-    add_object(root, "email", "Industry news", {"subject": "News for {{ industry_focus }}", "template": "x.mjml"})
-    add_object(root, "program", "Old nurture", {"recipients": {"include": ["list.deleted-in-2024-list"]},
-                                                "start": "done", "steps": {"done": {"end": True}}})
+    webinar = add_object(root, "list", "Webinar attendees 2023", {"type": "static"})
+    field = add_object(root, "field", "industry_focus", {"type": "text", "custom": True})
+    email = add_object(root, "email", "Industry news", {"subject": "News for {{ industry_focus }}",
+                                                        "template": "x.mjml"})
+    program = add_object(root, "program", "Old nurture", {"recipients": {"include": ["list.deleted-in-2024-list"]},
+                                                          "start": "done", "steps": {"done": {"end": True}}})
     add_prospects(root, *[f"p{i}@example.com" for i in range(2500)], "P7@Example.com", "p7@example.com",
                   "p9@example.com")
     code, out, _ = ck(root, "audit", "--format", "json")
     report = json.loads(out)
     assert code == 0 and report["format_version"] == "1.0" and report["prospects"] == 2503
     found = {f["check"]: (f["count"], f["examples"]) for f in report["findings"]}
-    assert found["naming"] == (3, ["list 'Webinar attendees 2023' (id 53): 2023-webinar-attendees-list",
-                                   "email 'Industry news' (id 55): 2024-all-industry-news-email",
-                                   "program 'Old nurture' (id 56): 2024-nurture-old-program"])
-    assert found["missing-default"] == (1, ["field 'industry_focus' (id 54), merged by Industry news"])
-    assert found["unused-list"][0] == 3 and "list 'Webinar attendees 2023' (id 53)" in found["unused-list"][1]
-    assert found["missing-list"] == (1, ["program 'Old nurture' (id 56): list.deleted-in-2024-list"])
+    assert found["naming"] == (3, [f"list 'Webinar attendees 2023' (id {webinar}): 2023-webinar-attendees-list",
+                                   f"email 'Industry news' (id {email}): 2024-all-industry-news-email",
+                                   f"program 'Old nurture' (id {program}): 2024-nurture-old-program"])
+    assert found["missing-default"] == (1, [f"field 'industry_focus' (id {field}), merged by Industry news"])
+    assert found["unused-list"][0] == 3 and f"list 'Webinar attendees 2023' (id {webinar})" in found["unused-list"][1]
+    assert found["missing-list"] == (1, [f"program 'Old nurture' (id {program}): list.deleted-in-2024-list"])
     assert found["duplicate-prospects"] == (2, ["p7@example.com: prospects 8, 2501, 2502",
                                                 "p9@example.com: prospects 10, 2503"])
     code, text, _ = ck(root, "audit")

@@ -14,16 +14,18 @@ What the target cannot read is never made up: a program whose steps no API shows
 is written as a stub marked as such, with a warning. Files are written before
 state, and none is overwritten: a failure part-way leaves files to delete, never
 objects that state manages without files, which the next plan would delete.
-Emails of a target that merges its own tags (Account Engagement) are not adopted
-yet: their tags would have to be turned back into merge fields. The caller holds
-the lock.
+The emails of a target that merges its own tags (Account Engagement) are written
+with those tags as merge fields, as the target reads them back (``tags_read``),
+so that the plan renders them to what the target holds; an email's language
+versions are written back as its ``locales`` (``adopt_locales``). The caller
+holds the lock.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -32,11 +34,13 @@ from campaignkit.checks.naming import KindPattern, kind_patterns
 from campaignkit.diagnostics import Position
 from campaignkit.emails.text import html_to_text
 from campaignkit.errors import UserError
+from campaignkit.plan.adopt_locales import locale_entry, translations
 from campaignkit.plan.adopt_names import moved_from, needs_name, propose
 from campaignkit.plan.desired import object_hash
+from campaignkit.plan.references import renamed as renamed_references
 from campaignkit.plan.refresh import unmanaged_list
 from campaignkit.state import State, StateEntry, StateStore, history_entry
-from campaignkit.targets import PROGRAM_STATUS, ReadsPrograms, RemoteObject, Target, TargetError, merge_language
+from campaignkit.targets import PROGRAM_STATUS, ReadsPrograms, RemoteObject, TagsRead, Target, TargetError, tags_read
 from campaignkit.targets.base import CONTENT_DIGEST, PROGRAM_STATUSES
 from campaignkit.workspace.model import KINDS, Environment, Resource, Workspace
 from campaignkit.workspace.writing import yaml_documents
@@ -44,7 +48,8 @@ from campaignkit.workspace.writing import yaml_documents
 #: Where each kind's resources go below the folder written to (a program gets a file of its own).
 _FILES = {"naming": "naming.yaml", "persona": "personas.yaml", "field": "fields.yaml", "list": "lists.yaml",
           "scoring": "scoring.yaml", "grading": "grading.yaml", "email": "emails.yaml", "form": "forms.yaml",
-          "form_handler": "form_handlers.yaml", "campaign": "campaigns.yaml", "dynamic_content": "content.yaml"}
+          "form_handler": "form_handlers.yaml", "dynamic_content": "dynamic_contents.yaml",
+          "campaign": "campaigns.yaml"}
 #: Called as objects are read and written: how many so far, of how many.
 Progress = Callable[[int, int], None]
 _ON_TARGET = Position("(the target)", 1, 1)
@@ -82,6 +87,8 @@ class _Draft:
     address: str
     state_address: str
     files: dict[str, str] = field(default_factory=dict)
+    #: For an email's translation: the email's draft, and the locale it is written under there.
+    translates: tuple[_Draft, str] | None = None
 
 
 def adopt(workspace: Workspace, environment: Environment, store: StateStore, target: Target, *, out: Path,
@@ -91,12 +98,14 @@ def adopt(workspace: Workspace, environment: Environment, store: StateStore, tar
     folder = _inside(workspace.root, out)
     state = store.read()
     adoption = Adoption()
-    found = _unmanaged(state, target, _readable_kinds(kinds or KINDS, environment, adoption), adoption, progress)
+    found = _unmanaged(state, target, kinds or KINDS, adoption, progress)
     rules = _convention(workspace, found)
-    drafts = _drafts(workspace, state, target, found, rules, keep_names, folder, adoption)
+    templates = _Templates(folder, tags_read(environment), str(environment.settings.get("merge_language") or "hml"),
+                           list(workspace.of_kind("field")), adoption)
+    drafts = _drafts(workspace, state, target, found, rules, keep_names, templates, adoption)
     if not drafts:
         return adoption
-    files = _files(drafts, folder)
+    files = _files(drafts, folder, [field.data for field in templates.standard.values()])
     _write(workspace.root, files)
     adoption.files = sorted(files)
     entries = _entries(drafts)
@@ -107,16 +116,6 @@ def adopt(workspace: Workspace, environment: Environment, store: StateStore, tar
     adoption.objects = [AdoptedObject(d.address, d.remote.id, d.remote.name,
                                       d.state_address if d.state_address != d.address else None) for d in drafts]
     return adoption
-
-
-def _readable_kinds(kinds: Sequence[str], environment: Environment, adoption: Adoption) -> Sequence[str]:
-    """``kinds``, less emails where the target merges its own tags: turning them back into merge fields
-    is not done yet, and a template full of them would neither validate nor plan as the target holds it."""
-    if "email" not in kinds or merge_language(environment) is None:
-        return kinds
-    adoption.warnings.append(f"emails are not adopted from the {environment.target} target: its merge tags cannot "
-                             "be turned back into merge fields yet; declare them and 'campaignkit import' each")
-    return [kind for kind in kinds if kind != "email"]
 
 
 def _inside(root: Path, out: Path) -> str:
@@ -171,7 +170,7 @@ def program_readings(target: ReadsPrograms) -> list[RemoteObject]:
                                                      "exclude": list(reading.suppression_list_ids)}}
         if reading.as_declared in PROGRAM_STATUSES:
             attributes[PROGRAM_STATUS] = reading.as_declared
-        found.append(RemoteObject("program", reading.name, reading.id, attributes))
+        found.append(RemoteObject("program", reading.name, reading.id, attributes, created=reading.created))
     return found
 
 
@@ -185,16 +184,22 @@ def _convention(workspace: Workspace, found: Sequence[RemoteObject]) -> dict[str
 
 
 def _drafts(workspace: Workspace, state: State, target: Target, found: Sequence[RemoteObject],
-            rules: dict[str, KindPattern], keep_names: bool, folder: str, adoption: Adoption) -> list[_Draft]:
+            rules: dict[str, KindPattern], keep_names: bool, templates: _Templates,
+            adoption: Adoption) -> list[_Draft]:
     taken = set(workspace.resources) | set(state.entries)
     drafts: list[_Draft] = []
     lists = {e.target_id: e.address for e in state.entries.values() if e.kind == "list" and e.target_id}
-    for remote in found:
+    translated = translations(found)
+    emails: dict[str, _Draft] = {}
+    for remote in sorted(found, key=lambda o: o.id in translated):  # an email before its translations
         unmanaged: dict[str, list[str]] = {}
         if remote.kind == "program" and "steps" not in remote.attributes:
             remote, unmanaged = _named_lists(remote, lists, adoption)
         name = remote.name
-        if not keep_names and needs_name(remote.kind, name, rules.get(remote.kind)):
+        parent = emails.get(translated[remote.id][0]) if remote.id in translated else None
+        if parent is not None and parent.address != parent.state_address:
+            parent = None  # a renamed email's translations would be renamed with it, which state cannot follow
+        if parent is None and not keep_names and needs_name(remote.kind, name, rules.get(remote.kind)):
             names = {a.split(".", 1)[1] for a in taken if a.startswith(f"{remote.kind}.")}
             name = propose(remote.kind, name, remote.id, remote.attributes, remote.created, rules.get(remote.kind),
                            names)
@@ -207,13 +212,23 @@ def _drafts(workspace: Workspace, state: State, target: Target, found: Sequence[
                                      f"declared in the files already; 'campaignkit import {address} {remote.id}'")
             continue
         taken.update({address, state_address})
-        drafts.append(_draft(remote, name, address, state_address, folder, adoption))
+        drafts.append(_draft(remote, name, address, state_address, templates, adoption))
+        if remote.kind == "field":  # an email adopted after it may merge it
+            templates.fields.append(Resource("field", name, drafts[-1].document, _ON_TARGET))
+        if parent is not None:
+            drafts[-1].translates = (parent, translated[remote.id][1])
+        elif remote.kind == "email":
+            emails[remote.name] = drafts[-1]
         for key, labels in unmanaged.items():  # state holds what refresh will read: the plan asks to remove them
             drafts[-1].recorded["recipients"] = {**drafts[-1].recorded["recipients"],
                                                  key: [*drafts[-1].recorded["recipients"].get(key, []), *labels]}
         if remote.kind == "list":
             lists[remote.id] = state_address
     _rewrite_references(drafts)
+    for draft in drafts:
+        if draft.translates is not None:
+            parent, locale = draft.translates
+            parent.document.setdefault("locales", {})[locale] = locale_entry(draft.document, parent.document)
     return drafts
 
 
@@ -234,7 +249,7 @@ def _named_lists(program: RemoteObject, lists: dict[str, str], adoption: Adoptio
     return replace(program, attributes={**program.attributes, "recipients": recipients}), unmanaged
 
 
-def _draft(remote: RemoteObject, name: str, address: str, state_address: str, folder: str,
+def _draft(remote: RemoteObject, name: str, address: str, state_address: str, templates: _Templates,
            adoption: Adoption) -> _Draft:
     attributes = {k: v for k, v in remote.attributes.items() if k != CONTENT_DIGEST and k not in remote.unread}
     document: dict[str, Any] = {"kind": remote.kind, "name": name}
@@ -245,40 +260,73 @@ def _draft(remote: RemoteObject, name: str, address: str, state_address: str, fo
         document["moved_from"] = state_address
     draft = _Draft(remote, document, {}, address, state_address)
     if remote.kind == "email":
-        _email(draft, folder, adoption)
+        _email(draft, templates, adoption)
     elif remote.kind == "program" and "steps" not in document:
         _stub_program(draft, adoption)
     draft.recorded = {k: v for k, v in draft.document.items() if k not in ("kind", "name", "moved_from")}
+    if "subject" in attributes:  # the files may say it with merge fields; state holds it as the target does
+        draft.recorded["subject"] = attributes["subject"]
     if CONTENT_DIGEST in remote.attributes:
         draft.recorded[CONTENT_DIGEST] = remote.attributes[CONTENT_DIGEST]
     return draft
 
 
-def _email(draft: _Draft, folder: str, adoption: Adoption) -> None:
+def _email(draft: _Draft, templates: _Templates, adoption: Adoption) -> None:
     """The email's bodies as a template of its own (``.html``), and a text template where the text part
-    is not what the HTML gives."""
+    is not what the HTML gives; where the target merges tags, its subject and bodies with merge fields."""
     content = draft.remote.content
     if content is None:
         adoption.warnings.append(f"{draft.address}: the target gave no bodies; its template is left empty")
         content = {}
     name = draft.document["name"]
-    base = f"{folder}/templates/{name}" if folder else f"templates/{name}"
+    base = f"{templates.folder}/templates/{name}" if templates.folder else f"templates/{name}"
     html = content.get("html_body", "")
     text = content.get("text_body", "")
-    draft.files[f"{base}.html"] = _as_template(html)
+    if "subject" in draft.document and templates.read is not None:
+        draft.document["subject"] = templates.template(str(draft.document["subject"]), False, draft.address)
+    draft.files[f"{base}.html"] = templates.template(html, True, draft.address)
     draft.document["template"] = f"{base}.html"
     if text and text != html_to_text(html):
-        draft.files[f"{base}.txt"] = _as_template(text)
+        draft.files[f"{base}.txt"] = templates.template(text, False, draft.address)
         draft.document["text"] = f"{base}.txt"
     else:
         draft.document["text"] = "auto"
 
 
-def _as_template(body: str) -> str:
-    """``body`` as a Jinja template that renders to exactly it."""
-    if any(opener in body for opener in ("{{", "{%", "{#")):
-        body = "{% raw %}" + body + "{% endraw %}"
-    return body + "\n" if body.endswith("\n") else body  # Jinja drops one newline at the end
+@dataclass
+class _Templates:
+    """Writes an email's bodies as templates: as they are, or, where the target merges its own tags (``read``),
+    with them as merge fields of ``fields`` (and of the standard fields, declared as they are met)."""
+
+    folder: str
+    read: TagsRead | None
+    #: The merge language the environment sends in (``hml``, ``pml``).
+    language: str
+    fields: list[Resource]
+    adoption: Adoption
+    standard: dict[str, Resource] = field(default_factory=dict)
+
+    def template(self, body: str, escaped: bool, address: str) -> str:
+        """``body`` as a Jinja template that renders to exactly it (in the environment's language, where the
+        target merges tags and the body is in it)."""
+        if self.read is None:
+            source = "{% raw %}" + body + "{% endraw %}" if any(o in body for o in ("{{", "{%", "{#")) else body
+        else:
+            read = self.read(body, self.fields, escaped)
+            source = read.template
+            for standard in read.standard:
+                self.fields.append(self.standard.setdefault(standard.name, standard))
+            self._warn(read.kept, read.languages - {self.language}, address)
+        return source + "\n" if source.endswith("\n") else source  # Jinja drops one newline at the end
+
+    def _warn(self, kept: Sequence[str], foreign: Set[str], address: str) -> None:
+        if kept:
+            self.adoption.warnings.append(f"{address}: {', '.join(sorted(set(kept)))} kept as written: no merge "
+                                          "field says them")
+        if foreign:
+            self.adoption.warnings.append(
+                f"{address}: its {'/'.join(sorted(foreign)).upper()} tags are written as merge fields, which the "
+                f"first plan sends in {self.language.upper()}, the business unit's language: review that change")
 
 
 def _stub_program(draft: _Draft, adoption: Adoption) -> None:
@@ -299,29 +347,24 @@ def _rewrite_references(drafts: Sequence[_Draft]) -> None:
     for draft in drafts:
         for key, value in list(draft.document.items()):
             if key not in ("kind", "name", "moved_from", "description"):
-                draft.document[key] = _renamed(value, renamed)
+                draft.document[key] = renamed_references(value, renamed)
 
 
-def _renamed(value: Any, renamed: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        return renamed.get(value, value)
-    if isinstance(value, list):
-        return [_renamed(v, renamed) for v in value]
-    if isinstance(value, dict):
-        return {k: _renamed(v, renamed) for k, v in value.items()}
-    return value
-
-
-def _files(drafts: Sequence[_Draft], folder: str) -> dict[str, str]:
-    """Every file to write, by path relative to the workspace root."""
+def _files(drafts: Sequence[_Draft], folder: str, fields: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """Every file to write, by path relative to the workspace root; ``fields``: standard fields to declare."""
     prefix = f"{folder}/" if folder else ""
     by_file: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_file[prefix + _FILES["field"]].extend(fields)
     files: dict[str, str] = {}
     for draft in drafts:
         kind, name = draft.remote.kind, draft.document["name"]
-        by_file[f"{prefix}programs/{name}.yaml" if kind == "program" else prefix + _FILES[kind]].append(draft.document)
         files.update(draft.files)
+        if draft.translates is not None:
+            continue  # written as its email's locale
+        by_file[f"{prefix}programs/{name}.yaml" if kind == "program" else prefix + _FILES[kind]].append(draft.document)
     for path, documents in by_file.items():
+        if not documents:
+            continue
         files[path] = yaml_documents(documents, "# Adopted from the target by 'campaignkit adopt'.\n")
     return files
 

@@ -35,6 +35,7 @@ from graphlib import TopologicalSorter
 from campaignkit.plan import Action, Change, Plan
 from campaignkit.plan.changes import count_changes
 from campaignkit.plan.new_state import remember_state
+from campaignkit.plan.references import follow_renames
 from campaignkit.plan.refresh import record_drift
 from campaignkit.state import StateEntry, StateStore, StateUnavailable, history_entry
 from campaignkit.targets import ObjectNotFound, RemoteObject, Target, TargetError
@@ -115,6 +116,7 @@ def apply_plan(plan: Plan, store: StateStore, target: Target, *, parallelism: in
         with history_entry(store, "apply", who, git_commit, plan_digest) as ending:
             record_drift(plan.drift, state, store)
             runner.run(state.pending, max(1, min(parallelism, target.max_parallelism)))
+            follow_renames(store, target, runner.renames())
             report = runner.report()
             ending.result, ending.summary = report.result, report.summary
     except StateUnavailable as exc:
@@ -212,6 +214,11 @@ class _Runner:
     def _tell(self, outcome: Outcome) -> None:
         self.outcomes[outcome.change.address] = outcome
         self.on_outcome(outcome)
+
+    def renames(self) -> dict[str, str]:
+        """Old address -> new, of every rename applied."""
+        return {o.change.previous_address: a for a, o in self.outcomes.items()
+                if o.status is Status.APPLIED and o.change.previous_address}
 
     def report(self) -> ApplyReport:
         """What happened to each change so far; interrupted only if a stop left some change untried."""

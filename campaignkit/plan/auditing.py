@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from campaignkit.checks.naming import KindPattern, kind_patterns
+from campaignkit.plan.adopt_locales import translations
 from campaignkit.plan.adopt_names import propose
 from campaignkit.plan.adopting import held_objects
 from campaignkit.targets import RemoteObject, Target, merge_language
@@ -109,9 +110,10 @@ def _naming(workspace: Workspace, held: _Held, examples: int) -> Finding:
     rules: dict[str, KindPattern] = kind_patterns(convention) if convention else {}
     if not rules:
         held.notes.append("no naming convention in the files or on the target: names not audited")
+    translated = translations(held.by_kind.get("email", ()))  # named after their email, as the files name them
     found = [f"{_shown(o)}: {propose(kind, o.name, o.id, o.attributes, o.created, rule, ())}"
              for kind in KINDS if (rule := rules.get(kind))
-             for o in held.by_kind.get(kind, ()) if not rule.fits(o.name)]
+             for o in held.by_kind.get(kind, ()) if not rule.fits(o.name) and o.id not in translated]
     return _finding("naming", "names that break the naming convention (with a name that fits)", found, examples)
 
 

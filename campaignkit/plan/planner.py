@@ -3,7 +3,8 @@
 For every address the planner decides create, update (field by field),
 replace (the target cannot change a field in place), delete, or nothing; and
 whether a person must do it by hand because the target has no API for it. It
-honours ``moved_from`` (a rename, not a destroy and create),
+honours ``moved_from`` (a rename, not a destroy and create; where the target holds
+references by id, a rename is no change to the objects that refer to it),
 ``lifecycle.ignore_changes``, and protection: a plan that would destroy an
 object with ``lifecycle.prevent_destroy`` (as recorded when it was applied, so
 deleting the file does not lift it) or matched by the environment's
@@ -26,6 +27,7 @@ from campaignkit.plan.desired import Desired, object_hash
 from campaignkit.plan.diff import FieldChange, field_changes, flatten, keep_ignored
 from campaignkit.plan.new_state import declared_names
 from campaignkit.plan.order import order
+from campaignkit.plan.references import renamed
 from campaignkit.state import State, StateEntry
 from campaignkit.targets import CallCount, CountsCalls, KindCapabilities, ManualChange, Sending, Target
 from campaignkit.workspace.model import Environment
@@ -51,7 +53,7 @@ def make_plan(
     changes: dict[str, Change] = {}
     for address, wanted in desired.items():
         prior = state.entries.get(moves.get(address, address))
-        change = _create(wanted) if prior is None else _update(wanted, prior, moves.get(address), target)
+        change = _create(wanted) if prior is None else _update(wanted, prior, moves, target)
         if change is not None:
             changes[address] = change
     moved_away = set(moves.values())
@@ -146,7 +148,9 @@ def _create(wanted: Desired) -> Change:
                   protected=wanted.lifecycle.prevent_destroy)
 
 
-def _update(wanted: Desired, prior: StateEntry, moved_from: str | None, target: Target) -> Change | None:
+def _update(wanted: Desired, prior: StateEntry, moves: dict[str, str], target: Target) -> Change | None:
+    moved_from = moves.get(wanted.address)
+    prior = _references_renamed(prior, moves, target)
     protect = wanted.lifecycle.prevent_destroy
     if prior.attributes == wanted.attributes and prior.name == wanted.name and prior.protected == protect:
         return None  # the common case, decided without walking the fields
@@ -164,6 +168,14 @@ def _update(wanted: Desired, prior: StateEntry, moved_from: str | None, target: 
                   prior.attributes, after, fields, target_id=prior.target_id, previous_address=moved_from,
                   hash=object_hash(wanted.name, after), depends_on=wanted.depends_on, protected=protect,
                   replace_fields=tuple(replaced))
+
+
+def _references_renamed(prior: StateEntry, moves: dict[str, str], target: Target) -> StateEntry:
+    """``prior`` with its references through the planned renames, where the target holds them by id: a rename
+    of what it refers to changes nothing there (``plan.references``)."""
+    if not moves or not target.capabilities(prior.kind).references_by_id:
+        return prior
+    return replace(prior, attributes=renamed(prior.attributes, {old: new for new, old in moves.items()}))
 
 
 def _delete(entry: StateEntry) -> Change:

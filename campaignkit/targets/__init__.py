@@ -10,6 +10,7 @@ package: adding a platform touches this package only.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 
@@ -35,7 +36,10 @@ from campaignkit.targets.base import (
     Target,
     TargetError,
 )
-from campaignkit.workspace.model import Environment, Workspace
+from campaignkit.workspace.model import Environment, Resource, Workspace
+
+#: (body, the fields it may merge, whether it is HTML) -> the body with its tags as merge fields.
+TagsRead = Callable[[str, Sequence[Resource], bool], ae_merge.Unmerged]
 
 
 @dataclass(frozen=True)
@@ -48,12 +52,15 @@ class TargetType:
     #: merge tags (a business unit may speak an older one); None: it holds emails as rendered for the
     #: sample prospect.
     merge_language: LanguageOf | None = None
+    #: Reads an email's tags back into merge fields (``adopt``); None where emails hold no tags.
+    tags_read: TagsRead | None = None
 
 
 #: Target name -> its type.
 TARGET_TYPES = {
     "local": TargetType("campaignkit.targets.local:open_local"),
-    "account-engagement": TargetType("campaignkit.targets.account_engagement:open_target", ae_merge.language_of),
+    "account-engagement": TargetType("campaignkit.targets.account_engagement:open_target", ae_merge.language_of,
+                                     ae_merge.merge_fields),
 }
 
 
@@ -68,6 +75,12 @@ def open_target(environment: Environment, workspace: Workspace) -> Target:
     return getattr(import_module(module), factory)(environment, workspace)
 
 
+def tags_read(environment: Environment) -> TagsRead | None:
+    """How ``environment``'s target reads an email's merge tags back into merge fields; None: it holds none."""
+    known = TARGET_TYPES.get(environment.target)
+    return known.tags_read if known is not None else None
+
+
 def merge_language(environment: Environment) -> MergeLanguage | None:
     """The merge language ``environment`` sends emails in; None when its target merges nothing itself
     (or is unknown, which ``open_target`` reports)."""
@@ -77,6 +90,7 @@ def merge_language(environment: Environment) -> MergeLanguage | None:
 
 __all__ = [
     "AppliedState",
+    "TagsRead",
     "CallCount",
     "CountsCalls",
     "CountsListMembers",
@@ -96,4 +110,5 @@ __all__ = [
     "TargetType",
     "merge_language",
     "open_target",
+    "tags_read",
 ]

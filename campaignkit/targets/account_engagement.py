@@ -17,6 +17,10 @@ Programs cannot be written but can be read: ``programs`` gives ``refresh``
 their recipient and suppression lists and their status, to show lists changed
 or a program paused in the UI; the plan says which button starts or pauses one.
 
+Prospects are only read, by ``audit``: their email addresses, for those more
+than one holds (``prospect_emails``). Every object read carries its
+``createdAt``, which ``adopt`` dates a proposed name by.
+
 Every call counts against the business unit's daily limit, so reads take whole
 collections a page of 1,000 at a time (``refresh`` never reads one object at a
 time), and ``api_calls`` tells the plan how many calls apply will make.
@@ -41,8 +45,8 @@ import json
 import os
 import re
 import threading
+from collections.abc import Iterator, Sequence
 from collections.abc import Mapping as Map
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +77,10 @@ from campaignkit.workspace.model import Environment, Workspace
 
 #: Engagement Studio programs: read-only in API v5.
 PROGRAMS = "engagement-studio-programs"
+#: Prospects: read only by ``audit``, for the email addresses more than one of them holds.
+PROSPECTS = "prospects"
+#: When an object was made: every v5 object carries it (read-only), and ``adopt`` dates a name by it.
+CREATED = "createdAt"
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -143,11 +151,11 @@ class AccountEngagementTarget:
     def capabilities(self, kind: str) -> KindCapabilities:
         mapping = MAPPINGS.get(kind)
         if mapping is None:
-            return KindCapabilities(api=False)
+            return KindCapabilities(api=False, references_by_id=True)
         return KindCapabilities(replace_fields=mapping.replace, manual_fields=mapping.manual_fields,
                                 read_fields=mapping.read_fields, created_with=mapping.created_with,
                                 set_on_create=mapping.set_on_create, names_held=mapping.key == "name",
-                                deletable=mapping.deletable)
+                                deletable=mapping.deletable, references_by_id=True)
 
     def holds(self, kind: str, attributes: dict[str, Any]) -> bool:
         return kind not in _WORKSPACE_ONLY and not _standard_field(kind, attributes)
@@ -197,7 +205,7 @@ class AccountEngagementTarget:
 
     def read(self, kind: str, object_id: str) -> RemoteObject | None:
         mapping = self._mapping(kind)
-        found = self._client.read(mapping.collection, object_id, mapping.api_fields)
+        found = self._client.read(mapping.collection, object_id, (*mapping.api_fields, CREATED))
         if found is None:
             return None
         return self._remote(kind, mapping, found, self._carried(mapping).get(object_id, []))
@@ -207,7 +215,7 @@ class AccountEngagementTarget:
         mapping = self._mapping(kind)
         carried = self._carried(mapping)
         return [self._remote(kind, mapping, v, carried.get(str(v["id"]), []), mapping.unread_in_query)
-                for v in self._client.get_all(mapping.collection, mapping.query_fields)]
+                for v in self._client.get_all(mapping.collection, (*mapping.query_fields, CREATED))]
 
     def find_by_name(self, kind: str, name: str) -> RemoteObject | None:
         """The object called ``name``, from one listing of the kind for the target's life (apply asks this
@@ -259,9 +267,16 @@ class AccountEngagementTarget:
 
     def programs(self) -> Sequence[ProgramReading]:
         """Every Engagement Studio program of the business unit: its recipient and suppression lists, its status."""
+        fields = ("name", "recipientListIds", "suppressionListIds", "status", CREATED)
         return [ProgramReading(str(v["id"]), str(v.get("name") or ""), _ids(v.get("recipientListIds")),
-                               _ids(v.get("suppressionListIds")), str(v.get("status") or "").lower())
-                for v in self._client.get_all(PROGRAMS, ("name", "recipientListIds", "suppressionListIds", "status"))]
+                               _ids(v.get("suppressionListIds")), str(v.get("status") or "").lower(),
+                               str(v.get(CREATED) or ""))
+                for v in self._client.get_all(PROGRAMS, fields)]
+
+    def prospect_emails(self) -> Iterator[tuple[str, str]]:
+        """Every prospect's id and email address, for ``audit``: one query of one field, a page of 1,000 a call."""
+        for values in self._client.get_all(PROSPECTS, ("email",)):
+            yield str(values["id"]), str(values.get("email") or "")
 
     def manual_instructions(self, change: ManualChange) -> str:
         place = _UI_PLACES.get(change.kind, _Place(f"the {change.kind}s"))
@@ -325,7 +340,7 @@ class AccountEngagementTarget:
         if tags:
             declared = self._declared_tags.get((kind, key), [])
             attributes[TAGS] = list(declared) if set(declared) == set(tags) else sorted(tags)
-        return RemoteObject(kind, key, str(values["id"]), attributes, content, unread)
+        return RemoteObject(kind, key, str(values["id"]), attributes, content, unread, str(values.get(CREATED) or ""))
 
 
 def _standard_field(kind: str, attributes: Map[str, Any]) -> bool:

@@ -79,6 +79,9 @@ class KindCapabilities:
     #: False where the target knows an object by another key and takes its name from the files (Account
     #: Engagement's custom fields, by API name): a name changed in the files changes nothing there.
     names_held: bool = True
+    #: True where the target holds the kind's references to other objects by id (Account Engagement: a
+    #: program's lists): renaming the object referred to changes nothing in this one.
+    references_by_id: bool = False
     #: False: the target cannot delete the kind's objects (Account Engagement's dynamic content); a delete is manual.
     deletable: bool = True
 
@@ -114,6 +117,8 @@ class ProgramReading:
     suppression_list_ids: tuple[str, ...]
     #: The platform's status, lowercased: draft, scheduled, starting, running or paused ("" if it gave none).
     status: str
+    #: When the program was created (ISO 8601), if the platform says: what ``adopt`` dates a name by.
+    created: str = ""
 
     def fulfils(self, declared: str) -> bool:
         """Whether the status read is what ``declared`` asks for; an unknown status is not contradicted."""
