@@ -62,7 +62,7 @@ def test_adopting_an_applied_workspace_gives_back_files_that_plan_nothing_and_re
     root = bare_copy(applied, tmp_path)
     code, out, errors = ck(root, "adopt", "--out", str(root / "adopted"))
     assert code == 0, errors
-    assert "Adopted 56 object(s)" in out and "to rename" not in out
+    assert "Adopted 57 object(s)" in out and "to rename" not in out
     assert sorted(p.name for p in (root / "adopted").iterdir()) == [
         "campaigns.yaml", "dynamic_contents.yaml", "emails.yaml", "fields.yaml", "forms.yaml", "grading.yaml",
         "lists.yaml", "naming.yaml",
