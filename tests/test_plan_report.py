@@ -35,6 +35,26 @@ def test_a_changed_email_body_is_a_unified_diff(rig):
     assert "@@ " in text
 
 
+def test_a_changed_text_part_is_diffed_word_by_word_before_the_html(rig):
+    rig.apply()
+    rig.edit("templates/welcome.mjml", "Your ticket is attached.", "Your ticket is in the app.")
+    text = plan_text(rig.plan()).plain
+    assert "~ text_body (word by word: [-removed-]{+added+}):" in text
+    assert "Welcome to Acme Conf. Your ticket is [-attached.-]{+in the app.+}" in text
+    assert text.index("text_body") < text.index("html_body")  # what readers see, then the source
+
+
+def test_a_destroyed_list_shows_what_it_was_and_that_its_members_are_not_known(rig):
+    rig.edit("lists.yaml", "---\n", "---\nkind: list\nname: 2026-web-old-list\ntype: static\n"
+             "description: Old leads\n---\n")
+    rig.apply()
+    rig.edit("lists.yaml", "kind: list\nname: 2026-web-old-list\ntype: static\ndescription: Old leads\n---\n", "")
+    plan = rig.plan()
+    text = plan_text(plan).plain
+    assert '- description: "Old leads"' in text and "! members: not known to the target" in text
+    assert "members: not known to the target" in plan_markdown(plan)
+
+
 def test_no_changes_says_so(rig):
     rig.apply()
     assert plan_text(rig.plan()).plain.splitlines()[0] == "No changes. The target matches the files."
