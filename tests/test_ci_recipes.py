@@ -260,6 +260,8 @@ def github(tmp_path):
 def test_a_pull_request_is_planned_previewed_and_commented_then_its_plan_is_applied_on_main(github):
     assert github.run("validate", "plan"), "\n".join(github.log)
     assert "2026-web-software-list" in github.comment() and "campaignkit plan failed" not in github.comment()
+    assert f"the artifact campaignkit-preview-{HEAD} of https://github.com/acme/campaigns/actions/runs/42" \
+        in github.comment()  # where the reviewer finds every email as readers get it
     plan = github.artifact("campaignkit-plan")
     assert (plan / "plan.ckplan").is_file() and "list.2026-web-software-list" in (plan / "plan.txt").read_text()
     preview = github.artifact("campaignkit-preview") / "index.html"
