@@ -78,7 +78,8 @@ def test_the_workflow_validates_with_annotations_plans_on_pull_requests_and_appl
     assert "markdown" in planned
     plan_step = next(step for step in jobs["plan"]["steps"] if planned in step_calls(step))
     uploaded = next(step["with"]["name"] for step in jobs["plan"]["steps"]
-                    if step.get("uses", "").startswith("actions/upload-artifact@") and "plan.txt" in step["with"]["path"])
+                    if step.get("uses", "").startswith("actions/upload-artifact@")
+                    and "plan.txt" in step["with"]["path"])
     assert planned[planned.index("--full-plan") + 1] == "$FULL_PLAN"  # a cut comment names the uploaded full plan
     assert f"plan.txt in the artifact {uploaded}" in plan_step["env"]["FULL_PLAN"]
     applied = next(call for call in calls if call[0] == "apply")

@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 
+from campaignkit.plan import Action, Change, Plan, Received
 from campaignkit.views.email_diff import GAP, as_html, as_text, word_diff
 from campaignkit.views.plan import apply_text, plan_json, plan_text
 from campaignkit.views.plan_comment import MARKDOWN_LIMIT, plan_comments, plan_markdown
@@ -300,3 +301,13 @@ def test_the_visible_text_is_diffed_word_by_word():
     assert lines == ["Your ticket is [-attached.-]{+in the app.+}", GAP, "Acme [-Inc-]{+KK+}",
                      "[-Unsubscribe -]{+Manage preferences +}(https://x)"]
     assert as_html(word_diff("a <b>", "a <i>")[0]) == "a <del>&lt;b&gt;</del><ins>&lt;i&gt;</ins>"
+
+
+def test_a_persona_whose_subject_does_not_render_says_why_in_its_row():
+    change = Change("email.2026-email-x-email", "email", "2026-email-x-email", Action.UPDATE,
+                    {"subject": "Hi"}, {"subject": "Hi {{ first_name | nope }}"},
+                    received=(Received("cmo (CMO)", problem="no filter named 'nope'"),
+                              Received("it_lead", "Hi Alex", "Three days to go")))
+    comment = plan_markdown(Plan("sandbox", "local", (change,), (), "lineage", 1, False, "hash"))
+    assert "| cmo (CMO) | does not render: no filter named &#x27;nope&#x27; | |" in comment
+    assert "| it_lead | Hi Alex | Three days to go |" in comment
