@@ -36,7 +36,7 @@ def test_a_saved_plan_says_how_many_calls_its_apply_makes(workspace, server):
     # One write per object and per tag, a few reads: 32 objects (the welcome email in three languages) and 2
     # variations, every declared tag added and made.
     writes = [r for r in server.unit.requests if r.method != "GET"]
-    assert len(writes) == 31 + sum(1 for r in writes if r.parts[2] == "addTag") + len(server.unit.objects("tags"))
+    assert len(writes) == 34 + sum(1 for r in writes if r.parts[2] == "addTag") + len(server.unit.objects("tags"))
 
 
 def test_changes_after_the_first_apply_are_counted_page_by_page(workspace, server):

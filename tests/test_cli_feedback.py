@@ -72,7 +72,7 @@ def test_version_has_a_short_option() -> None:
 def test_top_level_help_gives_whole_sentences() -> None:
     output = CliRunner().invoke(main, ["--help"], terminal_width=80).output
     words = " ".join(output.split())
-    assert "explain Print the documentation of a check code (e.g. CK202), or list all codes." in words
+    assert "explain Print the documentation of a check code (e.g. CK202) or a built-in policy, or list all codes." in words
     assert "validate Check every file of the workspace: schema, references, naming, emails, programs." in words
 
 

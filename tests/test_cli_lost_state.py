@@ -134,7 +134,7 @@ def test_a_business_unit_holding_the_files_objects_refuses_an_empty_state(worksp
         path.unlink()
     code, out = run_ae("plan")
     assert code == 1 and re.search(r"the account-engagement target already holds \d+ object\(s\) the files declare "
-                                   r"\(email\.", out), out
+                                   r"\(dynamic_content\.", out), out
     assert "--new-state" in out
     code, out = run_ae("apply", "--auto-approve")
     assert code == 1 and len(names(server, "lists")) == lists

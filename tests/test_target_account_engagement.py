@@ -192,7 +192,7 @@ def test_a_crash_between_post_and_state_write_creates_no_duplicate(workspace, se
     server.unit.after_api_create = apply.kill  # the API made the object; the command dies before it hears so
     assert apply.wait(120) == -signal.SIGKILL
     server.unit.after_api_create = None
-    made = [o for c in ("lists", "custom-fields", "email-templates") for o in server.unit.objects(c)]
+    made = [o for c in ("lists", "custom-fields", "email-templates", "dynamic-contents") for o in server.unit.objects(c)]
     assert made  # the API made objects that state does not know
     code, out = run("plan")
     assert code == 0 and "took over the lock" in out  # a killed process's lock is taken over on its machine

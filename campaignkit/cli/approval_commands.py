@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from campaignkit.cli import main
-from campaignkit.cli.common import valid_workspace
+from campaignkit.cli.common import print_or_write, valid_workspace
 from campaignkit.cli.state_commands import (
     approved_by_option,
     current_state,
@@ -71,12 +71,4 @@ def check(plan_file: Path | None, approved_by: tuple[str, ...], env_name: str | 
 def codeowners(out: Path | None) -> None:
     """Print the approval rules' file-level part as a CODEOWNERS file."""
     workspace, _ = valid_workspace()
-    text = codeowners_text(workspace)
-    if out is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot write {out}: {exc.strerror}") from None
-    click.echo(f"Wrote {out}", err=True)
+    print_or_write(codeowners_text(workspace), out, f"Wrote {out}")

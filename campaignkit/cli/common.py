@@ -24,3 +24,15 @@ def valid_workspace() -> tuple[Workspace, Path]:
         click.echo(format_diagnostics(diagnostics, root, "text", color=sys.stderr.isatty()), err=True)
         raise UserError("the workspace has errors (listed above); fix them first (campaignkit validate)")
     return workspace, root
+
+
+def print_or_write(text: str, out: Path | None, wrote: str) -> None:
+    """``text`` on standard output, or written to ``out`` with ``wrote`` said on stderr."""
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {out}: {exc.strerror}") from None
+    click.echo(wrote, err=True)

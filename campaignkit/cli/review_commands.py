@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from campaignkit.cli import main
-from campaignkit.cli.common import valid_workspace
+from campaignkit.cli.common import print_or_write, valid_workspace
 from campaignkit.cli.completion import complete_addresses
 from campaignkit.errors import UserError
 from campaignkit.state import applied_commit, open_store
@@ -37,14 +37,7 @@ def graph(program: str, fmt: str, out: Path | None) -> None:
     workspace, _ = valid_workspace()
     resource = resolve(workspace, program, "program")
     text = diagram.draw(diagram.diagram_of(resource.name, resource.data), fmt)
-    if out is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot write {out}: {exc.strerror}") from None
-    click.echo(f"Wrote the {fmt} diagram of {resource.address} to {out}", err=True)
+    print_or_write(text, out, f"Wrote the {fmt} diagram of {resource.address} to {out}")
 
 
 @main.command()

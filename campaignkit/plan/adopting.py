@@ -44,7 +44,7 @@ from campaignkit.workspace.writing import yaml_documents
 #: Where each kind's resources go below the folder written to (a program gets a file of its own).
 _FILES = {"naming": "naming.yaml", "persona": "personas.yaml", "field": "fields.yaml", "list": "lists.yaml",
           "scoring": "scoring.yaml", "grading": "grading.yaml", "email": "emails.yaml", "form": "forms.yaml",
-          "form_handler": "form_handlers.yaml", "campaign": "campaigns.yaml"}
+          "form_handler": "form_handlers.yaml", "campaign": "campaigns.yaml", "dynamic_content": "content.yaml"}
 #: Called as objects are read and written: how many so far, of how many.
 Progress = Callable[[int, int], None]
 _ON_TARGET = Position("(the target)", 1, 1)
