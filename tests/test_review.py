@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -20,20 +21,6 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "campaigns"
 NURTURE = "programs/three-week-nurture.yaml"
 THRESHOLD = "      - {score: {gte: 100}}"
 FRIDAY, THURSDAY = "2026-12-04T10:00:00Z", "2026-12-03T10:00:00Z"
-ADVOCACY_PROGRAM = """\
-kind: program
-name: 2026-email-customer-advocacy-program
-campaign: campaign.2026-expand-customer-advocacy-campaign
-recipients: {include: [list.evergreen-all-customers-list]}
-status: running
-start: invite
-steps:
-  invite:
-    send_email: email.2026-email-customer-advocacy-email
-    next: done
-  done:
-    end: true
-"""
 FRIDAY_POLICY = """\
 package acme.customers_friday
 
@@ -150,13 +137,32 @@ def test_the_plan_json_carries_what_policies_need(workspace, monkeypatch):
             "recipients": ["list.2026-nurture-three-week-list"]} in facts["sent_by"]
     assert facts["owners"] == ["user.cindy"] and facts["checks_added"] == []
     listed = changes["list.2026-nurture-three-week-list"]
-    assert listed["list_type"] == "static" and listed["list_size"] is None
+    assert listed["list_type"] == "static" and listed["list_size"] == 0  # the local target counts members
+
+
+def test_destroying_a_static_list_is_blocked_while_the_local_target_holds_members_on_it(workspace):
+    newsletter = "list.evergreen-email-newsletter-list"
+    edit(workspace / "campaigns.yaml", f"  - {newsletter}\n", "")
+    lists = (workspace / "lists.yaml").read_text().split("\n---\n")
+    (workspace / "lists.yaml").write_text("\n---\n".join(d for d in lists if newsletter.split(".")[1] not in d))
+    database = sqlite3.connect(workspace / ".campaignkit" / "sandbox.target.db")
+    (list_id,) = database.execute("SELECT id FROM ck_objects WHERE kind = 'list' AND name = ?",
+                                  (newsletter.split(".")[1],)).fetchone()
+    database.execute("INSERT INTO ck_list_members (list_id, prospect_id) VALUES (?, 7), (?, 8)", (list_id, list_id))
+    database.commit()
+    code, out, _ = invoke("plan")
+    assert f"{newsletter} is a static list: destroying it loses its 2 members" in out
+    assert invoke("apply", "--auto-approve")[0] == 1
+
+    database.execute("DELETE FROM ck_list_members WHERE list_id = ?", (list_id,))
+    database.commit()
+    database.close()
+    code, out, _ = invoke("apply", "--auto-approve")
+    assert code == 0 and "destroying it loses" not in out and "1 destroyed" in out
 
 
 def test_a_user_policy_blocks_on_a_friday_and_an_advisory_one_only_warns(workspace, monkeypatch):
-    (workspace / "programs" / "customer-advocacy.yaml").write_text(ADVOCACY_PROGRAM)
-    assert invoke("apply", "--auto-approve")[0] == 0
-    (workspace / "policies").mkdir()
+    (workspace / "policies").mkdir()  # campaigns/ sends the advocacy email to the customers list
     policy = workspace / "policies" / "customers-friday.rego"
     policy.write_text(FRIDAY_POLICY % "hard-mandatory")
     edit(workspace / "emails.yaml", "early features, and a seat", "early features and a seat")
@@ -192,6 +198,22 @@ def test_an_unknown_team_in_a_rule_is_ck207_with_a_suggestion(workspace):
     assert code == 1 and len(found) == 1
     assert "did you mean 'team.marketing-managers'?" in found[0]["summary"]
     assert found[0]["range"]["filename"].endswith("campaignkit.yaml")
+
+
+def test_a_rego_policys_override_by_naming_an_unknown_team_is_ck208_at_its_line(workspace):
+    (workspace / "policies").mkdir()
+    fixed = FRIDAY_POLICY % "soft-mandatory"
+    fixed = fixed.replace("import rego.v1\n", 'import rego.v1\n\noverride_by := ["team.stratgy", "@sam-acme"]\n')
+    (workspace / "policies" / "friday.rego").write_text(fixed)
+    (workspace / "policies" / "computed.rego").write_text(
+        'package acme.computed\n\nimport rego.v1\n\noverride_by := [input.environment]\n')
+    code, out, _ = invoke("validate", "--format", "json")
+    found = [d for d in json.loads(out)["diagnostics"] if d["code"] == "CK208"]
+    assert code == 1 and len(found) == 1  # the one computed from the plan cannot be known before it
+    assert "team.stratgy is neither a team" in found[0]["summary"] and "did you mean 'team.strategy'?" in \
+        found[0]["summary"]
+    assert found[0]["range"]["filename"].endswith("policies/friday.rego")
+    assert found[0]["range"]["start"]["line"] == 5
 
 
 def test_codeowners_gives_each_rules_files_to_its_approvers(workspace):

@@ -6,13 +6,15 @@ a pull request waits forever; a policy that does not compile would stop every pl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from campaignkit.checks import Scope, check
-from campaignkit.diagnostics import Diagnostic, closest, did_you_mean, error
+from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error
 from campaignkit.workspace.documents import position_of
 from campaignkit.workspace.files import Refused, TooLarge
-from campaignkit.workspace.rego import compile_error, policy_files
+from campaignkit.workspace.rego import compile_error, constant, policy_files
 from campaignkit.workspace.review_config import ReviewConfig
 
 
@@ -21,7 +23,9 @@ def unknown_approvers(scope: Scope) -> Iterator[Diagnostic]:
     """An approval rule or a policy names a team or a person that campaignkit.yaml does not declare.
 
     What it does: reports `team.NAME` entries that are not under `teams:`, and `@handle` entries
-    that are not a member of any team, in `approvals[].approvers` and `policies.builtin.*.override_by`.
+    that are not a member of any team, in `approvals[].approvers`, `policies.builtin.*.override_by`
+    and the `override_by` of each Rego policy in `policies/` (where its value does not depend on
+    the plan: as it reads with an empty `input`; one computed from the plan cannot be known before).
     Why is this bad? Nobody can give that approval, so a change the rule matches waits forever,
     or a policy can never be overridden.
     Example: `approvers: {any_of: [team.marketing-manager]}` when the team is `marketing-managers`.
@@ -30,14 +34,34 @@ def unknown_approvers(scope: Scope) -> Iterator[Diagnostic]:
     config = scope.workspace.config
     review = ReviewConfig.of(config)
     teams, people = [f"team.{name}" for name in review.teams], [f"@{handle}" for handle in review.handles]
-    for path, approver in _approvers(config.data):
+    named = [(approver, position_of(config.data, path, config.position)) for path, approver in _approvers(config.data)]
+    for approver, position in [*named, *_rego_approvers(scope.workspace.root)]:
         if approver in teams or approver in people:
             continue
         candidates = teams if approver.startswith("team.") else people if approver.startswith("@") else teams + people
         suggestion = closest(approver, candidates)
         yield error("CK208", f"{approver} is neither a team declared under teams: in campaignkit.yaml nor a member "
-                             f"of one{did_you_mean(suggestion)}",
-                    position_of(config.data, path, config.position), suggestion=suggestion)
+                             f"of one{did_you_mean(suggestion)}", position, suggestion=suggestion)
+
+
+def _rego_approvers(root: Path) -> Iterator[tuple[str, Position]]:
+    """The approvers each Rego policy's ``override_by`` names, where it does not depend on the plan (its value
+    with an empty input), at the line that sets it. A file that cannot be read or compiled is CK011's."""
+    try:
+        policies = policy_files(root)
+    except (OSError, Refused, TooLarge):
+        return
+    for policy in policies:
+        if "override_by" not in policy.source or compile_error(policy) is not None:
+            continue
+        value = constant(policy, "override_by")
+        at = _OVERRIDE_BY.search(policy.source)
+        position = Position(policy.path, policy.source.count("\n", 0, at.start()) + 1 if at else 1)
+        for approver in [value] if isinstance(value, str) else value if isinstance(value, list) else ():
+            yield str(approver), position
+
+
+_OVERRIDE_BY = re.compile(r"^[ \t]*override_by\b", re.MULTILINE)
 
 
 def _approvers(data: dict) -> Iterator[tuple[list[str | int], str]]:

@@ -17,6 +17,8 @@ from campaignkit.cli import main
 from campaignkit.cli.common import print_or_write, valid_workspace
 from campaignkit.cli.completion import complete_addresses
 from campaignkit.errors import UserError
+from campaignkit.plan import load_plan, workspace_hash
+from campaignkit.review.impact import Impact, impact_between, impact_of
 from campaignkit.state import applied_commit, open_store
 from campaignkit.views import diagram
 from campaignkit.views.preview import DEFAULT_OUT, Base, write_site
@@ -47,21 +49,36 @@ def graph(program: str, fmt: str, out: Path | None) -> None:
               help="Mark what changed since the git REF (origin/main), or since what was applied: 'state'.")
 @click.option("--env", "env_name", metavar="ENV",
               help="With --base state: the environment (default: default_environment).")
-def preview(out: Path | None, base_ref: str | None, env_name: str | None) -> None:
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Chart the impact of the saved plan FILE (plan --out) instead of the changes since --base.")
+def preview(out: Path | None, base_ref: str | None, env_name: str | None, plan_file: Path | None) -> None:
     """Write a static site for reviewers: every email rendered for sample prospects, every program drawn.
 
-    With --base, what changed is marked, and changed emails are shown before and after. Open
+    With --base, what changed is marked, changed emails are shown before and after, and the
+    change's impact on the funnel is charted (with --plan: the saved plan's). Open
     DIR/index.html in a browser; it needs no server.
     """
     workspace, _ = valid_workspace()
     folder = out if out is not None else workspace.root / DEFAULT_OUT
     with tempfile.TemporaryDirectory(prefix="campaignkit-base-") as scratch:
         base = _base(workspace, base_ref, env_name, Path(scratch)) if base_ref else None
+        impact = _impact(workspace, plan_file, base)
         try:
-            index = write_site(workspace, folder, base)
+            index = write_site(workspace, folder, base, impact)
         except OSError as exc:
             raise UserError(f"cannot write the preview into {folder}: {exc.strerror}") from None
     click.echo(f"Wrote the preview to {index}; open it in a browser")
+
+
+def _impact(workspace: Workspace, plan_file: Path | None, base: Base | None) -> Impact | None:
+    """The impact of the saved plan, or of the changes since the base; None without either."""
+    if plan_file is not None:
+        saved = load_plan(plan_file)
+        if saved.workspace_hash != workspace_hash(workspace):
+            raise UserError(f"{plan_file} was made from other files than the workspace's now; make the plan "
+                            "again with 'campaignkit plan --out FILE'")
+        return impact_of(saved.changes, workspace)
+    return impact_between(base.workspace, workspace) if base is not None else None
 
 
 def _base(workspace: Workspace, ref: str, env_name: str | None, scratch: Path) -> Base:

@@ -21,6 +21,7 @@ from campaignkit.plan.desired import Desired, desired_objects, object_hash
 from campaignkit.plan.diff import FieldChange
 from campaignkit.plan.findings import attach_findings
 from campaignkit.plan.in_flight import attach_in_flight
+from campaignkit.plan.list_sizes import attach_list_sizes
 from campaignkit.plan.new_state import refuse_lost_state
 from campaignkit.plan.planner import ProtectedError, make_plan
 from campaignkit.plan.refresh import refresh
@@ -43,7 +44,8 @@ def plan_workspace(
     """The plan for ``environment``: the files against ``state``, refreshed from ``target`` first.
 
     Each email created or changed carries its check findings, now and as state recorded them, and
-    each program whose steps change what happens to the prospects on them.
+    each program whose steps change what happens to the prospects on them; each list changed, its
+    members where the target counts them.
     ``render`` replaces the email renderer (and its cache), for tests about planning itself.
     """
     bodies = EmailBodies(workspace, render, merge_language(environment))
@@ -53,7 +55,7 @@ def plan_workspace(
                      workspace_hash=workspace_hash(workspace), refreshed=refresh_first)
     bodies.save()
     plan = attach_findings(attach_bodies(plan, bodies, target), workspace, current)
-    return attach_in_flight(plan, workspace)
+    return attach_list_sizes(attach_in_flight(plan, workspace), target)
 
 
 __all__ = [

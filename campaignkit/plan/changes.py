@@ -95,6 +95,9 @@ class Change:
     checks_before: tuple[Finding, ...] | None = None
     #: For a program whose steps change: what happens to the prospects on each changed or deleted step.
     in_flight: tuple[InFlight, ...] = ()
+    #: For a list already on the target: its members as the target counted them when the plan was made;
+    #: None where the target does not count them.
+    list_size: int | None = None
 
     @property
     def needs_person(self) -> bool:

@@ -188,7 +188,7 @@ def _change_to_dict(change: Change) -> dict[str, Any]:
         "manual_fields": list(change.manual_fields), "instructions": change.instructions,
         "wait_for": list(change.wait_for), "content": change.content, "content_before": change.content_before,
         "checks": _findings_to_list(change.checks), "checks_before": _findings_to_list(change.checks_before),
-        "in_flight": [dataclasses.asdict(item) for item in change.in_flight],
+        "in_flight": [dataclasses.asdict(item) for item in change.in_flight], "list_size": change.list_size,
     }
 
 
@@ -203,7 +203,7 @@ def _change_from_dict(data: dict[str, Any]) -> Change:
         wait_for=tuple(data["wait_for"]), content=data["content"], content_before=data["content_before"],
         # Plans saved before findings were recorded have none: apply then records none.
         checks=_findings_from_list(data.get("checks")), checks_before=_findings_from_list(data.get("checks_before")),
-        in_flight=tuple(InFlight(**item) for item in data.get("in_flight", ())),
+        in_flight=tuple(InFlight(**item) for item in data.get("in_flight", ())), list_size=data.get("list_size"),
     )
 
 

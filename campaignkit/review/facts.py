@@ -1,7 +1,7 @@
 """What policies need to know of each change that the plan itself does not say.
 
 Owners (the resource's and its campaign's), the program steps that send an
-email, a list's size where the target knows it (none does yet: ``null``), the
+email, a list's size where the target counts it (the local target does), the
 steps of a program that a change touches and the campaign tests that reach
 each of them (by playing the tests, as ``campaignkit test`` does).
 """
@@ -28,7 +28,7 @@ def facts_of(change: Change, workspace: Workspace, reached: dict[str, dict[str, 
         facts["checks_added"] = checks_added(change)
     if change.kind == "list":
         facts["list_type"] = (change.before or change.after or {}).get("type")
-        facts["list_size"] = None  # no target reports its lists' members yet
+        facts["list_size"] = change.list_size
     if change.kind == "program":
         steps = changed_steps(change)
         facts["running"] = "running" in ((change.before or {}).get("status"), (change.after or {}).get("status"))

@@ -19,6 +19,7 @@ from campaignkit.engine.populations import population_for
 from campaignkit.engine.simulate import Report, simulate
 from campaignkit.engine.world import World
 from campaignkit.plan import Action, Change
+from campaignkit.plan.diff import field_changes
 from campaignkit.workspace.model import Resource, Workspace, plain
 
 DEFAULTS = {"prospects": 10_000, "days": 90, "seed": 1}
@@ -100,6 +101,18 @@ def impact_of(changes: tuple[Change, ...], workspace: Workspace) -> Impact | Non
         before = (_run(before_world, program, given, days, seed) if program in before_world.programs else None)
         results.append(ProgramImpact(program, tuple(because), before, _run(after_world, program, given, days, seed)))
     return Impact(results[0].after.prospects, days, seed, tuple(results))
+
+
+def impact_between(base: Workspace, workspace: Workspace) -> Impact | None:
+    """The impact of what the files change since ``base``, an earlier version of them (``preview --base``):
+    each program, scoring, grading or list declared in both and declared differently, as an update."""
+    changes = []
+    for address, resource in workspace.resources.items():
+        old = base.resources.get(address)
+        if resource.kind in IMPACT_KINDS and old is not None and old.attributes != resource.attributes:
+            changes.append(Change(address, resource.kind, resource.name, Action.UPDATE, old.attributes,
+                                  resource.attributes, field_changes(old.attributes, resource.attributes)))
+    return impact_of(tuple(changes), workspace)
 
 
 def _moves_prospects(change: Change) -> bool:

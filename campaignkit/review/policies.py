@@ -149,7 +149,8 @@ def scoring_impact(document: Document) -> Iterator[str]:
     the MQLs or the prospects reaching a step changing; the messages give the differences.
     Why is this bad? A threshold or a point value decides who sales calls; moving it changes
     the pipeline for weeks, and only the simulation shows how much.
-    Example: `qualify: {conditions: [{score: {gte: 80}}]}` where it was 100.
+    Example: the three-week nurture's `qualify` step asking `{score: {gte: 30}}` where it asked 100
+    (223 more prospects reach `handoff` in the simulation), or the scoring model's `mql: {score: 30}`.
     Use instead: have one of the policy's `override_by` approvers sign off on the impact
     (`campaignkit approvals check --approved-by …`), or leave the funnel as it was.
     """

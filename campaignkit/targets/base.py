@@ -149,6 +149,16 @@ class ReadsProspects(Protocol):
         ...
 
 
+@runtime_checkable
+class CountsListMembers(Protocol):
+    """A target that says how many prospects a list holds, so that a plan destroying a static list
+    tells one with members from an empty one (the ``static-list-destroy`` policy)."""
+
+    def list_size(self, object_id: str) -> int | None:
+        """The members of the list with ``object_id``; None when the target cannot say."""
+        ...
+
+
 @dataclass(frozen=True)
 class Sending:
     """A change apply will send to a target, as the target needs it to count the API calls it takes."""

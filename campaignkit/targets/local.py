@@ -7,8 +7,10 @@ place, and can be edited behind campaignkit's back (a test, or a person with
 ``sqlite3``, playing "a change in the UI") for ``refresh`` to find. An email's
 rendered bodies sit in columns of their own; its attributes carry their digest,
 which a trigger clears when a body is edited without it, so such an edit shows
-as drift. Its prospects (``ck_prospects``: an id and an email address) are
-only ever added behind campaignkit's back, and read by ``audit``. Like a
+as drift. Its prospects (``ck_prospects``: an id and an email address) and
+the members of its lists (``ck_list_members``: a list's id and a prospect's id)
+are only ever added behind campaignkit's back; ``audit`` reads the prospects,
+and a plan counts the members of the lists it changes. Like a
 platform, it reads back an email's bodies but not the files they were rendered
 from (``template``, ``text``): those are the workspace's to say, so that
 ``adopt`` can write an email's bodies as a template of its own. It remembers
@@ -52,6 +54,7 @@ from campaignkit.workspace.model import Environment, Workspace
 
 _TABLE = "ck_objects"
 _PROSPECTS = "ck_prospects"
+_MEMBERS = "ck_list_members"
 #: Prospects read per query, as Account Engagement pages them.
 PAGE = 1000
 _SCHEMA = (
@@ -67,6 +70,9 @@ _SCHEMA = (
     # Prospects: campaignkit never writes them (forms, imports and the UI do), only ``audit`` reads them.
     f"CREATE TABLE IF NOT EXISTS {_PROSPECTS} (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT NOT NULL, "
     "attributes TEXT NOT NULL DEFAULT '{}')",
+    # List members, as forms, imports and the UI add them: a plan counts them for the lists it changes.
+    f"CREATE TABLE IF NOT EXISTS {_MEMBERS} (list_id INTEGER NOT NULL, prospect_id INTEGER NOT NULL, "
+    "PRIMARY KEY (list_id, prospect_id))",
     # Every state that applied here: a state found empty where its environment's mark is was lost.
     "CREATE TABLE IF NOT EXISTS ck_states (key TEXT NOT NULL, lineage TEXT NOT NULL, location TEXT NOT NULL, "
     "since TEXT NOT NULL, PRIMARY KEY (key, lineage))",
@@ -156,6 +162,8 @@ class LocalTarget:
             cur.execute(f"DELETE FROM {_TABLE} WHERE kind = ? AND id = ?", (kind, _int_id(object_id)))
             if cur.rowcount == 0:
                 raise ObjectNotFound(f"{kind} id {object_id} is not on the local target")
+            if kind == "list":  # a deleted list's members go with it, as on a platform
+                cur.execute(f"DELETE FROM {_MEMBERS} WHERE list_id = ?", (int(object_id),))
 
     def read(self, kind: str, object_id: str) -> RemoteObject | None:
         with self._transaction() as cur:
@@ -183,6 +191,15 @@ class LocalTarget:
             if len(page) < PAGE:
                 return
             last = page[-1][0]
+
+    def list_size(self, object_id: str) -> int | None:
+        """The rows of ``ck_list_members`` for the list (none: the list is empty)."""
+        if self._unmade():
+            return None
+        with self._transaction() as cur:
+            cur.execute(f"SELECT COUNT(*) FROM {_MEMBERS} WHERE list_id = ?", (_int_id(object_id),))
+            return int(cur.fetchone()[0])
+
     def names(self, kind: str) -> frozenset[str]:
         if self._unmade():
             return frozenset()

@@ -12,7 +12,9 @@ client's width.
 
 Given the workspace as it was before a change (``Base``), the site marks each
 email and program as added, changed, removed or unchanged, and shows a changed
-email's renderings before and after side by side.
+email's renderings before and after side by side. Given the impact of the
+change (``review.impact``), it draws each moved program's MQLs by week and
+emails sent per email, before and after.
 
 It must not change the workspace or state, and it does not judge: the checks
 are those of ``validate`` and the renderings those of ``render``.
@@ -31,8 +33,10 @@ from markupsafe import Markup
 from campaignkit.diagnostics import Diagnostic
 from campaignkit.emails import EmailContext, check_emails, render_email
 from campaignkit.errors import UserError
+from campaignkit.review.impact import Impact
 from campaignkit.targets import merge_language
 from campaignkit.views import diagram
+from campaignkit.views.impact_chart import emails_chart, mqls_chart
 from campaignkit.workspace.model import Resource, Workspace
 
 #: Where ``preview`` writes when given no ``--out``, relative to the workspace root.
@@ -109,6 +113,8 @@ class Site:
     emails: tuple[EmailView, ...]
     programs: tuple[ProgramView, ...]
     base: str = ""  # the label of the base, when there is one
+    #: What the change does to the funnel (``preview --base`` or ``--plan``), drawn as charts.
+    impact: Impact | None = None
 
     def changed(self, views: tuple[EmailView, ...] | tuple[ProgramView, ...]) -> dict[str, int]:
         """How many of ``views`` each change touched, for the summary at the top of the index."""
@@ -126,7 +132,7 @@ def samples(workspace: Workspace) -> list[Sample]:
     return [*found, Sample("every field empty", {})]
 
 
-def build_site(workspace: Workspace, base: Base | None = None) -> Site:
+def build_site(workspace: Workspace, base: Base | None = None, impact: Impact | None = None) -> Site:
     """Everything the preview shows, computed; nothing is written."""
     emails = workspace.of_kind("email")
     people = samples(workspace)
@@ -136,12 +142,12 @@ def build_site(workspace: Workspace, base: Base | None = None) -> Site:
     programs = tuple(_program_view(program, draw_svg) for program in workspace.of_kind("program"))
     name = workspace.config.workspace or workspace.root.name
     if base is None:
-        return Site(name, views, programs)
+        return Site(name, views, programs, impact=impact)
     # The same prospects before and after, so that only the change makes a difference.
     before = _email_views(base.workspace, people, [() for _ in base.workspace.of_kind("email")])
     before_programs = tuple(_program_view(program, draw_svg) for program in base.workspace.of_kind("program"))
     return Site(name, _compared(views, before, workspace, base.workspace),
-                _compared(programs, before_programs, workspace, base.workspace), base.label)
+                _compared(programs, before_programs, workspace, base.workspace), base.label, impact)
 
 
 def _email_views(workspace: Workspace, people: list[Sample],
@@ -186,7 +192,7 @@ def _declared(workspace: Workspace, address: str) -> dict[str, Any]:
     return resource.attributes if resource is not None else {}
 
 
-def write_site(workspace: Workspace, folder: Path, base: Base | None = None) -> Path:
+def write_site(workspace: Workspace, folder: Path, base: Base | None = None, impact: Impact | None = None) -> Path:
     """Writes the preview into ``folder`` and returns the path of its ``index.html``.
 
     The folder must be empty, new, or a preview's: the pages a preview wrote are listed in
@@ -195,7 +201,7 @@ def write_site(workspace: Workspace, folder: Path, base: Base | None = None) -> 
     """
     ours = folder == workspace.root / DEFAULT_OUT
     written_before = _written_before(folder, may_claim=ours)
-    site = build_site(workspace, base)
+    site = build_site(workspace, base, impact)
     pages = folder / EMAIL_FOLDER
     pages.mkdir(parents=True, exist_ok=True)
     environment = _environment()
@@ -228,6 +234,7 @@ def _environment() -> Environment:
     environment = Environment(loader=PackageLoader("campaignkit.views", "preview_assets"), autoescape=True,
                               trim_blocks=True, lstrip_blocks=True)
     environment.filters["kilobytes"] = lambda size: f"{size / 1024:.1f} KB"
+    environment.globals.update(mqls_chart=mqls_chart, emails_chart=emails_chart)
     return environment
 
 

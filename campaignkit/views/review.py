@@ -47,6 +47,11 @@ def _passing(review: Review) -> str:
     return f"{passed} of {len(review.verdicts)} pass"
 
 
+def _all_pass(review: Review) -> str:
+    """One line for a plan that every policy passes: which ones, so that a reviewer sees they ran."""
+    return f"all {len(review.verdicts)} pass ({', '.join(v.policy for v in review.verdicts)})"
+
+
 def _verdict_word(verdict: Verdict) -> str:
     if verdict.passed:
         return "passes"
@@ -78,6 +83,8 @@ def review_markdown(review: Review) -> list[str]:
         lines += [f"#### Policies ({_passing(review)})", "", "| Policy | Enforcement | Verdict |", "|---|---|---|"]
         lines += [f"| {_cell(v.policy)} | {v.level} | {_verdict_cell(v)} |" for v in review.verdicts]
         lines.append("")
+    elif review.verdicts:
+        lines += [f"Policies: {_all_pass(review)}.", ""]
     if review.impact:
         lines += [f"#### Impact ({_population(review)})", ""]
         for program in review.impact.programs[:SHOWN]:

@@ -79,13 +79,28 @@ def compile_error(policy: PolicyFile) -> PolicyError | None:
 
 def query(policy: PolicyFile, document: dict[str, Any]) -> dict[str, Any]:
     """The values of ``policy``'s package (``deny``, ``warn``, ``enforcement``…) with ``document`` as ``input``."""
+    values = _evaluate(policy, document, f"data.{policy.package}")
+    return values if isinstance(values, dict) else {}
+
+
+def constant(policy: PolicyFile, name: str) -> Any:
+    """The value of the package's ``name`` with an empty ``input``: what ``validate`` can read of a value
+    that does not depend on the plan (``override_by := [...]``). None when it is undefined so, or fails."""
+    try:
+        return _evaluate(policy, {}, f"data.{policy.package}.{name}")
+    except PolicyError:
+        return None
+
+
+def _evaluate(policy: PolicyFile, document: dict[str, Any], reference: str) -> Any:
+    """The value of ``reference`` with ``document`` as ``input``; None when it is undefined."""
     from regopy import RegoError
 
     interpreter = _interpreter(policy)
     interpreter.set_input_term(json.dumps(document))
     try:
         with _quiet():
-            output = interpreter.query(f"data.{policy.package}")
+            output = interpreter.query(reference)
     except RegoError as failure:
         raise _located(policy, failure) from None
     if not output.ok():  # rego-cpp gives no readable detail of a failure at run time
@@ -93,9 +108,9 @@ def query(policy: PolicyFile, document: dict[str, Any]) -> dict[str, Any]:
                           "function's error)", Position(policy.path))
     text = str(output)
     if text == "undefined":
-        return {}
-    expressions = json.loads(text).get("expressions") or [{}]
-    return expressions[0] if isinstance(expressions[0], dict) else {}
+        return None
+    expressions = json.loads(text).get("expressions") or [None]
+    return expressions[0]
 
 
 def _interpreter(policy: PolicyFile) -> Interpreter:
