@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from dataclasses import replace
 
 from campaignkit.plan import Action, Change, Plan, Received
 from campaignkit.views.email_diff import GAP, as_html, as_text, word_diff
@@ -45,15 +46,20 @@ def test_a_changed_text_part_is_diffed_word_by_word_before_the_html(rig):
     assert text.index("text_body") < text.index("html_body")  # what readers see, then the source
 
 
-def test_a_destroyed_list_shows_what_it_was_and_that_its_members_are_not_known(rig):
+def test_a_destroyed_list_shows_what_it_was_and_how_many_members_the_target_counts(rig):
     rig.edit("lists.yaml", "---\n", "---\nkind: list\nname: 2026-web-old-list\ntype: static\n"
              "description: Old leads\n---\n")
     rig.apply()
+    with sqlite3.connect(rig.target.path) as db:
+        (list_id,) = db.execute("SELECT id FROM ck_objects WHERE name = '2026-web-old-list'").fetchone()
+        db.execute("INSERT INTO ck_list_members (list_id, prospect_id) VALUES (?, 7), (?, 8)", (list_id, list_id))
     rig.edit("lists.yaml", "kind: list\nname: 2026-web-old-list\ntype: static\ndescription: Old leads\n---\n", "")
     plan = rig.plan()
     text = plan_text(plan).plain
-    assert '- description: "Old leads"' in text and "! members: not known to the target" in text
-    assert "members: not known to the target" in plan_markdown(plan)
+    assert '- description: "Old leads"' in text and "! members: 2" in text
+    assert "members: 2" in plan_markdown(plan)
+    unknown = replace(plan, changes=tuple(replace(c, list_size=None) for c in plan.changes))
+    assert "! members: not known to the target" in plan_text(unknown).plain  # a target that does not count them
 
 
 def test_no_changes_says_so(rig):

@@ -160,8 +160,9 @@ def change_lines(change: Change) -> list[Line]:
     if change.action is Action.DELETE:
         lines = field_lines(FieldChange(path, value, None) for path, value in flatten(change.before or {}).items()
                             if path != CONTENT_DIGEST and value is not None)
-        if change.kind == "list":  # what a destroy loses; no target reports a list's members yet
-            lines.append(Line("!", "members: not known to the target"))
+        if change.kind == "list":  # what a destroy loses
+            lines.append(Line("!", "members: not known to the target" if change.list_size is None
+                              else f"members: {change.list_size:,}"))
     elif change.content is None:
         lines = field_lines(change.fields)
     else:
