@@ -151,7 +151,7 @@ WELCOME_EMAIL = "email.2026-event-acme-conf-welcome-email"
 
 def test_a_window_lasts_the_same_elapsed_time_whatever_zone_the_test_is_written_in(workspace: Path) -> None:
     program = workspace / "programs" / "welcome.yaml"
-    _edit(program, "schedule: {days: [mon, tue, wed, thu, fri], hours: \"09:00-17:00\", timezone: Asia/Tokyo}",
+    _edit(program, "schedule: {days: [mon, tue, wed, thu, fri], hours: 09:00-17:00, timezone: Asia/Tokyo}",
           "schedule: {hours: \"00:00-24:00\", timezone: America/New_York}")
     _edit(program, "within: 3d", "within: 3h")
     opened = f"type: email_opened, email: {WELCOME_EMAIL}"

@@ -41,7 +41,7 @@ def test_a_tab_is_reported_at_its_line_and_the_files_resources_are_not_undeclare
     edit(workspace / "lists.yaml", "type: static", "\ttype: static")
     result = invoke(workspace, "validate")
     assert result.exit_code == 1
-    assert problems(result.output) == ["lists.yaml:6:1: CK001 error: tabs cannot indent YAML; use spaces"]
+    assert problems(result.output) == ["lists.yaml:8:1: CK001 error: tabs cannot indent YAML; use spaces"]
 
 
 def test_an_unknown_key_does_not_hide_the_resources_other_problems(workspace: Path) -> None:
@@ -50,6 +50,28 @@ def test_an_unknown_key_does_not_hide_the_resources_other_problems(workspace: Pa
          "campaign: campaign.2026-capture-tablet-drawing-campain")
     codes = [line.split()[1] for line in problems(invoke(workspace, "validate").output)]
     assert codes == ["CK101", "CK202"]
+
+
+@pytest.mark.parametrize(("wrong", "code"), [
+    ("tags: [events]\ntype: static\npublic: yes", "CK103"),        # YAML 1.2 reads yes as text, not a boolean
+    ("tags: events\ntype: static", "CK103"),                       # a field of the wrong type
+    ("tags: [events]\ntype: static\nmatch: al", "CK104"),          # a value the field does not allow
+    ("tags: [events]\ntype: static\nmoved_from: List.x", "CK105"),  # a value off the field's pattern
+])
+def test_a_wrong_value_does_not_hide_the_resources_other_problems(workspace: Path, wrong: str, code: str) -> None:
+    edit(workspace / "lists.yaml", "tags: [events]\ntype: static", wrong)
+    edit(workspace / "lists.yaml", "campaign: campaign.2026-capture-tablet-drawing-campaign",
+         "campaign: campaign.2026-capture-tablet-drawing-campain")
+    codes = [line.split()[1] for line in problems(invoke(workspace, "validate").output)]
+    assert codes == [code, "CK202"]
+
+
+def test_a_problem_in_a_resources_shape_still_stops_its_other_checks(workspace: Path) -> None:
+    edit(workspace / "lists.yaml", "tags: [events]\ntype: static\n", "tags: [events]\n")
+    edit(workspace / "lists.yaml", "campaign: campaign.2026-capture-tablet-drawing-campaign",
+         "campaign: campaign.2026-capture-tablet-drawing-campain")
+    codes = [line.split()[1] for line in problems(invoke(workspace, "validate").output)]
+    assert codes == ["CK102"]
 
 
 def test_a_name_off_the_convention_gets_a_name_that_fits(workspace: Path) -> None:

@@ -114,11 +114,25 @@ def test_check_lists_what_would_change_and_changes_nothing(workspace: Path) -> N
     assert (workspace / "lists.yaml").read_text(encoding="utf-8") == before
 
 
+@pytest.mark.parametrize("example", ["campaigns", "examples/engagement-studio"])
+def test_the_shipped_example_workspaces_are_already_formatted(example: str) -> None:
+    result = fmt(ROOT / example, "--check")
+    assert result.exit_code == 0 and "already formatted" in result.output, result.output
+
+
+def test_a_step_says_what_it_is_for_before_what_it_does() -> None:
+    text = "kind: program\nname: p\nsteps:\n  a: {next: b, wait: 3d, description: Give them time.}\n"
+    assert "  a: {description: Give them time., wait: 3d, next: b}\n" in formatted(text)
+
+
 def test_fmt_lays_out_the_whole_workspace_once_and_it_still_validates(workspace: Path) -> None:
+    lists = workspace / "lists.yaml"
+    lists.write_text(lists.read_text(encoding="utf-8").replace("tags: [events]", "tags:\n- events", 1),
+                     encoding="utf-8")
     first = fmt(workspace)
     assert first.exit_code == 0 and "reformatted lists.yaml" in first.output
     again = fmt(workspace, "--check")
-    assert (again.exit_code, again.output) == (0, "17 files already formatted\n")
+    assert (again.exit_code, again.output) == (0, "18 files already formatted\n")
     validated = CliRunner().invoke(main, ["--chdir", str(workspace), "validate"])
     assert validated.exit_code == 0, validated.output
     tested = CliRunner().invoke(main, ["--chdir", str(workspace), "test"])

@@ -8,14 +8,16 @@ every code with its first line.
 
 Schema checks run first; the semantic checks then see only the resources
 whose shape is right (``Scope.well_formed``: no schema problem but unknown keys),
-so that they can trust field types and one mistake is not reported twice.
+so that they can trust field types and one mistake is not reported twice. A
+resource whose only other problems are refused values of single fields (a wrong
+enum value, type or pattern) is checked further without those fields.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
@@ -173,7 +175,7 @@ def validate(workspace: Workspace, language_of: LanguageOf) -> list[Diagnostic]:
     The emails (CK4xx) are checked on the other cores while the other checks run here.
     """
     from campaignkit.emails.workers import check_emails
-    from campaignkit.workspace.schema import CONFIG_SCHEMA, schema_diagnostics
+    from campaignkit.workspace.schema import CONFIG_SCHEMA, schema_diagnostics, without_refused_fields
 
     config = workspace.config
     diagnostics = schema_diagnostics(CONFIG_SCHEMA, config.data, config.position)
@@ -183,6 +185,8 @@ def validate(workspace: Workspace, language_of: LanguageOf) -> list[Diagnostic]:
         diagnostics.extend(problems)
         if all(problem.code in SHAPE_KEPT for problem in problems):
             well_formed.append(resource)
+        elif (rest := without_refused_fields(resource.kind, resource.data)) is not None:
+            well_formed.append(replace(resource, data=rest))
     emails = check_emails(workspace, with_translations(workspace, [r for r in well_formed if r.kind == "email"]),
                           language_of)
     diagnostics.extend(run_semantic(Scope(workspace, tuple(well_formed), language_of)))

@@ -19,13 +19,16 @@ def message_missing_in_a_locale(scope: Scope) -> Iterator[Diagnostic]:
 
     What it does: for each locale under an email's `locales`, checks that it gives its own
     `subject`, `template`, and `preheader` and `text` part where the email has them (a
-    `text: auto` part follows the template).
+    `text: auto` part follows the template). An email that names a `catalog` takes them from
+    the locale's catalog instead (CK437).
     Why is this bad? What a locale leaves out is the email's: a Japanese reader would get the
     English subject or body.
     Example: `locales: {ja: {subject: ようこそ}}` with the body still `templates/welcome.mjml`.
     Use instead: `locales: {ja: {subject: ようこそ, template: templates/welcome.ja.mjml}}`.
     """
     for email in scope.of_kind("email"):
+        if email.data.get("catalog"):
+            continue  # its locales take their text from the catalog: CK437 checks that
         for locale, translated in (email.data.get("locales") or {}).items():
             for key in _MESSAGES:
                 if _needs(email.data.get(key), key) and key not in translated:

@@ -10,7 +10,7 @@ from typing import Any
 from campaignkit.diagnostics import Diagnostic, bounded, to_record
 from campaignkit.emails.cache import ResultCache, digest
 from campaignkit.emails.context import EmailContext
-from campaignkit.emails.rules import content, mjml  # noqa: F401 - they register the checks
+from campaignkit.emails.rules import catalogs, content, mjml  # noqa: F401 - they register the checks
 from campaignkit.emails.rules import templates as template_rules  # noqa: F401 - it registers the checks too
 from campaignkit.emails.rules.analysis import facts_of_email
 from campaignkit.emails.rules.registry import EMAIL_CHECKS, email_check_docs

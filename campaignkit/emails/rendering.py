@@ -26,6 +26,7 @@ from jinja2.exceptions import SecurityError
 from mjml import mjml2html
 
 from campaignkit.diagnostics import Position
+from campaignkit.emails.catalogs import catalog_of
 from campaignkit.emails.context import CompiledTemplate, EmailContext, TemplateRefused, TimedOut
 from campaignkit.emails.markup.parse import VOID_ELEMENTS
 from campaignkit.emails.templates.bounds import OutputTooLarge
@@ -105,6 +106,7 @@ def render_email(context: EmailContext, email: Resource, prospect: dict[str, Any
 
 def render_with(context: EmailContext, email: Resource, values: dict[str, Any]) -> RenderedEmail:
     """``render_email`` for merge values already made; raises ``RenderFailure``."""
+    values = in_its_language(context, email, values)
     subject = render_inline(context, email, "subject", values)
     preheader = render_inline(context, email, "preheader", values)
     name = email.data.get("template")
@@ -119,6 +121,16 @@ def render_with(context: EmailContext, email: Resource, values: dict[str, Any]) 
         return RenderedEmail(subject, preheader, document)
     text_part = template_file(context, text_name, False, email.position_of("text"))
     return RenderedEmail(subject, preheader, document, run(context, text_part, values, Position(text_part.path, 1, 1)))
+
+
+def in_its_language(context: EmailContext, email: Resource, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with ``gettext`` and its kin from the catalog of ``email``'s locale, if it names a catalog."""
+    found = catalog_of(context, email)
+    if found is None:
+        return values
+    if found.problem is not None:
+        raise RenderFailure("CK438", found.problem, Position(found.path, found.problem_line, 1))
+    return {**values, **context.derived("gettext", found.path, found.gettext_values)}
 
 
 def is_html_template(name: str) -> bool:

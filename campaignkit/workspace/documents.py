@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,17 @@ class LocatedList(list):
 
 
 Located = LocatedDict | LocatedList
+
+
+def without_keys(data: dict[str, Any], keys: Collection[Any]) -> dict[str, Any]:
+    """A copy of ``data`` without ``keys``, whose other keys and values keep their places in the file."""
+    kept = {key: value for key, value in data.items() if key not in keys}
+    if not isinstance(data, LocatedDict):
+        return kept
+    located = LocatedDict(kept)
+    located.source, located.line, located.column = data.source, data.line, data.column
+    located.marks = [n for at, key in enumerate(data) if key not in keys for n in data.marks[4 * at:4 * at + 4]]
+    return located
 
 
 def position_of(value: Any, path: Sequence[str | int], default: Position) -> Position:

@@ -5,6 +5,8 @@ language: its ``subject``, ``preheader``, ``template`` and ``text``. Each become
 named ``<name>-<locale>`` (``pt_BR`` gives ``-pt-br``), the rest taken from the email, so
 that validate, render, plan, apply and the preview treat every language as the email it is
 on the target: one template per locale. The email itself is its ``locale`` (default ``en``).
+An email that names a ``catalog`` takes its text, in each version, from that locale's gettext
+catalog (``catalog_file``) wherever its templates say ``{% trans %}`` or ``_()``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ TRANSLATED_KEYS = ("subject", "preheader", "template", "text")
 DEFAULT_LOCALE = "en"
 #: The prospect field that holds a prospect's language, unless the email names another.
 DEFAULT_LANGUAGE_FIELD = "language"
+#: The folder below the workspace root that holds the message catalogs, one folder per locale.
+CATALOG_FOLDER = "locales"
 #: Keys of an email that its translations do not take over.
 _NOT_SHARED = ("locales", "locale", "moved_from")
 
@@ -53,6 +57,21 @@ def _translated_data(data: dict[str, Any], locale: str, name: str) -> dict[str, 
               for k in keys]
     merged.marks = [n for pair in places for p in pair for n in (p.line, p.column)]
     return merged
+
+
+def catalog_file(email: Resource) -> str | None:
+    """The gettext catalog ``email`` takes its text from in its locale, if it names a ``catalog``:
+    ``locales/<locale>/LC_MESSAGES/<catalog>.po``, the layout gettext and Babel use."""
+    domain = email.data.get("catalog")
+    if email.kind != "email" or not isinstance(domain, str) or not domain:
+        return None
+    return f"{CATALOG_FOLDER}/{gettext_locale(locale_of(email))}/LC_MESSAGES/{domain}.po"
+
+
+def gettext_locale(locale: str) -> str:
+    """A locale as gettext names its folder: ``pt-br`` and ``pt_BR`` are ``pt_BR``, ``zh-hant`` is ``zh_Hant``."""
+    language, *rest = locale.replace("-", "_").split("_")
+    return "_".join([language.lower(), *(part.title() if len(part) == 4 else part.upper() for part in rest)])
 
 
 def translated_name(name: str, locale: str) -> str:

@@ -69,7 +69,7 @@ class Resource:
     def attributes(self) -> dict[str, Any]:
         """The kind's own fields (plus ``description`` and ``tags``), as plain data."""
         return {k: plain(v) for k, v in self.data.items()
-                if k not in ("kind", "name", "lifecycle", "moved_from", "locales", "language_field")}
+                if k not in ("kind", "name", "lifecycle", "moved_from", "locales", "language_field", "catalog")}
 
     @property
     def lifecycle(self) -> Lifecycle:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema_rs
 
 from campaignkit.diagnostics import Diagnostic, Position, closest, did_you_mean, error, secret_name, without_passwords
-from campaignkit.workspace.documents import key_position_of, position_of
+from campaignkit.workspace.documents import key_position_of, position_of, without_keys
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
@@ -65,6 +65,35 @@ def schema_diagnostics(kind: str, data: Any, start: Position) -> list[Diagnostic
         specific = _most_specific(problem)
         diagnostics.extend(_unechoed(found, specific) for found in _explain(kind, specific, data, start))
     return diagnostics
+
+
+#: Schema keywords that judge one value alone: a value they refuse can be left out and the rest checked.
+_VALUE_KEYWORDS = frozenset({"type", "enum", "const", "pattern", "format", "minimum", "maximum", "exclusiveMinimum",
+                             "exclusiveMaximum", "minLength", "maxLength", "multipleOf"})
+
+
+def without_refused_fields(kind: str, data: Any) -> dict[str, Any] | None:
+    """``data`` without the top-level fields whose value the schema refuses, if the rest then fits it
+    (unknown keys aside); None when a problem is in the document's shape (a missing key, a step that is
+    no kind of step) or in its kind or name, which leave nothing for the other checks to trust.
+
+    So that a wrong enum value, a pattern mismatch or a wrong type on one field does not hide
+    the resource's other problems: they are checked on what is left.
+    """
+    if not isinstance(data, dict):
+        return None
+    refused = set()
+    for problem in _validator(kind).iter_errors(data):
+        specific = _most_specific(problem)
+        path = list(specific.absolute_path)
+        if specific.validator == "additionalProperties":
+            continue
+        if specific.validator not in _VALUE_KEYWORDS or not path or path[0] in ("kind", "name"):
+            return None
+        refused.add(path[0])
+    kept = without_keys(data, refused)
+    fits = all(_most_specific(p).validator == "additionalProperties" for p in _validator(kind).iter_errors(kept))
+    return kept if fits else None
 
 
 def _unechoed(diagnostic: Diagnostic, problem: ValidationError) -> Diagnostic:

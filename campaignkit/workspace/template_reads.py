@@ -1,9 +1,10 @@
 """Which template files each email reads, found by following the names templates give, without compiling.
 
 Cached check results, cached email bodies and saved plans depend on exactly
-these files. Keyed on them, editing one email's template re-checks and
-re-renders that email alone, and a file no email reads (a plan saved as
-``plan.txt``, the output of ``render`` or ``preview``) changes nothing. The
+these files, and on the message catalog an email takes its text from. Keyed on
+them, editing one email's template re-checks and re-renders that email alone,
+and a file no email reads (a plan saved as ``plan.txt``, the output of
+``render`` or ``preview``) changes nothing. The
 names are found with a regular expression, not by compiling each template:
 a name it cannot see (an include that is not a quoted string) is an error
 of the email's own, whatever the files say.
@@ -16,6 +17,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from campaignkit.workspace.locales import catalog_file
 from campaignkit.workspace.model import Resource
 from campaignkit.workspace.template_paths import TemplatePathError, normalise, read_template
 
@@ -27,6 +29,8 @@ _NAMING = (
 )
 #: The digest of a template that cannot be read.
 UNREADABLE = ""
+#: The digest of a message catalog that is not there: the email's text is its templates' own.
+NO_CATALOG = "-"
 
 
 class TemplateReads:
@@ -65,6 +69,9 @@ class TemplateReads:
             if name not in found:
                 found[name], named = self.file(name)
                 pending.extend(named)
+        catalog = catalog_file(email)
+        if catalog is not None:
+            found[catalog] = self.file(catalog)[0] or NO_CATALOG
         return found
 
     def file(self, name: str) -> tuple[str, tuple[str, ...]]:

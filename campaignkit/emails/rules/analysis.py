@@ -19,6 +19,7 @@ from functools import partial
 from typing import NamedTuple
 
 from campaignkit.diagnostics import Position, closest, did_you_mean
+from campaignkit.emails.catalogs import MessageCatalog, catalog_of, messages
 from campaignkit.emails.context import INLINE, CompiledTemplate, EmailContext
 from campaignkit.emails.markup.parse import Element, Include
 from campaignkit.emails.markup.structure import ParsedFile, StructureProblem, structure_problems
@@ -26,7 +27,7 @@ from campaignkit.emails.merge import MergeModel
 from campaignkit.emails.rendering import RenderedEmail, RenderFailure, is_html_template, render_with, run
 from campaignkit.emails.rules.links import IMAGE_TAGS, URL_ATTRIBUTES, LinkVerdict, judge_link
 from campaignkit.emails.templates.facts import NameUse
-from campaignkit.emails.templates.source import has_jinja
+from campaignkit.emails.templates.source import has_jinja, jinja_column
 from campaignkit.workspace.model import Resource
 from campaignkit.workspace.template_paths import TemplateMissing, TemplatePathError, normalise
 
@@ -139,6 +140,9 @@ class EmailFacts:
     rendered: RenderedEmail | None = None
     failure: RenderFailure | None = None
     names_no_template: bool = False
+    #: A translation's catalog, and the messages its templates ask for that it does not translate.
+    catalog: MessageCatalog | None = None
+    untranslated: tuple[tuple[str, Position], ...] = ()
 
     @property
     def body_read(self) -> bool:
@@ -194,12 +198,27 @@ def facts_of_email(context: EmailContext, email: Resource) -> EmailFacts:
         structure=tuple(structure_problems(root, context.files.markup)) if root is not None and not html_body
         and not any(each.compiled.facts.syntax_error for each in walk.visited) else (),
         links=tuple(links), images=tuple(images), names_no_template=template is None)
+    if email.translates is not None:
+        facts.catalog = catalog_of(context, email)
+        facts.untranslated = tuple(_untranslated(facts.catalog, walk.visited)) if facts.catalog is not None else ()
     if facts.statically_sound:
         try:
             facts.rendered = render_with(context, email, context.sample_values())
         except RenderFailure as failure:
             facts.failure = failure
     return facts
+
+
+def _untranslated(catalog: MessageCatalog, visited: list[Visited]) -> Iterator[tuple[str, Position]]:
+    """The messages the templates ask for that ``catalog`` does not translate, where each is asked for."""
+    if catalog.catalog is None:
+        return
+    for each in visited:
+        lines = each.compiled.source.splitlines()
+        for line, message in messages(each.compiled.source, each.compiled.environment):
+            if not catalog.translated(message):
+                text = message if isinstance(message, str) else str(message[0])
+                yield text, each.position(line, jinja_column(lines[line - 1]) if line <= len(lines) else 1)
 
 
 class _Walk:

@@ -3,7 +3,8 @@
 Templates are written by people who are not the operators of the machine that
 renders them (and are reviewed as data, not as code), so they run in Jinja's
 ``ImmutableSandboxedEnvironment``: no attribute starting with ``_``, no
-mutation of values, ``range`` bounded. On top of that: names that are not
+mutation of values, ``range`` bounded; ``{% trans %}`` and ``_()`` (Jinja's i18n
+extension) look their text up in the email's message catalog. On top of that: names that are not
 defined fail instead of printing nothing (``StrictUndefined``), ``None`` prints
 as "", only plain values print or become text, no operator, method or filter
 makes a value larger than the output bound (see ``bounds`` and ``filters``), and
@@ -201,7 +202,11 @@ def make_environment(loader: BaseLoader, html: bool) -> EmailSandbox:
         finalize=_finalize,
         auto_reload=False,
         cache_size=0,  # the loader hands out templates it has already compiled and cached
+        extensions=["jinja2.ext.i18n"],
     )
+    # ``{% trans %}`` and ``_()`` say the template's own text unless a render is given an email's
+    # catalog (``gettext`` and ``ngettext`` among its values: see ``emails.catalogs``).
+    environment.install_null_translations()  # type: ignore[attr-defined]  # the i18n extension adds it
     environment.filters["default"] = environment.filters["d"] = merge_default
     environment.filters = bounded_filters(environment.filters)
     environment.globals["range"] = bounded_range

@@ -20,7 +20,9 @@ Two uses, both keeping every line where it is:
   (``{%-`` and ``-%}``) strips exactly what it would have. Jinja copies
   literal text into the code as it is (it never folds it into expressions at
   compile time), so restoring the constants gives the code Jinja would have
-  generated from the whole source.
+  generated from the whole source. The text of a ``{% trans %}`` block is the
+  exception, and is not marked: Jinja makes it a catalog's message id, with its
+  ``%`` doubled, while it compiles.
 
 This module knows Jinja's default delimiters and nothing about MJML.
 """
@@ -28,7 +30,7 @@ This module knows Jinja's default delimiters and nothing about MJML.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from types import CodeType
@@ -47,6 +49,8 @@ _RAW_START = re.compile(r"\{%[-+]?\s*raw")
 _END_RAW = re.compile(r"\{%[-+]?\s*endraw\s*[-+]?%\}")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 # NUL never occurs in a template that reaches this point as text meant for email.
+_TRANS = re.compile(r"\{%[-+]?\s*trans\b")
+_END_TRANS = re.compile(r"\{%[-+]?\s*endtrans\b")
 MARK = re.compile("\x00([0-9]+)\n*\x01")
 #: A string literal in Jinja; only those without escapes or line breaks are marked (Jinja reads them as written).
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'" r'|"(?:[^"\\]|\\.)*"', re.S)
@@ -138,10 +142,10 @@ class Skeleton:
         however many its text had, and everything on one line of the skeleton is on one line of the
         source. Only diagnostics and a template's own code ask, so it is not worked out up front."""
         lines = [1]
-        for _, text, jinja in split(self.source):
+        for (_, text, jinja), translated in _translated(split(self.source)):
             if "\n" not in text:
                 continue
-            core = "" if jinja else text.strip()
+            core = "" if jinja or translated else text.strip()
             if not core:
                 _kept_breaks(text, lines)
                 continue
@@ -174,7 +178,10 @@ def skeleton(source: str, pieces: list[Piece]) -> Skeleton:
     texts: list[str] = []
     quoted: dict[int, str] = {}
     written: dict[int, str] = {}  # the parts whose string literals were marked: each as written
-    for _, text, jinja in pieces:
+    for (_, text, jinja), translated in _translated(pieces):
+        if translated:  # a message's text is its id in the catalog: it must be compiled as written
+            parts.append(text)
+            continue
         if jinja:
             if ("'" in text or '"' in text) and not text.startswith("{#"):
                 between, literals = _strings_in(text)
@@ -199,6 +206,18 @@ def skeleton(source: str, pieces: list[Piece]) -> Skeleton:
     for index, text in written.items():
         parts[index] = text
     return Skeleton(marked, texts, source, quoted, "".join(parts) if written else None)
+
+
+def _translated(pieces: list[Piece]) -> Iterator[tuple[Piece, bool]]:
+    """Each piece, and whether it is text of a ``{% trans %}`` block (the tags themselves are not)."""
+    inside = False
+    for piece in pieces:
+        if piece.jinja and piece.text.startswith("{%") and "trans" in piece.text:
+            if _TRANS.match(piece.text):
+                inside = True
+            elif _END_TRANS.match(piece.text):
+                inside = False
+        yield piece, inside and not piece.jinja
 
 
 @lru_cache(maxsize=4096)  # the same few expressions (``default("your company")``) fill every template
