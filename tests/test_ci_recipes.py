@@ -76,8 +76,21 @@ def test_the_workflow_validates_with_annotations_plans_on_pull_requests_and_appl
     assert ["test"] in calls  # the campaign tests run on every push
     planned = next(call for call in calls if call[0] == "plan" and "--out" in call)
     assert "markdown" in planned
+    plan_step = next(step for step in jobs["plan"]["steps"] if planned in step_calls(step))
+    uploaded = next(step["with"]["name"] for step in jobs["plan"]["steps"]
+                    if step.get("uses", "").startswith("actions/upload-artifact@")
+                    and "plan.txt" in step["with"]["path"])
+    assert planned[planned.index("--full-plan") + 1] == "$FULL_PLAN"  # a cut comment names the uploaded full plan
+    assert f"plan.txt in the artifact {uploaded}" in plan_step["env"]["FULL_PLAN"]
     applied = next(call for call in calls if call[0] == "apply")
     assert applied[1] == planned[planned.index("--out") + 1]
+
+
+def test_the_recipe_that_posts_every_part_of_a_split_plan_parses():
+    script = re.search(r"^```bash\n(.*?)^```", (ROOT / "docs" / "ci.md").read_text(), re.S | re.M)[1]
+    (call,) = step_calls({"run": script})
+    assert call[0] == "plan" and "--split-dir" in call and "--full-plan" in call
+    main.get_command(click.Context(main), "plan").make_context("plan", call[1:])
 
 
 @pytest.mark.parametrize("option", ["--format", "--out"])
@@ -117,7 +130,7 @@ CONTEXT = {
     "secrets.CK_AE_CLIENT_ID": "consumer-key", "secrets.CK_AE_PRIVATE_KEY": "private-key",
     "github.token": "github-token", "github.sha": HEAD, "github.repository": "acme/campaigns",
     "github.event.pull_request.head.sha": HEAD, "github.event.pull_request.number": PULL_REQUEST,
-    "github.base_ref": "main",
+    "github.base_ref": "main", "github.server_url": "https://github.com", "github.run_id": "42",
 }
 #: ``gh`` as the workflow uses it: a comment is written to a file, a download copies an uploaded artifact.
 FAKE_GH = """\
@@ -248,6 +261,8 @@ def github(tmp_path):
 def test_a_pull_request_is_planned_previewed_and_commented_then_its_plan_is_applied_on_main(github):
     assert github.run("validate", "plan"), "\n".join(github.log)
     assert "2026-web-software-list" in github.comment() and "campaignkit plan failed" not in github.comment()
+    assert f"the artifact campaignkit-preview-{HEAD} of https://github.com/acme/campaigns/actions/runs/42" \
+        in github.comment()  # where the reviewer finds every email as readers get it
     plan = github.artifact("campaignkit-plan")
     assert (plan / "plan.ckplan").is_file() and "list.2026-web-software-list" in (plan / "plan.txt").read_text()
     preview = github.artifact("campaignkit-preview") / "index.html"

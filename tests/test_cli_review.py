@@ -97,4 +97,25 @@ def test_markdown_plan_shows_a_changed_emails_inbox_view_and_the_checks_that_cha
     assert "- added: warning CK432: the email has no preheader" in welcome
     reminder = result.output.split("as readers see <code>email.2026-email-reminder-email", 1)[1].split("</details>")[0]
     assert "| Subject | Acme Conf starts soon | Acme Conf starts Monday |" in reminder
-    assert "Checks: none added, none fixed, unchanged: 0." in reminder
+    assert "Checks: no findings, before or after." in reminder
+
+
+def test_markdown_plan_shows_a_subject_as_each_persona_the_email_is_written_for_gets_it(small_workspace):
+    personas = "".join(f"---\nkind: persona\nname: {name}\nrole: {role}\nsample: {{first_name: {first}}}\n"
+                       for name, role, first in (("cmo", "Chief Marketing Officer", "Charlie"),
+                                                 ("specialist", "Marketing Specialist", "Min-jun"),
+                                                 ("it_lead", "IT lead", "Alex")))
+    (small_workspace / "personas.yaml").write_text(personas[4:])
+    emails = small_workspace / "emails.yaml"
+    emails.write_text(emails.read_text().replace("text: auto\n",
+                                                 "text: auto\npersonas: [persona.cmo, persona.specialist]\n"))
+    CliRunner().invoke(main, ["--chdir", str(small_workspace), "apply", "--auto-approve"], catch_exceptions=False)
+    emails.write_text(emails.read_text().replace("subject: Acme Conf starts soon",
+                                                 "subject: \"{{ first_name }}, Acme Conf starts soon\""))
+    result = CliRunner().invoke(main, ["--chdir", str(small_workspace), "plan", "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    reminder = result.output.split("as readers see <code>email.2026-email-reminder-email", 1)[1].split("</details>")[0]
+    assert "| Subject | Acme Conf starts soon | {{ first_name }}, Acme Conf starts soon |" in reminder
+    assert "| cmo (Chief Marketing Officer) | Charlie, Acme Conf starts soon | Three days to go |" in reminder
+    assert "| specialist (Marketing Specialist) | Min-jun, Acme Conf starts soon | Three days to go |" in reminder
+    assert "Alex" not in reminder  # a persona the email is not written for

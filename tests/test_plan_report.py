@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from dataclasses import replace
 
+from campaignkit.plan import Action, Change, Plan, Received
 from campaignkit.views.email_diff import GAP, as_html, as_text, word_diff
 from campaignkit.views.plan import apply_text, plan_json, plan_text
 from campaignkit.views.plan_comment import MARKDOWN_LIMIT, plan_comments, plan_markdown
@@ -33,6 +35,31 @@ def test_a_changed_email_body_is_a_unified_diff(rig):
     assert "- " + "        <mj-text>Welcome to Acme Conf. Your ticket is attached.</mj-text>" in text
     assert "+ " + "        <mj-text>Welcome to Acme Conf. Your ticket is in the app.</mj-text>" in text
     assert "@@ " in text
+
+
+def test_a_changed_text_part_is_diffed_word_by_word_before_the_html(rig):
+    rig.apply()
+    rig.edit("templates/welcome.mjml", "Your ticket is attached.", "Your ticket is in the app.")
+    text = plan_text(rig.plan()).plain
+    assert "~ text_body (word by word: [-removed-]{+added+}):" in text
+    assert "Welcome to Acme Conf. Your ticket is [-attached.-]{+in the app.+}" in text
+    assert text.index("text_body") < text.index("html_body")  # what readers see, then the source
+
+
+def test_a_destroyed_list_shows_what_it_was_and_how_many_members_the_target_counts(rig):
+    rig.edit("lists.yaml", "---\n", "---\nkind: list\nname: 2026-web-old-list\ntype: static\n"
+             "description: Old leads\n---\n")
+    rig.apply()
+    with sqlite3.connect(rig.target.path) as db:
+        (list_id,) = db.execute("SELECT id FROM ck_objects WHERE name = '2026-web-old-list'").fetchone()
+        db.execute("INSERT INTO ck_list_members (list_id, prospect_id) VALUES (?, 7), (?, 8)", (list_id, list_id))
+    rig.edit("lists.yaml", "kind: list\nname: 2026-web-old-list\ntype: static\ndescription: Old leads\n---\n", "")
+    plan = rig.plan()
+    text = plan_text(plan).plain
+    assert '- description: "Old leads"' in text and "! members: 2" in text
+    assert "members: 2" in plan_markdown(plan)
+    unknown = replace(plan, changes=tuple(replace(c, list_size=None) for c in plan.changes))
+    assert "! members: not known to the target" in plan_text(unknown).plain  # a target that does not count them
 
 
 def test_no_changes_says_so(rig):
@@ -280,3 +307,13 @@ def test_the_visible_text_is_diffed_word_by_word():
     assert lines == ["Your ticket is [-attached.-]{+in the app.+}", GAP, "Acme [-Inc-]{+KK+}",
                      "[-Unsubscribe -]{+Manage preferences +}(https://x)"]
     assert as_html(word_diff("a <b>", "a <i>")[0]) == "a <del>&lt;b&gt;</del><ins>&lt;i&gt;</ins>"
+
+
+def test_a_persona_whose_subject_does_not_render_says_why_in_its_row():
+    change = Change("email.2026-email-x-email", "email", "2026-email-x-email", Action.UPDATE,
+                    {"subject": "Hi"}, {"subject": "Hi {{ first_name | nope }}"},
+                    received=(Received("cmo (CMO)", problem="no filter named 'nope'"),
+                              Received("it_lead", "Hi Alex", "Three days to go")))
+    comment = plan_markdown(Plan("sandbox", "local", (change,), (), "lineage", 1, False, "hash"))
+    assert "| cmo (CMO) | does not render: no filter named &#x27;nope&#x27; | |" in comment
+    assert "| it_lead | Hi Alex | Three days to go |" in comment

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from campaignkit.plan.changes import Action, Change, Drift, InFlight, Plan
+from campaignkit.plan.changes import Action, Change, Drift, InFlight, Plan, Received
 from campaignkit.plan.content import EmailBodies, Render, attach_bodies
 from campaignkit.plan.desired import Desired, desired_objects, object_hash
 from campaignkit.plan.diff import FieldChange
@@ -67,6 +67,7 @@ __all__ = [
     "InFlight",
     "Plan",
     "ProtectedError",
+    "Received",
     "check_applicable",
     "check_plan_path",
     "desired_objects",

@@ -34,6 +34,16 @@ class InFlight:
     waiting: int | None = None
 
 
+@dataclass(frozen=True)
+class Received:
+    """An email's subject and preheader as one persona's sample prospect gets them, or why they did not render."""
+
+    persona: str
+    subject: str = ""
+    preheader: str = ""
+    problem: str = ""
+
+
 class Action(str, Enum):
     CREATE = "create"
     UPDATE = "update"
@@ -76,6 +86,8 @@ class Change:
     #: The email's subject and preheader as the sample prospect gets them (or in the target's merge
     #: language), rendered with ``content``: what an inbox shows, beside the templates in ``after``.
     inbox: Content | None = None
+    #: The subject and preheader as each persona the email is written for gets them (``Received``).
+    received: tuple[Received, ...] = ()
     #: An email's check findings in this version (recorded in state on apply), and those state recorded
     #: for the applied version; None: not checked, or nothing recorded (a new email, older state).
     #: Not part of ``fields``: a check's wording changing does not change the email.

@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 from campaignkit.emails.cache import ResultCache, digest
 from campaignkit.emails.merge import MergeLanguage
-from campaignkit.plan.changes import Action, Change, Plan
+from campaignkit.errors import UserError
+from campaignkit.plan.changes import Action, Change, Plan, Received
 from campaignkit.targets import Target, TargetError
 from campaignkit.targets.base import CONTENT_DIGEST, CONTENT_FIELDS, Content, content_digest
-from campaignkit.workspace.model import Resource, Workspace
+from campaignkit.workspace.model import Resource, Workspace, plain
 
 if TYPE_CHECKING:
     from campaignkit.emails import EmailContext
@@ -102,6 +103,20 @@ class EmailBodies:
         if self._cache:
             self._cache.save()
 
+    def received(self, resource: Resource) -> tuple[Received, ...]:
+        """The subject and preheader as each persona the email is written for gets them (every persona
+        with a sample when it names none): a reviewer reads "Hi Charlie," beside the template."""
+        named = [self.workspace.get(str(p)) for p in resource.data.get("personas") or ()]
+        personas = [p for p in named or self.workspace.of_kind("persona")
+                    if p is not None and isinstance(p.data.get("sample"), dict)]
+        return tuple(_received(self._context, resource, persona) for persona in personas)
+
+    @cached_property
+    def _context(self) -> EmailContext:
+        from campaignkit.emails import EmailContext
+
+        return self._renderer.context if self._renderer is not None else EmailContext.of(self.workspace)
+
     def subject(self, resource: Resource) -> str | None:
         """The subject in the target's merge language; None when the target merges nothing itself."""
         if self.merge_language is None:
@@ -135,16 +150,16 @@ class _Renderer:
         self.merge_language = merge_language
 
     def __call__(self, resource: Resource) -> Content:
-        return self._bodies(self._context, resource)
+        return self._bodies(self.context, resource)
 
     def many(self, resources: Sequence[Resource]) -> list[Content]:
         """The bodies of ``resources``, in order, rendered on every core."""
         from campaignkit.emails.workers import render_bodies
 
-        return render_bodies(self._bodies, self._context, resources).result()
+        return render_bodies(self._bodies, self.context, resources).result()
 
     @cached_property
-    def _context(self) -> EmailContext:  # made on first use: most plans render nothing
+    def context(self) -> EmailContext:  # made on first use: most plans render nothing
         from campaignkit.emails import EmailContext
 
         return EmailContext.of(self.workspace)
@@ -173,6 +188,21 @@ class _Renderer:
                 "subject": render_inline(context, resource, "subject", values)}
 
 
+def _received(context: EmailContext, email: Resource, persona: Resource) -> Received:
+    from campaignkit.emails.rendering import RenderFailure, render_inline
+
+    role = persona.data.get("role")
+    label = f"{persona.name} ({role})" if role else persona.name
+    try:
+        values = context.merge.values(plain(persona.data["sample"]))
+        return Received(label, render_inline(context, email, "subject", values),
+                        render_inline(context, email, "preheader", values))
+    except RenderFailure as failure:
+        return Received(label, problem=failure.message)
+    except UserError as error:
+        return Received(label, problem=str(error))
+
+
 def _without_subject(resource: Resource) -> Resource:
     """The email with an empty subject, for rendering the body a platform stores.
 
@@ -186,7 +216,8 @@ def _without_subject(resource: Resource) -> Resource:
 
 
 def attach_bodies(plan: Plan, bodies: EmailBodies, target: Target) -> Plan:
-    """``plan`` with the bodies on each change that sends email content, and the bodies held before."""
+    """``plan`` with the bodies on each change that sends email content, and the bodies held before; and
+    the subject and preheader as each persona gets them on each change of an email's inbox text too."""
     bodies.render_all([bodies.workspace.resources[c.address] for c in plan.changes if _sends_content(c)])
     return replace(plan, changes=tuple(_with_bodies(c, bodies, target) for c in plan.changes))
 
@@ -199,13 +230,16 @@ def _sends_content(change: Change) -> bool:
 
 def _with_bodies(change: Change, bodies: EmailBodies, target: Target) -> Change:
     if not _sends_content(change):
+        inbox_changed = any(f.top in INBOX_FIELDS for f in change.fields)
+        if change.kind == "email" and change.action is Action.UPDATE and inbox_changed:
+            return replace(change, received=bodies.received(bodies.workspace.resources[change.address]))
         return change
     resource = bodies.workspace.resources[change.address]
     before = _held(target, change) if change.action is Action.UPDATE else None
     rendered = bodies.bodies(resource)
     inbox = {key: rendered[key] for key in INBOX_FIELDS if key in rendered}
     return replace(change, content={key: rendered[key] for key in CONTENT_FIELDS if key in rendered},
-                   content_before=before, inbox=inbox or None)
+                   content_before=before, inbox=inbox or None, received=bodies.received(resource))
 
 
 def _held(target: Target, change: Change) -> Content | None:

@@ -3,8 +3,8 @@
 Text is for a terminal (coloured there, plain when piped): the summary and
 the environment first (and again last: a long plan scrolls),
 then drift found by refresh apart from the changes the files ask for, then
-each address with only its changed fields, long text (an email body) as a
-unified diff. JSON follows Terraform's plan JSON (documented in
+each address with only its changed fields, long text (an email's HTML) as a
+unified diff, and an email's text part word by word. JSON follows Terraform's plan JSON (documented in
 ``docs/plan-json.md``) so that policy tools written for Terraform plans read
 it; the Markdown pull-request comment is ``plan_comment``'s. A destroy that
 looks like a rename (``plan.renames``) says so, in both.
@@ -37,10 +37,13 @@ from campaignkit.plan.renames import rename_hints
 from campaignkit.review import Review
 from campaignkit.state import Finding
 from campaignkit.targets.base import CONTENT_DIGEST, CONTENT_FIELDS
+from campaignkit.views.email_diff import GAP, as_text, word_diff
 from campaignkit.views.review import review_text
 
 FORMATS = ("text", "json", "markdown")
 JSON_FORMAT_VERSION = "1.6"
+#: The body a reader of the text part sees: diffed word by word, not line by line.
+TEXT_PART = "text_body"
 #: Strings longer than this, or with line breaks, are shown as a unified diff.
 LONG_TEXT = 100
 #: Diff lines wider than this are cut to what changed: MJML writes HTML lines many thousands of characters long.
@@ -157,6 +160,9 @@ def change_lines(change: Change) -> list[Line]:
     if change.action is Action.DELETE:
         lines = field_lines(FieldChange(path, value, None) for path, value in flatten(change.before or {}).items()
                             if path != CONTENT_DIGEST and value is not None)
+        if change.kind == "list":  # what a destroy loses
+            lines.append(Line("!", "members: not known to the target" if change.list_size is None
+                              else f"members: {change.list_size:,}"))
     elif change.content is None:
         lines = field_lines(change.fields)
     else:
@@ -183,13 +189,23 @@ def _in_flight_lines(change: Change) -> list[Line]:
 
 
 def _content_lines(change: Change) -> list[Line]:
-    """An email's bodies: their size on a create, a unified diff on an update."""
+    """An email's bodies: their size on a create; on an update, the HTML as a unified diff and the text
+    part, which is what a reader sees, word by word."""
     before, after = change.content_before, change.content or {}
     if change.action is Action.UPDATE and before is None:  # the target could not say what it holds
         return field_lines(f for f in change.fields if f.path == CONTENT_DIGEST)
     held = before or {}
-    return field_lines(FieldChange(name, held.get(name), after.get(name))
-                        for name in CONTENT_FIELDS if held.get(name) != after.get(name))
+    lines: list[Line] = []
+    for name in sorted(CONTENT_FIELDS, key=lambda name: name != TEXT_PART):  # what readers see first
+        old, new = held.get(name), after.get(name)
+        if old == new:
+            continue
+        if name == TEXT_PART and isinstance(old, str) and isinstance(new, str):
+            lines += [Line("~", f"{name} (word by word: [-removed-]{{+added+}}):"),
+                      *(Line("@" if words[0].text == GAP else "~", as_text(words)) for words in word_diff(old, new))]
+        else:
+            lines += field_lines([FieldChange(name, old, new)])
+    return lines
 
 
 def field_lines(fields: Iterable[FieldChange]) -> list[Line]:

@@ -5,7 +5,7 @@ steps done by hand come first, then updates, then creates, and the address of
 every destroy, replace and manual step is listed whatever else is cut.
 Changes that are the same (a shared footer edited in 600 emails) are shown
 once, with their addresses folded. An email is shown as its readers see it: the
-subject and preheader rendered for the sample prospect beside the templates,
+subject and preheader as each persona's sample prospect gets them beside the templates,
 the visible text diffed word by word, and the HTML source diff folded under it.
 Each changed program's diagram marks the steps added, changed and removed.
 
@@ -54,6 +54,8 @@ _INBOX_FIELDS = (("subject", "Subject"), ("preheader", "Preheader"))
 _NOUNS = {Action.DELETE: "destroy", Action.REPLACE: "replace", Action.UPDATE: "update", Action.CREATE: "create"}
 #: Room kept for the note that says what was cut, and for a part's heading.
 _NOTE_ROOM = 600
+#: Whose values an email's body shows: the plan renders it once, not for each persona.
+_MERGED = ", merge fields filled in for the sample prospect (or in the target's merge language)"
 #: Lines of an email's visible text (a new one's, or the changed lines) shown; the rest are counted.
 _TEXT_LINES = 40
 
@@ -193,7 +195,7 @@ def _likeness(change: Change) -> tuple[Any, ...]:
     """What must be equal for two changes to be shown as one: their changed lines, not the context around them."""
     changed = tuple((line.sign, line.text) for line in change_lines(change) if line.sign not in " @")
     words = tuple(as_text(line) for line in _text_diff(change))
-    inbox = tuple(_inbox_row(label, key, change) for key, label in _INBOX_FIELDS) \
+    inbox = (*(_inbox_row(label, key, change) for key, label in _INBOX_FIELDS), *_received_lines(change)) \
         if any((change.before or {}).get(key) != (change.after or {}).get(key) for key, _ in _INBOX_FIELDS) else ()
     return change.kind, change.action, describe(change), changed, words, inbox, tuple(_checks_lines(change))
 
@@ -234,22 +236,31 @@ def _program_diagram(change: Change) -> list[list[str]]:
 # --- An email as its readers see it ------------------------------------------------------------
 
 def _as_readers_see(change: Change) -> list[str]:
-    """The inbox (templates, and rendered for the sample prospect), the visible text's changes, the checks."""
-    rendered = "| As the sample prospect gets it " if change.inbox is not None else ""
+    """The inbox (templates, and as each persona gets them), the visible text's changes, the checks."""
+    rendered = "| As the sample prospect gets it " if change.inbox is not None and not change.received else ""
     lines = [f"<details open><summary>as readers see <code>{change.address}</code></summary>", "",
              f"| | Before | After {rendered}|", "|---|---|---|" + ("---|" if rendered else ""),
-             *(_inbox_row(label, key, change) for key, label in _INBOX_FIELDS), "", *_text_lines(change),
-             *_checks_lines(change), "</details>", ""]
+             *(_inbox_row(label, key, change) for key, label in _INBOX_FIELDS), "", *_received_lines(change),
+             *_text_lines(change), *_checks_lines(change), "</details>", ""]
     return lines
 
 
 def _inbox_row(label: str, key: str, change: Change) -> str:
     before, after = change.before, change.after or {}
-    rendered = f" {_cell(change.inbox.get(key))} |" if change.inbox is not None else ""
+    rendered = f" {_cell(change.inbox.get(key))} |" if change.inbox is not None and not change.received else ""
     if before is None:
         return f"| {label} | (new) | {_cell(after.get(key))} |{rendered}"
     now = "unchanged" if before.get(key) == after.get(key) else _cell(after.get(key))
     return f"| {label} | {_cell(before.get(key))} | {now} |{rendered}"
+
+
+def _received_lines(change: Change) -> list[str]:
+    """One row per persona the email is written for: its subject and preheader as that persona gets them."""
+    if not change.received:
+        return []
+    return ["| As received by | Subject | Preheader |", "|---|---|---|",
+            *(f"| {_cell(r.persona)} | {_cell(r.subject)} | {_cell(r.preheader)} |" if not r.problem
+              else f"| {_cell(r.persona)} | does not render: {_cell(r.problem)} | |" for r in change.received), ""]
 
 
 def _text_diff(change: Change) -> list[WordLine]:
@@ -266,7 +277,7 @@ def _text_lines(change: Change) -> list[str]:
     if change.action is Action.CREATE:
         text = [line for line in visible_text(change.content.get("html_body", "")).splitlines() if line.strip()]
         more = [f"<p>… ({len(text) - _TEXT_LINES} more lines)</p>"] if len(text) > _TEXT_LINES else []
-        return ["The text readers see:", "", "<blockquote>",
+        return [f"The text readers see{_MERGED}:", "", "<blockquote>",
                 *(f"<p>{html.escape(line)}</p>" for line in text[:_TEXT_LINES]), *more, "</blockquote>", ""]
     if change.content_before is None:
         return ["The target could not say what it holds now: the text readers see is not compared.", ""]
@@ -275,7 +286,7 @@ def _text_lines(change: Change) -> list[str]:
         return ["The text readers see is unchanged (only the HTML source changed).", ""]
     more = [f"<p>… ({len(diff) - _TEXT_LINES} more changed lines: see the source diff)</p>"] \
         if len(diff) > _TEXT_LINES else []
-    return ["What readers see, word by word (<del>removed</del>, <ins>added</ins>):", "", "<blockquote>",
+    return [f"What readers see, word by word (<del>removed</del>, <ins>added</ins>){_MERGED}:", "", "<blockquote>",
             *(f"<p>{as_html(line) if line[0].text != GAP else GAP}</p>" for line in diff[:_TEXT_LINES]), *more,
             "</blockquote>", ""]
 
@@ -298,6 +309,8 @@ def _checks_lines(change: Change) -> list[str]:
                else "the applied version's findings were not recorded (it was applied before campaignkit kept them)")
         return [f"Checks: {why}; the findings of this version follow.", "", *_findings_lines(findings)]
     diff = compare(change.checks_before, findings)
+    if not (diff.added or diff.fixed or diff.unchanged):
+        return ["Checks: no findings, before or after.", ""]
     return [f"Checks: {_count(diff.added, 'added')}, {_count(diff.fixed, 'fixed')}, unchanged: {diff.unchanged}.",
             "", *(f"- added: {_finding(f)}" for f in diff.added), *(f"- fixed: {_finding(f)}" for f in diff.fixed),
             *([""] if diff.added or diff.fixed else [])]
