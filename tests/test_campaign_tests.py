@@ -9,12 +9,13 @@ import pytest
 from click.testing import CliRunner
 
 from campaignkit.campaign_tests.cases import load_tests, matching, no_match, select_tests
-from campaignkit.errors import UserError
 from campaignkit.campaign_tests.runner import run_test
-from campaignkit.views.campaign_tests import campaign_test_text
 from campaignkit.cli import main
 from campaignkit.engine.world import World
+from campaignkit.errors import UserError
+from campaignkit.views.campaign_tests import campaign_test_text
 from campaignkit.workspace.loading import load_workspace
+from tests.workspaces import copy_example
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 #: The example of Engagement Studio's behaviours, each test written from a Salesforce page.
@@ -23,8 +24,7 @@ ENGAGEMENT_STUDIO = EXAMPLE.parent / "examples" / "engagement-studio"
 
 @pytest.fixture()
 def workspace_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "ws"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".campaignkit"))
+    target = copy_example(tmp_path / "ws")
     shutil.rmtree(target / "tests")
     (target / "tests").mkdir()
     return target

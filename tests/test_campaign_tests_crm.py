@@ -3,13 +3,13 @@ or within one of the start (``expect.notified``, ``expect.tasks``, ``expect.assi
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from campaignkit.cli import main
+from tests.workspaces import copy_example
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 
@@ -28,9 +28,7 @@ expect:
 
 @pytest.fixture()
 def workspace(tmp_path: Path) -> Path:
-    target = tmp_path / "ws"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".campaignkit"))
-    return target
+    return copy_example(tmp_path / "ws")
 
 
 def run(workspace: Path, expect: str):

@@ -10,15 +10,14 @@ import pytest
 from click.testing import CliRunner
 
 from campaignkit.cli import main
+from tests.workspaces import copy_example
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 
 
 @pytest.fixture()
 def workspace(tmp_path: Path) -> Path:
-    target = tmp_path / "ws"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".campaignkit"))
-    return target
+    return copy_example(tmp_path / "ws")
 
 
 def invoke(workspace: Path, *args: str):

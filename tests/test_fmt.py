@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from click.testing import CliRunner
 
 from campaignkit.cli import main
 from campaignkit.workspace.layout import Unformattable, formatted
+from tests.workspaces import copy_example
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,9 +97,7 @@ def test_text_that_is_not_yaml_is_refused() -> None:
 
 @pytest.fixture()
 def workspace(tmp_path: Path) -> Path:
-    target = tmp_path / "ws"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".campaignkit"))
-    return target
+    return copy_example(tmp_path / "ws")
 
 
 def fmt(workspace: Path, *args: str):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from click.testing import CliRunner
 
 from campaignkit.checks.memo import ValidateMemo, cache_folder
 from campaignkit.cli import main
+from tests.workspaces import copy_example
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 
@@ -20,9 +20,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 @pytest.fixture()
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    target = tmp_path / "ws"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".campaignkit"))
-    return target
+    return copy_example(tmp_path / "ws")
 
 
 def validate(workspace: Path, *args: str):

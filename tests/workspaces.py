@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -127,3 +128,12 @@ def write_workspace(root: Path, overrides: dict[str, str | bytes | None] | None 
         else:
             path.write_text(textwrap.dedent(content), encoding="utf-8")
     return root
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
+
+
+def copy_example(target: Path, example: Path = EXAMPLE) -> Path:
+    """A copy of an example workspace at ``target``, without what was applied from it."""
+    shutil.copytree(example, target, ignore=shutil.ignore_patterns(".campaignkit"))
+    return target
