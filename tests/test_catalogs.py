@@ -7,9 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from campaignkit.cli import main
+from tests.workspaces import edit, run
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 REMINDER = "2026-event-acme-conf-reminder-email"
@@ -48,17 +47,6 @@ def root(tmp_path: Path) -> Path:
     (copy / CATALOG).parent.mkdir(parents=True)
     (copy / CATALOG).write_text(PO, encoding="utf-8")
     return copy
-
-
-def run(root: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["--chdir", str(root), *args])
-    return result.exit_code, result.output
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def diagnostics(root: Path) -> list[dict]:

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from campaignkit.cli import main
-from tests.workspaces import copy_example
+from tests.workspaces import copy_example, invoke
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 
@@ -18,10 +18,6 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 @pytest.fixture()
 def workspace(tmp_path: Path) -> Path:
     return copy_example(tmp_path / "ws")
-
-
-def invoke(workspace: Path, *args: str):
-    return CliRunner().invoke(main, ["--chdir", str(workspace), *args])
 
 
 def with_test_file(workspace: Path, text: str, *args: str):

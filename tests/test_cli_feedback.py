@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from campaignkit.cli import main
-from tests.workspaces import copy_example
+from tests.workspaces import copy_example, invoke
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 
@@ -18,10 +18,6 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 @pytest.fixture()
 def workspace(tmp_path: Path) -> Path:
     return copy_example(tmp_path / "ws")
-
-
-def invoke(workspace: Path, *args: str):
-    return CliRunner().invoke(main, ["--chdir", str(workspace), *args])
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -92,7 +88,8 @@ def test_version_has_a_short_option() -> None:
 def test_top_level_help_gives_whole_sentences() -> None:
     output = CliRunner().invoke(main, ["--help"], terminal_width=80).output
     words = " ".join(output.split())
-    assert "explain Print the documentation of a check code (e.g. CK202) or a built-in policy, or list all codes." in words
+    assert ("explain Print the documentation of a check code (e.g. CK202) or a built-in policy, or list all "
+            "codes.") in words
     assert "validate Check every file of the workspace: schema, references, naming, emails, programs." in words
 
 

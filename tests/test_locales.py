@@ -6,11 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from campaignkit.cli import main
 from campaignkit.workspace.loading import load_workspace
 from campaignkit.workspace.locales import version_for
+from tests.workspaces import edit, run
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "campaigns"
 WELCOME = "2026-event-acme-conf-welcome-email"
@@ -23,17 +22,6 @@ def root(tmp_path):
     copy = tmp_path / "campaigns"
     shutil.copytree(EXAMPLE, copy, ignore=shutil.ignore_patterns(".campaignkit"))
     return copy
-
-
-def run(root: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["--chdir", str(root), *args])
-    return result.exit_code, result.output
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def line_of(path: Path, text: str) -> int:

@@ -6,6 +6,10 @@ import shutil
 import textwrap
 from pathlib import Path
 
+from click.testing import CliRunner, Result
+
+from campaignkit.cli import main
+
 CONFIG = """\
 workspace: acme
 default_environment: sandbox
@@ -137,3 +141,21 @@ def copy_example(target: Path, example: Path = EXAMPLE) -> Path:
     """A copy of an example workspace at ``target``, without what was applied from it."""
     shutil.copytree(example, target, ignore=shutil.ignore_patterns(".campaignkit"))
     return target
+
+
+def invoke(root: Path, *args: str) -> Result:
+    """``campaignkit --chdir ROOT ARGS...`` in this process."""
+    return CliRunner().invoke(main, ["--chdir", str(root), *args])
+
+
+def run(root: Path, *args: str) -> tuple[int, str]:
+    """The exit status and output of ``campaignkit --chdir ROOT ARGS...``."""
+    result = invoke(root, *args)
+    return result.exit_code, result.output
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replaces the first ``old`` in the file at ``path``, which must hold it."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
